@@ -1,0 +1,47 @@
+//! Command-line types, parsed by clap. No logic lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Quire: a fast static site generator for personal websites and blogs.
+#[derive(Debug, Parser)]
+#[command(name = "quire", version, about)]
+pub struct Cli {
+    /// The site folder.
+    #[arg(short, long, global = true, default_value = ".")]
+    pub root: PathBuf,
+    /// The config file, when not `ROOT/config.toml`.
+    #[arg(short, long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print what each stage does.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    Build(BuildArgs),
+}
+
+/// Options of `quire build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Where to write the site (default: `ROOT/public`).
+    #[arg(short, long)]
+    pub output_dir: Option<PathBuf>,
+    /// Override `base_url` from the config.
+    #[arg(short = 'u', long)]
+    pub base_url: Option<String>,
+    /// Include pages marked as drafts.
+    #[arg(long)]
+    pub drafts: bool,
+}

@@ -1,0 +1,19 @@
+//! Quire: a static site generator for personal websites and blogs.
+//!
+//! The build is a pipeline of stages, each in its own module: `load` reads the site, `parse`
+//! turns files into documents, `site` models them, `render` produces files in memory and
+//! `write` brings the output folder up to date. `pipeline::build` runs them in order.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod load;
+pub mod parse;
+pub mod pipeline;
+pub mod project;
+pub mod render;
+pub mod site;
+pub mod value;
+pub mod write;
+
+pub use error::{Error, Result};

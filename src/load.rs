@@ -1,0 +1,193 @@
+//! Stage 1, load: the only code that reads the site from disk.
+//!
+//! It walks `content/`, the templates and the static folders, reads every text file it needs
+//! in parallel, and returns them in a stable order. It does not interpret any of it.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::error::{read_bytes, Error, Location, Result};
+use crate::project::Paths;
+
+/// Everything a build reads, in memory (static files are only listed, and copied at write).
+#[derive(Debug, Clone, Default)]
+pub struct SiteFiles {
+    /// Markdown files under `content/`, sorted by path.
+    pub content: Vec<SourceFile>,
+    /// Other files under `content/` (images beside posts), sorted by path.
+    pub content_assets: Vec<AssetFile>,
+    /// Templates: the theme's first, then the site's (which override by name).
+    pub templates: Vec<TemplateFile>,
+    /// Files to copy as they are: the theme's `static/` then the site's `static/`.
+    pub static_files: Vec<AssetFile>,
+}
+
+/// A Markdown file from `content/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to `content/`, with `/` separators: `blog/first.md`.
+    pub content_path: String,
+    /// The path as shown to the user: `content/blog/first.md`.
+    pub display_path: PathBuf,
+    /// The text, as read (BOM and CRLF still there).
+    pub text: String,
+}
+
+/// A file that is copied, not parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetFile {
+    /// Path relative to its folder (`content/` or `static/`), with `/` separators.
+    pub relative_path: String,
+    /// The file on disk.
+    pub source_path: PathBuf,
+}
+
+/// A template file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateFile {
+    /// The name templates use for it: `page.html`, `partials/nav.html`.
+    pub name: String,
+    /// The path as shown to the user.
+    pub display_path: PathBuf,
+    /// The template text.
+    pub text: String,
+}
+
+/// Reads the whole site.
+///
+/// # Errors
+/// Unreadable files or folders, files that are not UTF-8, and a missing `content/` folder.
+pub fn load(paths: &Paths) -> Result<SiteFiles> {
+    let mut errors = Vec::new();
+    let mut files = SiteFiles::default();
+
+    if !paths.content.is_dir() {
+        return Err(Error::Read {
+            path: paths.content.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "the site has no `content/` folder"),
+        });
+    }
+    let content_entries = walk(&paths.content, &mut errors);
+    let (markdown, assets): (Vec<_>, Vec<_>) =
+        content_entries.into_iter().partition(|(rel, _)| rel.ends_with(".md"));
+    files.content_assets = assets
+        .into_iter()
+        .map(|(relative_path, source_path)| AssetFile { relative_path, source_path })
+        .collect();
+
+    let read: Vec<Result<SourceFile>> = markdown
+        .into_par_iter()
+        .map(|(content_path, source_path)| {
+            let text = read_text(&source_path, &display(&paths.root, &source_path))?;
+            Ok(SourceFile { display_path: display(&paths.root, &source_path), content_path, text })
+        })
+        .collect();
+    for result in read {
+        match result {
+            Ok(file) => files.content.push(file),
+            Err(error) => errors.push(error),
+        }
+    }
+
+    let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
+    for dir in template_dirs {
+        for (name, source_path) in walk(&dir, &mut errors) {
+            let display_path = display(&paths.root, &source_path);
+            match read_text(&source_path, &display_path) {
+                Ok(text) => files.templates.push(TemplateFile { name, display_path, text }),
+                Err(error) => errors.push(error),
+            }
+        }
+    }
+
+    let static_dirs = paths.theme.iter().map(|t| t.join("static")).chain([paths.static_dir.clone()]);
+    for dir in static_dirs {
+        for (relative_path, source_path) in walk(&dir, &mut errors) {
+            files.static_files.push(AssetFile { relative_path, source_path });
+        }
+    }
+
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(files),
+    }
+}
+
+/// Whether a file name is hidden or an editor's temporary file, which a build ignores.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || [".swp", ".swo", ".swx", ".tmp", ".bak"].iter().any(|ext| name.ends_with(ext))
+}
+
+/// Lists the files under `dir` (none if it does not exist) as (relative path, path), sorted.
+fn walk(dir: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy()));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+                let relative = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                found.push((relative, entry.into_path()));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                let path = error.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
+                let source = match error.io_error() {
+                    Some(io) => std::io::Error::new(io.kind(), io.to_string()),
+                    None => std::io::Error::other(error.to_string()),
+                };
+                errors.push(Error::Read { path, source });
+            }
+        }
+    }
+    found
+}
+
+fn read_text(path: &Path, display_path: &Path) -> Result<String> {
+    let bytes = read_bytes(path)?;
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = error.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&error.as_bytes()[..valid]).into_owned();
+        let (line, column) = crate::config::line_column(&before, before.len());
+        Error::Encoding {
+            location: Location::in_text(display_path, &before, line, column),
+            detail: format!("byte {valid} cannot be decoded as UTF-8"),
+        }
+    })
+}
+
+/// The path as the user knows it: relative to the site root when it is inside it.
+fn display(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_and_editor_files_are_ignored() {
+        for name in [".hidden.md", "post.md~", "#post.md#", ".post.md.swp", "x.swp"] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        for name in ["post.md", "image.png", "_index.md"] {
+            assert!(!is_ignored_name(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The `quire` command: parse arguments, run, print the outcome, set the exit code.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use clap::Parser;
+use quire::cli::{Cli, Command};
+use quire::pipeline::{self, BuildReport};
+use quire::project::{Overrides, Project};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = if cli.quiet {
+        log::LevelFilter::Error
+    } else if cli.verbose {
+        log::LevelFilter::Debug
+    } else {
+        log::LevelFilter::Warn
+    };
+    StderrLogger::install(level);
+
+    let result = match &cli.command {
+        Command::Build(args) => {
+            let overrides = Overrides {
+                config_file: cli.config.clone(),
+                output_dir: args.output_dir.clone(),
+                base_url: args.base_url.clone(),
+                drafts: args.drafts,
+            };
+            Project::load(&cli.root, overrides).and_then(|project| {
+                for warning in &project.warnings {
+                    log::warn!("{warning}");
+                }
+                let progress = Progress::start(cli.quiet);
+                let result = pipeline::build(&project);
+                progress.finish();
+                result
+            })
+        }
+    };
+    match result {
+        Ok(report) => {
+            if !cli.quiet {
+                println!("{}", summary_line(&report));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprint!("{}", error.report());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn summary_line(report: &BuildReport) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "built {}, {}, {} ({} written, {} unchanged, {} removed) in {} ms",
+        plural(report.pages, "page"),
+        plural(report.sections, "section"),
+        plural(report.files, "file"),
+        report.write.written,
+        report.write.unchanged,
+        report.write.removed,
+        report.duration.as_millis()
+    )
+}
+
+/// A spinner on stderr, shown only on a terminal and only once a build passes one second.
+struct Progress {
+    done: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(quiet: bool) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress { done: None, thread: None };
+        }
+        let (done, wait) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            if wait.recv_timeout(Duration::from_secs(1)) != Err(mpsc::RecvTimeoutError::Timeout) {
+                return;
+            }
+            let spinner = indicatif::ProgressBar::new_spinner();
+            spinner.set_message("building…");
+            spinner.enable_steady_tick(Duration::from_millis(100));
+            let _ = wait.recv();
+            spinner.finish_and_clear();
+        });
+        Progress { done: Some(done), thread: Some(thread) }
+    }
+
+    fn finish(mut self) {
+        drop(self.done.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Prints log records to stderr as `warning: ...`, the way errors are printed.
+struct StderrLogger {
+    level: log::LevelFilter,
+}
+
+impl StderrLogger {
+    fn install(level: log::LevelFilter) {
+        let logger = Box::leak(Box::new(StderrLogger { level }));
+        if log::set_logger(logger).is_ok() {
+            log::set_max_level(level);
+        }
+    }
+}
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= self.level && metadata.target().starts_with("quire")
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            let label = match record.level() {
+                log::Level::Error => "error",
+                log::Level::Warn => "warning",
+                log::Level::Info => "info",
+                log::Level::Debug | log::Level::Trace => "debug",
+            };
+            eprintln!("{label}: {}", record.args());
+        }
+    }
+
+    fn flush(&self) {}
+}

@@ -1,0 +1,178 @@
+//! `PageDate`: the dates people write in front matter, parsed once into one type.
+//!
+//! Accepts RFC 3339, `YYYY-MM-DD`, and `YYYY-MM-DD HH:MM[:SS]` with or without an offset
+//! (`Z`, `+02:00`, `+0200`). A date with no offset is taken as UTC.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::Offset;
+use jiff::Timestamp;
+use serde::{Serialize, Serializer};
+
+/// A point in time as the author wrote it: the instant, the offset, and whether a time was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageDate {
+    timestamp: Timestamp,
+    offset: Offset,
+    has_time: bool,
+}
+
+impl PageDate {
+    /// Parses a date as people write them in front matter.
+    ///
+    /// # Errors
+    /// A message saying what is wrong, ready for the user.
+    pub fn parse(text: &str) -> Result<PageDate, String> {
+        let text = text.trim();
+        if text.len() == 10 {
+            let date: Date = text.parse().map_err(|e| explain(text, e))?;
+            let timestamp = date.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| explain(text, e))?;
+            return Ok(PageDate { timestamp: timestamp.timestamp(), offset: Offset::UTC, has_time: false });
+        }
+        let (datetime_text, offset) = split_offset(text).map_err(|detail| explain(text, detail))?;
+        let datetime: DateTime = datetime_text.replacen(' ', "T", 1).parse().map_err(|e| explain(text, e))?;
+        let offset = offset.unwrap_or(Offset::UTC);
+        let timestamp = offset.to_timestamp(datetime).map_err(|e| explain(text, e))?;
+        Ok(PageDate { timestamp, offset, has_time: true })
+    }
+
+    /// Builds a date-only value from a year, month and day (from a `YYYY-MM-DD-` file name).
+    pub fn from_ymd(year: i16, month: i8, day: i8) -> Option<PageDate> {
+        let date = Date::new(year, month, day).ok()?;
+        let timestamp = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+        Some(PageDate { timestamp, offset: Offset::UTC, has_time: false })
+    }
+
+    /// The instant, for ordering.
+    pub fn timestamp(&self) -> Timestamp {
+        self.timestamp
+    }
+
+    /// Formats with strftime directives (`%B %-d, %Y`) in the author's offset.
+    ///
+    /// # Errors
+    /// A message when the format string is invalid.
+    pub fn format(&self, format: &str) -> Result<String, String> {
+        let zoned = self.timestamp.to_zoned(jiff::tz::TimeZone::fixed(self.offset));
+        jiff::fmt::strtime::format(format, &zoned).map_err(|e| format!("invalid date format `{format}`: {e}"))
+    }
+
+    /// The calendar date in the author's offset.
+    pub fn civil(&self) -> DateTime {
+        self.offset.to_datetime(self.timestamp)
+    }
+}
+
+impl Ord for PageDate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.timestamp.cmp(&other.timestamp)
+    }
+}
+
+impl PartialOrd for PageDate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `2024-05-01` for date-only values, RFC 3339 with the author's offset otherwise.
+impl fmt::Display for PageDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let civil = self.civil();
+        if self.has_time {
+            let offset = self.offset;
+            if offset == Offset::UTC {
+                write!(f, "{}Z", civil.strftime("%Y-%m-%dT%H:%M:%S"))
+            } else {
+                write!(f, "{}{}", civil.strftime("%Y-%m-%dT%H:%M:%S"), offset_text(offset))
+            }
+        } else {
+            write!(f, "{}", civil.strftime("%Y-%m-%d"))
+        }
+    }
+}
+
+impl Serialize for PageDate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+fn offset_text(offset: Offset) -> String {
+    let seconds = offset.seconds();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let seconds = seconds.abs();
+    format!("{sign}{:02}:{:02}", seconds / 3600, (seconds % 3600) / 60)
+}
+
+/// Splits `2024-05-01 14:30 +0200` into the date-time text and its offset, if any.
+fn split_offset(text: &str) -> Result<(String, Option<Offset>), String> {
+    if let Some(rest) = text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
+        return Ok((rest.trim_end().to_string(), Some(Offset::UTC)));
+    }
+    // An offset starts with the last `+` or `-` after the time part (past the date's dashes).
+    let time_start = text.find(['T', 't', ' ']).unwrap_or(text.len());
+    let Some(sign_index) = text[time_start..].rfind(['+', '-']).map(|i| i + time_start) else {
+        return Ok((text.to_string(), None));
+    };
+    let offset_text: String = text[sign_index + 1..].chars().filter(|c| *c != ':').collect();
+    if offset_text.len() != 4 || !offset_text.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("`{}` is not an offset like `+02:00`", &text[sign_index..]));
+    }
+    let hours: i32 = offset_text[..2].parse().map_err(|_| "bad offset hours".to_string())?;
+    let minutes: i32 = offset_text[2..].parse().map_err(|_| "bad offset minutes".to_string())?;
+    let mut seconds = hours * 3600 + minutes * 60;
+    if text[sign_index..].starts_with('-') {
+        seconds = -seconds;
+    }
+    let offset = Offset::from_seconds(seconds).map_err(|e| e.to_string())?;
+    Ok((text[..sign_index].trim_end().to_string(), Some(offset)))
+}
+
+fn explain(text: &str, error: impl fmt::Display) -> String {
+    format!("`{text}` is not a valid date: {error}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(text: &str) -> String {
+        PageDate::parse(text).unwrap().to_string()
+    }
+
+    #[test]
+    fn accepts_every_documented_format() {
+        assert_eq!(show("2024-05-01"), "2024-05-01");
+        assert_eq!(show("2024-05-01 14:30"), "2024-05-01T14:30:00Z");
+        assert_eq!(show("2024-05-01 14:30:15"), "2024-05-01T14:30:15Z");
+        assert_eq!(show("2024-05-01T14:30:00Z"), "2024-05-01T14:30:00Z");
+        assert_eq!(show("2024-05-01T14:30:00+02:00"), "2024-05-01T14:30:00+02:00");
+        assert_eq!(show("2024-05-01 14:30:00 +0200"), "2024-05-01T14:30:00+02:00");
+        assert_eq!(show("2024-05-01T14:30:00.250-05:00"), "2024-05-01T14:30:00-05:00");
+    }
+
+    #[test]
+    fn formats_for_people() {
+        let date = PageDate::parse("2024-05-01T14:30:00+02:00").unwrap();
+        assert_eq!(date.format("%B %-d, %Y %H:%M").unwrap(), "May 1, 2024 14:30");
+        assert!(date.format("%").is_err());
+    }
+
+    #[test]
+    fn offsets_order_by_instant() {
+        let early = PageDate::parse("2024-05-01T14:30:00+02:00").unwrap();
+        let late = PageDate::parse("2024-05-01T13:00:00Z").unwrap();
+        assert!(early < late);
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected() {
+        assert!(PageDate::parse("2024-13-01").is_err());
+        assert!(PageDate::parse("2024-02-30").is_err());
+        assert!(PageDate::parse("yesterday").is_err());
+        assert!(PageDate::parse("2024-05-01 25:00").is_err());
+    }
+}

@@ -1,0 +1,495 @@
+//! Front matter: split it from the body, parse YAML (`---`) or TOML (`+++`), and map it onto
+//! `FrontMatter`. Unknown keys are kept in `extra`, never an error.
+//!
+//! Line numbers in errors are lines of the whole file, not of the extracted block.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::{Error, Location, Result};
+use crate::parse::date::PageDate;
+use crate::value::{self, Table, Value};
+
+/// The fields Quire understands, from either format.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    /// `title`.
+    pub title: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `date`.
+    pub date: Option<PageDate>,
+    /// `updated`.
+    pub updated: Option<PageDate>,
+    /// `draft: true`, or `published: false`.
+    pub draft: bool,
+    /// `slug`: the last URL segment.
+    pub slug: Option<String>,
+    /// `path`: the whole URL path.
+    pub path: Option<String>,
+    /// `aliases`: old URLs of this page.
+    pub aliases: Vec<String>,
+    /// Terms by taxonomy name (`tags`, `categories`, ...).
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// `author` or `authors`.
+    pub authors: Vec<String>,
+    /// `template`.
+    pub template: Option<String>,
+    /// `weight`.
+    pub weight: Option<i64>,
+    /// `summary` (Markdown).
+    pub summary: Option<String>,
+    /// Section only: `sort_by`.
+    pub sort_by: Option<SortBy>,
+    /// Section only: `paginate_by`.
+    pub paginate_by: Option<usize>,
+    /// Section only: `page_template`.
+    pub page_template: Option<String>,
+    /// Every other key.
+    pub extra: Table,
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    /// Newest first.
+    Date,
+    /// Alphabetical.
+    Title,
+    /// Lightest first.
+    Weight,
+}
+
+/// A file split into its front matter block and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The front matter text and its format, if the file has a block.
+    pub block: Option<(Format, &'a str)>,
+    /// The Markdown after the block.
+    pub body: &'a str,
+    /// The 1-based file line where `block` starts (after the opening delimiter).
+    pub block_first_line: usize,
+    /// The 1-based file line where `body` starts.
+    pub body_first_line: usize,
+}
+
+/// The syntax of a front matter block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Between `---` lines.
+    Yaml,
+    /// Between `+++` lines.
+    Toml,
+}
+
+/// What the parser needs to know about the site.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatterOptions {
+    /// Configured taxonomy names: these keys hold term lists.
+    pub taxonomy_names: Vec<String>,
+}
+
+/// Splits `text` (already without BOM, with `\n` line ends) into front matter and body.
+///
+/// # Errors
+/// `Error::FrontMatter` when an opening delimiter has no closing one.
+pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>> {
+    let (format, delimiter) = if text.starts_with("---") && is_delimiter_line(text, "---") {
+        (Format::Yaml, "---")
+    } else if text.starts_with("+++") && is_delimiter_line(text, "+++") {
+        (Format::Toml, "+++")
+    } else {
+        return Ok(Split { block: None, body: text, block_first_line: 1, body_first_line: 1 });
+    };
+    let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut offset = after_open;
+    let mut line = 2;
+    while offset < text.len() {
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let current = text[offset..end].trim_end();
+        if current == delimiter || (format == Format::Yaml && current == "...") {
+            let body_start = (end + 1).min(text.len());
+            return Ok(Split {
+                block: Some((format, &text[after_open..offset])),
+                body: &text[body_start..],
+                block_first_line: 2,
+                body_first_line: line + 1,
+            });
+        }
+        offset = end + 1;
+        line += 1;
+    }
+    Err(Error::FrontMatter {
+        location: Location::in_text(file, text, 1, 1),
+        detail: format!("the front matter opened with `{delimiter}` on line 1 is never closed"),
+        hint: Some(format!("add a line with only `{delimiter}` after the last front matter field")),
+    })
+}
+
+/// Parses a front matter block of `text` (the whole file, for error lines).
+///
+/// # Errors
+/// `Error::FrontMatter` for syntax errors, duplicate keys, and fields of the wrong type.
+pub fn parse(
+    file: &Path,
+    text: &str,
+    split: &Split<'_>,
+    options: &FrontMatterOptions,
+) -> Result<FrontMatter> {
+    let Some((format, block)) = split.block else {
+        return Ok(FrontMatter::default());
+    };
+    let table = match format {
+        Format::Yaml => parse_yaml(file, text, block, split.block_first_line)?,
+        Format::Toml => parse_toml(file, text, block, split.block_first_line)?,
+    };
+    let mapper = Mapper { file, text, block, first_line: split.block_first_line, format };
+    mapper.map(table, options)
+}
+
+fn is_delimiter_line(text: &str, delimiter: &str) -> bool {
+    text.lines().next().is_some_and(|line| line.trim_end() == delimiter)
+}
+
+fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result<Table> {
+    if block.trim().is_empty() {
+        return Ok(Table::new());
+    }
+    let yaml: serde_yaml::Value = serde_yaml::from_str(block).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        let message = e.to_string();
+        let detail = message.split(" at line ").next().unwrap_or(&message).to_string();
+        Error::FrontMatter {
+            location: Location::in_text(file, text, line + first_line - 1, column),
+            detail,
+            hint: Some(yaml_hint(&message)),
+        }
+    })?;
+    match from_yaml(yaml) {
+        Value::Table(table) => Ok(table),
+        Value::Null => Ok(Table::new()),
+        other => Err(Error::FrontMatter {
+            location: Location::in_text(file, text, first_line, 1),
+            detail: format!("front matter must be `key: value` lines, found {}", other.type_name()),
+            hint: Some("write each field as `key: value` on its own line".into()),
+        }),
+    }
+}
+
+fn yaml_hint(message: &str) -> String {
+    if message.contains("duplicate") {
+        "each key may appear once; remove or rename the repeated one".into()
+    } else if message.contains("mapping values") {
+        "a value containing `: ` must be quoted, e.g. `title: \"Rust: a tour\"`".into()
+    } else {
+        "YAML front matter is `key: value` lines between `---` lines; quote values with special characters".into()
+    }
+}
+
+fn from_yaml(value: serde_yaml::Value) -> Value {
+    match value {
+        serde_yaml::Value::Null => Value::Null,
+        serde_yaml::Value::Bool(b) => Value::Bool(b),
+        serde_yaml::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_yaml::Value::String(s) => Value::String(s),
+        serde_yaml::Value::Sequence(items) => Value::Array(items.into_iter().map(from_yaml).collect()),
+        serde_yaml::Value::Mapping(map) => Value::Table(
+            map.into_iter()
+                .map(|(k, v)| (yaml_key(k), from_yaml(v)))
+                .collect(),
+        ),
+        serde_yaml::Value::Tagged(tagged) => from_yaml(tagged.value),
+    }
+}
+
+fn yaml_key(key: serde_yaml::Value) -> String {
+    match key {
+        serde_yaml::Value::String(s) => s,
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::Null => "null".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result<Table> {
+    let table: toml::Table = toml::from_str(block).map_err(|e| {
+        let (line, column) =
+            e.span().map_or((0, 0), |span| crate::config::line_column(block, span.start));
+        Error::FrontMatter {
+            location: Location::in_text(file, text, line + first_line - 1, column),
+            detail: e.message().to_string(),
+            hint: Some("TOML front matter is `key = \"value\"` lines between `+++` lines".into()),
+        }
+    })?;
+    Ok(value::table_from_toml(table))
+}
+
+/// Maps the generic table onto `FrontMatter`, pointing type errors at the key's line.
+struct Mapper<'a> {
+    file: &'a Path,
+    text: &'a str,
+    block: &'a str,
+    first_line: usize,
+    format: Format,
+}
+
+impl Mapper<'_> {
+    fn map(&self, table: Table, options: &FrontMatterOptions) -> Result<FrontMatter> {
+        let mut fm = FrontMatter::default();
+        let mut published = None;
+        for (key, value) in table {
+            match key.as_str() {
+                "title" => fm.title = self.opt_string(&key, value)?,
+                "description" => fm.description = self.opt_string(&key, value)?,
+                "date" => fm.date = self.opt_date(&key, value)?,
+                "updated" => fm.updated = self.opt_date(&key, value)?,
+                "draft" => fm.draft = self.bool(&key, value)?,
+                "published" => published = Some(self.bool(&key, value)?),
+                "slug" => fm.slug = self.opt_string(&key, value)?,
+                "path" => fm.path = self.opt_string(&key, value)?,
+                "aliases" => fm.aliases = self.strings(&key, value)?,
+                "author" | "authors" => fm.authors.extend(self.strings(&key, value)?),
+                "template" => fm.template = self.opt_string(&key, value)?,
+                "page_template" => fm.page_template = self.opt_string(&key, value)?,
+                "weight" => fm.weight = Some(self.integer(&key, value)?),
+                "paginate_by" => {
+                    let n = self.integer(&key, value)?;
+                    let n = usize::try_from(n).ok().filter(|n| *n > 0).ok_or_else(|| {
+                        self.error(&key, format!("`paginate_by` must be at least 1, found {n}"), None)
+                    })?;
+                    fm.paginate_by = Some(n);
+                }
+                "summary" => fm.summary = self.opt_string(&key, value)?,
+                "sort_by" => fm.sort_by = self.sort_by(&key, value)?,
+                "taxonomies" => {
+                    let Value::Table(terms) = value else {
+                        return Err(self.wrong_type(&key, "a table of term lists", &value));
+                    };
+                    for (name, terms) in terms {
+                        fm.taxonomies.insert(name.clone(), self.strings(&name, terms)?);
+                    }
+                }
+                "extra" => match value {
+                    Value::Table(extra) => fm.extra.extend(extra),
+                    other => {
+                        fm.extra.insert(key, other);
+                    }
+                },
+                _ if key == "tags"
+                    || key == "categories"
+                    || options.taxonomy_names.iter().any(|n| *n == key) =>
+                {
+                    let terms = self.strings(&key, value)?;
+                    fm.taxonomies.insert(key, terms);
+                }
+                _ => {
+                    fm.extra.insert(key, value);
+                }
+            }
+        }
+        if published == Some(false) {
+            fm.draft = true;
+        }
+        Ok(fm)
+    }
+
+    fn opt_string(&self, key: &str, value: Value) -> Result<Option<String>> {
+        match value {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s)),
+            Value::Integer(i) => Ok(Some(i.to_string())),
+            Value::Float(f) => Ok(Some(f.to_string())),
+            Value::Bool(b) => Ok(Some(b.to_string())),
+            other => Err(self.wrong_type(key, "a string", &other)),
+        }
+    }
+
+    fn opt_date(&self, key: &str, value: Value) -> Result<Option<PageDate>> {
+        let Some(text) = self.opt_string(key, value)? else {
+            return Ok(None);
+        };
+        PageDate::parse(&text).map(Some).map_err(|detail| {
+            self.error(key, detail, Some("dates are written YYYY-MM-DD, optionally with a time: 2024-03-01 14:30 or 2024-03-01T14:30:00+02:00"))
+        })
+    }
+
+    fn bool(&self, key: &str, value: Value) -> Result<bool> {
+        match value {
+            Value::Bool(b) => Ok(b),
+            other => Err(self.wrong_type(key, "`true` or `false`", &other)),
+        }
+    }
+
+    fn integer(&self, key: &str, value: Value) -> Result<i64> {
+        match value {
+            Value::Integer(i) => Ok(i),
+            other => Err(self.wrong_type(key, "a whole number", &other)),
+        }
+    }
+
+    /// A list of strings; a single string is a list of one.
+    fn strings(&self, key: &str, value: Value) -> Result<Vec<String>> {
+        match value {
+            Value::Null => Ok(Vec::new()),
+            Value::String(s) => Ok(vec![s]),
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s),
+                    Value::Integer(i) => Ok(i.to_string()),
+                    Value::Float(f) => Ok(f.to_string()),
+                    other => Err(self.wrong_type(key, "a list of strings", &other)),
+                })
+                .collect(),
+            other => Err(self.wrong_type(key, "a list of strings", &other)),
+        }
+    }
+
+    fn sort_by(&self, key: &str, value: Value) -> Result<Option<SortBy>> {
+        match self.opt_string(key, value)?.as_deref() {
+            None => Ok(None),
+            Some("date") => Ok(Some(SortBy::Date)),
+            Some("title") => Ok(Some(SortBy::Title)),
+            Some("weight") => Ok(Some(SortBy::Weight)),
+            Some(other) => Err(self.error(
+                key,
+                format!("`sort_by` is `{other}`, expected `date`, `title` or `weight`"),
+                None,
+            )),
+        }
+    }
+
+    fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> Error {
+        self.error(key, format!("`{key}` should be {expected}, found {}", found.type_name()), None)
+    }
+
+    fn error(&self, key: &str, detail: String, hint: Option<&str>) -> Error {
+        let (line, column) = self.key_position(key);
+        let example = match self.format {
+            Format::Yaml => "fields are written `key: value`",
+            Format::Toml => "fields are written `key = value`",
+        };
+        Error::FrontMatter {
+            location: Location::in_text(self.file, self.text, line, column),
+            detail,
+            hint: Some(hint.unwrap_or(example).to_string()),
+        }
+    }
+
+    /// The file line and the column of the value of `key`, found by reading the block's lines.
+    fn key_position(&self, key: &str) -> (usize, usize) {
+        for (index, line) in self.block.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let Some(rest) = trimmed.strip_prefix(key) else { continue };
+            let rest_trimmed = rest.trim_start();
+            if let Some(after) = rest_trimmed.strip_prefix([':', '=']) {
+                let value_start = line.len() - after.trim_start().len();
+                let column = line[..value_start].chars().count() + 1;
+                return (self.first_line + index, column);
+            }
+        }
+        (self.first_line, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<FrontMatter> {
+        let file = Path::new("content/a.md");
+        let split = split(file, text)?;
+        parse(file, text, &split, &FrontMatterOptions::default())
+    }
+
+    #[test]
+    fn yaml_fields_map_and_unknown_keys_go_to_extra() {
+        let fm = parse_text("---\ntitle: Hi\ntags: [a, b]\nseries: x\nauthor: Ann\n---\nbody").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("Hi"));
+        assert_eq!(fm.taxonomies["tags"], vec!["a", "b"]);
+        assert_eq!(fm.extra["series"], Value::String("x".into()));
+        assert_eq!(fm.authors, vec!["Ann"]);
+    }
+
+    #[test]
+    fn toml_front_matter_parses() {
+        let fm = parse_text("+++\ntitle = \"Hi\"\ndate = 2024-05-01\ndraft = true\n+++\nbody").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("Hi"));
+        assert_eq!(fm.date.unwrap().to_string(), "2024-05-01");
+        assert!(fm.draft);
+    }
+
+    #[test]
+    fn published_false_is_a_draft() {
+        assert!(parse_text("---\npublished: false\n---\n").unwrap().draft);
+    }
+
+    #[test]
+    fn empty_front_matter_is_fine() {
+        assert_eq!(parse_text("---\n---\nbody").unwrap(), FrontMatter::default());
+    }
+
+    #[test]
+    fn no_front_matter_keeps_whole_body() {
+        let s = split(Path::new("a.md"), "# Hello\n").unwrap();
+        assert!(s.block.is_none());
+        assert_eq!(s.body, "# Hello\n");
+    }
+
+    #[test]
+    fn body_line_follows_the_block() {
+        let s = split(Path::new("a.md"), "---\na: 1\nb: 2\n---\nbody").unwrap();
+        assert_eq!(s.body, "body");
+        assert_eq!(s.body_first_line, 5);
+    }
+
+    #[test]
+    fn closing_delimiter_at_end_of_file_without_newline() {
+        let s = split(Path::new("a.md"), "---\ntitle: x\n---").unwrap();
+        assert_eq!(s.body, "");
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let error = parse_text("---\ntitle: x\n").unwrap_err();
+        assert!(error.report().contains("never closed"));
+    }
+
+    #[test]
+    fn yaml_error_line_counts_from_file_start() {
+        let error = parse_text("---\ntitle: x\ntags: [a\n---\n").unwrap_err();
+        let report = error.report();
+        assert!(report.contains("content/a.md:4") || report.contains("content/a.md:3"), "{report}");
+    }
+
+    #[test]
+    fn wrong_type_points_at_the_key_line() {
+        let error = parse_text("---\ntitle: x\ndraft: maybe\n---\n").unwrap_err();
+        let report = error.report();
+        assert!(report.contains("content/a.md:3:8"), "{report}");
+        assert!(report.contains("`draft` should be `true` or `false`"), "{report}");
+    }
+
+    #[test]
+    fn impossible_date_is_an_error_with_hint() {
+        let error = parse_text("---\ndate: 2024-13-40\n---\n").unwrap_err();
+        let report = error.report();
+        assert!(report.contains("content/a.md:2:7"), "{report}");
+        assert!(report.contains("hint: dates are written"), "{report}");
+    }
+
+    #[test]
+    fn duplicate_yaml_key_is_an_error() {
+        assert!(parse_text("---\ntitle: a\ntitle: b\n---\n").is_err());
+    }
+
+    #[test]
+    fn zola_taxonomies_table_is_read() {
+        let fm = parse_text("+++\n[taxonomies]\ntags = [\"rust\"]\n+++\n").unwrap();
+        assert_eq!(fm.taxonomies["tags"], vec!["rust"]);
+    }
+}

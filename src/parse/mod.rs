@@ -1,0 +1,171 @@
+//! Stage 2, parse: text in, `Document` out. Front matter and Markdown, one file at a time.
+//!
+//! Parsing is pure and per file, so it runs in parallel and collects every file's error.
+
+pub mod date;
+pub mod front_matter;
+pub mod markdown;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::load::SourceFile;
+use date::PageDate;
+use front_matter::{FrontMatter, FrontMatterOptions};
+use markdown::Rendered;
+
+/// A parsed content file, before it takes its place in the site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Path relative to `content/`: `blog/first.md`.
+    pub content_path: String,
+    /// The path shown to the user: `content/blog/first.md`.
+    pub display_path: PathBuf,
+    /// The front matter fields.
+    pub front_matter: FrontMatter,
+    /// The date from a `YYYY-MM-DD-` file name prefix, if any.
+    pub file_date: Option<PageDate>,
+    /// The slug the file name gives (prefix date removed, slugified).
+    pub file_slug: String,
+    /// The body as HTML, with its summary parts.
+    pub body: Rendered,
+    /// Front matter `summary`, rendered as Markdown.
+    pub summary_from_front_matter: Option<String>,
+}
+
+impl Document {
+    /// Whether this file is a section's `_index.md`.
+    pub fn is_section(&self) -> bool {
+        self.content_path == "_index.md" || self.content_path.ends_with("/_index.md")
+    }
+
+    /// Whether this file is a page bundle's `index.md`.
+    pub fn is_bundle(&self) -> bool {
+        self.content_path == "index.md" || self.content_path.ends_with("/index.md")
+    }
+}
+
+/// Parses every content file, in parallel.
+///
+/// # Errors
+/// All the files' errors together, in path order.
+pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>> {
+    let options = FrontMatterOptions {
+        taxonomy_names: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
+    };
+    let results: Vec<Result<Document>> =
+        files.par_iter().map(|file| parse_document(file, config, &options)).collect();
+    let mut documents = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(document) => documents.push(document),
+            Err(error) => errors.push(error),
+        }
+    }
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(documents),
+    }
+}
+
+/// Parses one content file.
+///
+/// # Errors
+/// `Error::FrontMatter` when its front matter is broken.
+pub fn parse_document(
+    file: &SourceFile,
+    config: &Config,
+    options: &FrontMatterOptions,
+) -> Result<Document> {
+    let text = normalize_text(&file.text);
+    let split = front_matter::split(&file.display_path, &text)?;
+    let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
+    let body = markdown::render(split.body, &config.markdown);
+    let summary_from_front_matter = front_matter
+        .summary
+        .as_deref()
+        .map(|summary| markdown::render(summary, &config.markdown).html);
+    let (file_date, file_slug) = name_parts(&file.content_path);
+    Ok(Document {
+        content_path: file.content_path.clone(),
+        display_path: file.display_path.clone(),
+        front_matter,
+        file_date,
+        file_slug,
+        body,
+        summary_from_front_matter,
+    })
+}
+
+/// Drops a UTF-8 BOM and turns CRLF (and lone CR) line ends into LF; line numbers stay the same.
+pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The date and slug a file name gives: `2024-05-01-my-post.md` → (2024-05-01, `my-post`).
+/// A bundle (`trip/index.md`) is named by its folder.
+fn name_parts(content_path: &str) -> (Option<PageDate>, String) {
+    let mut parts = content_path.rsplit('/');
+    let file_name = parts.next().unwrap_or(content_path);
+    let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
+    let stem = if stem == "index" { parts.next().unwrap_or(stem) } else { stem };
+    match jekyll_date(stem) {
+        Some((date, rest)) => (Some(date), crate::site::url::slugify(rest)),
+        None => (None, crate::site::url::slugify(stem)),
+    }
+}
+
+fn jekyll_date(stem: &str) -> Option<(PageDate, &str)> {
+    let bytes = stem.as_bytes();
+    let shape_ok = bytes.len() > 11
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes[10] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| bytes[i].is_ascii_digit());
+    if !shape_ok {
+        return None;
+    }
+    let year = stem[0..4].parse().ok()?;
+    let month = stem[5..7].parse().ok()?;
+    let day = stem[8..10].parse().ok()?;
+    Some((PageDate::from_ymd(year, month, day)?, &stem[11..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jekyll_file_names_give_date_and_slug() {
+        let (date, slug) = name_parts("blog/2024-05-01-my-post.md");
+        assert_eq!(date.unwrap().to_string(), "2024-05-01");
+        assert_eq!(slug, "my-post");
+    }
+
+    #[test]
+    fn bundles_are_named_by_their_folder() {
+        let (date, slug) = name_parts("blog/2023-01-02-trip/index.md");
+        assert_eq!(date.unwrap().to_string(), "2023-01-02");
+        assert_eq!(slug, "trip");
+    }
+
+    #[test]
+    fn plain_names_slugify() {
+        assert_eq!(name_parts("blog/Hello World.md"), (None, "hello-world".to_string()));
+        assert_eq!(name_parts("blog/2024-13-01-x.md").0, None);
+    }
+
+    #[test]
+    fn bom_and_crlf_are_normalized() {
+        assert_eq!(normalize_text("\u{feff}---\r\na: 1\r\n---\r\n"), "---\na: 1\n---\n");
+    }
+}

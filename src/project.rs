@@ -1,0 +1,108 @@
+//! `Project`: where the site's files are and how to build it, with CLI overrides applied once.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::error::{Error, Location, Result};
+
+/// Whether draft pages are part of the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drafts {
+    /// Leave drafts out (a normal build).
+    Exclude,
+    /// Build drafts too (`--drafts`).
+    Include,
+}
+
+/// The site's folders, resolved once.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The site root.
+    pub root: PathBuf,
+    /// The config file.
+    pub config_file: PathBuf,
+    /// `ROOT/content`.
+    pub content: PathBuf,
+    /// `ROOT/static`.
+    pub static_dir: PathBuf,
+    /// `ROOT/templates`.
+    pub templates: PathBuf,
+    /// `ROOT/themes/THEME`, when the config names a theme.
+    pub theme: Option<PathBuf>,
+    /// Where the site is written.
+    pub output: PathBuf,
+}
+
+/// What `build` needs to know besides the files: paths, config and options.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The site's folders.
+    pub paths: Paths,
+    /// The config, with CLI and environment overrides applied.
+    pub config: Config,
+    /// Whether drafts are built.
+    pub drafts: Drafts,
+    /// Warnings found while loading the config.
+    pub warnings: Vec<String>,
+}
+
+/// The command-line choices that change a build.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config`.
+    pub config_file: Option<PathBuf>,
+    /// `--output-dir`.
+    pub output_dir: Option<PathBuf>,
+    /// `--base-url`.
+    pub base_url: Option<String>,
+    /// `--drafts`.
+    pub drafts: bool,
+}
+
+impl Project {
+    /// Reads the config under `root` and applies `overrides` and `QUIRE_*` variables.
+    ///
+    /// # Errors
+    /// A missing or invalid config file, a bad `--base-url`, or a missing theme folder.
+    pub fn load(root: &Path, overrides: Overrides) -> Result<Project> {
+        let config_file = overrides.config_file.clone().unwrap_or_else(|| root.join("config.toml"));
+        let bytes = std::fs::read(&config_file).map_err(|source| Error::Read {
+            path: config_file.clone(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Config {
+            location: Location::file(&config_file),
+            detail: format!("the file is not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to()),
+            hint: Some("save config.toml as UTF-8".into()),
+        })?;
+        let (mut config, warnings) = Config::parse(&config_file, &text, std::env::vars())?;
+        if let Some(base_url) = &overrides.base_url {
+            config.base_url = config::normalize_base_url(base_url).map_err(|detail| Error::Config {
+                location: Location::file("--base-url"),
+                detail,
+                hint: Some("pass an absolute URL such as `https://example.com/`".into()),
+            })?;
+        }
+        let theme = match &config.theme {
+            Some(name) => {
+                let path = root.join("themes").join(name);
+                if !path.is_dir() {
+                    return Err(Error::MissingTheme { theme: name.clone(), path });
+                }
+                Some(path)
+            }
+            None => None,
+        };
+        let paths = Paths {
+            root: root.to_path_buf(),
+            config_file,
+            content: root.join("content"),
+            static_dir: root.join("static"),
+            templates: root.join("templates"),
+            theme,
+            output: overrides.output_dir.unwrap_or_else(|| root.join("public")),
+        };
+        let drafts = if overrides.drafts { Drafts::Include } else { Drafts::Exclude };
+        Ok(Project { paths, config, drafts, warnings: warnings.0 })
+    }
+}

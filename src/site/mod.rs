@@ -1,0 +1,549 @@
+//! Stage 3, model: `Site`, its pages, sections and taxonomies, as plain finished data.
+//!
+//! This stage decides URLs, membership, order, neighbours and pagination. It reads no file and
+//! renders nothing; every value is complete when constructed.
+
+pub mod pagination;
+pub mod url;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::error::{Error, Location, Result};
+use crate::load::AssetFile;
+use crate::parse::date::PageDate;
+use crate::parse::front_matter::SortBy;
+use crate::parse::Document;
+use crate::project::Drafts;
+use crate::value::Table;
+use pagination::Pager;
+
+/// Index of a page in `Site::pages`.
+pub type PageId = usize;
+/// Index of a section in `Site::sections`.
+pub type SectionId = usize;
+
+/// Words read per minute, for `reading_time`.
+const WORDS_PER_MINUTE: usize = 200;
+
+/// The whole site, ready to render.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site's settings.
+    pub config: Config,
+    /// Every published page, in content path order.
+    pub pages: Vec<Page>,
+    /// Every section; the home section first.
+    pub sections: Vec<Section>,
+    /// The configured taxonomies with their terms.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Files from `content/` to copy, with where they go.
+    pub assets: Vec<Asset>,
+    /// Redirect pages: old URL → new URL.
+    pub redirects: Vec<Redirect>,
+}
+
+/// A page: a Markdown file that is not `_index.md`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to `content/`: `blog/first.md`.
+    pub content_path: String,
+    /// The path shown to the user: `content/blog/first.md`.
+    pub display_path: PathBuf,
+    /// Title from front matter, first heading, or file name.
+    pub title: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// From front matter, else from a `YYYY-MM-DD-` file name.
+    pub date: Option<PageDate>,
+    /// `updated`.
+    pub updated: Option<PageDate>,
+    /// Only true in `--drafts` builds.
+    pub draft: bool,
+    /// The last URL segment.
+    pub slug: String,
+    /// `/blog/first/`.
+    pub url_path: String,
+    /// Old URLs redirecting here.
+    pub aliases: Vec<String>,
+    /// Terms by taxonomy name.
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// Author names.
+    pub authors: Vec<String>,
+    /// Template from front matter.
+    pub template: Option<String>,
+    /// `weight`.
+    pub weight: Option<i64>,
+    /// Unknown front matter keys.
+    pub extra: Table,
+    /// The body as HTML.
+    pub content: String,
+    /// The summary as HTML, if any.
+    pub summary: Option<String>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Minutes to read, at least 1.
+    pub reading_time: usize,
+    /// Files beside a bundle's `index.md`, relative to it.
+    pub assets: Vec<String>,
+    /// The section listing this page, if its folder has an `_index.md`.
+    pub section: Option<SectionId>,
+    /// The previous page in the section's order (newer, for date order).
+    pub newer: Option<PageId>,
+    /// The next page in the section's order (older, for date order).
+    pub older: Option<PageId>,
+}
+
+/// A section: a folder with an `_index.md` (the home page is the root section).
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// `blog/_index.md`; `_index.md` for home, also when the file does not exist.
+    pub content_path: String,
+    /// The path shown to the user.
+    pub display_path: PathBuf,
+    /// Title from front matter (the site title for an implicit home).
+    pub title: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// The body as HTML.
+    pub content: String,
+    /// `/blog/`.
+    pub url_path: String,
+    /// Unknown front matter keys.
+    pub extra: Table,
+    /// Template for the section (default `section.html`, `index.html` for home).
+    pub template: Option<String>,
+    /// Template for its pages.
+    pub page_template: Option<String>,
+    /// Its pages, in order.
+    pub pages: Vec<PageId>,
+    /// Sections in its subfolders.
+    pub subsections: Vec<SectionId>,
+    /// How its pages are ordered.
+    pub sort_by: SortBy,
+    /// Pages per pager.
+    pub paginate_by: usize,
+    /// The pagers of its page list.
+    pub pagers: Vec<Pager>,
+}
+
+/// A taxonomy, such as tags.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    /// `tags`.
+    pub name: String,
+    /// Terms sorted by slug.
+    pub terms: Vec<Term>,
+}
+
+/// One term of a taxonomy.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// The name as first written.
+    pub name: String,
+    /// The URL segment.
+    pub slug: String,
+    /// `/tags/rust/`.
+    pub url_path: String,
+    /// Pages with this term, newest first.
+    pub pages: Vec<PageId>,
+}
+
+/// A file copied from `content/` into the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// The file on disk.
+    pub source_path: PathBuf,
+    /// Where it goes under the output folder.
+    pub output_path: String,
+}
+
+/// A page that sends the browser elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The old URL path.
+    pub url_path: String,
+    /// The URL path it points to.
+    pub target: String,
+    /// The file that asked for it.
+    pub display_path: PathBuf,
+}
+
+/// Everything the model needs besides the parsed documents.
+#[derive(Debug, Clone)]
+pub struct ModelInput {
+    /// The site's settings.
+    pub config: Config,
+    /// Parsed content files.
+    pub documents: Vec<Document>,
+    /// Non-Markdown files from `content/`.
+    pub content_assets: Vec<AssetFile>,
+    /// Whether drafts are kept.
+    pub drafts: Drafts,
+}
+
+impl Site {
+    /// Builds the site model.
+    ///
+    /// # Errors
+    /// Invalid `slug`/`path` values and URLs claimed by two sources, all reported together.
+    pub fn build(input: ModelInput) -> Result<Site> {
+        let ModelInput { config, documents, content_assets, drafts } = input;
+        let mut errors = Vec::new();
+        let (section_docs, page_docs): (Vec<Document>, Vec<Document>) =
+            documents.into_iter().partition(Document::is_section);
+
+        let mut sections = build_sections(section_docs, &config, &mut errors);
+        let section_by_dir: HashMap<String, SectionId> = sections
+            .iter()
+            .enumerate()
+            .map(|(id, s)| (dir_of(&s.content_path).to_string(), id))
+            .collect();
+
+        let mut pages: Vec<Page> = page_docs
+            .into_iter()
+            .filter(|doc| drafts == Drafts::Include || !doc.front_matter.draft)
+            .filter_map(|doc| match build_page(doc, &section_by_dir) {
+                Ok(page) => Some(page),
+                Err(error) => {
+                    errors.push(error);
+                    None
+                }
+            })
+            .collect();
+        pages.sort_by(|a, b| a.content_path.cmp(&b.content_path));
+
+        let assets = place_assets(content_assets, &mut pages);
+        order_sections(&mut sections, &mut pages);
+        link_subsections(&mut sections);
+        let taxonomies = build_taxonomies(&config, &pages);
+        let redirects = collect_redirects(&sections, &pages);
+        check_unique_urls(&sections, &pages, &redirects, &mut errors);
+
+        match Error::from_list(errors) {
+            Some(error) => Err(error),
+            None => Ok(Site { config, pages, sections, taxonomies, assets, redirects }),
+        }
+    }
+
+    /// The page at `content_path` (`blog/first.md`), if published.
+    pub fn page_by_content_path(&self, content_path: &str) -> Option<&Page> {
+        self.pages
+            .binary_search_by(|p| p.content_path.as_str().cmp(content_path))
+            .ok()
+            .map(|id| &self.pages[id])
+    }
+
+    /// The section at `content_path` (`blog/_index.md`).
+    pub fn section_by_content_path(&self, content_path: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.content_path == content_path)
+    }
+}
+
+/// The folder of a content path: `blog/_index.md` → `blog`, `_index.md` → ``.
+fn dir_of(content_path: &str) -> &str {
+    content_path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// The URL path of a content folder: `Blog/Old Posts` → `/blog/old-posts/`.
+fn dir_url_path(dir: &str) -> String {
+    let mut url = String::from("/");
+    for segment in dir.split('/').filter(|s| !s.is_empty()) {
+        url.push_str(&url::slugify(segment));
+        url.push('/');
+    }
+    url
+}
+
+fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>) -> Vec<Section> {
+    let mut sections: Vec<Section> = docs
+        .into_iter()
+        .filter_map(|doc| {
+            let url_path = match &doc.front_matter.path {
+                Some(path) => match url::url_path_from_user_path(path) {
+                    Ok(url_path) => url_path,
+                    Err(detail) => {
+                        errors.push(invalid_url(&doc, "path", detail));
+                        return None;
+                    }
+                },
+                None => dir_url_path(dir_of(&doc.content_path)),
+            };
+            let fm = doc.front_matter;
+            Some(Section {
+                title: fm.title.unwrap_or_else(|| {
+                    doc.body.first_heading.clone().unwrap_or_else(|| config.title.clone())
+                }),
+                description: fm.description,
+                content: doc.body.html,
+                url_path,
+                extra: fm.extra,
+                template: fm.template,
+                page_template: fm.page_template,
+                pages: Vec::new(),
+                subsections: Vec::new(),
+                sort_by: fm.sort_by.unwrap_or(SortBy::Date),
+                paginate_by: fm.paginate_by.unwrap_or(config.paginate_by),
+                pagers: Vec::new(),
+                content_path: doc.content_path,
+                display_path: doc.display_path,
+            })
+        })
+        .collect();
+    if !sections.iter().any(|s| s.content_path == "_index.md") {
+        sections.push(Section {
+            content_path: "_index.md".into(),
+            display_path: PathBuf::from("content/_index.md"),
+            title: config.title.clone(),
+            description: None,
+            content: String::new(),
+            url_path: "/".into(),
+            extra: Table::new(),
+            template: None,
+            page_template: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            sort_by: SortBy::Date,
+            paginate_by: config.paginate_by,
+            pagers: Vec::new(),
+        });
+    }
+    sections.sort_by(|a, b| {
+        (a.content_path != "_index.md", &a.content_path).cmp(&(b.content_path != "_index.md", &b.content_path))
+    });
+    sections
+}
+
+fn invalid_url(doc: &Document, key: &str, detail: String) -> Error {
+    Error::InvalidUrl { location: Location::file(&doc.display_path), detail: format!("`{key}`: {detail}") }
+}
+
+fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>) -> Result<Page> {
+    // A bundle (`blog/trip/index.md`) belongs to the folder above its own.
+    let own_dir = dir_of(&doc.content_path);
+    let parent_dir = if doc.is_bundle() { dir_of(own_dir) } else { own_dir }.to_string();
+    let fm = &doc.front_matter;
+    let slug = match &fm.slug {
+        Some(slug) => url::slugify(slug),
+        None => doc.file_slug.clone(),
+    };
+    let url_path = match &fm.path {
+        Some(path) => url::url_path_from_user_path(path).map_err(|d| invalid_url(&doc, "path", d))?,
+        None if slug.is_empty() => {
+            return Err(invalid_url(
+                &doc,
+                "slug",
+                "the slug is empty: the file name or `slug` needs a letter or digit".into(),
+            ));
+        }
+        None => url::join(&dir_url_path(&parent_dir), &slug),
+    };
+    let title = fm
+        .title
+        .clone()
+        .or_else(|| doc.body.first_heading.clone())
+        .unwrap_or_else(|| title_from_slug(&doc.file_slug));
+    let Document { front_matter: fm, body, summary_from_front_matter, file_date, display_path, content_path, .. } = doc;
+    let summary = body.summary_before_marker.or(summary_from_front_matter).or(body.first_paragraph);
+    Ok(Page {
+        section: section_by_dir.get(&parent_dir).copied(),
+        title,
+        description: fm.description,
+        date: fm.date.or(file_date),
+        updated: fm.updated,
+        draft: fm.draft,
+        slug,
+        url_path,
+        aliases: fm.aliases,
+        taxonomies: fm.taxonomies,
+        authors: fm.authors,
+        template: fm.template,
+        weight: fm.weight,
+        extra: fm.extra,
+        content: body.html,
+        summary,
+        word_count: body.word_count,
+        reading_time: body.word_count.div_ceil(WORDS_PER_MINUTE).max(1),
+        assets: Vec::new(),
+        newer: None,
+        older: None,
+        content_path,
+        display_path,
+    })
+}
+
+/// `my-first-post` → `My first post`, for pages with no title and no heading.
+fn title_from_slug(slug: &str) -> String {
+    let text = slug.replace('-', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Puts each content asset beside its bundle's output, or at its own path otherwise.
+fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [Page]) -> Vec<Asset> {
+    let bundles: HashMap<&str, PageId> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.content_path.ends_with("/index.md") || p.content_path == "index.md")
+        .map(|(id, p)| (dir_of(&p.content_path), id))
+        .collect();
+    let mut placed = Vec::with_capacity(content_assets.len());
+    let mut page_assets: Vec<(PageId, String)> = Vec::new();
+    for asset in content_assets {
+        let bundle = ancestors(&asset.relative_path).find_map(|dir| bundles.get(dir).map(|id| (dir, *id)));
+        let output_path = match bundle {
+            Some((dir, id)) => {
+                let inside = asset.relative_path[dir.len()..].trim_start_matches('/').to_string();
+                page_assets.push((id, inside.clone()));
+                format!("{}{inside}", pages[id].url_path.trim_start_matches('/'))
+            }
+            None => asset.relative_path.clone(),
+        };
+        placed.push(Asset { source_path: asset.source_path, output_path });
+    }
+    for (id, inside) in page_assets {
+        pages[id].assets.push(inside);
+    }
+    placed
+}
+
+/// The folders containing `path`, innermost first: `a/b/c.png` → `a/b`, `a`.
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    let mut current = path;
+    std::iter::from_fn(move || {
+        let (dir, _) = current.rsplit_once('/')?;
+        current = dir;
+        Some(dir)
+    })
+}
+
+fn order_sections(sections: &mut [Section], pages: &mut [Page]) {
+    for (page_id, page) in pages.iter().enumerate() {
+        if let Some(section_id) = page.section {
+            sections[section_id].pages.push(page_id);
+        }
+    }
+    for section in sections.iter_mut() {
+        sort_pages(&mut section.pages, pages, section.sort_by);
+        for (position, &id) in section.pages.iter().enumerate() {
+            pages[id].newer = position.checked_sub(1).map(|p| section.pages[p]);
+            pages[id].older = section.pages.get(position + 1).copied();
+        }
+        section.pagers = pagination::paginate(&section.url_path, section.pages.len(), section.paginate_by);
+    }
+}
+
+/// Orders page ids; ties (and pages missing the sort key, which go last) fall back to the path.
+fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: SortBy) {
+    match sort_by {
+        SortBy::Date => ids.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            b.date.is_some().cmp(&a.date.is_some())
+                .then(b.date.cmp(&a.date))
+                .then_with(|| a.content_path.cmp(&b.content_path))
+        }),
+        SortBy::Title => ids.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            a.title.to_lowercase().cmp(&b.title.to_lowercase()).then_with(|| a.content_path.cmp(&b.content_path))
+        }),
+        SortBy::Weight => ids.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            a.weight.is_none().cmp(&b.weight.is_none())
+                .then(a.weight.cmp(&b.weight))
+                .then_with(|| a.content_path.cmp(&b.content_path))
+        }),
+    }
+}
+
+fn link_subsections(sections: &mut [Section]) {
+    let dirs: HashMap<String, SectionId> =
+        sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path).to_string(), id)).collect();
+    for id in 0..sections.len() {
+        let dir = dir_of(&sections[id].content_path).to_string();
+        if dir.is_empty() {
+            continue;
+        }
+        let parent = ancestors(&dir).chain([""]).find_map(|d| dirs.get(d).copied());
+        if let Some(parent) = parent {
+            sections[parent].subsections.push(id);
+        }
+    }
+}
+
+fn build_taxonomies(config: &Config, pages: &[Page]) -> Vec<Taxonomy> {
+    config
+        .taxonomies
+        .iter()
+        .map(|taxonomy| {
+            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
+            for (id, page) in pages.iter().enumerate() {
+                for name in page.taxonomies.get(&taxonomy.name).into_iter().flatten() {
+                    let slug = url::slugify(name);
+                    if slug.is_empty() {
+                        continue;
+                    }
+                    let term = terms.entry(slug.clone()).or_insert_with(|| Term {
+                        name: name.clone(),
+                        url_path: format!("/{}/{slug}/", url::slugify(&taxonomy.name)),
+                        slug,
+                        pages: Vec::new(),
+                    });
+                    if term.pages.last() != Some(&id) {
+                        term.pages.push(id);
+                    }
+                }
+            }
+            let mut terms: Vec<Term> = terms.into_values().collect();
+            for term in &mut terms {
+                sort_pages(&mut term.pages, pages, SortBy::Date);
+            }
+            Taxonomy { name: taxonomy.name.clone(), terms }
+        })
+        .collect()
+}
+
+fn collect_redirects(sections: &[Section], pages: &[Page]) -> Vec<Redirect> {
+    let mut redirects = Vec::new();
+    for section in sections {
+        // `/blog/page/1/` is the same list as `/blog/`; keep the URL working.
+        redirects.push(Redirect {
+            url_path: pagination::pager_url_path(&section.url_path, 2).replace("/page/2/", "/page/1/"),
+            target: section.url_path.clone(),
+            display_path: section.display_path.clone(),
+        });
+    }
+    for page in pages {
+        for alias in &page.aliases {
+            if let Ok(url_path) = url::url_path_from_user_path(alias) {
+                redirects.push(Redirect {
+                    url_path,
+                    target: page.url_path.clone(),
+                    display_path: page.display_path.clone(),
+                });
+            }
+        }
+    }
+    redirects
+}
+
+fn check_unique_urls(sections: &[Section], pages: &[Page], redirects: &[Redirect], errors: &mut Vec<Error>) {
+    let mut owners: HashMap<&str, &PathBuf> = HashMap::new();
+    let claims = sections
+        .iter()
+        .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path)))
+        .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path)))
+        .chain(redirects.iter().map(|r| (r.url_path.as_str(), &r.display_path)));
+    for (url_path, display_path) in claims {
+        if let Some(first) = owners.insert(url_path, display_path) {
+            errors.push(Error::DuplicateUrl {
+                url_path: url_path.to_string(),
+                first: first.clone(),
+                second: display_path.clone(),
+            });
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! URL rules: slugs, URL paths and the output files they map to.
+//!
+//! Every URL in the model comes from here, so no input can produce a path that escapes the
+//! output folder: segments are slugs, or checked user paths without `.`/`..`/encoded dots.
+
+/// Makes a URL-safe slug: lowercase letters and digits (any script) joined by single dashes.
+///
+/// The result never contains `/`, `.`, `%` or whitespace, so it is always one safe path segment.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            pending_dash = true;
+        }
+    }
+    slug
+}
+
+/// Turns a user-written `path` (`hello/world`, `/hello/world/`) into a URL path `/hello/world/`.
+///
+/// # Errors
+/// A message when a segment is `.`/`..` (also percent-encoded), contains a backslash or a
+/// control character, or the path is empty.
+pub fn url_path_from_user_path(path: &str) -> Result<String, String> {
+    let mut segments = Vec::new();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        let decoded = percent_decode_lossy(segment);
+        if decoded == "." || decoded == ".." || decoded.contains(['/', '\\']) {
+            return Err(format!("`{path}` leaves the site: the segment `{segment}` is not allowed"));
+        }
+        if segment.chars().any(|c| c.is_control() || c == '\\' || c == '?' || c == '#') {
+            return Err(format!("`{path}` contains a character that cannot be in a URL path"));
+        }
+        segments.push(segment);
+    }
+    if segments.is_empty() {
+        return Err(format!("`{path}` is empty; use `/` only through `content/_index.md`"));
+    }
+    Ok(format!("/{}/", segments.join("/")))
+}
+
+/// Joins a parent URL path (`/blog/`) and a slug into `/blog/slug/`.
+pub fn join(parent: &str, slug: &str) -> String {
+    format!("{parent}{slug}/")
+}
+
+/// The file under the output folder for a URL path: `/blog/a/` → `blog/a/index.html`.
+pub fn output_path(url_path: &str) -> String {
+    let trimmed = url_path.trim_start_matches('/');
+    format!("{trimmed}index.html")
+}
+
+/// The absolute URL of a URL path: `base_url` (ending in `/`) + the path without its `/`.
+pub fn permalink(base_url: &str, url_path: &str) -> String {
+    format!("{base_url}{}", url_path.trim_start_matches('/'))
+}
+
+fn percent_decode_lossy(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_dashed_and_unicode_aware() {
+        assert_eq!(slugify("Hello, World!"), "hello-world");
+        assert_eq!(slugify("  C++ & Rust  "), "c-rust");
+        assert_eq!(slugify("Ünïcode Straße"), "ünïcode-straße");
+        assert_eq!(slugify("日本語 テキスト"), "日本語-テキスト");
+        assert_eq!(slugify("my_file.name--x"), "my-file-name-x");
+        assert_eq!(slugify("../../etc"), "etc");
+        assert_eq!(slugify("---"), "");
+    }
+
+    #[test]
+    fn user_paths_stay_inside_the_site() {
+        assert_eq!(url_path_from_user_path("hello/world").unwrap(), "/hello/world/");
+        assert_eq!(url_path_from_user_path("/hello/").unwrap(), "/hello/");
+        assert!(url_path_from_user_path("../../etc").is_err());
+        assert!(url_path_from_user_path("a/%2e%2e/b").is_err());
+        assert!(url_path_from_user_path("a/%2E%2E").is_err());
+        assert!(url_path_from_user_path("a\\..\\b").is_err());
+        assert!(url_path_from_user_path("/").is_err());
+    }
+
+    #[test]
+    fn output_paths_are_pretty() {
+        assert_eq!(output_path("/blog/a/"), "blog/a/index.html");
+        assert_eq!(output_path("/"), "index.html");
+        assert_eq!(permalink("https://x.org/sub/", "/blog/a/"), "https://x.org/sub/blog/a/");
+    }
+}

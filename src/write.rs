@@ -1,0 +1,177 @@
+//! Stage 5, write: the only code that writes the output folder.
+//!
+//! It brings the folder up to date with what was rendered: a file whose bytes are already
+//! there is not touched (its mtime stays), a changed file is written to a temporary file and
+//! renamed over the old one, and files no longer produced are removed. It runs only after
+//! every render succeeded, so a failed build never reaches it.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+
+/// One file the output must contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path under the output folder, with `/` separators.
+    pub output_path: String,
+    /// Where its bytes come from.
+    pub contents: Contents,
+}
+
+/// The bytes of an output file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    /// Rendered in memory.
+    Bytes(Vec<u8>),
+    /// Copied from a file on disk (static files, images beside posts).
+    Copy(PathBuf),
+}
+
+/// What a write changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files created or rewritten.
+    pub written: usize,
+    /// Files already up to date.
+    pub unchanged: usize,
+    /// Stale files deleted.
+    pub removed: usize,
+}
+
+/// Prefix of temporary files, so a crash never leaves one that looks like output.
+const TEMP_PREFIX: &str = ".quire-tmp-";
+
+/// Makes `output_dir` hold exactly `files` (dot-files at any level are left alone).
+///
+/// # Errors
+/// `Error::OutputNotDir` when the output path is a file; `Error::Write`/`Error::Read` for I/O.
+pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
+    if output_dir.exists() && !output_dir.is_dir() {
+        return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
+    }
+    fs::create_dir_all(output_dir).map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
+
+    let results: Vec<Result<bool>> = files.par_iter().map(|file| sync_file(output_dir, file)).collect();
+    let mut report = WriteReport::default();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(true) => report.written += 1,
+            Ok(false) => report.unchanged += 1,
+            Err(error) => errors.push(error),
+        }
+    }
+    if let Some(error) = Error::from_list(errors) {
+        return Err(error);
+    }
+    let wanted: HashSet<PathBuf> = files.iter().map(|f| output_dir.join(&f.output_path)).collect();
+    report.removed = remove_stale(output_dir, &wanted)?;
+    Ok(report)
+}
+
+/// Writes one file if its bytes differ; returns whether it wrote.
+fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
+    let target = output_dir.join(&file.output_path);
+    let bytes: std::borrow::Cow<'_, [u8]> = match &file.contents {
+        Contents::Bytes(bytes) => bytes.into(),
+        Contents::Copy(source) => fs::read(source)
+            .map_err(|source_error| Error::Read { path: source.clone(), source: source_error })?
+            .into(),
+    };
+    if same_bytes(&target, &bytes) {
+        return Ok(false);
+    }
+    let parent = target.parent().unwrap_or(output_dir);
+    fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
+    let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = parent.join(format!("{TEMP_PREFIX}{file_name}"));
+    fs::write(&temp, &bytes).map_err(|source| Error::Write { path: temp.clone(), source })?;
+    if target.is_dir() {
+        // A folder where a file must go (a page became a static file): the file wins.
+        fs::remove_dir_all(&target).map_err(|source| Error::Write { path: target.clone(), source })?;
+    }
+    fs::rename(&temp, &target).map_err(|source| {
+        let _ = fs::remove_file(&temp);
+        Error::Write { path: target.clone(), source }
+    })?;
+    Ok(true)
+}
+
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            fs::read(path).is_ok_and(|existing| existing == bytes)
+        }
+        _ => false,
+    }
+}
+
+/// Deletes files under `output_dir` that are not wanted, then the folders left empty.
+fn remove_stale(output_dir: &Path, wanted: &HashSet<PathBuf>) -> Result<usize> {
+    let mut removed = 0;
+    let mut dirs = Vec::new();
+    let walker = WalkDir::new(output_dir).min_depth(1).into_iter().filter_entry(|entry| {
+        let name = entry.file_name().to_string_lossy();
+        !name.starts_with('.') || name.starts_with(TEMP_PREFIX)
+    });
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::Read {
+            path: e.path().map_or_else(|| output_dir.to_path_buf(), Path::to_path_buf),
+            source: e.into_io_error().unwrap_or_else(|| io::Error::other("walk failed")),
+        })?;
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            dirs.push(path.to_path_buf());
+        } else if !wanted.contains(path) {
+            fs::remove_file(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+            removed += 1;
+        }
+    }
+    // Deepest first, so a folder is empty once its children are gone.
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for dir in dirs {
+        if fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_none()) {
+            let _ = fs::remove_dir(&dir);
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(path: &str, text: &str) -> OutputFile {
+        OutputFile { output_path: path.into(), contents: Contents::Bytes(text.as_bytes().to_vec()) }
+    }
+
+    #[test]
+    fn writes_changed_skips_same_removes_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = write(&out, &[bytes("a/index.html", "A"), bytes("b/index.html", "B")]).unwrap();
+        assert_eq!(first, WriteReport { written: 2, unchanged: 0, removed: 0 });
+        fs::write(out.join(".nojekyll"), "").unwrap();
+        let second = write(&out, &[bytes("a/index.html", "A2")]).unwrap();
+        assert_eq!(second, WriteReport { written: 1, unchanged: 0, removed: 1 });
+        assert!(!out.join("b").exists(), "empty folder removed");
+        assert!(out.join(".nojekyll").exists(), "dot-files are kept");
+        let third = write(&out, &[bytes("a/index.html", "A2")]).unwrap();
+        assert_eq!(third, WriteReport { written: 0, unchanged: 1, removed: 0 });
+    }
+
+    #[test]
+    fn output_that_is_a_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::write(&out, "not a folder").unwrap();
+        assert!(matches!(write(&out, &[]), Err(Error::OutputNotDir { .. })));
+        assert_eq!(fs::read_to_string(&out).unwrap(), "not a folder");
+    }
+}
