@@ -177,7 +177,9 @@ impl Config {
     }
 }
 
-fn extra_from_toml<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Table, D::Error> {
+fn extra_from_toml<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Table, D::Error> {
     toml::Table::deserialize(deserializer).map(value::table_from_toml)
 }
 
@@ -187,14 +189,12 @@ fn extra_from_toml<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::re
 /// A message when the URL is neither absolute (`scheme://host/...`) nor a root path (`/...`).
 pub fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
     let url = url.trim();
-    let valid_absolute = url
-        .split_once("://")
-        .is_some_and(|(scheme, rest)| {
-            !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && !rest.is_empty()
-                && !rest.starts_with('/')
-        });
+    let valid_absolute = url.split_once("://").is_some_and(|(scheme, rest)| {
+        !scheme.is_empty()
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !rest.is_empty()
+            && !rest.starts_with('/')
+    });
     if !(valid_absolute || url.starts_with('/')) || url.chars().any(char::is_whitespace) {
         return Err(format!(
             "`{url}` is not an absolute URL such as `https://example.com/` nor a path such as `/`"
@@ -217,17 +217,16 @@ fn warn_unknown_keys(table: &toml::Table, warnings: &mut ConfigWarnings) {
             Some((_, known)) => {
                 format!("unknown key `{key}` in config.toml (did you mean `{known}`?)")
             }
-            None => format!("unknown key `{key}` in config.toml is ignored; put theme settings under `[extra]`"),
+            None => {
+                format!("unknown key `{key}` in config.toml is ignored; put theme settings under `[extra]`")
+            }
         };
         warnings.0.push(message);
     }
 }
 
 fn toml_error(file: &Path, text: &str, error: &toml::de::Error) -> Error {
-    let (line, column) = error
-        .span()
-        .map(|span| line_column(text, span.start))
-        .unwrap_or((0, 0));
+    let (line, column) = error.span().map(|span| line_column(text, span.start)).unwrap_or((0, 0));
     Error::Config {
         location: Location::in_text(file, text, line, column),
         detail: error.message().to_string(),
@@ -249,9 +248,7 @@ fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
     text.lines().enumerate().find_map(|(index, line)| {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
-        let is_assignment = trimmed
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        let is_assignment = trimmed.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='));
         let is_table = trimmed.starts_with(&format!("[{key}]"));
         (is_assignment || is_table).then_some((index + 1, indent + 1))
     })

@@ -76,11 +76,19 @@ pub enum Error {
 
     /// A file or folder could not be read.
     #[error("could not read `{}`", .path.display())]
-    Read { path: PathBuf, #[source] source: std::io::Error },
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 
     /// A file or folder could not be written.
     #[error("could not write `{}`", .path.display())]
-    Write { path: PathBuf, #[source] source: std::io::Error },
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 
     /// Several independent problems, reported together.
     #[error("{} errors", .0.len())]
@@ -94,9 +102,9 @@ impl Error {
     /// A fix the user can try, printed after the error.
     pub fn hint(&self) -> Option<&str> {
         match self {
-            Error::Config { hint, .. }
-            | Error::FrontMatter { hint, .. }
-            | Error::Template { hint, .. } => hint.as_deref(),
+            Error::Config { hint, .. } | Error::FrontMatter { hint, .. } | Error::Template { hint, .. } => {
+                hint.as_deref()
+            }
             Error::Encoding { .. } => Some("save the file as UTF-8 text"),
             Error::InvalidUrl { .. } => {
                 Some("a `slug` is one URL segment and a `path` stays inside the site: no `..`, no `%2e`")
@@ -216,11 +224,8 @@ fn write_location(out: &mut String, location: &Location) {
         let _ = writeln!(out, " {pad} |");
         let _ = writeln!(out, " {number} | {text}");
         if location.column > 0 {
-            let caret_pad: String = text
-                .chars()
-                .take(location.column - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            let caret_pad: String =
+                text.chars().take(location.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
             let _ = writeln!(out, " {pad} | {caret_pad}^");
         }
     }

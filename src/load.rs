@@ -129,11 +129,10 @@ fn walk(dir: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
         return Vec::new();
     }
     let mut found = Vec::new();
-    let walker = WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy()));
+    let walker =
+        WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| {
+            entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy())
+        });
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {

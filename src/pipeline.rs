@@ -61,12 +61,19 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         outputs.push((OutputFile { output_path, contents: Contents::Copy(source_path) }, owner));
     }
     for asset in &site.assets {
-        let file = OutputFile { output_path: asset.output_path.clone(), contents: Contents::Copy(asset.source_path.clone()) };
+        let file = OutputFile {
+            output_path: asset.output_path.clone(),
+            contents: Contents::Copy(asset.source_path.clone()),
+        };
         outputs.push((file, asset.source_path.clone()));
     }
     for file in rendered {
-        let owner = PathBuf::from(format!("the page at /{}", file.output_path.trim_end_matches("index.html")));
-        outputs.push((OutputFile { output_path: file.output_path, contents: Contents::Bytes(file.contents) }, owner));
+        let owner =
+            PathBuf::from(format!("the page at /{}", file.output_path.trim_end_matches("index.html")));
+        outputs.push((
+            OutputFile { output_path: file.output_path, contents: Contents::Bytes(file.contents) },
+            owner,
+        ));
     }
     let outputs = unique_outputs(outputs, &project.paths.root)?;
 
@@ -108,7 +115,11 @@ fn unique_outputs(outputs: Vec<(OutputFile, PathBuf)>, root: &Path) -> Result<Ve
     for (file, owner) in outputs {
         let owner = owner.strip_prefix(root).map(Path::to_path_buf).unwrap_or(owner);
         if let Some(first) = owners.insert(file.output_path.clone(), owner.clone()) {
-            errors.push(Error::DuplicateUrl { url_path: format!("/{}", file.output_path), first, second: owner });
+            errors.push(Error::DuplicateUrl {
+                url_path: format!("/{}", file.output_path),
+                first,
+                second: owner,
+            });
             continue;
         }
         files.push(file);

@@ -66,13 +66,14 @@ impl Project {
     /// A missing or invalid config file, a bad `--base-url`, or a missing theme folder.
     pub fn load(root: &Path, overrides: Overrides) -> Result<Project> {
         let config_file = overrides.config_file.clone().unwrap_or_else(|| root.join("config.toml"));
-        let bytes = std::fs::read(&config_file).map_err(|source| Error::Read {
-            path: config_file.clone(),
-            source,
-        })?;
+        let bytes = std::fs::read(&config_file)
+            .map_err(|source| Error::Read { path: config_file.clone(), source })?;
         let text = String::from_utf8(bytes).map_err(|e| Error::Config {
             location: Location::file(&config_file),
-            detail: format!("the file is not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to()),
+            detail: format!(
+                "the file is not UTF-8 text (bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
             hint: Some("save config.toml as UTF-8".into()),
         })?;
         let (mut config, warnings) = Config::parse(&config_file, &text, std::env::vars())?;

@@ -55,7 +55,8 @@ pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
     if output_dir.exists() && !output_dir.is_dir() {
         return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
     }
-    fs::create_dir_all(output_dir).map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
+    fs::create_dir_all(output_dir)
+        .map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
 
     let results: Vec<Result<bool>> = files.par_iter().map(|file| sync_file(output_dir, file)).collect();
     let mut report = WriteReport::default();

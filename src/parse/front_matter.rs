@@ -182,7 +182,8 @@ fn yaml_hint(message: &str) -> String {
     } else if message.contains("mapping values") {
         "a value containing `: ` must be quoted, e.g. `title: \"Rust: a tour\"`".into()
     } else {
-        "YAML front matter is `key: value` lines between `---` lines; quote values with special characters".into()
+        "YAML front matter is `key: value` lines between `---` lines; quote values with special characters"
+            .into()
     }
 }
 
@@ -196,11 +197,9 @@ fn from_yaml(value: serde_yaml::Value) -> Value {
         },
         serde_yaml::Value::String(s) => Value::String(s),
         serde_yaml::Value::Sequence(items) => Value::Array(items.into_iter().map(from_yaml).collect()),
-        serde_yaml::Value::Mapping(map) => Value::Table(
-            map.into_iter()
-                .map(|(k, v)| (yaml_key(k), from_yaml(v)))
-                .collect(),
-        ),
+        serde_yaml::Value::Mapping(map) => {
+            Value::Table(map.into_iter().map(|(k, v)| (yaml_key(k), from_yaml(v))).collect())
+        }
         serde_yaml::Value::Tagged(tagged) => from_yaml(tagged.value),
     }
 }
@@ -217,8 +216,7 @@ fn yaml_key(key: serde_yaml::Value) -> String {
 
 fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result<Table> {
     let table: toml::Table = toml::from_str(block).map_err(|e| {
-        let (line, column) =
-            e.span().map_or((0, 0), |span| crate::config::line_column(block, span.start));
+        let (line, column) = e.span().map_or((0, 0), |span| crate::config::line_column(block, span.start));
         Error::FrontMatter {
             location: Location::in_text(file, text, line + first_line - 1, column),
             detail: e.message().to_string(),
@@ -281,7 +279,7 @@ impl Mapper<'_> {
                 },
                 _ if key == "tags"
                     || key == "categories"
-                    || options.taxonomy_names.iter().any(|n| *n == key) =>
+                    || options.taxonomy_names.contains(&key) =>
                 {
                     let terms = self.strings(&key, value)?;
                     fm.taxonomies.insert(key, terms);

@@ -37,12 +37,16 @@ pub fn render(markdown: &str, options: &MarkdownConfig) -> Rendered {
     let mut marker_cut = None;
     let mut paragraph_cut = None;
     let mut heading_start = None;
+    let mut top_level_start = 0;
 
     for event in parser {
         match &event {
             Event::Start(tag) => {
                 if matches!(tag, Tag::Heading { .. }) {
                     heading_start = Some(events.len());
+                }
+                if depth == 0 {
+                    top_level_start = events.len();
                 }
                 depth += 1;
             }
@@ -57,6 +61,10 @@ pub fn render(markdown: &str, options: &MarkdownConfig) -> Rendered {
                 }
             }
             Event::Text(text) | Event::Code(text) => word_count += text.split_whitespace().count(),
+            // A marker that is a block of its own is left out of the summary.
+            Event::Html(html) if depth == 1 && is_more_marker(html) && marker_cut.is_none() => {
+                marker_cut = Some(top_level_start);
+            }
             Event::Html(html) | Event::InlineHtml(html) if is_more_marker(html) => marker_seen = true,
             _ => {}
         }
@@ -136,7 +144,11 @@ impl HeadingIds {
             Some(explicit) => explicit.to_string(),
             None => {
                 let slug = slugify(text);
-                if slug.is_empty() { heading_fallback(*level) } else { slug }
+                if slug.is_empty() {
+                    heading_fallback(*level)
+                } else {
+                    slug
+                }
             }
         };
         let unique = self.unique(base);
@@ -184,7 +196,14 @@ mod tests {
         let r = md("First.\n\nSecond.\n\n<!-- more -->\n\nThird.\n");
         let summary = r.summary_before_marker.unwrap();
         assert!(summary.contains("Second.") && !summary.contains("Third."), "{summary}");
+        assert!(!summary.contains("more"), "the marker itself is not in the summary: {summary}");
         assert_eq!(r.first_paragraph.unwrap(), "<p>First.</p>\n");
+    }
+
+    #[test]
+    fn marker_inside_a_paragraph_ends_the_summary_after_it() {
+        let r = md("One <!--more--> two.\n\nThree.\n");
+        assert_eq!(r.summary_before_marker.unwrap(), "<p>One <!--more--> two.</p>\n");
     }
 
     #[test]
@@ -195,7 +214,8 @@ mod tests {
 
     #[test]
     fn extensions_render() {
-        let html = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ and [^1]\n\n[^1]: note\n\n- [x] done\n").html;
+        let html =
+            md("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ and [^1]\n\n[^1]: note\n\n- [x] done\n").html;
         assert!(html.contains("<table>"));
         assert!(html.contains("<del>old</del>"));
         assert!(html.contains("footnote"));

@@ -53,9 +53,8 @@ impl Document {
 /// # Errors
 /// All the files' errors together, in path order.
 pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>> {
-    let options = FrontMatterOptions {
-        taxonomy_names: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
-    };
+    let options =
+        FrontMatterOptions { taxonomy_names: config.taxonomies.iter().map(|t| t.name.clone()).collect() };
     let results: Vec<Result<Document>> =
         files.par_iter().map(|file| parse_document(file, config, &options)).collect();
     let mut documents = Vec::with_capacity(results.len());
@@ -76,19 +75,13 @@ pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>>
 ///
 /// # Errors
 /// `Error::FrontMatter` when its front matter is broken.
-pub fn parse_document(
-    file: &SourceFile,
-    config: &Config,
-    options: &FrontMatterOptions,
-) -> Result<Document> {
+pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterOptions) -> Result<Document> {
     let text = normalize_text(&file.text);
     let split = front_matter::split(&file.display_path, &text)?;
     let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
     let body = markdown::render(split.body, &config.markdown);
-    let summary_from_front_matter = front_matter
-        .summary
-        .as_deref()
-        .map(|summary| markdown::render(summary, &config.markdown).html);
+    let summary_from_front_matter =
+        front_matter.summary.as_deref().map(|summary| markdown::render(summary, &config.markdown).html);
     let (file_date, file_slug) = name_parts(&file.content_path);
     Ok(Document {
         content_path: file.content_path.clone(),

@@ -62,7 +62,9 @@ impl Lookup {
                 .get(file)
                 .or_else(|| self.sections.get(file))
                 .map(|(url_path, _)| url_path)
-                .ok_or_else(|| format!("`get_url`: no page or section at `@/{file}` (looked in content/{file})"))?;
+                .ok_or_else(|| {
+                    format!("`get_url`: no page or section at `@/{file}` (looked in content/{file})")
+                })?;
             return Ok(format!("{}{anchor}", url::permalink(&self.base_url, url_path)));
         }
         let relative = path.trim_start_matches('/');
@@ -70,7 +72,9 @@ impl Lookup {
         if self.outputs.contains(without_fragment) || without_fragment.is_empty() {
             Ok(url::permalink(&self.base_url, relative))
         } else {
-            Err(format!("`get_url`: nothing is built at `{path}`: no static file, page or section has that path"))
+            Err(format!(
+                "`get_url`: nothing is built at `{path}`: no static file, page or section has that path"
+            ))
         }
     }
 }
@@ -103,10 +107,9 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     let l = lookup;
     tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let kind = kwargs.must_get::<&str>("kind")?;
-        l.taxonomies
-            .get(kind)
-            .cloned()
-            .ok_or_else(|| tera::Error::message(format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml")))
+        l.taxonomies.get(kind).cloned().ok_or_else(|| {
+            tera::Error::message(format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml"))
+        })
     });
 
     tera.register_filter("date", date_filter);
@@ -119,9 +122,9 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
 
 fn date_filter(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
-    let text = value
-        .as_str()
-        .ok_or_else(|| tera::Error::message(format!("`date` filter needs a date string, found {}", value.name())))?;
+    let text = value.as_str().ok_or_else(|| {
+        tera::Error::message(format!("`date` filter needs a date string, found {}", value.name()))
+    })?;
     let date = PageDate::parse(text).map_err(tera::Error::message)?;
     date.format(format).map_err(tera::Error::message)
 }

@@ -103,7 +103,11 @@ fn build_tera(
     Ok((tera, paths))
 }
 
-fn template_error(error: &tera::Error, page: Option<PathBuf>, paths: &BTreeMap<&str, &TemplateFile>) -> Error {
+fn template_error(
+    error: &tera::Error,
+    page: Option<PathBuf>,
+    paths: &BTreeMap<&str, &TemplateFile>,
+) -> Error {
     let name = failing_template(error);
     let template = name
         .as_deref()
@@ -140,7 +144,10 @@ fn failing_template(error: &tera::Error) -> Option<String> {
 
 fn template_hint(detail: &str) -> Option<String> {
     if detail.contains("get_url") {
-        Some("`@/` paths are relative to `content/` (`@/blog/post.md`); other paths name files in `static/`".into())
+        Some(
+            "`@/` paths are relative to `content/` (`@/blog/post.md`); other paths name files in `static/`"
+                .into(),
+        )
     } else if detail.contains("not found in context") || detail.contains("undefined") {
         Some("check the variable's name; use `{% if x is defined %}` or `| default(value=...)` for optional values".into())
     } else {
@@ -152,7 +159,10 @@ fn check_templates_exist(site: &Site, tera: &Tera) -> Result<()> {
     let mut errors = Vec::new();
     let mut need = |template: &str, source_path: &PathBuf| {
         if !tera.contains_template(template) {
-            errors.push(Error::MissingTemplate { template: template.to_string(), source_path: source_path.clone() });
+            errors.push(Error::MissingTemplate {
+                template: template.to_string(),
+                source_path: source_path.clone(),
+            });
         }
     };
     for section in &site.sections {
@@ -229,10 +239,8 @@ impl Renderer<'_> {
                 .and_then(|i| pagers.get(i))
                 .map_or_else(Value::none, |p| Value::from(url::permalink(base_url, &p.url_path)))
         };
-        let pages: Vec<Value> = section.pages[pager.items.clone()]
-            .iter()
-            .map(|&id| self.views.light_pages[id].clone())
-            .collect();
+        let pages: Vec<Value> =
+            section.pages[pager.items.clone()].iter().map(|&id| self.views.light_pages[id].clone()).collect();
         map([
             ("pages", Value::from(pages)),
             ("current_index", Value::from(pager.index)),
@@ -255,11 +263,7 @@ impl Renderer<'_> {
     ) -> Result<RenderedFile> {
         let html = self.tera.render(template, context).map_err(|error| {
             let name = failing_template(&error).unwrap_or_else(|| template.to_string());
-            let shown = self
-                .template_paths
-                .get(&name)
-                .map(|p| p.display().to_string())
-                .unwrap_or(name);
+            let shown = self.template_paths.get(&name).map(|p| p.display().to_string()).unwrap_or(name);
             template_error_named(&error, shown, Some(source.to_path_buf()))
         })?;
         Ok(RenderedFile { output_path: url::output_path(url_path), contents: html.into_bytes() })

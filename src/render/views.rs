@@ -30,13 +30,7 @@ impl Views {
         let pages = site.pages.iter().map(|p| full_page(p, site)).collect();
         let sections = site.sections.iter().map(|s| section(s, site, &light_pages)).collect();
         let taxonomies = site.taxonomies.iter().map(|t| taxonomy(t, base_url, &light_pages)).collect();
-        Views {
-            config: Value::from_serializable(&site.config),
-            pages,
-            light_pages,
-            sections,
-            taxonomies,
-        }
+        Views { config: Value::from_serializable(&site.config), pages, light_pages, sections, taxonomies }
     }
 }
 
@@ -161,7 +155,10 @@ fn taxonomy(taxonomy: &Taxonomy, base_url: &str, light_pages: &[Value]) -> Value
                 ("slug", Value::from(term.slug.as_str())),
                 ("url_path", Value::from(term.url_path.as_str())),
                 ("permalink", Value::from(url::permalink(base_url, &term.url_path))),
-                ("pages", Value::from(term.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>())),
+                (
+                    "pages",
+                    Value::from(term.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>()),
+                ),
             ])
         })
         .collect::<Vec<_>>();

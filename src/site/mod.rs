@@ -195,11 +195,8 @@ impl Site {
             documents.into_iter().partition(Document::is_section);
 
         let mut sections = build_sections(section_docs, &config, &mut errors);
-        let section_by_dir: HashMap<String, SectionId> = sections
-            .iter()
-            .enumerate()
-            .map(|(id, s)| (dir_of(&s.content_path).to_string(), id))
-            .collect();
+        let section_by_dir: HashMap<String, SectionId> =
+            sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path).to_string(), id)).collect();
 
         let mut pages: Vec<Page> = page_docs
             .into_iter()
@@ -310,7 +307,8 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
         });
     }
     sections.sort_by(|a, b| {
-        (a.content_path != "_index.md", &a.content_path).cmp(&(b.content_path != "_index.md", &b.content_path))
+        (a.content_path != "_index.md", &a.content_path)
+            .cmp(&(b.content_path != "_index.md", &b.content_path))
     });
     sections
 }
@@ -344,7 +342,15 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>) -> Res
         .clone()
         .or_else(|| doc.body.first_heading.clone())
         .unwrap_or_else(|| title_from_slug(&doc.file_slug));
-    let Document { front_matter: fm, body, summary_from_front_matter, file_date, display_path, content_path, .. } = doc;
+    let Document {
+        front_matter: fm,
+        body,
+        summary_from_front_matter,
+        file_date,
+        display_path,
+        content_path,
+        ..
+    } = doc;
     let summary = body.summary_before_marker.or(summary_from_front_matter).or(body.first_paragraph);
     Ok(Page {
         section: section_by_dir.get(&parent_dir).copied(),
@@ -442,17 +448,24 @@ fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: SortBy) {
     match sort_by {
         SortBy::Date => ids.sort_by(|&a, &b| {
             let (a, b) = (&pages[a], &pages[b]);
-            b.date.is_some().cmp(&a.date.is_some())
+            b.date
+                .is_some()
+                .cmp(&a.date.is_some())
                 .then(b.date.cmp(&a.date))
                 .then_with(|| a.content_path.cmp(&b.content_path))
         }),
         SortBy::Title => ids.sort_by(|&a, &b| {
             let (a, b) = (&pages[a], &pages[b]);
-            a.title.to_lowercase().cmp(&b.title.to_lowercase()).then_with(|| a.content_path.cmp(&b.content_path))
+            a.title
+                .to_lowercase()
+                .cmp(&b.title.to_lowercase())
+                .then_with(|| a.content_path.cmp(&b.content_path))
         }),
         SortBy::Weight => ids.sort_by(|&a, &b| {
             let (a, b) = (&pages[a], &pages[b]);
-            a.weight.is_none().cmp(&b.weight.is_none())
+            a.weight
+                .is_none()
+                .cmp(&b.weight.is_none())
                 .then(a.weight.cmp(&b.weight))
                 .then_with(|| a.content_path.cmp(&b.content_path))
         }),
@@ -508,8 +521,8 @@ fn build_taxonomies(config: &Config, pages: &[Page]) -> Vec<Taxonomy> {
 
 fn collect_redirects(sections: &[Section], pages: &[Page]) -> Vec<Redirect> {
     let mut redirects = Vec::new();
-    for section in sections {
-        // `/blog/page/1/` is the same list as `/blog/`; keep the URL working.
+    // `/blog/page/1/` is the same list as `/blog/`; keep the URL working where pages exist.
+    for section in sections.iter().filter(|s| s.pagers.len() > 1) {
         redirects.push(Redirect {
             url_path: pagination::pager_url_path(&section.url_path, 2).replace("/page/2/", "/page/1/"),
             target: section.url_path.clone(),
