@@ -227,10 +227,17 @@ fn warn_unknown_keys(table: &toml::Table, warnings: &mut ConfigWarnings) {
 
 fn toml_error(file: &Path, text: &str, error: &toml::de::Error) -> Error {
     let (line, column) = error.span().map(|span| line_column(text, span.start)).unwrap_or((0, 0));
+    let length = error.span().and_then(|span| text.get(span)).map_or(1, |spanned| spanned.chars().count());
+    let message = error.message().to_string();
+    let hint = if message.starts_with("invalid type") {
+        "numbers and booleans are written without quotes, text in quotes, lists in `[ ]`"
+    } else {
+        "config.toml is TOML: `key = \"value\"`, tables as `[name]`"
+    };
     Error::Config {
-        location: Location::in_text(file, text, line, column),
-        detail: error.message().to_string(),
-        hint: Some("config.toml is TOML: `key = \"value\"`, tables as `[name]`".into()),
+        location: Location::in_text(file, text, line, column).with_length(length),
+        detail: message,
+        hint: Some(hint.into()),
     }
 }
 

@@ -17,12 +17,14 @@ pub struct Location {
     pub column: usize,
     /// The text of `line`, shown under the message with a caret.
     pub source_line: Option<String>,
+    /// How many characters the caret underlines (at least one).
+    pub length: usize,
 }
 
 impl Location {
     /// A location that names only a file.
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Location { file: file.into(), line: 0, column: 0, source_line: None }
+        Location { file: file.into(), line: 0, column: 0, source_line: None, length: 1 }
     }
 
     /// A location at `line`/`column` of `text`, the full contents of `file`.
@@ -31,7 +33,17 @@ impl Location {
             .checked_sub(1)
             .and_then(|index| text.lines().nth(index))
             .map(|l| l.trim_end_matches('\r').to_string());
-        Location { file: file.into(), line, column, source_line }
+        Location { file: file.into(), line, column, source_line, length: 1 }
+    }
+
+    /// The same location, underlining `length` characters (clipped to the line).
+    pub fn with_length(mut self, length: usize) -> Self {
+        let available = self
+            .source_line
+            .as_ref()
+            .map_or(1, |line| line.chars().count().saturating_sub(self.column.saturating_sub(1)));
+        self.length = length.clamp(1, available.max(1));
+        self
     }
 }
 
@@ -226,7 +238,8 @@ fn write_location(out: &mut String, location: &Location) {
         if location.column > 0 {
             let caret_pad: String =
                 text.chars().take(location.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-            let _ = writeln!(out, " {pad} | {caret_pad}^");
+            let carets = "^".repeat(location.length.max(1));
+            let _ = writeln!(out, " {pad} | {caret_pad}{carets}");
         }
     }
 }

@@ -76,7 +76,8 @@ impl Project {
             ),
             hint: Some("save config.toml as UTF-8".into()),
         })?;
-        let (mut config, warnings) = Config::parse(&config_file, &text, std::env::vars())?;
+        let shown = config_file.strip_prefix(root).unwrap_or(&config_file);
+        let (mut config, warnings) = Config::parse(shown, &text, std::env::vars())?;
         if let Some(base_url) = &overrides.base_url {
             config.base_url = config::normalize_base_url(base_url).map_err(|detail| Error::Config {
                 location: Location::file("--base-url"),

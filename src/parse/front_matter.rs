@@ -277,10 +277,7 @@ impl Mapper<'_> {
                         fm.extra.insert(key, other);
                     }
                 },
-                _ if key == "tags"
-                    || key == "categories"
-                    || options.taxonomy_names.contains(&key) =>
-                {
+                _ if key == "tags" || key == "categories" || options.taxonomy_names.contains(&key) => {
                     let terms = self.strings(&key, value)?;
                     fm.taxonomies.insert(key, terms);
                 }
@@ -366,31 +363,31 @@ impl Mapper<'_> {
     }
 
     fn error(&self, key: &str, detail: String, hint: Option<&str>) -> Error {
-        let (line, column) = self.key_position(key);
+        let (line, column, length) = self.key_position(key);
         let example = match self.format {
             Format::Yaml => "fields are written `key: value`",
             Format::Toml => "fields are written `key = value`",
         };
         Error::FrontMatter {
-            location: Location::in_text(self.file, self.text, line, column),
+            location: Location::in_text(self.file, self.text, line, column).with_length(length),
             detail,
             hint: Some(hint.unwrap_or(example).to_string()),
         }
     }
 
-    /// The file line and the column of the value of `key`, found by reading the block's lines.
-    fn key_position(&self, key: &str) -> (usize, usize) {
+    /// The file line, column and length of the value of `key`, found by reading the block.
+    fn key_position(&self, key: &str) -> (usize, usize, usize) {
         for (index, line) in self.block.lines().enumerate() {
             let trimmed = line.trim_start();
             let Some(rest) = trimmed.strip_prefix(key) else { continue };
-            let rest_trimmed = rest.trim_start();
-            if let Some(after) = rest_trimmed.strip_prefix([':', '=']) {
+            if let Some(after) = rest.trim_start().strip_prefix([':', '=']) {
+                let value = after.trim();
                 let value_start = line.len() - after.trim_start().len();
                 let column = line[..value_start].chars().count() + 1;
-                return (self.first_line + index, column);
+                return (self.first_line + index, column, value.chars().count());
             }
         }
-        (self.first_line, 0)
+        (self.first_line, 0, 1)
     }
 }
 

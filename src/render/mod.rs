@@ -148,7 +148,7 @@ fn template_hint(detail: &str) -> Option<String> {
             "`@/` paths are relative to `content/` (`@/blog/post.md`); other paths name files in `static/`"
                 .into(),
         )
-    } else if detail.contains("not found in context") || detail.contains("undefined") {
+    } else if detail.contains("not defined") || detail.contains("not found in context") {
         Some("check the variable's name; use `{% if x is defined %}` or `| default(value=...)` for optional values".into())
     } else {
         Some("Tera syntax: `{{ value }}`, `{% if %}…{% endif %}`, `{% for x in list %}…{% endfor %}`".into())

@@ -1,0 +1,18 @@
+//! Integration tests: each one builds a small fixture site from `tests/fixtures/` with the real
+//! `quire` binary in a temp dir and checks what it wrote and printed.
+
+mod support;
+
+mod cli_flags;
+mod content_files;
+mod dates;
+mod drafts;
+mod errors;
+mod example_site;
+mod front_matter;
+mod markdown;
+mod ordering;
+mod pagination;
+mod rebuild;
+mod templates;
+mod urls;

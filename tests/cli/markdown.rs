@@ -1,0 +1,80 @@
+//! Markdown rendering and summaries.
+
+use crate::support::{field, TestSite};
+
+/// What the page template printed after its `content:` line.
+fn content(page: &str) -> &str {
+    page.split_once("content:\n").map(|(_, c)| c).unwrap_or_default()
+}
+
+#[test]
+fn summary_is_the_text_before_the_more_marker() {
+    let site = TestSite::from_fixture("summary");
+    site.build().success();
+    let summary = field(&site.read("blog/more/index.html"), "summary");
+    assert!(summary.contains("Before the fold."), "{summary}");
+    assert!(!summary.contains("After the fold."), "{summary}");
+    assert!(!summary.contains("Front matter summary"), "{summary}");
+}
+
+#[test]
+fn summary_falls_back_to_the_front_matter_summary() {
+    let site = TestSite::from_fixture("summary");
+    site.build().success();
+    let summary = field(&site.read("blog/front-matter/index.html"), "summary");
+    assert!(summary.contains("Written by hand."), "{summary}");
+    assert!(!summary.contains("paragraph of the body"), "{summary}");
+}
+
+#[test]
+fn summary_falls_back_to_the_first_paragraph() {
+    let site = TestSite::from_fixture("summary");
+    site.build().success();
+    let summary = field(&site.read("blog/first-paragraph/index.html"), "summary");
+    assert!(summary.contains("Opening paragraph only."), "{summary}");
+    assert!(!summary.contains("Closing paragraph"), "{summary}");
+}
+
+#[test]
+fn heading_ids_are_unique_within_a_page() {
+    let site = TestSite::from_fixture("markdown");
+    site.build().success();
+    let page = site.read("blog/features/index.html");
+    let ids: Vec<&str> = content(&page)
+        .split("<h")
+        .skip(1)
+        .filter(|tag| tag.starts_with(|c: char| c.is_ascii_digit()))
+        .filter_map(|tag| {
+            let tag = &tag[..tag.find('>')?];
+            let start = tag.find("id=\"")? + 4;
+            Some(&tag[start..start + tag[start..].find('"')?])
+        })
+        .collect();
+    assert_eq!(ids.len(), 3, "every heading gets an id: {page}");
+    assert_eq!(ids[0], "intro");
+    assert_ne!(ids[0], ids[1]);
+    assert!(ids[1].starts_with("intro"), "{ids:?}");
+    assert!(ids[2].starts_with("details"), "{ids:?}");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+}
+
+#[test]
+fn markdown_extensions_are_rendered() {
+    let site = TestSite::from_fixture("markdown");
+    site.build().success();
+    let page = site.read("blog/features/index.html");
+    let html = content(&page);
+    assert!(html.contains("<table>"), "tables: {html}");
+    assert!(html.contains("<td>a</td>"), "tables: {html}");
+    assert!(html.contains("<del>struck</del>"), "strikethrough: {html}");
+    assert!(html.contains("footnote-definition") || html.contains("<sup"), "footnotes: {html}");
+    assert!(html.contains("type=\"checkbox\""), "task lists: {html}");
+    assert!(html.contains("checked"), "task lists: {html}");
+    assert!(html.contains("<div class=\"raw\">raw html</div>"), "raw html: {html}");
+    assert!(html.contains("It’s"), "smart punctuation: {html}");
+    assert!(html.contains("“quoted”"), "smart punctuation: {html}");
+    insta::assert_snapshot!(html);
+}

@@ -1,0 +1,87 @@
+//! Building over a previous build: failures change nothing, stale files go, unchanged files
+//! are left alone.
+
+use crate::support::{age_files, files, mtimes, TestSite};
+
+#[test]
+fn failed_parse_leaves_the_previous_public_unchanged() {
+    let site = TestSite::from_fixture("rebuild");
+    site.build().success();
+    let past = age_files(&site.public());
+    let before = files(&site.public());
+    assert!(before.contains_key("blog/keep/index.html"), "the first build wrote nothing");
+
+    site.write_file("content/blog/keep.md", "---\ntitle: a: b\n---\n\nBroken.\n");
+    site.build().failure();
+
+    assert_eq!(files(&site.public()), before);
+    assert!(mtimes(&site.public()).values().all(|t| *t == past), "files were rewritten");
+}
+
+#[test]
+fn failed_render_leaves_the_previous_public_unchanged() {
+    let site = TestSite::from_fixture("rebuild");
+    site.build().success();
+    let past = age_files(&site.public());
+    let before = files(&site.public());
+    assert!(before.contains_key("blog/keep/index.html"), "the first build wrote nothing");
+
+    site.write_file("content/blog/new.md", "---\ntitle: New\ndate: 2024-03-01\n---\n\nNew.\n");
+    site.write_file(
+        "templates/page.html",
+        "title: {{ page.title }}\nbroken: {{ get_url(path=\"@/nope.md\") }}\n",
+    );
+    site.build().failure();
+
+    assert_eq!(files(&site.public()), before);
+    assert!(mtimes(&site.public()).values().all(|t| *t == past), "files were rewritten");
+}
+
+#[test]
+fn stale_files_are_removed_on_rebuild() {
+    let site = TestSite::from_fixture("rebuild");
+    site.build().success();
+    assert!(site.output("blog/old/index.html").exists());
+    assert!(site.output("site.css").exists());
+
+    site.remove_file("content/blog/old.md");
+    site.remove_file("static/site.css");
+    site.build().success();
+
+    assert!(!site.output("blog/old/index.html").exists());
+    assert!(!site.output("site.css").exists());
+    assert!(site.output("blog/keep/index.html").exists());
+    assert!(!site.read("blog/index.html").contains("Old"));
+}
+
+#[test]
+fn rebuild_without_changes_leaves_files_untouched() {
+    let site = TestSite::from_fixture("rebuild");
+    site.build().success();
+    let past = age_files(&site.public());
+    let before = files(&site.public());
+    assert!(before.contains_key("blog/keep/index.html"), "the first build wrote nothing");
+
+    site.build().success();
+
+    assert_eq!(files(&site.public()), before);
+    let rewritten: Vec<String> =
+        mtimes(&site.public()).into_iter().filter(|(_, t)| *t != past).map(|(f, _)| f).collect();
+    assert!(rewritten.is_empty(), "rewritten with the same bytes: {rewritten:?}");
+}
+
+#[test]
+fn rebuild_rewrites_only_the_files_that_changed() {
+    let site = TestSite::from_fixture("rebuild");
+    site.build().success();
+    let past = age_files(&site.public());
+
+    site.write_file("content/blog/keep.md", "---\ntitle: Kept\ndate: 2024-01-01\n---\n\nBody.\n");
+    site.build().success();
+
+    let mtimes = mtimes(&site.public());
+    assert_ne!(mtimes["blog/keep/index.html"], past, "the changed page was not rewritten");
+    assert!(site.read("blog/keep/index.html").contains("title: Kept"));
+    assert_eq!(mtimes["blog/old/index.html"], past, "an unchanged page was rewritten");
+    assert_eq!(mtimes["site.css"], past, "an unchanged static file was rewritten");
+}
