@@ -45,8 +45,14 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         drafts: project.drafts,
     })?;
     let static_outputs = static_files.iter().map(|f| f.relative_path.clone()).collect();
-    let rendered = render::render(RenderInput { site: &site, templates: &templates, static_outputs })?;
-    log::debug!("rendered {} files", rendered.len());
+    let previous = crate::render::cache::RenderCache::default();
+    let rendered = render::render(RenderInput {
+        site: &site,
+        templates: &templates,
+        static_outputs,
+        previous: &previous,
+    })?;
+    log::debug!("rendered {} files", rendered.files.len());
 
     let mut outputs: Vec<(OutputFile, PathBuf)> = Vec::new();
     // Static files first, theme before site, so the site's file replaces the theme's.
@@ -67,7 +73,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         };
         outputs.push((file, asset.source_path.clone()));
     }
-    for file in rendered {
+    for file in rendered.files {
         let owner =
             PathBuf::from(format!("the page at /{}", file.output_path.trim_end_matches("index.html")));
         outputs.push((

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -27,8 +28,8 @@ pub struct OutputFile {
 /// The bytes of an output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Contents {
-    /// Rendered in memory.
-    Bytes(Vec<u8>),
+    /// Rendered in memory (shared with the render cache, hence the `Arc`).
+    Bytes(Arc<[u8]>),
     /// Copied from a file on disk (static files, images beside posts).
     Copy(PathBuf),
 }
@@ -80,7 +81,7 @@ pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
 fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
     let target = output_dir.join(&file.output_path);
     let bytes: std::borrow::Cow<'_, [u8]> = match &file.contents {
-        Contents::Bytes(bytes) => bytes.into(),
+        Contents::Bytes(bytes) => bytes.as_ref().into(),
         Contents::Copy(source) => fs::read(source)
             .map_err(|source_error| Error::Read { path: source.clone(), source: source_error })?
             .into(),
@@ -149,7 +150,7 @@ mod tests {
     use super::*;
 
     fn bytes(path: &str, text: &str) -> OutputFile {
-        OutputFile { output_path: path.into(), contents: Contents::Bytes(text.as_bytes().to_vec()) }
+        OutputFile { output_path: path.into(), contents: Contents::Bytes(text.as_bytes().into()) }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Stage 4, render: the site model through Tera templates into files in memory.
 //!
 //! Every output is rendered before anything is written, so a template error anywhere leaves
-//! the output folder untouched. Pages render in parallel; views are built once.
+//! the output folder untouched. Pages render in parallel; views are built once. An output
+//! whose render key is unchanged since the previous run is reused, not rendered (`cache`).
 
+pub mod cache;
 pub mod functions;
 pub mod views;
 
@@ -11,11 +13,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use tera::{Context, Tera, Value};
+use tera::{Tera, Value};
 
 use crate::error::{Error, Result};
 use crate::load::TemplateFile;
 use crate::site::{url, Redirect, Site};
+use cache::{CachedRender, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
 use functions::Lookup;
 use views::{map, Views};
 
@@ -24,8 +27,19 @@ use views::{map, Views};
 pub struct RenderedFile {
     /// Path under the output folder, with `/` separators: `blog/a/index.html`.
     pub output_path: String,
-    /// The bytes to write.
-    pub contents: Vec<u8>,
+    /// The bytes to write, shared with the render cache.
+    pub contents: Arc<[u8]>,
+}
+
+/// What rendering produced: the files, the cache for the next run, and what was reused.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Every rendered file.
+    pub files: Vec<RenderedFile>,
+    /// The renders of this run, to pass back as `RenderInput::previous` next time.
+    pub cache: RenderCache,
+    /// How many outputs were rendered and how many reused.
+    pub stats: RenderStats,
 }
 
 /// What the renderer needs besides the site.
@@ -36,34 +50,77 @@ pub struct RenderInput<'a> {
     pub templates: &'a [TemplateFile],
     /// Output paths of the static files, so `get_url` can check them.
     pub static_outputs: Vec<String>,
+    /// The previous run's renders (empty for a clean build); valid ones are reused.
+    pub previous: &'a RenderCache,
 }
 
-/// Renders every page, pager and redirect of the site.
+/// Renders every page, pager and redirect of the site, reusing the previous bytes of every
+/// output whose render key and lookups are unchanged.
 ///
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
-pub fn render(input: RenderInput<'_>) -> Result<Vec<RenderedFile>> {
-    let RenderInput { site, templates, static_outputs } = input;
+pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
+    let RenderInput { site, templates, static_outputs, previous } = input;
     let views = Views::build(site);
     let lookup = Arc::new(Lookup::new(site, &views, static_outputs));
-    let (tera, template_paths) = build_tera(templates, &views, lookup, site)?;
+    let (tera, template_paths) = build_tera(templates, &views, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
+    let hashes = ValueHashes::new(&views, templates);
 
     let jobs = jobs(site);
-    let renderer = Renderer { site, tera: &tera, views: &views, template_paths: &template_paths };
-    let results: Vec<Result<RenderedFile>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let renderer = Renderer {
+        site,
+        tera: &tera,
+        views: &views,
+        template_paths: &template_paths,
+        hashes: &hashes,
+        lookup: &lookup,
+        reuse: Reuse::new(previous),
+    };
+    let results: Vec<Result<Output>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
     let mut files = Vec::with_capacity(results.len());
+    let mut cache = Vec::with_capacity(results.len());
+    let mut stats = RenderStats::default();
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(file) => files.push(file),
+            Ok(Output { file, origin }) => {
+                match origin {
+                    Origin::Rendered(render) => {
+                        stats.rendered += 1;
+                        cache.push((file.output_path.clone(), render));
+                    }
+                    Origin::Reused(render) => {
+                        stats.reused += 1;
+                        cache.push((file.output_path.clone(), render));
+                    }
+                    Origin::Built => {}
+                }
+                files.push(file);
+            }
             Err(error) => errors.push(error),
         }
     }
     match Error::from_list(errors) {
         Some(error) => Err(error),
-        None => Ok(files),
+        None => Ok(Rendered { files, cache: cache.into_iter().collect(), stats }),
     }
+}
+
+/// One rendered output and where its bytes came from.
+struct Output {
+    file: RenderedFile,
+    origin: Origin,
+}
+
+/// Where an output's bytes came from.
+enum Origin {
+    /// Rendered through a template now; cached for the next run.
+    Rendered(CachedRender),
+    /// The previous run's render, still valid.
+    Reused(CachedRender),
+    /// Built without a template (redirects): cheaper to build than to key.
+    Built,
 }
 
 /// One output to render.
@@ -197,10 +254,13 @@ struct Renderer<'a> {
     tera: &'a Tera,
     views: &'a Views,
     template_paths: &'a BTreeMap<String, PathBuf>,
+    hashes: &'a ValueHashes<'a>,
+    lookup: &'a Lookup,
+    reuse: Reuse<'a>,
 }
 
 impl Renderer<'_> {
-    fn render(&self, job: &Job) -> Result<RenderedFile> {
+    fn render(&self, job: &Job) -> Result<Output> {
         match *job {
             Job::Page(id) => {
                 let page = &self.site.pages[id];
@@ -218,12 +278,14 @@ impl Renderer<'_> {
                 let template = section_template(self.site, s);
                 self.render_template(template, &context, &pager.url_path, &s.display_path)
             }
-            Job::Redirect(id) => Ok(self.redirect(&self.site.redirects[id])),
+            Job::Redirect(id) => {
+                Ok(Output { file: self.redirect(&self.site.redirects[id]), origin: Origin::Built })
+            }
         }
     }
 
-    fn context(&self, url_path: &str) -> Context {
-        let mut context = Context::new();
+    fn context(&self, url_path: &str) -> RenderContext {
+        let mut context = RenderContext::new();
         context.insert("current_path", url_path);
         context.insert("current_url", &url::permalink(&self.site.config.base_url, url_path));
         context
@@ -254,19 +316,32 @@ impl Renderer<'_> {
         ])
     }
 
+    /// Renders `template` with `context`, or reuses the previous bytes when nothing it reads
+    /// has changed.
     fn render_template(
         &self,
         template: &str,
-        context: &Context,
+        context: &RenderContext,
         url_path: &str,
         source: &std::path::Path,
-    ) -> Result<RenderedFile> {
-        let html = self.tera.render(template, context).map_err(|error| {
+    ) -> Result<Output> {
+        let output_path = url::output_path(url_path);
+        let key = self.hashes.render_key(template, &output_path, context);
+        let answer = |query: &cache::Query| self.lookup.answer_hash(query, self.hashes);
+        if let Some(previous) = self.reuse.get(&output_path, key, answer) {
+            let file = RenderedFile { output_path, contents: Arc::clone(previous.contents()) };
+            return Ok(Output { file, origin: Origin::Reused(previous) });
+        }
+        let (html, queries) = cache::recording(|| self.tera.render(template, &context.to_tera()));
+        let html = html.map_err(|error| {
             let name = failing_template(&error).unwrap_or_else(|| template.to_string());
             let shown = self.template_paths.get(&name).map(|p| p.display().to_string()).unwrap_or(name);
             template_error_named(&error, shown, Some(source.to_path_buf()))
         })?;
-        Ok(RenderedFile { output_path: url::output_path(url_path), contents: html.into_bytes() })
+        let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
+        let contents: Arc<[u8]> = html.into_bytes().into();
+        let render = CachedRender::new(key, answers, Arc::clone(&contents));
+        Ok(Output { file: RenderedFile { output_path, contents }, origin: Origin::Rendered(render) })
     }
 
     fn redirect(&self, redirect: &Redirect) -> RenderedFile {
@@ -278,7 +353,7 @@ impl Renderer<'_> {
              </head>\n<body>\n<p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p>\n</body>\n</html>\n",
             lang = escape_html(&self.site.config.language),
         );
-        RenderedFile { output_path: url::output_path(&redirect.url_path), contents: html.into_bytes() }
+        RenderedFile { output_path: url::output_path(&redirect.url_path), contents: html.into_bytes().into() }
     }
 }
 
