@@ -1,9 +1,13 @@
 //! Stage 1, load: the only code that reads the site from disk.
 //!
 //! It walks `content/`, the templates and the static folders, reads every text file it needs
-//! in parallel, and returns them in a stable order. It does not interpret any of it.
+//! in parallel, and returns them in a stable order. It does not interpret any of it. A
+//! `ReadCache` lets a later load (`quire serve`) skip reading content files that did not change.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -31,8 +35,31 @@ pub struct SourceFile {
     pub content_path: String,
     /// The path as shown to the user: `content/blog/first.md`.
     pub display_path: PathBuf,
-    /// The text, as read (BOM and CRLF still there).
-    pub text: String,
+    /// The text, as read (BOM and CRLF still there); shared with the `ReadCache`.
+    pub text: Arc<str>,
+}
+
+/// Content texts from earlier loads, reused while a file's size and modification time stay
+/// the same and nobody said it changed (`forget`).
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    texts: HashMap<PathBuf, (Stamp, Arc<str>)>,
+}
+
+/// What a file looked like when it was read: size and modification time.
+type Stamp = (u64, Option<SystemTime>);
+
+impl ReadCache {
+    /// An empty cache: the next load reads everything.
+    pub fn new() -> ReadCache {
+        ReadCache::default()
+    }
+
+    /// Reads `path` again next time, whatever its size and time say: a change can keep both
+    /// (two saves within one tick of the file system clock, with the same length).
+    pub fn forget(&mut self, path: &Path) {
+        self.texts.remove(path);
+    }
 }
 
 /// A file that is copied, not parsed.
@@ -60,6 +87,15 @@ pub struct TemplateFile {
 /// # Errors
 /// Unreadable files or folders, files that are not UTF-8, and a missing `content/` folder.
 pub fn load(paths: &Paths) -> Result<SiteFiles> {
+    load_with(paths, &mut ReadCache::new())
+}
+
+/// Reads the whole site, taking from `cache` the content texts that did not change, and
+/// leaving in it the texts of this load.
+///
+/// # Errors
+/// As `load`.
+pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     let mut errors = Vec::new();
     let mut files = SiteFiles::default();
 
@@ -77,19 +113,31 @@ pub fn load(paths: &Paths) -> Result<SiteFiles> {
         .map(|(relative_path, source_path)| AssetFile { relative_path, source_path })
         .collect();
 
-    let read: Vec<Result<SourceFile>> = markdown
+    let read: Vec<Result<(SourceFile, PathBuf, Stamp)>> = markdown
         .into_par_iter()
         .map(|(content_path, source_path)| {
-            let text = read_text(&source_path, &display(&paths.root, &source_path))?;
-            Ok(SourceFile { display_path: display(&paths.root, &source_path), content_path, text })
+            let display_path = display(&paths.root, &source_path);
+            let meta = std::fs::metadata(&source_path)
+                .map_err(|source| Error::Read { path: source_path.clone(), source })?;
+            let stamp = (meta.len(), meta.modified().ok());
+            let text = match cache.texts.get(&source_path) {
+                Some((old, text)) if *old == stamp => Arc::clone(text),
+                _ => read_text(&source_path, &display_path)?.into(),
+            };
+            Ok((SourceFile { display_path, content_path, text }, source_path, stamp))
         })
         .collect();
+    let mut texts = HashMap::with_capacity(read.len());
     for result in read {
         match result {
-            Ok(file) => files.content.push(file),
+            Ok((file, source_path, stamp)) => {
+                texts.insert(source_path, (stamp, Arc::clone(&file.text)));
+                files.content.push(file);
+            }
             Err(error) => errors.push(error),
         }
     }
+    cache.texts = texts;
 
     let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
     for dir in template_dirs {

@@ -1,19 +1,20 @@
 //! The pipeline: load → parse → model → render, then (for `build`) write.
 //!
-//! `Builder` runs the stages and keeps what a run produced — parsed documents by content path
-//! and text, rendered outputs by render key — so that the next run re-parses only files whose
-//! text changed and re-renders only outputs whose inputs changed. The model is rebuilt every
+//! `Builder` runs the stages and keeps what a run produced — content texts by file stamp,
+//! parsed documents by content path and text, rendered outputs by render key — so that the
+//! next run reads and re-parses only files whose text changed and re-renders only outputs
+//! whose inputs changed. The model is rebuilt every
 //! run (it is cheap). `build()` is one `Builder` run followed by a write; `quire serve` keeps
 //! its `Builder` across runs. There is no other way through the stages, so an incremental run
 //! always equals a clean one.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::load::{self, SiteFiles, SourceFile};
+use crate::load::{self, ReadCache, SiteFiles, SourceFile};
 use crate::parse::{self, Document};
 use crate::project::Project;
 use crate::render::cache::RenderCache;
@@ -57,10 +58,33 @@ pub fn build(project: &Project) -> Result<BuildReport> {
 /// Runs the stages, reusing the previous run's parses and renders where they are still valid.
 #[derive(Debug, Default)]
 pub struct Builder {
-    /// Parsed documents by content path, with the key of the text they were parsed from.
-    parsed: HashMap<String, (u64, Document)>,
+    /// Content texts of the previous run.
+    reads: ReadCache,
+    /// Parsed documents by content path, with what they were parsed from.
+    parsed: HashMap<String, Parsed>,
     /// The previous run's renders.
     renders: RenderCache,
+}
+
+/// A parsed document and what it was parsed from.
+#[derive(Debug)]
+struct Parsed {
+    /// The config as text: parsing reads it (Markdown options, taxonomy names).
+    config: Arc<str>,
+    display_path: PathBuf,
+    text: Arc<str>,
+    document: Document,
+}
+
+impl Parsed {
+    /// Whether parsing `file` with `config` would give this document again.
+    fn is_parse_of(&self, file: &SourceFile, config: &Arc<str>) -> bool {
+        // Texts and configs are shared from run to run while unchanged, so the pointer
+        // comparison usually settles it; the text comparison is for re-read files.
+        (Arc::ptr_eq(&self.config, config) || self.config == *config)
+            && self.display_path == file.display_path
+            && (Arc::ptr_eq(&self.text, &file.text) || self.text == file.text)
+    }
 }
 
 /// The site in memory, ready to be written or served.
@@ -97,6 +121,12 @@ impl Builder {
         Builder::default()
     }
 
+    /// Makes the next run read `path` again, even if its size and time look unchanged
+    /// (`quire serve` passes the paths its watcher saw change).
+    pub fn forget(&mut self, path: &Path) {
+        self.reads.forget(path);
+    }
+
     /// Loads the site of `project` and produces every output file in memory.
     ///
     /// A failed run keeps what the previous successful runs left, so the run after it reuses
@@ -106,7 +136,7 @@ impl Builder {
     /// Any stage's errors, each stage reporting all of its problems together.
     pub fn run(&mut self, project: &Project) -> Result<Output> {
         let started = Instant::now();
-        let files = load::load(&project.paths)?;
+        let files = load::load_with(&project.paths, &mut self.reads)?;
         log::debug!(
             "loaded {} content files, {} templates in {:?}",
             files.content.len(),
@@ -189,14 +219,15 @@ impl Builder {
     /// Parses the content files whose text (or the config) changed since they were last
     /// parsed, and returns every document with how many were parsed now.
     fn parse(&mut self, content: &[SourceFile], project: &Project) -> Result<(Vec<Document>, usize)> {
-        // Parsing reads the config (Markdown options, taxonomy names), so it is in every key.
-        let config = fingerprint(&format!("{:?}", project.config));
-        let keys: Vec<u64> = content.iter().map(|file| parse_key(config, file)).collect();
+        let text = format!("{:?}", project.config);
+        let config: Arc<str> = match self.parsed.values().next() {
+            Some(parsed) if *parsed.config == *text => Arc::clone(&parsed.config),
+            _ => text.into(),
+        };
         let changed: Vec<SourceFile> = content
             .iter()
-            .zip(&keys)
-            .filter(|(file, key)| self.parsed.get(&file.content_path).is_none_or(|(old, _)| old != *key))
-            .map(|(file, _)| file.clone())
+            .filter(|file| !self.parsed.get(&file.content_path).is_some_and(|p| p.is_parse_of(file, &config)))
+            .cloned()
             .collect();
         let mut fresh: HashMap<String, Document> = parse::parse_all(&changed, &project.config)?
             .into_iter()
@@ -205,35 +236,29 @@ impl Builder {
         let parsed = fresh.len();
         let mut documents = Vec::with_capacity(content.len());
         let mut kept = HashMap::with_capacity(content.len());
-        for (file, key) in content.iter().zip(keys) {
+        for file in content {
             let document = match fresh.remove(&file.content_path) {
                 Some(document) => document,
                 None => {
-                    self.parsed.remove(&file.content_path).expect("an unchanged file was parsed before").1
+                    self.parsed
+                        .remove(&file.content_path)
+                        .expect("an unchanged file was parsed before")
+                        .document
                 }
             };
             documents.push(document.clone());
-            kept.insert(file.content_path.clone(), (key, document));
+            let entry = Parsed {
+                config: Arc::clone(&config),
+                display_path: file.display_path.clone(),
+                text: Arc::clone(&file.text),
+                document,
+            };
+            kept.insert(file.content_path.clone(), entry);
         }
         // Deleted files drop out here: only the files of this run are kept.
         self.parsed = kept;
         Ok((documents, parsed))
     }
-}
-
-fn parse_key(config: u64, file: &SourceFile) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    config.hash(&mut hasher);
-    file.content_path.hash(&mut hasher);
-    file.display_path.hash(&mut hasher);
-    file.text.hash(&mut hasher);
-    hasher.finish()
-}
-
-fn fingerprint(text: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// Refuses an output folder that holds the site itself: syncing it would delete sources.

@@ -11,12 +11,13 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::value::ValueKind;
 use tera::{Context, Value};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3Default, Xxh3DefaultBuilder};
 
 use crate::load::TemplateFile;
 use crate::render::views::Views;
@@ -112,7 +113,7 @@ impl RenderContext {
 /// Only values owned by the `Views` it was built from are remembered, and it must not outlive
 /// them: their addresses cannot be reused while they are alive.
 pub struct ValueHashes<'v> {
-    known: HashMap<usize, u64>,
+    known: HashMap<usize, u64, Xxh3DefaultBuilder>,
     template_set: u64,
     _views: std::marker::PhantomData<&'v Views>,
 }
@@ -120,8 +121,11 @@ pub struct ValueHashes<'v> {
 impl<'v> ValueHashes<'v> {
     /// Hashes every view of `views` and the template texts.
     pub fn new(views: &'v Views, templates: &[TemplateFile]) -> ValueHashes<'v> {
-        let mut hashes =
-            ValueHashes { known: HashMap::new(), template_set: 0, _views: std::marker::PhantomData };
+        let mut hashes = ValueHashes {
+            known: HashMap::with_hasher(Xxh3DefaultBuilder),
+            template_set: 0,
+            _views: std::marker::PhantomData,
+        };
         // Innermost first: full page views hold neighbours, sections and taxonomies hold
         // light page views, so those are known by the time the bigger ones are hashed.
         for group in [&views.light_pages, &views.pages, &views.sections, &views.taxonomies] {
@@ -133,7 +137,7 @@ impl<'v> ValueHashes<'v> {
         for template in templates {
             by_name.insert(&template.name, &template.text);
         }
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = Xxh3Default::new();
         "template set".hash(&mut hasher);
         by_name.hash(&mut hasher);
         hashes.hash(&views.config).hash(&mut hasher);
@@ -146,14 +150,44 @@ impl<'v> ValueHashes<'v> {
         if let Some(known) = address(value).and_then(|a| self.known.get(&a)) {
             return *known;
         }
-        let mut hasher = DefaultHasher::new();
-        self.feed(value, &mut hasher);
-        hasher.finish()
+        let kind = value.kind();
+        // Each kind gets its own tag, so values of different kinds never share a hash.
+        let tag = kind as u64;
+        let contents = match kind {
+            ValueKind::Bool => u64::from(value.as_bool() == Some(true)),
+            ValueKind::U64 | ValueKind::U128 => xxh3_64(&value.as_u128().unwrap_or_default().to_le_bytes()),
+            ValueKind::I64 | ValueKind::I128 => xxh3_64(&value.as_i128().unwrap_or_default().to_le_bytes()),
+            ValueKind::F64 => value.as_f64().unwrap_or_default().to_bits(),
+            ValueKind::String => {
+                combine(u64::from(value.is_safe()), xxh3_64(value.as_str().unwrap_or_default().as_bytes()))
+            }
+            ValueKind::Bytes => xxh3_64(value.as_bytes().unwrap_or_default()),
+            ValueKind::Array => {
+                let items = value.as_array().unwrap_or_default();
+                items.iter().fold(items.len() as u64, |sum, item| combine(sum, self.hash(item)))
+            }
+            ValueKind::Map => {
+                // Tera's maps have no stable order: add up the entries, which does not depend
+                // on it.
+                let map = value.as_map().expect("a value of kind Map is a map");
+                let sum = map.iter().fold(0u64, |sum, (key, item)| {
+                    let key = match key.as_str() {
+                        Some(text) => xxh3_64(text.as_bytes()),
+                        None => xxh3_64(key.to_string().as_bytes()).rotate_left(1),
+                    };
+                    sum.wrapping_add(combine(key, self.hash(item)))
+                });
+                combine(map.len() as u64, sum)
+            }
+            // Undefined, None, and kinds Tera may add later: their text tells them apart.
+            _ => xxh3_64(value.to_string().as_bytes()),
+        };
+        combine(tag, contents)
     }
 
     /// The key of rendering `template` into `output_path` with `context`.
     pub fn render_key(&self, template: &str, output_path: &str, context: &RenderContext) -> u64 {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = Xxh3Default::new();
         self.template_set.hash(&mut hasher);
         template.hash(&mut hasher);
         output_path.hash(&mut hasher);
@@ -163,46 +197,14 @@ impl<'v> ValueHashes<'v> {
         }
         hasher.finish()
     }
+}
 
-    fn feed(&self, value: &Value, hasher: &mut DefaultHasher) {
-        let kind = value.kind();
-        std::mem::discriminant(&kind).hash(hasher);
-        match kind {
-            ValueKind::Bool => value.as_bool().hash(hasher),
-            ValueKind::U64 | ValueKind::U128 => value.as_u128().hash(hasher),
-            ValueKind::I64 | ValueKind::I128 => value.as_i128().hash(hasher),
-            ValueKind::F64 => value.as_f64().map(f64::to_bits).hash(hasher),
-            ValueKind::String => {
-                value.is_safe().hash(hasher);
-                value.as_str().hash(hasher);
-            }
-            ValueKind::Bytes => value.as_bytes().hash(hasher),
-            ValueKind::Array => {
-                let items = value.as_array().unwrap_or_default();
-                items.len().hash(hasher);
-                for item in items {
-                    self.hash(item).hash(hasher);
-                }
-            }
-            ValueKind::Map => {
-                // Tera's maps have no stable order: combine the entries with a sum, which
-                // does not depend on it.
-                let map = value.as_map().expect("a value of kind Map is a map");
-                let mut sum = 0u64;
-                for (key, item) in map {
-                    let mut entry = DefaultHasher::new();
-                    key.hash(&mut entry);
-                    self.hash(item).hash(&mut entry);
-                    sum = sum.wrapping_add(entry.finish());
-                }
-                map.len().hash(hasher);
-                sum.hash(hasher);
-            }
-            // Undefined, None, and kinds Tera may add later: a later kind hashes only by its
-            // tag, which at worst reuses too little, so fall back to its text as well.
-            _ => value.to_string().hash(hasher),
-        }
-    }
+/// Mixes two hashes into one; the order matters.
+fn combine(first: u64, second: u64) -> u64 {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&first.to_le_bytes());
+    bytes[8..].copy_from_slice(&second.to_le_bytes());
+    xxh3_64(&bytes)
 }
 
 /// The address of the shared allocation behind a map or a non-empty array.

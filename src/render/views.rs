@@ -4,6 +4,7 @@
 //! Tera values share their arrays and maps through `Arc`, so putting a light view on every
 //! pager and term costs a pointer copy, not a re-serialisation of the page.
 
+use rayon::prelude::*;
 use tera::{Map, Value};
 
 use crate::site::{url, Page, Section, Site, Taxonomy};
@@ -26,8 +27,8 @@ impl Views {
     /// Builds every view of `site`.
     pub fn build(site: &Site) -> Views {
         let base_url = site.config.base_url.as_str();
-        let light_pages: Vec<Value> = site.pages.iter().map(|p| light_page(p, base_url)).collect();
-        let pages = site.pages.iter().map(|p| full_page(p, site)).collect();
+        let light_pages: Vec<Value> = site.pages.par_iter().map(|p| light_page(p, base_url)).collect();
+        let pages = site.pages.par_iter().map(|p| full_page(p, site)).collect();
         let sections = site.sections.iter().map(|s| section(s, site, &light_pages)).collect();
         let taxonomies = site.taxonomies.iter().map(|t| taxonomy(t, base_url, &light_pages)).collect();
         Views { config: Value::from_serializable(&site.config), pages, light_pages, sections, taxonomies }
