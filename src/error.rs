@@ -102,6 +102,18 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// `quire serve` could not listen on the address it was given.
+    #[error("could not listen on `{address}`")]
+    Listen {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// `quire serve` could not watch the site's files for changes.
+    #[error("could not watch `{}` for changes", .path.display())]
+    Watch { path: PathBuf, detail: String },
+
     /// Several independent problems, reported together.
     #[error("{} errors", .0.len())]
     Many(Vec<Error>),
@@ -133,6 +145,12 @@ impl Error {
             Error::OutputNotDir { .. } => Some("remove the file or choose another `--output-dir`"),
             Error::Read { .. } => Some("check that the file exists and is readable"),
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),
+            Error::Listen { .. } => {
+                Some("pass another `--port`, or `--port 0` to take any free port, or another `--interface`")
+            }
+            Error::Watch { .. } => Some(
+                "check that the folder is readable; on Linux, `fs.inotify.max_user_watches` may be too low",
+            ),
             Error::Many(_) => None,
         }
     }
@@ -155,7 +173,8 @@ impl Error {
             | Error::FrontMatter { detail, .. }
             | Error::InvalidUrl { detail, .. }
             | Error::Encoding { detail, .. }
-            | Error::Template { detail, .. } => Some(detail),
+            | Error::Template { detail, .. }
+            | Error::Watch { detail, .. } => Some(detail),
             _ => None,
         }
     }

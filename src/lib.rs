@@ -17,6 +17,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod project;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod value;
 pub mod write;
