@@ -5,18 +5,20 @@
 (() => {
   "use strict";
   const OVERLAY_ID = "__quire_error_overlay";
-  let server = null;
+  // The server that served this page: another one means the server restarted meanwhile.
+  const server = document.currentScript ? document.currentScript.dataset.server : null;
 
   function connect() {
     const source = new EventSource("/__quire/livereload");
     source.addEventListener("hello", (event) => {
       const data = JSON.parse(event.data);
-      if (server !== null && data.server !== server) {
+      if (server && data.server !== server) {
         // A new server process: the site may have changed while it was down.
         location.reload();
         return;
       }
-      server = data.server;
+      // Observable by tests and devtools: the page is listening.
+      document.documentElement.dataset.quireLivereload = "connected";
       showErrors(data.error ? data.error.errors : null);
     });
     source.addEventListener("reload", (event) => {
@@ -67,7 +69,7 @@
     if (!errors || errors.length === 0) return;
     const overlay = element("div", {
       position: "fixed", inset: "0", zIndex: "2147483647", overflow: "auto",
-      background: "rgba(20, 20, 20, 0.95)", color: "#eee", padding: "2rem",
+      background: "rgba(20, 20, 20, 0.97)", color: "#eee", padding: "2rem",
       font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
     });
     overlay.id = OVERLAY_ID;

@@ -52,6 +52,11 @@ impl Hub {
         }
     }
 
+    /// This server's id, different for every run of it.
+    pub fn server_id(&self) -> &str {
+        &self.server_id
+    }
+
     /// Tells every page that a build succeeded: reload (or swap stylesheets) if something
     /// changed, and drop the error overlay if one is shown.
     pub fn built(&self, change: &Change) {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::pipeline::{Builder, RunStats};
 use crate::project::{Overrides, Project};
-use output::{Change, CopiedFiles, ServedSite};
+use output::{Change, Publisher, ServedSite};
 use server::{Server, Shared};
 
 /// How many ports after the asked one are tried when it is taken.
@@ -131,7 +131,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         root: root.clone(),
         overrides,
         builder: Builder::new(),
-        copies: CopiedFiles::new(),
+        publisher: Publisher::new(shared.hub.server_id()),
         shared: Arc::clone(&shared),
         report: Arc::clone(&report),
         warned: false,
@@ -158,7 +158,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
                 log::debug!("changed: {changed:?}");
                 for path in &changed {
                     rebuilder.builder.forget(path);
-                    rebuilder.copies.forget(path);
+                    rebuilder.publisher.forget(path);
                 }
                 rebuilder.rebuild();
             }
@@ -202,7 +202,7 @@ struct Rebuilder {
     root: PathBuf,
     overrides: Overrides,
     builder: Builder,
-    copies: CopiedFiles,
+    publisher: Publisher,
     shared: Arc<Shared>,
     report: Reporter,
     /// Whether config warnings were shown already (they would repeat on every rebuild).
@@ -234,7 +234,7 @@ impl Rebuilder {
             self.warned = true;
         }
         let output = self.builder.run(&project)?;
-        let (site, change) = ServedSite::publish(&output, &self.shared.site(), &mut self.copies)?;
+        let (site, change) = self.publisher.publish(&output, &self.shared.site())?;
         Ok((output.stats, site, change))
     }
 }

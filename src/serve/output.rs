@@ -16,7 +16,11 @@ use crate::pipeline::Output;
 use crate::write::Contents;
 
 /// The tag that loads the live-reload script; put into served HTML only, never into `build`.
-pub const SCRIPT_TAG: &str = "<script src=\"/__quire/livereload.js\"></script>";
+/// It names the server that served the page, so that the page can tell when it talks to
+/// another one (the server restarted) even if it never heard from the first.
+pub fn script_tag(server_id: &str) -> String {
+    format!("<script src=\"/__quire/livereload.js\" data-server=\"{server_id}\"></script>")
+}
 
 /// One file, ready to send.
 #[derive(Debug, Clone)]
@@ -66,16 +70,33 @@ impl ServedSite {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+}
+
+/// Makes `ServedSite`s from pipeline outputs: reads copied files (again only when they
+/// change) and puts the live-reload script into HTML.
+#[derive(Debug)]
+pub struct Publisher {
+    copies: CopiedFiles,
+    script_tag: String,
+}
+
+impl Publisher {
+    /// A publisher for the server `server_id`.
+    pub fn new(server_id: &str) -> Publisher {
+        Publisher { copies: CopiedFiles::default(), script_tag: script_tag(server_id) }
+    }
+
+    /// Reads `path` again next time, whatever its size and time say.
+    pub fn forget(&mut self, path: &std::path::Path) {
+        self.copies.files.remove(path);
+    }
 
     /// The site of a new build, sharing `previous`'s unchanged files, with what changed.
     ///
     /// # Errors
     /// `Error::Read` when a static file or a file beside a post cannot be read.
-    pub fn publish(
-        output: &Output,
-        previous: &ServedSite,
-        copies: &mut CopiedFiles,
-    ) -> Result<(ServedSite, Change)> {
+    pub fn publish(&mut self, output: &Output, previous: &ServedSite) -> Result<(ServedSite, Change)> {
+        let copies = &mut self.copies;
         let mut files = HashMap::with_capacity(output.files.len());
         let mut changed = Vec::new();
         for file in &output.files {
@@ -87,7 +108,7 @@ impl ServedSite {
                 Some(old) if Arc::ptr_eq(&old.produced, &produced) || old.produced == produced => old.clone(),
                 _ => {
                     changed.push(file.output_path.clone());
-                    ServedFile::new(&file.output_path, produced)
+                    ServedFile::new(&file.output_path, produced, &self.script_tag)
                 }
             };
             files.insert(file.output_path.clone(), served);
@@ -105,10 +126,10 @@ impl ServedSite {
 
 impl ServedFile {
     /// The file at `output_path` with `produced` bytes, as it is sent.
-    pub fn new(output_path: &str, produced: Arc<[u8]>) -> ServedFile {
+    pub fn new(output_path: &str, produced: Arc<[u8]>, script_tag: &str) -> ServedFile {
         let content_type = content_type(output_path);
         let body = if content_type.starts_with("text/html") {
-            with_script(&produced)
+            with_script(&produced, script_tag)
         } else {
             Arc::clone(&produced)
         };
@@ -120,7 +141,7 @@ impl ServedFile {
 /// Files copied as they are (static files, images beside posts), read once and again only
 /// when their size or modification time changes.
 #[derive(Debug, Default)]
-pub struct CopiedFiles {
+struct CopiedFiles {
     files: HashMap<PathBuf, Copied>,
 }
 
@@ -132,16 +153,6 @@ struct Copied {
 }
 
 impl CopiedFiles {
-    /// Nothing read yet.
-    pub fn new() -> CopiedFiles {
-        CopiedFiles::default()
-    }
-
-    /// Reads `path` again next time, whatever its size and time say.
-    pub fn forget(&mut self, path: &std::path::Path) {
-        self.files.remove(path);
-    }
-
     fn read(&mut self, source_path: &PathBuf) -> Result<Arc<[u8]>> {
         let meta = std::fs::metadata(source_path)
             .map_err(|source| Error::Read { path: source_path.clone(), source })?;
@@ -183,12 +194,12 @@ pub fn content_type(output_path: &str) -> String {
     }
 }
 
-/// `html` with the live-reload script before its last `</body>` (or at its end).
-pub fn with_script(html: &[u8]) -> Arc<[u8]> {
+/// `html` with the live-reload `script_tag` before its last `</body>` (or at its end).
+pub fn with_script(html: &[u8], script_tag: &str) -> Arc<[u8]> {
     let at = find_last_ignore_case(html, b"</body>").unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + SCRIPT_TAG.len());
+    let mut out = Vec::with_capacity(html.len() + script_tag.len());
     out.extend_from_slice(&html[..at]);
-    out.extend_from_slice(SCRIPT_TAG.as_bytes());
+    out.extend_from_slice(script_tag.as_bytes());
     out.extend_from_slice(&html[at..]);
     out.into()
 }
@@ -213,13 +224,14 @@ mod tests {
     #[test]
     fn the_script_goes_before_the_last_closing_body_tag() {
         let html = b"<html><body><p>x</p></BODY></html>";
-        let injected = with_script(html);
+        let tag = script_tag("1");
+        let injected = with_script(html, &tag);
         assert_eq!(
             std::str::from_utf8(&injected).unwrap(),
-            format!("<html><body><p>x</p>{SCRIPT_TAG}</BODY></html>")
+            format!("<html><body><p>x</p>{tag}</BODY></html>")
         );
-        let fragment = with_script(b"<p>no body</p>");
-        assert!(std::str::from_utf8(&fragment).unwrap().ends_with(SCRIPT_TAG));
+        let fragment = with_script(b"<p>no body</p>", &tag);
+        assert!(std::str::from_utf8(&fragment).unwrap().ends_with(&tag));
     }
 
     #[test]
@@ -252,22 +264,22 @@ mod tests {
 
     #[test]
     fn publishing_reports_what_changed_and_whether_it_is_only_css() {
-        let mut copies = CopiedFiles::new();
+        let mut publisher = Publisher::new("1");
         let first = output(&[("index.html", "<body>a</body>"), ("site.css", "a{}")]);
-        let (site, change) = ServedSite::publish(&first, &ServedSite::empty(), &mut copies).unwrap();
+        let (site, change) = publisher.publish(&first, &ServedSite::empty()).unwrap();
         assert_eq!(change.paths, ["index.html", "site.css"]);
         assert!(!change.css_only);
 
-        let (site, change) = ServedSite::publish(&first, &site, &mut copies).unwrap();
+        let (site, change) = publisher.publish(&first, &site).unwrap();
         assert_eq!(change, Change::default(), "same bytes, no change");
 
         let css = output(&[("index.html", "<body>a</body>"), ("site.css", "b{}")]);
-        let (site, change) = ServedSite::publish(&css, &site, &mut copies).unwrap();
+        let (site, change) = publisher.publish(&css, &site).unwrap();
         assert_eq!(change.paths, ["site.css"]);
         assert!(change.css_only);
 
         let removed = output(&[("index.html", "<body>a</body>")]);
-        let (_, change) = ServedSite::publish(&removed, &site, &mut copies).unwrap();
+        let (_, change) = publisher.publish(&removed, &site).unwrap();
         assert_eq!(change.paths, ["site.css"]);
         assert!(!change.css_only, "a removed stylesheet needs a reload");
     }

@@ -202,8 +202,8 @@ fn respond(request: &Request, shared: &Shared) -> Reply {
     match site.get("404.html") {
         Some(page) => file_response(404, &page.body, &page.content_type, &page.etag, request),
         None => {
-            let body =
-                output::with_script(b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>404: not found</h1>\n");
+            let page = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>404: not found</h1>\n";
+            let body = output::with_script(page, &output::script_tag(shared.hub.server_id()));
             file_response(404, &body, "text/html; charset=utf-8", &output::etag(&body), request)
         }
     }

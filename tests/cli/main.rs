@@ -3,6 +3,7 @@
 
 mod support;
 
+mod browser;
 mod cli_flags;
 mod content_files;
 mod dates;
