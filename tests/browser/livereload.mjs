@@ -16,7 +16,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
+
+import { DevTools, firstLine, startChromium } from "./devtools.mjs";
 
 const [quire, fixture, chromiumArg] = process.argv.slice(2);
 if (!quire || !fixture) {
@@ -24,7 +25,6 @@ if (!quire || !fixture) {
   process.exit(2);
 }
 const chromium = chromiumArg || process.env.QUIRE_CHROMIUM || "chromium";
-const DEADLINE_MS = 30_000;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "quire-browser-"));
 const site = path.join(work, "site");
@@ -41,23 +41,6 @@ function cleanup() {
 }
 process.on("exit", cleanup);
 
-/** Resolves with the first line of `stream` that `pattern` matches (its match). */
-function firstLine(stream, pattern, what) {
-  return new Promise((resolve, reject) => {
-    const seen = [];
-    const timer = setTimeout(() => reject(new Error(`no ${what} within the deadline; saw:\n${seen.join("\n")}`)), DEADLINE_MS);
-    const lines = readline.createInterface({ input: stream });
-    lines.on("line", (line) => {
-      seen.push(line);
-      const match = line.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
-  });
-}
-
 async function startServer(port) {
   const server = spawn(quire, ["--root", site, "serve", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(server);
@@ -73,89 +56,6 @@ async function stopServer(server) {
   const exited = new Promise((resolve) => server.once("exit", resolve));
   server.kill("SIGINT");
   await exited;
-}
-
-async function startChromium() {
-  const profile = path.join(work, "chromium-profile");
-  fs.mkdirSync(profile);
-  const browser = spawn(chromium, [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    `--user-data-dir=${profile}`, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-    "about:blank",
-  ], { stdio: ["ignore", "ignore", "pipe"] });
-  children.push(browser);
-  const match = await firstLine(browser.stderr, /DevTools listening on (ws:\/\/\S+)/, "DevTools URL");
-  return match[1];
-}
-
-/** A DevTools protocol connection, with one page session attached. */
-class DevTools {
-  static async connect(url) {
-    const socket = new WebSocket(url);
-    await new Promise((resolve, reject) => {
-      socket.onopen = resolve;
-      socket.onerror = () => reject(new Error(`cannot connect to ${url}`));
-    });
-    const devtools = new DevTools(socket);
-    const { targetId } = await devtools.send("Target.createTarget", { url: "about:blank" });
-    const { sessionId } = await devtools.send("Target.attachToTarget", { targetId, flatten: true });
-    devtools.session = sessionId;
-    await devtools.send("Page.enable", {}, sessionId);
-    await devtools.send("Runtime.enable", {}, sessionId);
-    return devtools;
-  }
-
-  constructor(socket) {
-    this.socket = socket;
-    this.next = 1;
-    this.pending = new Map();
-    this.loads = 0;
-    socket.onmessage = (message) => {
-      const data = JSON.parse(message.data);
-      if (data.id && this.pending.has(data.id)) {
-        const { resolve, reject } = this.pending.get(data.id);
-        this.pending.delete(data.id);
-        if (data.error) reject(new Error(JSON.stringify(data.error)));
-        else resolve(data.result);
-      } else if (data.method === "Page.loadEventFired") {
-        this.loads += 1;
-      }
-    };
-  }
-
-  send(method, params = {}, sessionId = undefined) {
-    const id = this.next++;
-    this.socket.send(JSON.stringify({ id, method, params, sessionId }));
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-  }
-
-  /** Evaluates `expression` in the page; its value, or undefined while the page loads. */
-  async evaluate(expression) {
-    try {
-      const { result, exceptionDetails } = await this.send(
-        "Runtime.evaluate", { expression, returnByValue: true }, this.session);
-      return exceptionDetails ? undefined : result.value;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Polls `expression` until `accept` holds for its value; returns the value. */
-  async waitFor(expression, accept, what) {
-    const end = Date.now() + DEADLINE_MS;
-    let value;
-    while (Date.now() < end) {
-      value = await this.evaluate(expression);
-      if (accept(value)) return value;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    throw new Error(`${what}: gave up waiting; last value: ${JSON.stringify(value)}`);
-  }
-
-  navigate(url) {
-    return this.send("Page.navigate", { url }, this.session);
-  }
 }
 
 async function check(name, body) {
@@ -181,7 +81,9 @@ const overlay = "(document.getElementById('__quire_error_overlay') || {}).textCo
 
 let { server, url } = await startServer(0);
 const port = new URL(url).port;
-const devtools = await DevTools.connect(await startChromium());
+const chrome = await startChromium(chromium, work);
+children.push(chrome.browser);
+const devtools = await DevTools.connect(chrome.url);
 await devtools.navigate(`${url}blog/first/`);
 await devtools.waitFor(connected, (v) => v === "connected", "live reload connects");
 
