@@ -337,20 +337,30 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>) -> Res
         }
         None => url::join(&dir_url_path(&parent_dir), &slug),
     };
-    let title = fm
-        .title
-        .clone()
-        .or_else(|| doc.body.first_heading.clone())
-        .unwrap_or_else(|| title_from_slug(&doc.file_slug));
     let Document {
         front_matter: fm,
-        body,
+        mut body,
         summary_from_front_matter,
         file_date,
         display_path,
         content_path,
-        ..
+        file_slug,
     } = doc;
+    // With no title in front matter, an opening heading is the title: shown once, not twice.
+    let title = match (fm.title, body.first_heading.take()) {
+        (Some(title), _) => title,
+        (None, Some(heading)) if body.leading_heading_len > 0 => {
+            let leading: String = body.html.drain(..body.leading_heading_len).collect();
+            if let Some(summary) = &mut body.summary_before_marker {
+                if summary.starts_with(&leading) {
+                    summary.drain(..leading.len());
+                }
+            }
+            heading
+        }
+        (None, Some(heading)) => heading,
+        (None, None) => title_from_slug(&file_slug),
+    };
     let summary = body.summary_before_marker.or(summary_from_front_matter).or(body.first_paragraph);
     Ok(Page {
         section: section_by_dir.get(&parent_dir).copied(),
