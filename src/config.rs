@@ -40,7 +40,6 @@ pub struct Config {
 
 /// One taxonomy, such as `tags`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TaxonomyConfig {
     /// The front matter key and URL segment: `tags` → `/tags/`.
     pub name: String,
@@ -54,7 +53,7 @@ pub struct TaxonomyConfig {
 
 /// Markdown extensions, all on by default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct MarkdownConfig {
     /// Curly quotes, en and em dashes, ellipses.
     pub smart_punctuation: bool,
@@ -103,20 +102,6 @@ impl Default for MarkdownConfig {
     }
 }
 
-/// Top-level keys, for the did-you-mean hint on unknown keys.
-const KNOWN_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "base_url",
-    "language",
-    "author",
-    "theme",
-    "paginate_by",
-    "taxonomies",
-    "markdown",
-    "extra",
-];
-
 /// What loading a config produced besides the config: warnings to show the user.
 #[derive(Debug, Default)]
 pub struct ConfigWarnings(pub Vec<String>);
@@ -132,10 +117,12 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<(Config, ConfigWarnings)> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-        let mut warnings = ConfigWarnings::default();
-        warn_unknown_keys(&table, &mut warnings);
-        let mut config: Config = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let deserializer = toml::Deserializer::parse(text).map_err(|e| toml_error(file, text, &e))?;
+        let mut ignored = Vec::new();
+        let mut config: Config =
+            serde_ignored::deserialize(deserializer, |path| ignored.push(path.to_string()))
+                .map_err(|e| toml_error(file, text, &e))?;
+        let warnings = ConfigWarnings(ignored.iter().map(|path| unknown_key_warning(path)).collect());
         config.apply_env(env, file)?;
         config.base_url = normalize_base_url(&config.base_url)
             .map_err(|detail| key_error(file, text, "base_url", detail))?;
@@ -203,25 +190,40 @@ pub fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
     Ok(format!("{}/", url.trim_end_matches('/')))
 }
 
-fn warn_unknown_keys(table: &toml::Table, warnings: &mut ConfigWarnings) {
-    for key in table.keys() {
-        if KNOWN_KEYS.contains(&key.as_str()) {
-            continue;
-        }
-        let nearest = KNOWN_KEYS
-            .iter()
-            .map(|known| (strsim::jaro_winkler(key, known), known))
-            .filter(|(score, _)| *score > 0.7)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let message = match nearest {
-            Some((_, known)) => {
-                format!("unknown key `{key}` in config.toml (did you mean `{known}`?)")
-            }
-            None => {
-                format!("unknown key `{key}` in config.toml is ignored; put theme settings under `[extra]`")
-            }
+/// The warning for an unknown key, naming the closest key Quire knows at the same level.
+fn unknown_key_warning(path: &str) -> String {
+    let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let known = known_keys(parent);
+    let nearest = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(key, k), k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match nearest {
+        Some((_, known)) => format!("unknown key `{path}` in config.toml (did you mean `{known}`?)"),
+        None => format!("unknown key `{path}` in config.toml is ignored; put theme settings under `[extra]`"),
+    }
+}
+
+/// The keys a default config has under the dotted `parent` path (`` for the top level).
+fn known_keys(parent: &str) -> Vec<String> {
+    let mut value =
+        toml::Value::try_from(Config::default()).unwrap_or(toml::Value::Table(toml::Table::new()));
+    for segment in parent.split('.').filter(|s| !s.is_empty()) {
+        value = match value {
+            toml::Value::Table(mut table) => table.remove(segment).unwrap_or(toml::Value::Boolean(false)),
+            // A list of tables, such as `taxonomies`: its items' keys.
+            toml::Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),
+            other => other,
         };
-        warnings.0.push(message);
+    }
+    match value {
+        toml::Value::Table(table) => table.keys().cloned().collect(),
+        toml::Value::Array(mut items) if !items.is_empty() => match items.swap_remove(0) {
+            toml::Value::Table(table) => table.keys().cloned().collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
     }
 }
 
@@ -292,6 +294,14 @@ mod tests {
         let (_, warnings) = parse("titel = \"x\"").unwrap();
         assert_eq!(warnings.0.len(), 1);
         assert!(warnings.0[0].contains("`titel`") && warnings.0[0].contains("`title`"));
+    }
+
+    #[test]
+    fn unknown_nested_key_warns_with_nearest_sibling() {
+        let (_, warnings) = parse("[markdown]\nsmart_punctuaton = false\n").unwrap();
+        assert_eq!(warnings.0.len(), 1, "{:?}", warnings.0);
+        assert!(warnings.0[0].contains("`markdown.smart_punctuaton`"), "{:?}", warnings.0);
+        assert!(warnings.0[0].contains("`smart_punctuation`"), "{:?}", warnings.0);
     }
 
     #[test]
