@@ -27,6 +27,8 @@ pub struct Config {
     pub author: String,
     /// Folder name under `themes/`.
     pub theme: Option<String>,
+    /// IANA zone (`Europe/Paris`) for dates written without an offset; UTC when absent.
+    pub timezone: Option<String>,
     /// Posts per list page when a section sets none.
     pub paginate_by: usize,
     /// The taxonomies pages can be classified in.
@@ -78,6 +80,7 @@ impl Default for Config {
             language: "en".into(),
             author: String::new(),
             theme: None,
+            timezone: None,
             paginate_by: 10,
             taxonomies: vec![
                 TaxonomyConfig { name: "tags".into(), paginate_by: None, feed: false },
@@ -126,6 +129,16 @@ impl Config {
         config.apply_env(env, file)?;
         config.base_url = normalize_base_url(&config.base_url)
             .map_err(|detail| key_error(file, text, "base_url", detail))?;
+        if let Some(zone) = &config.timezone {
+            if jiff::tz::TimeZone::get(zone).is_err() {
+                return Err(key_error(
+                    file,
+                    text,
+                    "timezone",
+                    format!("`{zone}` is not a known time zone, such as `Europe/Paris` or `UTC`"),
+                ));
+            }
+        }
         if config.paginate_by == 0 {
             return Err(key_error(file, text, "paginate_by", "must be at least 1".into()));
         }
@@ -156,6 +169,14 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The zone for dates without an offset: `timezone`, else UTC.
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        self.timezone
+            .as_deref()
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC)
     }
 
     /// The taxonomy named `name`, if configured.

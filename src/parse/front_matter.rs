@@ -83,10 +83,18 @@ pub enum Format {
 }
 
 /// What the parser needs to know about the site.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FrontMatterOptions {
     /// Configured taxonomy names: these keys hold term lists.
     pub taxonomy_names: Vec<String>,
+    /// The zone of dates written without an offset (the site's `timezone`, else UTC).
+    pub timezone: jiff::tz::TimeZone,
+}
+
+impl Default for FrontMatterOptions {
+    fn default() -> Self {
+        FrontMatterOptions { taxonomy_names: Vec::new(), timezone: jiff::tz::TimeZone::UTC }
+    }
 }
 
 /// Splits `text` (already without BOM, with `\n` line ends) into front matter and body.
@@ -143,7 +151,8 @@ pub fn parse(
         Format::Yaml => parse_yaml(file, text, block, split.block_first_line)?,
         Format::Toml => parse_toml(file, text, block, split.block_first_line)?,
     };
-    let mapper = Mapper { file, text, block, first_line: split.block_first_line, format };
+    let mapper =
+        Mapper { file, text, block, first_line: split.block_first_line, format, timezone: &options.timezone };
     mapper.map(table, options)
 }
 
@@ -233,6 +242,7 @@ struct Mapper<'a> {
     block: &'a str,
     first_line: usize,
     format: Format,
+    timezone: &'a jiff::tz::TimeZone,
 }
 
 impl Mapper<'_> {
@@ -307,7 +317,7 @@ impl Mapper<'_> {
         let Some(text) = self.opt_string(key, value)? else {
             return Ok(None);
         };
-        PageDate::parse(&text).map(Some).map_err(|detail| {
+        PageDate::parse_in(&text, self.timezone).map(Some).map_err(|detail| {
             self.error(key, detail, Some("dates are written YYYY-MM-DD, optionally with a time: 2024-03-01 14:30 or 2024-03-01T14:30:00+02:00"))
         })
     }
