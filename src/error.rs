@@ -125,7 +125,7 @@ impl Error {
                 Some("give one of them another `slug` or `path` in its front matter")
             }
             Error::MissingTheme { .. } => {
-                Some("check `theme` in config.toml, or remove it to use only the site's `templates/`")
+                Some("check `theme` in config.toml, or remove it to use the built-in theme")
             }
             Error::MissingTemplate { .. } => {
                 Some("add the template to `templates/`, or fix the `template` field")

@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod project;
 pub mod render;
 pub mod site;
+pub mod theme;
 pub mod value;
 pub mod write;
 

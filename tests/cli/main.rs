@@ -3,6 +3,7 @@
 
 mod support;
 
+mod built_in_theme;
 mod cli_flags;
 mod content_files;
 mod dates;
