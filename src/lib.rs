@@ -16,6 +16,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod project;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 pub mod theme;
 pub mod value;

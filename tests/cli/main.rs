@@ -15,5 +15,6 @@ mod markdown;
 mod ordering;
 mod pagination;
 mod rebuild;
+mod scaffold;
 mod templates;
 mod urls;
