@@ -60,3 +60,24 @@ fn a_missing_theme_other_than_quire_is_still_an_error() {
     let run = site.build().failure();
     assert!(run.stderr().contains("nope"), "{}", run.report());
 }
+
+#[test]
+fn comments_when_turned_on_are_the_only_script_and_only_on_posts() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file(
+        "config.toml",
+        &format!(
+            "{config}\n[extra.comments]\nenabled = true\nprovider = \"giscus\"\nrepo = \"ada/site\"\n\
+             repo_id = \"R_1\"\ncategory = \"Comments\"\ncategory_id = \"C_1\"\n"
+        ),
+    );
+    site.build().success();
+    let post = site.read("blog/first/index.html");
+    assert_eq!(post.matches("<script").count(), 1, "{post}");
+    assert!(post.contains(r#"<script src="https://giscus.app/client.js""#), "{post}");
+    assert!(post.contains(r#"data-repo="ada/site""#), "{post}");
+    for plain in ["index.html", "about/index.html", "blog/index.html"] {
+        assert!(!site.read(plain).contains("<script"), "{plain} has a script");
+    }
+}
