@@ -102,6 +102,22 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// `quire init` was pointed at a folder that already has files.
+    #[error("`{}` is not empty", .path.display())]
+    FolderNotEmpty { path: PathBuf },
+
+    /// `quire new` would replace a file that exists.
+    #[error("`{}` already exists", .path.display())]
+    FileExists { path: PathBuf },
+
+    /// `quire new` was run outside a site.
+    #[error("no site at `{}`: there is no `config.toml`", .root.display())]
+    NoSite { root: PathBuf },
+
+    /// `quire new` was given a path that cannot be a page under `content/`.
+    #[error("cannot create a page at `{path}`")]
+    InvalidNewPath { path: String, detail: String },
+
     /// Several independent problems, reported together.
     #[error("{} errors", .0.len())]
     Many(Vec<Error>),
@@ -125,7 +141,7 @@ impl Error {
                 Some("give one of them another `slug` or `path` in its front matter")
             }
             Error::MissingTheme { .. } => {
-                Some("check `theme` in config.toml, or remove it to use only the site's `templates/`")
+                Some("check `theme` in config.toml, or remove it to use the built-in theme")
             }
             Error::MissingTemplate { .. } => {
                 Some("add the template to `templates/`, or fix the `template` field")
@@ -133,6 +149,16 @@ impl Error {
             Error::OutputNotDir { .. } => Some("remove the file or choose another `--output-dir`"),
             Error::Read { .. } => Some("check that the file exists and is readable"),
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),
+            Error::FolderNotEmpty { .. } => Some(
+                "choose an empty folder, or pass `--force` to add the site's files anyway (files with the same names are replaced)",
+            ),
+            Error::FileExists { .. } => Some("choose another name, or edit the existing file"),
+            Error::NoSite { .. } => {
+                Some("run `quire new` inside a site, pass `--root DIR`, or create a site with `quire init`")
+            }
+            Error::InvalidNewPath { .. } => {
+                Some("give a path under `content/`, such as `blog/my-first-post`, or a section and a title")
+            }
             Error::Many(_) => None,
         }
     }
@@ -155,7 +181,8 @@ impl Error {
             | Error::FrontMatter { detail, .. }
             | Error::InvalidUrl { detail, .. }
             | Error::Encoding { detail, .. }
-            | Error::Template { detail, .. } => Some(detail),
+            | Error::Template { detail, .. }
+            | Error::InvalidNewPath { detail, .. } => Some(detail),
             _ => None,
         }
     }

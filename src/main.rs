@@ -5,14 +5,20 @@
 #![allow(clippy::result_large_err)]
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::Parser;
-use quire::cli::{Cli, Command};
+use quire::cli::{BuildArgs, Cli, Command, InitArgs, NewArgs};
 use quire::pipeline::{self, BuildReport};
 use quire::project::{Overrides, Project};
+use quire::scaffold::{
+    self,
+    init::{InitOptions, NonEmpty},
+    new::NewPage,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -26,36 +32,67 @@ fn main() -> ExitCode {
     StderrLogger::install(level);
 
     let result = match &cli.command {
-        Command::Build(args) => {
-            let overrides = Overrides {
-                config_file: cli.config.clone(),
-                output_dir: args.output_dir.clone(),
-                base_url: args.base_url.clone(),
-                drafts: args.drafts,
-            };
-            Project::load(&cli.root, overrides).and_then(|project| {
-                for warning in &project.warnings {
-                    log::warn!("{warning}");
-                }
-                let progress = Progress::start(cli.quiet);
-                let result = pipeline::build(&project);
-                progress.finish();
-                result
-            })
-        }
+        Command::Build(args) => build(&cli, args),
+        Command::Init(args) => init(&cli, args),
+        Command::New(args) => new(&cli, args),
     };
     match result {
-        Ok(report) => {
-            if !cli.quiet {
-                println!("{}", summary_line(&report));
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprint!("{}", error.report());
             ExitCode::FAILURE
         }
     }
+}
+
+fn build(cli: &Cli, args: &BuildArgs) -> quire::Result<()> {
+    let overrides = Overrides {
+        config_file: cli.config.clone(),
+        output_dir: args.output_dir.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+    };
+    let project = Project::load(&cli.root, overrides)?;
+    for warning in &project.warnings {
+        log::warn!("{warning}");
+    }
+    let progress = Progress::start(cli.quiet);
+    let result = pipeline::build(&project);
+    progress.finish();
+    let report = result?;
+    if !cli.quiet {
+        println!("{}", summary_line(&report));
+    }
+    Ok(())
+}
+
+fn init(cli: &Cli, args: &InitArgs) -> quire::Result<()> {
+    let dir = args.dir.clone().unwrap_or_else(|| cli.root.clone());
+    let non_empty = if args.force { NonEmpty::Overwrite } else { NonEmpty::Refuse };
+    let files = scaffold::init::init(&InitOptions { dir: dir.clone(), non_empty })?;
+    if !cli.quiet {
+        println!("created a new site in `{}`:", dir.display());
+        for file in files.iter().filter(|f| !f.ends_with(".gitkeep")) {
+            println!("  {file}");
+        }
+        println!("  templates/ and static/ (empty: files there override the built-in theme)");
+        if dir == Path::new(".") {
+            println!("next: quire build");
+        } else {
+            println!("next: cd {} && quire build", dir.display());
+        }
+    }
+    Ok(())
+}
+
+fn new(cli: &Cli, args: &NewArgs) -> quire::Result<()> {
+    let request = NewPage { path: args.path.clone(), title: args.title.clone() };
+    let relative = scaffold::new::new_page(&cli.root, &request)?;
+    if !cli.quiet {
+        let shown = if cli.root == Path::new(".") { relative } else { cli.root.join(relative) };
+        println!("{}", shown.display());
+    }
+    Ok(())
 }
 
 fn summary_line(report: &BuildReport) -> String {

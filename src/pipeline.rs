@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::load::{self, SiteFiles};
+use crate::load::{self, SiteFiles, StaticSource};
 use crate::parse;
 use crate::project::Project;
 use crate::render::{self, RenderInput};
 use crate::site::{ModelInput, Site};
+use crate::theme;
 use crate::write::{self, Contents, OutputFile, WriteReport};
 
 /// What a build did, for the summary line.
@@ -50,15 +51,20 @@ pub fn build(project: &Project) -> Result<BuildReport> {
 
     let mut outputs: Vec<(OutputFile, PathBuf)> = Vec::new();
     // Static files first, theme before site, so the site's file replaces the theme's.
-    let mut static_by_path: HashMap<String, PathBuf> = HashMap::new();
+    let mut static_by_path: HashMap<String, StaticSource> = HashMap::new();
     for file in static_files {
-        static_by_path.insert(file.relative_path, file.source_path);
+        static_by_path.insert(file.relative_path, file.source);
     }
     let mut static_sorted: Vec<_> = static_by_path.into_iter().collect();
-    static_sorted.sort();
-    for (output_path, source_path) in static_sorted {
-        let owner = source_path.clone();
-        outputs.push((OutputFile { output_path, contents: Contents::Copy(source_path) }, owner));
+    static_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (output_path, source) in static_sorted {
+        let (contents, owner) = match source {
+            StaticSource::Disk(path) => (Contents::Copy(path.clone()), path),
+            StaticSource::BuiltIn(bytes) => {
+                (Contents::Bytes(bytes.to_vec()), theme::display_path("static", &output_path))
+            }
+        };
+        outputs.push((OutputFile { output_path, contents }, owner));
     }
     for asset in &site.assets {
         let file = OutputFile {

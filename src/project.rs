@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config};
 use crate::error::{Error, Location, Result};
+use crate::theme;
 
 /// Whether draft pages are part of the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +28,8 @@ pub struct Paths {
     pub static_dir: PathBuf,
     /// `ROOT/templates`.
     pub templates: PathBuf,
-    /// `ROOT/themes/THEME`, when the config names a theme.
+    /// `ROOT/themes/THEME`, when the config names a theme; `None` means the built-in theme
+    /// (no `theme` key, or `theme = "quire"` without a `themes/quire/` folder).
     pub theme: Option<PathBuf>,
     /// Where the site is written.
     pub output: PathBuf,
@@ -88,10 +90,13 @@ impl Project {
         let theme = match &config.theme {
             Some(name) => {
                 let path = root.join("themes").join(name);
-                if !path.is_dir() {
+                if path.is_dir() {
+                    Some(path)
+                } else if name == theme::NAME {
+                    None
+                } else {
                     return Err(Error::MissingTheme { theme: name.clone(), path });
                 }
-                Some(path)
             }
             None => None,
         };

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod built_in_theme;
 mod cli_flags;
 mod content_files;
 mod dates;
@@ -14,5 +15,6 @@ mod markdown;
 mod ordering;
 mod pagination;
 mod rebuild;
+mod scaffold;
 mod templates;
 mod urls;
