@@ -4,6 +4,7 @@
 //! renders nothing; every value is complete when constructed.
 
 pub mod pagination;
+pub mod schedule;
 pub mod url;
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,6 +19,7 @@ use crate::parse::Document;
 use crate::project::Drafts;
 use crate::value::Table;
 use pagination::Pager;
+use schedule::{HeldBack, PageDates, Schedule, Status};
 
 /// Index of a page in `Site::pages`.
 pub type PageId = usize;
@@ -42,6 +44,8 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Redirect pages: old URL → new URL.
     pub redirects: Vec<Redirect>,
+    /// Pages left out because of their dates.
+    pub held_back: HeldBack,
 }
 
 /// A page: a Markdown file that is not `_index.md`.
@@ -181,6 +185,8 @@ pub struct ModelInput {
     pub content_assets: Vec<AssetFile>,
     /// Whether drafts are kept.
     pub drafts: Drafts,
+    /// The build's moment, and whether scheduled and expired pages are kept.
+    pub schedule: Schedule,
 }
 
 impl Site {
@@ -189,7 +195,7 @@ impl Site {
     /// # Errors
     /// Invalid `slug`/`path` values and URLs claimed by two sources, all reported together.
     pub fn build(input: ModelInput) -> Result<Site> {
-        let ModelInput { config, documents, content_assets, drafts } = input;
+        let ModelInput { config, documents, content_assets, drafts, schedule } = input;
         let mut errors = Vec::new();
         let (section_docs, page_docs): (Vec<Document>, Vec<Document>) =
             documents.into_iter().partition(Document::is_section);
@@ -198,9 +204,18 @@ impl Site {
         let section_by_dir: HashMap<String, SectionId> =
             sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path).to_string(), id)).collect();
 
+        let mut held_back = HeldBack::default();
         let mut pages: Vec<Page> = page_docs
             .into_iter()
             .filter(|doc| drafts == Drafts::Include || !doc.front_matter.draft)
+            .filter(|doc| {
+                let fm = &doc.front_matter;
+                let dates =
+                    PageDates { date: fm.date.or(doc.file_date), updated: fm.updated, expires: fm.expires };
+                let status = schedule.status(dates);
+                held_back.count(status);
+                status == Status::Published
+            })
             .filter_map(|doc| match build_page(doc, &section_by_dir) {
                 Ok(page) => Some(page),
                 Err(error) => {
@@ -220,7 +235,7 @@ impl Site {
 
         match Error::from_list(errors) {
             Some(error) => Err(error),
-            None => Ok(Site { config, pages, sections, taxonomies, assets, redirects }),
+            None => Ok(Site { config, pages, sections, taxonomies, assets, redirects, held_back }),
         }
     }
 

@@ -14,5 +14,6 @@ mod markdown;
 mod ordering;
 mod pagination;
 mod rebuild;
+mod scheduled;
 mod templates;
 mod urls;
