@@ -48,6 +48,9 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         drafts: project.drafts,
         schedule: Schedule { now: jiff::Timestamp::now(), future: project.future, expired: project.expired },
     })?;
+    for warning in &site.warnings {
+        log::warn!("{warning}");
+    }
     let static_outputs = static_files.iter().map(|f| f.relative_path.clone()).collect();
     let rendered = render::render(RenderInput { site: &site, templates: &templates, static_outputs })?;
     log::debug!("rendered {} files", rendered.len());

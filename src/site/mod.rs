@@ -3,8 +3,10 @@
 //! This stage decides URLs, membership, order, neighbours and pagination. It reads no file and
 //! renders nothing; every value is complete when constructed.
 
+pub mod archive;
 pub mod pagination;
 pub mod schedule;
+pub mod taxonomy;
 pub mod url;
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,8 +20,10 @@ use crate::parse::front_matter::SortBy;
 use crate::parse::Document;
 use crate::project::Drafts;
 use crate::value::Table;
+use archive::Archive;
 use pagination::Pager;
 use schedule::{HeldBack, PageDates, Schedule, Status};
+pub use taxonomy::{Taxonomy, Term};
 
 /// Index of a page in `Site::pages`.
 pub type PageId = usize;
@@ -40,12 +44,16 @@ pub struct Site {
     pub sections: Vec<Section>,
     /// The configured taxonomies with their terms.
     pub taxonomies: Vec<Taxonomy>,
+    /// Every dated page by year and month, for the archive page.
+    pub archive: Archive,
     /// Files from `content/` to copy, with where they go.
     pub assets: Vec<Asset>,
     /// Redirect pages: old URL → new URL.
     pub redirects: Vec<Redirect>,
     /// Pages left out because of their dates.
     pub held_back: HeldBack,
+    /// Things worth telling the user that don't stop the build (merged term spellings).
+    pub warnings: Vec<String>,
 }
 
 /// A page: a Markdown file that is not `_index.md`.
@@ -130,28 +138,8 @@ pub struct Section {
     pub paginate_by: usize,
     /// The pagers of its page list.
     pub pagers: Vec<Pager>,
-}
-
-/// A taxonomy, such as tags.
-#[derive(Debug, Clone)]
-pub struct Taxonomy {
-    /// `tags`.
-    pub name: String,
-    /// Terms sorted by slug.
-    pub terms: Vec<Term>,
-}
-
-/// One term of a taxonomy.
-#[derive(Debug, Clone)]
-pub struct Term {
-    /// The name as first written.
-    pub name: String,
-    /// The URL segment.
-    pub slug: String,
-    /// `/tags/rust/`.
-    pub url_path: String,
-    /// Pages with this term, newest first.
-    pub pages: Vec<PageId>,
+    /// Whether it has its own `atom.xml` and `rss.xml`.
+    pub generate_feeds: bool,
 }
 
 /// A file copied from `content/` into the output.
@@ -229,13 +217,25 @@ impl Site {
         let assets = place_assets(content_assets, &mut pages);
         order_sections(&mut sections, &mut pages);
         link_subsections(&mut sections);
-        let taxonomies = build_taxonomies(&config, &pages);
+        let mut warnings = Vec::new();
+        let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
+        let archive = Archive::of(0..pages.len(), &pages);
         let redirects = collect_redirects(&sections, &pages);
         check_unique_urls(&sections, &pages, &redirects, &mut errors);
 
         match Error::from_list(errors) {
             Some(error) => Err(error),
-            None => Ok(Site { config, pages, sections, taxonomies, assets, redirects, held_back }),
+            None => Ok(Site {
+                config,
+                pages,
+                sections,
+                taxonomies,
+                archive,
+                assets,
+                redirects,
+                held_back,
+                warnings,
+            }),
         }
     }
 
@@ -298,6 +298,7 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
                 sort_by: fm.sort_by.unwrap_or(SortBy::Date),
                 paginate_by: fm.paginate_by.unwrap_or(config.paginate_by),
                 pagers: Vec::new(),
+                generate_feeds: fm.generate_feeds,
                 content_path: doc.content_path,
                 display_path: doc.display_path,
             })
@@ -319,6 +320,7 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
             sort_by: SortBy::Date,
             paginate_by: config.paginate_by,
             pagers: Vec::new(),
+            generate_feeds: false,
         });
     }
     sections.sort_by(|a, b| {
@@ -510,38 +512,6 @@ fn link_subsections(sections: &mut [Section]) {
             sections[parent].subsections.push(id);
         }
     }
-}
-
-fn build_taxonomies(config: &Config, pages: &[Page]) -> Vec<Taxonomy> {
-    config
-        .taxonomies
-        .iter()
-        .map(|taxonomy| {
-            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
-            for (id, page) in pages.iter().enumerate() {
-                for name in page.taxonomies.get(&taxonomy.name).into_iter().flatten() {
-                    let slug = url::slugify(name);
-                    if slug.is_empty() {
-                        continue;
-                    }
-                    let term = terms.entry(slug.clone()).or_insert_with(|| Term {
-                        name: name.clone(),
-                        url_path: format!("/{}/{slug}/", url::slugify(&taxonomy.name)),
-                        slug,
-                        pages: Vec::new(),
-                    });
-                    if term.pages.last() != Some(&id) {
-                        term.pages.push(id);
-                    }
-                }
-            }
-            let mut terms: Vec<Term> = terms.into_values().collect();
-            for term in &mut terms {
-                sort_pages(&mut term.pages, pages, SortBy::Date);
-            }
-            Taxonomy { name: taxonomy.name.clone(), terms }
-        })
-        .collect()
 }
 
 fn collect_redirects(sections: &[Section], pages: &[Page]) -> Vec<Redirect> {
