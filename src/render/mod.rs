@@ -3,8 +3,10 @@
 //! Every output is rendered before anything is written, so a template error anywhere leaves
 //! the output folder untouched. Pages render in parallel; views are built once.
 
+pub mod absolute_urls;
 pub mod functions;
 pub mod views;
+pub mod xml;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
