@@ -82,6 +82,10 @@ pub enum Error {
     #[error("template `{template}` not found, asked for by `{}`", .source_path.display())]
     MissingTemplate { template: String, source_path: PathBuf },
 
+    /// A taxonomy has one of its two templates but not the other.
+    #[error("taxonomy `{taxonomy}` has the template `{found}` but not `{missing}`")]
+    MissingTaxonomyTemplate { taxonomy: String, found: String, missing: String },
+
     /// The output folder exists but is not a folder.
     #[error("the output path `{}` is a file, not a folder", .path.display())]
     OutputNotDir { path: PathBuf },
@@ -130,6 +134,9 @@ impl Error {
             Error::MissingTemplate { .. } => {
                 Some("add the template to `templates/`, or fix the `template` field")
             }
+            Error::MissingTaxonomyTemplate { .. } => Some(
+                "add the missing template to `templates/`, or remove both to build without taxonomy pages",
+            ),
             Error::OutputNotDir { .. } => Some("remove the file or choose another `--output-dir`"),
             Error::Read { .. } => Some("check that the file exists and is readable"),
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),

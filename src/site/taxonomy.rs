@@ -247,7 +247,7 @@ fn display_name(
         .collect();
     if !others.is_empty() {
         warnings.push(format!(
-            "{taxonomy} {} merged into `{}`; write them the same way to silence this warning",
+            "{taxonomy}: {} are merged into the term `{}`; spell them the same way to silence this warning",
             others.join(", "),
             chosen.text
         ));
@@ -268,6 +268,26 @@ mod tests {
         assert_eq!(merge_key("C#"), "c#");
         assert_eq!(merge_key("Ünïcode"), "ünïcode");
         assert_eq!(merge_key(",,"), "");
+    }
+
+    #[test]
+    fn terms_whose_slugs_clash_get_numbered_slugs_and_a_warning() {
+        let term = |text: &str| Collected {
+            spellings: vec![Spelling { text: text.into(), pages: 1, first_page: 0, last_page: 0 }],
+            pages: vec![0],
+        };
+        let mut collected = BTreeMap::new();
+        for text in ["ruby on rails", "ruby-on-rails", "ruby_on_rails", "ruby-on-rails-2"] {
+            collected.insert(text.to_string(), term(text));
+        }
+        let mut warnings = Vec::new();
+        let slugs = unique_slugs("tags", &collected, &mut warnings);
+        assert_eq!(slugs["ruby on rails"], "ruby-on-rails");
+        assert_eq!(slugs["ruby-on-rails"], "ruby-on-rails-3");
+        assert_eq!(slugs["ruby_on_rails"], "ruby-on-rails-4");
+        assert_eq!(slugs["ruby-on-rails-2"], "ruby-on-rails-2");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("`ruby-on-rails` and `ruby on rails` would share"), "{warnings:?}");
     }
 
     #[test]

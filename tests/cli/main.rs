@@ -3,17 +3,21 @@
 
 mod support;
 
+mod archive;
 mod cli_flags;
 mod content_files;
 mod dates;
 mod drafts;
 mod errors;
 mod example_site;
+mod feeds;
 mod front_matter;
 mod markdown;
 mod ordering;
 mod pagination;
 mod rebuild;
 mod scheduled;
+mod sitemap;
+mod taxonomies;
 mod templates;
 mod urls;
