@@ -70,6 +70,10 @@ pub enum Error {
     #[error("`{}` and `{}` both want the URL `{url_path}`", .first.display(), .second.display())]
     DuplicateUrl { url_path: String, first: PathBuf, second: PathBuf },
 
+    /// An alias (a redirect from an old URL) names a URL that a page or section has.
+    #[error("the alias `{url_path}` of `{}` is the URL of `{}`", .alias_of.display(), .taken_by.display())]
+    AliasTaken { url_path: String, alias_of: PathBuf, taken_by: PathBuf },
+
     /// The configured theme has no folder.
     #[error("theme `{theme}` not found at `{}`", .path.display())]
     MissingTheme { theme: String, path: PathBuf },
@@ -127,6 +131,9 @@ impl Error {
             }
             Error::DuplicateUrl { .. } => {
                 Some("give one of them another `slug` or `path` in its front matter")
+            }
+            Error::AliasTaken { .. } => {
+                Some("remove the alias: a redirect there would hide the page that has that URL")
             }
             Error::MissingTheme { .. } => {
                 Some("check `theme` in config.toml, or remove it to use only the site's `templates/`")

@@ -391,7 +391,13 @@ impl Renderer<'_> {
              </head>\n<body>\n<p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p>\n</body>\n</html>\n",
             lang = escape_html(&self.site.config.language),
         );
-        RenderedFile { output_path: url::output_path(&redirect.url_path), contents: html.into_bytes() }
+        // A file alias (`/old/post.html`) is written as that file, a folder one as its index.
+        let output_path = if redirect.url_path.ends_with('/') {
+            url::output_path(&redirect.url_path)
+        } else {
+            redirect.url_path.trim_start_matches('/').to_string()
+        };
+        RenderedFile { output_path, contents: html.into_bytes() }
     }
 }
 

@@ -220,7 +220,7 @@ impl Site {
         let mut warnings = Vec::new();
         let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
         let archive = Archive::of(0..pages.len(), &pages);
-        let redirects = collect_redirects(&sections, &pages);
+        let redirects = collect_redirects(&sections, &pages, &mut errors);
         check_unique_urls(&sections, &pages, &redirects, &mut errors);
 
         match Error::from_list(errors) {
@@ -514,7 +514,7 @@ fn link_subsections(sections: &mut [Section]) {
     }
 }
 
-fn collect_redirects(sections: &[Section], pages: &[Page]) -> Vec<Redirect> {
+fn collect_redirects(sections: &[Section], pages: &[Page], errors: &mut Vec<Error>) -> Vec<Redirect> {
     let mut redirects = Vec::new();
     // `/blog/page/1/` is the same list as `/blog/`; keep the URL working where pages exist.
     for section in sections.iter().filter(|s| s.pagers.len() > 1) {
@@ -526,16 +526,31 @@ fn collect_redirects(sections: &[Section], pages: &[Page]) -> Vec<Redirect> {
     }
     for page in pages {
         for alias in &page.aliases {
-            if let Ok(url_path) = url::url_path_from_user_path(alias) {
-                redirects.push(Redirect {
-                    url_path,
+            match url::url_path_from_user_path(alias) {
+                Ok(url_path) => redirects.push(Redirect {
+                    url_path: file_alias(url_path),
                     target: page.url_path.clone(),
                     display_path: page.display_path.clone(),
-                });
+                }),
+                Err(detail) => errors.push(Error::InvalidUrl {
+                    location: Location::file(&page.display_path),
+                    detail: format!("`aliases`: {detail}"),
+                }),
             }
         }
     }
     redirects
+}
+
+/// An alias naming an HTML file (`/2019/05/post.html`, the old URL of a Jekyll or WordPress
+/// post) is that file, not a folder: its URL path keeps no trailing slash.
+fn file_alias(url_path: String) -> String {
+    let file = url_path.trim_end_matches('/');
+    if file.ends_with(".html") || file.ends_with(".htm") {
+        file.to_string()
+    } else {
+        url_path
+    }
 }
 
 fn check_unique_urls(sections: &[Section], pages: &[Page], redirects: &[Redirect], errors: &mut Vec<Error>) {
@@ -543,14 +558,23 @@ fn check_unique_urls(sections: &[Section], pages: &[Page], redirects: &[Redirect
     let claims = sections
         .iter()
         .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path)))
-        .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path)))
-        .chain(redirects.iter().map(|r| (r.url_path.as_str(), &r.display_path)));
+        .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path)));
     for (url_path, display_path) in claims {
         if let Some(first) = owners.insert(url_path, display_path) {
             errors.push(Error::DuplicateUrl {
                 url_path: url_path.to_string(),
                 first: first.clone(),
                 second: display_path.clone(),
+            });
+        }
+    }
+    // Redirects come last, so that an alias clashing with a real page is reported as the alias.
+    for redirect in redirects {
+        if let Some(taken_by) = owners.insert(&redirect.url_path, &redirect.display_path) {
+            errors.push(Error::AliasTaken {
+                url_path: redirect.url_path.clone(),
+                alias_of: redirect.display_path.clone(),
+                taken_by: taken_by.clone(),
             });
         }
     }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod aliases;
 mod archive;
 mod cli_flags;
 mod content_files;
