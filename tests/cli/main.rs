@@ -19,6 +19,7 @@ mod pagination;
 mod rebuild;
 mod scheduled;
 mod sitemap;
+mod sub_path;
 mod taxonomies;
 mod templates;
 mod urls;
