@@ -267,5 +267,6 @@ fn section(section: &Section, site: &Site, light_pages: &[Value]) -> Value {
         ("source_path", Value::from(section.content_path.as_str())),
         ("pages", Value::from(section.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>())),
         ("subsections", Value::from(subsections)),
+        ("generate_feeds", Value::from(section.generate_feeds)),
     ])
 }
