@@ -51,6 +51,12 @@ pub struct BuildArgs {
     /// Include pages marked as drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated in the future (scheduled posts).
+    #[arg(long)]
+    pub future: bool,
+    /// Include pages whose `expires` date has passed.
+    #[arg(long)]
+    pub expired: bool,
 }
 
 /// Options of `quire init`.

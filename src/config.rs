@@ -33,6 +33,18 @@ pub struct Config {
     pub paginate_by: usize,
     /// The taxonomies pages can be classified in.
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// Where the archive page goes (`archive` → `/archive/`); `None` (`archive_path = false`)
+    /// turns it off.
+    #[serde(deserialize_with = "archive_path_from_toml")]
+    pub archive_path: Option<String>,
+    /// Whether the site gets `atom.xml` and `rss.xml`.
+    pub generate_feeds: bool,
+    /// Entries per feed, newest first; `0` means all.
+    pub feed_limit: usize,
+    /// What a feed entry carries: the whole page or its summary.
+    pub feed_content: FeedContent,
+    /// URLs per sitemap file; above it `sitemap.xml` becomes an index of `sitemapN.xml` files.
+    pub sitemap_max_urls: usize,
     /// Markdown rendering options.
     pub markdown: MarkdownConfig,
     /// Free data for themes: `config.extra.KEY`.
@@ -51,6 +63,31 @@ pub struct TaxonomyConfig {
     /// Whether each term gets a feed.
     #[serde(default)]
     pub feed: bool,
+    /// How `/NAME/` orders its terms.
+    #[serde(default)]
+    pub sort_by: TermOrder,
+}
+
+/// How a taxonomy's term list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TermOrder {
+    /// Alphabetical, ignoring case.
+    #[default]
+    Name,
+    /// Most pages first, then alphabetical.
+    Count,
+}
+
+/// What a feed entry holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    /// The whole page.
+    #[default]
+    Full,
+    /// The page's summary only.
+    Summary,
 }
 
 /// Markdown extensions, all on by default.
@@ -82,13 +119,22 @@ impl Default for Config {
             theme: None,
             timezone: None,
             paginate_by: 10,
-            taxonomies: vec![
-                TaxonomyConfig { name: "tags".into(), paginate_by: None, feed: false },
-                TaxonomyConfig { name: "categories".into(), paginate_by: None, feed: false },
-            ],
+            taxonomies: vec![TaxonomyConfig::named("tags"), TaxonomyConfig::named("categories")],
+            archive_path: Some("archive".into()),
+            generate_feeds: true,
+            feed_limit: 20,
+            feed_content: FeedContent::Full,
+            sitemap_max_urls: 50_000,
             markdown: MarkdownConfig::default(),
             extra: Table::new(),
         }
+    }
+}
+
+impl TaxonomyConfig {
+    /// A taxonomy with every option at its default.
+    pub fn named(name: &str) -> TaxonomyConfig {
+        TaxonomyConfig { name: name.into(), paginate_by: None, feed: false, sort_by: TermOrder::Name }
     }
 }
 
@@ -142,6 +188,17 @@ impl Config {
         if config.paginate_by == 0 {
             return Err(key_error(file, text, "paginate_by", "must be at least 1".into()));
         }
+        if config.sitemap_max_urls == 0 {
+            return Err(key_error(file, text, "sitemap_max_urls", "must be at least 1".into()));
+        }
+        if let Some(taxonomy) = config.taxonomies.iter().find(|t| t.paginate_by == Some(0)) {
+            let detail = format!("`paginate_by` of taxonomy `{}` must be at least 1", taxonomy.name);
+            return Err(key_error(file, text, "taxonomies", detail));
+        }
+        if let Some(path) = &config.archive_path {
+            crate::site::url::url_path_from_user_path(path)
+                .map_err(|detail| key_error(file, text, "archive_path", detail))?;
+        }
         Ok((config, warnings))
     }
 
@@ -182,6 +239,24 @@ impl Config {
     /// The taxonomy named `name`, if configured.
     pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
         self.taxonomies.iter().find(|t| t.name == name)
+    }
+}
+
+/// `archive_path = "archive"`, or `false` (or `""`) for no archive page.
+fn archive_path_from_toml<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum PathOrOff {
+        Path(String),
+        Switch(bool),
+    }
+    match PathOrOff::deserialize(deserializer)? {
+        PathOrOff::Path(path) if path.trim_matches('/').is_empty() => Ok(None),
+        PathOrOff::Path(path) => Ok(Some(path)),
+        PathOrOff::Switch(false) => Ok(None),
+        PathOrOff::Switch(true) => Ok(Some("archive".into())),
     }
 }
 
@@ -356,6 +431,33 @@ mod tests {
         assert_eq!(normalize_base_url("https://a.b//").unwrap(), "https://a.b/");
         assert!(normalize_base_url("not a url").is_err());
         assert!(normalize_base_url("example.com").is_err());
+    }
+
+    #[test]
+    fn blog_settings_have_defaults_and_can_be_changed() {
+        let (config, _) = parse("").unwrap();
+        assert_eq!(config.archive_path.as_deref(), Some("archive"));
+        assert!(config.generate_feeds);
+        assert_eq!((config.feed_limit, config.feed_content), (20, FeedContent::Full));
+        assert_eq!(config.sitemap_max_urls, 50_000);
+
+        let text = "archive_path = false\nfeed_content = \"summary\"\nsitemap_max_urls = 3\n\
+                    taxonomies = [{ name = \"tags\", paginate_by = 5, feed = true, sort_by = \"count\" }]\n";
+        let (config, warnings) = parse(text).unwrap();
+        assert!(warnings.0.is_empty(), "{:?}", warnings.0);
+        assert_eq!(config.archive_path, None);
+        assert_eq!(config.feed_content, FeedContent::Summary);
+        assert_eq!(config.sitemap_max_urls, 3);
+        let tags = &config.taxonomies[0];
+        assert_eq!((tags.paginate_by, tags.feed, tags.sort_by), (Some(5), true, TermOrder::Count));
+    }
+
+    #[test]
+    fn bad_blog_settings_are_errors() {
+        assert!(parse("archive_path = \"../up\"").is_err());
+        assert!(parse("feed_content = \"excerpt\"").is_err());
+        assert!(parse("taxonomies = [{ name = \"tags\", paginate_by = 0 }]").is_err());
+        assert!(parse("taxonomies = [{ name = \"tags\", sort_by = \"size\" }]").is_err());
     }
 
     #[test]

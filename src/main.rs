@@ -51,6 +51,8 @@ fn build(cli: &Cli, args: &BuildArgs) -> quire::Result<()> {
         output_dir: args.output_dir.clone(),
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        future: args.future,
+        expired: args.expired,
     };
     let project = Project::load(&cli.root, overrides)?;
     for warning in &project.warnings {
@@ -97,7 +99,7 @@ fn new(cli: &Cli, args: &NewArgs) -> quire::Result<()> {
 
 fn summary_line(report: &BuildReport) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
+    let mut line = format!(
         "built {}, {}, {} ({} written, {} unchanged, {} removed) in {} ms",
         plural(report.pages, "page"),
         plural(report.sections, "section"),
@@ -106,7 +108,19 @@ fn summary_line(report: &BuildReport) -> String {
         report.write.unchanged,
         report.write.removed,
         report.duration.as_millis()
-    )
+    );
+    let held_back = report.held_back;
+    let mut reasons = Vec::new();
+    if held_back.scheduled > 0 {
+        reasons.push(format!("{} scheduled (--future)", held_back.scheduled));
+    }
+    if held_back.expired > 0 {
+        reasons.push(format!("{} expired (--expired)", held_back.expired));
+    }
+    if !reasons.is_empty() {
+        line.push_str(&format!("; held back {}", reasons.join(", ")));
+    }
+    line
 }
 
 /// A spinner on stderr, shown only on a terminal and only once a build passes one second.

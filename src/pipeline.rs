@@ -9,6 +9,7 @@ use crate::load::{self, SiteFiles, StaticSource};
 use crate::parse;
 use crate::project::Project;
 use crate::render::{self, RenderInput};
+use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
 use crate::theme;
 use crate::write::{self, Contents, OutputFile, WriteReport};
@@ -22,6 +23,8 @@ pub struct BuildReport {
     pub sections: usize,
     /// Files in the output.
     pub files: usize,
+    /// Pages left out because they are scheduled or expired.
+    pub held_back: HeldBack,
     /// What the write changed.
     pub write: WriteReport,
     /// Wall time of the whole build.
@@ -44,7 +47,11 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         documents,
         content_assets,
         drafts: project.drafts,
+        schedule: Schedule { now: jiff::Timestamp::now(), future: project.future, expired: project.expired },
     })?;
+    for warning in &site.warnings {
+        log::warn!("{warning}");
+    }
     let static_outputs = static_files.iter().map(|f| f.relative_path.clone()).collect();
     let rendered = render::render(RenderInput { site: &site, templates: &templates, static_outputs })?;
     log::debug!("rendered {} files", rendered.len());
@@ -88,6 +95,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         pages: site.pages.len(),
         sections: site.sections.len(),
         files: outputs.len(),
+        held_back: site.held_back,
         write: report,
         duration: started.elapsed(),
     })

@@ -15,6 +15,24 @@ pub enum Drafts {
     Include,
 }
 
+/// Whether pages dated after the build's moment are part of the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Future {
+    /// Hold them back until their date (a normal build).
+    Exclude,
+    /// Build them now (`--future`).
+    Include,
+}
+
+/// Whether pages past their `expires` date are part of the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expired {
+    /// Leave them out (a normal build).
+    Exclude,
+    /// Build them anyway (`--expired`).
+    Include,
+}
+
 /// The site's folders, resolved once.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -44,6 +62,10 @@ pub struct Project {
     pub config: Config,
     /// Whether drafts are built.
     pub drafts: Drafts,
+    /// Whether scheduled (future-dated) pages are built.
+    pub future: Future,
+    /// Whether expired pages are built.
+    pub expired: Expired,
     /// Warnings found while loading the config.
     pub warnings: Vec<String>,
 }
@@ -59,6 +81,10 @@ pub struct Overrides {
     pub base_url: Option<String>,
     /// `--drafts`.
     pub drafts: bool,
+    /// `--future`.
+    pub future: bool,
+    /// `--expired`.
+    pub expired: bool,
 }
 
 impl Project {
@@ -110,6 +136,8 @@ impl Project {
             output: overrides.output_dir.unwrap_or_else(|| root.join("public")),
         };
         let drafts = if overrides.drafts { Drafts::Include } else { Drafts::Exclude };
-        Ok(Project { paths, config, drafts, warnings: warnings.0 })
+        let future = if overrides.future { Future::Include } else { Future::Exclude };
+        let expired = if overrides.expired { Expired::Include } else { Expired::Exclude };
+        Ok(Project { paths, config, drafts, future, expired, warnings: warnings.0 })
     }
 }

@@ -1,7 +1,7 @@
 //! `PageDate`: the dates people write in front matter, parsed once into one type.
 //!
 //! Accepts RFC 3339, `YYYY-MM-DD`, and `YYYY-MM-DD HH:MM[:SS]` with or without an offset
-//! (`Z`, `+02:00`, `+0200`). A date with no offset is taken as UTC.
+//! (`Z`, `+02:00`, `+0200`). A date with no offset is read in the site's `timezone` (UTC by default).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -72,6 +72,23 @@ impl PageDate {
     /// The calendar date in the author's offset.
     pub fn civil(&self) -> DateTime {
         self.offset.to_datetime(self.timestamp)
+    }
+
+    /// RFC 3339 with a time always (`2024-05-01T00:00:00Z` for a date-only value), for Atom.
+    pub fn to_rfc3339(&self) -> String {
+        let civil = self.civil().strftime("%Y-%m-%dT%H:%M:%S");
+        if self.offset == Offset::UTC {
+            format!("{civil}Z")
+        } else {
+            format!("{civil}{}", offset_text(self.offset))
+        }
+    }
+
+    /// RFC 2822 (`Wed, 1 May 2024 14:30:00 +0200`), for RSS. A year RFC 2822 cannot write
+    /// (before year 0) falls back to RFC 3339, which feed readers also accept.
+    pub fn to_rfc2822(&self) -> String {
+        let zoned = self.timestamp.to_zoned(jiff::tz::TimeZone::fixed(self.offset));
+        jiff::fmt::rfc2822::to_string(&zoned).unwrap_or_else(|_| self.to_rfc3339())
     }
 }
 
@@ -184,6 +201,15 @@ mod tests {
         );
         let explicit = PageDate::parse_in("2024-07-01T12:00:00Z", &paris).unwrap();
         assert_eq!(explicit.to_string(), "2024-07-01T12:00:00Z");
+    }
+
+    #[test]
+    fn feed_formats_always_carry_a_time() {
+        assert_eq!(PageDate::parse("2024-05-01").unwrap().to_rfc3339(), "2024-05-01T00:00:00Z");
+        let date = PageDate::parse("2024-05-01T14:30:00+02:00").unwrap();
+        assert_eq!(date.to_rfc3339(), "2024-05-01T14:30:00+02:00");
+        assert_eq!(date.to_rfc2822(), "Wed, 1 May 2024 14:30:00 +0200");
+        assert_eq!(PageDate::parse("2999-01-01").unwrap().to_rfc2822(), "Tue, 1 Jan 2999 00:00:00 +0000");
     }
 
     #[test]

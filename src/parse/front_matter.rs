@@ -21,6 +21,8 @@ pub struct FrontMatter {
     pub date: Option<PageDate>,
     /// `updated`.
     pub updated: Option<PageDate>,
+    /// `expires` (or Hugo's `expiryDate`): when the page stops being published.
+    pub expires: Option<PageDate>,
     /// `draft: true`, or `published: false`.
     pub draft: bool,
     /// `slug`: the last URL segment.
@@ -45,6 +47,8 @@ pub struct FrontMatter {
     pub paginate_by: Option<usize>,
     /// Section only: `page_template`.
     pub page_template: Option<String>,
+    /// Section only: `generate_feeds`, for the section's own `atom.xml` and `rss.xml`.
+    pub generate_feeds: bool,
     /// Every other key.
     pub extra: Table,
 }
@@ -255,6 +259,8 @@ impl Mapper<'_> {
                 "description" => fm.description = self.opt_string(&key, value)?,
                 "date" => fm.date = self.opt_date(&key, value)?,
                 "updated" => fm.updated = self.opt_date(&key, value)?,
+                "expires" | "expiryDate" | "expiry_date" => fm.expires = self.opt_date(&key, value)?,
+                "generate_feeds" => fm.generate_feeds = self.bool(&key, value)?,
                 "draft" => fm.draft = self.bool(&key, value)?,
                 "published" => published = Some(self.bool(&key, value)?),
                 "slug" => fm.slug = self.opt_string(&key, value)?,
@@ -426,6 +432,14 @@ mod tests {
         assert_eq!(fm.title.as_deref(), Some("Hi"));
         assert_eq!(fm.date.unwrap().to_string(), "2024-05-01");
         assert!(fm.draft);
+    }
+
+    #[test]
+    fn expiry_dates_are_read_under_either_name() {
+        let fm = parse_text("---\nexpires: 2000-01-02\n---\n").unwrap();
+        assert_eq!(fm.expires.unwrap().to_string(), "2000-01-02");
+        let fm = parse_text("+++\nexpiryDate = 2000-01-03\n+++\n").unwrap();
+        assert_eq!(fm.expires.unwrap().to_string(), "2000-01-03");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 mod support;
 
+mod aliases;
+mod archive;
 mod built_in_theme;
 mod cli_flags;
 mod content_files;
@@ -10,11 +12,16 @@ mod dates;
 mod drafts;
 mod errors;
 mod example_site;
+mod feeds;
 mod front_matter;
 mod markdown;
 mod ordering;
 mod pagination;
 mod rebuild;
 mod scaffold;
+mod scheduled;
+mod sitemap;
+mod sub_path;
+mod taxonomies;
 mod templates;
 mod urls;
