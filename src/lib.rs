@@ -17,8 +17,10 @@ pub mod parse;
 pub mod pipeline;
 pub mod project;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod theme;
 pub mod value;
 pub mod write;
 

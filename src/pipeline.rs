@@ -14,12 +14,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::load::{self, ReadCache, SiteFiles, SourceFile};
+use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::{self, Document};
 use crate::project::Project;
 use crate::render::cache::RenderCache;
 use crate::render::{self, RenderInput};
+use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
+use crate::theme;
 use crate::write::{self, Contents, OutputFile, WriteReport};
 
 /// What a build did, for the summary line.
@@ -31,6 +33,8 @@ pub struct BuildReport {
     pub sections: usize,
     /// Files in the output.
     pub files: usize,
+    /// Pages left out because they are scheduled or expired.
+    pub held_back: HeldBack,
     /// What the write changed.
     pub write: WriteReport,
     /// Wall time of the whole build.
@@ -45,11 +49,15 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
     let output = Builder::new().run(project)?;
+    for warning in &output.warnings {
+        log::warn!("{warning}");
+    }
     let report = write::write(&project.paths.output, &output.files)?;
     Ok(BuildReport {
         pages: output.stats.pages,
         sections: output.stats.sections,
         files: output.files.len(),
+        held_back: output.stats.held_back,
         write: report,
         duration: started.elapsed(),
     })
@@ -92,6 +100,8 @@ impl Parsed {
 pub struct Output {
     /// Every output file, sorted by output path.
     pub files: Vec<OutputFile>,
+    /// Warnings about the site (not errors: the run succeeded), for the user.
+    pub warnings: Vec<String>,
     /// What the run did.
     pub stats: RunStats,
 }
@@ -103,6 +113,8 @@ pub struct RunStats {
     pub pages: usize,
     /// Sections in the site.
     pub sections: usize,
+    /// Pages left out because they are scheduled or expired.
+    pub held_back: HeldBack,
     /// Content files parsed this run.
     pub parsed: usize,
     /// Content files whose previous parse was reused.
@@ -155,6 +167,12 @@ impl Builder {
             documents,
             content_assets,
             drafts: project.drafts,
+            // Each run asks the clock: a post scheduled for now appears on the next rebuild.
+            schedule: Schedule {
+                now: jiff::Timestamp::now(),
+                future: project.future,
+                expired: project.expired,
+            },
         })?;
         log::debug!("built the model in {:?}", step.elapsed());
 
@@ -175,15 +193,20 @@ impl Builder {
 
         let mut outputs: Vec<(OutputFile, PathBuf)> = Vec::new();
         // Static files first, theme before site, so the site's file replaces the theme's.
-        let mut static_by_path: HashMap<String, PathBuf> = HashMap::new();
+        let mut static_by_path: HashMap<String, StaticSource> = HashMap::new();
         for file in static_files {
-            static_by_path.insert(file.relative_path, file.source_path);
+            static_by_path.insert(file.relative_path, file.source);
         }
         let mut static_sorted: Vec<_> = static_by_path.into_iter().collect();
-        static_sorted.sort();
-        for (output_path, source_path) in static_sorted {
-            let owner = source_path.clone();
-            outputs.push((OutputFile { output_path, contents: Contents::Copy(source_path) }, owner));
+        static_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for (output_path, source) in static_sorted {
+            let (contents, owner) = match source {
+                StaticSource::Disk(path) => (Contents::Copy(path.clone()), path),
+                StaticSource::BuiltIn(bytes) => {
+                    (Contents::Bytes(bytes.into()), theme::display_path("static", &output_path))
+                }
+            };
+            outputs.push((OutputFile { output_path, contents }, owner));
         }
         for asset in &site.assets {
             let file = OutputFile {
@@ -207,13 +230,14 @@ impl Builder {
         let stats = RunStats {
             pages: site.pages.len(),
             sections: site.sections.len(),
+            held_back: site.held_back,
             parsed,
             parses_reused,
             rendered: rendered.stats.rendered,
             renders_reused: rendered.stats.reused,
             duration: started.elapsed(),
         };
-        Ok(Output { files, stats })
+        Ok(Output { files, warnings: site.warnings, stats })
     }
 
     /// Parses the content files whose text (or the config) changed since they were last

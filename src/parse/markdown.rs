@@ -17,10 +17,13 @@ pub struct Rendered {
     pub html: String,
     /// The HTML before `<!-- more -->`, if the body has the marker.
     pub summary_before_marker: Option<String>,
-    /// The HTML of the first paragraph, if there is one.
+    /// The HTML of the first top-level paragraph alone, if there is one.
     pub first_paragraph: Option<String>,
     /// The plain text of the first heading, used when the page has no title.
     pub first_heading: Option<String>,
+    /// Bytes of `html` taken by a heading that opens the body, so a page that takes its
+    /// title from that heading can leave it out of its content instead of showing it twice.
+    pub leading_heading_len: usize,
     /// Words in the text (code included).
     pub word_count: usize,
 }
@@ -38,6 +41,7 @@ pub fn render(markdown: &str, options: &MarkdownConfig) -> Rendered {
     let mut paragraph_cut = None;
     let mut heading_start = None;
     let mut top_level_start = 0;
+    let mut leading_heading_end = None;
 
     for event in parser {
         match &event {
@@ -70,13 +74,17 @@ pub fn render(markdown: &str, options: &MarkdownConfig) -> Rendered {
         }
         let at_top_level_end = depth == 0 && matches!(event, Event::End(_));
         let is_paragraph_end = matches!(event, Event::End(TagEnd::Paragraph));
+        let is_heading_end = matches!(event, Event::End(TagEnd::Heading(_)));
         events.push(event);
+        if at_top_level_end && is_heading_end && top_level_start == 0 {
+            leading_heading_end = Some(events.len());
+        }
         if at_top_level_end {
             if marker_seen && marker_cut.is_none() {
                 marker_cut = Some(events.len());
             }
             if is_paragraph_end && paragraph_cut.is_none() {
-                paragraph_cut = Some(events.len());
+                paragraph_cut = Some(top_level_start..events.len());
             }
         }
     }
@@ -88,7 +96,8 @@ pub fn render(markdown: &str, options: &MarkdownConfig) -> Rendered {
     };
     Rendered {
         summary_before_marker: marker_cut.map(|cut| to_html(&events[..cut])),
-        first_paragraph: paragraph_cut.map(|cut| to_html(&events[..cut])),
+        first_paragraph: paragraph_cut.map(|range| to_html(&events[range])),
+        leading_heading_len: leading_heading_end.map_or(0, |end| to_html(&events[..end]).len()),
         html: to_html(&events),
         first_heading,
         word_count,
@@ -234,6 +243,18 @@ mod tests {
         let r = md("# My Title\n\none two three `four`\n");
         assert_eq!(r.first_heading.as_deref(), Some("My Title"));
         assert_eq!(r.word_count, 6);
+    }
+
+    #[test]
+    fn first_paragraph_summary_is_only_the_paragraph() {
+        assert_eq!(md("## Intro\n\nFirst.\n\nSecond.\n").first_paragraph.unwrap(), "<p>First.</p>\n");
+    }
+
+    #[test]
+    fn a_leading_heading_is_measured() {
+        let r = md("# Title\n\nText.\n");
+        assert_eq!(&r.html[r.leading_heading_len..], "<p>Text.</p>\n");
+        assert_eq!(md("Text.\n\n# Later\n").leading_heading_len, 0);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! A render's key hashes the template set (every template text and the config), the template
 //! name, the output path and the exact data in the render's context. Template functions that
-//! reach outside the context (`get_url`, `get_page`, `get_section`, `get_taxonomy`) record
+//! reach outside the context (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) record
 //! their queries while a render runs; a previous output is reused only when its key is the
 //! same *and* every query it made still has the same answer. That is what keeps an
 //! incremental run equal to a clean one. This module does not decide what to render, and it
@@ -60,6 +60,8 @@ pub enum Query {
     Section(String),
     /// `get_taxonomy(kind=…)`.
     Taxonomy(String),
+    /// `get_archive(section=…)`.
+    Archive(String),
 }
 
 /// One output as rendered: its key, the queries it made with the hashes of their answers, and
@@ -126,9 +128,21 @@ impl<'v> ValueHashes<'v> {
             template_set: 0,
             _views: std::marker::PhantomData,
         };
-        // Innermost first: full page views hold neighbours, sections and taxonomies hold
-        // light page views, so those are known by the time the bigger ones are hashed.
-        for group in [&views.light_pages, &views.pages, &views.sections, &views.taxonomies] {
+        // Innermost first: full page views hold neighbours, sections, taxonomies and
+        // archives hold light page views, so those are known by the time the bigger ones are
+        // hashed. A view left out here is still hashed right, only walked every time.
+        let terms: Vec<&Value> = views.terms.iter().flatten().collect();
+        let groups: [Vec<&Value>; 8] = [
+            views.light_pages.iter().collect(),
+            views.pages.iter().collect(),
+            terms,
+            views.sections.iter().collect(),
+            views.taxonomies.iter().collect(),
+            views.taxonomy_lists.iter().chain(&views.taxonomy_heads).collect(),
+            views.section_archives.iter().collect(),
+            vec![&views.archive, &views.config],
+        ];
+        for group in groups {
             let computed: Vec<(usize, u64)> =
                 group.par_iter().filter_map(|value| Some((address(value)?, hashes.hash(value)))).collect();
             hashes.known.extend(computed);
@@ -288,14 +302,23 @@ mod tests {
     use super::*;
     use crate::render::views::map;
 
-    fn hashes_of(values: &[Value]) -> Vec<u64> {
-        let views = Views {
+    fn empty_views(light_pages: Vec<Value>) -> Views {
+        Views {
             config: Value::none(),
             pages: Vec::new(),
-            light_pages: Vec::new(),
+            light_pages,
             sections: Vec::new(),
             taxonomies: Vec::new(),
-        };
+            taxonomy_lists: Vec::new(),
+            taxonomy_heads: Vec::new(),
+            terms: Vec::new(),
+            archive: Value::none(),
+            section_archives: Vec::new(),
+        }
+    }
+
+    fn hashes_of(values: &[Value]) -> Vec<u64> {
+        let views = empty_views(Vec::new());
         let hashes = ValueHashes::new(&views, &[]);
         values.iter().map(|v| hashes.hash(v)).collect()
     }
@@ -324,13 +347,7 @@ mod tests {
     #[test]
     fn a_shared_view_is_hashed_once_and_by_contents() {
         let page = map([("title", Value::from("A"))]);
-        let views = Views {
-            config: Value::none(),
-            pages: Vec::new(),
-            light_pages: vec![page.clone()],
-            sections: Vec::new(),
-            taxonomies: Vec::new(),
-        };
+        let views = empty_views(vec![page.clone()]);
         let hashes = ValueHashes::new(&views, &[]);
         let copy = map([("title", Value::from("A"))]);
         assert_eq!(hashes.hash(&page), hashes.hash(&copy), "a remembered hash is the contents' hash");

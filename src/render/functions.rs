@@ -1,4 +1,4 @@
-//! Template functions (`get_url`, `get_page`, `get_section`, `get_taxonomy`) and filters
+//! Template functions (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) and filters
 //! (`date`, `truncate_words`, `slugify`, `markdown`).
 //!
 //! Functions read a `Lookup` built once from the views; they never touch the disk. Each call
@@ -23,6 +23,8 @@ pub struct Lookup {
     pages: HashMap<String, (String, Value)>,
     sections: HashMap<String, (String, Value)>,
     taxonomies: HashMap<String, Value>,
+    /// Archive per section content path; the whole site's under `""`.
+    archives: HashMap<String, Value>,
     /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
     outputs: HashSet<String>,
 }
@@ -45,13 +47,20 @@ impl Lookup {
             .collect();
         let taxonomies =
             site.taxonomies.iter().zip(&views.taxonomies).map(|(t, v)| (t.name.clone(), v.clone())).collect();
+        let mut archives: HashMap<String, Value> = site
+            .sections
+            .iter()
+            .zip(&views.section_archives)
+            .map(|(s, v)| (s.content_path.clone(), v.clone()))
+            .collect();
+        archives.insert(String::new(), views.archive.clone());
         let mut outputs: HashSet<String> = copied_files.into_iter().collect();
         outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
         outputs.extend(site.pages.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
         for section in &site.sections {
             outputs.extend(section.pagers.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
         }
-        Lookup { base_url, pages, sections, taxonomies, outputs }
+        Lookup { base_url, pages, sections, taxonomies, archives, outputs }
     }
 
     /// The answer to `query`, as the template function gives it.
@@ -71,6 +80,11 @@ impl Lookup {
                 .get(path)
                 .map(|(_, view)| view.clone())
                 .ok_or_else(|| format!("`get_section`: no section at `content/{path}`")),
+            Query::Archive(section) => self
+                .archives
+                .get(section)
+                .cloned()
+                .ok_or_else(|| format!("`get_archive`: no section at `content/{section}`")),
             Query::Taxonomy(kind) => self
                 .taxonomies
                 .get(kind)
@@ -133,6 +147,13 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
             l.answer(&query).map_err(tera::Error::message)
         });
     }
+    let l = Arc::clone(&lookup);
+    tera.register_function("get_archive", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let section = kwargs.get::<&str>("section")?.unwrap_or("");
+        let query = Query::Archive(section.trim_start_matches("@/").to_string());
+        cache::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
+    });
 
     tera.register_filter("date", date_filter);
     tera.register_filter("truncate_words", truncate_words_filter);

@@ -1,15 +1,21 @@
 //! Stage 4, render: the site model through Tera templates into files in memory.
 //!
 //! Every output is rendered before anything is written, so a template error anywhere leaves
-//! the output folder untouched. Pages render in parallel; views are built once. An output
-//! whose render key is unchanged since the previous run is reused, not rendered (`cache`).
+//! the output folder untouched. Pages render in parallel; views are built once. Feeds, the
+//! sitemap and the absolute URLs inside feeds have modules of their own. An output whose
+//! render key is unchanged since the previous run is reused, not rendered (`cache`).
 
+pub mod absolute_urls;
 pub mod cache;
+pub mod feeds;
 pub mod functions;
+pub mod plan;
+pub mod sitemap;
 pub mod views;
+pub mod xml;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -17,9 +23,11 @@ use tera::{Tera, Value};
 
 use crate::error::{Error, Result};
 use crate::load::TemplateFile;
-use crate::site::{url, Redirect, Site};
+use crate::site::pagination::Pager;
+use crate::site::{url, PageId, Redirect, Site};
 use cache::{CachedRender, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
 use functions::Lookup;
+use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
 
 /// A file produced by rendering.
@@ -54,31 +62,49 @@ pub struct RenderInput<'a> {
     pub previous: &'a RenderCache,
 }
 
-/// Renders every page, pager and redirect of the site, reusing the previous bytes of every
-/// output whose render key and lookups are unchanged.
+/// Renders every page, pager, taxonomy page, redirect, feed and sitemap of the site, reusing
+/// the previous bytes of every templated output whose render key and lookups are unchanged.
 ///
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let RenderInput { site, templates, static_outputs, previous } = input;
+    let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+    let copied: HashSet<&str> = static_outputs
+        .iter()
+        .map(String::as_str)
+        .chain(site.assets.iter().map(|a| a.output_path.as_str()))
+        .collect();
+    let plan = Plan::new(PlanInput { site, templates: &template_names, copied: &copied })?;
+    for warning in &plan.warnings {
+        log::warn!("{warning}");
+    }
+    let feeds = feeds::feeds(site);
+    let generated = plan
+        .html_url_paths(site)
+        .map(|(url_path, _)| url_path.trim_start_matches('/').to_string())
+        .chain(feeds.iter().flat_map(|f| f.output_paths()))
+        .chain(["sitemap.xml", "robots.txt", "404.html"].map(String::from))
+        .collect::<Vec<_>>();
     let views = Views::build(site);
-    let lookup = Arc::new(Lookup::new(site, &views, static_outputs));
+    let lookup = Arc::new(Lookup::new(site, &views, static_outputs.into_iter().chain(generated)));
     let (tera, template_paths) = build_tera(templates, &views, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
     let hashes = ValueHashes::new(&views, templates);
 
-    let jobs = jobs(site);
+    let jobs = jobs(site, &plan);
     let renderer = Renderer {
         site,
         tera: &tera,
         views: &views,
         template_paths: &template_paths,
+        plan: &plan,
         hashes: &hashes,
         lookup: &lookup,
         reuse: Reuse::new(previous),
     };
     let results: Vec<Result<Output>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
-    let mut files = Vec::with_capacity(results.len());
+    let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
     let mut cache = Vec::with_capacity(results.len());
     let mut stats = RenderStats::default();
     let mut errors = Vec::new();
@@ -101,10 +127,15 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
             Err(error) => errors.push(error),
         }
     }
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(Rendered { files, cache: cache.into_iter().collect(), stats }),
+    if let Some(error) = Error::from_list(errors) {
+        return Err(error);
     }
+    // Feeds and the sitemap are built without templates, from the model: cheaper to build
+    // again than to key.
+    let feed_files: Vec<[RenderedFile; 2]> = feeds.par_iter().map(|feed| feeds::render(site, feed)).collect();
+    files.extend(feed_files.into_iter().flatten());
+    files.extend(sitemap::render(site, &sitemap::entries(site, &plan)));
+    Ok(Rendered { files, cache: cache.into_iter().collect(), stats })
 }
 
 /// One rendered output and where its bytes came from.
@@ -119,26 +150,41 @@ enum Origin {
     Rendered(CachedRender),
     /// The previous run's render, still valid.
     Reused(CachedRender),
-    /// Built without a template (redirects): cheaper to build than to key.
+    /// Built without the cache (redirects, the 404 page and robots.txt): single or cheap.
     Built,
 }
 
 /// One output to render.
-enum Job {
+enum Job<'a> {
     Page(usize),
     Pager { section: usize, pager: usize },
-    Redirect(usize),
+    TaxonomyList(usize),
+    TermPager { taxonomy: usize, term: usize, pager: usize },
+    Archive(&'a str),
+    Redirect(&'a Redirect),
+    NotFound(Source),
+    Robots(Source),
 }
 
-fn jobs(site: &Site) -> Vec<Job> {
+fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
     let pages = (0..site.pages.len()).map(Job::Page);
     let pagers = site
         .sections
         .iter()
         .enumerate()
         .flat_map(|(section, s)| (0..s.pagers.len()).map(move |pager| Job::Pager { section, pager }));
-    let redirects = (0..site.redirects.len()).map(Job::Redirect);
-    pages.chain(pagers).chain(redirects).collect()
+    let rendered_taxonomies =
+        site.taxonomies.iter().enumerate().filter(|(index, _)| plan.taxonomies[*index].is_some());
+    let taxonomy_pages = rendered_taxonomies.flat_map(|(taxonomy, t)| {
+        let terms = t.terms.iter().enumerate().flat_map(move |(term, tm)| {
+            (0..tm.pagers.len()).map(move |pager| Job::TermPager { taxonomy, term, pager })
+        });
+        std::iter::once(Job::TaxonomyList(taxonomy)).chain(terms)
+    });
+    let archive = plan.archive.as_deref().map(Job::Archive);
+    let redirects = site.redirects.iter().chain(&plan.redirects).map(Job::Redirect);
+    let special = plan.not_found.map(Job::NotFound).into_iter().chain(plan.robots.map(Job::Robots));
+    pages.chain(pagers).chain(taxonomy_pages).chain(archive).chain(redirects).chain(special).collect()
 }
 
 fn build_tera(
@@ -254,13 +300,14 @@ struct Renderer<'a> {
     tera: &'a Tera,
     views: &'a Views,
     template_paths: &'a BTreeMap<String, PathBuf>,
+    plan: &'a Plan,
     hashes: &'a ValueHashes<'a>,
     lookup: &'a Lookup,
     reuse: Reuse<'a>,
 }
 
 impl Renderer<'_> {
-    fn render(&self, job: &Job) -> Result<Output> {
+    fn render(&self, job: &Job<'_>) -> Result<Output> {
         match *job {
             Job::Page(id) => {
                 let page = &self.site.pages[id];
@@ -274,12 +321,66 @@ impl Renderer<'_> {
                 let pager = &s.pagers[pager];
                 let mut context = self.context(&pager.url_path);
                 context.insert_value("section", self.views.sections[section].clone());
-                context.insert_value("paginator", self.paginator(section, pager.index - 1));
+                let list = PageList { pages: &s.pages, pagers: &s.pagers, paginate_by: s.paginate_by };
+                context.insert_value("paginator", self.paginator(&list, pager.index - 1));
                 let template = section_template(self.site, s);
                 self.render_template(template, &context, &pager.url_path, &s.display_path)
             }
-            Job::Redirect(id) => {
-                Ok(Output { file: self.redirect(&self.site.redirects[id]), origin: Origin::Built })
+            Job::TaxonomyList(index) => {
+                let taxonomy = &self.site.taxonomies[index];
+                let templates =
+                    self.plan.taxonomies[index].as_ref().expect("only planned taxonomies get jobs");
+                let mut context = self.context(&taxonomy.url_path);
+                context.insert_value("taxonomy", self.views.taxonomy_lists[index].clone());
+                let source = PathBuf::from(&taxonomy.url_path);
+                self.render_template(&templates.list, &context, &taxonomy.url_path, &source)
+            }
+            Job::TermPager { taxonomy: index, term, pager } => {
+                let taxonomy = &self.site.taxonomies[index];
+                let templates =
+                    self.plan.taxonomies[index].as_ref().expect("only planned taxonomies get jobs");
+                let t = &taxonomy.terms[term];
+                let url_path = &t.pagers[pager].url_path;
+                let mut context = self.context(url_path);
+                context.insert_value("taxonomy", self.views.taxonomy_heads[index].clone());
+                context.insert_value("term", self.views.terms[index][term].clone());
+                let list = PageList { pages: &t.pages, pagers: &t.pagers, paginate_by: taxonomy.paginate_by };
+                context.insert_value("paginator", self.paginator(&list, pager));
+                let source = PathBuf::from(&t.url_path);
+                self.render_template(&templates.single, &context, url_path, &source)
+            }
+            Job::Archive(url_path) => {
+                let mut context = self.context(url_path);
+                context.insert_value("archive", self.views.archive.clone());
+                let source = PathBuf::from(url_path);
+                self.render_template(plan::ARCHIVE_TEMPLATE, &context, url_path, &source)
+            }
+            Job::Redirect(redirect) => Ok(Output { file: self.redirect(redirect), origin: Origin::Built }),
+            Job::NotFound(source) => {
+                let url_path = "/404.html";
+                let html = match source {
+                    Source::Template => {
+                        let context = self.context(url_path);
+                        self.render_named(plan::NOT_FOUND_TEMPLATE, &context, Path::new(url_path))?
+                    }
+                    Source::BuiltIn => self.not_found(),
+                };
+                let file =
+                    RenderedFile { output_path: "404.html".into(), contents: html.into_bytes().into() };
+                Ok(Output { file, origin: Origin::Built })
+            }
+            Job::Robots(source) => {
+                let url_path = "/robots.txt";
+                let text = match source {
+                    Source::Template => {
+                        let context = self.context(url_path);
+                        self.render_named(plan::ROBOTS_TEMPLATE, &context, Path::new(url_path))?
+                    }
+                    Source::BuiltIn => sitemap::robots(&self.site.config.base_url),
+                };
+                let file =
+                    RenderedFile { output_path: "robots.txt".into(), contents: text.into_bytes().into() };
+                Ok(Output { file, origin: Origin::Built })
             }
         }
     }
@@ -291,9 +392,8 @@ impl Renderer<'_> {
         context
     }
 
-    fn paginator(&self, section_id: usize, pager_index: usize) -> Value {
-        let section = &self.site.sections[section_id];
-        let pagers = &section.pagers;
+    fn paginator(&self, list: &PageList<'_>, pager_index: usize) -> Value {
+        let pagers = list.pagers;
         let pager = &pagers[pager_index];
         let base_url = &self.site.config.base_url;
         let link = |index: Option<usize>| {
@@ -302,13 +402,13 @@ impl Renderer<'_> {
                 .map_or_else(Value::none, |p| Value::from(url::permalink(base_url, &p.url_path)))
         };
         let pages: Vec<Value> =
-            section.pages[pager.items.clone()].iter().map(|&id| self.views.light_pages[id].clone()).collect();
+            list.pages[pager.items.clone()].iter().map(|&id| self.views.light_pages[id].clone()).collect();
         map([
             ("pages", Value::from(pages)),
             ("current_index", Value::from(pager.index)),
             ("number_pagers", Value::from(pagers.len())),
-            ("paginate_by", Value::from(section.paginate_by)),
-            ("total_pages", Value::from(section.pages.len())),
+            ("paginate_by", Value::from(list.paginate_by)),
+            ("total_pages", Value::from(list.pages.len())),
             ("first", link(Some(0))),
             ("last", link(Some(pagers.len() - 1))),
             ("previous", link(pager_index.checked_sub(1))),
@@ -323,7 +423,7 @@ impl Renderer<'_> {
         template: &str,
         context: &RenderContext,
         url_path: &str,
-        source: &std::path::Path,
+        source: &Path,
     ) -> Result<Output> {
         let output_path = url::output_path(url_path);
         let key = self.hashes.render_key(template, &output_path, context);
@@ -332,29 +432,58 @@ impl Renderer<'_> {
             let file = RenderedFile { output_path, contents: Arc::clone(previous.contents()) };
             return Ok(Output { file, origin: Origin::Reused(previous) });
         }
-        let (html, queries) = cache::recording(|| self.tera.render(template, &context.to_tera()));
-        let html = html.map_err(|error| {
+        let (html, queries) = cache::recording(|| self.render_named(template, context, source));
+        let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
+        let contents: Arc<[u8]> = html?.into_bytes().into();
+        let render = CachedRender::new(key, answers, Arc::clone(&contents));
+        Ok(Output { file: RenderedFile { output_path, contents }, origin: Origin::Rendered(render) })
+    }
+
+    fn render_named(&self, template: &str, context: &RenderContext, source: &Path) -> Result<String> {
+        self.tera.render(template, &context.to_tera()).map_err(|error| {
             let name = failing_template(&error).unwrap_or_else(|| template.to_string());
             let shown = self.template_paths.get(&name).map(|p| p.display().to_string()).unwrap_or(name);
             template_error_named(&error, shown, Some(source.to_path_buf()))
-        })?;
-        let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
-        let contents: Arc<[u8]> = html.into_bytes().into();
-        let render = CachedRender::new(key, answers, Arc::clone(&contents));
-        Ok(Output { file: RenderedFile { output_path, contents }, origin: Origin::Rendered(render) })
+        })
+    }
+
+    /// A plain page for sites whose theme has no `404.html`.
+    fn not_found(&self) -> String {
+        let config = &self.site.config;
+        let home = escape_html(&config.base_url);
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>Page not found</title>\n</head>\n<body>\n<h1>Page not found</h1>\n\
+             <p>There is nothing at this address. <a href=\"{home}\">Go to the home page of {title}</a>.</p>\n</body>\n</html>\n",
+            lang = escape_html(&config.language),
+            title = escape_html(if config.title.is_empty() { "this site" } else { &config.title }),
+        )
     }
 
     fn redirect(&self, redirect: &Redirect) -> RenderedFile {
         let target = url::permalink(&self.site.config.base_url, &redirect.target);
         let escaped = escape_html(&target);
         let html = format!(
-            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirect</title>\n\
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Redirect</title>\n\
              <link rel=\"canonical\" href=\"{escaped}\">\n<meta http-equiv=\"refresh\" content=\"0; url={escaped}\">\n\
              </head>\n<body>\n<p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p>\n</body>\n</html>\n",
             lang = escape_html(&self.site.config.language),
         );
-        RenderedFile { output_path: url::output_path(&redirect.url_path), contents: html.into_bytes().into() }
+        // A file alias (`/old/post.html`) is written as that file, a folder one as its index.
+        let output_path = if redirect.url_path.ends_with('/') {
+            url::output_path(&redirect.url_path)
+        } else {
+            redirect.url_path.trim_start_matches('/').to_string()
+        };
+        RenderedFile { output_path, contents: html.into_bytes().into() }
     }
+}
+
+/// A paginated list of pages: a section's or a term's.
+struct PageList<'a> {
+    pages: &'a [PageId],
+    pagers: &'a [Pager],
+    paginate_by: usize,
 }
 
 /// Escapes text for an HTML attribute or element.

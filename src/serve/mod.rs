@@ -116,6 +116,9 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         output_dir: None,
         base_url: Some(options.base_url.clone().unwrap_or_else(|| url.clone())),
         drafts: options.drafts,
+        // As in `build` without `--future`/`--expired`: scheduled and expired posts stay out.
+        future: false,
+        expired: false,
     };
     let config_file = config_file.unwrap_or_else(|| root.join("config.toml"));
     if !config_file.is_file() {
@@ -135,6 +138,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         shared: Arc::clone(&shared),
         report: Arc::clone(&report),
         warned: false,
+        site_warnings: Vec::new(),
     };
     rebuilder.rebuild();
 
@@ -207,6 +211,8 @@ struct Rebuilder {
     report: Reporter,
     /// Whether config warnings were shown already (they would repeat on every rebuild).
     warned: bool,
+    /// The site's warnings as last shown; shown again only when they change.
+    site_warnings: Vec<String>,
 }
 
 impl Rebuilder {
@@ -234,6 +240,12 @@ impl Rebuilder {
             self.warned = true;
         }
         let output = self.builder.run(&project)?;
+        if output.warnings != self.site_warnings {
+            for warning in &output.warnings {
+                (self.report)(Event::Warning(warning));
+            }
+            self.site_warnings.clone_from(&output.warnings);
+        }
         let (site, change) = self.publisher.publish(&output, &self.shared.site())?;
         Ok((output.stats, site, change))
     }

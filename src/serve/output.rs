@@ -258,6 +258,7 @@ mod tests {
                     contents: Contents::Bytes(text.as_bytes().into()),
                 })
                 .collect(),
+            warnings: Vec::new(),
             stats: Default::default(),
         }
     }

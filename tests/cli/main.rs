@@ -3,18 +3,27 @@
 
 mod support;
 
+mod aliases;
+mod archive;
 mod browser;
+mod built_in_theme;
 mod cli_flags;
 mod content_files;
 mod dates;
 mod drafts;
 mod errors;
 mod example_site;
+mod feeds;
 mod front_matter;
 mod markdown;
 mod ordering;
 mod pagination;
 mod rebuild;
+mod scaffold;
+mod scheduled;
 mod serve;
+mod sitemap;
+mod sub_path;
+mod taxonomies;
 mod templates;
 mod urls;
