@@ -324,7 +324,8 @@ impl Mapper<'_> {
                         fm.taxonomies.insert(name.clone(), self.terms(&name, terms)?);
                     }
                 }
-                "extra" => match value {
+                // Hugo calls its free-form table `params`.
+                "extra" | "params" => match value {
                     Value::Table(extra) => fm.extra.extend(extra),
                     other => {
                         fm.extra.insert(key, other);
@@ -574,6 +575,8 @@ mod tests {
         assert_eq!(fm.expires.unwrap().to_string(), "2030-01-01");
         assert!(fm.draft);
         assert!(fm.extra.is_empty(), "{:?}", fm.extra);
+        let fm = parse_text("+++\n[params]\nmood = \"happy\"\n+++\n").unwrap();
+        assert_eq!(fm.extra["mood"], Value::String("happy".into()));
     }
 
     #[test]

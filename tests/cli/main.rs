@@ -15,6 +15,7 @@ mod example_site;
 mod feeds;
 mod front_matter;
 mod markdown;
+mod migrate;
 mod ordering;
 mod pagination;
 mod rebuild;
