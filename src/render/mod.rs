@@ -152,7 +152,7 @@ fn template_error(
     page: Option<PathBuf>,
     paths: &BTreeMap<&str, &TemplateFile>,
 ) -> Error {
-    let name = failing_template(error);
+    let name = failing_template(error).or_else(|| template_named_in_report(error));
     let template = name
         .as_deref()
         .and_then(|n| paths.get(n))
@@ -186,13 +186,41 @@ fn failing_template(error: &tera::Error) -> Option<String> {
     }
 }
 
+/// The template a report points at (` --> page.html:2:24`), for errors whose kind does not say.
+fn template_named_in_report(error: &tera::Error) -> Option<String> {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(current) = cause {
+        let text = current.to_string();
+        let named = text.lines().find_map(|line| {
+            let rest = line.trim_start().strip_prefix("--> ")?;
+            let name = rest.rsplitn(3, ':').nth(2)?;
+            Some(name.to_string()).filter(|n| !n.is_empty())
+        });
+        if named.is_some() {
+            return named;
+        }
+        cause = current.source();
+    }
+    None
+}
+
 fn template_hint(detail: &str) -> Option<String> {
     if detail.contains("get_url") {
         Some(
             "`@/` paths are relative to `content/` (`@/blog/post.md`); other paths name files in `static/`"
                 .into(),
         )
-    } else if detail.contains("not defined") || detail.contains("not found in context") {
+    } else if detail.contains("Circular include") || detail.contains("Circular extend") {
+        Some("a template cannot include or extend itself, directly or through other templates: move the shared part into a partial".into())
+    } else if detail.contains("Unknown filter")
+        || detail.contains("Unknown function")
+        || detail.contains("Unknown test")
+    {
+        Some("check the name: Tera's built-in filters, functions and tests are listed at https://keats.github.io/tera/docs/".into())
+    } else if detail.contains("not defined")
+        || detail.contains("not found in context")
+        || detail.contains("on type `undefined`")
+    {
         Some("check the variable's name; use `{% if x is defined %}` or `| default(value=...)` for optional values".into())
     } else {
         Some("Tera syntax: `{{ value }}`, `{% if %}…{% endif %}`, `{% for x in list %}…{% endfor %}`".into())
