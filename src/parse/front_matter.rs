@@ -120,7 +120,9 @@ pub struct FrontMatterOptions {
 
 impl Default for FrontMatterOptions {
     fn default() -> Self {
-        FrontMatterOptions { taxonomy_names: Vec::new(), timezone: jiff::tz::TimeZone::UTC }
+        // The taxonomies a config without a `taxonomies` key has.
+        let taxonomy_names = vec!["tags".into(), "categories".into()];
+        FrontMatterOptions { taxonomy_names, timezone: jiff::tz::TimeZone::UTC }
     }
 }
 
@@ -262,6 +264,9 @@ fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
     Ok(value::table_from_toml(table))
 }
 
+const DATE_HINT: &str =
+    "dates are written YYYY-MM-DD, optionally with a time: 2024-03-01 14:30 or 2024-03-01T14:30:00+02:00";
+
 /// Maps the generic table onto `FrontMatter`, pointing type errors at the key's line.
 struct Mapper<'a> {
     file: &'a Path,
@@ -321,6 +326,9 @@ impl Mapper<'_> {
                         return Err(self.wrong_type(&key, "a table of term lists", &value));
                     };
                     for (name, terms) in terms {
+                        if !options.taxonomy_names.contains(&name) {
+                            return Err(self.unknown_taxonomy(&name, &options.taxonomy_names));
+                        }
                         fm.taxonomies.insert(name.clone(), self.terms(&name, terms)?);
                     }
                 }
@@ -375,9 +383,9 @@ impl Mapper<'_> {
         let Some(text) = self.opt_string(key, value)? else {
             return Ok(None);
         };
-        PageDate::parse_in(&text, self.timezone).map(Some).map_err(|detail| {
-            self.error(key, detail, Some("dates are written YYYY-MM-DD, optionally with a time: 2024-03-01 14:30 or 2024-03-01T14:30:00+02:00"))
-        })
+        PageDate::parse_in(&text, self.timezone)
+            .map(Some)
+            .map_err(|detail| self.error(key, detail, Some(DATE_HINT)))
     }
 
     fn bool(&self, key: &str, value: Value) -> Result<bool> {
@@ -426,8 +434,35 @@ impl Mapper<'_> {
         }
     }
 
+    /// A `[taxonomies]` entry that config.toml does not declare: its terms would vanish.
+    fn unknown_taxonomy(&self, name: &str, known: &[String]) -> Error {
+        let known = if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        };
+        let hint = format!("add `{{ name = \"{name}\" }}` to `taxonomies` in config.toml, or fix the name");
+        let (line, column, length) = self.key_position(name);
+        Error::FrontMatter {
+            location: Location::in_text(self.file, self.text, line, column).with_length(length),
+            detail: format!("the taxonomy `{name}` is not in config.toml (configured: {known})"),
+            hint: Some(hint),
+        }
+    }
+
     fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> Error {
-        self.error(key, format!("`{key}` should be {expected}, found {}", found.type_name()), None)
+        let yaml = self.format == Format::Yaml;
+        let is_date = matches!(key, "date" | "updated" | "expires" | "expiryDate" | "expiry_date");
+        let hint = match expected {
+            _ if is_date => DATE_HINT,
+            "`true` or `false`" => "write `true` or `false`, without quotes",
+            "a whole number" => "write the number without quotes, such as `3` or `-1`",
+            "a list of strings" if yaml => "write a list as `[a, b]`, or as one `- item` line per entry",
+            "a list of strings" => "write a list as `[\"a\", \"b\"]`",
+            "a string" => "write text, in quotes when it has special characters",
+            _ => "see the front matter fields in README.md",
+        };
+        self.error(key, format!("`{key}` should be {expected}, found {}", found.type_name()), Some(hint))
     }
 
     fn error(&self, key: &str, detail: String, hint: Option<&str>) -> Error {
@@ -556,6 +591,15 @@ mod tests {
     #[test]
     fn duplicate_yaml_key_is_an_error() {
         assert!(parse_text("---\ntitle: a\ntitle: b\n---\n").is_err());
+    }
+
+    #[test]
+    fn taxonomy_missing_from_the_config_is_an_error_at_its_line() {
+        let error = parse_text("+++\ntitle = \"a\"\n[taxonomies]\nseries = [\"x\"]\n+++\n").unwrap_err();
+        let report = error.report();
+        assert!(report.contains("content/a.md:4:10"), "{report}");
+        assert!(report.contains("the taxonomy `series` is not in config.toml"), "{report}");
+        assert!(report.contains("hint: add `{ name = \"series\" }`"), "{report}");
     }
 
     #[test]
