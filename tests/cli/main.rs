@@ -10,6 +10,7 @@ mod cli_flags;
 mod content_files;
 mod dates;
 mod drafts;
+mod error_catalogue;
 mod errors;
 mod example_site;
 mod feeds;
