@@ -95,19 +95,34 @@ fn symlink_loop_in_content() {
 #[cfg(unix)]
 #[test]
 fn unreadable_post() {
-    let site = good_site();
-    let post = site.root().join("content/blog/good.md");
-    set_mode(&post, 0o000);
-    if fs::read(&post).is_ok() {
+    unreadable("unreadable_post", "content/blog/good.md");
+}
+
+/// Static files are read while the output is written: the check must come before any write.
+#[cfg(unix)]
+#[test]
+fn unreadable_static_file() {
+    unreadable("unreadable_static_file", "static/site.css");
+}
+
+/// `chmod 000` on `rel`, after a change to the post that a partial write would show.
+#[cfg(unix)]
+fn unreadable(name: &str, rel: &str) {
+    let probe = good_site();
+    let file = probe.root().join(rel);
+    set_mode(&file, 0o000);
+    if fs::read(&file).is_ok() {
         // Root (as in CI) reads files whatever their mode: the defect cannot be made here.
-        println!("skipped: `chmod 000` does not stop this user from reading files (running as root?)");
+        println!("skipped {name}: `chmod 000` does not stop this user from reading files (root?)");
         return;
     }
-    set_mode(&post, 0o644);
     broken_build(
-        "unreadable_post",
-        |site| set_mode(&site.root().join("content/blog/good.md"), 0o000),
-        &["content/blog/good.md"],
+        name,
+        |site| {
+            site.write_file("templates/page.html", "{{ page.content | safe }}");
+            set_mode(&site.root().join(rel), 0o000);
+        },
+        &[rel],
     );
 }
 
