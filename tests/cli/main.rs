@@ -20,6 +20,7 @@ mod migrate;
 mod ordering;
 mod pagination;
 mod rebuild;
+mod reproducible;
 mod scaffold;
 mod scheduled;
 mod sitemap;
