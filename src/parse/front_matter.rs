@@ -194,9 +194,13 @@ fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
         return Ok(Table::new());
     }
     let yaml: serde_yaml::Value = serde_yaml::from_str(block).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        let (mut line, mut column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         let message = e.to_string();
         let detail = message.split(" at line ").next().unwrap_or(&message).to_string();
+        // serde_yaml points a duplicate key at the mapping's start; show the repeated key.
+        if let Some(repeat) = repeated_key_line(block, &detail) {
+            (line, column) = (repeat, 1);
+        }
         Error::FrontMatter {
             location: Location::in_text(file, text, line + first_line - 1, column),
             detail,
@@ -212,6 +216,14 @@ fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
             hint: Some("write each field as `key: value` on its own line".into()),
         }),
     }
+}
+
+/// The 1-based block line of the second `key:` of a "duplicate entry with key" error.
+fn repeated_key_line(block: &str, detail: &str) -> Option<usize> {
+    let key = detail.strip_prefix("duplicate entry with key \"")?.strip_suffix('"')?;
+    let prefix = format!("{key}:");
+    let mut lines = block.lines().enumerate().filter(|(_, line)| line.starts_with(&prefix));
+    lines.nth(1).map(|(index, _)| index + 1)
 }
 
 fn yaml_hint(message: &str) -> String {
@@ -591,6 +603,13 @@ mod tests {
     #[test]
     fn duplicate_yaml_key_is_an_error() {
         assert!(parse_text("---\ntitle: a\ntitle: b\n---\n").is_err());
+    }
+
+    #[test]
+    fn duplicate_yaml_key_is_reported_at_its_repetition() {
+        let report = parse_text("---\ntitle: a\ndate: 2024-01-01\ntitle: b\n---\n").unwrap_err().report();
+        assert!(report.contains("content/a.md:4:1"), "{report}");
+        assert!(report.contains(" 4 | title: b"), "{report}");
     }
 
     #[test]

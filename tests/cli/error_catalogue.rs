@@ -31,7 +31,7 @@ catalogue! {
     invalid_yaml => "content/blog/bad.md:3:9",
     invalid_toml => "content/blog/bad.md:4:17",
     front_matter_not_a_map => "content/blog/bad.md:2",
-    duplicate_key => "content/blog/bad.md:2",
+    duplicate_key => "content/blog/bad.md:4:1",
     tags_not_a_list => "content/blog/bad.md:4:7",
     draft_not_a_bool => "content/blog/bad.md:4:8",
     date_wrong_type => "content/blog/bad.md:3:7",
