@@ -4,8 +4,20 @@
 use crate::support::{age_files, field, files, mtimes, TestSite};
 
 /// Sites that together use every generator: the built-in theme, feeds, sitemap, taxonomies,
-/// aliases, pagination, bundles and static files, and templates that loop over maps.
-const SITES: [&str; 7] = ["example", "taxonomies", "aliases", "feeds", "bundles", "pagination", "map_order"];
+/// aliases, pagination, bundles and static files, templates that loop over maps, and sites
+/// written for Jekyll, Hugo and Zola.
+const SITES: [&str; 10] = [
+    "example",
+    "taxonomies",
+    "aliases",
+    "feeds",
+    "bundles",
+    "pagination",
+    "map_order",
+    "migrate/jekyll",
+    "migrate/hugo",
+    "migrate/zola",
+];
 
 fn site(name: &str) -> TestSite {
     match name {
