@@ -12,6 +12,7 @@ use std::path::Path;
 
 use crate::error::{Error, Location, Result};
 use crate::parse::date::PageDate;
+use crate::site::url;
 use crate::value::{self, Table, Value};
 
 /// The fields Quire understands, from either format.
@@ -317,9 +318,15 @@ impl Mapper<'_> {
                 "generate_feeds" => fm.generate_feeds = self.bool(&key, value)?,
                 "draft" => fm.draft = self.bool(&key, value)?,
                 "published" => published = Some(self.bool(&key, value)?),
-                "slug" => fm.slug = self.opt_string(&key, value)?,
-                "path" => fm.path = self.opt_string(&key, value)?,
-                "aliases" => fm.aliases.extend(self.strings(&key, value)?),
+                "slug" => fm.slug = self.url_part(&key, value, url::check_user_slug)?,
+                "path" => fm.path = self.url_part(&key, value, url::url_path_from_user_path)?,
+                "aliases" => {
+                    let aliases = self.strings(&key, value)?;
+                    for alias in &aliases {
+                        self.check_url(&key, url::url_path_from_user_path(alias))?;
+                    }
+                    fm.aliases.extend(aliases);
+                }
                 "author" | "authors" => fm.authors.extend(self.strings(&key, value)?),
                 "template" => fm.template = self.opt_string(&key, value)?,
                 "page_template" => fm.page_template = self.opt_string(&key, value)?,
@@ -444,6 +451,31 @@ impl Mapper<'_> {
                 None,
             )),
         }
+    }
+
+    /// A `slug` or `path`, checked here where its line is known (the model checks URLs again,
+    /// also those built from other generators' keys).
+    fn url_part<T>(
+        &self,
+        key: &str,
+        value: Value,
+        check: fn(&str) -> std::result::Result<T, String>,
+    ) -> Result<Option<String>> {
+        let text = self.opt_string(key, value)?;
+        if let Some(text) = &text {
+            self.check_url(key, check(text))?;
+        }
+        Ok(text)
+    }
+
+    fn check_url<T>(&self, key: &str, checked: std::result::Result<T, String>) -> Result<()> {
+        checked.map(|_| ()).map_err(|detail| {
+            let (line, column, length) = self.key_position(key);
+            Error::InvalidUrl {
+                location: Location::in_text(self.file, self.text, line, column).with_length(length),
+                detail: format!("`{key}`: {detail}"),
+            }
+        })
     }
 
     /// A `[taxonomies]` entry that config.toml does not declare: its terms would vanish.
@@ -610,6 +642,19 @@ mod tests {
         let report = parse_text("---\ntitle: a\ndate: 2024-01-01\ntitle: b\n---\n").unwrap_err().report();
         assert!(report.contains("content/a.md:4:1"), "{report}");
         assert!(report.contains(" 4 | title: b"), "{report}");
+    }
+
+    #[test]
+    fn urls_that_leave_the_site_are_errors_at_their_line() {
+        for (text, line) in [
+            ("---\ntitle: a\nslug: ../../etc\n---\n", 3),
+            ("---\npath: \"%2e%2e/x\"\n---\n", 2),
+            ("+++\ntitle = \"a\"\n\naliases = [\"/ok/\", \"../up\"]\n+++\n", 4),
+        ] {
+            let report = parse_text(text).unwrap_err().report();
+            assert!(report.contains(&format!("content/a.md:{line}:")), "{report}");
+            assert!(report.starts_with("error: invalid URL for `content/a.md`"), "{report}");
+        }
     }
 
     #[test]

@@ -45,12 +45,12 @@ catalogue! {
     // URLs.
     duplicate_url => "content/blog/same.md",
     alias_collision => "content/blog/other.md",
-    invalid_alias => "content/blog/escape.md",
-    slug_escapes => "content/blog/bad.md",
-    slug_absolute => "content/blog/bad.md",
-    path_escapes => "content/blog/bad.md",
-    path_absolute => "content/blog/bad.md",
-    path_percent_encoded => "content/blog/bad.md",
+    invalid_alias => "content/blog/escape.md:3:10",
+    slug_escapes => "content/blog/bad.md:4:7",
+    slug_absolute => "content/blog/bad.md:4:7",
+    path_escapes => "content/blog/bad.md:4:7",
+    path_absolute => "content/blog/bad.md:4:7",
+    path_percent_encoded => "content/blog/bad.md:4:7",
     // Templates.
     unknown_template => "content/blog/bad.md",
     unknown_section_template => "content/blog/_index.md",
