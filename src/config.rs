@@ -45,6 +45,9 @@ pub struct Config {
     pub feed_content: FeedContent,
     /// URLs per sitemap file; above it `sitemap.xml` becomes an index of `sitemapN.xml` files.
     pub sitemap_max_urls: usize,
+    /// URL patterns by top-level section (`blog = "/:year/:month/:slug/"`) for pages without
+    /// an explicit `path`, as Hugo and Jekyll sites set them.
+    pub permalinks: std::collections::BTreeMap<String, String>,
     /// Markdown rendering options.
     pub markdown: MarkdownConfig,
     /// Free data for themes: `config.extra.KEY`.
@@ -125,6 +128,7 @@ impl Default for Config {
             feed_limit: 20,
             feed_content: FeedContent::Full,
             sitemap_max_urls: 50_000,
+            permalinks: std::collections::BTreeMap::new(),
             markdown: MarkdownConfig::default(),
             extra: Table::new(),
         }
@@ -194,6 +198,10 @@ impl Config {
         if let Some(taxonomy) = config.taxonomies.iter().find(|t| t.paginate_by == Some(0)) {
             let detail = format!("`paginate_by` of taxonomy `{}` must be at least 1", taxonomy.name);
             return Err(key_error(file, text, "taxonomies", detail));
+        }
+        if let Some(error) = config.permalinks.values().find_map(|p| crate::site::permalinks::check(p).err())
+        {
+            return Err(key_error(file, text, "permalinks", error));
         }
         if let Some(path) = &config.archive_path {
             crate::site::url::url_path_from_user_path(path)
@@ -340,22 +348,37 @@ fn toml_error(file: &Path, text: &str, error: &toml::de::Error) -> Error {
 }
 
 fn key_error(file: &Path, text: &str, key: &str, detail: String) -> Error {
-    let (line, column) = find_key(text, key).unwrap_or((0, 0));
+    let (line, column, length) = find_key(text, key).unwrap_or((0, 0, 1));
     Error::Config {
-        location: Location::in_text(file, text, line, column),
+        location: Location::in_text(file, text, line, column).with_length(length),
         detail,
-        hint: Some("see the configuration table in README.md".into()),
+        hint: Some(key_hint(key).into()),
     }
 }
 
-/// The 1-based line and column of `key = ...` or `[key]` in TOML text.
-fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
+/// What a valid value of `key` looks like, for the errors of checks made after parsing.
+fn key_hint(key: &str) -> &'static str {
+    match key {
+        "base_url" => "write `base_url` with its scheme and host, such as `https://example.com/`, or `/` for a site served from the root",
+        "timezone" => "use an IANA time zone name, such as `Europe/Paris`, `America/New_York` or `UTC`",
+        "archive_path" => "write a path inside the site, such as `\"archive\"`, or `false` for no archive page",
+        _ => "see the configuration table in README.md",
+    }
+}
+
+/// The 1-based line, column and length of the value of `key = ...` (or of `[key]`) in TOML text.
+fn find_key(text: &str, key: &str) -> Option<(usize, usize, usize)> {
     text.lines().enumerate().find_map(|(index, line)| {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
-        let is_assignment = trimmed.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='));
-        let is_table = trimmed.starts_with(&format!("[{key}]"));
-        (is_assignment || is_table).then_some((index + 1, indent + 1))
+        if trimmed.starts_with(&format!("[{key}]")) {
+            return Some((index + 1, indent + 1, key.len() + 2));
+        }
+        let after_key = trimmed.strip_prefix(key)?.trim_start().strip_prefix('=')?;
+        let value = after_key.trim();
+        let value_start = line.len() - after_key.trim_start().len();
+        let column = line[..value_start].chars().count() + 1;
+        Some((index + 1, column, value.chars().count()))
     })
 }
 
@@ -426,6 +449,15 @@ mod tests {
     }
 
     #[test]
+    fn checked_values_are_pointed_at_with_a_hint_for_their_key() {
+        let error = parse("title = \"x\"\nbase_url   =  \"example.com\" \n").unwrap_err();
+        let report = error.report();
+        assert!(report.contains("--> config.toml:2:15"), "{report}");
+        assert!(report.contains("^^^^^^^^^^^^^"), "{report}");
+        assert!(report.contains("hint: write `base_url` with its scheme"), "{report}");
+    }
+
+    #[test]
     fn base_url_gets_one_trailing_slash() {
         assert_eq!(normalize_base_url("https://a.b/blog").unwrap(), "https://a.b/blog/");
         assert_eq!(normalize_base_url("https://a.b//").unwrap(), "https://a.b/");
@@ -458,6 +490,15 @@ mod tests {
         assert!(parse("feed_content = \"excerpt\"").is_err());
         assert!(parse("taxonomies = [{ name = \"tags\", paginate_by = 0 }]").is_err());
         assert!(parse("taxonomies = [{ name = \"tags\", sort_by = \"size\" }]").is_err());
+    }
+
+    #[test]
+    fn permalink_patterns_are_read_and_checked() {
+        let (config, warnings) = parse("[permalinks]\nblog = \"/:year/:month/:slug/\"\n").unwrap();
+        assert!(warnings.0.is_empty(), "{:?}", warnings.0);
+        assert_eq!(config.permalinks["blog"], "/:year/:month/:slug/");
+        let report = parse("[permalinks]\nblog = \"/:categories/:slug/\"\n").unwrap_err().report();
+        assert!(report.contains("`:categories`") && report.contains("config.toml:1"), "{report}");
     }
 
     #[test]

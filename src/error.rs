@@ -59,7 +59,7 @@ pub enum Error {
     FrontMatter { location: Location, detail: String, hint: Option<String> },
 
     /// A file that should be text but is not valid UTF-8.
-    #[error("`{}` is not UTF-8 text", .location.file.display())]
+    #[error("`{}` is not plain UTF-8 text", .location.file.display())]
     Encoding { location: Location, detail: String },
 
     /// A `slug`, `path` or file name that cannot become a URL inside the output.
@@ -101,6 +101,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A symbolic link under a site folder points back to a folder above it.
+    #[error("the symbolic link `{}` points to `{}`, a folder that holds it", .path.display(), .ancestor.display())]
+    SymlinkLoop { path: PathBuf, ancestor: PathBuf },
 
     /// A file or folder could not be written.
     #[error("could not write `{}`", .path.display())]
@@ -152,7 +156,9 @@ impl Error {
             Error::Config { hint, .. } | Error::FrontMatter { hint, .. } | Error::Template { hint, .. } => {
                 hint.as_deref()
             }
-            Error::Encoding { .. } => Some("save the file as UTF-8 text"),
+            Error::Encoding { .. } => {
+                Some("save the file as UTF-8 text (an editor's \"save with encoding\"), without NUL bytes")
+            }
             Error::InvalidUrl { .. } => {
                 Some("a `slug` is one URL segment and a `path` stays inside the site: no `..`, no `%2e`")
             }
@@ -172,6 +178,12 @@ impl Error {
                 "add the missing template to `templates/`, or remove both to build without taxonomy pages",
             ),
             Error::OutputNotDir { .. } => Some("remove the file or choose another `--output-dir`"),
+            Error::SymlinkLoop { .. } => {
+                Some("remove the link, or point it at a folder outside the one that holds it")
+            }
+            Error::Read { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+                Some("let the user running quire read it, e.g. `chmod u+r FILE`")
+            }
             Error::Read { .. } => Some("check that the file exists and is readable"),
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),
             Error::Listen { .. } => {
@@ -185,7 +197,7 @@ impl Error {
             ),
             Error::FileExists { .. } => Some("choose another name, or edit the existing file"),
             Error::NoSite { .. } => {
-                Some("run `quire new` inside a site, pass `--root DIR`, or create a site with `quire init`")
+                Some("run quire inside a site (the folder with `config.toml`), pass `--root DIR`, or create a site with `quire init`")
             }
             Error::InvalidNewPath { .. } => {
                 Some("give a path under `content/`, such as `blog/my-first-post`, or a section and a title")

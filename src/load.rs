@@ -126,7 +126,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "the site has no `content/` folder"),
         });
     }
-    let content_entries = walk(&paths.content, &mut errors);
+    let content_entries = walk(&paths.content, &paths.root, &mut errors);
     let (markdown, assets): (Vec<_>, Vec<_>) =
         content_entries.into_iter().partition(|(rel, _)| rel.ends_with(".md"));
     files.content_assets = assets
@@ -173,7 +173,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     }
     let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
     for dir in template_dirs {
-        for (name, source_path) in walk(&dir, &mut errors) {
+        for (name, source_path) in walk(&dir, &paths.root, &mut errors) {
             let display_path = display(&paths.root, &source_path);
             match read_text(&source_path, &display_path) {
                 Ok(text) => files.templates.push(TemplateFile { name, display_path, text }),
@@ -184,7 +184,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
 
     let static_dirs = paths.theme.iter().map(|t| t.join("static")).chain([paths.static_dir.clone()]);
     for dir in static_dirs {
-        for (relative_path, source_path) in walk(&dir, &mut errors) {
+        for (relative_path, source_path) in walk(&dir, &paths.root, &mut errors) {
             files.static_files.push(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
         }
     }
@@ -204,7 +204,8 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 /// Lists the files under `dir` (none if it does not exist) as (relative path, path), sorted.
-fn walk(dir: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
+/// Errors name paths relative to `root` when they are inside it.
+fn walk(dir: &Path, root: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
     if !dir.is_dir() {
         return Vec::new();
     }
@@ -227,6 +228,11 @@ fn walk(dir: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
             Ok(_) => {}
             Err(error) => {
                 let path = error.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
+                if let Some(ancestor) = error.loop_ancestor() {
+                    let (path, ancestor) = (display(root, &path), display(root, ancestor));
+                    errors.push(Error::SymlinkLoop { path, ancestor });
+                    continue;
+                }
                 let source = match error.io_error() {
                     Some(io) => std::io::Error::new(io.kind(), io.to_string()),
                     None => std::io::Error::other(error.to_string()),
@@ -240,6 +246,16 @@ fn walk(dir: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
 
 fn read_text(path: &Path, display_path: &Path) -> Result<String> {
     let bytes = read_bytes(path)?;
+    // Markdown turns NUL into U+FFFD without a word; in a text file it means damage or a
+    // binary file with a text name, which the user should hear about.
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        let before = String::from_utf8_lossy(&bytes[..offset]).into_owned();
+        let (line, column) = crate::config::line_column(&before, before.len());
+        return Err(Error::Encoding {
+            location: Location::in_text(display_path, &before, line, column),
+            detail: format!("byte {offset} is a NUL byte (0x00), which text files do not contain"),
+        });
+    }
     String::from_utf8(bytes).map_err(|error| {
         let valid = error.utf8_error().valid_up_to();
         let before = String::from_utf8_lossy(&error.as_bytes()[..valid]).into_owned();

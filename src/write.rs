@@ -56,6 +56,7 @@ pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
     if output_dir.exists() && !output_dir.is_dir() {
         return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
     }
+    check_sources(files)?;
     fs::create_dir_all(output_dir)
         .map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
 
@@ -75,6 +76,24 @@ pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
     let wanted: HashSet<PathBuf> = files.iter().map(|f| output_dir.join(&f.output_path)).collect();
     report.removed = remove_stale(output_dir, &wanted)?;
     Ok(report)
+}
+
+/// Opens every file to copy before anything is written, so that an unreadable static file
+/// fails the build with the output untouched instead of halfway through updating it.
+fn check_sources(files: &[OutputFile]) -> Result<()> {
+    let errors: Vec<Error> = files
+        .par_iter()
+        .filter_map(|file| match &file.contents {
+            Contents::Copy(source) => {
+                fs::File::open(source).err().map(|error| Error::Read { path: source.clone(), source: error })
+            }
+            Contents::Bytes(_) => None,
+        })
+        .collect();
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 /// Writes one file if its bytes differ; returns whether it wrote.
@@ -166,6 +185,20 @@ mod tests {
         assert!(out.join(".nojekyll").exists(), "dot-files are kept");
         let third = write(&out, &[bytes("a/index.html", "A2")]).unwrap();
         assert_eq!(third, WriteReport { written: 0, unchanged: 1, removed: 0 });
+    }
+
+    #[test]
+    fn issue_8_unreadable_source_fails_before_any_file_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[bytes("a/index.html", "A")]).unwrap();
+        let missing = OutputFile {
+            output_path: "site.css".into(),
+            contents: Contents::Copy(dir.path().join("static/gone.css")),
+        };
+        let result = write(&out, &[bytes("a/index.html", "A2"), missing]);
+        assert!(matches!(result, Err(Error::Read { .. })), "{result:?}");
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
     }
 
     #[test]

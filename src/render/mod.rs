@@ -167,7 +167,7 @@ enum Job<'a> {
 }
 
 fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
-    let pages = (0..site.pages.len()).map(Job::Page);
+    let pages = (0..site.pages.len()).filter(|&id| site.pages[id].is_rendered()).map(Job::Page);
     let pagers = site
         .sections
         .iter()
@@ -211,7 +211,7 @@ fn template_error(
     page: Option<PathBuf>,
     paths: &BTreeMap<&str, &TemplateFile>,
 ) -> Error {
-    let name = failing_template(error);
+    let name = failing_template(error).or_else(|| template_named_in_report(error));
     let template = name
         .as_deref()
         .and_then(|n| paths.get(n))
@@ -245,13 +245,41 @@ fn failing_template(error: &tera::Error) -> Option<String> {
     }
 }
 
+/// The template a report points at (` --> page.html:2:24`), for errors whose kind does not say.
+fn template_named_in_report(error: &tera::Error) -> Option<String> {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(current) = cause {
+        let text = current.to_string();
+        let named = text.lines().find_map(|line| {
+            let rest = line.trim_start().strip_prefix("--> ")?;
+            let name = rest.rsplitn(3, ':').nth(2)?;
+            Some(name.to_string()).filter(|n| !n.is_empty())
+        });
+        if named.is_some() {
+            return named;
+        }
+        cause = current.source();
+    }
+    None
+}
+
 fn template_hint(detail: &str) -> Option<String> {
     if detail.contains("get_url") {
         Some(
             "`@/` paths are relative to `content/` (`@/blog/post.md`); other paths name files in `static/`"
                 .into(),
         )
-    } else if detail.contains("not defined") || detail.contains("not found in context") {
+    } else if detail.contains("Circular include") || detail.contains("Circular extend") {
+        Some("a template cannot include or extend itself, directly or through other templates: move the shared part into a partial".into())
+    } else if detail.contains("Unknown filter")
+        || detail.contains("Unknown function")
+        || detail.contains("Unknown test")
+    {
+        Some("check the name: Tera's built-in filters, functions and tests are listed at https://keats.github.io/tera/docs/".into())
+    } else if detail.contains("not defined")
+        || detail.contains("not found in context")
+        || detail.contains("on type `undefined`")
+    {
         Some("check the variable's name; use `{% if x is defined %}` or `| default(value=...)` for optional values".into())
     } else {
         Some("Tera syntax: `{{ value }}`, `{% if %}…{% endif %}`, `{% for x in list %}…{% endfor %}`".into())
@@ -271,8 +299,8 @@ fn check_templates_exist(site: &Site, tera: &Tera) -> Result<()> {
     for section in &site.sections {
         need(section_template(site, section), &section.display_path);
     }
-    for page in &site.pages {
-        need(page_template(site, page), &page.display_path);
+    for page in site.pages.iter().filter(|p| p.is_rendered()) {
+        need(&page_template(site, page, tera), &page.display_path);
     }
     match Error::from_list(errors) {
         Some(error) => Err(error),
@@ -288,11 +316,18 @@ fn section_template<'a>(_site: &Site, section: &'a crate::site::Section) -> &'a 
     }
 }
 
-fn page_template<'a>(site: &'a Site, page: &'a crate::site::Page) -> &'a str {
-    page.template
-        .as_deref()
-        .or_else(|| page.section.and_then(|id| site.sections[id].page_template.as_deref()))
-        .unwrap_or("page.html")
+/// The page's `template`, else its Jekyll `layout` if the theme has `LAYOUT.html`, else its
+/// section's `page_template`, else `page.html`.
+fn page_template<'a>(site: &'a Site, page: &'a crate::site::Page, tera: &Tera) -> std::borrow::Cow<'a, str> {
+    if let Some(template) = &page.template {
+        return template.into();
+    }
+    if let Some(layout) = page.layout.as_deref().map(|l| format!("{l}.html")) {
+        if tera.contains_template(&layout) {
+            return layout.into();
+        }
+    }
+    page.section.and_then(|id| site.sections[id].page_template.as_deref()).unwrap_or("page.html").into()
 }
 
 struct Renderer<'a> {
@@ -313,8 +348,8 @@ impl Renderer<'_> {
                 let page = &self.site.pages[id];
                 let mut context = self.context(&page.url_path);
                 context.insert_value("page", self.views.pages[id].clone());
-                let template = page_template(self.site, page);
-                self.render_template(template, &context, &page.url_path, &page.display_path)
+                let template = page_template(self.site, page, self.tera);
+                self.render_template(&template, &context, &page.url_path, &page.display_path)
             }
             Job::Pager { section, pager } => {
                 let s = &self.site.sections[section];
