@@ -4,6 +4,7 @@
 
 pub mod date;
 pub mod front_matter;
+pub mod highlight;
 pub mod markdown;
 
 use std::path::PathBuf;
