@@ -62,6 +62,18 @@ pub enum Error {
     #[error("`{}` is not UTF-8 text", .location.file.display())]
     Encoding { location: Location, detail: String },
 
+    /// Markdown that cannot be rendered: an unreadable shortcode call or code block option.
+    #[error("invalid Markdown in `{}`", .location.file.display())]
+    Markdown { location: Location, detail: String, hint: Option<String> },
+
+    /// A shortcode that does not exist or whose template failed.
+    #[error("shortcode error in `{}`", .location.file.display())]
+    Shortcode { location: Location, detail: String, hint: Option<String> },
+
+    /// A link to a page, file or anchor that the site does not have.
+    #[error("broken link in `{}`", .location.file.display())]
+    BrokenLink { location: Location, detail: String, hint: Option<String> },
+
     /// A `slug`, `path` or file name that cannot become a URL inside the output.
     #[error("invalid URL for `{}`", .location.file.display())]
     InvalidUrl { location: Location, detail: String },
@@ -114,9 +126,12 @@ impl Error {
     /// A fix the user can try, printed after the error.
     pub fn hint(&self) -> Option<&str> {
         match self {
-            Error::Config { hint, .. } | Error::FrontMatter { hint, .. } | Error::Template { hint, .. } => {
-                hint.as_deref()
-            }
+            Error::Config { hint, .. }
+            | Error::FrontMatter { hint, .. }
+            | Error::Template { hint, .. }
+            | Error::Markdown { hint, .. }
+            | Error::Shortcode { hint, .. }
+            | Error::BrokenLink { hint, .. } => hint.as_deref(),
             Error::Encoding { .. } => Some("save the file as UTF-8 text"),
             Error::InvalidUrl { .. } => {
                 Some("a `slug` is one URL segment and a `path` stays inside the site: no `..`, no `%2e`")
@@ -143,7 +158,10 @@ impl Error {
             Error::Config { location, .. }
             | Error::FrontMatter { location, .. }
             | Error::Encoding { location, .. }
-            | Error::InvalidUrl { location, .. } => Some(location),
+            | Error::InvalidUrl { location, .. }
+            | Error::Markdown { location, .. }
+            | Error::Shortcode { location, .. }
+            | Error::BrokenLink { location, .. } => Some(location),
             _ => None,
         }
     }
@@ -155,7 +173,10 @@ impl Error {
             | Error::FrontMatter { detail, .. }
             | Error::InvalidUrl { detail, .. }
             | Error::Encoding { detail, .. }
-            | Error::Template { detail, .. } => Some(detail),
+            | Error::Template { detail, .. }
+            | Error::Markdown { detail, .. }
+            | Error::Shortcode { detail, .. }
+            | Error::BrokenLink { detail, .. } => Some(detail),
             _ => None,
         }
     }

@@ -22,33 +22,51 @@ pub struct Lookup {
     taxonomies: HashMap<String, Value>,
     /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
     outputs: HashSet<String>,
+    /// False for the lookup of shortcodes, which render before the views exist.
+    has_views: bool,
 }
 
 impl Lookup {
     /// Indexes the views of `site`; `copied_files` are the output paths of static files.
-    pub fn new(site: &Site, views: &Views, copied_files: impl IntoIterator<Item = String>) -> Lookup {
+    /// Without views (for shortcodes) only `get_url` works.
+    pub fn new(site: &Site, views: Option<&Views>, copied_files: impl IntoIterator<Item = String>) -> Lookup {
         let base_url = site.config.base_url.clone();
+        let view = |list: Option<&Vec<Value>>, index: usize| {
+            list.and_then(|l| l.get(index)).cloned().unwrap_or_else(Value::none)
+        };
         let pages = site
             .pages
             .iter()
-            .zip(&views.pages)
-            .map(|(p, v)| (p.content_path.clone(), (p.url_path.clone(), v.clone())))
+            .enumerate()
+            .map(|(i, p)| (p.content_path.clone(), (p.url_path.clone(), view(views.map(|v| &v.pages), i))))
             .collect();
         let sections = site
             .sections
             .iter()
-            .zip(&views.sections)
-            .map(|(s, v)| (s.content_path.clone(), (s.url_path.clone(), v.clone())))
+            .enumerate()
+            .map(|(i, s)| (s.content_path.clone(), (s.url_path.clone(), view(views.map(|v| &v.sections), i))))
             .collect();
-        let taxonomies =
-            site.taxonomies.iter().zip(&views.taxonomies).map(|(t, v)| (t.name.clone(), v.clone())).collect();
+        let taxonomies = site
+            .taxonomies
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), view(views.map(|v| &v.taxonomies), i)))
+            .collect();
         let mut outputs: HashSet<String> = copied_files.into_iter().collect();
         outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
         outputs.extend(site.pages.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
         for section in &site.sections {
             outputs.extend(section.pagers.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
         }
-        Lookup { base_url, pages, sections, taxonomies, outputs }
+        Lookup { base_url, pages, sections, taxonomies, outputs, has_views: views.is_some() }
+    }
+
+    fn need_views(&self, function: &str) -> TeraResult<()> {
+        if self.has_views {
+            Ok(())
+        } else {
+            Err(tera::Error::message(format!("`{function}` cannot be used in shortcodes, only `get_url`")))
+        }
     }
 
     fn url(&self, path: &str) -> Result<String, String> {
@@ -88,6 +106,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     });
     let l = Arc::clone(&lookup);
     tera.register_function("get_page", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        l.need_views("get_page")?;
         let path = kwargs.must_get::<&str>("path")?;
         let path = path.trim_start_matches("@/");
         l.pages
@@ -97,6 +116,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     });
     let l = Arc::clone(&lookup);
     tera.register_function("get_section", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        l.need_views("get_section")?;
         let path = kwargs.must_get::<&str>("path")?;
         let path = path.trim_start_matches("@/");
         l.sections
@@ -106,6 +126,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     });
     let l = lookup;
     tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        l.need_views("get_taxonomy")?;
         let kind = kwargs.must_get::<&str>("kind")?;
         l.taxonomies.get(kind).cloned().ok_or_else(|| {
             tera::Error::message(format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml"))
@@ -115,8 +136,16 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     tera.register_filter("date", date_filter);
     tera.register_filter("truncate_words", truncate_words_filter);
     tera.register_filter("slugify", |text: &str, _: Kwargs, _: &State| url::slugify(text));
-    tera.register_filter("markdown", move |text: &str, _: Kwargs, _: &State| {
-        Value::safe_string(&markdown::render(text, &markdown_options).html)
+    tera.register_filter("markdown", move |text: &str, _: Kwargs, _: &State| -> TeraResult<Value> {
+        let source = markdown::Source {
+            file: std::path::Path::new("the `markdown` filter"),
+            text,
+            first_line: 1,
+            shortcodes: markdown::Shortcodes::Leave,
+        };
+        let rendered = markdown::render(&source, &markdown_options)
+            .map_err(|error| tera::Error::message(error.report()))?;
+        Ok(Value::safe_string(&markdown::fill_links(&rendered.html, &rendered.links_as_written())))
     });
 }
 

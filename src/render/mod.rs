@@ -4,6 +4,7 @@
 //! the output folder untouched. Pages render in parallel; views are built once.
 
 pub mod functions;
+pub mod shortcodes;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -44,9 +45,11 @@ pub struct RenderInput<'a> {
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Vec<RenderedFile>> {
     let RenderInput { site, templates, static_outputs } = input;
-    let views = Views::build(site);
-    let lookup = Arc::new(Lookup::new(site, &views, static_outputs));
-    let (tera, template_paths) = build_tera(templates, &views, lookup, site)?;
+    let templates = with_builtins(templates);
+    let expanded = expand_shortcodes(site, &templates, &static_outputs)?;
+    let views = Views::build(site, &expanded);
+    let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs));
+    let (tera, template_paths) = build_tera(&templates, &views.config, lookup, site)?;
     check_templates_exist(site, &tera)?;
 
     let jobs = jobs(site);
@@ -84,9 +87,113 @@ fn jobs(site: &Site) -> Vec<Job> {
     pages.chain(pagers).chain(redirects).collect()
 }
 
+const BUILTIN_PREFIX: &str = "(built-in ";
+
+fn is_builtin(template: &TemplateFile) -> bool {
+    template.display_path.to_string_lossy().starts_with(BUILTIN_PREFIX)
+}
+
+/// The built-in templates (shortcodes, the heading anchor) first, so the theme's and the
+/// site's templates of the same name replace them.
+fn with_builtins(templates: &[TemplateFile]) -> Vec<TemplateFile> {
+    let builtins = shortcodes::BUILTINS.iter().map(|(name, text, _)| TemplateFile {
+        name: (*name).to_string(),
+        display_path: PathBuf::from(format!("{BUILTIN_PREFIX}{name})")),
+        text: (*text).to_string(),
+    });
+    builtins.chain(templates.iter().cloned()).collect()
+}
+
+/// Renders the shortcodes of every page and section, with a Tera of their own: they render
+/// before the views that the full template functions read exist, so only `get_url` works.
+fn expand_shortcodes(
+    site: &Site,
+    templates: &[TemplateFile],
+    static_outputs: &[String],
+) -> Result<shortcodes::ExpandedContent> {
+    let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
+        || site.sections.iter().any(|s| !s.shortcodes.is_empty());
+    if !has_calls {
+        return Ok(shortcodes::ExpandedContent {
+            pages: vec![None; site.pages.len()],
+            sections: vec![None; site.sections.len()],
+        });
+    }
+    let lookup = Arc::new(Lookup::new(site, None, static_outputs.iter().cloned()));
+    let config = Value::from_serializable(&site.config);
+    let (tera, _) = build_tera(templates, &config, lookup, site)?;
+    let overridden: Vec<&str> =
+        templates.iter().filter(|t| !is_builtin(t)).map(|t| t.name.as_str()).collect();
+    let expander = shortcodes::Expander {
+        tera: &tera,
+        builtins_in_use: shortcodes::BUILTINS
+            .iter()
+            .map(|(name, _, _)| *name)
+            .filter(|name| !overridden.contains(name))
+            .collect(),
+        names: templates
+            .iter()
+            .filter_map(|t| t.name.strip_prefix("shortcodes/").and_then(|n| n.strip_suffix(".html")))
+            .map(str::to_string)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    };
+    let pages: Vec<std::result::Result<Option<shortcodes::ExpandedPage>, Vec<Error>>> = site
+        .pages
+        .par_iter()
+        .map(|page| {
+            if page.shortcodes.is_empty() {
+                return Ok(None);
+            }
+            let content = expander.expand(&page.content, &page.shortcodes, &page.display_path)?;
+            // The summary repeats the calls at the content's start: their errors are reported
+            // once, from the content.
+            let summary = page.summary.as_ref().map(|summary| {
+                expander.expand(summary, &page.shortcodes, &page.display_path).unwrap_or_default()
+            });
+            Ok(Some((content, summary)))
+        })
+        .collect();
+    let sections: Vec<std::result::Result<Option<String>, Vec<Error>>> = site
+        .sections
+        .iter()
+        .map(|section| {
+            if section.shortcodes.is_empty() {
+                return Ok(None);
+            }
+            expander.expand(&section.content, &section.shortcodes, &section.display_path).map(Some)
+        })
+        .collect();
+    let mut errors = Vec::new();
+    let mut expanded = shortcodes::ExpandedContent::default();
+    for result in pages {
+        match result {
+            Ok(page) => expanded.pages.push(page),
+            Err(list) => {
+                errors.extend(list);
+                expanded.pages.push(None);
+            }
+        }
+    }
+    for result in sections {
+        match result {
+            Ok(section) => expanded.sections.push(section),
+            Err(list) => {
+                errors.extend(list);
+                expanded.sections.push(None);
+            }
+        }
+    }
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(expanded),
+    }
+}
+
 fn build_tera(
     templates: &[TemplateFile],
-    views: &Views,
+    config: &Value,
     lookup: Arc<Lookup>,
     site: &Site,
 ) -> Result<(Tera, BTreeMap<String, PathBuf>)> {
@@ -96,7 +203,7 @@ fn build_tera(
     }
     let mut tera = Tera::new();
     functions::register(&mut tera, lookup, site.config.markdown.clone());
-    tera.global_context().insert_value("config", views.config.clone());
+    tera.global_context().insert_value("config", config.clone());
     tera.add_raw_templates(by_name.iter().map(|(name, t)| (*name, t.text.as_str())))
         .map_err(|error| template_error(&error, None, &by_name))?;
     let paths = by_name.iter().map(|(name, t)| (name.to_string(), t.display_path.clone())).collect();

@@ -6,6 +6,7 @@
 
 use tera::{Map, Value};
 
+use crate::render::shortcodes::ExpandedContent;
 use crate::site::{url, Page, Section, Site, Taxonomy};
 
 /// The views of a whole site.
@@ -23,12 +24,28 @@ pub struct Views {
 }
 
 impl Views {
-    /// Builds every view of `site`.
-    pub fn build(site: &Site) -> Views {
+    /// Builds every view of `site`, with the content its shortcodes expanded to.
+    pub fn build(site: &Site, expanded: &ExpandedContent) -> Views {
         let base_url = site.config.base_url.as_str();
-        let light_pages: Vec<Value> = site.pages.iter().map(|p| light_page(p, base_url)).collect();
-        let pages = site.pages.iter().map(|p| full_page(p, site)).collect();
-        let sections = site.sections.iter().map(|s| section(s, site, &light_pages)).collect();
+        let page_html = |id: usize| {
+            let page = &site.pages[id];
+            match expanded.pages.get(id).and_then(Option::as_ref) {
+                Some((content, summary)) => (content.as_str(), summary.as_deref()),
+                None => (page.content.as_str(), page.summary.as_deref()),
+            }
+        };
+        let light_pages: Vec<Value> =
+            site.pages.iter().enumerate().map(|(id, p)| light_page(p, base_url, page_html(id).1)).collect();
+        let pages = site.pages.iter().enumerate().map(|(id, p)| full_page(p, site, page_html(id))).collect();
+        let sections = site
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(id, s)| {
+                let content = expanded.sections.get(id).and_then(Option::as_deref).unwrap_or(&s.content);
+                section(s, site, content, &light_pages)
+            })
+            .collect();
         let taxonomies = site.taxonomies.iter().map(|t| taxonomy(t, base_url, &light_pages)).collect();
         Views { config: Value::from_serializable(&site.config), pages, light_pages, sections, taxonomies }
     }
@@ -60,7 +77,7 @@ fn taxonomy_terms(page: &Page, name: &str) -> Value {
 }
 
 /// What a list shows of a page: no content.
-fn light_page(page: &Page, base_url: &str) -> Value {
+fn light_page(page: &Page, base_url: &str, summary: Option<&str>) -> Value {
     map([
         ("title", Value::from(page.title.as_str())),
         ("description", opt_string(page.description.as_deref())),
@@ -70,7 +87,7 @@ fn light_page(page: &Page, base_url: &str) -> Value {
         ("slug", Value::from(page.slug.as_str())),
         ("url_path", Value::from(page.url_path.as_str())),
         ("permalink", Value::from(url::permalink(base_url, &page.url_path))),
-        ("summary", opt_string(page.summary.as_deref())),
+        ("summary", opt_string(summary)),
         ("tags", taxonomy_terms(page, "tags")),
         ("categories", taxonomy_terms(page, "categories")),
         ("taxonomies", taxonomies_of(page)),
@@ -92,7 +109,7 @@ fn taxonomies_of(page: &Page) -> Value {
 }
 
 /// Everything about a page, for its own template and `get_page`.
-fn full_page(page: &Page, site: &Site) -> Value {
+fn full_page(page: &Page, site: &Site, (content, summary): (&str, Option<&str>)) -> Value {
     let base_url = site.config.base_url.as_str();
     let neighbour = |id: Option<usize>| {
         id.map_or_else(Value::none, |id| {
@@ -104,9 +121,10 @@ fn full_page(page: &Page, site: &Site) -> Value {
             ])
         })
     };
-    let mut view = light_page(page, base_url).into_map().expect("light_page always builds a map");
+    let mut view = light_page(page, base_url, summary).into_map().expect("light_page always builds a map");
     let extra = [
-        ("content", Value::from(page.content.as_str())),
+        ("content", Value::from(content)),
+        ("toc", Value::from_serializable(&page.toc)),
         ("assets", strings(&page.assets)),
         ("newer", neighbour(page.newer)),
         ("older", neighbour(page.older)),
@@ -118,7 +136,7 @@ fn full_page(page: &Page, site: &Site) -> Value {
     Value::from(view)
 }
 
-fn section(section: &Section, site: &Site, light_pages: &[Value]) -> Value {
+fn section(section: &Section, site: &Site, content: &str, light_pages: &[Value]) -> Value {
     let base_url = site.config.base_url.as_str();
     let subsections = section
         .subsections
@@ -135,7 +153,8 @@ fn section(section: &Section, site: &Site, light_pages: &[Value]) -> Value {
     map([
         ("title", Value::from(section.title.as_str())),
         ("description", opt_string(section.description.as_deref())),
-        ("content", Value::from(section.content.as_str())),
+        ("content", Value::from(content)),
+        ("toc", Value::from_serializable(&section.toc)),
         ("url_path", Value::from(section.url_path.as_str())),
         ("permalink", Value::from(url::permalink(base_url, &section.url_path))),
         ("extra", Value::from_serializable(&section.extra)),
