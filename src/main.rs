@@ -4,13 +4,16 @@
 // failure path, so their size costs nothing in a build that succeeds.
 #![allow(clippy::result_large_err)]
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::Parser;
-use quire::cli::{Cli, Command};
+use quire::check::external;
+use quire::cli::{CheckArgs, Cli, Command, HighlightCssArgs};
+use quire::error::Error;
+use quire::parse::highlight;
 use quire::pipeline::{self, BuildReport};
 use quire::project::{Overrides, Project};
 
@@ -26,6 +29,8 @@ fn main() -> ExitCode {
     StderrLogger::install(level);
 
     let result = match &cli.command {
+        Command::Check(args) => return check(&cli, args),
+        Command::HighlightCss(args) => return highlight_css(args),
         Command::Build(args) => {
             let overrides = Overrides {
                 config_file: cli.config.clone(),
@@ -53,6 +58,102 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             eprint!("{}", error.report());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `quire check`: every broken link on stderr, a count on stdout, failure if any is broken.
+fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
+    let overrides =
+        Overrides { config_file: cli.config.clone(), drafts: args.drafts, ..Overrides::default() };
+    let result = Project::load(&cli.root, overrides).and_then(|project| {
+        for warning in &project.warnings {
+            log::warn!("{warning}");
+        }
+        let outcome = pipeline::check(&project)?;
+        Ok((project, outcome))
+    });
+    let (project, outcome) = match result {
+        Ok(found) => found,
+        Err(error) => {
+            eprint!("{}", error.report());
+            return ExitCode::FAILURE;
+        }
+    };
+    let links = &outcome.links;
+    for error in &links.broken {
+        eprintln!("{}", error.report());
+    }
+    let mut failed = !links.broken.is_empty();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if !cli.quiet {
+        println!(
+            "checked {} on {}: {} broken",
+            plural(links.checked, "internal link"),
+            plural(outcome.pages, "page"),
+            links.broken.len()
+        );
+    }
+    if args.external {
+        let report = external::check_external(&links.external, &project.config.link_checker);
+        for failure in &report.failed {
+            let link = &failure.link;
+            let error = Error::BrokenLink {
+                location: quire::error::Location {
+                    line: link.line,
+                    ..quire::error::Location::file(&link.file)
+                },
+                detail: format!("`{}`: {}", link.url, failure.reason),
+                hint: Some(
+                    "fix or remove the link, or add its domain to `[link_checker] skip_domains`".into(),
+                ),
+            };
+            eprintln!("{}", error.report());
+        }
+        failed |= !report.failed.is_empty();
+        if !cli.quiet {
+            println!(
+                "checked {} ({} skipped): {} broken",
+                plural(report.checked, "external link"),
+                report.skipped,
+                report.failed.len()
+            );
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `quire highlight-css THEME`: the stylesheet on stdout.
+fn highlight_css(args: &HighlightCssArgs) -> ExitCode {
+    if args.list {
+        let mut out = std::io::stdout().lock();
+        for name in highlight::theme_names() {
+            // A closed pipe (`| head`) is not an error worth a panic.
+            if writeln!(out, "{name}").is_err() {
+                break;
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    let theme = args.theme.as_deref().unwrap_or_default();
+    match highlight::css_for_theme(theme) {
+        Ok(css) if args.dark => {
+            let indented: String =
+                css.lines().map(|line| format!("  {line}\n").replace("  \n", "\n")).collect();
+            let _ = write!(std::io::stdout(), "@media (prefers-color-scheme: dark) {{\n{indented}}}\n");
+            ExitCode::SUCCESS
+        }
+        Ok(css) => {
+            let _ = write!(std::io::stdout(), "{css}");
+            ExitCode::SUCCESS
+        }
+        Err(detail) => {
+            eprintln!("error: {detail}");
             ExitCode::FAILURE
         }
     }

@@ -1,9 +1,12 @@
-//! `build()`: runs the stages in order — load, parse, model, render, write.
+//! `build()`: runs the stages in order — load, parse, model, render, link check, write.
+//! `check()` runs the same stages but the write.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::check::{self, CheckInput, CheckReport};
+use crate::config::LinkSeverity;
 use crate::error::{Error, Result};
 use crate::load::{self, SiteFiles};
 use crate::parse;
@@ -30,10 +33,63 @@ pub struct BuildReport {
 /// Builds the site of `project` into its output folder.
 ///
 /// # Errors
-/// Any stage's errors; when it fails, the output folder is left as it was.
+/// Any stage's errors, and broken internal links unless `[link_checker] internal = "warn"`;
+/// when it fails, the output folder is left as it was.
 pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
+    let prepared = prepare(project)?;
+    if !prepared.links.broken.is_empty() {
+        match project.config.link_checker.internal {
+            LinkSeverity::Error => {
+                let broken = prepared.links.broken;
+                return Err(Error::from_list(broken).expect("the list is not empty"));
+            }
+            LinkSeverity::Warn => {
+                for error in &prepared.links.broken {
+                    log::warn!("{}", error.report().trim_end().trim_start_matches("error: "));
+                }
+            }
+        }
+    }
+    let report = write::write(&project.paths.output, &prepared.outputs)?;
+    Ok(BuildReport {
+        pages: prepared.pages,
+        sections: prepared.sections,
+        files: prepared.outputs.len(),
+        write: report,
+        duration: started.elapsed(),
+    })
+}
+
+/// What `quire check` found.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// The internal links and what was wrong with them.
+    pub links: CheckReport,
+    /// Pages rendered.
+    pub pages: usize,
+}
+
+/// Builds the site in memory, writes nothing, and checks its links.
+///
+/// # Errors
+/// Any stage's errors (a site that does not build cannot be checked).
+pub fn check(project: &Project) -> Result<CheckOutcome> {
+    let prepared = prepare(project)?;
+    Ok(CheckOutcome { links: prepared.links, pages: prepared.pages })
+}
+
+/// A site rendered in memory and checked, ready to write.
+struct Prepared {
+    outputs: Vec<OutputFile>,
+    links: CheckReport,
+    pages: usize,
+    sections: usize,
+}
+
+/// Runs every stage but the write: load, parse, model, render, then the link check.
+fn prepare(project: &Project) -> Result<Prepared> {
     let files = load::load(&project.paths)?;
     log::debug!("loaded {} content files, {} templates", files.content.len(), files.templates.len());
     let documents = parse::parse_all(&files.content, &project.config)?;
@@ -44,10 +100,17 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         content_assets,
         drafts: project.drafts,
     })?;
-    let static_outputs = static_files.iter().map(|f| f.relative_path.clone()).collect();
-    let rendered = render::render(RenderInput { site: &site, templates: &templates, static_outputs })?;
+    let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
+    let rendered = render::render(RenderInput {
+        site: &site,
+        templates: &templates,
+        static_outputs: static_outputs.clone(),
+    })?;
     log::debug!("rendered {} files", rendered.len());
-
+    let copied =
+        static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
+    let links = check::check(&CheckInput { site: &site, rendered: &rendered, copied });
+    log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
     let mut outputs: Vec<(OutputFile, PathBuf)> = Vec::new();
     // Static files first, theme before site, so the site's file replaces the theme's.
     let mut static_by_path: HashMap<String, PathBuf> = HashMap::new();
@@ -77,14 +140,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     }
     let outputs = unique_outputs(outputs, &project.paths.root)?;
 
-    let report = write::write(&project.paths.output, &outputs)?;
-    Ok(BuildReport {
-        pages: site.pages.len(),
-        sections: site.sections.len(),
-        files: outputs.len(),
-        write: report,
-        duration: started.elapsed(),
-    })
+    Ok(Prepared { outputs, links, pages: site.pages.len(), sections: site.sections.len() })
 }
 
 /// Refuses an output folder that holds the site itself: syncing it would delete sources.

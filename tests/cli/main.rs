@@ -3,6 +3,7 @@
 
 mod support;
 
+mod check;
 mod cli_flags;
 mod content_files;
 mod dates;
