@@ -243,7 +243,10 @@ impl<'a> Renderer<'a> {
                 first_line: body_line + self.source.first_line,
                 shortcodes: Shortcodes::Leave,
             };
-            match render(&body_source, self.options) {
+            // Headings in a body get no anchor link: their calls would belong to the body's
+            // own numbering, not to the page's.
+            let options = MarkdownConfig { heading_anchors: false, ..self.options.clone() };
+            match render(&body_source, &options) {
                 Ok(rendered) => Some(self.adopt_links(rendered)),
                 Err(error) => {
                     errors.push(error);
@@ -761,5 +764,15 @@ mod tests {
         };
         let error = render(&source, &MarkdownConfig::default()).unwrap_err();
         assert!(error.report().contains("a.md:7"), "{}", error.report());
+    }
+
+    #[test]
+    fn headings_in_a_shortcode_body_get_no_anchor_call() {
+        let options = MarkdownConfig { heading_anchors: true, ..MarkdownConfig::default() };
+        let r = md_with("## Top\n\n{% note() %}\n## Inside\n{% end %}\n", &options);
+        let names: Vec<&str> = r.shortcodes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["note", "anchor-link"]);
+        let body = r.shortcodes[0].body.as_deref().unwrap();
+        assert!(!body.contains(shortcodes::PLACEHOLDER_START), "{body}");
     }
 }
