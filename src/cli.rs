@@ -30,6 +30,13 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
+    /// Create a new site, ready to build, in DIR (default: the `--root` folder).
+    Init(InitArgs),
+    /// Write a new draft page under `content/` and print its path.
+    ///
+    /// `quire new blog/my-first-post` writes `content/blog/my-first-post.md`;
+    /// `quire new post "My first post"` writes the same file, named after the title.
+    New(NewArgs),
     /// Build the site in memory (writing nothing) and report every broken link.
     Check(CheckArgs),
     /// Print the stylesheet for code highlighted with a named theme.
@@ -73,4 +80,31 @@ pub struct BuildArgs {
     /// Include pages marked as drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated in the future (scheduled posts).
+    #[arg(long)]
+    pub future: bool,
+    /// Include pages whose `expires` date has passed.
+    #[arg(long)]
+    pub expired: bool,
+}
+
+/// Options of `quire init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in (created if missing).
+    pub dir: Option<PathBuf>,
+    /// Write the site's files even if the folder is not empty (files with the same names are
+    /// replaced; nothing else is touched).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `quire new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The page's path under `content/` (`blog/my-first-post`), or with TITLE, the section to
+    /// put it in (`post` means `blog`).
+    pub path: String,
+    /// The page's title; the file is named after it.
+    pub title: Option<String>,
 }

@@ -27,10 +27,24 @@ pub struct Config {
     pub author: String,
     /// Folder name under `themes/`.
     pub theme: Option<String>,
+    /// IANA zone (`Europe/Paris`) for dates written without an offset; UTC when absent.
+    pub timezone: Option<String>,
     /// Posts per list page when a section sets none.
     pub paginate_by: usize,
     /// The taxonomies pages can be classified in.
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// Where the archive page goes (`archive` → `/archive/`); `None` (`archive_path = false`)
+    /// turns it off.
+    #[serde(deserialize_with = "archive_path_from_toml")]
+    pub archive_path: Option<String>,
+    /// Whether the site gets `atom.xml` and `rss.xml`.
+    pub generate_feeds: bool,
+    /// Entries per feed, newest first; `0` means all.
+    pub feed_limit: usize,
+    /// What a feed entry carries: the whole page or its summary.
+    pub feed_content: FeedContent,
+    /// URLs per sitemap file; above it `sitemap.xml` becomes an index of `sitemapN.xml` files.
+    pub sitemap_max_urls: usize,
     /// Markdown rendering options.
     pub markdown: MarkdownConfig,
     /// What to do about broken links.
@@ -42,7 +56,6 @@ pub struct Config {
 
 /// One taxonomy, such as `tags`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TaxonomyConfig {
     /// The front matter key and URL segment: `tags` → `/tags/`.
     pub name: String,
@@ -52,11 +65,36 @@ pub struct TaxonomyConfig {
     /// Whether each term gets a feed.
     #[serde(default)]
     pub feed: bool,
+    /// How `/NAME/` orders its terms.
+    #[serde(default)]
+    pub sort_by: TermOrder,
+}
+
+/// How a taxonomy's term list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TermOrder {
+    /// Alphabetical, ignoring case.
+    #[default]
+    Name,
+    /// Most pages first, then alphabetical.
+    Count,
+}
+
+/// What a feed entry holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    /// The whole page.
+    #[default]
+    Full,
+    /// The page's summary only.
+    Summary,
 }
 
 /// Markdown extensions, all on by default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct MarkdownConfig {
     /// Curly quotes, en and em dashes, ellipses.
     pub smart_punctuation: bool,
@@ -98,7 +136,7 @@ pub enum HighlightStyle {
 
 /// How `[link_checker]` treats what it finds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct LinkCheckerConfig {
     /// Broken internal links and anchors: fail the build, or only warn.
     pub internal: LinkSeverity,
@@ -129,15 +167,25 @@ impl Default for Config {
             language: "en".into(),
             author: String::new(),
             theme: None,
+            timezone: None,
             paginate_by: 10,
-            taxonomies: vec![
-                TaxonomyConfig { name: "tags".into(), paginate_by: None, feed: false },
-                TaxonomyConfig { name: "categories".into(), paginate_by: None, feed: false },
-            ],
+            taxonomies: vec![TaxonomyConfig::named("tags"), TaxonomyConfig::named("categories")],
+            archive_path: Some("archive".into()),
+            generate_feeds: true,
+            feed_limit: 20,
+            feed_content: FeedContent::Full,
+            sitemap_max_urls: 50_000,
             markdown: MarkdownConfig::default(),
             link_checker: LinkCheckerConfig::default(),
             extra: Table::new(),
         }
+    }
+}
+
+impl TaxonomyConfig {
+    /// A taxonomy with every option at its default.
+    pub fn named(name: &str) -> TaxonomyConfig {
+        TaxonomyConfig { name: name.into(), paginate_by: None, feed: false, sort_by: TermOrder::Name }
     }
 }
 
@@ -175,21 +223,6 @@ impl Default for LinkCheckerConfig {
 /// The highlight theme when the config names none: light, and readable on white.
 pub const DEFAULT_HIGHLIGHT_THEME: &str = "InspiredGitHub";
 
-/// Top-level keys, for the did-you-mean hint on unknown keys.
-const KNOWN_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "base_url",
-    "language",
-    "author",
-    "theme",
-    "paginate_by",
-    "taxonomies",
-    "markdown",
-    "link_checker",
-    "extra",
-];
-
 /// What loading a config produced besides the config: warnings to show the user.
 #[derive(Debug, Default)]
 pub struct ConfigWarnings(pub Vec<String>);
@@ -205,10 +238,12 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<(Config, ConfigWarnings)> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-        let mut warnings = ConfigWarnings::default();
-        warn_unknown_keys(&table, &mut warnings);
-        let mut config: Config = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let deserializer = toml::Deserializer::parse(text).map_err(|e| toml_error(file, text, &e))?;
+        let mut ignored = Vec::new();
+        let mut config: Config =
+            serde_ignored::deserialize(deserializer, |path| ignored.push(path.to_string()))
+                .map_err(|e| toml_error(file, text, &e))?;
+        let warnings = ConfigWarnings(ignored.iter().map(|path| unknown_key_warning(path)).collect());
         config.apply_env(env, file)?;
         config.base_url = normalize_base_url(&config.base_url)
             .map_err(|detail| key_error(file, text, "base_url", detail))?;
@@ -222,8 +257,29 @@ impl Config {
         if config.link_checker.concurrency == 0 {
             return Err(key_error(file, text, "concurrency", "must be at least 1".into()));
         }
+        if let Some(zone) = &config.timezone {
+            if jiff::tz::TimeZone::get(zone).is_err() {
+                return Err(key_error(
+                    file,
+                    text,
+                    "timezone",
+                    format!("`{zone}` is not a known time zone, such as `Europe/Paris` or `UTC`"),
+                ));
+            }
+        }
         if config.paginate_by == 0 {
             return Err(key_error(file, text, "paginate_by", "must be at least 1".into()));
+        }
+        if config.sitemap_max_urls == 0 {
+            return Err(key_error(file, text, "sitemap_max_urls", "must be at least 1".into()));
+        }
+        if let Some(taxonomy) = config.taxonomies.iter().find(|t| t.paginate_by == Some(0)) {
+            let detail = format!("`paginate_by` of taxonomy `{}` must be at least 1", taxonomy.name);
+            return Err(key_error(file, text, "taxonomies", detail));
+        }
+        if let Some(path) = &config.archive_path {
+            crate::site::url::url_path_from_user_path(path)
+                .map_err(|detail| key_error(file, text, "archive_path", detail))?;
         }
         Ok((config, warnings))
     }
@@ -254,9 +310,35 @@ impl Config {
         Ok(())
     }
 
+    /// The zone for dates without an offset: `timezone`, else UTC.
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        self.timezone
+            .as_deref()
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
     /// The taxonomy named `name`, if configured.
     pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
         self.taxonomies.iter().find(|t| t.name == name)
+    }
+}
+
+/// `archive_path = "archive"`, or `false` (or `""`) for no archive page.
+fn archive_path_from_toml<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum PathOrOff {
+        Path(String),
+        Switch(bool),
+    }
+    match PathOrOff::deserialize(deserializer)? {
+        PathOrOff::Path(path) if path.trim_matches('/').is_empty() => Ok(None),
+        PathOrOff::Path(path) => Ok(Some(path)),
+        PathOrOff::Switch(false) => Ok(None),
+        PathOrOff::Switch(true) => Ok(Some("archive".into())),
     }
 }
 
@@ -286,25 +368,40 @@ pub fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
     Ok(format!("{}/", url.trim_end_matches('/')))
 }
 
-fn warn_unknown_keys(table: &toml::Table, warnings: &mut ConfigWarnings) {
-    for key in table.keys() {
-        if KNOWN_KEYS.contains(&key.as_str()) {
-            continue;
-        }
-        let nearest = KNOWN_KEYS
-            .iter()
-            .map(|known| (strsim::jaro_winkler(key, known), known))
-            .filter(|(score, _)| *score > 0.7)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let message = match nearest {
-            Some((_, known)) => {
-                format!("unknown key `{key}` in config.toml (did you mean `{known}`?)")
-            }
-            None => {
-                format!("unknown key `{key}` in config.toml is ignored; put theme settings under `[extra]`")
-            }
+/// The warning for an unknown key, naming the closest key Quire knows at the same level.
+fn unknown_key_warning(path: &str) -> String {
+    let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let known = known_keys(parent);
+    let nearest = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(key, k), k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match nearest {
+        Some((_, known)) => format!("unknown key `{path}` in config.toml (did you mean `{known}`?)"),
+        None => format!("unknown key `{path}` in config.toml is ignored; put theme settings under `[extra]`"),
+    }
+}
+
+/// The keys a default config has under the dotted `parent` path (`` for the top level).
+fn known_keys(parent: &str) -> Vec<String> {
+    let mut value =
+        toml::Value::try_from(Config::default()).unwrap_or(toml::Value::Table(toml::Table::new()));
+    for segment in parent.split('.').filter(|s| !s.is_empty()) {
+        value = match value {
+            toml::Value::Table(mut table) => table.remove(segment).unwrap_or(toml::Value::Boolean(false)),
+            // A list of tables, such as `taxonomies`: its items' keys.
+            toml::Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),
+            other => other,
         };
-        warnings.0.push(message);
+    }
+    match value {
+        toml::Value::Table(table) => table.keys().cloned().collect(),
+        toml::Value::Array(mut items) if !items.is_empty() => match items.swap_remove(0) {
+            toml::Value::Table(table) => table.keys().cloned().collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
     }
 }
 
@@ -378,6 +475,14 @@ mod tests {
     }
 
     #[test]
+    fn unknown_nested_key_warns_with_nearest_sibling() {
+        let (_, warnings) = parse("[markdown]\nsmart_punctuaton = false\n").unwrap();
+        assert_eq!(warnings.0.len(), 1, "{:?}", warnings.0);
+        assert!(warnings.0[0].contains("`markdown.smart_punctuaton`"), "{:?}", warnings.0);
+        assert!(warnings.0[0].contains("`smart_punctuation`"), "{:?}", warnings.0);
+    }
+
+    #[test]
     fn wrong_type_names_the_line() {
         let error = parse("title = \"x\"\npaginate_by = \"ten\"\n").unwrap_err();
         let report = error.report();
@@ -408,6 +513,33 @@ mod tests {
         assert_eq!(normalize_base_url("https://a.b//").unwrap(), "https://a.b/");
         assert!(normalize_base_url("not a url").is_err());
         assert!(normalize_base_url("example.com").is_err());
+    }
+
+    #[test]
+    fn blog_settings_have_defaults_and_can_be_changed() {
+        let (config, _) = parse("").unwrap();
+        assert_eq!(config.archive_path.as_deref(), Some("archive"));
+        assert!(config.generate_feeds);
+        assert_eq!((config.feed_limit, config.feed_content), (20, FeedContent::Full));
+        assert_eq!(config.sitemap_max_urls, 50_000);
+
+        let text = "archive_path = false\nfeed_content = \"summary\"\nsitemap_max_urls = 3\n\
+                    taxonomies = [{ name = \"tags\", paginate_by = 5, feed = true, sort_by = \"count\" }]\n";
+        let (config, warnings) = parse(text).unwrap();
+        assert!(warnings.0.is_empty(), "{:?}", warnings.0);
+        assert_eq!(config.archive_path, None);
+        assert_eq!(config.feed_content, FeedContent::Summary);
+        assert_eq!(config.sitemap_max_urls, 3);
+        let tags = &config.taxonomies[0];
+        assert_eq!((tags.paginate_by, tags.feed, tags.sort_by), (Some(5), true, TermOrder::Count));
+    }
+
+    #[test]
+    fn bad_blog_settings_are_errors() {
+        assert!(parse("archive_path = \"../up\"").is_err());
+        assert!(parse("feed_content = \"excerpt\"").is_err());
+        assert!(parse("taxonomies = [{ name = \"tags\", paginate_by = 0 }]").is_err());
+        assert!(parse("taxonomies = [{ name = \"tags\", sort_by = \"size\" }]").is_err());
     }
 
     #[test]

@@ -82,6 +82,10 @@ pub enum Error {
     #[error("`{}` and `{}` both want the URL `{url_path}`", .first.display(), .second.display())]
     DuplicateUrl { url_path: String, first: PathBuf, second: PathBuf },
 
+    /// An alias (a redirect from an old URL) names a URL that a page or section has.
+    #[error("the alias `{url_path}` of `{}` is the URL of `{}`", .alias_of.display(), .taken_by.display())]
+    AliasTaken { url_path: String, alias_of: PathBuf, taken_by: PathBuf },
+
     /// The configured theme has no folder.
     #[error("theme `{theme}` not found at `{}`", .path.display())]
     MissingTheme { theme: String, path: PathBuf },
@@ -93,6 +97,10 @@ pub enum Error {
     /// A page or section asks for a template that neither the site nor the theme has.
     #[error("template `{template}` not found, asked for by `{}`", .source_path.display())]
     MissingTemplate { template: String, source_path: PathBuf },
+
+    /// A taxonomy has one of its two templates but not the other.
+    #[error("taxonomy `{taxonomy}` has the template `{found}` but not `{missing}`")]
+    MissingTaxonomyTemplate { taxonomy: String, found: String, missing: String },
 
     /// The output folder exists but is not a folder.
     #[error("the output path `{}` is a file, not a folder", .path.display())]
@@ -113,6 +121,22 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// `quire init` was pointed at a folder that already has files.
+    #[error("`{}` is not empty", .path.display())]
+    FolderNotEmpty { path: PathBuf },
+
+    /// `quire new` would replace a file that exists.
+    #[error("`{}` already exists", .path.display())]
+    FileExists { path: PathBuf },
+
+    /// `quire new` was run outside a site.
+    #[error("no site at `{}`: there is no `config.toml`", .root.display())]
+    NoSite { root: PathBuf },
+
+    /// `quire new` was given a path that cannot be a page under `content/`.
+    #[error("cannot create a page at `{path}`")]
+    InvalidNewPath { path: String, detail: String },
 
     /// Several independent problems, reported together.
     #[error("{} errors", .0.len())]
@@ -139,15 +163,31 @@ impl Error {
             Error::DuplicateUrl { .. } => {
                 Some("give one of them another `slug` or `path` in its front matter")
             }
+            Error::AliasTaken { .. } => {
+                Some("remove the alias: a redirect there would hide the page that has that URL")
+            }
             Error::MissingTheme { .. } => {
-                Some("check `theme` in config.toml, or remove it to use only the site's `templates/`")
+                Some("check `theme` in config.toml, or remove it to use the built-in theme")
             }
             Error::MissingTemplate { .. } => {
                 Some("add the template to `templates/`, or fix the `template` field")
             }
+            Error::MissingTaxonomyTemplate { .. } => Some(
+                "add the missing template to `templates/`, or remove both to build without taxonomy pages",
+            ),
             Error::OutputNotDir { .. } => Some("remove the file or choose another `--output-dir`"),
             Error::Read { .. } => Some("check that the file exists and is readable"),
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),
+            Error::FolderNotEmpty { .. } => Some(
+                "choose an empty folder, or pass `--force` to add the site's files anyway (files with the same names are replaced)",
+            ),
+            Error::FileExists { .. } => Some("choose another name, or edit the existing file"),
+            Error::NoSite { .. } => {
+                Some("run `quire new` inside a site, pass `--root DIR`, or create a site with `quire init`")
+            }
+            Error::InvalidNewPath { .. } => {
+                Some("give a path under `content/`, such as `blog/my-first-post`, or a section and a title")
+            }
             Error::Many(_) => None,
         }
     }
@@ -176,7 +216,8 @@ impl Error {
             | Error::Template { detail, .. }
             | Error::Markdown { detail, .. }
             | Error::Shortcode { detail, .. }
-            | Error::BrokenLink { detail, .. } => Some(detail),
+            | Error::BrokenLink { detail, .. }
+            | Error::InvalidNewPath { detail, .. } => Some(detail),
             _ => None,
         }
     }

@@ -17,7 +17,9 @@ pub mod parse;
 pub mod pipeline;
 pub mod project;
 pub mod render;
+pub mod scaffold;
 pub mod site;
+pub mod theme;
 pub mod value;
 pub mod write;
 

@@ -1,7 +1,8 @@
 //! Stage 1, load: the only code that reads the site from disk.
 //!
 //! It walks `content/`, the templates and the static folders, reads every text file it needs
-//! in parallel, and returns them in a stable order. It does not interpret any of it.
+//! in parallel, and returns them in a stable order. When the site uses the built-in theme, its
+//! files (from `theme`) come first, as the lowest-priority source. It does not interpret any of it.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use walkdir::WalkDir;
 
 use crate::error::{read_bytes, Error, Location, Result};
 use crate::project::Paths;
+use crate::theme;
 
 /// Everything a build reads, in memory (static files are only listed, and copied at write).
 #[derive(Debug, Clone, Default)]
@@ -20,8 +22,9 @@ pub struct SiteFiles {
     pub content_assets: Vec<AssetFile>,
     /// Templates: the theme's first, then the site's (which override by name).
     pub templates: Vec<TemplateFile>,
-    /// Files to copy as they are: the theme's `static/` then the site's `static/`.
-    pub static_files: Vec<AssetFile>,
+    /// Files to copy as they are: the theme's `static/` then the site's `static/` (which
+    /// override by path).
+    pub static_files: Vec<StaticFile>,
 }
 
 /// A Markdown file from `content/`.
@@ -42,6 +45,24 @@ pub struct AssetFile {
     pub relative_path: String,
     /// The file on disk.
     pub source_path: PathBuf,
+}
+
+/// A file from a `static/` folder, copied as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    /// Path relative to `static/`, with `/` separators: `css/site.css`.
+    pub relative_path: String,
+    /// Where its bytes are.
+    pub source: StaticSource,
+}
+
+/// Where a static file's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticSource {
+    /// A file on disk, copied when the output is written.
+    Disk(PathBuf),
+    /// A file of the built-in theme, compiled into the binary.
+    BuiltIn(&'static [u8]),
 }
 
 /// A template file.
@@ -91,6 +112,17 @@ pub fn load(paths: &Paths) -> Result<SiteFiles> {
         }
     }
 
+    if paths.theme.is_none() {
+        files.templates.extend(theme::templates().map(|t| TemplateFile {
+            name: t.name.to_string(),
+            display_path: theme::display_path("templates", t.name),
+            text: t.text.to_string(),
+        }));
+        files.static_files.extend(theme::static_files().map(|f| StaticFile {
+            relative_path: f.relative_path.to_string(),
+            source: StaticSource::BuiltIn(f.bytes),
+        }));
+    }
     let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
     for dir in template_dirs {
         for (name, source_path) in walk(&dir, &mut errors) {
@@ -105,7 +137,7 @@ pub fn load(paths: &Paths) -> Result<SiteFiles> {
     let static_dirs = paths.theme.iter().map(|t| t.join("static")).chain([paths.static_dir.clone()]);
     for dir in static_dirs {
         for (relative_path, source_path) in walk(&dir, &mut errors) {
-            files.static_files.push(AssetFile { relative_path, source_path });
+            files.static_files.push(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
         }
     }
 

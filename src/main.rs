@@ -5,17 +5,23 @@
 #![allow(clippy::result_large_err)]
 
 use std::io::{IsTerminal, Write as _};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::Parser;
 use quire::check::external;
-use quire::cli::{CheckArgs, Cli, Command, HighlightCssArgs};
+use quire::cli::{BuildArgs, CheckArgs, Cli, Command, HighlightCssArgs, InitArgs, NewArgs};
 use quire::error::Error;
 use quire::parse::highlight;
 use quire::pipeline::{self, BuildReport};
 use quire::project::{Overrides, Project};
+use quire::scaffold::{
+    self,
+    init::{InitOptions, NonEmpty},
+    new::NewPage,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,38 +35,71 @@ fn main() -> ExitCode {
     StderrLogger::install(level);
 
     let result = match &cli.command {
+        Command::Build(args) => build(&cli, args),
+        Command::Init(args) => init(&cli, args),
+        Command::New(args) => new(&cli, args),
         Command::Check(args) => return check(&cli, args),
         Command::HighlightCss(args) => return highlight_css(args),
-        Command::Build(args) => {
-            let overrides = Overrides {
-                config_file: cli.config.clone(),
-                output_dir: args.output_dir.clone(),
-                base_url: args.base_url.clone(),
-                drafts: args.drafts,
-            };
-            Project::load(&cli.root, overrides).and_then(|project| {
-                for warning in &project.warnings {
-                    log::warn!("{warning}");
-                }
-                let progress = Progress::start(cli.quiet);
-                let result = pipeline::build(&project);
-                progress.finish();
-                result
-            })
-        }
     };
     match result {
-        Ok(report) => {
-            if !cli.quiet {
-                println!("{}", summary_line(&report));
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprint!("{}", error.report());
             ExitCode::FAILURE
         }
     }
+}
+
+fn build(cli: &Cli, args: &BuildArgs) -> quire::Result<()> {
+    let overrides = Overrides {
+        config_file: cli.config.clone(),
+        output_dir: args.output_dir.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+        future: args.future,
+        expired: args.expired,
+    };
+    let project = Project::load(&cli.root, overrides)?;
+    for warning in &project.warnings {
+        log::warn!("{warning}");
+    }
+    let progress = Progress::start(cli.quiet);
+    let result = pipeline::build(&project);
+    progress.finish();
+    let report = result?;
+    if !cli.quiet {
+        println!("{}", summary_line(&report));
+    }
+    Ok(())
+}
+
+fn init(cli: &Cli, args: &InitArgs) -> quire::Result<()> {
+    let dir = args.dir.clone().unwrap_or_else(|| cli.root.clone());
+    let non_empty = if args.force { NonEmpty::Overwrite } else { NonEmpty::Refuse };
+    let files = scaffold::init::init(&InitOptions { dir: dir.clone(), non_empty })?;
+    if !cli.quiet {
+        println!("created a new site in `{}`:", dir.display());
+        for file in files.iter().filter(|f| !f.ends_with(".gitkeep")) {
+            println!("  {file}");
+        }
+        println!("  templates/ and static/ (empty: files there override the built-in theme)");
+        if dir == Path::new(".") {
+            println!("next: quire build");
+        } else {
+            println!("next: cd {} && quire build", dir.display());
+        }
+    }
+    Ok(())
+}
+
+fn new(cli: &Cli, args: &NewArgs) -> quire::Result<()> {
+    let request = NewPage { path: args.path.clone(), title: args.title.clone() };
+    let relative = scaffold::new::new_page(&cli.root, &request)?;
+    if !cli.quiet {
+        let shown = if cli.root == Path::new(".") { relative } else { cli.root.join(relative) };
+        println!("{}", shown.display());
+    }
+    Ok(())
 }
 
 /// `quire check`: every broken link on stderr, a count on stdout, failure if any is broken.
@@ -161,7 +200,7 @@ fn highlight_css(args: &HighlightCssArgs) -> ExitCode {
 
 fn summary_line(report: &BuildReport) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
+    let mut line = format!(
         "built {}, {}, {} ({} written, {} unchanged, {} removed) in {} ms",
         plural(report.pages, "page"),
         plural(report.sections, "section"),
@@ -170,7 +209,19 @@ fn summary_line(report: &BuildReport) -> String {
         report.write.unchanged,
         report.write.removed,
         report.duration.as_millis()
-    )
+    );
+    let held_back = report.held_back;
+    let mut reasons = Vec::new();
+    if held_back.scheduled > 0 {
+        reasons.push(format!("{} scheduled (--future)", held_back.scheduled));
+    }
+    if held_back.expired > 0 {
+        reasons.push(format!("{} expired (--expired)", held_back.expired));
+    }
+    if !reasons.is_empty() {
+        line.push_str(&format!("; held back {}", reasons.join(", ")));
+    }
+    line
 }
 
 /// A spinner on stderr, shown only on a terminal and only once a build passes one second.

@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 use crate::check::{self, CheckInput, CheckReport};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result};
-use crate::load::{self, SiteFiles};
+use crate::load::{self, SiteFiles, StaticSource};
 use crate::parse;
 use crate::project::Project;
 use crate::render::{self, RenderInput};
+use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
+use crate::theme;
 use crate::write::{self, Contents, OutputFile, WriteReport};
 
 /// What a build did, for the summary line.
@@ -24,6 +26,8 @@ pub struct BuildReport {
     pub sections: usize,
     /// Files in the output.
     pub files: usize,
+    /// Pages left out because they are scheduled or expired.
+    pub held_back: HeldBack,
     /// What the write changed.
     pub write: WriteReport,
     /// Wall time of the whole build.
@@ -57,6 +61,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         pages: prepared.pages,
         sections: prepared.sections,
         files: prepared.outputs.len(),
+        held_back: prepared.held_back,
         write: report,
         duration: started.elapsed(),
     })
@@ -86,6 +91,7 @@ struct Prepared {
     links: CheckReport,
     pages: usize,
     sections: usize,
+    held_back: HeldBack,
 }
 
 /// Runs every stage but the write: load, parse, model, render, then the link check.
@@ -99,7 +105,11 @@ fn prepare(project: &Project) -> Result<Prepared> {
         documents,
         content_assets,
         drafts: project.drafts,
+        schedule: Schedule { now: jiff::Timestamp::now(), future: project.future, expired: project.expired },
     })?;
+    for warning in &site.warnings {
+        log::warn!("{warning}");
+    }
     let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
     let rendered = render::render(RenderInput {
         site: &site,
@@ -111,17 +121,23 @@ fn prepare(project: &Project) -> Result<Prepared> {
         static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
     let links = check::check(&CheckInput { site: &site, rendered: &rendered, copied });
     log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
+
     let mut outputs: Vec<(OutputFile, PathBuf)> = Vec::new();
     // Static files first, theme before site, so the site's file replaces the theme's.
-    let mut static_by_path: HashMap<String, PathBuf> = HashMap::new();
+    let mut static_by_path: HashMap<String, StaticSource> = HashMap::new();
     for file in static_files {
-        static_by_path.insert(file.relative_path, file.source_path);
+        static_by_path.insert(file.relative_path, file.source);
     }
     let mut static_sorted: Vec<_> = static_by_path.into_iter().collect();
-    static_sorted.sort();
-    for (output_path, source_path) in static_sorted {
-        let owner = source_path.clone();
-        outputs.push((OutputFile { output_path, contents: Contents::Copy(source_path) }, owner));
+    static_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (output_path, source) in static_sorted {
+        let (contents, owner) = match source {
+            StaticSource::Disk(path) => (Contents::Copy(path.clone()), path),
+            StaticSource::BuiltIn(bytes) => {
+                (Contents::Bytes(bytes.to_vec()), theme::display_path("static", &output_path))
+            }
+        };
+        outputs.push((OutputFile { output_path, contents }, owner));
     }
     for asset in &site.assets {
         let file = OutputFile {
@@ -140,7 +156,13 @@ fn prepare(project: &Project) -> Result<Prepared> {
     }
     let outputs = unique_outputs(outputs, &project.paths.root)?;
 
-    Ok(Prepared { outputs, links, pages: site.pages.len(), sections: site.sections.len() })
+    Ok(Prepared {
+        outputs,
+        links,
+        pages: site.pages.len(),
+        sections: site.sections.len(),
+        held_back: site.held_back,
+    })
 }
 
 /// Refuses an output folder that holds the site itself: syncing it would delete sources.

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config};
 use crate::error::{Error, Location, Result};
+use crate::theme;
 
 /// Whether draft pages are part of the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +12,24 @@ pub enum Drafts {
     /// Leave drafts out (a normal build).
     Exclude,
     /// Build drafts too (`--drafts`).
+    Include,
+}
+
+/// Whether pages dated after the build's moment are part of the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Future {
+    /// Hold them back until their date (a normal build).
+    Exclude,
+    /// Build them now (`--future`).
+    Include,
+}
+
+/// Whether pages past their `expires` date are part of the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expired {
+    /// Leave them out (a normal build).
+    Exclude,
+    /// Build them anyway (`--expired`).
     Include,
 }
 
@@ -27,7 +46,8 @@ pub struct Paths {
     pub static_dir: PathBuf,
     /// `ROOT/templates`.
     pub templates: PathBuf,
-    /// `ROOT/themes/THEME`, when the config names a theme.
+    /// `ROOT/themes/THEME`, when the config names a theme; `None` means the built-in theme
+    /// (no `theme` key, or `theme = "quire"` without a `themes/quire/` folder).
     pub theme: Option<PathBuf>,
     /// Where the site is written.
     pub output: PathBuf,
@@ -42,6 +62,10 @@ pub struct Project {
     pub config: Config,
     /// Whether drafts are built.
     pub drafts: Drafts,
+    /// Whether scheduled (future-dated) pages are built.
+    pub future: Future,
+    /// Whether expired pages are built.
+    pub expired: Expired,
     /// Warnings found while loading the config.
     pub warnings: Vec<String>,
 }
@@ -57,6 +81,10 @@ pub struct Overrides {
     pub base_url: Option<String>,
     /// `--drafts`.
     pub drafts: bool,
+    /// `--future`.
+    pub future: bool,
+    /// `--expired`.
+    pub expired: bool,
 }
 
 impl Project {
@@ -88,10 +116,13 @@ impl Project {
         let theme = match &config.theme {
             Some(name) => {
                 let path = root.join("themes").join(name);
-                if !path.is_dir() {
+                if path.is_dir() {
+                    Some(path)
+                } else if name == theme::NAME {
+                    None
+                } else {
                     return Err(Error::MissingTheme { theme: name.clone(), path });
                 }
-                Some(path)
             }
             None => None,
         };
@@ -105,6 +136,8 @@ impl Project {
             output: overrides.output_dir.unwrap_or_else(|| root.join("public")),
         };
         let drafts = if overrides.drafts { Drafts::Include } else { Drafts::Exclude };
-        Ok(Project { paths, config, drafts, warnings: warnings.0 })
+        let future = if overrides.future { Future::Include } else { Future::Exclude };
+        let expired = if overrides.expired { Expired::Include } else { Expired::Exclude };
+        Ok(Project { paths, config, drafts, future, expired, warnings: warnings.0 })
     }
 }

@@ -1,13 +1,13 @@
 //! `PageDate`: the dates people write in front matter, parsed once into one type.
 //!
 //! Accepts RFC 3339, `YYYY-MM-DD`, and `YYYY-MM-DD HH:MM[:SS]` with or without an offset
-//! (`Z`, `+02:00`, `+0200`). A date with no offset is taken as UTC.
+//! (`Z`, `+02:00`, `+0200`). A date with no offset is read in the site's `timezone` (UTC by default).
 
 use std::cmp::Ordering;
 use std::fmt;
 
 use jiff::civil::{Date, DateTime};
-use jiff::tz::Offset;
+use jiff::tz::{Offset, TimeZone};
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 
@@ -25,24 +25,34 @@ impl PageDate {
     /// # Errors
     /// A message saying what is wrong, ready for the user.
     pub fn parse(text: &str) -> Result<PageDate, String> {
+        PageDate::parse_in(text, &TimeZone::UTC)
+    }
+
+    /// Parses a date; one written without an offset is read in `zone` (the site's `timezone`).
+    ///
+    /// # Errors
+    /// A message saying what is wrong, ready for the user.
+    pub fn parse_in(text: &str, zone: &TimeZone) -> Result<PageDate, String> {
         let text = text.trim();
         if text.len() == 10 {
             let date: Date = text.parse().map_err(|e| explain(text, e))?;
-            let timestamp = date.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| explain(text, e))?;
-            return Ok(PageDate { timestamp: timestamp.timestamp(), offset: Offset::UTC, has_time: false });
+            let zoned = date.to_zoned(zone.clone()).map_err(|e| explain(text, e))?;
+            return Ok(PageDate { timestamp: zoned.timestamp(), offset: zoned.offset(), has_time: false });
         }
         let (datetime_text, offset) = split_offset(text).map_err(|detail| explain(text, detail))?;
         let datetime: DateTime = datetime_text.replacen(' ', "T", 1).parse().map_err(|e| explain(text, e))?;
-        let offset = offset.unwrap_or(Offset::UTC);
-        let timestamp = offset.to_timestamp(datetime).map_err(|e| explain(text, e))?;
-        Ok(PageDate { timestamp, offset, has_time: true })
+        let zoned = match offset {
+            Some(offset) => offset.to_timestamp(datetime).map(|t| t.to_zoned(TimeZone::fixed(offset))),
+            None => datetime.to_zoned(zone.clone()),
+        }
+        .map_err(|e| explain(text, e))?;
+        Ok(PageDate { timestamp: zoned.timestamp(), offset: zoned.offset(), has_time: true })
     }
 
     /// Builds a date-only value from a year, month and day (from a `YYYY-MM-DD-` file name).
-    pub fn from_ymd(year: i16, month: i8, day: i8) -> Option<PageDate> {
-        let date = Date::new(year, month, day).ok()?;
-        let timestamp = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
-        Some(PageDate { timestamp, offset: Offset::UTC, has_time: false })
+    pub fn from_ymd(year: i16, month: i8, day: i8, zone: &TimeZone) -> Option<PageDate> {
+        let zoned = Date::new(year, month, day).ok()?.to_zoned(zone.clone()).ok()?;
+        Some(PageDate { timestamp: zoned.timestamp(), offset: zoned.offset(), has_time: false })
     }
 
     /// The instant, for ordering.
@@ -62,6 +72,23 @@ impl PageDate {
     /// The calendar date in the author's offset.
     pub fn civil(&self) -> DateTime {
         self.offset.to_datetime(self.timestamp)
+    }
+
+    /// RFC 3339 with a time always (`2024-05-01T00:00:00Z` for a date-only value), for Atom.
+    pub fn to_rfc3339(&self) -> String {
+        let civil = self.civil().strftime("%Y-%m-%dT%H:%M:%S");
+        if self.offset == Offset::UTC {
+            format!("{civil}Z")
+        } else {
+            format!("{civil}{}", offset_text(self.offset))
+        }
+    }
+
+    /// RFC 2822 (`Wed, 1 May 2024 14:30:00 +0200`), for RSS. A year RFC 2822 cannot write
+    /// (before year 0) falls back to RFC 3339, which feed readers also accept.
+    pub fn to_rfc2822(&self) -> String {
+        let zoned = self.timestamp.to_zoned(jiff::tz::TimeZone::fixed(self.offset));
+        jiff::fmt::rfc2822::to_string(&zoned).unwrap_or_else(|_| self.to_rfc3339())
     }
 }
 
@@ -159,6 +186,30 @@ mod tests {
         let date = PageDate::parse("2024-05-01T14:30:00+02:00").unwrap();
         assert_eq!(date.format("%B %-d, %Y %H:%M").unwrap(), "May 1, 2024 14:30");
         assert!(date.format("%").is_err());
+    }
+
+    #[test]
+    fn dates_without_offset_use_the_site_timezone() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        assert_eq!(
+            PageDate::parse_in("2024-07-01 12:00", &paris).unwrap().to_string(),
+            "2024-07-01T12:00:00+02:00"
+        );
+        assert_eq!(
+            PageDate::parse_in("2024-01-01 12:00", &paris).unwrap().to_string(),
+            "2024-01-01T12:00:00+01:00"
+        );
+        let explicit = PageDate::parse_in("2024-07-01T12:00:00Z", &paris).unwrap();
+        assert_eq!(explicit.to_string(), "2024-07-01T12:00:00Z");
+    }
+
+    #[test]
+    fn feed_formats_always_carry_a_time() {
+        assert_eq!(PageDate::parse("2024-05-01").unwrap().to_rfc3339(), "2024-05-01T00:00:00Z");
+        let date = PageDate::parse("2024-05-01T14:30:00+02:00").unwrap();
+        assert_eq!(date.to_rfc3339(), "2024-05-01T14:30:00+02:00");
+        assert_eq!(date.to_rfc2822(), "Wed, 1 May 2024 14:30:00 +0200");
+        assert_eq!(PageDate::parse("2999-01-01").unwrap().to_rfc2822(), "Tue, 1 Jan 2999 00:00:00 +0000");
     }
 
     #[test]

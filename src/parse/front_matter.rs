@@ -21,6 +21,8 @@ pub struct FrontMatter {
     pub date: Option<PageDate>,
     /// `updated`.
     pub updated: Option<PageDate>,
+    /// `expires` (or Hugo's `expiryDate`): when the page stops being published.
+    pub expires: Option<PageDate>,
     /// `draft: true`, or `published: false`.
     pub draft: bool,
     /// `slug`: the last URL segment.
@@ -45,6 +47,8 @@ pub struct FrontMatter {
     pub paginate_by: Option<usize>,
     /// Section only: `page_template`.
     pub page_template: Option<String>,
+    /// Section only: `generate_feeds`, for the section's own `atom.xml` and `rss.xml`.
+    pub generate_feeds: bool,
     /// Every other key.
     pub extra: Table,
 }
@@ -83,10 +87,18 @@ pub enum Format {
 }
 
 /// What the parser needs to know about the site.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FrontMatterOptions {
     /// Configured taxonomy names: these keys hold term lists.
     pub taxonomy_names: Vec<String>,
+    /// The zone of dates written without an offset (the site's `timezone`, else UTC).
+    pub timezone: jiff::tz::TimeZone,
+}
+
+impl Default for FrontMatterOptions {
+    fn default() -> Self {
+        FrontMatterOptions { taxonomy_names: Vec::new(), timezone: jiff::tz::TimeZone::UTC }
+    }
 }
 
 /// Splits `text` (already without BOM, with `\n` line ends) into front matter and body.
@@ -143,7 +155,8 @@ pub fn parse(
         Format::Yaml => parse_yaml(file, text, block, split.block_first_line)?,
         Format::Toml => parse_toml(file, text, block, split.block_first_line)?,
     };
-    let mapper = Mapper { file, text, block, first_line: split.block_first_line, format };
+    let mapper =
+        Mapper { file, text, block, first_line: split.block_first_line, format, timezone: &options.timezone };
     mapper.map(table, options)
 }
 
@@ -233,6 +246,7 @@ struct Mapper<'a> {
     block: &'a str,
     first_line: usize,
     format: Format,
+    timezone: &'a jiff::tz::TimeZone,
 }
 
 impl Mapper<'_> {
@@ -245,6 +259,8 @@ impl Mapper<'_> {
                 "description" => fm.description = self.opt_string(&key, value)?,
                 "date" => fm.date = self.opt_date(&key, value)?,
                 "updated" => fm.updated = self.opt_date(&key, value)?,
+                "expires" | "expiryDate" | "expiry_date" => fm.expires = self.opt_date(&key, value)?,
+                "generate_feeds" => fm.generate_feeds = self.bool(&key, value)?,
                 "draft" => fm.draft = self.bool(&key, value)?,
                 "published" => published = Some(self.bool(&key, value)?),
                 "slug" => fm.slug = self.opt_string(&key, value)?,
@@ -307,7 +323,7 @@ impl Mapper<'_> {
         let Some(text) = self.opt_string(key, value)? else {
             return Ok(None);
         };
-        PageDate::parse(&text).map(Some).map_err(|detail| {
+        PageDate::parse_in(&text, self.timezone).map(Some).map_err(|detail| {
             self.error(key, detail, Some("dates are written YYYY-MM-DD, optionally with a time: 2024-03-01 14:30 or 2024-03-01T14:30:00+02:00"))
         })
     }
@@ -416,6 +432,14 @@ mod tests {
         assert_eq!(fm.title.as_deref(), Some("Hi"));
         assert_eq!(fm.date.unwrap().to_string(), "2024-05-01");
         assert!(fm.draft);
+    }
+
+    #[test]
+    fn expiry_dates_are_read_under_either_name() {
+        let fm = parse_text("---\nexpires: 2000-01-02\n---\n").unwrap();
+        assert_eq!(fm.expires.unwrap().to_string(), "2000-01-02");
+        let fm = parse_text("+++\nexpiryDate = 2000-01-03\n+++\n").unwrap();
+        assert_eq!(fm.expires.unwrap().to_string(), "2000-01-03");
     }
 
     #[test]

@@ -52,10 +52,13 @@ pub struct Rendered {
     pub html: String,
     /// The HTML before `<!-- more -->`, if the body has the marker.
     pub summary_before_marker: Option<String>,
-    /// The HTML of the first paragraph, if there is one.
+    /// The HTML of the first top-level paragraph alone, if there is one.
     pub first_paragraph: Option<String>,
     /// The plain text of the first heading, used when the page has no title.
     pub first_heading: Option<String>,
+    /// Bytes of `html` taken by a heading that opens the body, so a page that takes its
+    /// title from that heading can leave it out of its content instead of showing it twice.
+    pub leading_heading_len: usize,
     /// Words in the text (code included).
     pub word_count: usize,
     /// The headings, nested by level.
@@ -194,6 +197,37 @@ fn location(source: &Source<'_>, line_in_text: usize, column: usize) -> Location
     location
 }
 
+/// Where the summary, the first paragraph and a leading heading end, in events.
+#[derive(Default)]
+struct Cuts {
+    marker_seen: bool,
+    marker: Option<usize>,
+    paragraph: Option<Range<usize>>,
+    leading_heading_end: Option<usize>,
+}
+
+impl Cuts {
+    /// Notes the cuts an event just pushed ends, when it closes a top-level block.
+    fn after_push(&mut self, events: &[Event<'_>], depth: usize, top_level_start: usize) {
+        if depth != 0 {
+            return;
+        }
+        match events.last() {
+            Some(Event::End(TagEnd::Paragraph)) if self.paragraph.is_none() => {
+                self.paragraph = Some(top_level_start..events.len());
+            }
+            Some(Event::End(TagEnd::Heading(_))) if top_level_start == 0 => {
+                self.leading_heading_end = Some(events.len());
+            }
+            Some(Event::End(_)) => {}
+            _ => return,
+        }
+        if self.marker_seen && self.marker.is_none() {
+            self.marker = Some(events.len());
+        }
+    }
+}
+
 /// A code block being collected.
 struct CodeBlock {
     fence: highlight::FenceInfo,
@@ -288,9 +322,7 @@ impl<'a> Renderer<'a> {
         let mut first_heading = None;
         let mut word_count = 0;
         let mut depth = 0usize;
-        let mut marker_seen = false;
-        let mut marker_cut = None;
-        let mut paragraph_cut = None;
+        let mut cuts = Cuts::default();
         let mut heading_start = None;
         let mut top_level_start = 0;
         let mut code: Option<CodeBlock> = None;
@@ -313,13 +345,7 @@ impl<'a> Renderer<'a> {
                         events.push(Event::Html(CowStr::from(html.to_string())));
                         depth = depth.saturating_sub(1);
                         events.push(Event::End(TagEnd::HtmlBlock));
-                        self.after_push(
-                            &events,
-                            depth,
-                            &mut marker_seen,
-                            &mut marker_cut,
-                            &mut paragraph_cut,
-                        );
+                        cuts.after_push(&events, depth, top_level_start);
                         continue;
                     }
                     _ => continue,
@@ -431,14 +457,16 @@ impl<'a> Renderer<'a> {
                 }
                 Event::Text(text) | Event::Code(text) => word_count += text.split_whitespace().count(),
                 // A marker that is a block of its own is left out of the summary.
-                Event::Html(html) if depth == 1 && is_more_marker(html) && marker_cut.is_none() => {
-                    marker_cut = Some(top_level_start);
+                Event::Html(html) if depth == 1 && is_more_marker(html) && cuts.marker.is_none() => {
+                    cuts.marker = Some(top_level_start);
                 }
-                Event::Html(html) | Event::InlineHtml(html) if is_more_marker(html) => marker_seen = true,
+                Event::Html(html) | Event::InlineHtml(html) if is_more_marker(html) => {
+                    cuts.marker_seen = true
+                }
                 _ => {}
             }
             events.push(event);
-            self.after_push(&events, depth, &mut marker_seen, &mut marker_cut, &mut paragraph_cut);
+            cuts.after_push(&events, depth, top_level_start);
         }
 
         let to_html = |events: &[Event<'_>]| {
@@ -447,36 +475,15 @@ impl<'a> Renderer<'a> {
             html
         };
         Rendered {
-            summary_before_marker: marker_cut.map(|cut| to_html(&events[..cut])),
-            first_paragraph: paragraph_cut.map(|cut| to_html(&events[..cut])),
+            summary_before_marker: cuts.marker.map(|cut| to_html(&events[..cut])),
+            first_paragraph: cuts.paragraph.map(|range| to_html(&events[range])),
+            leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(&events[..end]).len()),
             html: to_html(&events),
             first_heading,
             word_count,
             toc: nest_headings(headings),
             links: self.links,
             shortcodes: self.calls,
-        }
-    }
-
-    /// Notes where the summary and the first paragraph end, after an event was pushed.
-    fn after_push(
-        &self,
-        events: &[Event<'_>],
-        depth: usize,
-        marker_seen: &mut bool,
-        marker_cut: &mut Option<usize>,
-        paragraph_cut: &mut Option<usize>,
-    ) {
-        let last = events.last();
-        let at_top_level_end = depth == 0 && matches!(last, Some(Event::End(_)));
-        if !at_top_level_end {
-            return;
-        }
-        if *marker_seen && marker_cut.is_none() {
-            *marker_cut = Some(events.len());
-        }
-        if matches!(last, Some(Event::End(TagEnd::Paragraph))) && paragraph_cut.is_none() {
-            *paragraph_cut = Some(events.len());
         }
     }
 
@@ -709,6 +716,18 @@ mod tests {
         let r = md("# My Title\n\none two three `four`\n");
         assert_eq!(r.first_heading.as_deref(), Some("My Title"));
         assert_eq!(r.word_count, 6);
+    }
+
+    #[test]
+    fn first_paragraph_summary_is_only_the_paragraph() {
+        assert_eq!(md("## Intro\n\nFirst.\n\nSecond.\n").first_paragraph.unwrap(), "<p>First.</p>\n");
+    }
+
+    #[test]
+    fn a_leading_heading_is_measured() {
+        let r = md("# Title\n\nText.\n");
+        assert_eq!(&r.html[r.leading_heading_len..], "<p>Text.</p>\n");
+        assert_eq!(md("Text.\n\n# Later\n").leading_heading_len, 0);
     }
 
     #[test]

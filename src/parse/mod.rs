@@ -55,8 +55,10 @@ impl Document {
 /// # Errors
 /// All the files' errors together, in path order.
 pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>> {
-    let options =
-        FrontMatterOptions { taxonomy_names: config.taxonomies.iter().map(|t| t.name.clone()).collect() };
+    let options = FrontMatterOptions {
+        taxonomy_names: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
+        timezone: config.time_zone(),
+    };
     let results: Vec<Result<Document>> =
         files.par_iter().map(|file| parse_document(file, config, &options)).collect();
     let mut documents = Vec::with_capacity(results.len());
@@ -102,7 +104,7 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
         }
         None => None,
     };
-    let (file_date, file_slug) = name_parts(&file.content_path);
+    let (file_date, file_slug) = name_parts(&file.content_path, &options.timezone);
     Ok(Document {
         content_path: file.content_path.clone(),
         display_path: file.display_path.clone(),
@@ -126,18 +128,18 @@ pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The date and slug a file name gives: `2024-05-01-my-post.md` → (2024-05-01, `my-post`).
 /// A bundle (`trip/index.md`) is named by its folder.
-fn name_parts(content_path: &str) -> (Option<PageDate>, String) {
+fn name_parts(content_path: &str, zone: &jiff::tz::TimeZone) -> (Option<PageDate>, String) {
     let mut parts = content_path.rsplit('/');
     let file_name = parts.next().unwrap_or(content_path);
     let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
     let stem = if stem == "index" { parts.next().unwrap_or(stem) } else { stem };
-    match jekyll_date(stem) {
+    match jekyll_date(stem, zone) {
         Some((date, rest)) => (Some(date), crate::site::url::slugify(rest)),
         None => (None, crate::site::url::slugify(stem)),
     }
 }
 
-fn jekyll_date(stem: &str) -> Option<(PageDate, &str)> {
+fn jekyll_date<'a>(stem: &'a str, zone: &jiff::tz::TimeZone) -> Option<(PageDate, &'a str)> {
     let bytes = stem.as_bytes();
     let shape_ok = bytes.len() > 11
         && bytes[4] == b'-'
@@ -150,31 +152,33 @@ fn jekyll_date(stem: &str) -> Option<(PageDate, &str)> {
     let year = stem[0..4].parse().ok()?;
     let month = stem[5..7].parse().ok()?;
     let day = stem[8..10].parse().ok()?;
-    Some((PageDate::from_ymd(year, month, day)?, &stem[11..]))
+    Some((PageDate::from_ymd(year, month, day, zone)?, &stem[11..]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const UTC: jiff::tz::TimeZone = jiff::tz::TimeZone::UTC;
+
     #[test]
     fn jekyll_file_names_give_date_and_slug() {
-        let (date, slug) = name_parts("blog/2024-05-01-my-post.md");
+        let (date, slug) = name_parts("blog/2024-05-01-my-post.md", &UTC);
         assert_eq!(date.unwrap().to_string(), "2024-05-01");
         assert_eq!(slug, "my-post");
     }
 
     #[test]
     fn bundles_are_named_by_their_folder() {
-        let (date, slug) = name_parts("blog/2023-01-02-trip/index.md");
+        let (date, slug) = name_parts("blog/2023-01-02-trip/index.md", &UTC);
         assert_eq!(date.unwrap().to_string(), "2023-01-02");
         assert_eq!(slug, "trip");
     }
 
     #[test]
     fn plain_names_slugify() {
-        assert_eq!(name_parts("blog/Hello World.md"), (None, "hello-world".to_string()));
-        assert_eq!(name_parts("blog/2024-13-01-x.md").0, None);
+        assert_eq!(name_parts("blog/Hello World.md", &UTC), (None, "hello-world".to_string()));
+        assert_eq!(name_parts("blog/2024-13-01-x.md", &UTC).0, None);
     }
 
     #[test]

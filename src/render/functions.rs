@@ -1,4 +1,4 @@
-//! Template functions (`get_url`, `get_page`, `get_section`, `get_taxonomy`) and filters
+//! Template functions (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) and filters
 //! (`date`, `truncate_words`, `slugify`, `markdown`).
 //!
 //! Functions read a `Lookup` built once from the views; they never touch the disk.
@@ -20,6 +20,8 @@ pub struct Lookup {
     pages: HashMap<String, (String, Value)>,
     sections: HashMap<String, (String, Value)>,
     taxonomies: HashMap<String, Value>,
+    /// Archive per section content path; the whole site's under `""`.
+    archives: HashMap<String, Value>,
     /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
     outputs: HashSet<String>,
     /// False for the lookup of shortcodes, which render before the views exist.
@@ -52,13 +54,20 @@ impl Lookup {
             .enumerate()
             .map(|(i, t)| (t.name.clone(), view(views.map(|v| &v.taxonomies), i)))
             .collect();
+        let mut archives: HashMap<String, Value> = site
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.content_path.clone(), view(views.map(|v| &v.section_archives), i)))
+            .collect();
+        archives.insert(String::new(), views.map_or_else(Value::none, |v| v.archive.clone()));
         let mut outputs: HashSet<String> = copied_files.into_iter().collect();
         outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
         outputs.extend(site.pages.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
         for section in &site.sections {
             outputs.extend(section.pagers.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
         }
-        Lookup { base_url, pages, sections, taxonomies, outputs, has_views: views.is_some() }
+        Lookup { base_url, pages, sections, taxonomies, archives, outputs, has_views: views.is_some() }
     }
 
     fn need_views(&self, function: &str) -> TeraResult<()> {
@@ -123,6 +132,16 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
             .get(path)
             .map(|(_, view)| view.clone())
             .ok_or_else(|| tera::Error::message(format!("`get_section`: no section at `content/{path}`")))
+    });
+    let l = Arc::clone(&lookup);
+    tera.register_function("get_archive", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        l.need_views("get_archive")?;
+        let section = kwargs.get::<&str>("section")?.unwrap_or("");
+        let section = section.trim_start_matches("@/");
+        l.archives
+            .get(section)
+            .cloned()
+            .ok_or_else(|| tera::Error::message(format!("`get_archive`: no section at `content/{section}`")))
     });
     let l = lookup;
     tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {

@@ -1,14 +1,20 @@
 //! Stage 4, render: the site model through Tera templates into files in memory.
 //!
 //! Every output is rendered before anything is written, so a template error anywhere leaves
-//! the output folder untouched. Pages render in parallel; views are built once.
+//! the output folder untouched. Pages render in parallel; views are built once. Feeds, the
+//! sitemap and the absolute URLs inside feeds have modules of their own.
 
+pub mod absolute_urls;
+pub mod feeds;
 pub mod functions;
+pub mod plan;
 pub mod shortcodes;
+pub mod sitemap;
 pub mod views;
+pub mod xml;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -16,8 +22,10 @@ use tera::{Context, Tera, Value};
 
 use crate::error::{Error, Result};
 use crate::load::TemplateFile;
-use crate::site::{url, Redirect, Site};
+use crate::site::pagination::Pager;
+use crate::site::{url, PageId, Redirect, Site};
 use functions::Lookup;
+use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
 
 /// A file produced by rendering.
@@ -39,23 +47,43 @@ pub struct RenderInput<'a> {
     pub static_outputs: Vec<String>,
 }
 
-/// Renders every page, pager and redirect of the site.
+/// Renders every page, pager, taxonomy page, redirect, feed and sitemap of the site.
 ///
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Vec<RenderedFile>> {
     let RenderInput { site, templates, static_outputs } = input;
-    let templates = with_builtins(templates);
-    let expanded = expand_shortcodes(site, &templates, &static_outputs)?;
-    let views = Views::build(site, &expanded);
-    let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs));
-    let (tera, template_paths) = build_tera(&templates, &views.config, lookup, site)?;
+    let templates = &with_builtins(templates);
+    let expanded = expand_shortcodes(site, templates, &static_outputs)?;
+    // From here on, pages and sections hold their shortcodes' output, for templates and feeds.
+    let site: &Site = expanded.as_ref().unwrap_or(site);
+    let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+    let copied: HashSet<&str> = static_outputs
+        .iter()
+        .map(String::as_str)
+        .chain(site.assets.iter().map(|a| a.output_path.as_str()))
+        .collect();
+    let plan = Plan::new(PlanInput { site, templates: &template_names, copied: &copied })?;
+    for warning in &plan.warnings {
+        log::warn!("{warning}");
+    }
+    let feeds = feeds::feeds(site);
+    let generated = plan
+        .html_url_paths(site)
+        .map(|(url_path, _)| url_path.trim_start_matches('/').to_string())
+        .chain(feeds.iter().flat_map(|f| f.output_paths()))
+        .chain(["sitemap.xml", "robots.txt", "404.html"].map(String::from))
+        .collect::<Vec<_>>();
+    let views = Views::build(site);
+    let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs.into_iter().chain(generated)));
+    let (tera, template_paths) = build_tera(templates, &views.config, lookup, site)?;
     check_templates_exist(site, &tera)?;
 
-    let jobs = jobs(site);
-    let renderer = Renderer { site, tera: &tera, views: &views, template_paths: &template_paths };
+    let jobs = jobs(site, &plan);
+    let renderer =
+        Renderer { site, tera: &tera, views: &views, template_paths: &template_paths, plan: &plan };
     let results: Vec<Result<RenderedFile>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
-    let mut files = Vec::with_capacity(results.len());
+    let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
     let mut errors = Vec::new();
     for result in results {
         match result {
@@ -63,28 +91,46 @@ pub fn render(input: RenderInput<'_>) -> Result<Vec<RenderedFile>> {
             Err(error) => errors.push(error),
         }
     }
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(files),
+    if let Some(error) = Error::from_list(errors) {
+        return Err(error);
     }
+    let feed_files: Vec<[RenderedFile; 2]> = feeds.par_iter().map(|feed| feeds::render(site, feed)).collect();
+    files.extend(feed_files.into_iter().flatten());
+    files.extend(sitemap::render(site, &sitemap::entries(site, &plan)));
+    Ok(files)
 }
 
 /// One output to render.
-enum Job {
+enum Job<'a> {
     Page(usize),
     Pager { section: usize, pager: usize },
-    Redirect(usize),
+    TaxonomyList(usize),
+    TermPager { taxonomy: usize, term: usize, pager: usize },
+    Archive(&'a str),
+    Redirect(&'a Redirect),
+    NotFound(Source),
+    Robots(Source),
 }
 
-fn jobs(site: &Site) -> Vec<Job> {
+fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
     let pages = (0..site.pages.len()).map(Job::Page);
     let pagers = site
         .sections
         .iter()
         .enumerate()
         .flat_map(|(section, s)| (0..s.pagers.len()).map(move |pager| Job::Pager { section, pager }));
-    let redirects = (0..site.redirects.len()).map(Job::Redirect);
-    pages.chain(pagers).chain(redirects).collect()
+    let rendered_taxonomies =
+        site.taxonomies.iter().enumerate().filter(|(index, _)| plan.taxonomies[*index].is_some());
+    let taxonomy_pages = rendered_taxonomies.flat_map(|(taxonomy, t)| {
+        let terms = t.terms.iter().enumerate().flat_map(move |(term, tm)| {
+            (0..tm.pagers.len()).map(move |pager| Job::TermPager { taxonomy, term, pager })
+        });
+        std::iter::once(Job::TaxonomyList(taxonomy)).chain(terms)
+    });
+    let archive = plan.archive.as_deref().map(Job::Archive);
+    let redirects = site.redirects.iter().chain(&plan.redirects).map(Job::Redirect);
+    let special = plan.not_found.map(Job::NotFound).into_iter().chain(plan.robots.map(Job::Robots));
+    pages.chain(pagers).chain(taxonomy_pages).chain(archive).chain(redirects).chain(special).collect()
 }
 
 const BUILTIN_PREFIX: &str = "(built-in ";
@@ -106,18 +152,16 @@ fn with_builtins(templates: &[TemplateFile]) -> Vec<TemplateFile> {
 
 /// Renders the shortcodes of every page and section, with a Tera of their own: they render
 /// before the views that the full template functions read exist, so only `get_url` works.
+/// Returns the site with its content expanded, or `None` when no document has a call.
 fn expand_shortcodes(
     site: &Site,
     templates: &[TemplateFile],
     static_outputs: &[String],
-) -> Result<shortcodes::ExpandedContent> {
+) -> Result<Option<Site>> {
     let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
         || site.sections.iter().any(|s| !s.shortcodes.is_empty());
     if !has_calls {
-        return Ok(shortcodes::ExpandedContent {
-            pages: vec![None; site.pages.len()],
-            sections: vec![None; site.sections.len()],
-        });
+        return Ok(None);
     }
     let lookup = Arc::new(Lookup::new(site, None, static_outputs.iter().cloned()));
     let config = Value::from_serializable(&site.config);
@@ -139,55 +183,37 @@ fn expand_shortcodes(
             .into_iter()
             .collect(),
     };
-    let pages: Vec<std::result::Result<Option<shortcodes::ExpandedPage>, Vec<Error>>> = site
+    let mut expanded = site.clone();
+    let errors: Vec<Error> = expanded
         .pages
-        .par_iter()
-        .map(|page| {
-            if page.shortcodes.is_empty() {
-                return Ok(None);
-            }
-            let content = expander.expand(&page.content, &page.shortcodes, &page.display_path)?;
+        .par_iter_mut()
+        .filter(|page| !page.shortcodes.is_empty())
+        .flat_map_iter(|page| {
+            let content = expander.expand(&page.content, &page.shortcodes, &page.display_path);
             // The summary repeats the calls at the content's start: their errors are reported
             // once, from the content.
-            let summary = page.summary.as_ref().map(|summary| {
+            page.summary = page.summary.as_ref().map(|summary| {
                 expander.expand(summary, &page.shortcodes, &page.display_path).unwrap_or_default()
             });
-            Ok(Some((content, summary)))
+            match content {
+                Ok(content) => {
+                    page.content = content;
+                    Vec::new()
+                }
+                Err(errors) => errors,
+            }
         })
         .collect();
-    let sections: Vec<std::result::Result<Option<String>, Vec<Error>>> = site
-        .sections
-        .iter()
-        .map(|section| {
-            if section.shortcodes.is_empty() {
-                return Ok(None);
-            }
-            expander.expand(&section.content, &section.shortcodes, &section.display_path).map(Some)
-        })
-        .collect();
-    let mut errors = Vec::new();
-    let mut expanded = shortcodes::ExpandedContent::default();
-    for result in pages {
-        match result {
-            Ok(page) => expanded.pages.push(page),
-            Err(list) => {
-                errors.extend(list);
-                expanded.pages.push(None);
-            }
-        }
-    }
-    for result in sections {
-        match result {
-            Ok(section) => expanded.sections.push(section),
-            Err(list) => {
-                errors.extend(list);
-                expanded.sections.push(None);
-            }
+    let mut errors = errors;
+    for section in expanded.sections.iter_mut().filter(|s| !s.shortcodes.is_empty()) {
+        match expander.expand(&section.content, &section.shortcodes, &section.display_path) {
+            Ok(content) => section.content = content,
+            Err(list) => errors.extend(list),
         }
     }
     match Error::from_list(errors) {
         Some(error) => Err(error),
-        None => Ok(expanded),
+        None => Ok(Some(expanded)),
     }
 }
 
@@ -304,10 +330,11 @@ struct Renderer<'a> {
     tera: &'a Tera,
     views: &'a Views,
     template_paths: &'a BTreeMap<String, PathBuf>,
+    plan: &'a Plan,
 }
 
 impl Renderer<'_> {
-    fn render(&self, job: &Job) -> Result<RenderedFile> {
+    fn render(&self, job: &Job<'_>) -> Result<RenderedFile> {
         match *job {
             Job::Page(id) => {
                 let page = &self.site.pages[id];
@@ -321,11 +348,63 @@ impl Renderer<'_> {
                 let pager = &s.pagers[pager];
                 let mut context = self.context(&pager.url_path);
                 context.insert_value("section", self.views.sections[section].clone());
-                context.insert_value("paginator", self.paginator(section, pager.index - 1));
+                let list = PageList { pages: &s.pages, pagers: &s.pagers, paginate_by: s.paginate_by };
+                context.insert_value("paginator", self.paginator(&list, pager.index - 1));
                 let template = section_template(self.site, s);
                 self.render_template(template, &context, &pager.url_path, &s.display_path)
             }
-            Job::Redirect(id) => Ok(self.redirect(&self.site.redirects[id])),
+            Job::TaxonomyList(index) => {
+                let taxonomy = &self.site.taxonomies[index];
+                let templates =
+                    self.plan.taxonomies[index].as_ref().expect("only planned taxonomies get jobs");
+                let mut context = self.context(&taxonomy.url_path);
+                context.insert_value("taxonomy", self.views.taxonomy_lists[index].clone());
+                let source = PathBuf::from(&taxonomy.url_path);
+                self.render_template(&templates.list, &context, &taxonomy.url_path, &source)
+            }
+            Job::TermPager { taxonomy: index, term, pager } => {
+                let taxonomy = &self.site.taxonomies[index];
+                let templates =
+                    self.plan.taxonomies[index].as_ref().expect("only planned taxonomies get jobs");
+                let t = &taxonomy.terms[term];
+                let url_path = &t.pagers[pager].url_path;
+                let mut context = self.context(url_path);
+                context.insert_value("taxonomy", self.views.taxonomy_heads[index].clone());
+                context.insert_value("term", self.views.terms[index][term].clone());
+                let list = PageList { pages: &t.pages, pagers: &t.pagers, paginate_by: taxonomy.paginate_by };
+                context.insert_value("paginator", self.paginator(&list, pager));
+                let source = PathBuf::from(&t.url_path);
+                self.render_template(&templates.single, &context, url_path, &source)
+            }
+            Job::Archive(url_path) => {
+                let mut context = self.context(url_path);
+                context.insert_value("archive", self.views.archive.clone());
+                let source = PathBuf::from(url_path);
+                self.render_template(plan::ARCHIVE_TEMPLATE, &context, url_path, &source)
+            }
+            Job::Redirect(redirect) => Ok(self.redirect(redirect)),
+            Job::NotFound(source) => {
+                let url_path = "/404.html";
+                let html = match source {
+                    Source::Template => {
+                        let context = self.context(url_path);
+                        self.render_named(plan::NOT_FOUND_TEMPLATE, &context, Path::new(url_path))?
+                    }
+                    Source::BuiltIn => self.not_found(),
+                };
+                Ok(RenderedFile { output_path: "404.html".into(), contents: html.into_bytes() })
+            }
+            Job::Robots(source) => {
+                let url_path = "/robots.txt";
+                let text = match source {
+                    Source::Template => {
+                        let context = self.context(url_path);
+                        self.render_named(plan::ROBOTS_TEMPLATE, &context, Path::new(url_path))?
+                    }
+                    Source::BuiltIn => sitemap::robots(&self.site.config.base_url),
+                };
+                Ok(RenderedFile { output_path: "robots.txt".into(), contents: text.into_bytes() })
+            }
         }
     }
 
@@ -336,9 +415,8 @@ impl Renderer<'_> {
         context
     }
 
-    fn paginator(&self, section_id: usize, pager_index: usize) -> Value {
-        let section = &self.site.sections[section_id];
-        let pagers = &section.pagers;
+    fn paginator(&self, list: &PageList<'_>, pager_index: usize) -> Value {
+        let pagers = list.pagers;
         let pager = &pagers[pager_index];
         let base_url = &self.site.config.base_url;
         let link = |index: Option<usize>| {
@@ -347,13 +425,13 @@ impl Renderer<'_> {
                 .map_or_else(Value::none, |p| Value::from(url::permalink(base_url, &p.url_path)))
         };
         let pages: Vec<Value> =
-            section.pages[pager.items.clone()].iter().map(|&id| self.views.light_pages[id].clone()).collect();
+            list.pages[pager.items.clone()].iter().map(|&id| self.views.light_pages[id].clone()).collect();
         map([
             ("pages", Value::from(pages)),
             ("current_index", Value::from(pager.index)),
             ("number_pagers", Value::from(pagers.len())),
-            ("paginate_by", Value::from(section.paginate_by)),
-            ("total_pages", Value::from(section.pages.len())),
+            ("paginate_by", Value::from(list.paginate_by)),
+            ("total_pages", Value::from(list.pages.len())),
             ("first", link(Some(0))),
             ("last", link(Some(pagers.len() - 1))),
             ("previous", link(pager_index.checked_sub(1))),
@@ -366,27 +444,57 @@ impl Renderer<'_> {
         template: &str,
         context: &Context,
         url_path: &str,
-        source: &std::path::Path,
+        source: &Path,
     ) -> Result<RenderedFile> {
-        let html = self.tera.render(template, context).map_err(|error| {
+        let html = self.render_named(template, context, source)?;
+        Ok(RenderedFile { output_path: url::output_path(url_path), contents: html.into_bytes() })
+    }
+
+    fn render_named(&self, template: &str, context: &Context, source: &Path) -> Result<String> {
+        self.tera.render(template, context).map_err(|error| {
             let name = failing_template(&error).unwrap_or_else(|| template.to_string());
             let shown = self.template_paths.get(&name).map(|p| p.display().to_string()).unwrap_or(name);
             template_error_named(&error, shown, Some(source.to_path_buf()))
-        })?;
-        Ok(RenderedFile { output_path: url::output_path(url_path), contents: html.into_bytes() })
+        })
+    }
+
+    /// A plain page for sites whose theme has no `404.html`.
+    fn not_found(&self) -> String {
+        let config = &self.site.config;
+        let home = escape_html(&config.base_url);
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>Page not found</title>\n</head>\n<body>\n<h1>Page not found</h1>\n\
+             <p>There is nothing at this address. <a href=\"{home}\">Go to the home page of {title}</a>.</p>\n</body>\n</html>\n",
+            lang = escape_html(&config.language),
+            title = escape_html(if config.title.is_empty() { "this site" } else { &config.title }),
+        )
     }
 
     fn redirect(&self, redirect: &Redirect) -> RenderedFile {
         let target = url::permalink(&self.site.config.base_url, &redirect.target);
         let escaped = escape_html(&target);
         let html = format!(
-            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirect</title>\n\
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Redirect</title>\n\
              <link rel=\"canonical\" href=\"{escaped}\">\n<meta http-equiv=\"refresh\" content=\"0; url={escaped}\">\n\
              </head>\n<body>\n<p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p>\n</body>\n</html>\n",
             lang = escape_html(&self.site.config.language),
         );
-        RenderedFile { output_path: url::output_path(&redirect.url_path), contents: html.into_bytes() }
+        // A file alias (`/old/post.html`) is written as that file, a folder one as its index.
+        let output_path = if redirect.url_path.ends_with('/') {
+            url::output_path(&redirect.url_path)
+        } else {
+            redirect.url_path.trim_start_matches('/').to_string()
+        };
+        RenderedFile { output_path, contents: html.into_bytes() }
     }
+}
+
+/// A paginated list of pages: a section's or a term's.
+struct PageList<'a> {
+    pages: &'a [PageId],
+    pagers: &'a [Pager],
+    paginate_by: usize,
 }
 
 /// Escapes text for an HTML attribute or element.

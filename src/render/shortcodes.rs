@@ -55,19 +55,6 @@ const NOTE: &str = r#"<aside class="note note-{{ kind | default(value="note") }}
 const ANCHOR_LINK: &str =
     r##" <a class="heading-anchor" href="#{{ id }}" aria-label="Link to the section “{{ title }}”">#</a>"##;
 
-/// The content of pages and sections with their shortcodes rendered; `None` where a document
-/// has no calls and its HTML is used as it is.
-#[derive(Debug, Default)]
-pub struct ExpandedContent {
-    /// By `PageId`: the content and the summary.
-    pub pages: Vec<Option<ExpandedPage>>,
-    /// By `SectionId`: the content.
-    pub sections: Vec<Option<String>>,
-}
-
-/// A page's content and summary with their shortcodes rendered.
-pub type ExpandedPage = (String, Option<String>);
-
 /// Renders shortcode calls with a Tera instance that holds the shortcode templates.
 pub struct Expander<'a> {
     /// Templates, the built-ins added where the site and theme have none.

@@ -6,8 +6,8 @@
 
 use tera::{Map, Value};
 
-use crate::render::shortcodes::ExpandedContent;
-use crate::site::{url, Page, Section, Site, Taxonomy};
+use crate::site::archive::Archive;
+use crate::site::{url, Page, Section, Site, Taxonomy, Term};
 
 /// The views of a whole site.
 pub struct Views {
@@ -19,35 +19,78 @@ pub struct Views {
     pub light_pages: Vec<Value>,
     /// View per section, by `SectionId`.
     pub sections: Vec<Value>,
-    /// View per taxonomy, in config order.
+    /// View per taxonomy with its terms and their pages (`get_taxonomy`), in config order.
     pub taxonomies: Vec<Value>,
+    /// View per taxonomy with its terms and their counts (`taxonomy_list.html`).
+    pub taxonomy_lists: Vec<Value>,
+    /// View per taxonomy without terms (`taxonomy_single.html`).
+    pub taxonomy_heads: Vec<Value>,
+    /// View per term with its count, by taxonomy then term index (`term`).
+    pub terms: Vec<Vec<Value>>,
+    /// The whole site's archive (`archive`).
+    pub archive: Value,
+    /// Each section's archive, by `SectionId` (`get_archive`).
+    pub section_archives: Vec<Value>,
 }
 
 impl Views {
-    /// Builds every view of `site`, with the content its shortcodes expanded to.
-    pub fn build(site: &Site, expanded: &ExpandedContent) -> Views {
+    /// Builds every view of `site`.
+    pub fn build(site: &Site) -> Views {
         let base_url = site.config.base_url.as_str();
-        let page_html = |id: usize| {
-            let page = &site.pages[id];
-            match expanded.pages.get(id).and_then(Option::as_ref) {
-                Some((content, summary)) => (content.as_str(), summary.as_deref()),
-                None => (page.content.as_str(), page.summary.as_deref()),
-            }
-        };
-        let light_pages: Vec<Value> =
-            site.pages.iter().enumerate().map(|(id, p)| light_page(p, base_url, page_html(id).1)).collect();
-        let pages = site.pages.iter().enumerate().map(|(id, p)| full_page(p, site, page_html(id))).collect();
-        let sections = site
-            .sections
+        let term_links: Vec<Vec<Value>> = site
+            .taxonomies
             .iter()
-            .enumerate()
-            .map(|(id, s)| {
-                let content = expanded.sections.get(id).and_then(Option::as_deref).unwrap_or(&s.content);
-                section(s, site, content, &light_pages)
+            .map(|t| t.terms.iter().map(|term| term_link(term, base_url)).collect())
+            .collect();
+        let light_pages: Vec<Value> = site.pages.iter().map(|p| light_page(p, site, &term_links)).collect();
+        let pages = site.pages.iter().zip(&light_pages).map(|(p, light)| full_page(p, light, site)).collect();
+        let sections = site.sections.iter().map(|s| section(s, site, &light_pages)).collect();
+        let taxonomy_heads: Vec<Value> = site.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
+        let terms: Vec<Vec<Value>> = term_links
+            .iter()
+            .zip(&site.taxonomies)
+            .map(|(links, t)| links.iter().zip(&t.terms).map(|(link, term)| with_count(link, term)).collect())
+            .collect();
+        let taxonomy_lists = taxonomy_heads
+            .iter()
+            .zip(&terms)
+            .map(|(head, terms)| with_entry(head, "terms", Value::from(terms.clone())))
+            .collect();
+        let taxonomies = site
+            .taxonomies
+            .iter()
+            .zip(&taxonomy_heads)
+            .zip(&terms)
+            .map(|((t, head), terms)| {
+                let terms: Vec<Value> = terms
+                    .iter()
+                    .zip(&t.terms)
+                    .map(|(view, term)| {
+                        let pages = term.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>();
+                        with_entry(view, "pages", Value::from(pages))
+                    })
+                    .collect();
+                with_entry(head, "terms", Value::from(terms))
             })
             .collect();
-        let taxonomies = site.taxonomies.iter().map(|t| taxonomy(t, base_url, &light_pages)).collect();
-        Views { config: Value::from_serializable(&site.config), pages, light_pages, sections, taxonomies }
+        let archive = archive(&site.archive, &light_pages);
+        let section_archives = site
+            .sections
+            .iter()
+            .map(|s| self::archive(&Archive::of(s.pages.iter().copied(), &site.pages), &light_pages))
+            .collect();
+        Views {
+            archive,
+            section_archives,
+            config: Value::from_serializable(&site.config),
+            pages,
+            light_pages,
+            sections,
+            taxonomies,
+            taxonomy_lists,
+            taxonomy_heads,
+            terms,
+        }
     }
 }
 
@@ -76,8 +119,72 @@ fn taxonomy_terms(page: &Page, name: &str) -> Value {
     strings(page.taxonomies.get(name).map(Vec::as_slice).unwrap_or(&[]))
 }
 
+/// `[{year, months: [{month, name, pages}]}]`, newest first, with light page views.
+pub fn archive(archive: &Archive, light_pages: &[Value]) -> Value {
+    let years = archive.years.iter().map(|year| {
+        let months = year.months.iter().map(|month| {
+            map([
+                ("month", Value::from(month.month)),
+                ("name", Value::from(month.name())),
+                (
+                    "pages",
+                    Value::from(month.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>()),
+                ),
+            ])
+        });
+        map([
+            ("year", Value::from(i64::from(year.year))),
+            ("months", Value::from(months.collect::<Vec<_>>())),
+        ])
+    });
+    Value::from(years.collect::<Vec<_>>())
+}
+
+/// A copy of the map `base` with `key` set to `value`.
+fn with_entry(base: &Value, key: &'static str, value: Value) -> Value {
+    let mut map = base.clone().into_map().expect("views are maps");
+    map.insert(key.into(), value);
+    Value::from(map)
+}
+
+/// What a page shows of one of its terms: `name`, `slug`, `url_path`, `permalink`.
+fn term_link(term: &Term, base_url: &str) -> Value {
+    map([
+        ("name", Value::from(term.name.as_str())),
+        ("slug", Value::from(term.slug.as_str())),
+        ("url_path", Value::from(term.url_path.as_str())),
+        ("permalink", Value::from(url::permalink(base_url, &term.url_path))),
+    ])
+}
+
+fn with_count(link: &Value, term: &Term) -> Value {
+    with_entry(link, "count", Value::from(term.pages.len()))
+}
+
+/// A taxonomy without its terms: `name`, `url_path`, `permalink`, `feed`, `paginate_by`.
+fn taxonomy_head(taxonomy: &Taxonomy, base_url: &str) -> Value {
+    map([
+        ("name", Value::from(taxonomy.name.as_str())),
+        ("url_path", Value::from(taxonomy.url_path.as_str())),
+        ("permalink", Value::from(url::permalink(base_url, &taxonomy.url_path))),
+        ("feed", Value::from(taxonomy.feed)),
+        ("paginate_by", Value::from(taxonomy.paginate_by)),
+    ])
+}
+
+/// `page.terms`: for each taxonomy, the page's terms as links (the same values for every page).
+fn terms_of(page: &Page, site: &Site, term_links: &[Vec<Value>]) -> Value {
+    let mut map = Map::new();
+    for (taxonomy, links) in site.taxonomies.iter().zip(term_links) {
+        let terms: Vec<Value> = taxonomy.terms_of(page).map(|(index, _)| links[index].clone()).collect();
+        map.insert(taxonomy.name.clone().into(), Value::from(terms));
+    }
+    Value::from(map)
+}
+
 /// What a list shows of a page: no content.
-fn light_page(page: &Page, base_url: &str, summary: Option<&str>) -> Value {
+fn light_page(page: &Page, site: &Site, term_links: &[Vec<Value>]) -> Value {
+    let base_url = site.config.base_url.as_str();
     map([
         ("title", Value::from(page.title.as_str())),
         ("description", opt_string(page.description.as_deref())),
@@ -87,10 +194,11 @@ fn light_page(page: &Page, base_url: &str, summary: Option<&str>) -> Value {
         ("slug", Value::from(page.slug.as_str())),
         ("url_path", Value::from(page.url_path.as_str())),
         ("permalink", Value::from(url::permalink(base_url, &page.url_path))),
-        ("summary", opt_string(summary)),
+        ("summary", opt_string(page.summary.as_deref())),
         ("tags", taxonomy_terms(page, "tags")),
         ("categories", taxonomy_terms(page, "categories")),
         ("taxonomies", taxonomies_of(page)),
+        ("terms", terms_of(page, site, term_links)),
         ("authors", strings(&page.authors)),
         ("reading_time", Value::from(page.reading_time)),
         ("word_count", Value::from(page.word_count)),
@@ -109,7 +217,7 @@ fn taxonomies_of(page: &Page) -> Value {
 }
 
 /// Everything about a page, for its own template and `get_page`.
-fn full_page(page: &Page, site: &Site, (content, summary): (&str, Option<&str>)) -> Value {
+fn full_page(page: &Page, light: &Value, site: &Site) -> Value {
     let base_url = site.config.base_url.as_str();
     let neighbour = |id: Option<usize>| {
         id.map_or_else(Value::none, |id| {
@@ -121,9 +229,9 @@ fn full_page(page: &Page, site: &Site, (content, summary): (&str, Option<&str>))
             ])
         })
     };
-    let mut view = light_page(page, base_url, summary).into_map().expect("light_page always builds a map");
+    let mut view = light.clone().into_map().expect("light_page always builds a map");
     let extra = [
-        ("content", Value::from(content)),
+        ("content", Value::from(page.content.as_str())),
         ("toc", Value::from_serializable(&page.toc)),
         ("assets", strings(&page.assets)),
         ("newer", neighbour(page.newer)),
@@ -136,7 +244,7 @@ fn full_page(page: &Page, site: &Site, (content, summary): (&str, Option<&str>))
     Value::from(view)
 }
 
-fn section(section: &Section, site: &Site, content: &str, light_pages: &[Value]) -> Value {
+fn section(section: &Section, site: &Site, light_pages: &[Value]) -> Value {
     let base_url = site.config.base_url.as_str();
     let subsections = section
         .subsections
@@ -153,7 +261,7 @@ fn section(section: &Section, site: &Site, content: &str, light_pages: &[Value])
     map([
         ("title", Value::from(section.title.as_str())),
         ("description", opt_string(section.description.as_deref())),
-        ("content", Value::from(content)),
+        ("content", Value::from(section.content.as_str())),
         ("toc", Value::from_serializable(&section.toc)),
         ("url_path", Value::from(section.url_path.as_str())),
         ("permalink", Value::from(url::permalink(base_url, &section.url_path))),
@@ -161,25 +269,6 @@ fn section(section: &Section, site: &Site, content: &str, light_pages: &[Value])
         ("source_path", Value::from(section.content_path.as_str())),
         ("pages", Value::from(section.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>())),
         ("subsections", Value::from(subsections)),
+        ("generate_feeds", Value::from(section.generate_feeds)),
     ])
-}
-
-fn taxonomy(taxonomy: &Taxonomy, base_url: &str, light_pages: &[Value]) -> Value {
-    let terms = taxonomy
-        .terms
-        .iter()
-        .map(|term| {
-            map([
-                ("name", Value::from(term.name.as_str())),
-                ("slug", Value::from(term.slug.as_str())),
-                ("url_path", Value::from(term.url_path.as_str())),
-                ("permalink", Value::from(url::permalink(base_url, &term.url_path))),
-                (
-                    "pages",
-                    Value::from(term.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>()),
-                ),
-            ])
-        })
-        .collect::<Vec<_>>();
-    map([("name", Value::from(taxonomy.name.as_str())), ("terms", Value::from(terms))])
 }

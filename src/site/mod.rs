@@ -3,8 +3,11 @@
 //! This stage decides URLs, membership, order, neighbours and pagination. It reads no file and
 //! renders nothing; every value is complete when constructed.
 
+pub mod archive;
 pub mod links;
 pub mod pagination;
+pub mod schedule;
+pub mod taxonomy;
 pub mod url;
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,7 +23,10 @@ use crate::parse::shortcodes::ShortcodeCall;
 use crate::parse::Document;
 use crate::project::Drafts;
 use crate::value::Table;
+use archive::Archive;
 use pagination::Pager;
+use schedule::{HeldBack, PageDates, Schedule, Status};
+pub use taxonomy::{Taxonomy, Term};
 
 /// Index of a page in `Site::pages`.
 pub type PageId = usize;
@@ -41,10 +47,16 @@ pub struct Site {
     pub sections: Vec<Section>,
     /// The configured taxonomies with their terms.
     pub taxonomies: Vec<Taxonomy>,
+    /// Every dated page by year and month, for the archive page.
+    pub archive: Archive,
     /// Files from `content/` to copy, with where they go.
     pub assets: Vec<Asset>,
     /// Redirect pages: old URL → new URL.
     pub redirects: Vec<Redirect>,
+    /// Pages left out because of their dates.
+    pub held_back: HeldBack,
+    /// Things worth telling the user that don't stop the build (merged term spellings).
+    pub warnings: Vec<String>,
 }
 
 /// A page: a Markdown file that is not `_index.md`.
@@ -141,28 +153,8 @@ pub struct Section {
     pub paginate_by: usize,
     /// The pagers of its page list.
     pub pagers: Vec<Pager>,
-}
-
-/// A taxonomy, such as tags.
-#[derive(Debug, Clone)]
-pub struct Taxonomy {
-    /// `tags`.
-    pub name: String,
-    /// Terms sorted by slug.
-    pub terms: Vec<Term>,
-}
-
-/// One term of a taxonomy.
-#[derive(Debug, Clone)]
-pub struct Term {
-    /// The name as first written.
-    pub name: String,
-    /// The URL segment.
-    pub slug: String,
-    /// `/tags/rust/`.
-    pub url_path: String,
-    /// Pages with this term, newest first.
-    pub pages: Vec<PageId>,
+    /// Whether it has its own `atom.xml` and `rss.xml`.
+    pub generate_feeds: bool,
 }
 
 /// A link or image written in Markdown, resolved.
@@ -211,6 +203,8 @@ pub struct ModelInput {
     pub content_assets: Vec<AssetFile>,
     /// Whether drafts are kept.
     pub drafts: Drafts,
+    /// The build's moment, and whether scheduled and expired pages are kept.
+    pub schedule: Schedule,
 }
 
 impl Site {
@@ -219,7 +213,7 @@ impl Site {
     /// # Errors
     /// Invalid `slug`/`path` values and URLs claimed by two sources, all reported together.
     pub fn build(input: ModelInput) -> Result<Site> {
-        let ModelInput { config, documents, content_assets, drafts } = input;
+        let ModelInput { config, documents, content_assets, drafts, schedule } = input;
         let mut errors = Vec::new();
         let (section_docs, page_docs): (Vec<Document>, Vec<Document>) =
             documents.into_iter().partition(Document::is_section);
@@ -228,9 +222,18 @@ impl Site {
         let section_by_dir: HashMap<String, SectionId> =
             sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path).to_string(), id)).collect();
 
+        let mut held_back = HeldBack::default();
         let mut pages: Vec<Page> = page_docs
             .into_iter()
             .filter(|doc| drafts == Drafts::Include || !doc.front_matter.draft)
+            .filter(|doc| {
+                let fm = &doc.front_matter;
+                let dates =
+                    PageDates { date: fm.date.or(doc.file_date), updated: fm.updated, expires: fm.expires };
+                let status = schedule.status(dates);
+                held_back.count(status);
+                status == Status::Published
+            })
             .filter_map(|doc| match build_page(doc, &section_by_dir) {
                 Ok(page) => Some(page),
                 Err(error) => {
@@ -245,13 +248,25 @@ impl Site {
         resolve_links(&config.base_url, &mut pages, &mut sections, &assets, &mut errors);
         order_sections(&mut sections, &mut pages);
         link_subsections(&mut sections);
-        let taxonomies = build_taxonomies(&config, &pages);
-        let redirects = collect_redirects(&sections, &pages);
+        let mut warnings = Vec::new();
+        let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
+        let archive = Archive::of(0..pages.len(), &pages);
+        let redirects = collect_redirects(&sections, &pages, &mut errors);
         check_unique_urls(&sections, &pages, &redirects, &mut errors);
 
         match Error::from_list(errors) {
             Some(error) => Err(error),
-            None => Ok(Site { config, pages, sections, taxonomies, assets, redirects }),
+            None => Ok(Site {
+                config,
+                pages,
+                sections,
+                taxonomies,
+                archive,
+                assets,
+                redirects,
+                held_back,
+                warnings,
+            }),
         }
     }
 
@@ -317,6 +332,7 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
                 sort_by: fm.sort_by.unwrap_or(SortBy::Date),
                 paginate_by: fm.paginate_by.unwrap_or(config.paginate_by),
                 pagers: Vec::new(),
+                generate_feeds: fm.generate_feeds,
                 content_path: doc.content_path,
                 display_path: doc.display_path,
             })
@@ -341,6 +357,7 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
             sort_by: SortBy::Date,
             paginate_by: config.paginate_by,
             pagers: Vec::new(),
+            generate_feeds: false,
         });
     }
     sections.sort_by(|a, b| {
@@ -374,20 +391,30 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>) -> Res
         }
         None => url::join(&dir_url_path(&parent_dir), &slug),
     };
-    let title = fm
-        .title
-        .clone()
-        .or_else(|| doc.body.first_heading.clone())
-        .unwrap_or_else(|| title_from_slug(&doc.file_slug));
     let Document {
         front_matter: fm,
-        body,
+        mut body,
         summary_from_front_matter,
         file_date,
         display_path,
         content_path,
-        ..
+        file_slug,
     } = doc;
+    // With no title in front matter, an opening heading is the title: shown once, not twice.
+    let title = match (fm.title, body.first_heading.take()) {
+        (Some(title), _) => title,
+        (None, Some(heading)) if body.leading_heading_len > 0 => {
+            let leading: String = body.html.drain(..body.leading_heading_len).collect();
+            if let Some(summary) = &mut body.summary_before_marker {
+                if summary.starts_with(&leading) {
+                    summary.drain(..leading.len());
+                }
+            }
+            heading
+        }
+        (None, Some(heading)) => heading,
+        (None, None) => title_from_slug(&file_slug),
+    };
     let summary = body.summary_before_marker.or(summary_from_front_matter).or(body.first_paragraph);
     Ok(Page {
         section: section_by_dir.get(&parent_dir).copied(),
@@ -619,39 +646,7 @@ fn link_subsections(sections: &mut [Section]) {
     }
 }
 
-fn build_taxonomies(config: &Config, pages: &[Page]) -> Vec<Taxonomy> {
-    config
-        .taxonomies
-        .iter()
-        .map(|taxonomy| {
-            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
-            for (id, page) in pages.iter().enumerate() {
-                for name in page.taxonomies.get(&taxonomy.name).into_iter().flatten() {
-                    let slug = url::slugify(name);
-                    if slug.is_empty() {
-                        continue;
-                    }
-                    let term = terms.entry(slug.clone()).or_insert_with(|| Term {
-                        name: name.clone(),
-                        url_path: format!("/{}/{slug}/", url::slugify(&taxonomy.name)),
-                        slug,
-                        pages: Vec::new(),
-                    });
-                    if term.pages.last() != Some(&id) {
-                        term.pages.push(id);
-                    }
-                }
-            }
-            let mut terms: Vec<Term> = terms.into_values().collect();
-            for term in &mut terms {
-                sort_pages(&mut term.pages, pages, SortBy::Date);
-            }
-            Taxonomy { name: taxonomy.name.clone(), terms }
-        })
-        .collect()
-}
-
-fn collect_redirects(sections: &[Section], pages: &[Page]) -> Vec<Redirect> {
+fn collect_redirects(sections: &[Section], pages: &[Page], errors: &mut Vec<Error>) -> Vec<Redirect> {
     let mut redirects = Vec::new();
     // `/blog/page/1/` is the same list as `/blog/`; keep the URL working where pages exist.
     for section in sections.iter().filter(|s| s.pagers.len() > 1) {
@@ -663,16 +658,31 @@ fn collect_redirects(sections: &[Section], pages: &[Page]) -> Vec<Redirect> {
     }
     for page in pages {
         for alias in &page.aliases {
-            if let Ok(url_path) = url::url_path_from_user_path(alias) {
-                redirects.push(Redirect {
-                    url_path,
+            match url::url_path_from_user_path(alias) {
+                Ok(url_path) => redirects.push(Redirect {
+                    url_path: file_alias(url_path),
                     target: page.url_path.clone(),
                     display_path: page.display_path.clone(),
-                });
+                }),
+                Err(detail) => errors.push(Error::InvalidUrl {
+                    location: Location::file(&page.display_path),
+                    detail: format!("`aliases`: {detail}"),
+                }),
             }
         }
     }
     redirects
+}
+
+/// An alias naming an HTML file (`/2019/05/post.html`, the old URL of a Jekyll or WordPress
+/// post) is that file, not a folder: its URL path keeps no trailing slash.
+fn file_alias(url_path: String) -> String {
+    let file = url_path.trim_end_matches('/');
+    if file.ends_with(".html") || file.ends_with(".htm") {
+        file.to_string()
+    } else {
+        url_path
+    }
 }
 
 fn check_unique_urls(sections: &[Section], pages: &[Page], redirects: &[Redirect], errors: &mut Vec<Error>) {
@@ -680,14 +690,23 @@ fn check_unique_urls(sections: &[Section], pages: &[Page], redirects: &[Redirect
     let claims = sections
         .iter()
         .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path)))
-        .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path)))
-        .chain(redirects.iter().map(|r| (r.url_path.as_str(), &r.display_path)));
+        .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path)));
     for (url_path, display_path) in claims {
         if let Some(first) = owners.insert(url_path, display_path) {
             errors.push(Error::DuplicateUrl {
                 url_path: url_path.to_string(),
                 first: first.clone(),
                 second: display_path.clone(),
+            });
+        }
+    }
+    // Redirects come last, so that an alias clashing with a real page is reported as the alias.
+    for redirect in redirects {
+        if let Some(taken_by) = owners.insert(&redirect.url_path, &redirect.display_path) {
+            errors.push(Error::AliasTaken {
+                url_path: redirect.url_path.clone(),
+                alias_of: redirect.display_path.clone(),
+                taken_by: taken_by.clone(),
             });
         }
     }

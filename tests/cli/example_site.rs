@@ -1,4 +1,5 @@
-//! The example site at the repository root builds.
+//! The example site at the repository root builds, and shows tags, categories, an archive
+//! and feeds linked from the theme.
 
 use crate::support::TestSite;
 
@@ -9,4 +10,39 @@ fn example_site_builds_with_a_second_blog_page() {
     assert!(site.output("index.html").exists());
     assert!(site.output("blog/index.html").exists());
     assert!(site.output("blog/page/2/index.html").exists(), "{}", site.output_tree());
+}
+
+#[test]
+fn example_site_shows_tags_categories_archive_and_feeds() {
+    let site = TestSite::from_example_site();
+    let run = site.build().success();
+    assert_eq!(run.stderr(), "", "the example site builds without warnings");
+    for path in [
+        "tags/index.html",
+        "tags/rust/index.html",
+        "tags/rust/atom.xml",
+        "categories/index.html",
+        "archive/index.html",
+        "atom.xml",
+        "rss.xml",
+        "blog/atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+    ] {
+        assert!(site.output(path).exists(), "no {path} in\n{}", site.output_tree());
+    }
+    let home = site.read("index.html");
+    assert!(home.contains(r#"<link rel="alternate" type="application/atom+xml""#), "{home}");
+    assert!(home.contains(r#"href="https://example.com/archive/""#), "{home}");
+    assert!(home.contains(r#"href="https://example.com/tags/""#), "{home}");
+    let post = site.read("blog/rust-ownership-for-pythonistas/index.html");
+    assert!(post.contains(r#"href="https://example.com/tags/rust/""#), "{post}");
+    assert!(post.contains(r#"href="https://example.com/categories/programming/""#), "{post}");
+    assert!(site.read("blog/index.html").contains(r#"<a href="https://example.com/tags/"#));
+    let archive = site.read("archive/index.html");
+    assert!(archive.contains("Rust ownership, explained to my Python self"), "{archive}");
+    let bytes = std::fs::read(site.output("atom.xml")).unwrap();
+    let feed = feed_rs::parser::parse(bytes.as_slice()).expect("the example feed parses");
+    assert!(!feed.entries.is_empty());
 }

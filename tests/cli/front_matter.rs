@@ -29,6 +29,8 @@ fn file_without_front_matter_takes_its_title_from_the_first_heading() {
     let page = site.read("blog/no-front-matter/index.html");
     assert_eq!(field(&page, "title"), "Heading Title");
     assert!(site.read("blog/index.html").contains("Heading Title|/blog/no-front-matter/"));
+    assert!(!page.contains("<h1"), "the heading that became the title is not repeated: {page}");
+    assert!(page.contains("<p>No front matter here.</p>"), "{page}");
 }
 
 #[test]

@@ -3,6 +3,9 @@
 
 mod support;
 
+mod aliases;
+mod archive;
+mod built_in_theme;
 mod check;
 mod cli_flags;
 mod content_files;
@@ -10,6 +13,7 @@ mod dates;
 mod drafts;
 mod errors;
 mod example_site;
+mod feeds;
 mod front_matter;
 mod highlight;
 mod links;
@@ -17,6 +21,11 @@ mod markdown;
 mod ordering;
 mod pagination;
 mod rebuild;
+mod scaffold;
+mod scheduled;
 mod shortcodes;
+mod sitemap;
+mod sub_path;
+mod taxonomies;
 mod templates;
 mod urls;

@@ -40,7 +40,8 @@ impl TestSite {
         site
     }
 
-    fn empty() -> TestSite {
+    /// An empty site folder in a fresh temp dir (for `quire init`).
+    pub fn empty() -> TestSite {
         let tmp = tempfile::Builder::new().prefix("quire-test").tempdir().expect("create a temp dir");
         let root = tmp.path().join("site");
         fs::create_dir_all(&root).expect("create the site dir");

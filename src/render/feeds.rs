@@ -1,0 +1,265 @@
+//! Feeds: Atom (`atom.xml`) and RSS 2.0 (`rss.xml`) for the site, for sections with
+//! `generate_feeds: true`, and for the terms of taxonomies with `feed = true`.
+//!
+//! Entries are the dated pages, newest first, at most `feed_limit` of them, with every
+//! relative URL in their HTML made absolute against the page's permalink. The XML is
+//! written here with `xml::escape` on everything that comes from the site. Templates play
+//! no part: a feed's shape is fixed by its format.
+
+use std::fmt::Write as _;
+
+use crate::config::FeedContent;
+use crate::parse::date::PageDate;
+use crate::render::absolute_urls::absolutize;
+use crate::render::xml::{self, element, escape};
+use crate::render::RenderedFile;
+use crate::site::{url, Page, PageId, Site};
+
+/// The `updated` of a feed without entries: a fixed moment, so that an empty feed's bytes
+/// don't change from one build to the next.
+const EPOCH: &str = "1970-01-01T00:00:00Z";
+
+/// One feed, in both formats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feed {
+    /// The URL path of the page the feed follows (`/`, `/blog/`, `/tags/rust/`); the feed
+    /// files sit in it.
+    pub url_path: String,
+    /// The feed's title.
+    pub title: String,
+    /// A line about the feed.
+    pub description: String,
+    /// Its entries, newest first.
+    pub pages: Vec<PageId>,
+}
+
+impl Feed {
+    /// The output paths of its two files: `blog/atom.xml`, `blog/rss.xml`.
+    pub fn output_paths(&self) -> [String; 2] {
+        let dir = self.url_path.trim_start_matches('/');
+        [format!("{dir}atom.xml"), format!("{dir}rss.xml")]
+    }
+}
+
+/// Every feed the site asks for.
+pub fn feeds(site: &Site) -> Vec<Feed> {
+    let config = &site.config;
+    let site_title = if config.title.is_empty() { config.base_url.as_str() } else { config.title.as_str() };
+    let mut feeds = Vec::new();
+    if config.generate_feeds {
+        feeds.push(Feed {
+            url_path: "/".into(),
+            title: site_title.to_string(),
+            description: config.description.clone(),
+            pages: entries(site, 0..site.pages.len()),
+        });
+    }
+    // The home section's feed is the site's: `generate_feeds` in config.toml decides it.
+    for section in site.sections.iter().filter(|s| s.generate_feeds && s.url_path != "/") {
+        feeds.push(Feed {
+            url_path: section.url_path.clone(),
+            title: format!("{} · {site_title}", section.title),
+            description: section.description.clone().unwrap_or_else(|| config.description.clone()),
+            pages: entries(site, section.pages.iter().copied()),
+        });
+    }
+    for taxonomy in site.taxonomies.iter().filter(|t| t.feed) {
+        for term in &taxonomy.terms {
+            feeds.push(Feed {
+                url_path: term.url_path.clone(),
+                title: format!("{} · {site_title}", term.name),
+                description: format!("Pages filed under {} `{}`", taxonomy.name, term.name),
+                pages: entries(site, term.pages.iter().copied()),
+            });
+        }
+    }
+    feeds
+}
+
+/// Renders `feed` as Atom and as RSS.
+pub fn render(site: &Site, feed: &Feed) -> [RenderedFile; 2] {
+    let entries: Vec<Entry<'_>> = feed.pages.iter().map(|&id| Entry::new(site, &site.pages[id])).collect();
+    let [atom_path, rss_path] = feed.output_paths();
+    let context = FeedContext { site, feed, entries: &entries };
+    [
+        RenderedFile { output_path: atom_path, contents: context.atom().into_bytes() },
+        RenderedFile { output_path: rss_path, contents: context.rss().into_bytes() },
+    ]
+}
+
+/// The dated pages among `ids`, newest first (ties by path), cut to `feed_limit`.
+fn entries(site: &Site, ids: impl IntoIterator<Item = PageId>) -> Vec<PageId> {
+    let pages = &site.pages;
+    let mut dated: Vec<PageId> = ids.into_iter().filter(|&id| pages[id].date.is_some()).collect();
+    dated.sort_by(|&a, &b| {
+        pages[b].date.cmp(&pages[a].date).then_with(|| pages[a].content_path.cmp(&pages[b].content_path))
+    });
+    if site.config.feed_limit > 0 {
+        dated.truncate(site.config.feed_limit);
+    }
+    dated
+}
+
+/// What a feed says about one page.
+struct Entry<'a> {
+    page: &'a Page,
+    permalink: String,
+    published: PageDate,
+    updated: PageDate,
+    /// The summary HTML with absolute URLs, if the page has one.
+    summary: Option<String>,
+    /// The full HTML with absolute URLs, when the feed carries full content.
+    content: Option<String>,
+    /// Names of the page's terms, all taxonomies together.
+    categories: Vec<&'a str>,
+}
+
+impl<'a> Entry<'a> {
+    fn new(site: &'a Site, page: &'a Page) -> Entry<'a> {
+        let permalink = url::permalink(&site.config.base_url, &page.url_path);
+        let published = page.date.expect("feeds hold dated pages only");
+        let summary = page.summary.as_deref().map(|html| absolutize(html, &permalink).into_owned());
+        let content = match site.config.feed_content {
+            FeedContent::Full => Some(absolutize(&page.content, &permalink).into_owned()),
+            FeedContent::Summary => None,
+        };
+        let categories = site.taxonomies.iter().flat_map(|t| t.terms_of(page)).map(|(_, t)| t.name.as_str());
+        Entry {
+            page,
+            permalink,
+            published,
+            updated: page.updated.unwrap_or(published).max(published),
+            summary,
+            content,
+            categories: categories.collect(),
+        }
+    }
+}
+
+struct FeedContext<'a> {
+    site: &'a Site,
+    feed: &'a Feed,
+    entries: &'a [Entry<'a>],
+}
+
+impl FeedContext<'_> {
+    fn permalink(&self, file: &str) -> String {
+        url::permalink(&self.site.config.base_url, &format!("{}{file}", self.feed.url_path))
+    }
+
+    fn updated(&self) -> Option<PageDate> {
+        self.entries.iter().map(|e| e.updated).max()
+    }
+
+    fn atom(&self) -> String {
+        let config = &self.site.config;
+        let mut out = String::with_capacity(4096 + self.entries.len() * 4096);
+        out.push_str(xml::DECLARATION);
+        let _ = writeln!(
+            out,
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+            escape(&config.language)
+        );
+        element(&mut out, 2, "title", &self.feed.title);
+        if !self.feed.description.is_empty() {
+            element(&mut out, 2, "subtitle", &self.feed.description);
+        }
+        let self_link = self.permalink("atom.xml");
+        let _ = writeln!(
+            out,
+            "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
+            escape(&self_link)
+        );
+        let _ = writeln!(
+            out,
+            "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+            escape(&self.permalink(""))
+        );
+        element(&mut out, 2, "id", &self_link);
+        element(
+            &mut out,
+            2,
+            "updated",
+            &self.updated().map_or_else(|| EPOCH.to_string(), |d| d.to_rfc3339()),
+        );
+        let author = if config.author.is_empty() { &self.feed.title } else { &config.author };
+        let _ = writeln!(out, "  <author>\n    <name>{}</name>\n  </author>", escape(author));
+        element(&mut out, 2, "generator", "Quire");
+        for entry in self.entries {
+            out.push_str("  <entry>\n");
+            element(&mut out, 4, "title", &entry.page.title);
+            let _ = writeln!(
+                out,
+                "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+                escape(&entry.permalink)
+            );
+            element(&mut out, 4, "id", &entry.permalink);
+            element(&mut out, 4, "published", &entry.published.to_rfc3339());
+            element(&mut out, 4, "updated", &entry.updated.to_rfc3339());
+            for name in &entry.page.authors {
+                let _ = writeln!(out, "    <author>\n      <name>{}</name>\n    </author>", escape(name));
+            }
+            for name in &entry.categories {
+                let _ = writeln!(out, "    <category term=\"{}\"/>", escape(name));
+            }
+            if let Some(summary) = &entry.summary {
+                let _ = writeln!(out, "    <summary type=\"html\">{}</summary>", escape(summary));
+            }
+            if let Some(content) = &entry.content {
+                let _ = writeln!(
+                    out,
+                    "    <content type=\"html\" xml:base=\"{}\">{}</content>",
+                    escape(&entry.permalink),
+                    escape(content)
+                );
+            }
+            out.push_str("  </entry>\n");
+        }
+        out.push_str("</feed>\n");
+        out
+    }
+
+    fn rss(&self) -> String {
+        let config = &self.site.config;
+        let mut out = String::with_capacity(4096 + self.entries.len() * 4096);
+        out.push_str(xml::DECLARATION);
+        out.push_str(
+            "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" \
+             xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n  <channel>\n",
+        );
+        element(&mut out, 4, "title", &self.feed.title);
+        element(&mut out, 4, "link", &self.permalink(""));
+        let description =
+            if self.feed.description.is_empty() { &self.feed.title } else { &self.feed.description };
+        element(&mut out, 4, "description", description);
+        element(&mut out, 4, "language", &config.language);
+        element(&mut out, 4, "generator", "Quire");
+        if let Some(updated) = self.updated() {
+            element(&mut out, 4, "lastBuildDate", &updated.to_rfc2822());
+        }
+        let _ = writeln!(
+            out,
+            "    <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
+            escape(&self.permalink("rss.xml"))
+        );
+        for entry in self.entries {
+            out.push_str("    <item>\n");
+            element(&mut out, 6, "title", &entry.page.title);
+            element(&mut out, 6, "link", &entry.permalink);
+            let _ = writeln!(out, "      <guid isPermaLink=\"true\">{}</guid>", escape(&entry.permalink));
+            element(&mut out, 6, "pubDate", &entry.published.to_rfc2822());
+            for name in &entry.page.authors {
+                element(&mut out, 6, "dc:creator", name);
+            }
+            for name in &entry.categories {
+                element(&mut out, 6, "category", name);
+            }
+            if let Some(html) = entry.content.as_ref().or(entry.summary.as_ref()) {
+                element(&mut out, 6, "description", html);
+            }
+            out.push_str("    </item>\n");
+        }
+        out.push_str("  </channel>\n</rss>\n");
+        out
+    }
+}

@@ -1,0 +1,182 @@
+//! What a build renders besides pages and sections: taxonomy pages, the archive, `404.html`
+//! and `robots.txt`, decided from the site model and the templates that exist.
+//!
+//! Taxonomy pages need `taxonomy_list.html` and `taxonomy_single.html` (or the per-taxonomy
+//! `NAME/list.html` and `NAME/single.html`). A site with terms but neither template is
+//! built without taxonomy pages and a warning, so a theme without tag pages still builds;
+//! a site with only one of the two is an error, since that is a theme half written.
+//! The archive is rendered when `archive.html` exists and `archive_path` is not `false`.
+//! `404.html` and `robots.txt` come from a template when there is one, else a built-in
+//! version; a static file of that name wins over both. This module renders nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::site::{url, Redirect, Site};
+
+/// The name of the archive template.
+pub const ARCHIVE_TEMPLATE: &str = "archive.html";
+/// The name of the not-found template.
+pub const NOT_FOUND_TEMPLATE: &str = "404.html";
+/// The name of the robots template.
+pub const ROBOTS_TEMPLATE: &str = "robots.txt";
+
+/// The generated outputs of a build.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Per taxonomy, in config order: its templates, or `None` when its pages are not built.
+    pub taxonomies: Vec<Option<TaxonomyTemplates>>,
+    /// The archive's URL path (`/archive/`), when the archive is built.
+    pub archive: Option<String>,
+    /// Where `404.html` comes from, unless a static file provides it.
+    pub not_found: Option<Source>,
+    /// Where `robots.txt` comes from, unless a static file provides it.
+    pub robots: Option<Source>,
+    /// `/tags/rust/page/1/` → `/tags/rust/`, for the terms with more than one pager.
+    pub redirects: Vec<Redirect>,
+    /// Things to tell the user that don't stop the build.
+    pub warnings: Vec<String>,
+}
+
+/// The templates of one taxonomy's pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxonomyTemplates {
+    /// Renders `/tags/`.
+    pub list: String,
+    /// Renders each pager of `/tags/TERM/`.
+    pub single: String,
+}
+
+/// Where a special file comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The site's or theme's template of that name.
+    Template,
+    /// Quire's own plain version.
+    BuiltIn,
+}
+
+/// What the plan needs to know besides the site.
+pub struct PlanInput<'a> {
+    /// The site model.
+    pub site: &'a Site,
+    /// Names of every template of the site and its theme.
+    pub templates: &'a HashSet<&'a str>,
+    /// Output paths of files copied as they are (static files, content assets).
+    pub copied: &'a HashSet<&'a str>,
+}
+
+impl Plan {
+    /// Decides what to generate.
+    ///
+    /// # Errors
+    /// A taxonomy with only one of its two templates, and generated pages whose URL a page,
+    /// section or alias already has; all reported together.
+    pub fn new(input: PlanInput<'_>) -> Result<Plan> {
+        let PlanInput { site, templates, copied } = input;
+        let mut plan = Plan::default();
+        let mut errors = Vec::new();
+        for taxonomy in &site.taxonomies {
+            let find = |own: String, shared: &str| {
+                if templates.contains(own.as_str()) {
+                    Some(own)
+                } else {
+                    templates.contains(shared).then(|| shared.to_string())
+                }
+            };
+            let list = find(format!("{}/list.html", taxonomy.name), "taxonomy_list.html");
+            let single = find(format!("{}/single.html", taxonomy.name), "taxonomy_single.html");
+            let chosen = match (list, single) {
+                (Some(list), Some(single)) => Some(TaxonomyTemplates { list, single }),
+                (None, None) => {
+                    if !taxonomy.terms.is_empty() {
+                        plan.warnings.push(format!(
+                            "`{}` has {} term{} but there is no `taxonomy_list.html` or `taxonomy_single.html`, \
+                             so `{}` pages are not built",
+                            taxonomy.name,
+                            taxonomy.terms.len(),
+                            if taxonomy.terms.len() == 1 { "" } else { "s" },
+                            taxonomy.url_path
+                        ));
+                    }
+                    None
+                }
+                (Some(found), None) | (None, Some(found)) => {
+                    let missing = if found.ends_with("list.html") { "single" } else { "list" };
+                    errors.push(Error::MissingTaxonomyTemplate {
+                        taxonomy: taxonomy.name.clone(),
+                        found,
+                        missing: format!("taxonomy_{missing}.html"),
+                    });
+                    None
+                }
+            };
+            if chosen.is_some() {
+                for term in taxonomy.terms.iter().filter(|t| t.pagers.len() > 1) {
+                    plan.redirects.push(Redirect {
+                        url_path: format!("{}page/1/", term.url_path),
+                        target: term.url_path.clone(),
+                        display_path: PathBuf::from("config.toml"),
+                    });
+                }
+            }
+            plan.taxonomies.push(chosen);
+        }
+        if let Some(path) = &site.config.archive_path {
+            if templates.contains(ARCHIVE_TEMPLATE) {
+                let url_path = url::url_path_from_user_path(path).expect("config.rs checked `archive_path`");
+                plan.archive = Some(url_path);
+            }
+        }
+        let source = |name: &str| {
+            if copied.contains(name) {
+                None
+            } else if templates.contains(name) {
+                Some(Source::Template)
+            } else {
+                Some(Source::BuiltIn)
+            }
+        };
+        plan.not_found = source(NOT_FOUND_TEMPLATE);
+        plan.robots = source(ROBOTS_TEMPLATE);
+        plan.check_unique_urls(site, &mut errors);
+        match Error::from_list(errors) {
+            Some(error) => Err(error),
+            None => Ok(plan),
+        }
+    }
+
+    /// URL paths of the generated HTML pages: taxonomy lists, term pagers, the archive.
+    pub fn html_url_paths<'a>(&'a self, site: &'a Site) -> impl Iterator<Item = (String, PathBuf)> + 'a {
+        let taxonomies = site.taxonomies.iter().zip(&self.taxonomies).filter(|(_, t)| t.is_some()).flat_map(
+            |(taxonomy, _)| {
+                let owner = PathBuf::from(format!("config.toml (taxonomy {})", taxonomy.name));
+                let terms = taxonomy.terms.iter().flat_map(|t| &t.pagers).map(|p| p.url_path.clone());
+                std::iter::once(taxonomy.url_path.clone()).chain(terms).map(move |u| (u, owner.clone()))
+            },
+        );
+        let archive = self.archive.iter().map(|u| (u.clone(), PathBuf::from("config.toml (archive_path)")));
+        taxonomies.chain(archive)
+    }
+
+    fn check_unique_urls(&self, site: &Site, errors: &mut Vec<Error>) {
+        let mut owners: HashMap<&str, &PathBuf> = HashMap::new();
+        for section in &site.sections {
+            for pager in &section.pagers {
+                owners.insert(&pager.url_path, &section.display_path);
+            }
+        }
+        for page in &site.pages {
+            owners.insert(&page.url_path, &page.display_path);
+        }
+        for redirect in &site.redirects {
+            owners.insert(&redirect.url_path, &redirect.display_path);
+        }
+        for (url_path, owner) in self.html_url_paths(site) {
+            if let Some(first) = owners.get(url_path.as_str()) {
+                errors.push(Error::DuplicateUrl { url_path, first: (*first).clone(), second: owner });
+            }
+        }
+    }
+}

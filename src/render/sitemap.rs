@@ -1,0 +1,155 @@
+//! `sitemap.xml` and the built-in `robots.txt` that points at it.
+//!
+//! The sitemap lists every HTML page the build renders (pages, every pager of sections and
+//! terms, taxonomy lists, the archive) with a `lastmod` from the pages it shows. Above
+//! `sitemap_max_urls` URLs it becomes a sitemap index over `sitemap1.xml`, `sitemap2.xml`,
+//! ... (the protocol allows 50,000 URLs per file). Redirects and `404.html` are not pages
+//! to index and are left out.
+
+use std::fmt::Write as _;
+
+use crate::parse::date::PageDate;
+use crate::render::plan::Plan;
+use crate::render::xml::{self, escape};
+use crate::render::RenderedFile;
+use crate::site::pagination::Pager;
+use crate::site::{url, PageId, Site};
+
+/// One URL of the sitemap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// `/blog/page/2/`.
+    pub url_path: String,
+    /// When what it shows last changed, if anything on it is dated.
+    pub lastmod: Option<PageDate>,
+}
+
+/// Every HTML page the build renders, sorted by URL path.
+pub fn entries(site: &Site, plan: &Plan) -> Vec<Entry> {
+    let pages = &site.pages;
+    let lastmod = |id: PageId| pages[id].updated.max(pages[id].date);
+    let newest = |ids: &[PageId]| ids.iter().filter_map(|&id| lastmod(id)).max();
+    let pagers = |list: &[PageId], pagers: &[Pager]| -> Vec<Entry> {
+        pagers
+            .iter()
+            .map(|p| Entry { url_path: p.url_path.clone(), lastmod: newest(&list[p.items.clone()]) })
+            .collect()
+    };
+    let mut entries: Vec<Entry> = (0..pages.len())
+        .map(|id| Entry { url_path: pages[id].url_path.clone(), lastmod: lastmod(id) })
+        .collect();
+    for section in &site.sections {
+        entries.extend(pagers(&section.pages, &section.pagers));
+    }
+    for (taxonomy, planned) in site.taxonomies.iter().zip(&plan.taxonomies) {
+        if planned.is_none() {
+            continue;
+        }
+        let all = taxonomy.terms.iter().filter_map(|t| newest(&t.pages)).max();
+        entries.push(Entry { url_path: taxonomy.url_path.clone(), lastmod: all });
+        for term in &taxonomy.terms {
+            entries.extend(pagers(&term.pages, &term.pagers));
+        }
+    }
+    if let Some(url_path) = &plan.archive {
+        entries.push(Entry {
+            url_path: url_path.clone(),
+            lastmod: newest(&(0..pages.len()).collect::<Vec<_>>()),
+        });
+    }
+    entries.sort_by(|a, b| a.url_path.cmp(&b.url_path));
+    entries
+}
+
+/// Renders `sitemap.xml`, or a sitemap index and its parts when `entries` exceed
+/// `sitemap_max_urls`.
+pub fn render(site: &Site, entries: &[Entry]) -> Vec<RenderedFile> {
+    let base_url = &site.config.base_url;
+    let max = site.config.sitemap_max_urls.max(1);
+    if entries.len() <= max {
+        return vec![file("sitemap.xml", url_set(base_url, entries))];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from(xml::DECLARATION);
+    index.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (number, chunk) in entries.chunks(max).enumerate() {
+        let name = format!("sitemap{}.xml", number + 1);
+        let _ = writeln!(
+            index,
+            "  <sitemap>\n    <loc>{}</loc>",
+            escape(&location(base_url, &format!("/{name}")))
+        );
+        if let Some(lastmod) = chunk.iter().filter_map(|e| e.lastmod).max() {
+            let _ = writeln!(index, "    <lastmod>{lastmod}</lastmod>");
+        }
+        index.push_str("  </sitemap>\n");
+        files.push(file(&name, url_set(base_url, chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.push(file("sitemap.xml", index));
+    files
+}
+
+/// The built-in `robots.txt`: everything may be crawled, and the sitemap is there.
+pub fn robots(base_url: &str) -> String {
+    format!("User-agent: *\nDisallow:\n\nSitemap: {}\n", location(base_url, "/sitemap.xml"))
+}
+
+fn file(output_path: &str, text: String) -> RenderedFile {
+    RenderedFile { output_path: output_path.to_string(), contents: text.into_bytes() }
+}
+
+fn url_set(base_url: &str, entries: &[Entry]) -> String {
+    let mut out = String::with_capacity(128 + entries.len() * 120);
+    out.push_str(xml::DECLARATION);
+    out.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for entry in entries {
+        let _ = writeln!(out, "  <url>\n    <loc>{}</loc>", escape(&location(base_url, &entry.url_path)));
+        if let Some(lastmod) = entry.lastmod {
+            let _ = writeln!(out, "    <lastmod>{lastmod}</lastmod>");
+        }
+        out.push_str("  </url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// The absolute URL of `url_path`, with non-ASCII characters (`/tags/日本語/`) percent-encoded
+/// as the sitemap protocol asks.
+fn location(base_url: &str, url_path: &str) -> String {
+    let permalink = url::permalink(base_url, url_path);
+    let mut out = String::with_capacity(permalink.len());
+    for c in permalink.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buffer = [0; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_absolute_and_ascii() {
+        assert_eq!(
+            location("https://e.com/blog/", "/tags/c-plus-plus/"),
+            "https://e.com/blog/tags/c-plus-plus/"
+        );
+        assert_eq!(location("https://e.com/", "/tags/日本/"), "https://e.com/tags/%E6%97%A5%E6%9C%AC/");
+    }
+
+    #[test]
+    fn robots_points_at_the_sitemap() {
+        assert_eq!(
+            robots("https://e.com/sub/"),
+            "User-agent: *\nDisallow:\n\nSitemap: https://e.com/sub/sitemap.xml\n"
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! The theme compiled into the binary: used when a site names no theme, overridden file by
+//! file by the site's own `templates/` and `static/`.
+
+use crate::support::TestSite;
+
+#[test]
+fn a_site_without_themes_builds_with_the_built_in_theme() {
+    let site = TestSite::from_fixture("built_in_theme");
+    assert!(!site.root().join("themes").exists());
+    site.build().success();
+
+    let home = site.read("index.html");
+    assert!(home.contains(r#"<html lang="fr">"#), "{home}");
+    assert!(home.contains(r#"<link rel="stylesheet" href="https://example.com/css/quire.css">"#), "{home}");
+    assert!(home.contains("The intro text of the home page."), "{home}");
+    assert!(home.contains(r#"<a href="https://example.com/blog/first/">First post</a>"#), "{home}");
+
+    let post = site.read("blog/first/index.html");
+    assert!(post.contains("<h1>First post</h1>"), "{post}");
+    assert!(post.contains(r#"<time datetime="2024-05-01">May 1, 2024</time>"#), "{post}");
+    assert!(post.contains(r#"<link rel="canonical" href="https://example.com/blog/first/">"#), "{post}");
+    assert!(post.contains(r#"<meta property="og:type" content="article">"#), "{post}");
+    assert!(!post.contains("<script"), "no script without comments turned on\n{post}");
+    insta::assert_snapshot!(site.output_tree());
+}
+
+#[test]
+fn site_templates_and_static_files_override_the_built_in_theme_file_by_file() {
+    let site = TestSite::from_fixture("built_in_theme");
+    site.write_file("templates/page.html", "site-page: {{ page.title }}\n");
+    site.write_file("static/css/quire.css", "/* the site's own */\n");
+    site.build().success();
+
+    assert_eq!(site.read("blog/first/index.html"), "site-page: First post\n");
+    assert_eq!(site.read("css/quire.css"), "/* the site's own */\n");
+    assert!(site.read("blog/index.html").contains(r#"<h1>Blog</h1>"#), "the built-in section.html is used");
+}
+
+#[test]
+fn theme_quire_without_a_themes_folder_selects_the_built_in_theme() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &format!("theme = \"quire\"\n{config}"));
+    site.build().success();
+    assert!(site.output("css/quire.css").exists(), "{}", site.output_tree());
+}
+
+#[test]
+fn a_named_theme_replaces_the_built_in_theme_entirely() {
+    let site = TestSite::from_fixture("theme_override");
+    site.build().success();
+    assert!(!site.output("css/quire.css").exists(), "{}", site.output_tree());
+}
+
+#[test]
+fn a_missing_theme_other_than_quire_is_still_an_error() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &format!("theme = \"nope\"\n{config}"));
+    let run = site.build().failure();
+    assert!(run.stderr().contains("nope"), "{}", run.report());
+}
+
+#[test]
+fn comments_when_turned_on_are_the_only_script_and_only_on_posts() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file(
+        "config.toml",
+        &format!(
+            "{config}\n[extra.comments]\nenabled = true\nprovider = \"giscus\"\nrepo = \"ada/site\"\n\
+             repo_id = \"R_1\"\ncategory = \"Comments\"\ncategory_id = \"C_1\"\n"
+        ),
+    );
+    site.build().success();
+    let post = site.read("blog/first/index.html");
+    assert_eq!(post.matches("<script").count(), 1, "{post}");
+    assert!(post.contains(r#"<script src="https://giscus.app/client.js""#), "{post}");
+    assert!(post.contains(r#"data-repo="ada/site""#), "{post}");
+    for plain in ["index.html", "about/index.html", "blog/index.html"] {
+        assert!(!site.read(plain).contains("<script"), "{plain} has a script");
+    }
+}
