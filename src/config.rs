@@ -45,6 +45,9 @@ pub struct Config {
     pub feed_content: FeedContent,
     /// URLs per sitemap file; above it `sitemap.xml` becomes an index of `sitemapN.xml` files.
     pub sitemap_max_urls: usize,
+    /// URL patterns by top-level section (`blog = "/:year/:month/:slug/"`) for pages without
+    /// an explicit `path`, as Hugo and Jekyll sites set them.
+    pub permalinks: std::collections::BTreeMap<String, String>,
     /// Markdown rendering options.
     pub markdown: MarkdownConfig,
     /// What to do about broken links.
@@ -175,6 +178,7 @@ impl Default for Config {
             feed_limit: 20,
             feed_content: FeedContent::Full,
             sitemap_max_urls: 50_000,
+            permalinks: std::collections::BTreeMap::new(),
             markdown: MarkdownConfig::default(),
             link_checker: LinkCheckerConfig::default(),
             extra: Table::new(),
@@ -276,6 +280,10 @@ impl Config {
         if let Some(taxonomy) = config.taxonomies.iter().find(|t| t.paginate_by == Some(0)) {
             let detail = format!("`paginate_by` of taxonomy `{}` must be at least 1", taxonomy.name);
             return Err(key_error(file, text, "taxonomies", detail));
+        }
+        if let Some(error) = config.permalinks.values().find_map(|p| crate::site::permalinks::check(p).err())
+        {
+            return Err(key_error(file, text, "permalinks", error));
         }
         if let Some(path) = &config.archive_path {
             crate::site::url::url_path_from_user_path(path)
@@ -540,6 +548,15 @@ mod tests {
         assert!(parse("feed_content = \"excerpt\"").is_err());
         assert!(parse("taxonomies = [{ name = \"tags\", paginate_by = 0 }]").is_err());
         assert!(parse("taxonomies = [{ name = \"tags\", sort_by = \"size\" }]").is_err());
+    }
+
+    #[test]
+    fn permalink_patterns_are_read_and_checked() {
+        let (config, warnings) = parse("[permalinks]\nblog = \"/:year/:month/:slug/\"\n").unwrap();
+        assert!(warnings.0.is_empty(), "{:?}", warnings.0);
+        assert_eq!(config.permalinks["blog"], "/:year/:month/:slug/");
+        let report = parse("[permalinks]\nblog = \"/:categories/:slug/\"\n").unwrap_err().report();
+        assert!(report.contains("`:categories`") && report.contains("config.toml:1"), "{report}");
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! Front matter: split it from the body, parse YAML (`---`) or TOML (`+++`), and map it onto
 //! `FrontMatter`. Unknown keys are kept in `extra`, never an error.
 //!
+//! Jekyll, Hugo and Zola spellings of the same field map onto one field (`lastmod` and
+//! `updated`, `permalink`/`url` and `path`, `redirect_from` and `aliases`, ...), so their
+//! posts build unedited (issue 9). Where two spellings are both present, Quire's own wins.
+//!
 //! Line numbers in errors are lines of the whole file, not of the extracted block.
 
 use std::collections::BTreeMap;
@@ -19,17 +23,20 @@ pub struct FrontMatter {
     pub description: Option<String>,
     /// `date`.
     pub date: Option<PageDate>,
-    /// `updated`.
+    /// `updated` (or Hugo's `lastmod`).
     pub updated: Option<PageDate>,
+    /// Hugo's `publishDate`: the date when there is no `date`, and the moment the page is
+    /// published from.
+    pub publish_date: Option<PageDate>,
     /// `expires` (or Hugo's `expiryDate`): when the page stops being published.
     pub expires: Option<PageDate>,
     /// `draft: true`, or `published: false`.
     pub draft: bool,
     /// `slug`: the last URL segment.
     pub slug: Option<String>,
-    /// `path`: the whole URL path.
+    /// `path` (or Hugo's `url`, Jekyll's `permalink`): the whole URL path.
     pub path: Option<String>,
-    /// `aliases`: old URLs of this page.
+    /// `aliases` (and Jekyll's `redirect_from`): old URLs of this page.
     pub aliases: Vec<String>,
     /// Terms by taxonomy name (`tags`, `categories`, ...).
     pub taxonomies: BTreeMap<String, Vec<String>>,
@@ -37,10 +44,16 @@ pub struct FrontMatter {
     pub authors: Vec<String>,
     /// `template`.
     pub template: Option<String>,
+    /// Jekyll's `layout`: the template `LAYOUT.html`, used only if the theme has it.
+    pub layout: Option<String>,
     /// `weight`.
     pub weight: Option<i64>,
-    /// `summary` (Markdown).
+    /// `summary` (or Jekyll's `excerpt`), Markdown.
     pub summary: Option<String>,
+    /// Zola's `render = false`: no output file, but still reachable by `get_page`/`get_section`.
+    pub render: Render,
+    /// Section only: Zola's `transparent = true`, its pages are also listed by the parent.
+    pub transparent: bool,
     /// Section only: `sort_by`.
     pub sort_by: Option<SortBy>,
     /// Section only: `paginate_by`.
@@ -51,6 +64,16 @@ pub struct FrontMatter {
     pub generate_feeds: bool,
     /// Every other key.
     pub extra: Table,
+}
+
+/// Whether a page or section gets an output file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Render {
+    /// Rendered, listed and linked as usual.
+    #[default]
+    Yes,
+    /// Not written and not listed; templates can still read it.
+    No,
 }
 
 /// How a section orders its pages.
@@ -253,19 +276,33 @@ impl Mapper<'_> {
     fn map(&self, table: Table, options: &FrontMatterOptions) -> Result<FrontMatter> {
         let mut fm = FrontMatter::default();
         let mut published = None;
+        // Other generators' spellings, used when Quire's own key is absent.
+        let mut lastmod = None;
+        let mut foreign_path = None;
+        let mut excerpt = None;
         for (key, value) in table {
             match key.as_str() {
                 "title" => fm.title = self.opt_string(&key, value)?,
                 "description" => fm.description = self.opt_string(&key, value)?,
                 "date" => fm.date = self.opt_date(&key, value)?,
                 "updated" => fm.updated = self.opt_date(&key, value)?,
+                "lastmod" => lastmod = self.opt_date(&key, value)?,
+                "publishDate" | "publish_date" => fm.publish_date = self.opt_date(&key, value)?,
+                "url" | "permalink" => foreign_path = self.opt_string(&key, value)?,
+                "excerpt" => excerpt = self.opt_string(&key, value)?,
+                "redirect_from" => fm.aliases.extend(self.strings(&key, value)?),
+                "layout" => fm.layout = self.opt_string(&key, value)?,
+                "transparent" => fm.transparent = self.bool(&key, value)?,
+                "render" => {
+                    fm.render = if self.bool(&key, value)? { Render::Yes } else { Render::No };
+                }
                 "expires" | "expiryDate" | "expiry_date" => fm.expires = self.opt_date(&key, value)?,
                 "generate_feeds" => fm.generate_feeds = self.bool(&key, value)?,
                 "draft" => fm.draft = self.bool(&key, value)?,
                 "published" => published = Some(self.bool(&key, value)?),
                 "slug" => fm.slug = self.opt_string(&key, value)?,
                 "path" => fm.path = self.opt_string(&key, value)?,
-                "aliases" => fm.aliases = self.strings(&key, value)?,
+                "aliases" => fm.aliases.extend(self.strings(&key, value)?),
                 "author" | "authors" => fm.authors.extend(self.strings(&key, value)?),
                 "template" => fm.template = self.opt_string(&key, value)?,
                 "page_template" => fm.page_template = self.opt_string(&key, value)?,
@@ -284,17 +321,18 @@ impl Mapper<'_> {
                         return Err(self.wrong_type(&key, "a table of term lists", &value));
                     };
                     for (name, terms) in terms {
-                        fm.taxonomies.insert(name.clone(), self.strings(&name, terms)?);
+                        fm.taxonomies.insert(name.clone(), self.terms(&name, terms)?);
                     }
                 }
-                "extra" => match value {
+                // Hugo calls its free-form table `params`.
+                "extra" | "params" => match value {
                     Value::Table(extra) => fm.extra.extend(extra),
                     other => {
                         fm.extra.insert(key, other);
                     }
                 },
                 _ if key == "tags" || key == "categories" || options.taxonomy_names.contains(&key) => {
-                    let terms = self.strings(&key, value)?;
+                    let terms = self.terms(&key, value)?;
                     fm.taxonomies.insert(key, terms);
                 }
                 _ => {
@@ -305,7 +343,21 @@ impl Mapper<'_> {
         if published == Some(false) {
             fm.draft = true;
         }
+        fm.updated = fm.updated.or(lastmod);
+        fm.path = fm.path.or(foreign_path);
+        fm.summary = fm.summary.or(excerpt);
         Ok(fm)
+    }
+
+    /// Terms: a list, or in YAML a string of space-separated terms as Jekyll writes
+    /// `categories: travel food` (TOML front matter always writes lists).
+    fn terms(&self, key: &str, value: Value) -> Result<Vec<String>> {
+        match value {
+            Value::String(s) if self.format == Format::Yaml => {
+                Ok(s.split_whitespace().map(str::to_string).collect())
+            }
+            other => self.strings(key, other),
+        }
     }
 
     fn opt_string(&self, key: &str, value: Value) -> Result<Option<String>> {
@@ -510,5 +562,93 @@ mod tests {
     fn zola_taxonomies_table_is_read() {
         let fm = parse_text("+++\n[taxonomies]\ntags = [\"rust\"]\n+++\n").unwrap();
         assert_eq!(fm.taxonomies["tags"], vec!["rust"]);
+    }
+
+    #[test]
+    fn hugo_keys_map_onto_quire_fields() {
+        let text = "+++\ntitle = \"H\"\nlastmod = 2024-02-01\npublishDate = 2024-01-05\n\
+                    url = \"/2024/01/05/h/\"\ndraft = true\nexpiryDate = 2030-01-01\n+++\n";
+        let fm = parse_text(text).unwrap();
+        assert_eq!(fm.updated.unwrap().to_string(), "2024-02-01");
+        assert_eq!(fm.publish_date.unwrap().to_string(), "2024-01-05");
+        assert_eq!(fm.path.as_deref(), Some("/2024/01/05/h/"));
+        assert_eq!(fm.expires.unwrap().to_string(), "2030-01-01");
+        assert!(fm.draft);
+        assert!(fm.extra.is_empty(), "{:?}", fm.extra);
+        let fm = parse_text("+++\n[params]\nmood = \"happy\"\n+++\n").unwrap();
+        assert_eq!(fm.extra["mood"], Value::String("happy".into()));
+    }
+
+    #[test]
+    fn quire_keys_win_over_foreign_spellings() {
+        let fm = parse_text("---\nupdated: 2024-03-01\nlastmod: 2024-02-01\npath: a\nurl: b\n---\n").unwrap();
+        assert_eq!(fm.updated.unwrap().to_string(), "2024-03-01");
+        assert_eq!(fm.path.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn jekyll_keys_map_onto_quire_fields() {
+        let text = "---\nlayout: post\npermalink: /old/path/\npublished: false\nexcerpt: Short.\n\
+                    redirect_from: /x.html\ncategories: travel food\ntags: [a b]\n\
+                    date: 2014-03-05 10:11:12 +0100\n---\n";
+        let fm = parse_text(text).unwrap();
+        assert_eq!(fm.layout.as_deref(), Some("post"));
+        assert_eq!(fm.path.as_deref(), Some("/old/path/"));
+        assert!(fm.draft);
+        assert_eq!(fm.summary.as_deref(), Some("Short."));
+        assert_eq!(fm.aliases, vec!["/x.html"]);
+        assert_eq!(fm.taxonomies["categories"], vec!["travel", "food"]);
+        assert_eq!(fm.taxonomies["tags"], vec!["a b"], "a list keeps its items whole");
+        assert_eq!(fm.date.unwrap().to_string(), "2014-03-05T10:11:12+01:00");
+    }
+
+    #[test]
+    fn redirect_from_lists_join_aliases() {
+        let fm = parse_text("---\naliases: [/a/]\nredirect_from:\n  - /b/\n  - /c.html\n---\n").unwrap();
+        assert_eq!(fm.aliases, vec!["/a/", "/b/", "/c.html"]);
+    }
+
+    #[test]
+    fn zola_keys_map_onto_quire_fields() {
+        let text =
+            "+++\ntitle = \"Z\"\npath = \"z/here\"\naliases = [\"/old/\"]\nupdated = 2024-01-02T10:00:00Z\n\
+                    transparent = true\nrender = false\n[taxonomies]\ntags = [\"a\", \"b c\"]\n\
+                    [extra]\nlang = \"fr\"\n[extra.nested]\nk = 1\n+++\n";
+        let fm = parse_text(text).unwrap();
+        assert_eq!(fm.path.as_deref(), Some("z/here"));
+        assert_eq!(fm.aliases, vec!["/old/"]);
+        assert_eq!(fm.updated.unwrap().to_string(), "2024-01-02T10:00:00Z");
+        assert!(fm.transparent);
+        assert_eq!(fm.render, Render::No);
+        assert_eq!(fm.taxonomies["tags"], vec!["a", "b c"]);
+        assert_eq!(fm.extra["lang"], Value::String("fr".into()));
+        assert!(matches!(&fm.extra["nested"], Value::Table(t) if t["k"] == Value::Integer(1)));
+    }
+
+    #[test]
+    fn folded_literal_nested_and_arrays_of_tables_stay_in_extra() {
+        let text = "---\ntitle: >\n  A folded\n  title\nnotes: |\n  line one\n  line two\n\
+                    hero:\n  image: a.png\n  size: {w: 3}\nlinks:\n  - name: x\n    url: /x/\n  - name: y\n---\n";
+        let fm = parse_text(text).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("A folded title\n"));
+        assert_eq!(fm.extra["notes"], Value::String("line one\nline two\n".into()));
+        assert!(matches!(&fm.extra["hero"], Value::Table(t) if t.contains_key("size")));
+        assert!(matches!(&fm.extra["links"], Value::Array(items) if items.len() == 2));
+        let toml = "+++\n[[extra.links]]\nname = \"x\"\n[[extra.links]]\nname = \"y\"\n+++\n";
+        assert!(matches!(&parse_text(toml).unwrap().extra["links"], Value::Array(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn toml_dates_and_datetimes_are_dates() {
+        let fm = parse_text("+++\ndate = 2024-01-02T03:04:05+02:00\nupdated = 2024-01-03\n+++\n").unwrap();
+        assert_eq!(fm.date.unwrap().to_string(), "2024-01-02T03:04:05+02:00");
+        assert_eq!(fm.updated.unwrap().to_string(), "2024-01-03");
+    }
+
+    #[test]
+    fn duplicate_yaml_key_names_its_line() {
+        let report = parse_text("---\ntitle: a\ndate: 2024-01-01\ntitle: b\n---\n").unwrap_err().report();
+        assert!(report.contains("content/a.md:"), "{report}");
+        assert!(report.contains("duplicate"), "{report}");
     }
 }

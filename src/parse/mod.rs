@@ -3,8 +3,10 @@
 //! Parsing is pure and per file, so it runs in parallel and collects every file's error.
 
 pub mod date;
+pub mod foreign_syntax;
 pub mod front_matter;
 pub mod highlight;
+pub mod kramdown;
 pub mod markdown;
 pub mod shortcodes;
 
@@ -30,18 +32,35 @@ pub struct Document {
     pub front_matter: FrontMatter,
     /// The date from a `YYYY-MM-DD-` file name prefix, if any.
     pub file_date: Option<PageDate>,
+    /// The date inside an explicit `path`/`url`/`permalink` (`/2024/01/27/slug/`), if any.
+    pub path_date: Option<PageDate>,
     /// The slug the file name gives (prefix date removed, slugified).
     pub file_slug: String,
     /// The body as HTML, with its summary parts.
     pub body: Rendered,
     /// Front matter `summary`, rendered as Markdown.
     pub summary_from_front_matter: Option<String>,
+    /// Things to tell the user about this file that don't stop the build.
+    pub warnings: Vec<String>,
 }
 
 impl Document {
     /// Whether this file is a section's `_index.md`.
     pub fn is_section(&self) -> bool {
         self.content_path == "_index.md" || self.content_path.ends_with("/_index.md")
+    }
+
+    /// The page's date: front matter `date`, else `publishDate`, else the file name's, else
+    /// the one inside an explicit path.
+    pub fn date(&self) -> Option<PageDate> {
+        let fm = &self.front_matter;
+        fm.date.or(fm.publish_date).or(self.file_date).or(self.path_date)
+    }
+
+    /// The moment the page is published from: `publishDate` when given (Hugo schedules by it),
+    /// else its date.
+    pub fn publication_date(&self) -> Option<PageDate> {
+        self.front_matter.publish_date.or(self.date())
     }
 
     /// Whether this file is a page bundle's `index.md`.
@@ -84,13 +103,20 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
     let text = normalize_text(&file.text);
     let split = front_matter::split(&file.display_path, &text)?;
     let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
+    let stripped = kramdown::strip_attributes(split.body);
     let source = markdown::Source {
         file: &file.display_path,
-        text: split.body,
+        text: &stripped,
         first_line: split.body_first_line,
         shortcodes: markdown::Shortcodes::Extract,
     };
     let body = markdown::render(&source, &config.markdown)?;
+    // Quire's own shortcode calls use the same braces as Liquid: they are not foreign.
+    let warnings = foreign_syntax::find(split.body)
+        .into_iter()
+        .filter(|tag| !shortcodes::looks_like_call(&tag.text))
+        .map(|tag| foreign_tag_warning(&file.display_path, split.body_first_line, &tag))
+        .collect();
     let summary_from_front_matter = match front_matter.summary.as_deref() {
         Some(summary) => {
             let source = markdown::Source {
@@ -105,15 +131,36 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
         None => None,
     };
     let (file_date, file_slug) = name_parts(&file.content_path, &options.timezone);
+    let path_date = front_matter.path.as_deref().and_then(|path| date_in_path(path, &options.timezone));
     Ok(Document {
         content_path: file.content_path.clone(),
         display_path: file.display_path.clone(),
         front_matter,
         file_date,
+        path_date,
         file_slug,
         body,
         summary_from_front_matter,
+        warnings,
     })
+}
+
+/// The warning for template syntax Quire leaves as text, with the file line.
+fn foreign_tag_warning(
+    file: &std::path::Path,
+    body_first_line: usize,
+    tag: &foreign_syntax::ForeignTag,
+) -> String {
+    let kind = match tag.origin {
+        foreign_syntax::Origin::Liquid => "Liquid tag",
+        foreign_syntax::Origin::HugoShortcode => "Hugo shortcode",
+    };
+    format!(
+        "{}:{}: {kind} `{}` is not run by Quire and is shown as written; replace it with Markdown or HTML",
+        file.display(),
+        body_first_line + tag.line - 1,
+        tag.text
+    )
 }
 
 /// Drops a UTF-8 BOM and turns CRLF (and lone CR) line ends into LF; line numbers stay the same.
@@ -137,6 +184,18 @@ fn name_parts(content_path: &str, zone: &jiff::tz::TimeZone) -> (Option<PageDate
         Some((date, rest)) => (Some(date), crate::site::url::slugify(rest)),
         None => (None, crate::site::url::slugify(stem)),
     }
+}
+
+/// The date of a URL path with `YYYY/MM/DD` segments in it: `/2024/01/27/slug/` → 2024-01-27.
+fn date_in_path(path: &str, zone: &jiff::tz::TimeZone) -> Option<PageDate> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    segments.windows(3).find_map(|w| {
+        if !(digits(w[0], 4) && digits(w[1], 2) && digits(w[2], 2)) {
+            return None;
+        }
+        PageDate::from_ymd(w[0].parse().ok()?, w[1].parse().ok()?, w[2].parse().ok()?, zone)
+    })
 }
 
 fn jekyll_date<'a>(stem: &'a str, zone: &jiff::tz::TimeZone) -> Option<(PageDate, &'a str)> {
@@ -179,6 +238,28 @@ mod tests {
     fn plain_names_slugify() {
         assert_eq!(name_parts("blog/Hello World.md", &UTC), (None, "hello-world".to_string()));
         assert_eq!(name_parts("blog/2024-13-01-x.md", &UTC).0, None);
+    }
+
+    #[test]
+    fn dates_inside_explicit_paths_are_found() {
+        assert_eq!(date_in_path("/2024/01/27/slug/", &UTC).unwrap().to_string(), "2024-01-27");
+        assert_eq!(date_in_path("blog/2019/12/03/x.html", &UTC).unwrap().to_string(), "2019-12-03");
+        assert_eq!(date_in_path("/2024/13/27/slug/", &UTC), None);
+        assert_eq!(date_in_path("/2024/01/slug/", &UTC), None);
+        assert_eq!(date_in_path("/about/", &UTC), None);
+    }
+
+    #[test]
+    fn file_names_with_capitals_dots_and_dashes_slugify() {
+        for (name, slug) in [
+            ("blog/My.Post.v2.md", "my-post-v2"),
+            ("blog/icon@2x.md", "icon-2x"),
+            ("blog/a---b--.md", "a-b"),
+            ("blog/2024-01-02-Trailing-.md", "trailing"),
+            ("blog/2024-01-02--Two--Dashes.md", "two-dashes"),
+        ] {
+            assert_eq!(name_parts(name, &UTC).1, slug, "{name}");
+        }
     }
 
     #[test]

@@ -155,6 +155,17 @@ fn is_closing_fence(line: &str, c: char) -> bool {
     line.trim().trim_start_matches(c).is_empty()
 }
 
+/// Whether a `{{ … }}` or `{% … %}` tag, as written, is a shortcode call (`{{ name(…) }}`,
+/// `{% name(…) %}`) or the `{% end %}` of one, rather than another generator's template syntax.
+pub fn looks_like_call(tag: &str) -> bool {
+    let inner = tag.get(2..).unwrap_or_default().trim_start();
+    let name_len =
+        inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(inner.len());
+    let starts_with_letter = inner.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    let is_call = starts_with_letter && name_len > 0 && inner[name_len..].trim_start().starts_with('(');
+    is_call || (tag.starts_with("{%") && is_end_line(tag))
+}
+
 /// A fence line's character and length: ```` ``` ```` → ('`', 3).
 fn fence_marker(line: &str) -> Option<(char, usize)> {
     let trimmed = line.trim_start();
@@ -424,6 +435,16 @@ mod tests {
         assert_eq!(args["c"], Value::Float(1.5));
         assert_eq!(args["d"], Value::Bool(true));
         assert_eq!(args["e"], Value::Array(vec![Value::String("x".into()), Value::Integer(2)]));
+    }
+
+    #[test]
+    fn calls_are_told_from_other_template_syntax() {
+        assert!(looks_like_call("{{ figure(src=\"a.png\") }}"));
+        assert!(looks_like_call("{% note(kind=\"tip\") %}"));
+        assert!(looks_like_call("{% end %}"));
+        assert!(!looks_like_call("{{ site.url }}"));
+        assert!(!looks_like_call("{% include footer.html %}"));
+        assert!(!looks_like_call("{% endif %}"));
     }
 
     #[test]

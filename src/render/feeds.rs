@@ -51,7 +51,7 @@ pub fn feeds(site: &Site) -> Vec<Feed> {
             url_path: "/".into(),
             title: site_title.to_string(),
             description: config.description.clone(),
-            pages: entries(site, 0..site.pages.len()),
+            pages: entries(site, (0..site.pages.len()).filter(|&id| site.pages[id].is_rendered())),
         });
     }
     // The home section's feed is the site's: `generate_feeds` in config.toml decides it.

@@ -63,7 +63,12 @@ impl Lookup {
         archives.insert(String::new(), views.map_or_else(Value::none, |v| v.archive.clone()));
         let mut outputs: HashSet<String> = copied_files.into_iter().collect();
         outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
-        outputs.extend(site.pages.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
+        outputs.extend(
+            site.pages
+                .iter()
+                .filter(|p| p.is_rendered())
+                .map(|p| p.url_path.trim_start_matches('/').to_string()),
+        );
         for section in &site.sections {
             outputs.extend(section.pagers.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
         }

@@ -113,7 +113,7 @@ enum Job<'a> {
 }
 
 fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
-    let pages = (0..site.pages.len()).map(Job::Page);
+    let pages = (0..site.pages.len()).filter(|&id| site.pages[id].is_rendered()).map(Job::Page);
     let pagers = site
         .sections
         .iter()
@@ -301,8 +301,8 @@ fn check_templates_exist(site: &Site, tera: &Tera) -> Result<()> {
     for section in &site.sections {
         need(section_template(site, section), &section.display_path);
     }
-    for page in &site.pages {
-        need(page_template(site, page), &page.display_path);
+    for page in site.pages.iter().filter(|p| p.is_rendered()) {
+        need(&page_template(site, page, tera), &page.display_path);
     }
     match Error::from_list(errors) {
         Some(error) => Err(error),
@@ -318,11 +318,18 @@ fn section_template<'a>(_site: &Site, section: &'a crate::site::Section) -> &'a 
     }
 }
 
-fn page_template<'a>(site: &'a Site, page: &'a crate::site::Page) -> &'a str {
-    page.template
-        .as_deref()
-        .or_else(|| page.section.and_then(|id| site.sections[id].page_template.as_deref()))
-        .unwrap_or("page.html")
+/// The page's `template`, else its Jekyll `layout` if the theme has `LAYOUT.html`, else its
+/// section's `page_template`, else `page.html`.
+fn page_template<'a>(site: &'a Site, page: &'a crate::site::Page, tera: &Tera) -> std::borrow::Cow<'a, str> {
+    if let Some(template) = &page.template {
+        return template.into();
+    }
+    if let Some(layout) = page.layout.as_deref().map(|l| format!("{l}.html")) {
+        if tera.contains_template(&layout) {
+            return layout.into();
+        }
+    }
+    page.section.and_then(|id| site.sections[id].page_template.as_deref()).unwrap_or("page.html").into()
 }
 
 struct Renderer<'a> {
@@ -340,8 +347,8 @@ impl Renderer<'_> {
                 let page = &self.site.pages[id];
                 let mut context = self.context(&page.url_path);
                 context.insert_value("page", self.views.pages[id].clone());
-                let template = page_template(self.site, page);
-                self.render_template(template, &context, &page.url_path, &page.display_path)
+                let template = page_template(self.site, page, self.tera);
+                self.render_template(&template, &context, &page.url_path, &page.display_path)
             }
             Job::Pager { section, pager } => {
                 let s = &self.site.sections[section];

@@ -36,6 +36,7 @@ pub fn entries(site: &Site, plan: &Plan) -> Vec<Entry> {
             .collect()
     };
     let mut entries: Vec<Entry> = (0..pages.len())
+        .filter(|&id| pages[id].is_rendered())
         .map(|id| Entry { url_path: pages[id].url_path.clone(), lastmod: lastmod(id) })
         .collect();
     for section in &site.sections {

@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod links;
 pub mod pagination;
+pub mod permalinks;
 pub mod schedule;
 pub mod taxonomy;
 pub mod url;
@@ -17,7 +18,7 @@ use crate::config::Config;
 use crate::error::{Error, Location, Result};
 use crate::load::AssetFile;
 use crate::parse::date::PageDate;
-use crate::parse::front_matter::SortBy;
+use crate::parse::front_matter::{Render, SortBy};
 use crate::parse::markdown::{self, LinkKind, TocEntry};
 use crate::parse::shortcodes::ShortcodeCall;
 use crate::parse::Document;
@@ -88,8 +89,12 @@ pub struct Page {
     pub authors: Vec<String>,
     /// Template from front matter.
     pub template: Option<String>,
+    /// Jekyll's `layout`: `LAYOUT.html` is the template if the theme has one.
+    pub layout: Option<String>,
     /// `weight`.
     pub weight: Option<i64>,
+    /// Whether the page gets an output file and appears in lists (Zola's `render = false`).
+    pub render: Render,
     /// Unknown front matter keys.
     pub extra: Table,
     /// The body as HTML; shortcode calls are still placeholders, expanded by the renderer.
@@ -155,6 +160,10 @@ pub struct Section {
     pub pagers: Vec<Pager>,
     /// Whether it has its own `atom.xml` and `rss.xml`.
     pub generate_feeds: bool,
+    /// Whether its list pages are written (Zola's `render = false`).
+    pub render: Render,
+    /// Whether its pages are also listed in its parent section (Zola's `transparent`).
+    pub transparent: bool,
 }
 
 /// A link or image written in Markdown, resolved.
@@ -207,6 +216,13 @@ pub struct ModelInput {
     pub schedule: Schedule,
 }
 
+impl Page {
+    /// Whether the page gets an output file (Zola's `render = false` says no).
+    pub fn is_rendered(&self) -> bool {
+        self.render == Render::Yes
+    }
+}
+
 impl Site {
     /// Builds the site model.
     ///
@@ -218,6 +234,8 @@ impl Site {
         let (section_docs, page_docs): (Vec<Document>, Vec<Document>) =
             documents.into_iter().partition(Document::is_section);
 
+        let mut warnings: Vec<String> =
+            section_docs.iter().chain(&page_docs).flat_map(|doc| doc.warnings.iter().cloned()).collect();
         let mut sections = build_sections(section_docs, &config, &mut errors);
         let section_by_dir: HashMap<String, SectionId> =
             sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path).to_string(), id)).collect();
@@ -229,12 +247,12 @@ impl Site {
             .filter(|doc| {
                 let fm = &doc.front_matter;
                 let dates =
-                    PageDates { date: fm.date.or(doc.file_date), updated: fm.updated, expires: fm.expires };
+                    PageDates { date: doc.publication_date(), updated: fm.updated, expires: fm.expires };
                 let status = schedule.status(dates);
                 held_back.count(status);
                 status == Status::Published
             })
-            .filter_map(|doc| match build_page(doc, &section_by_dir) {
+            .filter_map(|doc| match build_page(doc, &section_by_dir, &config) {
                 Ok(page) => Some(page),
                 Err(error) => {
                     errors.push(error);
@@ -248,9 +266,8 @@ impl Site {
         resolve_links(&config.base_url, &mut pages, &mut sections, &assets, &mut errors);
         order_sections(&mut sections, &mut pages);
         link_subsections(&mut sections);
-        let mut warnings = Vec::new();
         let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
-        let archive = Archive::of(0..pages.len(), &pages);
+        let archive = Archive::of((0..pages.len()).filter(|&id| pages[id].is_rendered()), &pages);
         let redirects = collect_redirects(&sections, &pages, &mut errors);
         check_unique_urls(&sections, &pages, &redirects, &mut errors);
 
@@ -332,7 +349,9 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
                 sort_by: fm.sort_by.unwrap_or(SortBy::Date),
                 paginate_by: fm.paginate_by.unwrap_or(config.paginate_by),
                 pagers: Vec::new(),
-                generate_feeds: fm.generate_feeds,
+                generate_feeds: fm.generate_feeds && fm.render == Render::Yes,
+                render: fm.render,
+                transparent: fm.transparent,
                 content_path: doc.content_path,
                 display_path: doc.display_path,
             })
@@ -358,6 +377,8 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
             paginate_by: config.paginate_by,
             pagers: Vec::new(),
             generate_feeds: false,
+            render: Render::Yes,
+            transparent: false,
         });
     }
     sections.sort_by(|a, b| {
@@ -371,7 +392,7 @@ fn invalid_url(doc: &Document, key: &str, detail: String) -> Error {
     Error::InvalidUrl { location: Location::file(&doc.display_path), detail: format!("`{key}`: {detail}") }
 }
 
-fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>) -> Result<Page> {
+fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config: &Config) -> Result<Page> {
     // A bundle (`blog/trip/index.md`) belongs to the folder above its own.
     let own_dir = dir_of(&doc.content_path);
     let parent_dir = if doc.is_bundle() { dir_of(own_dir) } else { own_dir }.to_string();
@@ -380,25 +401,26 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>) -> Res
         Some(slug) => url::slugify(slug),
         None => doc.file_slug.clone(),
     };
-    let url_path = match &fm.path {
-        Some(path) => url::url_path_from_user_path(path).map_err(|d| invalid_url(&doc, "path", d))?,
-        None if slug.is_empty() => {
-            return Err(invalid_url(
-                &doc,
-                "slug",
-                "the slug is empty: the file name or `slug` needs a letter or digit".into(),
-            ));
-        }
-        None => url::join(&dir_url_path(&parent_dir), &slug),
+    if fm.path.is_none() && slug.is_empty() {
+        return Err(invalid_url(
+            &doc,
+            "slug",
+            "the slug is empty: the file name or `slug` needs a letter or digit".into(),
+        ));
+    }
+    let explicit_path = match &fm.path {
+        Some(path) => Some(url::url_path_from_user_path(path).map_err(|d| invalid_url(&doc, "path", d))?),
+        None => None,
     };
+    let date = doc.date();
     let Document {
         front_matter: fm,
         mut body,
         summary_from_front_matter,
-        file_date,
         display_path,
         content_path,
         file_slug,
+        ..
     } = doc;
     // With no title in front matter, an opening heading is the title: shown once, not twice.
     let title = match (fm.title, body.first_heading.take()) {
@@ -415,21 +437,52 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>) -> Res
         (None, Some(heading)) => heading,
         (None, None) => title_from_slug(&file_slug),
     };
+    let default_url = || url::join(&dir_url_path(&parent_dir), &slug);
+    let url_path = explicit_path.unwrap_or_else(|| {
+        let top_section = parent_dir.split('/').next().unwrap_or("");
+        let section_url = dir_url_path(&parent_dir);
+        config
+            .permalinks
+            .get(top_section)
+            .and_then(|pattern| {
+                let fields = permalinks::PermalinkFields {
+                    date,
+                    title: &title,
+                    slug: &slug,
+                    section: section_url.trim_matches('/'),
+                };
+                permalinks::expand(pattern, &fields)
+            })
+            .unwrap_or_else(default_url)
+    });
+    // An old-style `/about.html` URL (Jekyll `permalink`) becomes `/about/`, and the `.html`
+    // file a redirect, so links to either keep working.
+    let mut aliases = fm.aliases;
+    let url_path = match url_path.strip_suffix(".html/") {
+        Some(stem) if !stem.is_empty() && !stem.ends_with('/') => {
+            aliases.push(url_path.trim_end_matches('/').to_string());
+            format!("{stem}/")
+        }
+        _ => url_path,
+    };
     let summary = body.summary_before_marker.or(summary_from_front_matter).or(body.first_paragraph);
+    let listed = fm.render == Render::Yes;
     Ok(Page {
-        section: section_by_dir.get(&parent_dir).copied(),
+        section: section_by_dir.get(&parent_dir).copied().filter(|_| listed),
         title,
         description: fm.description,
-        date: fm.date.or(file_date),
+        date,
         updated: fm.updated,
         draft: fm.draft,
         slug,
         url_path,
-        aliases: fm.aliases,
-        taxonomies: fm.taxonomies,
+        aliases: if listed { aliases } else { Vec::new() },
+        taxonomies: if listed { fm.taxonomies } else { BTreeMap::new() },
         authors: fm.authors,
         template: fm.template,
+        layout: fm.layout,
         weight: fm.weight,
+        render: fm.render,
         extra: fm.extra,
         content: body.html,
         summary,
@@ -587,18 +640,30 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 }
 
 fn order_sections(sections: &mut [Section], pages: &mut [Page]) {
+    let parents = parent_sections(sections);
     for (page_id, page) in pages.iter().enumerate() {
-        if let Some(section_id) = page.section {
+        // A transparent section's pages are also listed by its parent (and so on upwards).
+        let mut current = page.section;
+        while let Some(section_id) = current {
             sections[section_id].pages.push(page_id);
+            current = if sections[section_id].transparent { parents[section_id] } else { None };
         }
     }
-    for section in sections.iter_mut() {
+    for (section_id, section) in sections.iter_mut().enumerate() {
         sort_pages(&mut section.pages, pages, section.sort_by);
         for (position, &id) in section.pages.iter().enumerate() {
+            // Neighbours come from the page's own section, not a parent listing it too.
+            if pages[id].section != Some(section_id) {
+                continue;
+            }
             pages[id].newer = position.checked_sub(1).map(|p| section.pages[p]);
             pages[id].older = section.pages.get(position + 1).copied();
         }
-        section.pagers = pagination::paginate(&section.url_path, section.pages.len(), section.paginate_by);
+        // A section with `render = false` writes no list pages; its data stays readable.
+        if section.render == Render::Yes {
+            section.pagers =
+                pagination::paginate(&section.url_path, section.pages.len(), section.paginate_by);
+        }
     }
 }
 
@@ -632,18 +697,27 @@ fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: SortBy) {
 }
 
 fn link_subsections(sections: &mut [Section]) {
-    let dirs: HashMap<String, SectionId> =
-        sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path).to_string(), id)).collect();
-    for id in 0..sections.len() {
-        let dir = dir_of(&sections[id].content_path).to_string();
-        if dir.is_empty() {
-            continue;
-        }
-        let parent = ancestors(&dir).chain([""]).find_map(|d| dirs.get(d).copied());
+    for (id, parent) in parent_sections(sections).into_iter().enumerate() {
         if let Some(parent) = parent {
             sections[parent].subsections.push(id);
         }
     }
+}
+
+/// The parent section of each section (none for the home section).
+fn parent_sections(sections: &[Section]) -> Vec<Option<SectionId>> {
+    let dirs: HashMap<&str, SectionId> =
+        sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path), id)).collect();
+    sections
+        .iter()
+        .map(|section| {
+            let dir = dir_of(&section.content_path);
+            if dir.is_empty() {
+                return None;
+            }
+            ancestors(dir).chain([""]).find_map(|d| dirs.get(d).copied())
+        })
+        .collect()
 }
 
 fn collect_redirects(sections: &[Section], pages: &[Page], errors: &mut Vec<Error>) -> Vec<Redirect> {

@@ -71,12 +71,17 @@ pub fn build(config: &Config, pages: &[Page], warnings: &mut Vec<String>) -> Vec
     config.taxonomies.iter().map(|taxonomy| build_one(taxonomy, config, pages, warnings)).collect()
 }
 
-/// The key that decides which spellings are one term: lowercase, without surrounding
-/// whitespace and trailing punctuation (`Perf,` → `perf`).
+/// The key that decides which spellings are one term: the URL segment they would get, after
+/// dropping surrounding whitespace and trailing punctuation (`Perf,` → `perf`). Spellings that
+/// would share a URL are one term (`Machine Learning`, `machine-learning`), never two pages
+/// for one URL; `C++` and `C` stay apart because their slugs do.
 pub fn merge_key(name: &str) -> String {
-    name.trim()
-        .trim_end_matches(|c: char| TRAILING_PUNCTUATION.contains(&c) || c.is_whitespace())
-        .to_lowercase()
+    let trimmed =
+        name.trim().trim_end_matches(|c: char| TRAILING_PUNCTUATION.contains(&c) || c.is_whitespace());
+    if trimmed.is_empty() {
+        return String::new();
+    }
+    term_slug(&trimmed.to_lowercase())
 }
 
 /// Punctuation that ends a term by accident (a stray comma in a YAML list), not by meaning.
@@ -260,12 +265,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merge_keys_ignore_case_and_trailing_punctuation_only() {
+    fn spellings_that_share_a_url_share_a_merge_key() {
         assert_eq!(merge_key("perf"), "perf");
         assert_eq!(merge_key(" Perf, "), "perf");
         assert_eq!(merge_key("perf!?"), "perf");
-        assert_eq!(merge_key("C++"), "c++");
-        assert_eq!(merge_key("C#"), "c#");
+        assert_eq!(merge_key("C++"), "c-plus-plus");
+        assert_eq!(merge_key("C#"), "c-sharp");
+        assert_eq!(merge_key("Machine Learning"), merge_key("machine-learning"));
+        assert_ne!(merge_key("C++"), merge_key("C"));
         assert_eq!(merge_key("Ünïcode"), "ünïcode");
         assert_eq!(merge_key(",,"), "");
     }

@@ -18,6 +18,7 @@ mod front_matter;
 mod highlight;
 mod links;
 mod markdown;
+mod migrate;
 mod ordering;
 mod pagination;
 mod rebuild;

@@ -1,0 +1,153 @@
+//! Bring your blog (issue 9): small Jekyll, Hugo and Zola sites, one family of cases each,
+//! build unedited with the URLs, dates, terms and redirects their authors expect.
+
+use crate::support::TestSite;
+
+/// The value of `name: ...` on its own line in a fixture template's output.
+fn line(text: &str, name: &str) -> String {
+    let prefix = format!("{name}: ");
+    text.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_default().to_string()
+}
+
+fn redirects_to(site: &TestSite, output: &str, target: &str) {
+    let html = site.read(output);
+    assert!(html.contains(&format!("url=https://example.com{target}\"")), "{output}:\n{html}");
+}
+
+#[test]
+fn jekyll_front_matter_builds_unedited() {
+    let site = TestSite::from_fixture("migrate/jekyll");
+    site.build().success();
+    // `layout: post` uses the site's `post.html`; `layout: default` has no template, so `page.html`.
+    assert!(site.read("blog/first-post/index.html").starts_with("kind: post layout"));
+    let permalinked = site.read("old/permalinked/index.html");
+    assert_eq!(line(&permalinked, "kind"), "page");
+    assert_eq!(line(&permalinked, "date"), "2015-06-01");
+    redirects_to(&site, "old/permalinked.html", "/old/permalinked/");
+    redirects_to(&site, "perm.html", "/old/permalinked/");
+    redirects_to(&site, "2014/03/05/first-post.html", "/blog/first-post/");
+    redirects_to(&site, "Blog/First-Post/index.html", "/blog/first-post/");
+    assert!(!site.output("blog/unpublished/index.html").exists(), "published: false is a draft");
+    assert_eq!(line(&site.read("blog/dated-by-name/index.html"), "date"), "2017-02-03");
+    assert_eq!(line(&site.read("blog/front-matter-wins/index.html"), "date"), "2018-05-06");
+    assert!(site.output("categories/travel/index.html").exists());
+    assert!(site.output("categories/food/index.html").exists());
+    assert!(site.output("tags/perf/index.html").exists());
+}
+
+#[test]
+fn jekyll_dates_excerpts_and_extra_are_read() {
+    let site = TestSite::from_fixture("migrate/jekyll");
+    site.write_file("templates/post.html", "date: {{ page.date }}\nsummary: {{ page.summary | safe }}\nextra: {% for k, v in page.extra %}{{ k }};{% endfor %}\ncategories: {{ page.categories | join(sep=\",\") }}\n");
+    let run = site.build().success();
+    let post = site.read("blog/first-post/index.html");
+    assert_eq!(line(&post, "date"), "2014-03-05T10:11:12+01:00");
+    assert_eq!(line(&post, "summary"), "<p>The excerpt.</p>");
+    assert_eq!(line(&post, "extra"), "comments;", "layout is not left in extra");
+    assert_eq!(line(&post, "categories"), "travel,food");
+    assert!(run.stderr().contains("`perf,`") && run.stderr().contains("merged into the term `Perf`"));
+}
+
+#[test]
+fn hugo_front_matter_builds_unedited() {
+    let site = TestSite::from_fixture("migrate/hugo");
+    let run = site.build().success();
+    assert!(
+        run.stdout().contains("held back 1 scheduled (--future), 1 expired (--expired)"),
+        "{}",
+        run.stdout()
+    );
+    let hello = site.read("2024/01/27/hello-hugo/index.html");
+    assert_eq!(line(&hello, "date"), "2024-01-27", "the date inside `url` is the date");
+    assert_eq!(line(&hello, "updated"), "2024-02-01T08:00:00Z");
+    assert_eq!(line(&hello, "extra"), "mood;", "`[params]` is extra");
+    assert_eq!(line(&hello, "terms"), "/tags/go/;/tags/static-sites/;");
+    redirects_to(&site, "posts/hello-old/index.html", "/2024/01/27/hello-hugo/");
+    redirects_to(&site, "hello.html", "/2024/01/27/hello-hugo/");
+    assert_eq!(line(&site.read("posts/publish-only/index.html"), "date"), "2023-06-01");
+    let yaml = site.read("posts/yaml/index.html");
+    assert_eq!(line(&yaml, "date"), "2022-03-04T05:06:07+02:00");
+    assert_eq!(line(&yaml, "extra"), "series;");
+    for hidden in ["posts/scheduled/index.html", "posts/expired/index.html", "posts/draft/index.html"] {
+        assert!(!site.output(hidden).exists(), "{hidden}");
+    }
+    site.build_with(&["--future", "--drafts", "--expired"]).success();
+    assert_eq!(line(&site.read("posts/scheduled/index.html"), "date"), "2020-01-01");
+    assert!(site.output("posts/draft/index.html").exists());
+}
+
+#[test]
+fn zola_front_matter_builds_unedited() {
+    let site = TestSite::from_fixture("migrate/zola");
+    site.build().success();
+    let blog = site.read("blog/index.html");
+    assert!(blog.contains("<li>Old|/blog/2019/old/</li>"), "transparent section's page missing:\n{blog}");
+    assert!(blog.contains("<li>New|/writing/new/</li>"), "{blog}");
+    let old = site.read("blog/2019/old/index.html");
+    assert_eq!(line(&old, "date"), "2019-04-05");
+    assert_eq!(line(&old, "updated"), "2019-05-06");
+    assert_eq!(line(&old, "extra"), "cover;links;");
+    assert_eq!(line(&old, "categories"), "notes");
+    redirects_to(&site, "2019/old-post/index.html", "/blog/2019/old/");
+    // `render = false`: no file, in no list or sitemap, but templates can read it.
+    assert!(!site.output("hidden/index.html").exists());
+    assert!(site.read("index.html").contains("hidden: kept"));
+    assert!(!site.read("sitemap.xml").contains("hidden"));
+}
+
+#[test]
+fn permalink_patterns_file_names_and_assets() {
+    let site = TestSite::from_fixture("migrate/urls");
+    let run = site.build().success();
+    let hello = site.read("2024/01/02/hello-world/index.html");
+    assert_eq!(line(&hello, "date"), "2024-01-02");
+    assert!(site.output("blog/undated/index.html").exists(), "a pattern needing a date falls back");
+    assert_eq!(line(&site.read("2020/02/03/explicit/index.html"), "date"), "2020-02-03");
+    let note = site.read("notes/my-note-2x/index.html");
+    assert_eq!(
+        line(&note, "terms"),
+        "/tags/machine-learning/;/tags/perf/;",
+        "names that slugify alike are one term: one URL, never two pages for it"
+    );
+    assert!(run.stderr().contains("are merged into the term"), "{}", run.stderr());
+    assert!(site.output("notes/bundle/my photo.jpg").exists());
+    assert!(site.output("files/report 2020.txt").exists());
+    // Relative links become permalinks, percent-encoded.
+    let bundle = site.read("notes/bundle/index.html");
+    assert!(bundle.contains(r#"src="https://example.com/notes/bundle/my%20photo.jpg""#), "{bundle}");
+}
+
+#[test]
+fn markdown_dialects_render_and_foreign_tags_are_warned() {
+    let site = TestSite::from_fixture("migrate/markdown");
+    let big = format!("<img alt=\"big\" src=\"data:image/png;base64,{}\">\n", "A".repeat(100_000));
+    site.write_file("content/big.md", &format!("---\ntitle: Big\n---\n{big}\nAfter.\n"));
+    let run = site.build().success();
+    let stderr = run.stderr();
+    let page = site.read("dialects/index.html");
+    assert_eq!(line(&page, "summary"), "<p>Intro paragraph.</p>");
+    assert_eq!(line(&site.read("spaced/index.html"), "summary"), "<p>Before.</p>");
+    assert!(page.contains(r#"<code class="language-ruby">"#) && page.contains(">tilde fence<"), "{page}");
+    assert!(page.contains(r#"<a href="https://example.com/ref">reference link</a>"#));
+    assert!(page.contains(r#"<a href="/collapsed/">collapsed one</a>"#));
+    // Relative links become permalinks (issue 5).
+    assert!(
+        page.contains(r#"href="https://example.com/dialects/some%20page/with%20space.html" title="Title""#)
+    );
+    for raw in ["<script>var x = 1 < 2;</script>", "<style>.a > .b { color: red; }</style>", "<iframe src="] {
+        assert!(page.contains(raw), "{raw} not kept raw");
+    }
+    assert!(page.contains(r#"<h2 id="custom-id">Heading</h2>"#));
+    assert!(!page.contains("{:"), "a kramdown attribute list was printed:\n{page}");
+    // Foreign tags stay visible, each with a warning naming file and line; code is never warned.
+    for (tag, warning) in [
+        ("{% include note.html %}", "content/dialects.md:29: Liquid tag `{% include note.html %}`"),
+        ("{{&lt; youtube abc &gt;}}", "content/dialects.md:31: Hugo shortcode `{{< youtube abc >}}`"),
+        ("{{ site.url }}", "content/dialects.md:31: Liquid tag `{{ site.url }}`"),
+    ] {
+        assert!(page.contains(tag), "{tag} missing");
+        assert!(stderr.contains(warning), "{warning} missing:\n{stderr}");
+    }
+    assert_eq!(stderr.matches("is not run by Quire").count(), 3, "{stderr}");
+    assert!(site.read("big/index.html").contains(&big.trim_end()[..200]));
+}
