@@ -1,5 +1,6 @@
 //! Command-line types, parsed by clap. No logic lives here.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
+    /// Serve the site locally, rebuild on every change and reload the browser.
+    Serve(ServeArgs),
     /// Create a new site, ready to build, in DIR (default: the `--root` folder).
     Init(InitArgs),
     /// Write a new draft page under `content/` and print its path.
@@ -107,4 +110,24 @@ pub struct NewArgs {
     pub path: String,
     /// The page's title; the file is named after it.
     pub title: Option<String>,
+}
+
+/// Options of `quire serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(short, long, default_value = "127.0.0.1")]
+    pub interface: IpAddr,
+    /// The port to listen on; 0 picks a free one. When it is taken, the next free one is used.
+    #[arg(short, long, default_value_t = 1111)]
+    pub port: u16,
+    /// Override `base_url` (default: `http://INTERFACE:PORT/`, the address being served).
+    #[arg(short = 'u', long)]
+    pub base_url: Option<String>,
+    /// Include pages marked as drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }

@@ -430,22 +430,37 @@ fn toml_error(file: &Path, text: &str, error: &toml::de::Error) -> Error {
 }
 
 fn key_error(file: &Path, text: &str, key: &str, detail: String) -> Error {
-    let (line, column) = find_key(text, key).unwrap_or((0, 0));
+    let (line, column, length) = find_key(text, key).unwrap_or((0, 0, 1));
     Error::Config {
-        location: Location::in_text(file, text, line, column),
+        location: Location::in_text(file, text, line, column).with_length(length),
         detail,
-        hint: Some("see the configuration table in README.md".into()),
+        hint: Some(key_hint(key).into()),
     }
 }
 
-/// The 1-based line and column of `key = ...` or `[key]` in TOML text.
-fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
+/// What a valid value of `key` looks like, for the errors of checks made after parsing.
+fn key_hint(key: &str) -> &'static str {
+    match key {
+        "base_url" => "write `base_url` with its scheme and host, such as `https://example.com/`, or `/` for a site served from the root",
+        "timezone" => "use an IANA time zone name, such as `Europe/Paris`, `America/New_York` or `UTC`",
+        "archive_path" => "write a path inside the site, such as `\"archive\"`, or `false` for no archive page",
+        _ => "see the configuration table in README.md",
+    }
+}
+
+/// The 1-based line, column and length of the value of `key = ...` (or of `[key]`) in TOML text.
+fn find_key(text: &str, key: &str) -> Option<(usize, usize, usize)> {
     text.lines().enumerate().find_map(|(index, line)| {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
-        let is_assignment = trimmed.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='));
-        let is_table = trimmed.starts_with(&format!("[{key}]"));
-        (is_assignment || is_table).then_some((index + 1, indent + 1))
+        if trimmed.starts_with(&format!("[{key}]")) {
+            return Some((index + 1, indent + 1, key.len() + 2));
+        }
+        let after_key = trimmed.strip_prefix(key)?.trim_start().strip_prefix('=')?;
+        let value = after_key.trim();
+        let value_start = line.len() - after_key.trim_start().len();
+        let column = line[..value_start].chars().count() + 1;
+        Some((index + 1, column, value.chars().count()))
     })
 }
 
@@ -513,6 +528,15 @@ mod tests {
         let (config, _) = Config::parse(Path::new("config.toml"), "base_url = \"/\"", env).unwrap();
         assert_eq!(config.base_url, "https://deploy.example/");
         assert_eq!(config.paginate_by, 5);
+    }
+
+    #[test]
+    fn checked_values_are_pointed_at_with_a_hint_for_their_key() {
+        let error = parse("title = \"x\"\nbase_url   =  \"example.com\" \n").unwrap_err();
+        let report = error.report();
+        assert!(report.contains("--> config.toml:2:15"), "{report}");
+        assert!(report.contains("^^^^^^^^^^^^^"), "{report}");
+        assert!(report.contains("hint: write `base_url` with its scheme"), "{report}");
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub enum Error {
     FrontMatter { location: Location, detail: String, hint: Option<String> },
 
     /// A file that should be text but is not valid UTF-8.
-    #[error("`{}` is not UTF-8 text", .location.file.display())]
+    #[error("`{}` is not plain UTF-8 text", .location.file.display())]
     Encoding { location: Location, detail: String },
 
     /// Markdown that cannot be rendered: an unreadable shortcode call or code block option.
@@ -114,6 +114,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A symbolic link under a site folder points back to a folder above it.
+    #[error("the symbolic link `{}` points to `{}`, a folder that holds it", .path.display(), .ancestor.display())]
+    SymlinkLoop { path: PathBuf, ancestor: PathBuf },
+
     /// A file or folder could not be written.
     #[error("could not write `{}`", .path.display())]
     Write {
@@ -122,6 +126,17 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// `quire serve` could not listen on the address it was given.
+    #[error("could not listen on `{address}`")]
+    Listen {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// `quire serve` could not watch the site's files for changes.
+    #[error("could not watch `{}` for changes", .path.display())]
+    Watch { path: PathBuf, detail: String },
     /// `quire init` was pointed at a folder that already has files.
     #[error("`{}` is not empty", .path.display())]
     FolderNotEmpty { path: PathBuf },
@@ -156,7 +171,9 @@ impl Error {
             | Error::Markdown { hint, .. }
             | Error::Shortcode { hint, .. }
             | Error::BrokenLink { hint, .. } => hint.as_deref(),
-            Error::Encoding { .. } => Some("save the file as UTF-8 text"),
+            Error::Encoding { .. } => {
+                Some("save the file as UTF-8 text (an editor's \"save with encoding\"), without NUL bytes")
+            }
             Error::InvalidUrl { .. } => {
                 Some("a `slug` is one URL segment and a `path` stays inside the site: no `..`, no `%2e`")
             }
@@ -176,14 +193,26 @@ impl Error {
                 "add the missing template to `templates/`, or remove both to build without taxonomy pages",
             ),
             Error::OutputNotDir { .. } => Some("remove the file or choose another `--output-dir`"),
+            Error::SymlinkLoop { .. } => {
+                Some("remove the link, or point it at a folder outside the one that holds it")
+            }
+            Error::Read { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+                Some("let the user running quire read it, e.g. `chmod u+r FILE`")
+            }
             Error::Read { .. } => Some("check that the file exists and is readable"),
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),
+            Error::Listen { .. } => {
+                Some("pass another `--port`, or `--port 0` to take any free port, or another `--interface`")
+            }
+            Error::Watch { .. } => Some(
+                "check that the folder is readable; on Linux, `fs.inotify.max_user_watches` may be too low",
+            ),
             Error::FolderNotEmpty { .. } => Some(
                 "choose an empty folder, or pass `--force` to add the site's files anyway (files with the same names are replaced)",
             ),
             Error::FileExists { .. } => Some("choose another name, or edit the existing file"),
             Error::NoSite { .. } => {
-                Some("run `quire new` inside a site, pass `--root DIR`, or create a site with `quire init`")
+                Some("run quire inside a site (the folder with `config.toml`), pass `--root DIR`, or create a site with `quire init`")
             }
             Error::InvalidNewPath { .. } => {
                 Some("give a path under `content/`, such as `blog/my-first-post`, or a section and a title")
@@ -217,6 +246,7 @@ impl Error {
             | Error::Markdown { detail, .. }
             | Error::Shortcode { detail, .. }
             | Error::BrokenLink { detail, .. }
+            | Error::Watch { detail, .. }
             | Error::InvalidNewPath { detail, .. } => Some(detail),
             _ => None,
         }

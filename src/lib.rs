@@ -2,7 +2,8 @@
 //!
 //! The build is a pipeline of stages, each in its own module: `load` reads the site, `parse`
 //! turns files into documents, `site` models them, `render` produces files in memory and
-//! `write` brings the output folder up to date. `pipeline::build` runs them in order.
+//! `write` brings the output folder up to date. `pipeline::Builder` runs them in order,
+//! reusing what a previous run produced; `pipeline::build` is one run and a write.
 
 // Errors carry their location and source line for the report; they are built only on the
 // failure path, so their size costs nothing in a build that succeeds.
@@ -18,6 +19,7 @@ pub mod pipeline;
 pub mod project;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod value;

@@ -3,8 +3,12 @@
 //! It walks `content/`, the templates and the static folders, reads every text file it needs
 //! in parallel, and returns them in a stable order. When the site uses the built-in theme, its
 //! files (from `theme`) come first, as the lowest-priority source. It does not interpret any of it.
+//! A `ReadCache` lets a later load (`quire serve`) skip reading content files that did not change.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -34,8 +38,31 @@ pub struct SourceFile {
     pub content_path: String,
     /// The path as shown to the user: `content/blog/first.md`.
     pub display_path: PathBuf,
-    /// The text, as read (BOM and CRLF still there).
-    pub text: String,
+    /// The text, as read (BOM and CRLF still there); shared with the `ReadCache`.
+    pub text: Arc<str>,
+}
+
+/// Content texts from earlier loads, reused while a file's size and modification time stay
+/// the same and nobody said it changed (`forget`).
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    texts: HashMap<PathBuf, (Stamp, Arc<str>)>,
+}
+
+/// What a file looked like when it was read: size and modification time.
+type Stamp = (u64, Option<SystemTime>);
+
+impl ReadCache {
+    /// An empty cache: the next load reads everything.
+    pub fn new() -> ReadCache {
+        ReadCache::default()
+    }
+
+    /// Reads `path` again next time, whatever its size and time say: a change can keep both
+    /// (two saves within one tick of the file system clock, with the same length).
+    pub fn forget(&mut self, path: &Path) {
+        self.texts.remove(path);
+    }
 }
 
 /// A file that is copied, not parsed.
@@ -81,6 +108,15 @@ pub struct TemplateFile {
 /// # Errors
 /// Unreadable files or folders, files that are not UTF-8, and a missing `content/` folder.
 pub fn load(paths: &Paths) -> Result<SiteFiles> {
+    load_with(paths, &mut ReadCache::new())
+}
+
+/// Reads the whole site, taking from `cache` the content texts that did not change, and
+/// leaving in it the texts of this load.
+///
+/// # Errors
+/// As `load`.
+pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     let mut errors = Vec::new();
     let mut files = SiteFiles::default();
 
@@ -90,7 +126,7 @@ pub fn load(paths: &Paths) -> Result<SiteFiles> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "the site has no `content/` folder"),
         });
     }
-    let content_entries = walk(&paths.content, &mut errors);
+    let content_entries = walk(&paths.content, &paths.root, &mut errors);
     let (markdown, assets): (Vec<_>, Vec<_>) =
         content_entries.into_iter().partition(|(rel, _)| rel.ends_with(".md"));
     files.content_assets = assets
@@ -98,19 +134,31 @@ pub fn load(paths: &Paths) -> Result<SiteFiles> {
         .map(|(relative_path, source_path)| AssetFile { relative_path, source_path })
         .collect();
 
-    let read: Vec<Result<SourceFile>> = markdown
+    let read: Vec<Result<(SourceFile, PathBuf, Stamp)>> = markdown
         .into_par_iter()
         .map(|(content_path, source_path)| {
-            let text = read_text(&source_path, &display(&paths.root, &source_path))?;
-            Ok(SourceFile { display_path: display(&paths.root, &source_path), content_path, text })
+            let display_path = display(&paths.root, &source_path);
+            let meta = std::fs::metadata(&source_path)
+                .map_err(|source| Error::Read { path: source_path.clone(), source })?;
+            let stamp = (meta.len(), meta.modified().ok());
+            let text = match cache.texts.get(&source_path) {
+                Some((old, text)) if *old == stamp => Arc::clone(text),
+                _ => read_text(&source_path, &display_path)?.into(),
+            };
+            Ok((SourceFile { display_path, content_path, text }, source_path, stamp))
         })
         .collect();
+    let mut texts = HashMap::with_capacity(read.len());
     for result in read {
         match result {
-            Ok(file) => files.content.push(file),
+            Ok((file, source_path, stamp)) => {
+                texts.insert(source_path, (stamp, Arc::clone(&file.text)));
+                files.content.push(file);
+            }
             Err(error) => errors.push(error),
         }
     }
+    cache.texts = texts;
 
     if paths.theme.is_none() {
         files.templates.extend(theme::templates().map(|t| TemplateFile {
@@ -125,7 +173,7 @@ pub fn load(paths: &Paths) -> Result<SiteFiles> {
     }
     let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
     for dir in template_dirs {
-        for (name, source_path) in walk(&dir, &mut errors) {
+        for (name, source_path) in walk(&dir, &paths.root, &mut errors) {
             let display_path = display(&paths.root, &source_path);
             match read_text(&source_path, &display_path) {
                 Ok(text) => files.templates.push(TemplateFile { name, display_path, text }),
@@ -136,7 +184,7 @@ pub fn load(paths: &Paths) -> Result<SiteFiles> {
 
     let static_dirs = paths.theme.iter().map(|t| t.join("static")).chain([paths.static_dir.clone()]);
     for dir in static_dirs {
-        for (relative_path, source_path) in walk(&dir, &mut errors) {
+        for (relative_path, source_path) in walk(&dir, &paths.root, &mut errors) {
             files.static_files.push(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
         }
     }
@@ -156,7 +204,8 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 /// Lists the files under `dir` (none if it does not exist) as (relative path, path), sorted.
-fn walk(dir: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
+/// Errors name paths relative to `root` when they are inside it.
+fn walk(dir: &Path, root: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
     if !dir.is_dir() {
         return Vec::new();
     }
@@ -179,6 +228,11 @@ fn walk(dir: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
             Ok(_) => {}
             Err(error) => {
                 let path = error.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
+                if let Some(ancestor) = error.loop_ancestor() {
+                    let (path, ancestor) = (display(root, &path), display(root, ancestor));
+                    errors.push(Error::SymlinkLoop { path, ancestor });
+                    continue;
+                }
                 let source = match error.io_error() {
                     Some(io) => std::io::Error::new(io.kind(), io.to_string()),
                     None => std::io::Error::other(error.to_string()),
@@ -192,6 +246,16 @@ fn walk(dir: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
 
 fn read_text(path: &Path, display_path: &Path) -> Result<String> {
     let bytes = read_bytes(path)?;
+    // Markdown turns NUL into U+FFFD without a word; in a text file it means damage or a
+    // binary file with a text name, which the user should hear about.
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        let before = String::from_utf8_lossy(&bytes[..offset]).into_owned();
+        let (line, column) = crate::config::line_column(&before, before.len());
+        return Err(Error::Encoding {
+            location: Location::in_text(display_path, &before, line, column),
+            detail: format!("byte {offset} is a NUL byte (0x00), which text files do not contain"),
+        });
+    }
     String::from_utf8(bytes).map_err(|error| {
         let valid = error.utf8_error().valid_up_to();
         let before = String::from_utf8_lossy(&error.as_bytes()[..valid]).into_owned();

@@ -7,12 +7,12 @@
 use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use clap::Parser;
 use quire::check::external;
-use quire::cli::{BuildArgs, CheckArgs, Cli, Command, HighlightCssArgs, InitArgs, NewArgs};
+use quire::cli::{BuildArgs, CheckArgs, Cli, Command, HighlightCssArgs, InitArgs, NewArgs, ServeArgs};
 use quire::error::Error;
 use quire::parse::highlight;
 use quire::pipeline::{self, BuildReport};
@@ -22,6 +22,7 @@ use quire::scaffold::{
     init::{InitOptions, NonEmpty},
     new::NewPage,
 };
+use quire::serve::{self, Event, ServeOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Command::New(args) => new(&cli, args),
         Command::Check(args) => return check(&cli, args),
         Command::HighlightCss(args) => return highlight_css(args),
+        Command::Serve(args) => return serve(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -121,8 +123,8 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
         }
     };
     let links = &outcome.links;
-    for error in &links.broken {
-        eprintln!("{}", error.report());
+    for link in &links.broken {
+        eprintln!("{}", link.to_error().report());
     }
     let mut failed = !links.broken.is_empty();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -198,8 +200,11 @@ fn highlight_css(args: &HighlightCssArgs) -> ExitCode {
     }
 }
 
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 fn summary_line(report: &BuildReport) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut line = format!(
         "built {}, {}, {} ({} written, {} unchanged, {} removed) in {} ms",
         plural(report.pages, "page"),
@@ -222,6 +227,61 @@ fn summary_line(report: &BuildReport) -> String {
         line.push_str(&format!("; held back {}", reasons.join(", ")));
     }
     line
+}
+
+/// Runs `quire serve` until Ctrl-C (or SIGTERM).
+fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
+    let options = ServeOptions {
+        root: cli.root.clone(),
+        config_file: cli.config.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+        interface: args.interface,
+        port: args.port,
+        open: args.open,
+    };
+    let (stop, stopped) = mpsc::channel();
+    // Kept so that waiting below blocks even if the handler could not be set.
+    let _stop = stop.clone();
+    if let Err(error) = ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    }) {
+        log::warn!("Ctrl-C will end the server without a goodbye: {error}");
+    }
+    let quiet = cli.quiet;
+    let report = Arc::new(move |event: Event<'_>| match event {
+        Event::Listening { url, taken_port } => {
+            if let Some(port) = taken_port {
+                println!("port {port} is in use, so the next free port is used");
+            }
+            println!("serving the site at {url} (Ctrl-C to stop)");
+        }
+        Event::Built { stats, change, duration } if !quiet => println!(
+            "built in {} ms: {} of {} rendered, {} changed",
+            duration.as_millis(),
+            stats.rendered,
+            plural(stats.rendered + stats.renders_reused, "output"),
+            plural(change.paths.len(), "file")
+        ),
+        Event::Built { .. } => {}
+        Event::Failed(error) => eprint!("{}", error.report()),
+        Event::Warning(warning) => log::warn!("{warning}"),
+    });
+    match serve::start(options, report) {
+        Ok(running) => {
+            // Until Ctrl-C; if the handler could not be set, the signal ends the process.
+            let _ = stopped.recv();
+            running.stop();
+            if !cli.quiet {
+                println!("stopped");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprint!("{}", error.report());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// A spinner on stderr, shown only on a terminal and only once a build passes one second.

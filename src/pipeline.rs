@@ -1,16 +1,25 @@
-//! `build()`: runs the stages in order — load, parse, model, render, link check, write.
-//! `check()` runs the same stages but the write.
+//! The pipeline: load → parse → model → render → link check, then (for `build`) write.
+//!
+//! `Builder` runs the stages and keeps what a run produced — content texts by file stamp,
+//! parsed documents by content path and text, rendered outputs by render key — so that the
+//! next run reads and re-parses only files whose text changed and re-renders only outputs
+//! whose inputs changed. The model is rebuilt every
+//! run (it is cheap). `build()` is one `Builder` run followed by a write; `quire serve` keeps
+//! its `Builder` across runs. There is no other way through the stages, so an incremental run
+//! always equals a clean one.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::check::{self, CheckInput, CheckReport};
+use crate::check::{self, BrokenLink, CheckInput, CheckReport};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result};
-use crate::load::{self, SiteFiles, StaticSource};
-use crate::parse;
+use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
+use crate::parse::{self, Document};
 use crate::project::Project;
+use crate::render::cache::RenderCache;
 use crate::render::{self, RenderInput};
 use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
@@ -34,34 +43,24 @@ pub struct BuildReport {
     pub duration: Duration,
 }
 
-/// Builds the site of `project` into its output folder.
+/// Builds the site of `project` into its output folder: one `Builder` run, then a write.
 ///
 /// # Errors
-/// Any stage's errors, and broken internal links unless `[link_checker] internal = "warn"`;
-/// when it fails, the output folder is left as it was.
+/// Any stage's errors; when it fails, the output folder is left as it was.
 pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
-    let prepared = prepare(project)?;
-    if !prepared.links.broken.is_empty() {
-        match project.config.link_checker.internal {
-            LinkSeverity::Error => {
-                let broken = prepared.links.broken;
-                return Err(Error::from_list(broken).expect("the list is not empty"));
-            }
-            LinkSeverity::Warn => {
-                for error in &prepared.links.broken {
-                    log::warn!("{}", error.report().trim_end().trim_start_matches("error: "));
-                }
-            }
-        }
+    let output = Builder::new().run(project)?;
+    for warning in &output.warnings {
+        log::warn!("{warning}");
     }
-    let report = write::write(&project.paths.output, &prepared.outputs)?;
+    enforce_links(project, &output.links)?;
+    let report = write::write(&project.paths.output, &output.files)?;
     Ok(BuildReport {
-        pages: prepared.pages,
-        sections: prepared.sections,
-        files: prepared.outputs.len(),
-        held_back: prepared.held_back,
+        pages: output.stats.pages,
+        sections: output.stats.sections,
+        files: output.files.len(),
+        held_back: output.stats.held_back,
         write: report,
         duration: started.elapsed(),
     })
@@ -81,88 +80,258 @@ pub struct CheckOutcome {
 /// # Errors
 /// Any stage's errors (a site that does not build cannot be checked).
 pub fn check(project: &Project) -> Result<CheckOutcome> {
-    let prepared = prepare(project)?;
-    Ok(CheckOutcome { links: prepared.links, pages: prepared.pages })
+    let output = Builder::new().run(project)?;
+    Ok(CheckOutcome { links: output.links, pages: output.stats.pages })
 }
 
-/// A site rendered in memory and checked, ready to write.
-struct Prepared {
-    outputs: Vec<OutputFile>,
-    links: CheckReport,
-    pages: usize,
-    sections: usize,
-    held_back: HeldBack,
-}
-
-/// Runs every stage but the write: load, parse, model, render, then the link check.
-fn prepare(project: &Project) -> Result<Prepared> {
-    let files = load::load(&project.paths)?;
-    log::debug!("loaded {} content files, {} templates", files.content.len(), files.templates.len());
-    let documents = parse::parse_all(&files.content, &project.config)?;
-    let SiteFiles { content_assets, templates, static_files, .. } = files;
-    let site = Site::build(ModelInput {
-        config: project.config.clone(),
-        documents,
-        content_assets,
-        drafts: project.drafts,
-        schedule: Schedule { now: jiff::Timestamp::now(), future: project.future, expired: project.expired },
-    })?;
-    for warning in &site.warnings {
-        log::warn!("{warning}");
-    }
-    let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
-    let rendered = render::render(RenderInput {
-        site: &site,
-        templates: &templates,
-        static_outputs: static_outputs.clone(),
-    })?;
-    log::debug!("rendered {} files", rendered.len());
-    let copied =
-        static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
-    let links = check::check(&CheckInput { site: &site, rendered: &rendered, copied });
-    log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
-
-    let mut outputs: Vec<(OutputFile, PathBuf)> = Vec::new();
-    // Static files first, theme before site, so the site's file replaces the theme's.
-    let mut static_by_path: HashMap<String, StaticSource> = HashMap::new();
-    for file in static_files {
-        static_by_path.insert(file.relative_path, file.source);
-    }
-    let mut static_sorted: Vec<_> = static_by_path.into_iter().collect();
-    static_sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    for (output_path, source) in static_sorted {
-        let (contents, owner) = match source {
-            StaticSource::Disk(path) => (Contents::Copy(path.clone()), path),
-            StaticSource::BuiltIn(bytes) => {
-                (Contents::Bytes(bytes.to_vec()), theme::display_path("static", &output_path))
+/// Fails on broken internal links, or prints them as warnings with
+/// `[link_checker] internal = "warn"`. `build` and `serve` both call it after a run.
+///
+/// # Errors
+/// `Error::BrokenLink` for each broken link, together.
+pub fn enforce_links(project: &Project, links: &CheckReport) -> Result<()> {
+    match project.config.link_checker.internal {
+        LinkSeverity::Error => {
+            match Error::from_list(links.broken.iter().map(BrokenLink::to_error).collect()) {
+                Some(error) => Err(error),
+                None => Ok(()),
             }
-        };
-        outputs.push((OutputFile { output_path, contents }, owner));
+        }
+        LinkSeverity::Warn => {
+            for link in &links.broken {
+                log::warn!("{}", link.to_error().report().trim_end().trim_start_matches("error: "));
+            }
+            Ok(())
+        }
     }
-    for asset in &site.assets {
-        let file = OutputFile {
-            output_path: asset.output_path.clone(),
-            contents: Contents::Copy(asset.source_path.clone()),
-        };
-        outputs.push((file, asset.source_path.clone()));
-    }
-    for file in rendered {
-        let owner =
-            PathBuf::from(format!("the page at /{}", file.output_path.trim_end_matches("index.html")));
-        outputs.push((
-            OutputFile { output_path: file.output_path, contents: Contents::Bytes(file.contents) },
-            owner,
-        ));
-    }
-    let outputs = unique_outputs(outputs, &project.paths.root)?;
+}
 
-    Ok(Prepared {
-        outputs,
-        links,
-        pages: site.pages.len(),
-        sections: site.sections.len(),
-        held_back: site.held_back,
-    })
+/// Runs the stages, reusing the previous run's parses and renders where they are still valid.
+#[derive(Debug, Default)]
+pub struct Builder {
+    /// Content texts of the previous run.
+    reads: ReadCache,
+    /// Parsed documents by content path, with what they were parsed from.
+    parsed: HashMap<String, Parsed>,
+    /// The previous run's renders.
+    renders: RenderCache,
+}
+
+/// A parsed document and what it was parsed from.
+#[derive(Debug)]
+struct Parsed {
+    /// The config as text: parsing reads it (Markdown options, taxonomy names).
+    config: Arc<str>,
+    display_path: PathBuf,
+    text: Arc<str>,
+    document: Document,
+}
+
+impl Parsed {
+    /// Whether parsing `file` with `config` would give this document again.
+    fn is_parse_of(&self, file: &SourceFile, config: &Arc<str>) -> bool {
+        // Texts and configs are shared from run to run while unchanged, so the pointer
+        // comparison usually settles it; the text comparison is for re-read files.
+        (Arc::ptr_eq(&self.config, config) || self.config == *config)
+            && self.display_path == file.display_path
+            && (Arc::ptr_eq(&self.text, &file.text) || self.text == file.text)
+    }
+}
+
+/// The site in memory, ready to be written or served.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Every output file, sorted by output path.
+    pub files: Vec<OutputFile>,
+    /// Warnings about the site (not errors: the run succeeded), for the user.
+    pub warnings: Vec<String>,
+    /// What the run did.
+    pub stats: RunStats,
+    /// The internal links checked after rendering, and the broken ones.
+    pub links: CheckReport,
+}
+
+/// What one `Builder` run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Pages in the site.
+    pub pages: usize,
+    /// Sections in the site.
+    pub sections: usize,
+    /// Pages left out because they are scheduled or expired.
+    pub held_back: HeldBack,
+    /// Content files parsed this run.
+    pub parsed: usize,
+    /// Content files whose previous parse was reused.
+    pub parses_reused: usize,
+    /// Outputs rendered through a template this run.
+    pub rendered: usize,
+    /// Outputs whose previous render was reused.
+    pub renders_reused: usize,
+    /// Wall time of the run.
+    pub duration: Duration,
+}
+
+impl Builder {
+    /// A builder with nothing to reuse: its first run is a clean build.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Makes the next run read `path` again, even if its size and time look unchanged
+    /// (`quire serve` passes the paths its watcher saw change).
+    pub fn forget(&mut self, path: &Path) {
+        self.reads.forget(path);
+    }
+
+    /// Loads the site of `project` and produces every output file in memory.
+    ///
+    /// A failed run keeps what the previous successful runs left, so the run after it reuses
+    /// as much as before.
+    ///
+    /// # Errors
+    /// Any stage's errors, each stage reporting all of its problems together.
+    pub fn run(&mut self, project: &Project) -> Result<Output> {
+        let started = Instant::now();
+        let files = load::load_with(&project.paths, &mut self.reads)?;
+        log::debug!(
+            "loaded {} content files, {} templates in {:?}",
+            files.content.len(),
+            files.templates.len(),
+            started.elapsed()
+        );
+        let step = Instant::now();
+        let (documents, parsed) = self.parse(&files.content, project)?;
+        let parses_reused = documents.len() - parsed;
+        log::debug!("parsed {parsed} files, reused {parses_reused} in {:?}", step.elapsed());
+
+        let step = Instant::now();
+        let SiteFiles { content_assets, templates, static_files, .. } = files;
+        let site = Site::build(ModelInput {
+            config: project.config.clone(),
+            documents,
+            content_assets,
+            drafts: project.drafts,
+            // Each run asks the clock: a post scheduled for now appears on the next rebuild.
+            schedule: Schedule {
+                now: jiff::Timestamp::now(),
+                future: project.future,
+                expired: project.expired,
+            },
+        })?;
+        log::debug!("built the model in {:?}", step.elapsed());
+
+        let step = Instant::now();
+        let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
+        let rendered = render::render(RenderInput {
+            site: &site,
+            templates: &templates,
+            static_outputs: static_outputs.clone(),
+            previous: &self.renders,
+        })?;
+        let copied =
+            static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
+        let links = check::check(&CheckInput { site: &site, rendered: &rendered.files, copied });
+        log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
+        log::debug!(
+            "rendered {} files, reused {} in {:?}",
+            rendered.stats.rendered,
+            rendered.stats.reused,
+            step.elapsed()
+        );
+
+        let mut outputs: Vec<(OutputFile, PathBuf)> = Vec::new();
+        // Static files first, theme before site, so the site's file replaces the theme's.
+        let mut static_by_path: HashMap<String, StaticSource> = HashMap::new();
+        for file in static_files {
+            static_by_path.insert(file.relative_path, file.source);
+        }
+        let mut static_sorted: Vec<_> = static_by_path.into_iter().collect();
+        static_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for (output_path, source) in static_sorted {
+            let (contents, owner) = match source {
+                StaticSource::Disk(path) => (Contents::Copy(path.clone()), path),
+                StaticSource::BuiltIn(bytes) => {
+                    (Contents::Bytes(bytes.into()), theme::display_path("static", &output_path))
+                }
+            };
+            outputs.push((OutputFile { output_path, contents }, owner));
+        }
+        for asset in &site.assets {
+            let file = OutputFile {
+                output_path: asset.output_path.clone(),
+                contents: Contents::Copy(asset.source_path.clone()),
+            };
+            outputs.push((file, asset.source_path.clone()));
+        }
+        for file in rendered.files {
+            let owner =
+                PathBuf::from(format!("the page at /{}", file.output_path.trim_end_matches("index.html")));
+            outputs.push((
+                OutputFile { output_path: file.output_path, contents: Contents::Bytes(file.contents) },
+                owner,
+            ));
+        }
+        let mut files = unique_outputs(outputs, &project.paths.root)?;
+        files.sort_by(|a, b| a.output_path.cmp(&b.output_path));
+
+        self.renders = rendered.cache;
+        let stats = RunStats {
+            pages: site.pages.len(),
+            sections: site.sections.len(),
+            held_back: site.held_back,
+            parsed,
+            parses_reused,
+            rendered: rendered.stats.rendered,
+            renders_reused: rendered.stats.reused,
+            duration: started.elapsed(),
+        };
+        Ok(Output { files, warnings: site.warnings, stats, links })
+    }
+
+    /// Parses the content files whose text (or the config) changed since they were last
+    /// parsed, and returns every document with how many were parsed now.
+    fn parse(&mut self, content: &[SourceFile], project: &Project) -> Result<(Vec<Document>, usize)> {
+        let text = format!("{:?}", project.config);
+        let config: Arc<str> = match self.parsed.values().next() {
+            Some(parsed) if *parsed.config == *text => Arc::clone(&parsed.config),
+            _ => text.into(),
+        };
+        let changed: Vec<SourceFile> = content
+            .iter()
+            .filter(|file| !self.parsed.get(&file.content_path).is_some_and(|p| p.is_parse_of(file, &config)))
+            .cloned()
+            .collect();
+        let mut fresh: HashMap<String, Document> = parse::parse_all(&changed, &project.config)?
+            .into_iter()
+            .map(|document| (document.content_path.clone(), document))
+            .collect();
+        let parsed = fresh.len();
+        let mut documents = Vec::with_capacity(content.len());
+        let mut kept = HashMap::with_capacity(content.len());
+        for file in content {
+            let document = match fresh.remove(&file.content_path) {
+                Some(document) => document,
+                None => {
+                    self.parsed
+                        .remove(&file.content_path)
+                        .expect("an unchanged file was parsed before")
+                        .document
+                }
+            };
+            documents.push(document.clone());
+            let entry = Parsed {
+                config: Arc::clone(&config),
+                display_path: file.display_path.clone(),
+                text: Arc::clone(&file.text),
+                document,
+            };
+            kept.insert(file.content_path.clone(), entry);
+        }
+        // Deleted files drop out here: only the files of this run are kept.
+        self.parsed = kept;
+        Ok((documents, parsed))
+    }
 }
 
 /// Refuses an output folder that holds the site itself: syncing it would delete sources.
@@ -205,5 +374,233 @@ fn unique_outputs(outputs: Vec<(OutputFile, PathBuf)>, root: &Path) -> Result<Ve
     match Error::from_list(errors) {
         Some(error) => Err(error),
         None => Ok(files),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::fs;
+
+    use super::*;
+    use crate::project::Overrides;
+
+    /// A small site whose templates read neighbours, pagers, terms, `get_page`,
+    /// `get_section` and `get_url`: everything a render key must cover.
+    const SITE: &[(&str, &str)] = &[
+        ("config.toml", "title = \"Incremental\"\nbase_url = \"http://127.0.0.1:1111/\"\npaginate_by = 2\n"),
+        ("static/style.css", "body { color: black; }\n"),
+        (
+            "templates/index.html",
+            "home: {{ section.title }} {{ config.title }}\n\
+             {% set blog = get_section(path=\"blog/_index.md\") %}\
+             {% for p in blog.pages %}<li>{{ p.title }}|{{ p.url_path }}|{{ p.tags | join(sep=\",\") }}</li>\n{% endfor %}\
+             css: {{ get_url(path=\"style.css\") }}\n",
+        ),
+        (
+            "templates/section.html",
+            "section: {{ section.title }} {{ paginator.current_index }}/{{ paginator.number_pagers }}\n\
+             {% for p in paginator.pages %}<li>{{ p.title }}|{{ p.date }}|{{ p.summary | safe }}</li>\n{% endfor %}",
+        ),
+        (
+            "templates/page.html",
+            "page: {{ page.title }}\n{{ page.content | safe }}\n\
+             newer: {% if page.newer %}{{ page.newer.title }}{% endif %}\n\
+             older: {% if page.older %}{{ page.older.title }}{% endif %}\n\
+             tags: {{ page.tags | join(sep=\",\") }}\n\
+             {% set about = get_page(path=\"about.md\") %}about: {{ about.title }} {{ get_url(path=\"@/about.md\") }}\n",
+        ),
+        ("content/_index.md", "---\ntitle: Home\n---\n"),
+        ("content/about.md", "---\ntitle: About me\n---\n\nHello.\n"),
+        ("content/blog/_index.md", "---\ntitle: Blog\n---\n"),
+        ("content/blog/a.md", "---\ntitle: A\ndate: 2024-01-01\ntags: [x]\n---\n\nFirst A.\n\nMore A.\n"),
+        ("content/blog/b.md", "---\ntitle: B\ndate: 2024-02-01\n---\n\nFirst B.\n\nMore B.\n"),
+        ("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\nFirst C.\n"),
+        ("content/blog/d.md", "---\ntitle: D\ndate: 2024-04-01\n---\n\nFirst D.\n"),
+        ("content/blog/e.md", "---\ntitle: E\ndate: 2024-05-01\ntags: [y]\n---\n\nFirst E.\n"),
+    ];
+
+    struct Site {
+        dir: tempfile::TempDir,
+    }
+
+    impl Site {
+        fn new() -> Site {
+            let site = Site { dir: tempfile::tempdir().unwrap() };
+            for (path, text) in SITE {
+                site.write(path, text);
+            }
+            site
+        }
+
+        fn write(&self, path: &str, text: &str) {
+            let path = self.dir.path().join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+
+        fn remove(&self, path: &str) {
+            fs::remove_file(self.dir.path().join(path)).unwrap();
+        }
+
+        fn rename(&self, from: &str, to: &str) {
+            fs::rename(self.dir.path().join(from), self.dir.path().join(to)).unwrap();
+        }
+
+        fn project(&self) -> Project {
+            Project::load(self.dir.path(), Overrides::default()).unwrap()
+        }
+    }
+
+    /// Every output path with its bytes (copied files read from disk).
+    fn contents(output: &Output) -> BTreeMap<String, Vec<u8>> {
+        output
+            .files
+            .iter()
+            .map(|file| {
+                let bytes = match &file.contents {
+                    Contents::Bytes(bytes) => bytes.to_vec(),
+                    Contents::Copy(path) => fs::read(path).unwrap(),
+                };
+                (file.output_path.clone(), bytes)
+            })
+            .collect()
+    }
+
+    /// Runs the long-lived builder and a fresh one; they must produce the same bytes.
+    #[track_caller]
+    fn run_and_compare(builder: &mut Builder, site: &Site, step: &str) -> RunStats {
+        let project = site.project();
+        let incremental = builder.run(&project).unwrap_or_else(|e| panic!("{step}: {}", e.report()));
+        let clean = Builder::new().run(&project).unwrap();
+        let (incremental_files, clean_files) = (contents(&incremental), contents(&clean));
+        assert_eq!(
+            incremental_files.keys().collect::<Vec<_>>(),
+            clean_files.keys().collect::<Vec<_>>(),
+            "{step}: different files"
+        );
+        for (path, bytes) in &clean_files {
+            assert_eq!(
+                String::from_utf8_lossy(&incremental_files[path]),
+                String::from_utf8_lossy(bytes),
+                "{step}: `{path}` differs from a clean build"
+            );
+        }
+        incremental.stats
+    }
+
+    #[test]
+    fn every_incremental_run_equals_a_clean_build() {
+        let site = Site::new();
+        let mut builder = Builder::new();
+        let first = run_and_compare(&mut builder, &site, "first run");
+        assert_eq!(first.renders_reused, 0);
+
+        type Edit = Box<dyn Fn(&Site)>;
+        let edits: Vec<(&str, Edit)> = vec![
+            (
+                "edit a post",
+                Box::new(|s| {
+                    s.write(
+                        "content/blog/b.md",
+                        "---\ntitle: B\ndate: 2024-02-01\n---\n\nFirst B, edited.\n\nMore B.\n",
+                    )
+                }),
+            ),
+            (
+                "add a post",
+                Box::new(|s| {
+                    s.write("content/blog/f.md", "---\ntitle: F\ndate: 2024-06-01\n---\n\nFirst F.\n")
+                }),
+            ),
+            ("delete a post", Box::new(|s| s.remove("content/blog/c.md"))),
+            ("rename a post", Box::new(|s| s.rename("content/blog/a.md", "content/blog/a-renamed.md"))),
+            (
+                "move a post to another pager",
+                Box::new(|s| {
+                    s.write("content/blog/d.md", "---\ntitle: D\ndate: 2023-01-01\n---\n\nFirst D.\n")
+                }),
+            ),
+            (
+                "add a tag",
+                Box::new(|s| {
+                    s.write(
+                        "content/blog/b.md",
+                        "---\ntitle: B\ndate: 2024-02-01\ntags: [x, z]\n---\n\nFirst B, edited.\n\nMore B.\n",
+                    )
+                }),
+            ),
+            (
+                "edit a page looked up by get_page",
+                Box::new(|s| s.write("content/about.md", "---\ntitle: About us\n---\n\nHello.\n")),
+            ),
+            (
+                "edit a template",
+                Box::new(|s| {
+                    s.write("templates/page.html", "page: {{ page.title }}!\n{{ page.content | safe }}\n")
+                }),
+            ),
+            ("edit a static file", Box::new(|s| s.write("static/style.css", "body { color: red; }\n"))),
+            (
+                "edit the config",
+                Box::new(|s| {
+                    s.write(
+                        "config.toml",
+                        "title = \"Renamed\"\nbase_url = \"http://127.0.0.1:1111/\"\npaginate_by = 3\n",
+                    )
+                }),
+            ),
+            (
+                "add a section",
+                Box::new(|s| {
+                    s.write("content/notes/_index.md", "---\ntitle: Notes\n---\n");
+                    s.write("content/notes/one.md", "---\ntitle: One\n---\n\nA note.\n");
+                }),
+            ),
+        ];
+        for (step, edit) in edits {
+            edit(&site);
+            run_and_compare(&mut builder, &site, step);
+        }
+    }
+
+    #[test]
+    fn a_failed_run_is_followed_by_a_correct_one() {
+        let site = Site::new();
+        let mut builder = Builder::new();
+        run_and_compare(&mut builder, &site, "first run");
+        site.write("content/blog/b.md", "---\ntitle: [broken\n---\n");
+        assert!(builder.run(&site.project()).is_err());
+        site.write("templates/page.html", "{{ page.title");
+        site.write("content/blog/b.md", "---\ntitle: B fixed\n---\n");
+        assert!(builder.run(&site.project()).is_err());
+        site.write("templates/page.html", "fixed: {{ page.title }}\n");
+        run_and_compare(&mut builder, &site, "after the fixes");
+    }
+
+    #[test]
+    fn a_run_without_changes_renders_and_parses_nothing() {
+        let site = Site::new();
+        let mut builder = Builder::new();
+        let first = run_and_compare(&mut builder, &site, "first run");
+        let second = run_and_compare(&mut builder, &site, "second run");
+        assert_eq!((second.parsed, second.rendered), (0, 0));
+        assert_eq!(second.renders_reused, first.rendered);
+    }
+
+    #[test]
+    fn a_body_edit_that_keeps_the_summary_rerenders_only_that_page() {
+        let site = Site::new();
+        let mut builder = Builder::new();
+        run_and_compare(&mut builder, &site, "first run");
+        site.write(
+            "content/blog/a.md",
+            "---\ntitle: A\ndate: 2024-01-01\ntags: [x]\n---\n\nFirst A.\n\nLess A.\n",
+        );
+        let stats = run_and_compare(&mut builder, &site, "body edit");
+        assert_eq!(stats.parsed, 1);
+        // The summary (first paragraph), title and word count are unchanged, so the lists
+        // showing a are given the same data: only a's own page is rendered again.
+        assert_eq!(stats.rendered, 1, "{stats:?}");
     }
 }

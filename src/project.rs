@@ -94,8 +94,15 @@ impl Project {
     /// A missing or invalid config file, a bad `--base-url`, or a missing theme folder.
     pub fn load(root: &Path, overrides: Overrides) -> Result<Project> {
         let config_file = overrides.config_file.clone().unwrap_or_else(|| root.join("config.toml"));
-        let bytes = std::fs::read(&config_file)
-            .map_err(|source| Error::Read { path: config_file.clone(), source })?;
+        let bytes = std::fs::read(&config_file).map_err(|source| {
+            // Without `--config`, a missing config.toml means the root is not a site at all.
+            let is_default = overrides.config_file.is_none();
+            if is_default && source.kind() == std::io::ErrorKind::NotFound {
+                Error::NoSite { root: root.to_path_buf() }
+            } else {
+                Error::Read { path: config_file.clone(), source }
+            }
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| Error::Config {
             location: Location::file(&config_file),
             detail: format!(

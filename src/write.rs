@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -27,8 +28,8 @@ pub struct OutputFile {
 /// The bytes of an output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Contents {
-    /// Rendered in memory.
-    Bytes(Vec<u8>),
+    /// Rendered in memory (shared with the render cache, hence the `Arc`).
+    Bytes(Arc<[u8]>),
     /// Copied from a file on disk (static files, images beside posts).
     Copy(PathBuf),
 }
@@ -55,6 +56,7 @@ pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
     if output_dir.exists() && !output_dir.is_dir() {
         return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
     }
+    check_sources(files)?;
     fs::create_dir_all(output_dir)
         .map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
 
@@ -76,11 +78,29 @@ pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
     Ok(report)
 }
 
+/// Opens every file to copy before anything is written, so that an unreadable static file
+/// fails the build with the output untouched instead of halfway through updating it.
+fn check_sources(files: &[OutputFile]) -> Result<()> {
+    let errors: Vec<Error> = files
+        .par_iter()
+        .filter_map(|file| match &file.contents {
+            Contents::Copy(source) => {
+                fs::File::open(source).err().map(|error| Error::Read { path: source.clone(), source: error })
+            }
+            Contents::Bytes(_) => None,
+        })
+        .collect();
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
 /// Writes one file if its bytes differ; returns whether it wrote.
 fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
     let target = output_dir.join(&file.output_path);
     let bytes: std::borrow::Cow<'_, [u8]> = match &file.contents {
-        Contents::Bytes(bytes) => bytes.into(),
+        Contents::Bytes(bytes) => bytes.as_ref().into(),
         Contents::Copy(source) => fs::read(source)
             .map_err(|source_error| Error::Read { path: source.clone(), source: source_error })?
             .into(),
@@ -149,7 +169,7 @@ mod tests {
     use super::*;
 
     fn bytes(path: &str, text: &str) -> OutputFile {
-        OutputFile { output_path: path.into(), contents: Contents::Bytes(text.as_bytes().to_vec()) }
+        OutputFile { output_path: path.into(), contents: Contents::Bytes(text.as_bytes().into()) }
     }
 
     #[test]
@@ -165,6 +185,20 @@ mod tests {
         assert!(out.join(".nojekyll").exists(), "dot-files are kept");
         let third = write(&out, &[bytes("a/index.html", "A2")]).unwrap();
         assert_eq!(third, WriteReport { written: 0, unchanged: 1, removed: 0 });
+    }
+
+    #[test]
+    fn issue_8_unreadable_source_fails_before_any_file_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[bytes("a/index.html", "A")]).unwrap();
+        let missing = OutputFile {
+            output_path: "site.css".into(),
+            contents: Contents::Copy(dir.path().join("static/gone.css")),
+        };
+        let result = write(&out, &[bytes("a/index.html", "A2"), missing]);
+        assert!(matches!(result, Err(Error::Read { .. })), "{result:?}");
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
     }
 
     #[test]

@@ -41,13 +41,35 @@ pub struct ExternalLink {
     pub line: usize,
 }
 
+/// A broken internal link or anchor: what `Error::BrokenLink` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// Where the link is written.
+    pub location: Location,
+    /// What is wrong.
+    pub detail: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+impl BrokenLink {
+    /// The error the user sees.
+    pub fn to_error(&self) -> Error {
+        Error::BrokenLink {
+            location: self.location.clone(),
+            detail: self.detail.clone(),
+            hint: Some(self.hint.clone()),
+        }
+    }
+}
+
 /// The outcome of a check.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct CheckReport {
     /// How many internal links were checked.
     pub checked: usize,
-    /// One `Error::BrokenLink` per broken internal link or anchor.
-    pub broken: Vec<Error>,
+    /// Every broken internal link or anchor.
+    pub broken: Vec<BrokenLink>,
     /// Every external link, once per URL (the first place it appears).
     pub external: Vec<ExternalLink>,
 }
@@ -110,10 +132,10 @@ pub fn check(input: &CheckInput<'_>) -> CheckReport {
             }
             if let Err(detail) = built.check(&target, &url_path, false) {
                 reported.insert(target.clone(), 1);
-                report.broken.push(Error::BrokenLink {
+                report.broken.push(BrokenLink {
                     location: Location::file(&owners[file.output_path.as_str()]),
                     detail: format!("the page at `{url_path}` links to `{target}`: {detail}"),
-                    hint: Some("this link is written by a template or a shortcode; fix it there".into()),
+                    hint: "this link is written by a template or a shortcode; fix it there".into(),
                 });
             }
         }
@@ -122,19 +144,17 @@ pub fn check(input: &CheckInput<'_>) -> CheckReport {
     report
 }
 
-fn broken(display_path: &std::path::Path, link: &ContentLink, detail: String) -> Error {
+fn broken(display_path: &std::path::Path, link: &ContentLink, detail: String) -> BrokenLink {
     let written = if link.written == link.resolved {
         format!("`{}`", link.written)
     } else {
         format!("`{}` (`{}`)", link.written, link.resolved)
     };
-    Error::BrokenLink {
+    BrokenLink {
         location: Location { line: link.line, ..Location::file(display_path) },
         detail: format!("{written}: {detail}"),
-        hint: Some(
-            "relative links are resolved from the page's URL (`../other-post/`), or from its folder for files beside it; `@/blog/post.md` names a page by its file"
-                .into(),
-        ),
+        hint: "relative links are resolved from the page's URL (`../other-post/`), or from its folder for files beside it; `@/blog/post.md` names a page by its file"
+            .into(),
     }
 }
 

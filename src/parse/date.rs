@@ -159,12 +159,41 @@ fn split_offset(text: &str) -> Result<(String, Option<Offset>), String> {
 }
 
 fn explain(text: &str, error: impl fmt::Display) -> String {
-    format!("`{text}` is not a valid date: {error}")
+    let reason = calendar_reason(text).unwrap_or_else(|| error.to_string());
+    format!("`{text}` is not a valid date: {reason}")
+}
+
+/// For `YYYY-MM-DD…` with a month or day out of range, says which in plain words (the parser's
+/// own message names its internals: "failed to parse two digit integer as month: …").
+fn calendar_reason(text: &str) -> Option<String> {
+    let mut parts = text.get(..10)?.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let (year, month, day): (i16, i8, i8) = (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
+    if !(1..=12).contains(&month) {
+        return Some(format!("month {month} is not between 1 and 12"));
+    }
+    let days = jiff::civil::Date::new(year, month, 1).ok()?.days_in_month();
+    (!(1..=days).contains(&day)).then(|| format!("day {day} is not between 1 and {days} in that month"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn impossible_dates_say_which_part_is_wrong() {
+        assert_eq!(calendar_reason("2024-13-40").unwrap(), "month 13 is not between 1 and 12");
+        assert_eq!(calendar_reason("2023-02-29").unwrap(), "day 29 is not between 1 and 28 in that month");
+        assert_eq!(
+            calendar_reason("2024-04-00 10:00").unwrap(),
+            "day 0 is not between 1 and 30 in that month"
+        );
+        assert_eq!(calendar_reason("2024-02-29"), None);
+        assert_eq!(calendar_reason("yesterday"), None);
+    }
 
     fn show(text: &str) -> String {
         PageDate::parse(text).unwrap().to_string()

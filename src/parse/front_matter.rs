@@ -12,6 +12,7 @@ use std::path::Path;
 
 use crate::error::{Error, Location, Result};
 use crate::parse::date::PageDate;
+use crate::site::url;
 use crate::value::{self, Table, Value};
 
 /// The fields Quire understands, from either format.
@@ -120,7 +121,9 @@ pub struct FrontMatterOptions {
 
 impl Default for FrontMatterOptions {
     fn default() -> Self {
-        FrontMatterOptions { taxonomy_names: Vec::new(), timezone: jiff::tz::TimeZone::UTC }
+        // The taxonomies a config without a `taxonomies` key has.
+        let taxonomy_names = vec!["tags".into(), "categories".into()];
+        FrontMatterOptions { taxonomy_names, timezone: jiff::tz::TimeZone::UTC }
     }
 }
 
@@ -192,9 +195,13 @@ fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
         return Ok(Table::new());
     }
     let yaml: serde_yaml::Value = serde_yaml::from_str(block).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        let (mut line, mut column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         let message = e.to_string();
         let detail = message.split(" at line ").next().unwrap_or(&message).to_string();
+        // serde_yaml points a duplicate key at the mapping's start; show the repeated key.
+        if let Some(repeat) = repeated_key_line(block, &detail) {
+            (line, column) = (repeat, 1);
+        }
         Error::FrontMatter {
             location: Location::in_text(file, text, line + first_line - 1, column),
             detail,
@@ -210,6 +217,14 @@ fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
             hint: Some("write each field as `key: value` on its own line".into()),
         }),
     }
+}
+
+/// The 1-based block line of the second `key:` of a "duplicate entry with key" error.
+fn repeated_key_line(block: &str, detail: &str) -> Option<usize> {
+    let key = detail.strip_prefix("duplicate entry with key \"")?.strip_suffix('"')?;
+    let prefix = format!("{key}:");
+    let mut lines = block.lines().enumerate().filter(|(_, line)| line.starts_with(&prefix));
+    lines.nth(1).map(|(index, _)| index + 1)
 }
 
 fn yaml_hint(message: &str) -> String {
@@ -262,6 +277,9 @@ fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
     Ok(value::table_from_toml(table))
 }
 
+const DATE_HINT: &str =
+    "dates are written YYYY-MM-DD, optionally with a time: 2024-03-01 14:30 or 2024-03-01T14:30:00+02:00";
+
 /// Maps the generic table onto `FrontMatter`, pointing type errors at the key's line.
 struct Mapper<'a> {
     file: &'a Path,
@@ -300,9 +318,15 @@ impl Mapper<'_> {
                 "generate_feeds" => fm.generate_feeds = self.bool(&key, value)?,
                 "draft" => fm.draft = self.bool(&key, value)?,
                 "published" => published = Some(self.bool(&key, value)?),
-                "slug" => fm.slug = self.opt_string(&key, value)?,
-                "path" => fm.path = self.opt_string(&key, value)?,
-                "aliases" => fm.aliases.extend(self.strings(&key, value)?),
+                "slug" => fm.slug = self.url_part(&key, value, url::check_user_slug)?,
+                "path" => fm.path = self.url_part(&key, value, url::url_path_from_user_path)?,
+                "aliases" => {
+                    let aliases = self.strings(&key, value)?;
+                    for alias in &aliases {
+                        self.check_url(&key, url::url_path_from_user_path(alias))?;
+                    }
+                    fm.aliases.extend(aliases);
+                }
                 "author" | "authors" => fm.authors.extend(self.strings(&key, value)?),
                 "template" => fm.template = self.opt_string(&key, value)?,
                 "page_template" => fm.page_template = self.opt_string(&key, value)?,
@@ -321,6 +345,9 @@ impl Mapper<'_> {
                         return Err(self.wrong_type(&key, "a table of term lists", &value));
                     };
                     for (name, terms) in terms {
+                        if !options.taxonomy_names.contains(&name) {
+                            return Err(self.unknown_taxonomy(&name, &options.taxonomy_names));
+                        }
                         fm.taxonomies.insert(name.clone(), self.terms(&name, terms)?);
                     }
                 }
@@ -375,9 +402,9 @@ impl Mapper<'_> {
         let Some(text) = self.opt_string(key, value)? else {
             return Ok(None);
         };
-        PageDate::parse_in(&text, self.timezone).map(Some).map_err(|detail| {
-            self.error(key, detail, Some("dates are written YYYY-MM-DD, optionally with a time: 2024-03-01 14:30 or 2024-03-01T14:30:00+02:00"))
-        })
+        PageDate::parse_in(&text, self.timezone)
+            .map(Some)
+            .map_err(|detail| self.error(key, detail, Some(DATE_HINT)))
     }
 
     fn bool(&self, key: &str, value: Value) -> Result<bool> {
@@ -426,8 +453,60 @@ impl Mapper<'_> {
         }
     }
 
+    /// A `slug` or `path`, checked here where its line is known (the model checks URLs again,
+    /// also those built from other generators' keys).
+    fn url_part<T>(
+        &self,
+        key: &str,
+        value: Value,
+        check: fn(&str) -> std::result::Result<T, String>,
+    ) -> Result<Option<String>> {
+        let text = self.opt_string(key, value)?;
+        if let Some(text) = &text {
+            self.check_url(key, check(text))?;
+        }
+        Ok(text)
+    }
+
+    fn check_url<T>(&self, key: &str, checked: std::result::Result<T, String>) -> Result<()> {
+        checked.map(|_| ()).map_err(|detail| {
+            let (line, column, length) = self.key_position(key);
+            Error::InvalidUrl {
+                location: Location::in_text(self.file, self.text, line, column).with_length(length),
+                detail: format!("`{key}`: {detail}"),
+            }
+        })
+    }
+
+    /// A `[taxonomies]` entry that config.toml does not declare: its terms would vanish.
+    fn unknown_taxonomy(&self, name: &str, known: &[String]) -> Error {
+        let known = if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        };
+        let hint = format!("add `{{ name = \"{name}\" }}` to `taxonomies` in config.toml, or fix the name");
+        let (line, column, length) = self.key_position(name);
+        Error::FrontMatter {
+            location: Location::in_text(self.file, self.text, line, column).with_length(length),
+            detail: format!("the taxonomy `{name}` is not in config.toml (configured: {known})"),
+            hint: Some(hint),
+        }
+    }
+
     fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> Error {
-        self.error(key, format!("`{key}` should be {expected}, found {}", found.type_name()), None)
+        let yaml = self.format == Format::Yaml;
+        let is_date = matches!(key, "date" | "updated" | "expires" | "expiryDate" | "expiry_date");
+        let hint = match expected {
+            _ if is_date => DATE_HINT,
+            "`true` or `false`" => "write `true` or `false`, without quotes",
+            "a whole number" => "write the number without quotes, such as `3` or `-1`",
+            "a list of strings" if yaml => "write a list as `[a, b]`, or as one `- item` line per entry",
+            "a list of strings" => "write a list as `[\"a\", \"b\"]`",
+            "a string" => "write text, in quotes when it has special characters",
+            _ => "see the front matter fields in README.md",
+        };
+        self.error(key, format!("`{key}` should be {expected}, found {}", found.type_name()), Some(hint))
     }
 
     fn error(&self, key: &str, detail: String, hint: Option<&str>) -> Error {
@@ -556,6 +635,35 @@ mod tests {
     #[test]
     fn duplicate_yaml_key_is_an_error() {
         assert!(parse_text("---\ntitle: a\ntitle: b\n---\n").is_err());
+    }
+
+    #[test]
+    fn duplicate_yaml_key_is_reported_at_its_repetition() {
+        let report = parse_text("---\ntitle: a\ndate: 2024-01-01\ntitle: b\n---\n").unwrap_err().report();
+        assert!(report.contains("content/a.md:4:1"), "{report}");
+        assert!(report.contains(" 4 | title: b"), "{report}");
+    }
+
+    #[test]
+    fn urls_that_leave_the_site_are_errors_at_their_line() {
+        for (text, line) in [
+            ("---\ntitle: a\nslug: ../../etc\n---\n", 3),
+            ("---\npath: \"%2e%2e/x\"\n---\n", 2),
+            ("+++\ntitle = \"a\"\n\naliases = [\"/ok/\", \"../up\"]\n+++\n", 4),
+        ] {
+            let report = parse_text(text).unwrap_err().report();
+            assert!(report.contains(&format!("content/a.md:{line}:")), "{report}");
+            assert!(report.starts_with("error: invalid URL for `content/a.md`"), "{report}");
+        }
+    }
+
+    #[test]
+    fn taxonomy_missing_from_the_config_is_an_error_at_its_line() {
+        let error = parse_text("+++\ntitle = \"a\"\n[taxonomies]\nseries = [\"x\"]\n+++\n").unwrap_err();
+        let report = error.report();
+        assert!(report.contains("content/a.md:4:10"), "{report}");
+        assert!(report.contains("the taxonomy `series` is not in config.toml"), "{report}");
+        assert!(report.contains("hint: add `{ name = \"series\" }`"), "{report}");
     }
 
     #[test]

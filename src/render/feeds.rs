@@ -82,8 +82,8 @@ pub fn render(site: &Site, feed: &Feed) -> [RenderedFile; 2] {
     let [atom_path, rss_path] = feed.output_paths();
     let context = FeedContext { site, feed, entries: &entries };
     [
-        RenderedFile { output_path: atom_path, contents: context.atom().into_bytes() },
-        RenderedFile { output_path: rss_path, contents: context.rss().into_bytes() },
+        RenderedFile { output_path: atom_path, contents: context.atom().into_bytes().into() },
+        RenderedFile { output_path: rss_path, contents: context.rss().into_bytes().into() },
     ]
 }
 

@@ -1,7 +1,9 @@
 //! Template functions (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) and filters
 //! (`date`, `truncate_words`, `slugify`, `markdown`).
 //!
-//! Functions read a `Lookup` built once from the views; they never touch the disk.
+//! Functions read a `Lookup` built once from the views; they never touch the disk. Each call
+//! is recorded as a `Query` of the running render, so the render cache can check later that
+//! the answer is still the same.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use tera::{Kwargs, State, Tera, TeraResult, Value};
 use crate::config::MarkdownConfig;
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
+use crate::render::cache::{self, Query, ValueHashes};
 use crate::render::views::Views;
 use crate::site::{url, Site};
 
@@ -75,11 +78,44 @@ impl Lookup {
         Lookup { base_url, pages, sections, taxonomies, archives, outputs, has_views: views.is_some() }
     }
 
-    fn need_views(&self, function: &str) -> TeraResult<()> {
-        if self.has_views {
-            Ok(())
-        } else {
-            Err(tera::Error::message(format!("`{function}` cannot be used in shortcodes, only `get_url`")))
+    /// The answer to `query`, as the template function gives it.
+    ///
+    /// # Errors
+    /// The message the template function fails with: no such page, section or taxonomy.
+    pub fn answer(&self, query: &Query) -> Result<Value, String> {
+        if !self.has_views && !matches!(query, Query::Url(_)) {
+            return Err("shortcodes can use `get_url`, not `get_page`, `get_section`, `get_archive` or `get_taxonomy`".into());
+        }
+        match query {
+            Query::Url(path) => self.url(path).map(Value::from),
+            Query::Page(path) => self
+                .pages
+                .get(path)
+                .map(|(_, view)| view.clone())
+                .ok_or_else(|| format!("`get_page`: no page at `content/{path}`")),
+            Query::Section(path) => self
+                .sections
+                .get(path)
+                .map(|(_, view)| view.clone())
+                .ok_or_else(|| format!("`get_section`: no section at `content/{path}`")),
+            Query::Archive(section) => self
+                .archives
+                .get(section)
+                .cloned()
+                .ok_or_else(|| format!("`get_archive`: no section at `content/{section}`")),
+            Query::Taxonomy(kind) => self
+                .taxonomies
+                .get(kind)
+                .cloned()
+                .ok_or_else(|| format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml")),
+        }
+    }
+
+    /// A hash of the answer to `query`, to compare it with the answer of another run.
+    pub fn answer_hash(&self, query: &Query, hashes: &ValueHashes<'_>) -> u64 {
+        match self.answer(query) {
+            Ok(value) => hashes.hash(&value),
+            Err(message) => hashes.hash(&Value::from(format!("error: {message}"))).rotate_left(1),
         }
     }
 
@@ -113,48 +149,28 @@ impl Lookup {
 
 /// Registers Quire's functions and filters on `tera`.
 pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: MarkdownConfig) {
-    let l = Arc::clone(&lookup);
-    tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
-        let path = kwargs.must_get::<&str>("path")?;
-        l.url(path).map_err(tera::Error::message)
-    });
-    let l = Arc::clone(&lookup);
-    tera.register_function("get_page", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-        l.need_views("get_page")?;
-        let path = kwargs.must_get::<&str>("path")?;
-        let path = path.trim_start_matches("@/");
-        l.pages
-            .get(path)
-            .map(|(_, view)| view.clone())
-            .ok_or_else(|| tera::Error::message(format!("`get_page`: no page at `content/{path}`")))
-    });
-    let l = Arc::clone(&lookup);
-    tera.register_function("get_section", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-        l.need_views("get_section")?;
-        let path = kwargs.must_get::<&str>("path")?;
-        let path = path.trim_start_matches("@/");
-        l.sections
-            .get(path)
-            .map(|(_, view)| view.clone())
-            .ok_or_else(|| tera::Error::message(format!("`get_section`: no section at `content/{path}`")))
-    });
+    /// A function's name, its one argument, and the query it makes of that argument.
+    type Function = (&'static str, &'static str, fn(String) -> Query);
+    let functions: [Function; 4] = [
+        ("get_url", "path", Query::Url),
+        ("get_page", "path", |path| Query::Page(path.trim_start_matches("@/").to_string())),
+        ("get_section", "path", |path| Query::Section(path.trim_start_matches("@/").to_string())),
+        ("get_taxonomy", "kind", Query::Taxonomy),
+    ];
+    for (name, argument, query) in functions {
+        let l = Arc::clone(&lookup);
+        tera.register_function(name, move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let query = query(kwargs.must_get::<&str>(argument)?.to_string());
+            cache::record(query.clone());
+            l.answer(&query).map_err(tera::Error::message)
+        });
+    }
     let l = Arc::clone(&lookup);
     tera.register_function("get_archive", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-        l.need_views("get_archive")?;
         let section = kwargs.get::<&str>("section")?.unwrap_or("");
-        let section = section.trim_start_matches("@/");
-        l.archives
-            .get(section)
-            .cloned()
-            .ok_or_else(|| tera::Error::message(format!("`get_archive`: no section at `content/{section}`")))
-    });
-    let l = lookup;
-    tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-        l.need_views("get_taxonomy")?;
-        let kind = kwargs.must_get::<&str>("kind")?;
-        l.taxonomies.get(kind).cloned().ok_or_else(|| {
-            tera::Error::message(format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml"))
-        })
+        let query = Query::Archive(section.trim_start_matches("@/").to_string());
+        cache::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
     });
 
     tera.register_filter("date", date_filter);

@@ -2,9 +2,11 @@
 //!
 //! Every output is rendered before anything is written, so a template error anywhere leaves
 //! the output folder untouched. Pages render in parallel; views are built once. Feeds, the
-//! sitemap and the absolute URLs inside feeds have modules of their own.
+//! sitemap and the absolute URLs inside feeds have modules of their own. An output whose
+//! render key is unchanged since the previous run is reused, not rendered (`cache`).
 
 pub mod absolute_urls;
+pub mod cache;
 pub mod feeds;
 pub mod functions;
 pub mod plan;
@@ -18,12 +20,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use tera::{Context, Tera, Value};
+use tera::{Tera, Value};
 
 use crate::error::{Error, Result};
 use crate::load::TemplateFile;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
+use cache::{CachedRender, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
 use functions::Lookup;
 use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
@@ -33,8 +36,19 @@ use views::{map, Views};
 pub struct RenderedFile {
     /// Path under the output folder, with `/` separators: `blog/a/index.html`.
     pub output_path: String,
-    /// The bytes to write.
-    pub contents: Vec<u8>,
+    /// The bytes to write, shared with the render cache.
+    pub contents: Arc<[u8]>,
+}
+
+/// What rendering produced: the files, the cache for the next run, and what was reused.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Every rendered file.
+    pub files: Vec<RenderedFile>,
+    /// The renders of this run, to pass back as `RenderInput::previous` next time.
+    pub cache: RenderCache,
+    /// How many outputs were rendered and how many reused.
+    pub stats: RenderStats,
 }
 
 /// What the renderer needs besides the site.
@@ -45,17 +59,21 @@ pub struct RenderInput<'a> {
     pub templates: &'a [TemplateFile],
     /// Output paths of the static files, so `get_url` can check them.
     pub static_outputs: Vec<String>,
+    /// The previous run's renders (empty for a clean build); valid ones are reused.
+    pub previous: &'a RenderCache,
 }
 
-/// Renders every page, pager, taxonomy page, redirect, feed and sitemap of the site.
+/// Renders every page, pager, taxonomy page, redirect, feed and sitemap of the site, reusing
+/// the previous bytes of every templated output whose render key and lookups are unchanged.
 ///
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
-pub fn render(input: RenderInput<'_>) -> Result<Vec<RenderedFile>> {
-    let RenderInput { site, templates, static_outputs } = input;
+pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
+    let RenderInput { site, templates, static_outputs, previous } = input;
     let templates = &with_builtins(templates);
     let expanded = expand_shortcodes(site, templates, &static_outputs)?;
-    // From here on, pages and sections hold their shortcodes' output, for templates and feeds.
+    // From here on, pages and sections hold their shortcodes' output, for templates and feeds
+    // (and so for the render keys, which hash the views built from them).
     let site: &Site = expanded.as_ref().unwrap_or(site);
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
     let copied: HashSet<&str> = static_outputs
@@ -76,28 +94,70 @@ pub fn render(input: RenderInput<'_>) -> Result<Vec<RenderedFile>> {
         .collect::<Vec<_>>();
     let views = Views::build(site);
     let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs.into_iter().chain(generated)));
-    let (tera, template_paths) = build_tera(templates, &views.config, lookup, site)?;
+    let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
+    let hashes = ValueHashes::new(&views, templates);
 
     let jobs = jobs(site, &plan);
-    let renderer =
-        Renderer { site, tera: &tera, views: &views, template_paths: &template_paths, plan: &plan };
-    let results: Vec<Result<RenderedFile>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let renderer = Renderer {
+        site,
+        tera: &tera,
+        views: &views,
+        template_paths: &template_paths,
+        plan: &plan,
+        hashes: &hashes,
+        lookup: &lookup,
+        reuse: Reuse::new(previous),
+    };
+    let results: Vec<Result<Output>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
     let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
+    let mut cache = Vec::with_capacity(results.len());
+    let mut stats = RenderStats::default();
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(file) => files.push(file),
+            Ok(Output { file, origin }) => {
+                match origin {
+                    Origin::Rendered(render) => {
+                        stats.rendered += 1;
+                        cache.push((file.output_path.clone(), render));
+                    }
+                    Origin::Reused(render) => {
+                        stats.reused += 1;
+                        cache.push((file.output_path.clone(), render));
+                    }
+                    Origin::Built => {}
+                }
+                files.push(file);
+            }
             Err(error) => errors.push(error),
         }
     }
     if let Some(error) = Error::from_list(errors) {
         return Err(error);
     }
+    // Feeds and the sitemap are built without templates, from the model: cheaper to build
+    // again than to key.
     let feed_files: Vec<[RenderedFile; 2]> = feeds.par_iter().map(|feed| feeds::render(site, feed)).collect();
     files.extend(feed_files.into_iter().flatten());
     files.extend(sitemap::render(site, &sitemap::entries(site, &plan)));
-    Ok(files)
+    Ok(Rendered { files, cache: cache.into_iter().collect(), stats })
+}
+
+/// One rendered output and where its bytes came from.
+struct Output {
+    file: RenderedFile,
+    origin: Origin,
+}
+
+/// Where an output's bytes came from.
+enum Origin {
+    /// Rendered through a template now; cached for the next run.
+    Rendered(CachedRender),
+    /// The previous run's render, still valid.
+    Reused(CachedRender),
+    /// Built without the cache (redirects, the 404 page and robots.txt): single or cheap.
+    Built,
 }
 
 /// One output to render.
@@ -241,7 +301,7 @@ fn template_error(
     page: Option<PathBuf>,
     paths: &BTreeMap<&str, &TemplateFile>,
 ) -> Error {
-    let name = failing_template(error);
+    let name = failing_template(error).or_else(|| template_named_in_report(error));
     let template = name
         .as_deref()
         .and_then(|n| paths.get(n))
@@ -275,13 +335,41 @@ fn failing_template(error: &tera::Error) -> Option<String> {
     }
 }
 
+/// The template a report points at (` --> page.html:2:24`), for errors whose kind does not say.
+fn template_named_in_report(error: &tera::Error) -> Option<String> {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(current) = cause {
+        let text = current.to_string();
+        let named = text.lines().find_map(|line| {
+            let rest = line.trim_start().strip_prefix("--> ")?;
+            let name = rest.rsplitn(3, ':').nth(2)?;
+            Some(name.to_string()).filter(|n| !n.is_empty())
+        });
+        if named.is_some() {
+            return named;
+        }
+        cause = current.source();
+    }
+    None
+}
+
 fn template_hint(detail: &str) -> Option<String> {
     if detail.contains("get_url") {
         Some(
             "`@/` paths are relative to `content/` (`@/blog/post.md`); other paths name files in `static/`"
                 .into(),
         )
-    } else if detail.contains("not defined") || detail.contains("not found in context") {
+    } else if detail.contains("Circular include") || detail.contains("Circular extend") {
+        Some("a template cannot include or extend itself, directly or through other templates: move the shared part into a partial".into())
+    } else if detail.contains("Unknown filter")
+        || detail.contains("Unknown function")
+        || detail.contains("Unknown test")
+    {
+        Some("check the name: Tera's built-in filters, functions and tests are listed at https://keats.github.io/tera/docs/".into())
+    } else if detail.contains("not defined")
+        || detail.contains("not found in context")
+        || detail.contains("on type `undefined`")
+    {
         Some("check the variable's name; use `{% if x is defined %}` or `| default(value=...)` for optional values".into())
     } else {
         Some("Tera syntax: `{{ value }}`, `{% if %}…{% endif %}`, `{% for x in list %}…{% endfor %}`".into())
@@ -338,10 +426,13 @@ struct Renderer<'a> {
     views: &'a Views,
     template_paths: &'a BTreeMap<String, PathBuf>,
     plan: &'a Plan,
+    hashes: &'a ValueHashes<'a>,
+    lookup: &'a Lookup,
+    reuse: Reuse<'a>,
 }
 
 impl Renderer<'_> {
-    fn render(&self, job: &Job<'_>) -> Result<RenderedFile> {
+    fn render(&self, job: &Job<'_>) -> Result<Output> {
         match *job {
             Job::Page(id) => {
                 let page = &self.site.pages[id];
@@ -389,7 +480,7 @@ impl Renderer<'_> {
                 let source = PathBuf::from(url_path);
                 self.render_template(plan::ARCHIVE_TEMPLATE, &context, url_path, &source)
             }
-            Job::Redirect(redirect) => Ok(self.redirect(redirect)),
+            Job::Redirect(redirect) => Ok(Output { file: self.redirect(redirect), origin: Origin::Built }),
             Job::NotFound(source) => {
                 let url_path = "/404.html";
                 let html = match source {
@@ -399,7 +490,9 @@ impl Renderer<'_> {
                     }
                     Source::BuiltIn => self.not_found(),
                 };
-                Ok(RenderedFile { output_path: "404.html".into(), contents: html.into_bytes() })
+                let file =
+                    RenderedFile { output_path: "404.html".into(), contents: html.into_bytes().into() };
+                Ok(Output { file, origin: Origin::Built })
             }
             Job::Robots(source) => {
                 let url_path = "/robots.txt";
@@ -410,13 +503,15 @@ impl Renderer<'_> {
                     }
                     Source::BuiltIn => sitemap::robots(&self.site.config.base_url),
                 };
-                Ok(RenderedFile { output_path: "robots.txt".into(), contents: text.into_bytes() })
+                let file =
+                    RenderedFile { output_path: "robots.txt".into(), contents: text.into_bytes().into() };
+                Ok(Output { file, origin: Origin::Built })
             }
         }
     }
 
-    fn context(&self, url_path: &str) -> Context {
-        let mut context = Context::new();
+    fn context(&self, url_path: &str) -> RenderContext {
+        let mut context = RenderContext::new();
         context.insert("current_path", url_path);
         context.insert("current_url", &url::permalink(&self.site.config.base_url, url_path));
         context
@@ -446,19 +541,31 @@ impl Renderer<'_> {
         ])
     }
 
+    /// Renders `template` with `context`, or reuses the previous bytes when nothing it reads
+    /// has changed.
     fn render_template(
         &self,
         template: &str,
-        context: &Context,
+        context: &RenderContext,
         url_path: &str,
         source: &Path,
-    ) -> Result<RenderedFile> {
-        let html = self.render_named(template, context, source)?;
-        Ok(RenderedFile { output_path: url::output_path(url_path), contents: html.into_bytes() })
+    ) -> Result<Output> {
+        let output_path = url::output_path(url_path);
+        let key = self.hashes.render_key(template, &output_path, context);
+        let answer = |query: &cache::Query| self.lookup.answer_hash(query, self.hashes);
+        if let Some(previous) = self.reuse.get(&output_path, key, answer) {
+            let file = RenderedFile { output_path, contents: Arc::clone(previous.contents()) };
+            return Ok(Output { file, origin: Origin::Reused(previous) });
+        }
+        let (html, queries) = cache::recording(|| self.render_named(template, context, source));
+        let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
+        let contents: Arc<[u8]> = html?.into_bytes().into();
+        let render = CachedRender::new(key, answers, Arc::clone(&contents));
+        Ok(Output { file: RenderedFile { output_path, contents }, origin: Origin::Rendered(render) })
     }
 
-    fn render_named(&self, template: &str, context: &Context, source: &Path) -> Result<String> {
-        self.tera.render(template, context).map_err(|error| {
+    fn render_named(&self, template: &str, context: &RenderContext, source: &Path) -> Result<String> {
+        self.tera.render(template, &context.to_tera()).map_err(|error| {
             let name = failing_template(&error).unwrap_or_else(|| template.to_string());
             let shown = self.template_paths.get(&name).map(|p| p.display().to_string()).unwrap_or(name);
             template_error_named(&error, shown, Some(source.to_path_buf()))
@@ -493,7 +600,7 @@ impl Renderer<'_> {
         } else {
             redirect.url_path.trim_start_matches('/').to_string()
         };
-        RenderedFile { output_path, contents: html.into_bytes() }
+        RenderedFile { output_path, contents: html.into_bytes().into() }
     }
 }
 

@@ -97,7 +97,7 @@ pub fn robots(base_url: &str) -> String {
 }
 
 fn file(output_path: &str, text: String) -> RenderedFile {
-    RenderedFile { output_path: output_path.to_string(), contents: text.into_bytes() }
+    RenderedFile { output_path: output_path.to_string(), contents: text.into_bytes().into() }
 }
 
 fn url_set(base_url: &str, entries: &[Entry]) -> String {

@@ -4,6 +4,7 @@
 //! Tera values share their arrays and maps through `Arc`, so putting a light view on every
 //! pager and term costs a pointer copy, not a re-serialisation of the page.
 
+use rayon::prelude::*;
 use tera::{Map, Value};
 
 use crate::site::archive::Archive;
@@ -42,8 +43,10 @@ impl Views {
             .iter()
             .map(|t| t.terms.iter().map(|term| term_link(term, base_url)).collect())
             .collect();
-        let light_pages: Vec<Value> = site.pages.iter().map(|p| light_page(p, site, &term_links)).collect();
-        let pages = site.pages.iter().zip(&light_pages).map(|(p, light)| full_page(p, light, site)).collect();
+        let light_pages: Vec<Value> =
+            site.pages.par_iter().map(|p| light_page(p, site, &term_links)).collect();
+        let pages =
+            site.pages.par_iter().zip(&light_pages).map(|(p, light)| full_page(p, light, site)).collect();
         let sections = site.sections.iter().map(|s| section(s, site, &light_pages)).collect();
         let taxonomy_heads: Vec<Value> = site.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
         let terms: Vec<Vec<Value>> = term_links

@@ -398,6 +398,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
     let parent_dir = if doc.is_bundle() { dir_of(own_dir) } else { own_dir }.to_string();
     let fm = &doc.front_matter;
     let slug = match &fm.slug {
+        // The parse stage refused a slug that is not one segment, at its line.
         Some(slug) => url::slugify(slug),
         None => doc.file_slug.clone(),
     };

@@ -46,6 +46,20 @@ pub fn url_path_from_user_path(path: &str) -> Result<String, String> {
     Ok(format!("/{}/", segments.join("/")))
 }
 
+/// Checks that a user-written `slug` is meant as one URL segment before it is slugified:
+/// slugifying `../../etc` to `etc` would hide an attempt to leave the folder.
+///
+/// # Errors
+/// A message when the slug holds a `/` or `\\` (also percent-encoded) or is `.`/`..`.
+pub fn check_user_slug(slug: &str) -> Result<(), String> {
+    let decoded = percent_decode_lossy(slug);
+    let trimmed = decoded.trim();
+    if decoded.contains(['/', '\\']) || trimmed == "." || trimmed == ".." {
+        return Err(format!("`{slug}` is not one URL segment: a slug cannot hold `/`, `\\` or be `..`"));
+    }
+    Ok(())
+}
+
 /// Joins a parent URL path (`/blog/`) and a slug into `/blog/slug/`.
 pub fn join(parent: &str, slug: &str) -> String {
     format!("{parent}{slug}/")
@@ -95,6 +109,15 @@ mod tests {
         assert_eq!(slugify("my_file.name--x"), "my-file-name-x");
         assert_eq!(slugify("../../etc"), "etc");
         assert_eq!(slugify("---"), "");
+    }
+
+    #[test]
+    fn user_slugs_are_one_segment() {
+        assert!(check_user_slug("Hello, World!").is_ok());
+        assert!(check_user_slug("c++").is_ok());
+        for slug in ["../../etc", "/etc/passwd", "a/b", "a\\b", "..", "%2e%2e", "%2F"] {
+            assert!(check_user_slug(slug).is_err(), "{slug}");
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ fn a_broken_relative_link_fails_the_build_with_file_and_line() {
 
 #[test]
 fn a_broken_anchor_fails_the_build_with_file_and_line() {
-    let site = TestSite::from_fixture("errors/broken_anchor");
+    let site = TestSite::from_fixture("errors/broken_relative_anchor");
     let run = site.build().failure();
     assert!(run.stderr().contains("--> content/blog/post.md:6"), "{}", run.report());
     assert!(run.stderr().contains("no element with the id `setup`"), "{}", run.report());

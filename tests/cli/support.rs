@@ -25,6 +25,13 @@ impl TestSite {
         site
     }
 
+    /// Copies `tests/fixtures/<name>/` over the site, replacing files with the same names.
+    pub fn add_fixture(&self, name: &str) {
+        let source = fixtures_dir().join(name);
+        assert!(source.is_dir(), "no fixture at {}", source.display());
+        copy_dir(&source, &self.root);
+    }
+
     /// Copies the example site at the repository root (config, content, themes, static,
     /// templates — whichever exist) into a fresh temp dir.
     pub fn from_example_site() -> TestSite {

@@ -1,0 +1,369 @@
+//! Render keys: what each output was rendered from, so an output whose inputs are unchanged
+//! is reused from the previous run instead of rendered again.
+//!
+//! A render's key hashes the template set (every template text and the config), the template
+//! name, the output path and the exact data in the render's context. Template functions that
+//! reach outside the context (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) record
+//! their queries while a render runs; a previous output is reused only when its key is the
+//! same *and* every query it made still has the same answer. That is what keeps an
+//! incremental run equal to a clean one. This module does not decide what to render, and it
+//! keeps nothing between runs itself: the caller hands the previous `RenderCache` back in.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::value::ValueKind;
+use tera::{Context, Value};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3Default, Xxh3DefaultBuilder};
+
+use crate::load::TemplateFile;
+use crate::render::views::Views;
+
+/// The renders of one run, kept to be reused by the next.
+#[derive(Debug, Clone, Default)]
+pub struct RenderCache {
+    entries: HashMap<String, CachedRender>,
+}
+
+impl RenderCache {
+    /// How many outputs it holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds nothing (a first run).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// How many outputs a run rendered and how many it reused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// Outputs rendered through a template.
+    pub rendered: usize,
+    /// Outputs whose previous bytes were still valid.
+    pub reused: usize,
+}
+
+/// What a template function was asked during a render.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Query {
+    /// `get_url(path=…)`.
+    Url(String),
+    /// `get_page(path=…)`.
+    Page(String),
+    /// `get_section(path=…)`.
+    Section(String),
+    /// `get_taxonomy(kind=…)`.
+    Taxonomy(String),
+    /// `get_archive(section=…)`.
+    Archive(String),
+}
+
+/// One output as rendered: its key, the queries it made with the hashes of their answers, and
+/// the bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedRender {
+    key: u64,
+    answers: Vec<(Query, u64)>,
+    contents: Arc<[u8]>,
+}
+
+/// The data a template is rendered with: a Tera context that can also be hashed.
+///
+/// It offers the same `insert`/`insert_value` calls as `tera::Context`, so render code reads
+/// the same; it becomes a `tera::Context` only when the render really runs.
+#[derive(Debug, Clone, Default)]
+pub struct RenderContext {
+    entries: BTreeMap<&'static str, Value>,
+}
+
+impl RenderContext {
+    /// An empty context.
+    pub fn new() -> RenderContext {
+        RenderContext::default()
+    }
+
+    /// Adds a value that Tera can serialize.
+    pub fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.entries.insert(key, Value::from_serializable(value));
+    }
+
+    /// Adds a value that is already a Tera value.
+    pub fn insert_value(&mut self, key: &'static str, value: Value) {
+        self.entries.insert(key, value);
+    }
+
+    /// The Tera context for rendering.
+    pub fn to_tera(&self) -> Context {
+        let mut context = Context::new();
+        for (key, value) in &self.entries {
+            context.insert_value(*key, value.clone());
+        }
+        context
+    }
+}
+
+/// Hashes of the values shared by many renders (page, section and taxonomy views, the config),
+/// remembered by the address of their shared map or array, so that hashing a context that
+/// holds a view costs one lookup instead of a walk over the view.
+///
+/// Only values owned by the `Views` it was built from are remembered, and it must not outlive
+/// them: their addresses cannot be reused while they are alive.
+pub struct ValueHashes<'v> {
+    known: HashMap<usize, u64, Xxh3DefaultBuilder>,
+    template_set: u64,
+    _views: std::marker::PhantomData<&'v Views>,
+}
+
+impl<'v> ValueHashes<'v> {
+    /// Hashes every view of `views` and the template texts.
+    pub fn new(views: &'v Views, templates: &[TemplateFile]) -> ValueHashes<'v> {
+        let mut hashes = ValueHashes {
+            known: HashMap::with_hasher(Xxh3DefaultBuilder),
+            template_set: 0,
+            _views: std::marker::PhantomData,
+        };
+        // Innermost first: full page views hold neighbours, sections, taxonomies and
+        // archives hold light page views, so those are known by the time the bigger ones are
+        // hashed. A view left out here is still hashed right, only walked every time.
+        let terms: Vec<&Value> = views.terms.iter().flatten().collect();
+        let groups: [Vec<&Value>; 8] = [
+            views.light_pages.iter().collect(),
+            views.pages.iter().collect(),
+            terms,
+            views.sections.iter().collect(),
+            views.taxonomies.iter().collect(),
+            views.taxonomy_lists.iter().chain(&views.taxonomy_heads).collect(),
+            views.section_archives.iter().collect(),
+            vec![&views.archive, &views.config],
+        ];
+        for group in groups {
+            let computed: Vec<(usize, u64)> =
+                group.par_iter().filter_map(|value| Some((address(value)?, hashes.hash(value)))).collect();
+            hashes.known.extend(computed);
+        }
+        let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
+        for template in templates {
+            by_name.insert(&template.name, &template.text);
+        }
+        let mut hasher = Xxh3Default::new();
+        "template set".hash(&mut hasher);
+        by_name.hash(&mut hasher);
+        hashes.hash(&views.config).hash(&mut hasher);
+        hashes.template_set = hasher.finish();
+        hashes
+    }
+
+    /// The hash of `value`: its contents, whatever map or array shares them.
+    pub fn hash(&self, value: &Value) -> u64 {
+        if let Some(known) = address(value).and_then(|a| self.known.get(&a)) {
+            return *known;
+        }
+        let kind = value.kind();
+        // Each kind gets its own tag, so values of different kinds never share a hash.
+        let tag = kind as u64;
+        let contents = match kind {
+            ValueKind::Bool => u64::from(value.as_bool() == Some(true)),
+            ValueKind::U64 | ValueKind::U128 => xxh3_64(&value.as_u128().unwrap_or_default().to_le_bytes()),
+            ValueKind::I64 | ValueKind::I128 => xxh3_64(&value.as_i128().unwrap_or_default().to_le_bytes()),
+            ValueKind::F64 => value.as_f64().unwrap_or_default().to_bits(),
+            ValueKind::String => {
+                combine(u64::from(value.is_safe()), xxh3_64(value.as_str().unwrap_or_default().as_bytes()))
+            }
+            ValueKind::Bytes => xxh3_64(value.as_bytes().unwrap_or_default()),
+            ValueKind::Array => {
+                let items = value.as_array().unwrap_or_default();
+                items.iter().fold(items.len() as u64, |sum, item| combine(sum, self.hash(item)))
+            }
+            ValueKind::Map => {
+                // Tera's maps have no stable order: add up the entries, which does not depend
+                // on it.
+                let map = value.as_map().expect("a value of kind Map is a map");
+                let sum = map.iter().fold(0u64, |sum, (key, item)| {
+                    let key = match key.as_str() {
+                        Some(text) => xxh3_64(text.as_bytes()),
+                        None => xxh3_64(key.to_string().as_bytes()).rotate_left(1),
+                    };
+                    sum.wrapping_add(combine(key, self.hash(item)))
+                });
+                combine(map.len() as u64, sum)
+            }
+            // Undefined, None, and kinds Tera may add later: their text tells them apart.
+            _ => xxh3_64(value.to_string().as_bytes()),
+        };
+        combine(tag, contents)
+    }
+
+    /// The key of rendering `template` into `output_path` with `context`.
+    pub fn render_key(&self, template: &str, output_path: &str, context: &RenderContext) -> u64 {
+        let mut hasher = Xxh3Default::new();
+        self.template_set.hash(&mut hasher);
+        template.hash(&mut hasher);
+        output_path.hash(&mut hasher);
+        for (key, value) in &context.entries {
+            key.hash(&mut hasher);
+            self.hash(value).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+}
+
+/// Mixes two hashes into one; the order matters.
+fn combine(first: u64, second: u64) -> u64 {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&first.to_le_bytes());
+    bytes[8..].copy_from_slice(&second.to_le_bytes());
+    xxh3_64(&bytes)
+}
+
+/// The address of the shared allocation behind a map or a non-empty array.
+fn address(value: &Value) -> Option<usize> {
+    if let Some(map) = value.as_map() {
+        return Some(std::ptr::from_ref(map) as usize);
+    }
+    value.as_array().filter(|items| !items.is_empty()).map(|items| items.as_ptr() as usize)
+}
+
+/// Looks in the previous cache for an output that is still valid.
+pub(crate) struct Reuse<'a> {
+    previous: &'a RenderCache,
+}
+
+impl<'a> Reuse<'a> {
+    /// Reuses from `previous`.
+    pub(crate) fn new(previous: &'a RenderCache) -> Reuse<'a> {
+        Reuse { previous }
+    }
+
+    /// The previous bytes of `output_path`, when they were rendered with `key` and every
+    /// query they made still gets the answer it got then.
+    pub(crate) fn get(
+        &self,
+        output_path: &str,
+        key: u64,
+        answer: impl Fn(&Query) -> u64,
+    ) -> Option<CachedRender> {
+        let cached = self.previous.entries.get(output_path)?;
+        let valid = cached.key == key && cached.answers.iter().all(|(query, hash)| answer(query) == *hash);
+        valid.then(|| cached.clone())
+    }
+}
+
+impl CachedRender {
+    /// A fresh render.
+    pub(crate) fn new(key: u64, answers: Vec<(Query, u64)>, contents: Arc<[u8]>) -> CachedRender {
+        CachedRender { key, answers, contents }
+    }
+
+    /// The rendered bytes.
+    pub(crate) fn contents(&self) -> &Arc<[u8]> {
+        &self.contents
+    }
+}
+
+impl FromIterator<(String, CachedRender)> for RenderCache {
+    fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
+        RenderCache { entries: iter.into_iter().collect() }
+    }
+}
+
+thread_local! {
+    /// The queries of the render running on this thread. A render runs on one thread from
+    /// start to end (Tera calls functions inline), so this scopes them to that render.
+    static QUERIES: RefCell<Option<Vec<Query>>> = const { RefCell::new(None) };
+}
+
+/// Runs `render` and returns its result with the queries template functions made meanwhile.
+pub(crate) fn recording<T>(render: impl FnOnce() -> T) -> (T, Vec<Query>) {
+    let outer = QUERIES.with(|q| q.borrow_mut().replace(Vec::new()));
+    let result = render();
+    let mut queries = QUERIES.with(|q| std::mem::replace(&mut *q.borrow_mut(), outer)).unwrap_or_default();
+    queries.sort();
+    queries.dedup();
+    (result, queries)
+}
+
+/// Notes that the render running on this thread asked `query` (outside a render: nothing).
+pub(crate) fn record(query: Query) {
+    QUERIES.with(|q| {
+        if let Some(queries) = q.borrow_mut().as_mut() {
+            queries.push(query);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::views::map;
+
+    fn empty_views(light_pages: Vec<Value>) -> Views {
+        Views {
+            config: Value::none(),
+            pages: Vec::new(),
+            light_pages,
+            sections: Vec::new(),
+            taxonomies: Vec::new(),
+            taxonomy_lists: Vec::new(),
+            taxonomy_heads: Vec::new(),
+            terms: Vec::new(),
+            archive: Value::none(),
+            section_archives: Vec::new(),
+        }
+    }
+
+    fn hashes_of(values: &[Value]) -> Vec<u64> {
+        let views = empty_views(Vec::new());
+        let hashes = ValueHashes::new(&views, &[]);
+        values.iter().map(|v| hashes.hash(v)).collect()
+    }
+
+    #[test]
+    fn equal_values_hash_equal_and_different_values_differ() {
+        let a = map([("title", Value::from("A")), ("n", Value::from(1))]);
+        let same = map([("n", Value::from(1)), ("title", Value::from("A"))]);
+        let other_text = map([("title", Value::from("B")), ("n", Value::from(1))]);
+        let other_key = map([("name", Value::from("A")), ("n", Value::from(1))]);
+        let safe = map([("title", Value::safe_string("A")), ("n", Value::from(1))]);
+        let h = hashes_of(&[a, same, other_text, other_key, safe]);
+        assert_eq!(h[0], h[1]);
+        assert!(h[0] != h[2] && h[0] != h[3] && h[0] != h[4]);
+    }
+
+    #[test]
+    fn list_order_matters() {
+        let ab = Value::from(vec![Value::from("a"), Value::from("b")]);
+        let ba = Value::from(vec![Value::from("b"), Value::from("a")]);
+        let h = hashes_of(&[ab, ba, Value::none(), Value::from(false)]);
+        assert_ne!(h[0], h[1]);
+        assert_ne!(h[2], h[3]);
+    }
+
+    #[test]
+    fn a_shared_view_is_hashed_once_and_by_contents() {
+        let page = map([("title", Value::from("A"))]);
+        let views = empty_views(vec![page.clone()]);
+        let hashes = ValueHashes::new(&views, &[]);
+        let copy = map([("title", Value::from("A"))]);
+        assert_eq!(hashes.hash(&page), hashes.hash(&copy), "a remembered hash is the contents' hash");
+        let list = Value::from(vec![page]);
+        let copied_list = Value::from(vec![copy]);
+        assert_eq!(hashes.hash(&list), hashes.hash(&copied_list));
+    }
+
+    #[test]
+    fn queries_are_recorded_only_inside_a_render() {
+        record(Query::Page("outside.md".into()));
+        let ((), queries) = recording(|| {
+            record(Query::Page("b.md".into()));
+            record(Query::Page("a.md".into()));
+            record(Query::Page("b.md".into()));
+        });
+        assert_eq!(queries, [Query::Page("a.md".into()), Query::Page("b.md".into())]);
+    }
+}

@@ -1,0 +1,282 @@
+//! The HTTP server: answers requests from the `ServedSite` in memory, over tiny_http, with a
+//! small pool of worker threads; event streams get threads of their own so they never take
+//! a worker.
+//!
+//! A request path is decoded and checked before anything is looked up: `..` and `.`
+//! segments (also percent-encoded), backslashes, NUL and absolute or network paths are
+//! refused. Since only paths of the site in memory can be answered, nothing outside the
+//! output can be reached. It does not build or watch anything.
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+
+use percent_encoding::percent_decode_str;
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use crate::error::{Error, Result};
+use crate::serve::livereload::{self, Hub};
+use crate::serve::output::{self, ServedSite};
+
+/// Worker threads answering page requests.
+const WORKERS: usize = 8;
+/// Open event streams at most; more would each hold a thread.
+const MAX_STREAMS: usize = 64;
+
+/// What the server answers from: the site of the last good build, and the live-reload hub.
+pub struct Shared {
+    site: RwLock<Arc<ServedSite>>,
+    /// Tells open pages about builds.
+    pub hub: Hub,
+}
+
+impl Shared {
+    /// Serves `site` until the next `publish`.
+    pub fn new(site: ServedSite) -> Shared {
+        Shared { site: RwLock::new(Arc::new(site)), hub: Hub::new() }
+    }
+
+    /// The site being served now.
+    pub fn site(&self) -> Arc<ServedSite> {
+        Arc::clone(&self.site.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Serves `site` from now on; a request already being answered finishes with the old one.
+    pub fn publish(&self, site: ServedSite) {
+        *self.site.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(site);
+    }
+}
+
+/// A running server.
+pub struct Server {
+    http: Arc<tiny_http::Server>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts answering requests on `listener`.
+    ///
+    /// # Errors
+    /// `Error::Listen` when tiny_http cannot take over the listener.
+    pub fn start(listener: TcpListener, shared: Arc<Shared>) -> Result<Server> {
+        let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let http = tiny_http::Server::from_listener(listener, None)
+            .map_err(|e| Error::Listen { address, source: std::io::Error::other(e.to_string()) })?;
+        let http = Arc::new(http);
+        let acceptor = {
+            let http = Arc::clone(&http);
+            std::thread::Builder::new()
+                .name("quire-http".into())
+                .spawn(move || accept(&http, &shared))
+                .expect("the system can start a thread")
+        };
+        Ok(Server { http, acceptor: Some(acceptor) })
+    }
+
+    /// Stops taking requests and waits for the workers to finish the ones they have.
+    pub fn stop(mut self) {
+        self.http.unblock();
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+    }
+}
+
+fn accept(http: &tiny_http::Server, shared: &Arc<Shared>) {
+    let (sender, receiver) = mpsc::channel::<Request>();
+    let receiver = Arc::new(Mutex::new(receiver));
+    let workers: Vec<JoinHandle<()>> = (0..WORKERS)
+        .map(|index| {
+            let receiver = Arc::clone(&receiver);
+            let shared = Arc::clone(shared);
+            std::thread::Builder::new()
+                .name(format!("quire-http-{index}"))
+                .spawn(move || loop {
+                    let request = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                    match request {
+                        Ok(request) => answer(request, &shared),
+                        Err(_) => return,
+                    }
+                })
+                .expect("the system can start a thread")
+        })
+        .collect();
+    let streams = Arc::new(AtomicUsize::new(0));
+    for request in http.incoming_requests() {
+        let is_stream = request_path(request.url()).is_ok_and(|p| p == livereload::EVENTS_PATH);
+        if !is_stream {
+            // The workers only stop when this sender is dropped, so this cannot fail.
+            let _ = sender.send(request);
+            continue;
+        }
+        if streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
+            streams.fetch_sub(1, Ordering::SeqCst);
+            let _ = request.respond(text_response(503, "too many live-reload connections"));
+            continue;
+        }
+        let shared = Arc::clone(shared);
+        let streams = Arc::clone(&streams);
+        let spawned = std::thread::Builder::new().name("quire-events".into()).spawn(move || {
+            livereload::stream(request, &shared.hub);
+            streams.fetch_sub(1, Ordering::SeqCst);
+        });
+        if spawned.is_err() {
+            log::warn!("could not start a thread for a live-reload connection");
+        }
+    }
+    drop(sender);
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+/// Why a request path is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a path from the root (`http://…`, `*`, `//host/…`).
+    NotAbsolutePath,
+    /// Percent-encoding that is not UTF-8.
+    BadEncoding,
+    /// A `..` or `.` segment, a backslash or NUL: an attempt to leave the site.
+    Traversal,
+}
+
+/// The decoded path of a request target, without the leading `/`, query and fragment.
+///
+/// # Errors
+/// A `Refusal` for anything that is not a plain path inside the site.
+pub fn request_path(target: &str) -> std::result::Result<String, Refusal> {
+    let path = target.split(['?', '#']).next().unwrap_or_default();
+    let Some(relative) = path.strip_prefix('/') else { return Err(Refusal::NotAbsolutePath) };
+    if relative.starts_with('/') {
+        return Err(Refusal::NotAbsolutePath);
+    }
+    let decoded = percent_decode_str(relative).decode_utf8().map_err(|_| Refusal::BadEncoding)?;
+    if decoded.contains(['\\', '\0']) || decoded.split('/').any(|segment| segment == ".." || segment == ".") {
+        return Err(Refusal::Traversal);
+    }
+    if decoded.starts_with('/') {
+        return Err(Refusal::NotAbsolutePath);
+    }
+    Ok(decoded.into_owned())
+}
+
+fn answer(request: Request, shared: &Shared) {
+    let response = respond(&request, shared);
+    if let Err(error) = request.respond(response) {
+        log::debug!("could not answer a request: {error}");
+    }
+}
+
+type Reply = Response<std::io::Cursor<Vec<u8>>>;
+
+fn respond(request: &Request, shared: &Shared) -> Reply {
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        return text_response(405, "only GET and HEAD are supported")
+            .with_header(header("Allow", "GET, HEAD"));
+    }
+    let path = match request_path(request.url()) {
+        Ok(path) => path,
+        Err(refusal) => {
+            log::warn!("refused the request for `{}`: {refusal:?}", request.url());
+            return text_response(400, "bad request: the path must stay inside the site");
+        }
+    };
+    if path == livereload::SCRIPT_PATH {
+        let body = livereload::SCRIPT.as_bytes();
+        return file_response(200, body, "text/javascript; charset=utf-8", &output::etag(body), request);
+    }
+    let site = shared.site();
+    let output_path = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path };
+    if let Some(file) = site.get(&output_path) {
+        return file_response(200, &file.body, &file.content_type, &file.etag, request);
+    }
+    if site.get(&format!("{output_path}/index.html")).is_some() {
+        // A folder asked for without its slash: relative links in it need the slash.
+        let query = request.url().find('?').map(|at| &request.url()[at..]).unwrap_or_default();
+        let location = format!("/{}/{query}", utf8_path_encode(&output_path));
+        return text_response(301, "moved").with_header(header("Location", &location));
+    }
+    match site.get("404.html") {
+        Some(page) => file_response(404, &page.body, &page.content_type, &page.etag, request),
+        None => {
+            let page = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>404: not found</h1>\n";
+            let body = output::with_script(page, &output::script_tag(shared.hub.server_id()));
+            file_response(404, &body, "text/html; charset=utf-8", &output::etag(&body), request)
+        }
+    }
+}
+
+/// Encodes a decoded path for a `Location` header (bytes outside ASCII, spaces and `?#%`).
+fn utf8_path_encode(path: &str) -> String {
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'?').add(b'<').add(b'>');
+    percent_encoding::utf8_percent_encode(path, SET).to_string()
+}
+
+fn file_response(status: u16, body: &[u8], content_type: &str, etag: &str, request: &Request) -> Reply {
+    let not_modified = status == 200
+        && request.headers().iter().any(|h| {
+            h.field.equiv("If-None-Match")
+                && h.value.as_str().split(',').any(|tag| {
+                    let tag = tag.trim();
+                    tag == "*" || tag.trim_start_matches("W/") == etag
+                })
+        });
+    let response = if not_modified {
+        Response::from_data(Vec::new()).with_status_code(StatusCode(304))
+    } else {
+        Response::from_data(body.to_vec()).with_status_code(StatusCode(status))
+    };
+    response
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("ETag", etag))
+        .with_header(header("Cache-Control", "no-cache"))
+        .with_header(header("X-Content-Type-Options", "nosniff"))
+}
+
+fn text_response(status: u16, text: &str) -> Reply {
+    Response::from_data(format!("{text}\n").into_bytes())
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+        .with_header(header("Cache-Control", "no-cache"))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("header names and values here are ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_paths_are_decoded() {
+        assert_eq!(request_path("/").unwrap(), "");
+        assert_eq!(request_path("/blog/?page=2#top").unwrap(), "blog/");
+        assert_eq!(request_path("/caf%C3%A9/").unwrap(), "café/");
+        assert_eq!(request_path("/a%20b.css").unwrap(), "a b.css");
+    }
+
+    #[test]
+    fn paths_that_leave_the_site_are_refused() {
+        for target in [
+            "/../etc/passwd",
+            "/blog/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E/%2E%2E/etc/passwd",
+            "/blog/%2e%2e%2f%2e%2e%2fetc/passwd",
+            "/..%5c..%5cetc/passwd",
+            "/./index.html",
+            "/a%00b",
+        ] {
+            assert_eq!(request_path(target), Err(Refusal::Traversal), "{target}");
+        }
+        for target in ["//etc/passwd", "/%2fetc/passwd", "http://127.0.0.1/../x", "*", "etc/passwd"] {
+            assert_eq!(request_path(target), Err(Refusal::NotAbsolutePath), "{target}");
+        }
+        assert_eq!(request_path("/%ff"), Err(Refusal::BadEncoding));
+    }
+}

@@ -1,0 +1,129 @@
+// Browser test of `quire serve`'s live reload, driving headless Chromium over the DevTools
+// protocol. Dependency-free: needs Node 20 run with `--experimental-websocket`.
+//
+//   node --experimental-websocket tests/browser/livereload.mjs QUIRE_BINARY FIXTURE_DIR [CHROMIUM]
+//
+// It copies the fixture to a temp dir, starts `quire serve --port 0` on it, opens a post in
+// Chromium, and checks, editing the files underneath:
+//   1. a Markdown edit shows in the page without any manual reload;
+//   2. a CSS edit changes the computed style without a page load;
+//   3. a broken file shows the error overlay, and the next good save removes it;
+//   4. after the server restarts, the page reconnects and follows edits again.
+// Every wait polls with a deadline; nothing sleeps a fixed time. Prints one line per check
+// and `N passed, M failed`; exits non-zero on any failure.
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { DevTools, firstLine, startChromium } from "./devtools.mjs";
+
+const [quire, fixture, chromiumArg] = process.argv.slice(2);
+if (!quire || !fixture) {
+  console.error("usage: livereload.mjs QUIRE_BINARY FIXTURE_DIR [CHROMIUM]");
+  process.exit(2);
+}
+const chromium = chromiumArg || process.env.QUIRE_CHROMIUM || "chromium";
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "quire-browser-"));
+const site = path.join(work, "site");
+fs.cpSync(fixture, site, { recursive: true });
+const children = [];
+let passed = 0;
+let failed = 0;
+
+function cleanup() {
+  for (const child of children) {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+}
+process.on("exit", cleanup);
+
+async function startServer(port) {
+  const server = spawn(quire, ["--root", site, "serve", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(server);
+  server.stderr.on("data", (chunk) => process.stderr.write(`[quire] ${chunk}`));
+  const match = await firstLine(server.stdout, /serving the site at (http:\/\/\S+)/, "server URL");
+  if (port !== 0 && new URL(match[1]).port !== String(port)) {
+    throw new Error(`asked for port ${port}, got ${match[1]}: another program took it meanwhile`);
+  }
+  return { server, url: match[1] };
+}
+
+async function stopServer(server) {
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGINT");
+  await exited;
+}
+
+async function check(name, body) {
+  try {
+    await body();
+    passed += 1;
+    console.log(`ok: ${name}`);
+  } catch (error) {
+    failed += 1;
+    console.log(`FAILED: ${name}\n  ${error.stack || error}`);
+  }
+}
+
+function write(relative, text) {
+  fs.writeFileSync(path.join(site, relative), text);
+}
+
+const post = (body) => `---\ntitle: First post\ndate: 2024-01-10\ntags: [rust]\n---\n\n${body}\n`;
+const connected = "document.documentElement.dataset.quireLivereload";
+const content = "(document.querySelector('#content') || {}).textContent";
+const h1Color = "getComputedStyle(document.querySelector('h1')).color";
+const overlay = "(document.getElementById('__quire_error_overlay') || {}).textContent || ''";
+
+let { server, url } = await startServer(0);
+const port = new URL(url).port;
+const chrome = await startChromium(chromium, work);
+children.push(chrome.browser);
+const devtools = await DevTools.connect(chrome.url);
+await devtools.navigate(`${url}blog/first/`);
+await devtools.waitFor(connected, (v) => v === "connected", "live reload connects");
+
+await check("a Markdown edit shows in the page without a manual reload", async () => {
+  write("content/blog/first.md", post("Edited in the browser test."));
+  await devtools.waitFor(content, (v) => typeof v === "string" && v.includes("Edited in the browser test."), "new text");
+  await devtools.waitFor(connected, (v) => v === "connected", "live reload reconnects after the reload");
+});
+
+await check("a CSS edit changes the computed style without a page load", async () => {
+  await devtools.evaluate("window.__quireSamePage = true");
+  const loadsBefore = devtools.loads;
+  const before = await devtools.evaluate(h1Color);
+  if (before !== "rgb(0, 0, 0)") throw new Error(`h1 starts as ${before}`);
+  write("static/css/site.css", "h1 { color: rgb(200, 0, 0); }\n");
+  await devtools.waitFor(h1Color, (v) => v === "rgb(200, 0, 0)", "new h1 colour");
+  if ((await devtools.evaluate("window.__quireSamePage")) !== true) throw new Error("the page was reloaded");
+  if (devtools.loads !== loadsBefore) throw new Error("a load event fired");
+});
+
+await check("a broken file shows the error overlay and the next good save clears it", async () => {
+  write("content/blog/first.md", "---\ntitle: [unclosed\n---\n\nBroken.\n");
+  const text = await devtools.waitFor(overlay, (v) => v.includes("content/blog/first.md"), "overlay");
+  if (!text.includes("title: [unclosed")) throw new Error(`the overlay misses the source line: ${text}`);
+  write("content/blog/first.md", post("Fixed after the error."));
+  await devtools.waitFor(content, (v) => typeof v === "string" && v.includes("Fixed after the error."), "fixed text");
+  await devtools.waitFor(overlay, (v) => v === "", "overlay removed");
+});
+
+await check("the page reconnects after the server restarts", async () => {
+  await stopServer(server);
+  write("content/blog/first.md", post("Written while the server was down."));
+  ({ server } = await startServer(port));
+  await devtools.waitFor(content, (v) => typeof v === "string" && v.includes("while the server was down"), "reload after restart");
+  await devtools.waitFor(connected, (v) => v === "connected", "connected to the new server");
+  write("content/blog/first.md", post("Edited after the restart."));
+  await devtools.waitFor(content, (v) => typeof v === "string" && v.includes("Edited after the restart."), "edit after restart");
+});
+
+await devtools.send("Browser.close").catch(() => {});
+await stopServer(server);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
