@@ -40,6 +40,35 @@ pub enum Command {
     /// `quire new blog/my-first-post` writes `content/blog/my-first-post.md`;
     /// `quire new post "My first post"` writes the same file, named after the title.
     New(NewArgs),
+    /// Build the site in memory (writing nothing) and report every broken link.
+    Check(CheckArgs),
+    /// Print the stylesheet for code highlighted with a named theme.
+    HighlightCss(HighlightCssArgs),
+}
+
+/// Options of `quire check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Also request every external link (HEAD, with `[link_checker]` timeout and skip list).
+    #[arg(long)]
+    pub external: bool,
+    /// Include pages marked as drafts.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Options of `quire highlight-css`.
+#[derive(Debug, Args)]
+pub struct HighlightCssArgs {
+    /// The theme, such as `InspiredGitHub` or `base16-ocean-dark` (case and punctuation ignored).
+    #[arg(required_unless_present = "list")]
+    pub theme: Option<String>,
+    /// Wrap the rules in `@media (prefers-color-scheme: dark)`, for a dark theme beside a light one.
+    #[arg(long)]
+    pub dark: bool,
+    /// List the theme names instead.
+    #[arg(long, conflicts_with = "theme")]
+    pub list: bool,
 }
 
 /// Options of `quire build`.

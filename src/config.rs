@@ -50,6 +50,8 @@ pub struct Config {
     pub permalinks: std::collections::BTreeMap<String, String>,
     /// Markdown rendering options.
     pub markdown: MarkdownConfig,
+    /// What to do about broken links.
+    pub link_checker: LinkCheckerConfig,
     /// Free data for themes: `config.extra.KEY`.
     #[serde(deserialize_with = "extra_from_toml")]
     pub extra: Table,
@@ -109,6 +111,54 @@ pub struct MarkdownConfig {
     pub tasklists: bool,
     /// An `id` on every heading, so it can be linked to.
     pub heading_ids: bool,
+    /// A link to itself beside every heading (`anchor-link.html`).
+    pub heading_anchors: bool,
+    /// Syntax highlighting of fenced code blocks at build time.
+    pub highlight_code: bool,
+    /// CSS classes (with a stylesheet from `quire highlight-css`) or inline styles.
+    pub highlight_style: HighlightStyle,
+    /// The highlight theme for inline styles (`quire highlight-css --list` names them).
+    pub highlight_theme: String,
+    /// `target="_blank"` (with `rel="noopener"`) on links to other sites.
+    pub external_links_target_blank: bool,
+    /// `rel="nofollow"` on links to other sites.
+    pub external_links_no_follow: bool,
+    /// `rel="noreferrer"` on links to other sites.
+    pub external_links_no_referrer: bool,
+}
+
+/// How highlighted code gets its colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HighlightStyle {
+    /// `class="hl-keyword"`, coloured by a stylesheet: small pages, light and dark themes.
+    Class,
+    /// `style="color:#…"` on every token: no stylesheet needed, one theme.
+    Inline,
+}
+
+/// How `[link_checker]` treats what it finds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LinkCheckerConfig {
+    /// Broken internal links and anchors: fail the build, or only warn.
+    pub internal: LinkSeverity,
+    /// Domains `quire check --external` never requests (`example.com` also skips its subdomains).
+    pub skip_domains: Vec<String>,
+    /// Seconds before an external request gives up.
+    pub timeout: u64,
+    /// External requests in flight at once.
+    pub concurrency: usize,
+}
+
+/// Whether a broken link fails the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkSeverity {
+    /// The build fails and `public/` is left as it was.
+    Error,
+    /// The build goes on; each broken link is printed as a warning.
+    Warn,
 }
 
 impl Default for Config {
@@ -130,6 +180,7 @@ impl Default for Config {
             sitemap_max_urls: 50_000,
             permalinks: std::collections::BTreeMap::new(),
             markdown: MarkdownConfig::default(),
+            link_checker: LinkCheckerConfig::default(),
             extra: Table::new(),
         }
     }
@@ -151,9 +202,30 @@ impl Default for MarkdownConfig {
             strikethrough: true,
             tasklists: true,
             heading_ids: true,
+            heading_anchors: false,
+            highlight_code: true,
+            highlight_style: HighlightStyle::Class,
+            highlight_theme: DEFAULT_HIGHLIGHT_THEME.into(),
+            external_links_target_blank: false,
+            external_links_no_follow: false,
+            external_links_no_referrer: false,
         }
     }
 }
+
+impl Default for LinkCheckerConfig {
+    fn default() -> Self {
+        LinkCheckerConfig {
+            internal: LinkSeverity::Error,
+            skip_domains: Vec::new(),
+            timeout: 10,
+            concurrency: 8,
+        }
+    }
+}
+
+/// The highlight theme when the config names none: light, and readable on white.
+pub const DEFAULT_HIGHLIGHT_THEME: &str = "InspiredGitHub";
 
 /// What loading a config produced besides the config: warnings to show the user.
 #[derive(Debug, Default)]
@@ -179,6 +251,16 @@ impl Config {
         config.apply_env(env, file)?;
         config.base_url = normalize_base_url(&config.base_url)
             .map_err(|detail| key_error(file, text, "base_url", detail))?;
+        if !crate::parse::highlight::theme_exists(&config.markdown.highlight_theme) {
+            let detail = format!(
+                "no highlight theme `{}`; `quire highlight-css --list` names them all",
+                config.markdown.highlight_theme
+            );
+            return Err(key_error(file, text, "highlight_theme", detail));
+        }
+        if config.link_checker.concurrency == 0 {
+            return Err(key_error(file, text, "concurrency", "must be at least 1".into()));
+        }
         if let Some(zone) = &config.timezone {
             if jiff::tz::TimeZone::get(zone).is_err() {
                 return Err(key_error(

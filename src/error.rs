@@ -62,6 +62,18 @@ pub enum Error {
     #[error("`{}` is not plain UTF-8 text", .location.file.display())]
     Encoding { location: Location, detail: String },
 
+    /// Markdown that cannot be rendered: an unreadable shortcode call or code block option.
+    #[error("invalid Markdown in `{}`", .location.file.display())]
+    Markdown { location: Location, detail: String, hint: Option<String> },
+
+    /// A shortcode that does not exist or whose template failed.
+    #[error("shortcode error in `{}`", .location.file.display())]
+    Shortcode { location: Location, detail: String, hint: Option<String> },
+
+    /// A link to a page, file or anchor that the site does not have.
+    #[error("broken link in `{}`", .location.file.display())]
+    BrokenLink { location: Location, detail: String, hint: Option<String> },
+
     /// A `slug`, `path` or file name that cannot become a URL inside the output.
     #[error("invalid URL for `{}`", .location.file.display())]
     InvalidUrl { location: Location, detail: String },
@@ -153,9 +165,12 @@ impl Error {
     /// A fix the user can try, printed after the error.
     pub fn hint(&self) -> Option<&str> {
         match self {
-            Error::Config { hint, .. } | Error::FrontMatter { hint, .. } | Error::Template { hint, .. } => {
-                hint.as_deref()
-            }
+            Error::Config { hint, .. }
+            | Error::FrontMatter { hint, .. }
+            | Error::Template { hint, .. }
+            | Error::Markdown { hint, .. }
+            | Error::Shortcode { hint, .. }
+            | Error::BrokenLink { hint, .. } => hint.as_deref(),
             Error::Encoding { .. } => {
                 Some("save the file as UTF-8 text (an editor's \"save with encoding\"), without NUL bytes")
             }
@@ -212,7 +227,10 @@ impl Error {
             Error::Config { location, .. }
             | Error::FrontMatter { location, .. }
             | Error::Encoding { location, .. }
-            | Error::InvalidUrl { location, .. } => Some(location),
+            | Error::InvalidUrl { location, .. }
+            | Error::Markdown { location, .. }
+            | Error::Shortcode { location, .. }
+            | Error::BrokenLink { location, .. } => Some(location),
             _ => None,
         }
     }
@@ -225,6 +243,9 @@ impl Error {
             | Error::InvalidUrl { detail, .. }
             | Error::Encoding { detail, .. }
             | Error::Template { detail, .. }
+            | Error::Markdown { detail, .. }
+            | Error::Shortcode { detail, .. }
+            | Error::BrokenLink { detail, .. }
             | Error::Watch { detail, .. }
             | Error::InvalidNewPath { detail, .. } => Some(detail),
             _ => None,

@@ -9,6 +9,7 @@
 // failure path, so their size costs nothing in a build that succeeds.
 #![allow(clippy::result_large_err)]
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -4,14 +4,17 @@
 // failure path, so their size costs nothing in a build that succeeds.
 #![allow(clippy::result_large_err)]
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use clap::Parser;
-use quire::cli::{BuildArgs, Cli, Command, InitArgs, NewArgs, ServeArgs};
+use quire::check::external;
+use quire::cli::{BuildArgs, CheckArgs, Cli, Command, HighlightCssArgs, InitArgs, NewArgs, ServeArgs};
+use quire::error::Error;
+use quire::parse::highlight;
 use quire::pipeline::{self, BuildReport};
 use quire::project::{Overrides, Project};
 use quire::scaffold::{
@@ -36,6 +39,8 @@ fn main() -> ExitCode {
         Command::Build(args) => build(&cli, args),
         Command::Init(args) => init(&cli, args),
         Command::New(args) => new(&cli, args),
+        Command::Check(args) => return check(&cli, args),
+        Command::HighlightCss(args) => return highlight_css(args),
         Command::Serve(args) => return serve(&cli, args),
     };
     match result {
@@ -97,6 +102,102 @@ fn new(cli: &Cli, args: &NewArgs) -> quire::Result<()> {
         println!("{}", shown.display());
     }
     Ok(())
+}
+
+/// `quire check`: every broken link on stderr, a count on stdout, failure if any is broken.
+fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
+    let overrides =
+        Overrides { config_file: cli.config.clone(), drafts: args.drafts, ..Overrides::default() };
+    let result = Project::load(&cli.root, overrides).and_then(|project| {
+        for warning in &project.warnings {
+            log::warn!("{warning}");
+        }
+        let outcome = pipeline::check(&project)?;
+        Ok((project, outcome))
+    });
+    let (project, outcome) = match result {
+        Ok(found) => found,
+        Err(error) => {
+            eprint!("{}", error.report());
+            return ExitCode::FAILURE;
+        }
+    };
+    let links = &outcome.links;
+    for link in &links.broken {
+        eprintln!("{}", link.to_error().report());
+    }
+    let mut failed = !links.broken.is_empty();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if !cli.quiet {
+        println!(
+            "checked {} on {}: {} broken",
+            plural(links.checked, "internal link"),
+            plural(outcome.pages, "page"),
+            links.broken.len()
+        );
+    }
+    if args.external {
+        let report = external::check_external(&links.external, &project.config.link_checker);
+        for failure in &report.failed {
+            let link = &failure.link;
+            let error = Error::BrokenLink {
+                location: quire::error::Location {
+                    line: link.line,
+                    ..quire::error::Location::file(&link.file)
+                },
+                detail: format!("`{}`: {}", link.url, failure.reason),
+                hint: Some(
+                    "fix or remove the link, or add its domain to `[link_checker] skip_domains`".into(),
+                ),
+            };
+            eprintln!("{}", error.report());
+        }
+        failed |= !report.failed.is_empty();
+        if !cli.quiet {
+            println!(
+                "checked {} ({} skipped): {} broken",
+                plural(report.checked, "external link"),
+                report.skipped,
+                report.failed.len()
+            );
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `quire highlight-css THEME`: the stylesheet on stdout.
+fn highlight_css(args: &HighlightCssArgs) -> ExitCode {
+    if args.list {
+        let mut out = std::io::stdout().lock();
+        for name in highlight::theme_names() {
+            // A closed pipe (`| head`) is not an error worth a panic.
+            if writeln!(out, "{name}").is_err() {
+                break;
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    let theme = args.theme.as_deref().unwrap_or_default();
+    match highlight::css_for_theme(theme) {
+        Ok(css) if args.dark => {
+            let indented: String =
+                css.lines().map(|line| format!("  {line}\n").replace("  \n", "\n")).collect();
+            let _ = write!(std::io::stdout(), "@media (prefers-color-scheme: dark) {{\n{indented}}}\n");
+            ExitCode::SUCCESS
+        }
+        Ok(css) => {
+            let _ = write!(std::io::stdout(), "{css}");
+            ExitCode::SUCCESS
+        }
+        Err(detail) => {
+            eprintln!("error: {detail}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

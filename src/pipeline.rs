@@ -1,4 +1,4 @@
-//! The pipeline: load → parse → model → render, then (for `build`) write.
+//! The pipeline: load → parse → model → render → link check, then (for `build`) write.
 //!
 //! `Builder` runs the stages and keeps what a run produced — content texts by file stamp,
 //! parsed documents by content path and text, rendered outputs by render key — so that the
@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::check::{self, BrokenLink, CheckInput, CheckReport};
+use crate::config::LinkSeverity;
 use crate::error::{Error, Result};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::{self, Document};
@@ -52,6 +54,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     for warning in &output.warnings {
         log::warn!("{warning}");
     }
+    enforce_links(project, &output.links)?;
     let report = write::write(&project.paths.output, &output.files)?;
     Ok(BuildReport {
         pages: output.stats.pages,
@@ -61,6 +64,46 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         write: report,
         duration: started.elapsed(),
     })
+}
+
+/// What `quire check` found.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// The internal links and what was wrong with them.
+    pub links: CheckReport,
+    /// Pages rendered.
+    pub pages: usize,
+}
+
+/// Builds the site in memory, writes nothing, and checks its links.
+///
+/// # Errors
+/// Any stage's errors (a site that does not build cannot be checked).
+pub fn check(project: &Project) -> Result<CheckOutcome> {
+    let output = Builder::new().run(project)?;
+    Ok(CheckOutcome { links: output.links, pages: output.stats.pages })
+}
+
+/// Fails on broken internal links, or prints them as warnings with
+/// `[link_checker] internal = "warn"`. `build` and `serve` both call it after a run.
+///
+/// # Errors
+/// `Error::BrokenLink` for each broken link, together.
+pub fn enforce_links(project: &Project, links: &CheckReport) -> Result<()> {
+    match project.config.link_checker.internal {
+        LinkSeverity::Error => {
+            match Error::from_list(links.broken.iter().map(BrokenLink::to_error).collect()) {
+                Some(error) => Err(error),
+                None => Ok(()),
+            }
+        }
+        LinkSeverity::Warn => {
+            for link in &links.broken {
+                log::warn!("{}", link.to_error().report().trim_end().trim_start_matches("error: "));
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Runs the stages, reusing the previous run's parses and renders where they are still valid.
@@ -104,6 +147,8 @@ pub struct Output {
     pub warnings: Vec<String>,
     /// What the run did.
     pub stats: RunStats,
+    /// The internal links checked after rendering, and the broken ones.
+    pub links: CheckReport,
 }
 
 /// What one `Builder` run did.
@@ -177,13 +222,17 @@ impl Builder {
         log::debug!("built the model in {:?}", step.elapsed());
 
         let step = Instant::now();
-        let static_outputs = static_files.iter().map(|f| f.relative_path.clone()).collect();
+        let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
         let rendered = render::render(RenderInput {
             site: &site,
             templates: &templates,
-            static_outputs,
+            static_outputs: static_outputs.clone(),
             previous: &self.renders,
         })?;
+        let copied =
+            static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
+        let links = check::check(&CheckInput { site: &site, rendered: &rendered.files, copied });
+        log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
         log::debug!(
             "rendered {} files, reused {} in {:?}",
             rendered.stats.rendered,
@@ -237,7 +286,7 @@ impl Builder {
             renders_reused: rendered.stats.reused,
             duration: started.elapsed(),
         };
-        Ok(Output { files, warnings: site.warnings, stats })
+        Ok(Output { files, warnings: site.warnings, stats, links })
     }
 
     /// Parses the content files whose text (or the config) changed since they were last

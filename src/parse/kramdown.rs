@@ -7,7 +7,8 @@
 
 use std::borrow::Cow;
 
-/// The body without kramdown attribute lists: whole lines of them are removed, and one at the
+/// The body without kramdown attribute lists: whole lines of them are emptied (so later lines
+/// keep their numbers), and one at the
 /// end of a line (`![x](a.png){: .wide}`) is cut off.
 pub fn strip_attributes(body: &str) -> Cow<'_, str> {
     if !body.contains("{:") && !body.contains("{#") {
@@ -34,6 +35,11 @@ pub fn strip_attributes(body: &str) -> Cow<'_, str> {
             continue;
         }
         if is_attribute_list(trimmed) {
+            // Keep the line, empty, so later lines keep their numbers (links and shortcodes
+            // are reported at file lines).
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
             continue;
         }
         match trailing_attribute_list(line) {
@@ -100,9 +106,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn attribute_lines_are_dropped() {
+    fn attribute_lines_are_dropped_keeping_line_numbers() {
         let body = "Para.\n{: .note}\n\n* TOC\n{:toc}\n\n{#top}\nText {: .x}\n";
-        assert_eq!(strip_attributes(body), "Para.\n\n* TOC\n\nText\n");
+        assert_eq!(strip_attributes(body), "Para.\n\n\n* TOC\n\n\n\nText\n");
     }
 
     #[test]

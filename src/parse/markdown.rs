@@ -1,19 +1,54 @@
-//! Markdown to HTML with pulldown-cmark: heading ids, the summary, the first heading and the
-//! word count, all found in one pass over the events.
+//! Markdown to HTML with pulldown-cmark, in one pass over the events: heading ids and the
+//! table of contents, the summary, the first heading, the word count, highlighted code blocks,
+//! and every link and image destination, recorded with its line.
 //!
-//! It does not resolve links or highlight code; those are later stages of the same events.
+//! Link and image destinations are left as numbered markers in the HTML: where they point is
+//! decided by the model (which knows every page's URL) with [`fill_links`]. Shortcode calls are
+//! left as placeholders for the render stage. This module resolves no link and renders no
+//! template.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::Path;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
 
 use crate::config::MarkdownConfig;
+use crate::error::{Error, Location, Result};
+use crate::parse::highlight::{self, HighlightOptions};
+use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
 use crate::site::url::slugify;
+use crate::value::Value;
+
+/// Markdown text and where it comes from, for line numbers in errors and links.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// The file, as shown to the user.
+    pub file: &'a Path,
+    /// The Markdown.
+    pub text: &'a str,
+    /// The 1-based file line of the text's first line.
+    pub first_line: usize,
+    /// Whether `{{ name() }}` calls are shortcodes or plain text.
+    pub shortcodes: Shortcodes,
+}
+
+/// Whether shortcode calls are looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortcodes {
+    /// Calls become placeholders for the render stage (page and section bodies).
+    Extract,
+    /// Calls stay text (the `markdown` filter, front matter summaries, shortcode bodies).
+    Leave,
+}
 
 /// A Markdown body rendered to HTML, with what templates need to know about it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
-    /// The whole body as HTML.
+    /// The whole body as HTML, with link markers and shortcode placeholders.
     pub html: String,
     /// The HTML before `<!-- more -->`, if the body has the marker.
     pub summary_before_marker: Option<String>,
@@ -26,82 +61,515 @@ pub struct Rendered {
     pub leading_heading_len: usize,
     /// Words in the text (code included).
     pub word_count: usize,
+    /// The headings, nested by level.
+    pub toc: Vec<TocEntry>,
+    /// Link and image destinations, by marker number.
+    pub links: Vec<Link>,
+    /// Shortcode calls, by placeholder number.
+    pub shortcodes: Vec<ShortcodeCall>,
 }
 
-/// Renders `markdown` with the site's options.
-pub fn render(markdown: &str, options: &MarkdownConfig) -> Rendered {
-    let parser = Parser::new_ext(markdown, parser_options(options));
-    let mut events: Vec<Event<'_>> = Vec::new();
-    let mut heading_ids = HeadingIds::default();
-    let mut first_heading = None;
-    let mut word_count = 0;
-    let mut depth = 0usize;
-    let mut marker_seen = false;
-    let mut marker_cut = None;
-    let mut paragraph_cut = None;
-    let mut heading_start = None;
-    let mut top_level_start = 0;
-    let mut leading_heading_end = None;
+/// A heading in the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    /// 1 for `#`, 2 for `##`, ...
+    pub level: u8,
+    /// The heading's `id` (empty when heading ids are off and it has none).
+    pub id: String,
+    /// The heading's plain text.
+    pub title: String,
+    /// Deeper headings under this one.
+    pub children: Vec<TocEntry>,
+}
 
-    for event in parser {
-        match &event {
-            Event::Start(tag) => {
-                if matches!(tag, Tag::Heading { .. }) {
-                    heading_start = Some(events.len());
-                }
-                if depth == 0 {
-                    top_level_start = events.len();
-                }
-                depth += 1;
-            }
-            Event::End(tag_end) => {
-                depth = depth.saturating_sub(1);
-                if let (TagEnd::Heading(_), Some(start)) = (tag_end, heading_start.take()) {
-                    let text = plain_text(&events[start + 1..]);
-                    if options.heading_ids {
-                        heading_ids.assign(&mut events[start], &text);
-                    }
-                    first_heading.get_or_insert(text);
-                }
-            }
-            Event::Text(text) | Event::Code(text) => word_count += text.split_whitespace().count(),
-            // A marker that is a block of its own is left out of the summary.
-            Event::Html(html) if depth == 1 && is_more_marker(html) && marker_cut.is_none() => {
-                marker_cut = Some(top_level_start);
-            }
-            Event::Html(html) | Event::InlineHtml(html) if is_more_marker(html) => marker_seen = true,
-            _ => {}
-        }
-        let at_top_level_end = depth == 0 && matches!(event, Event::End(_));
-        let is_paragraph_end = matches!(event, Event::End(TagEnd::Paragraph));
-        let is_heading_end = matches!(event, Event::End(TagEnd::Heading(_)));
-        events.push(event);
-        if at_top_level_end && is_heading_end && top_level_start == 0 {
-            leading_heading_end = Some(events.len());
-        }
-        if at_top_level_end {
-            if marker_seen && marker_cut.is_none() {
-                marker_cut = Some(events.len());
-            }
-            if is_paragraph_end && paragraph_cut.is_none() {
-                paragraph_cut = Some(top_level_start..events.len());
-            }
-        }
-    }
+/// A link or image destination as written in the Markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The destination: `@/blog/post.md#setup`, `../other/`, `https://…`, `diagram.svg`.
+    pub dest: String,
+    /// The 1-based file line it is written on.
+    pub line: usize,
+    /// Whether it is a link or an image.
+    pub kind: LinkKind,
+}
 
-    let to_html = |events: &[Event<'_>]| {
-        let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-        html
+/// What a destination is used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `[text](dest)`: an `href`.
+    Link,
+    /// `![alt](dest)`: a `src`.
+    Image,
+}
+
+/// Marks link `n` in rendered HTML as `\0n\0`; the parser turns NUL in input into U+FFFD, so
+/// the marker cannot come from the user.
+const LINK_MARKER: char = '\0';
+
+/// The template that renders the link beside a heading, when `heading_anchors` is on.
+pub const ANCHOR_LINK_TEMPLATE: &str = "anchor-link.html";
+
+/// Renders Markdown with the site's options.
+///
+/// # Errors
+/// `Error::Markdown` for unreadable shortcode calls and code block options, all together.
+pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<Rendered> {
+    let text: Cow<'_, str> = if source.text.contains(LINK_MARKER) {
+        Cow::Owned(source.text.replace(LINK_MARKER, "\u{fffd}"))
+    } else {
+        Cow::Borrowed(source.text)
     };
-    Rendered {
-        summary_before_marker: marker_cut.map(|cut| to_html(&events[..cut])),
-        first_paragraph: paragraph_cut.map(|range| to_html(&events[range])),
-        leading_heading_len: leading_heading_end.map_or(0, |end| to_html(&events[..end]).len()),
-        html: to_html(&events),
-        first_heading,
-        word_count,
+    let mut errors = Vec::new();
+    let (text, found) = match source.shortcodes {
+        Shortcodes::Leave => (text, Vec::new()),
+        Shortcodes::Extract => match shortcodes::extract(&text) {
+            Ok(extracted) => (Cow::Owned(extracted.text), extracted.calls),
+            Err(list) => {
+                for error in list {
+                    let location = location(source, error.line, error.column);
+                    errors.push(Error::Markdown {
+                        location,
+                        detail: error.detail,
+                        hint: Some(SHORTCODE_HINT.into()),
+                    });
+                }
+                return Err(Error::from_list(errors).expect("extract reports at least one error"));
+            }
+        },
+    };
+    let mut renderer = Renderer::new(source, options, &text);
+    for call in found {
+        renderer.add_call(call, &mut errors);
     }
+    let rendered = renderer.run(&text, &mut errors);
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(rendered),
+    }
+}
+
+/// Replaces the link markers in `html` with `urls` (one per link, in order), escaped for an
+/// attribute.
+pub fn fill_links(html: &str, urls: &[String]) -> String {
+    if !html.contains(LINK_MARKER) {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + urls.iter().map(String::len).sum::<usize>());
+    let mut parts = html.split(LINK_MARKER);
+    out.push_str(parts.next().unwrap_or_default());
+    while let (Some(number), Some(text)) = (parts.next(), parts.next()) {
+        if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+            let _ = pulldown_cmark_escape::escape_href(&mut out, url);
+        }
+        out.push_str(text);
+    }
+    out
+}
+
+impl Rendered {
+    /// Every heading id, in document order.
+    pub fn heading_ids(&self) -> Vec<&str> {
+        fn walk<'a>(entries: &'a [TocEntry], ids: &mut Vec<&'a str>) {
+            for entry in entries {
+                if !entry.id.is_empty() {
+                    ids.push(&entry.id);
+                }
+                walk(&entry.children, ids);
+            }
+        }
+        let mut ids = Vec::new();
+        walk(&self.toc, &mut ids);
+        ids
+    }
+
+    /// The destinations as written, for HTML that no model resolves (the `markdown` filter).
+    pub fn links_as_written(&self) -> Vec<String> {
+        self.links.iter().map(|link| link.dest.clone()).collect()
+    }
+}
+
+const SHORTCODE_HINT: &str =
+    "shortcodes are written `{{ name(key=\"text\", n=3) }}`, or `{% name() %}` … `{% end %}` on lines of their own";
+
+fn location(source: &Source<'_>, line_in_text: usize, column: usize) -> Location {
+    let mut location = Location::in_text(source.file, source.text, line_in_text + 1, column);
+    location.line = line_in_text + source.first_line;
+    location
+}
+
+/// Where the summary, the first paragraph and a leading heading end, in events.
+#[derive(Default)]
+struct Cuts {
+    marker_seen: bool,
+    marker: Option<usize>,
+    paragraph: Option<Range<usize>>,
+    leading_heading_end: Option<usize>,
+}
+
+impl Cuts {
+    /// Notes the cuts an event just pushed ends, when it closes a top-level block.
+    fn after_push(&mut self, events: &[Event<'_>], depth: usize, top_level_start: usize) {
+        if depth != 0 {
+            return;
+        }
+        match events.last() {
+            Some(Event::End(TagEnd::Paragraph)) if self.paragraph.is_none() => {
+                self.paragraph = Some(top_level_start..events.len());
+            }
+            Some(Event::End(TagEnd::Heading(_))) if top_level_start == 0 => {
+                self.leading_heading_end = Some(events.len());
+            }
+            Some(Event::End(_)) => {}
+            _ => return,
+        }
+        if self.marker_seen && self.marker.is_none() {
+            self.marker = Some(events.len());
+        }
+    }
+}
+
+/// A code block being collected.
+struct CodeBlock {
+    fence: highlight::FenceInfo,
+    code: String,
+}
+
+/// An image being collected: its marker number, title and alt text.
+struct Image {
+    number: usize,
+    title: String,
+    alt: String,
+    depth: usize,
+}
+
+struct Renderer<'a> {
+    source: &'a Source<'a>,
+    options: &'a MarkdownConfig,
+    highlight: Option<HighlightOptions>,
+    line_starts: Vec<usize>,
+    links: Vec<Link>,
+    calls: Vec<ShortcodeCall>,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(source: &'a Source<'a>, options: &'a MarkdownConfig, text: &str) -> Self {
+        let highlight = options.highlight_code.then(|| HighlightOptions {
+            style: options.highlight_style,
+            theme: options.highlight_theme.clone(),
+        });
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Renderer { source, options, highlight, line_starts, links: Vec::new(), calls: Vec::new() }
+    }
+
+    /// The 1-based file line of a byte offset in the text.
+    fn line(&self, offset: usize) -> usize {
+        let index = self.line_starts.partition_point(|&start| start <= offset);
+        index.max(1) - 1 + self.source.first_line
+    }
+
+    /// Adds a shortcode call, rendering its body as Markdown of the same page.
+    fn add_call(&mut self, call: shortcodes::FoundCall, errors: &mut Vec<Error>) {
+        let line = call.line + self.source.first_line;
+        let body = call.body.and_then(|(body, body_line)| {
+            let body_source = Source {
+                file: self.source.file,
+                text: &body,
+                first_line: body_line + self.source.first_line,
+                shortcodes: Shortcodes::Leave,
+            };
+            // Headings in a body get no anchor link: their calls would belong to the body's
+            // own numbering, not to the page's.
+            let options = MarkdownConfig { heading_anchors: false, ..self.options.clone() };
+            match render(&body_source, &options) {
+                Ok(rendered) => Some(self.adopt_links(rendered)),
+                Err(error) => {
+                    errors.push(error);
+                    None
+                }
+            }
+        });
+        let mut args = call.args;
+        for (key, kind) in LINK_ARGUMENTS {
+            if let Some(Value::String(dest)) = args.get_mut(*key) {
+                self.links.push(Link { dest: std::mem::take(dest), line, kind: *kind });
+                *dest = format!("{LINK_MARKER}{}{LINK_MARKER}", self.links.len() - 1);
+            }
+        }
+        self.calls.push(ShortcodeCall {
+            template: format!("shortcodes/{}.html", call.name),
+            name: call.name,
+            args,
+            body,
+            line,
+        });
+    }
+
+    /// Takes over the links of a nested render, renumbering its markers after ours.
+    fn adopt_links(&mut self, rendered: Rendered) -> String {
+        let offset = self.links.len();
+        let urls: Vec<String> =
+            (0..rendered.links.len()).map(|n| format!("{LINK_MARKER}{}{LINK_MARKER}", n + offset)).collect();
+        self.links.extend(rendered.links);
+        // Markers are replaced by markers: `fill_links` escapes, and NUL and digits pass as is.
+        fill_links_raw(&rendered.html, &urls)
+    }
+
+    fn run(mut self, text: &str, errors: &mut Vec<Error>) -> Rendered {
+        let parser = Parser::new_ext(text, parser_options(self.options)).into_offset_iter();
+        let mut events: Vec<Event<'_>> = Vec::new();
+        let mut heading_ids = HeadingIds::default();
+        let mut headings: Vec<(u8, String, String)> = Vec::new();
+        let mut first_heading = None;
+        let mut word_count = 0;
+        let mut depth = 0usize;
+        let mut cuts = Cuts::default();
+        let mut heading_start = None;
+        let mut top_level_start = 0;
+        let mut code: Option<CodeBlock> = None;
+        let mut image: Option<Image> = None;
+
+        for (event, range) in parser {
+            if let Some(block) = &mut code {
+                match event {
+                    Event::Text(text) => {
+                        word_count += text.split_whitespace().count();
+                        block.code.push_str(&text);
+                        continue;
+                    }
+                    Event::End(TagEnd::CodeBlock) => {
+                        let block = code.take().expect("inside a code block");
+                        let options =
+                            self.highlight.as_ref().expect("code is collected only when highlighting");
+                        let html = highlight::highlight(&block.code, &block.fence, options);
+                        events.push(Event::Start(Tag::HtmlBlock));
+                        events.push(Event::Html(CowStr::from(html.to_string())));
+                        depth = depth.saturating_sub(1);
+                        events.push(Event::End(TagEnd::HtmlBlock));
+                        cuts.after_push(&events, depth, top_level_start);
+                        continue;
+                    }
+                    _ => continue,
+                }
+            }
+            if let Some(img) = &mut image {
+                match &event {
+                    Event::Start(_) => img.depth += 1,
+                    Event::End(_) if img.depth > 0 => img.depth -= 1,
+                    Event::End(_) => {
+                        let img = image.take().expect("inside an image");
+                        let mut html =
+                            format!("<img src=\"{LINK_MARKER}{}{LINK_MARKER}\" alt=\"", img.number);
+                        let _ = pulldown_cmark_escape::escape_html(&mut html, &img.alt);
+                        if !img.title.is_empty() {
+                            html.push_str("\" title=\"");
+                            let _ = pulldown_cmark_escape::escape_html(&mut html, &img.title);
+                        }
+                        html.push_str("\" />");
+                        events.push(Event::InlineHtml(html.into()));
+                        continue;
+                    }
+                    Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => {
+                        word_count += t.split_whitespace().count();
+                        img.alt.push_str(t);
+                    }
+                    Event::SoftBreak | Event::HardBreak => img.alt.push(' '),
+                    _ => {}
+                }
+                continue;
+            }
+            let event = match event {
+                Event::Start(Tag::CodeBlock(kind)) if self.highlight.is_some() => {
+                    let info = match &kind {
+                        CodeBlockKind::Fenced(info) => info.as_ref(),
+                        CodeBlockKind::Indented => "",
+                    };
+                    let fence = highlight::parse_info(info).unwrap_or_else(|detail| {
+                        let line = self.line(range.start) - self.source.first_line;
+                        errors.push(Error::Markdown {
+                            location: location(self.source, line, 1),
+                            detail,
+                            hint: Some(
+                                "write the language first, then options: ```rust,linenos,hl_lines=2 4-6"
+                                    .into(),
+                            ),
+                        });
+                        highlight::FenceInfo::default()
+                    });
+                    if depth == 0 {
+                        top_level_start = events.len();
+                    }
+                    depth += 1;
+                    code = Some(CodeBlock { fence, code: String::new() });
+                    continue;
+                }
+                Event::Start(Tag::Link { link_type, dest_url, title, .. })
+                    if link_type != LinkType::Email =>
+                {
+                    let number = self.record_link(&dest_url, &range, LinkKind::Link);
+                    let mut html = format!("<a href=\"{LINK_MARKER}{number}{LINK_MARKER}\"");
+                    if !title.is_empty() {
+                        html.push_str(" title=\"");
+                        let _ = pulldown_cmark_escape::escape_html(&mut html, &title);
+                        html.push('"');
+                    }
+                    if is_external(&dest_url) {
+                        html.push_str(&self.external_attributes());
+                    }
+                    html.push('>');
+                    Event::InlineHtml(html.into())
+                }
+                Event::Start(Tag::Image { dest_url, title, .. }) => {
+                    let number = self.record_link(&dest_url, &range, LinkKind::Image);
+                    image = Some(Image { number, title: title.to_string(), alt: String::new(), depth: 0 });
+                    continue;
+                }
+                other => other,
+            };
+            match &event {
+                Event::Start(tag) => {
+                    if matches!(tag, Tag::Heading { .. }) {
+                        heading_start = Some(events.len());
+                    }
+                    if depth == 0 {
+                        top_level_start = events.len();
+                    }
+                    depth += 1;
+                }
+                Event::End(tag_end) => {
+                    depth = depth.saturating_sub(1);
+                    if let (TagEnd::Heading(level), Some(start)) = (tag_end, heading_start.take()) {
+                        let title = plain_text(&events[start + 1..]);
+                        if self.options.heading_ids {
+                            heading_ids.assign(&mut events[start], &title);
+                        }
+                        let id = match &events[start] {
+                            Event::Start(Tag::Heading { id: Some(id), .. }) => id.to_string(),
+                            _ => String::new(),
+                        };
+                        if self.options.heading_anchors && !id.is_empty() {
+                            let placeholder =
+                                self.anchor_call(&id, &title, *level as u8, self.line(range.start));
+                            events.push(Event::InlineHtml(placeholder.into()));
+                        }
+                        headings.push((*level as u8, id, title.clone()));
+                        first_heading.get_or_insert(title);
+                    }
+                }
+                Event::Text(text) | Event::Code(text) => word_count += text.split_whitespace().count(),
+                // A marker that is a block of its own is left out of the summary.
+                Event::Html(html) if depth == 1 && is_more_marker(html) && cuts.marker.is_none() => {
+                    cuts.marker = Some(top_level_start);
+                }
+                Event::Html(html) | Event::InlineHtml(html) if is_more_marker(html) => {
+                    cuts.marker_seen = true
+                }
+                _ => {}
+            }
+            events.push(event);
+            cuts.after_push(&events, depth, top_level_start);
+        }
+
+        let to_html = |events: &[Event<'_>]| {
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+            html
+        };
+        Rendered {
+            summary_before_marker: cuts.marker.map(|cut| to_html(&events[..cut])),
+            first_paragraph: cuts.paragraph.map(|range| to_html(&events[range])),
+            leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(&events[..end]).len()),
+            html: to_html(&events),
+            first_heading,
+            word_count,
+            toc: nest_headings(headings),
+            links: self.links,
+            shortcodes: self.calls,
+        }
+    }
+
+    fn record_link(&mut self, dest: &str, range: &Range<usize>, kind: LinkKind) -> usize {
+        self.links.push(Link { dest: dest.to_string(), line: self.line(range.start), kind });
+        self.links.len() - 1
+    }
+
+    fn external_attributes(&self) -> String {
+        let mut rel = Vec::new();
+        let mut attributes = String::new();
+        if self.options.external_links_target_blank {
+            attributes.push_str(" target=\"_blank\"");
+            rel.push("noopener");
+        }
+        if self.options.external_links_no_follow {
+            rel.push("nofollow");
+        }
+        if self.options.external_links_no_referrer {
+            rel.push("noreferrer");
+        }
+        if !rel.is_empty() {
+            let _ = write!(attributes, " rel=\"{}\"", rel.join(" "));
+        }
+        attributes
+    }
+
+    /// Adds the call that renders the link beside a heading and returns its placeholder.
+    fn anchor_call(&mut self, id: &str, title: &str, level: u8, line: usize) -> String {
+        let args = [
+            ("id".to_string(), Value::String(id.to_string())),
+            ("title".to_string(), Value::String(title.to_string())),
+            ("level".to_string(), Value::Integer(i64::from(level))),
+        ];
+        self.calls.push(ShortcodeCall {
+            name: "anchor-link".into(),
+            template: ANCHOR_LINK_TEMPLATE.into(),
+            args: args.into_iter().collect(),
+            body: None,
+            line,
+        });
+        format!("{PLACEHOLDER_START}{}-->", self.calls.len() - 1)
+    }
+}
+
+/// Shortcode arguments that are link destinations: they resolve and are checked like
+/// Markdown links (`figure(src="diagram.svg")` beside a non-bundle post, `@/` paths).
+const LINK_ARGUMENTS: &[(&str, LinkKind)] =
+    &[("src", LinkKind::Image), ("href", LinkKind::Link), ("link", LinkKind::Link)];
+
+/// Like [`fill_links`], without escaping: for shortcode arguments, which their template
+/// escapes, and for markers that replace markers.
+pub fn fill_links_raw(html: &str, urls: &[String]) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut parts = html.split(LINK_MARKER);
+    out.push_str(parts.next().unwrap_or_default());
+    while let (Some(number), Some(text)) = (parts.next(), parts.next()) {
+        if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+            out.push_str(url);
+        }
+        out.push_str(text);
+    }
+    out
+}
+
+/// Whether a destination leaves the site: `https://…`, `//host/…`.
+pub fn is_external(dest: &str) -> bool {
+    dest.starts_with("//") || dest.split_once("://").is_some_and(|(scheme, _)| is_scheme(scheme))
+}
+
+fn is_scheme(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+}
+
+/// Nests flat (level, id, title) headings: each takes the deeper ones after it as children.
+fn nest_headings(headings: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in headings {
+        let entry = TocEntry { level, id, title, children: Vec::new() };
+        let mut siblings = &mut root;
+        while siblings.last().is_some_and(|last| last.level < level) {
+            siblings = &mut siblings.last_mut().expect("checked above").children;
+        }
+        siblings.push(entry);
+    }
+    root
 }
 
 fn parser_options(options: &MarkdownConfig) -> Options {
@@ -184,7 +652,12 @@ mod tests {
     use super::*;
 
     fn md(text: &str) -> Rendered {
-        render(text, &MarkdownConfig::default())
+        md_with(text, &MarkdownConfig::default())
+    }
+
+    fn md_with(text: &str, options: &MarkdownConfig) -> Rendered {
+        let source = Source { file: Path::new("a.md"), text, first_line: 1, shortcodes: Shortcodes::Extract };
+        render(&source, options).unwrap()
     }
 
     #[test]
@@ -260,5 +733,65 @@ mod tests {
     #[test]
     fn unicode_heading_ids() {
         assert!(md("## Café olé\n").html.contains(r#"id="café-olé""#));
+    }
+
+    #[test]
+    fn links_are_markers_recorded_with_their_file_line() {
+        let source = Source {
+            file: Path::new("a.md"),
+            text: "Text.\n\nSee [b](@/b.md#x) and ![i](i.png \"T\").\n",
+            first_line: 4,
+            shortcodes: Shortcodes::Extract,
+        };
+        let r = render(&source, &MarkdownConfig::default()).unwrap();
+        assert_eq!(r.links.len(), 2);
+        assert_eq!((r.links[0].dest.as_str(), r.links[0].line), ("@/b.md#x", 6));
+        assert_eq!(r.links[1].kind, LinkKind::Image);
+        let html = fill_links(&r.html, &["/b/#x".into(), "/i.png".into()]);
+        assert!(
+            html.contains(r#"<a href="/b/#x">b</a> and <img src="/i.png" alt="i" title="T" />"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn toc_nests_by_level_and_skips_levels_gracefully() {
+        let r = md("# A\n\n### B\n\n## C\n\n# D\n");
+        let shape: Vec<(u8, usize)> = r.toc.iter().map(|e| (e.level, e.children.len())).collect();
+        assert_eq!(shape, [(1, 2), (1, 0)]);
+        assert_eq!(r.heading_ids(), ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_and_counted() {
+        let r = md("```rust\nfn main() {}\n```\n");
+        assert!(r.html.starts_with("<pre class=\"hl-code\" data-lang=\"rust\">"), "{}", r.html);
+        assert_eq!(r.word_count, 3);
+        let off = MarkdownConfig { highlight_code: false, ..MarkdownConfig::default() };
+        assert!(md_with("```rust\nfn main() {}\n```\n", &off)
+            .html
+            .starts_with("<pre><code class=\"language-rust\">"));
+    }
+
+    #[test]
+    fn a_bad_code_block_option_names_the_fence_line() {
+        let source = Source {
+            file: Path::new("a.md"),
+            text: "x\n\n```rust,hl_lines=a\nx\n```\n",
+            first_line: 5,
+            shortcodes: Shortcodes::Extract,
+        };
+        let error = render(&source, &MarkdownConfig::default()).unwrap_err();
+        assert!(error.report().contains("a.md:7"), "{}", error.report());
+    }
+
+    #[test]
+    fn headings_in_a_shortcode_body_get_no_anchor_call() {
+        let options = MarkdownConfig { heading_anchors: true, ..MarkdownConfig::default() };
+        let r = md_with("## Top\n\n{% note() %}\n## Inside\n{% end %}\n", &options);
+        let names: Vec<&str> = r.shortcodes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["note", "anchor-link"]);
+        let body = r.shortcodes[0].body.as_deref().unwrap();
+        assert!(!body.contains(shortcodes::PLACEHOLDER_START), "{body}");
     }
 }

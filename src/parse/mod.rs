@@ -5,8 +5,10 @@
 pub mod date;
 pub mod foreign_syntax;
 pub mod front_matter;
+pub mod highlight;
 pub mod kramdown;
 pub mod markdown;
+pub mod shortcodes;
 
 use std::path::PathBuf;
 
@@ -95,18 +97,39 @@ pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>>
 /// Parses one content file.
 ///
 /// # Errors
-/// `Error::FrontMatter` when its front matter is broken.
+/// `Error::FrontMatter` when its front matter is broken, `Error::Markdown` for unreadable
+/// shortcode calls or code block options.
 pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterOptions) -> Result<Document> {
     let text = normalize_text(&file.text);
     let split = front_matter::split(&file.display_path, &text)?;
     let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
-    let body = markdown::render(&kramdown::strip_attributes(split.body), &config.markdown);
+    let stripped = kramdown::strip_attributes(split.body);
+    let source = markdown::Source {
+        file: &file.display_path,
+        text: &stripped,
+        first_line: split.body_first_line,
+        shortcodes: markdown::Shortcodes::Extract,
+    };
+    let body = markdown::render(&source, &config.markdown)?;
+    // Quire's own shortcode calls use the same braces as Liquid: they are not foreign.
     let warnings = foreign_syntax::find(split.body)
         .into_iter()
+        .filter(|tag| !shortcodes::looks_like_call(&tag.text))
         .map(|tag| foreign_tag_warning(&file.display_path, split.body_first_line, &tag))
         .collect();
-    let summary_from_front_matter =
-        front_matter.summary.as_deref().map(|summary| markdown::render(summary, &config.markdown).html);
+    let summary_from_front_matter = match front_matter.summary.as_deref() {
+        Some(summary) => {
+            let source = markdown::Source {
+                file: &file.display_path,
+                text: summary,
+                first_line: split.block_first_line,
+                shortcodes: markdown::Shortcodes::Leave,
+            };
+            let rendered = markdown::render(&source, &config.markdown)?;
+            Some(markdown::fill_links(&rendered.html, &rendered.links_as_written()))
+        }
+        None => None,
+    };
     let (file_date, file_slug) = name_parts(&file.content_path, &options.timezone);
     let path_date = front_matter.path.as_deref().and_then(|path| date_in_path(path, &options.timezone));
     Ok(Document {

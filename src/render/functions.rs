@@ -27,33 +27,43 @@ pub struct Lookup {
     archives: HashMap<String, Value>,
     /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
     outputs: HashSet<String>,
+    /// False for the lookup of shortcodes, which render before the views exist.
+    has_views: bool,
 }
 
 impl Lookup {
     /// Indexes the views of `site`; `copied_files` are the output paths of static files.
-    pub fn new(site: &Site, views: &Views, copied_files: impl IntoIterator<Item = String>) -> Lookup {
+    /// Without views (for shortcodes) only `get_url` works.
+    pub fn new(site: &Site, views: Option<&Views>, copied_files: impl IntoIterator<Item = String>) -> Lookup {
         let base_url = site.config.base_url.clone();
+        let view = |list: Option<&Vec<Value>>, index: usize| {
+            list.and_then(|l| l.get(index)).cloned().unwrap_or_else(Value::none)
+        };
         let pages = site
             .pages
             .iter()
-            .zip(&views.pages)
-            .map(|(p, v)| (p.content_path.clone(), (p.url_path.clone(), v.clone())))
+            .enumerate()
+            .map(|(i, p)| (p.content_path.clone(), (p.url_path.clone(), view(views.map(|v| &v.pages), i))))
             .collect();
         let sections = site
             .sections
             .iter()
-            .zip(&views.sections)
-            .map(|(s, v)| (s.content_path.clone(), (s.url_path.clone(), v.clone())))
+            .enumerate()
+            .map(|(i, s)| (s.content_path.clone(), (s.url_path.clone(), view(views.map(|v| &v.sections), i))))
             .collect();
-        let taxonomies =
-            site.taxonomies.iter().zip(&views.taxonomies).map(|(t, v)| (t.name.clone(), v.clone())).collect();
+        let taxonomies = site
+            .taxonomies
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), view(views.map(|v| &v.taxonomies), i)))
+            .collect();
         let mut archives: HashMap<String, Value> = site
             .sections
             .iter()
-            .zip(&views.section_archives)
-            .map(|(s, v)| (s.content_path.clone(), v.clone()))
+            .enumerate()
+            .map(|(i, s)| (s.content_path.clone(), view(views.map(|v| &v.section_archives), i)))
             .collect();
-        archives.insert(String::new(), views.archive.clone());
+        archives.insert(String::new(), views.map_or_else(Value::none, |v| v.archive.clone()));
         let mut outputs: HashSet<String> = copied_files.into_iter().collect();
         outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
         outputs.extend(
@@ -65,7 +75,7 @@ impl Lookup {
         for section in &site.sections {
             outputs.extend(section.pagers.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
         }
-        Lookup { base_url, pages, sections, taxonomies, archives, outputs }
+        Lookup { base_url, pages, sections, taxonomies, archives, outputs, has_views: views.is_some() }
     }
 
     /// The answer to `query`, as the template function gives it.
@@ -73,6 +83,9 @@ impl Lookup {
     /// # Errors
     /// The message the template function fails with: no such page, section or taxonomy.
     pub fn answer(&self, query: &Query) -> Result<Value, String> {
+        if !self.has_views && !matches!(query, Query::Url(_)) {
+            return Err("shortcodes can use `get_url`, not `get_page`, `get_section`, `get_archive` or `get_taxonomy`".into());
+        }
         match query {
             Query::Url(path) => self.url(path).map(Value::from),
             Query::Page(path) => self
@@ -163,8 +176,16 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     tera.register_filter("date", date_filter);
     tera.register_filter("truncate_words", truncate_words_filter);
     tera.register_filter("slugify", |text: &str, _: Kwargs, _: &State| url::slugify(text));
-    tera.register_filter("markdown", move |text: &str, _: Kwargs, _: &State| {
-        Value::safe_string(&markdown::render(text, &markdown_options).html)
+    tera.register_filter("markdown", move |text: &str, _: Kwargs, _: &State| -> TeraResult<Value> {
+        let source = markdown::Source {
+            file: std::path::Path::new("the `markdown` filter"),
+            text,
+            first_line: 1,
+            shortcodes: markdown::Shortcodes::Leave,
+        };
+        let rendered = markdown::render(&source, &markdown_options)
+            .map_err(|error| tera::Error::message(error.report()))?;
+        Ok(Value::safe_string(&markdown::fill_links(&rendered.html, &rendered.links_as_written())))
     });
 }
 

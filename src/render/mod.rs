@@ -10,6 +10,7 @@ pub mod cache;
 pub mod feeds;
 pub mod functions;
 pub mod plan;
+pub mod shortcodes;
 pub mod sitemap;
 pub mod views;
 pub mod xml;
@@ -69,6 +70,11 @@ pub struct RenderInput<'a> {
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let RenderInput { site, templates, static_outputs, previous } = input;
+    let templates = &with_builtins(templates);
+    let expanded = expand_shortcodes(site, templates, &static_outputs)?;
+    // From here on, pages and sections hold their shortcodes' output, for templates and feeds
+    // (and so for the render keys, which hash the views built from them).
+    let site: &Site = expanded.as_ref().unwrap_or(site);
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
     let copied: HashSet<&str> = static_outputs
         .iter()
@@ -87,8 +93,8 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .chain(["sitemap.xml", "robots.txt", "404.html"].map(String::from))
         .collect::<Vec<_>>();
     let views = Views::build(site);
-    let lookup = Arc::new(Lookup::new(site, &views, static_outputs.into_iter().chain(generated)));
-    let (tera, template_paths) = build_tera(templates, &views, Arc::clone(&lookup), site)?;
+    let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs.into_iter().chain(generated)));
+    let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
     let hashes = ValueHashes::new(&views, templates);
 
@@ -187,9 +193,93 @@ fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
     pages.chain(pagers).chain(taxonomy_pages).chain(archive).chain(redirects).chain(special).collect()
 }
 
+const BUILTIN_PREFIX: &str = "(built-in ";
+
+fn is_builtin(template: &TemplateFile) -> bool {
+    template.display_path.to_string_lossy().starts_with(BUILTIN_PREFIX)
+}
+
+/// The built-in templates (shortcodes, the heading anchor) first, so the theme's and the
+/// site's templates of the same name replace them.
+fn with_builtins(templates: &[TemplateFile]) -> Vec<TemplateFile> {
+    let builtins = shortcodes::BUILTINS.iter().map(|(name, text, _)| TemplateFile {
+        name: (*name).to_string(),
+        display_path: PathBuf::from(format!("{BUILTIN_PREFIX}{name})")),
+        text: (*text).to_string(),
+    });
+    builtins.chain(templates.iter().cloned()).collect()
+}
+
+/// Renders the shortcodes of every page and section, with a Tera of their own: they render
+/// before the views that the full template functions read exist, so only `get_url` works.
+/// Returns the site with its content expanded, or `None` when no document has a call.
+fn expand_shortcodes(
+    site: &Site,
+    templates: &[TemplateFile],
+    static_outputs: &[String],
+) -> Result<Option<Site>> {
+    let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
+        || site.sections.iter().any(|s| !s.shortcodes.is_empty());
+    if !has_calls {
+        return Ok(None);
+    }
+    let lookup = Arc::new(Lookup::new(site, None, static_outputs.iter().cloned()));
+    let config = Value::from_serializable(&site.config);
+    let (tera, _) = build_tera(templates, &config, lookup, site)?;
+    let overridden: Vec<&str> =
+        templates.iter().filter(|t| !is_builtin(t)).map(|t| t.name.as_str()).collect();
+    let expander = shortcodes::Expander {
+        tera: &tera,
+        builtins_in_use: shortcodes::BUILTINS
+            .iter()
+            .map(|(name, _, _)| *name)
+            .filter(|name| !overridden.contains(name))
+            .collect(),
+        names: templates
+            .iter()
+            .filter_map(|t| t.name.strip_prefix("shortcodes/").and_then(|n| n.strip_suffix(".html")))
+            .map(str::to_string)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    };
+    let mut expanded = site.clone();
+    let errors: Vec<Error> = expanded
+        .pages
+        .par_iter_mut()
+        .filter(|page| !page.shortcodes.is_empty())
+        .flat_map_iter(|page| {
+            let content = expander.expand(&page.content, &page.shortcodes, &page.display_path);
+            // The summary repeats the calls at the content's start: their errors are reported
+            // once, from the content.
+            page.summary = page.summary.as_ref().map(|summary| {
+                expander.expand(summary, &page.shortcodes, &page.display_path).unwrap_or_default()
+            });
+            match content {
+                Ok(content) => {
+                    page.content = content;
+                    Vec::new()
+                }
+                Err(errors) => errors,
+            }
+        })
+        .collect();
+    let mut errors = errors;
+    for section in expanded.sections.iter_mut().filter(|s| !s.shortcodes.is_empty()) {
+        match expander.expand(&section.content, &section.shortcodes, &section.display_path) {
+            Ok(content) => section.content = content,
+            Err(list) => errors.extend(list),
+        }
+    }
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(Some(expanded)),
+    }
+}
+
 fn build_tera(
     templates: &[TemplateFile],
-    views: &Views,
+    config: &Value,
     lookup: Arc<Lookup>,
     site: &Site,
 ) -> Result<(Tera, BTreeMap<String, PathBuf>)> {
@@ -199,7 +289,7 @@ fn build_tera(
     }
     let mut tera = Tera::new();
     functions::register(&mut tera, lookup, site.config.markdown.clone());
-    tera.global_context().insert_value("config", views.config.clone());
+    tera.global_context().insert_value("config", config.clone());
     tera.add_raw_templates(by_name.iter().map(|(name, t)| (*name, t.text.as_str())))
         .map_err(|error| template_error(&error, None, &by_name))?;
     let paths = by_name.iter().map(|(name, t)| (name.to_string(), t.display_path.clone())).collect();

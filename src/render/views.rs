@@ -235,6 +235,7 @@ fn full_page(page: &Page, light: &Value, site: &Site) -> Value {
     let mut view = light.clone().into_map().expect("light_page always builds a map");
     let extra = [
         ("content", Value::from(page.content.as_str())),
+        ("toc", Value::from_serializable(&page.toc)),
         ("assets", strings(&page.assets)),
         ("newer", neighbour(page.newer)),
         ("older", neighbour(page.older)),
@@ -264,6 +265,7 @@ fn section(section: &Section, site: &Site, light_pages: &[Value]) -> Value {
         ("title", Value::from(section.title.as_str())),
         ("description", opt_string(section.description.as_deref())),
         ("content", Value::from(section.content.as_str())),
+        ("toc", Value::from_serializable(&section.toc)),
         ("url_path", Value::from(section.url_path.as_str())),
         ("permalink", Value::from(url::permalink(base_url, &section.url_path))),
         ("extra", Value::from_serializable(&section.extra)),

@@ -240,6 +240,7 @@ impl Rebuilder {
             self.warned = true;
         }
         let output = self.builder.run(&project)?;
+        crate::pipeline::enforce_links(&project, &output.links)?;
         if output.warnings != self.site_warnings {
             for warning in &output.warnings {
                 (self.report)(Event::Warning(warning));

@@ -260,6 +260,7 @@ mod tests {
                 .collect(),
             warnings: Vec::new(),
             stats: Default::default(),
+            links: Default::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! renders nothing; every value is complete when constructed.
 
 pub mod archive;
+pub mod links;
 pub mod pagination;
 pub mod permalinks;
 pub mod schedule;
@@ -18,6 +19,8 @@ use crate::error::{Error, Location, Result};
 use crate::load::AssetFile;
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::{Render, SortBy};
+use crate::parse::markdown::{self, LinkKind, TocEntry};
+use crate::parse::shortcodes::ShortcodeCall;
 use crate::parse::Document;
 use crate::project::Drafts;
 use crate::value::Table;
@@ -94,10 +97,16 @@ pub struct Page {
     pub render: Render,
     /// Unknown front matter keys.
     pub extra: Table,
-    /// The body as HTML.
+    /// The body as HTML; shortcode calls are still placeholders, expanded by the renderer.
     pub content: String,
-    /// The summary as HTML, if any.
+    /// The summary as HTML, if any (with placeholders, like `content`).
     pub summary: Option<String>,
+    /// The body's headings, nested.
+    pub toc: Vec<TocEntry>,
+    /// The links and images written in the body, with where they point.
+    pub links: Vec<ContentLink>,
+    /// The shortcode calls whose placeholders are in `content` and `summary`.
+    pub shortcodes: Vec<ShortcodeCall>,
     /// Words in the body.
     pub word_count: usize,
     /// Minutes to read, at least 1.
@@ -123,8 +132,14 @@ pub struct Section {
     pub title: String,
     /// `description`.
     pub description: Option<String>,
-    /// The body as HTML.
+    /// The body as HTML, with shortcode placeholders.
     pub content: String,
+    /// The body's headings, nested.
+    pub toc: Vec<TocEntry>,
+    /// The links and images written in the body, with where they point.
+    pub links: Vec<ContentLink>,
+    /// The shortcode calls whose placeholders are in `content`.
+    pub shortcodes: Vec<ShortcodeCall>,
     /// `/blog/`.
     pub url_path: String,
     /// Unknown front matter keys.
@@ -151,9 +166,24 @@ pub struct Section {
     pub transparent: bool,
 }
 
+/// A link or image written in Markdown, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentLink {
+    /// As written: `../other/`, `@/blog/post.md#setup`.
+    pub written: String,
+    /// Where it points in the HTML: a permalink, or as written.
+    pub resolved: String,
+    /// The 1-based file line.
+    pub line: usize,
+    /// Link or image.
+    pub kind: LinkKind,
+}
+
 /// A file copied from `content/` into the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
+    /// Path relative to `content/`: `blog/bundle/photo.jpg`.
+    pub content_path: String,
     /// The file on disk.
     pub source_path: PathBuf,
     /// Where it goes under the output folder.
@@ -233,6 +263,7 @@ impl Site {
         pages.sort_by(|a, b| a.content_path.cmp(&b.content_path));
 
         let assets = place_assets(content_assets, &mut pages);
+        resolve_links(&config.base_url, &mut pages, &mut sections, &assets, &mut errors);
         order_sections(&mut sections, &mut pages);
         link_subsections(&mut sections);
         let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
@@ -306,6 +337,9 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
                 }),
                 description: fm.description,
                 content: doc.body.html,
+                toc: doc.body.toc,
+                links: unresolved(doc.body.links),
+                shortcodes: doc.body.shortcodes,
                 url_path,
                 extra: fm.extra,
                 template: fm.template,
@@ -330,6 +364,9 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
             title: config.title.clone(),
             description: None,
             content: String::new(),
+            toc: Vec::new(),
+            links: Vec::new(),
+            shortcodes: Vec::new(),
             url_path: "/".into(),
             extra: Table::new(),
             template: None,
@@ -450,6 +487,9 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
         extra: fm.extra,
         content: body.html,
         summary,
+        toc: body.toc,
+        links: unresolved(body.links),
+        shortcodes: body.shortcodes,
         word_count: body.word_count,
         reading_time: body.word_count.div_ceil(WORDS_PER_MINUTE).max(1),
         assets: Vec::new(),
@@ -458,6 +498,98 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
         content_path,
         display_path,
     })
+}
+
+/// Links as parsed, before `resolve_links` decides where they point.
+fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
+    links
+        .into_iter()
+        .map(|link| ContentLink {
+            resolved: String::new(),
+            written: link.dest,
+            line: link.line,
+            kind: link.kind,
+        })
+        .collect()
+}
+
+/// Decides where every Markdown link points and writes it into the HTML.
+fn resolve_links(
+    base_url: &str,
+    pages: &mut [Page],
+    sections: &mut [Section],
+    assets: &[Asset],
+    errors: &mut Vec<Error>,
+) {
+    let heading_ids = |toc: &[TocEntry]| {
+        let mut ids = std::collections::HashSet::new();
+        let mut stack: Vec<&TocEntry> = toc.iter().collect();
+        while let Some(entry) = stack.pop() {
+            ids.insert(entry.id.clone());
+            stack.extend(&entry.children);
+        }
+        ids
+    };
+    let owned: Vec<(String, String, std::collections::HashSet<String>)> = pages
+        .iter()
+        .map(|p| (p.content_path.clone(), p.url_path.clone(), heading_ids(&p.toc)))
+        .chain(sections.iter().map(|s| (s.content_path.clone(), s.url_path.clone(), heading_ids(&s.toc))))
+        .collect();
+    let targets = links::LinkTargets {
+        base_url,
+        documents: owned
+            .iter()
+            .map(|(content_path, url_path, ids)| {
+                (content_path.as_str(), (url_path.as_str(), ids.iter().map(String::as_str).collect()))
+            })
+            .collect(),
+        assets: assets.iter().map(|a| (a.content_path.as_str(), a.output_path.as_str())).collect(),
+    };
+    let mut resolve =
+        |content_path: &str, url_path: &str, display_path: &std::path::Path, list: &mut [ContentLink]| {
+            let source = links::LinkSource { content_path, url_path, display_path };
+            for link in list.iter_mut() {
+                let parsed = markdown::Link { dest: link.written.clone(), line: link.line, kind: link.kind };
+                match links::resolve(&parsed, &source, &targets) {
+                    Ok(resolved) => link.resolved = resolved,
+                    Err(error) => {
+                        link.resolved = link.written.clone();
+                        errors.push(error);
+                    }
+                }
+            }
+            list.iter().map(|link| link.resolved.clone()).collect::<Vec<_>>()
+        };
+    for page in pages.iter_mut() {
+        if page.links.is_empty() {
+            continue;
+        }
+        let urls = resolve(&page.content_path, &page.url_path, &page.display_path, &mut page.links);
+        page.content = markdown::fill_links(&page.content, &urls);
+        page.summary = page.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls));
+        fill_calls(&mut page.shortcodes, &urls);
+    }
+    for section in sections.iter_mut() {
+        if section.links.is_empty() {
+            continue;
+        }
+        let urls =
+            resolve(&section.content_path, &section.url_path, &section.display_path, &mut section.links);
+        section.content = markdown::fill_links(&section.content, &urls);
+        fill_calls(&mut section.shortcodes, &urls);
+    }
+}
+
+/// Writes resolved links into shortcode bodies (HTML) and link arguments (plain text).
+fn fill_calls(calls: &mut [ShortcodeCall], urls: &[String]) {
+    for call in calls {
+        call.body = call.body.as_deref().map(|body| markdown::fill_links(body, urls));
+        for value in call.args.values_mut() {
+            if let crate::value::Value::String(text) = value {
+                *text = markdown::fill_links_raw(text, urls);
+            }
+        }
+    }
 }
 
 /// `my-first-post` → `My first post`, for pages with no title and no heading.
@@ -490,7 +622,7 @@ fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [Page]) -> Vec<Asset
             }
             None => asset.relative_path.clone(),
         };
-        placed.push(Asset { source_path: asset.source_path, output_path });
+        placed.push(Asset { content_path: asset.relative_path, source_path: asset.source_path, output_path });
     }
     for (id, inside) in page_assets {
         pages[id].assets.push(inside);

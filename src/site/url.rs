@@ -76,7 +76,8 @@ pub fn permalink(base_url: &str, url_path: &str) -> String {
     format!("{base_url}{}", url_path.trim_start_matches('/'))
 }
 
-fn percent_decode_lossy(segment: &str) -> String {
+/// Decodes `%XX` escapes; invalid UTF-8 becomes U+FFFD.
+pub fn percent_decode_lossy(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -68,12 +68,9 @@ catalogue! {
     base_url_invalid => "config.toml:2:12",
     timezone_unknown => "config.toml:3:12",
     missing_theme => "themes/hyde",
-    // Markdown: links and shortcodes are checked by the Markdown work (issue 7's branch).
-    #[ignore = "needs the writing branch"]
+    // Markdown: links and shortcodes (issue 5).
     broken_internal_link => "content/blog/bad.md",
-    #[ignore = "needs the writing branch"]
     broken_anchor => "content/blog/bad.md",
-    #[ignore = "needs the writing branch"]
     shortcode_bad_arguments => "content/blog/bad.md",
 }
 

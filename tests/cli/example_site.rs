@@ -46,3 +46,20 @@ fn example_site_shows_tags_categories_archive_and_feeds() {
     let feed = feed_rs::parser::parse(bytes.as_slice()).expect("the example feed parses");
     assert!(!feed.entries.is_empty());
 }
+
+#[test]
+fn example_posts_show_highlighted_code_a_toc_and_a_figure() {
+    let site = TestSite::from_example_site();
+    site.build().success();
+    let post = site.read("blog/rust-ownership-for-pythonistas/index.html");
+    assert!(post.contains("<pre class=\"hl-code\" data-lang=\"rust\">"), "highlighted code");
+    assert!(post.contains("<span class=\"hl-storage hl-type hl-function hl-rust\">fn</span>"), "rust spans");
+    assert!(post.contains("code-line-marked"), "a marked line");
+    assert!(post.contains("<nav class=\"toc\""), "a table of contents");
+    let bundle = site.read("blog/drawing-the-build-pipeline/index.html");
+    assert!(bundle
+        .contains("<figure><img src=\"https://example.com/blog/drawing-the-build-pipeline/diagram.svg\""));
+    assert!(bundle.contains("<figcaption>"), "{bundle}");
+    let css = site.read("css/quire.css");
+    assert!(css.contains("pre .hl-keyword"), "the theme styles highlighted code");
+}

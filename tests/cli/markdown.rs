@@ -78,3 +78,37 @@ fn markdown_extensions_are_rendered() {
     assert!(html.contains("“quoted”"), "smart punctuation: {html}");
     insta::assert_snapshot!(html);
 }
+
+#[test]
+fn toc_nests_headings_and_keeps_duplicate_ids_apart() {
+    let site = TestSite::from_fixture("toc");
+    site.build().success();
+    let page = site.read("blog/guide/index.html");
+    let toc = page.split_once("toc:\n").and_then(|(_, rest)| rest.split_once("content:")).unwrap().0;
+    assert_eq!(
+        crate::support::items(toc),
+        [
+            "2 install Install",
+            "  3 on-linux On Linux",
+            "  3 on-macos On macOS",
+            "2 usage Usage",
+            "  3 options Options",
+            "2 usage-1 Usage",
+        ]
+    );
+}
+
+#[test]
+fn heading_anchors_link_each_heading_to_itself() {
+    let site = TestSite::from_fixture("toc");
+    site.build().success();
+    let page = site.read("blog/guide/index.html");
+    assert!(
+        page.contains("<h2 id=\"usage-1\">Usage <a class=\"heading-anchor\" href=\"#usage-1\""),
+        "{page}"
+    );
+    site.write_file("templates/anchor-link.html", "<a href=\"#{{ id }}\">¶</a>");
+    site.build().success();
+    let page = site.read("blog/guide/index.html");
+    assert!(page.contains("<h3 id=\"options\">Options<a href=\"#options\">¶</a></h3>"), "{page}");
+}

@@ -1,0 +1,326 @@
+//! The link checker: after rendering, every internal link and anchor is checked against the
+//! files the build produced (in memory, before anything is written).
+//!
+//! Links written in Markdown are checked from the page they are written in and reported at
+//! their file and line. Links that templates and shortcodes write are found by scanning the
+//! rendered HTML and reported once per target, naming the first page that has them. Links to
+//! a fragment of the same page (`#top`) are checked only when written in Markdown: a summary
+//! on a list page repeats its page's footnote references, which would otherwise be reported
+//! on every list page. External links are only collected here; `external.rs` requests them.
+
+pub mod external;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Location};
+use crate::parse::markdown::is_external;
+use crate::render::RenderedFile;
+use crate::site::{url, ContentLink, Site};
+
+/// What the checker looks at.
+pub struct CheckInput<'a> {
+    /// The site model, with the links written in Markdown.
+    pub site: &'a Site,
+    /// The rendered files.
+    pub rendered: &'a [RenderedFile],
+    /// Every other output path: static files and files copied from `content/`.
+    pub copied: Vec<String>,
+}
+
+/// A link to another site, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalLink {
+    /// The URL.
+    pub url: String,
+    /// The file it is written in.
+    pub file: PathBuf,
+    /// Its 1-based line, when written in Markdown.
+    pub line: usize,
+}
+
+/// A broken internal link or anchor: what `Error::BrokenLink` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// Where the link is written.
+    pub location: Location,
+    /// What is wrong.
+    pub detail: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+impl BrokenLink {
+    /// The error the user sees.
+    pub fn to_error(&self) -> Error {
+        Error::BrokenLink {
+            location: self.location.clone(),
+            detail: self.detail.clone(),
+            hint: Some(self.hint.clone()),
+        }
+    }
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, Default)]
+pub struct CheckReport {
+    /// How many internal links were checked.
+    pub checked: usize,
+    /// Every broken internal link or anchor.
+    pub broken: Vec<BrokenLink>,
+    /// Every external link, once per URL (the first place it appears).
+    pub external: Vec<ExternalLink>,
+}
+
+/// Checks every internal link and anchor of the built site.
+pub fn check(input: &CheckInput<'_>) -> CheckReport {
+    let site = input.site;
+    let built = Built::index(input);
+    let mut report = CheckReport::default();
+    let mut external: BTreeMap<String, ExternalLink> = BTreeMap::new();
+    let mut from_markdown: HashSet<&str> = HashSet::new();
+
+    let documents = site
+        .pages
+        .iter()
+        .map(|p| (&p.url_path, &p.display_path, &p.links))
+        .chain(site.sections.iter().map(|s| (&s.url_path, &s.display_path, &s.links)));
+    for (url_path, display_path, links) in documents {
+        for link in links {
+            from_markdown.insert(&link.resolved);
+            if built.is_elsewhere(&link.resolved) {
+                external.entry(link.resolved.clone()).or_insert_with(|| ExternalLink {
+                    url: link.resolved.clone(),
+                    file: display_path.clone(),
+                    line: link.line,
+                });
+                continue;
+            }
+            report.checked += 1;
+            if let Err(detail) = built.check(&link.resolved, url_path, true) {
+                report.broken.push(broken(display_path, link, detail));
+            }
+        }
+    }
+
+    // Links written by templates and shortcodes, from the HTML itself.
+    let owners = owners(site);
+    let found: Vec<(&RenderedFile, Vec<String>)> = input
+        .rendered
+        .par_iter()
+        .filter(|file| owners.contains_key(file.output_path.as_str()))
+        .map(|file| (file, attribute_values(&String::from_utf8_lossy(&file.contents), &["href", "src"])))
+        .collect();
+    let mut reported: HashMap<String, usize> = HashMap::new();
+    for (file, urls) in found {
+        let url_path = format!("/{}", file.output_path.trim_end_matches("index.html"));
+        for target in urls {
+            if from_markdown.contains(target.as_str()) || target.starts_with('#') || target.is_empty() {
+                continue;
+            }
+            if built.is_elsewhere(&target) {
+                let owner = owners[file.output_path.as_str()].clone();
+                external.entry(target.clone()).or_insert(ExternalLink { url: target, file: owner, line: 0 });
+                continue;
+            }
+            report.checked += 1;
+            if let Some(count) = reported.get_mut(&target) {
+                *count += 1;
+                continue;
+            }
+            if let Err(detail) = built.check(&target, &url_path, false) {
+                reported.insert(target.clone(), 1);
+                report.broken.push(BrokenLink {
+                    location: Location::file(&owners[file.output_path.as_str()]),
+                    detail: format!("the page at `{url_path}` links to `{target}`: {detail}"),
+                    hint: "this link is written by a template or a shortcode; fix it there".into(),
+                });
+            }
+        }
+    }
+    report.external = external.into_values().collect();
+    report
+}
+
+fn broken(display_path: &std::path::Path, link: &ContentLink, detail: String) -> BrokenLink {
+    let written = if link.written == link.resolved {
+        format!("`{}`", link.written)
+    } else {
+        format!("`{}` (`{}`)", link.written, link.resolved)
+    };
+    BrokenLink {
+        location: Location { line: link.line, ..Location::file(display_path) },
+        detail: format!("{written}: {detail}"),
+        hint: "relative links are resolved from the page's URL (`../other-post/`), or from its folder for files beside it; `@/blog/post.md` names a page by its file"
+            .into(),
+    }
+}
+
+/// The source file behind each rendered page, by output path.
+fn owners(site: &Site) -> HashMap<String, PathBuf> {
+    let pages = site.pages.iter().map(|p| (url::output_path(&p.url_path), p.display_path.clone()));
+    let pagers = site
+        .sections
+        .iter()
+        .flat_map(|s| s.pagers.iter().map(move |p| (url::output_path(&p.url_path), s.display_path.clone())));
+    pages.chain(pagers).collect()
+}
+
+/// What the build produced: output paths, and the ids in each HTML file.
+struct Built<'a> {
+    base_url: &'a str,
+    /// The path part of `base_url`: `/` or `/sub/`.
+    base_path: String,
+    outputs: HashSet<&'a str>,
+    ids: HashMap<&'a str, HashSet<String>>,
+}
+
+impl<'a> Built<'a> {
+    fn index(input: &'a CheckInput<'a>) -> Built<'a> {
+        let base_url = input.site.config.base_url.as_str();
+        let base_path = match base_url.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/".to_string(), |slash| rest[slash..].to_string()),
+            None => base_url.to_string(),
+        };
+        let mut outputs: HashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
+        outputs.extend(input.copied.iter().map(String::as_str));
+        let ids = input
+            .rendered
+            .par_iter()
+            .filter(|file| file.output_path.ends_with(".html"))
+            .map(|file| {
+                let html = String::from_utf8_lossy(&file.contents);
+                (file.output_path.as_str(), attribute_values(&html, &["id", "name"]).into_iter().collect())
+            })
+            .collect();
+        Built { base_url, base_path, outputs, ids }
+    }
+
+    /// Whether `target` is on another site (an absolute URL not under `base_url`).
+    fn is_elsewhere(&self, target: &str) -> bool {
+        is_external(target) && !target.starts_with(self.base_url)
+    }
+
+    /// Checks `target`, linked from the page at `from` (a URL path).
+    fn check(&self, target: &str, from: &str, check_same_page_fragment: bool) -> Result<(), String> {
+        let (path, fragment) = match target.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment)),
+            None => (target, None),
+        };
+        let path = path.split('?').next().unwrap_or(path);
+        let site_path = if path.is_empty() {
+            if !check_same_page_fragment {
+                return Ok(());
+            }
+            from.trim_start_matches('/').to_string()
+        } else if let Some(rest) = path.strip_prefix(self.base_url) {
+            rest.to_string()
+        } else if path.starts_with('/') {
+            match path.strip_prefix(self.base_path.as_str()) {
+                Some(rest) => rest.to_string(),
+                None if path.starts_with(self.base_path.trim_end_matches('/')) => String::new(),
+                // A path outside the site's base path belongs to another site on the host.
+                None => return Ok(()),
+            }
+        } else if path.contains(':') {
+            // `mailto:`, `tel:`, `data:`: not a page.
+            return Ok(());
+        } else {
+            match resolve_relative(from, path) {
+                Some(resolved) => resolved,
+                None => return Err("it climbs above the site's root".into()),
+            }
+        };
+        let site_path = url::percent_decode_lossy(&site_path);
+        let candidates = [
+            site_path.clone(),
+            format!("{site_path}index.html"),
+            format!("{}/index.html", site_path.trim_end_matches('/')),
+        ];
+        let Some(found) = candidates.iter().find(|c| self.outputs.contains(c.as_str())) else {
+            return Err(format!("nothing is built at `/{site_path}`"));
+        };
+        match (fragment, self.ids.get(found.as_str())) {
+            (Some(fragment), Some(ids)) if !fragment.is_empty() && !ids.contains(fragment) => {
+                Err(format!("`/{site_path}` has no element with the id `{fragment}`"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Resolves a relative URL path against the page URL `from` (`/blog/a/`) into a path under
+/// the site root without the leading `/`; `None` when it climbs above the root.
+fn resolve_relative(from: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in relative.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    let trailing = relative.ends_with('/') || relative.ends_with("/.") || relative.ends_with("..");
+    let joined = parts.join("/");
+    Some(if trailing && !joined.is_empty() { format!("{joined}/") } else { joined })
+}
+
+/// The values of the named attributes in `html`, with entities decoded. A plain scan, not a
+/// parser: rendered HTML comes from our templates and pulldown-cmark, which quote attributes.
+fn attribute_values(html: &str, names: &[&str]) -> Vec<String> {
+    let mut values = Vec::new();
+    let bytes = html.as_bytes();
+    for name in names {
+        let needle = format!("{name}=");
+        let mut from = 0;
+        while let Some(found) = html[from..].find(&needle) {
+            let start = from + found;
+            from = start + needle.len();
+            let boundary = start > 0 && bytes[start - 1].is_ascii_whitespace();
+            let quote = bytes.get(from).copied();
+            if !boundary || !matches!(quote, Some(b'"' | b'\'')) {
+                continue;
+            }
+            let quote = quote.expect("matched above") as char;
+            let Some(end) = html[from + 1..].find(quote) else { break };
+            values.push(decode_entities(&html[from + 1..from + 1 + end]));
+            from += 1 + end;
+        }
+    }
+    values
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_resolve_from_the_page_url() {
+        assert_eq!(resolve_relative("/blog/a/", "../b/").as_deref(), Some("blog/b/"));
+        assert_eq!(resolve_relative("/blog/a/", "img.png").as_deref(), Some("blog/a/img.png"));
+        assert_eq!(resolve_relative("/", "../x"), None);
+    }
+
+    #[test]
+    fn attributes_are_found_and_decoded() {
+        let html = r#"<a href="/a/?x=1&amp;y=2">a</a><h2 id="intro">x</h2><a data-href="no" href='/b/'>"#;
+        assert_eq!(attribute_values(html, &["href"]), ["/a/?x=1&y=2", "/b/"]);
+        assert_eq!(attribute_values(html, &["id"]), ["intro"]);
+    }
+}

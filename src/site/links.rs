@@ -1,0 +1,211 @@
+//! Where each link written in Markdown points, decided once every URL is known.
+//!
+//! `@/blog/post.md#setup` becomes the page's permalink (a missing page or heading is an error
+//! at its file and line). A relative link becomes a permalink too, so it still works in a
+//! summary shown on a list page or in a feed: it is resolved against the file's folder when it
+//! names a file from `content/` (an image beside a non-bundle post, another `.md` file), and
+//! against the page's URL otherwise. Absolute paths, fragments and external links are kept as
+//! written. This module does not check that relative targets exist: the link checker does
+//! that after rendering, against the files actually built.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::error::{Error, Location};
+use crate::parse::markdown::{is_external, Link};
+use crate::site::url;
+
+/// What links can point at: every page and section, and every file copied from `content/`.
+pub struct LinkTargets<'a> {
+    /// `base_url`, ending in `/`.
+    pub base_url: &'a str,
+    /// Content path (`blog/post.md`) → URL path and heading ids.
+    pub documents: HashMap<&'a str, (&'a str, HashSet<&'a str>)>,
+    /// Content path of a copied file (`blog/img.png`) → its output path (`blog/img.png`).
+    pub assets: HashMap<&'a str, &'a str>,
+}
+
+/// The document a link is written in.
+pub struct LinkSource<'a> {
+    /// `blog/post.md`.
+    pub content_path: &'a str,
+    /// `/blog/post/`.
+    pub url_path: &'a str,
+    /// `content/blog/post.md`, for errors.
+    pub display_path: &'a Path,
+}
+
+/// Resolves one link written in `source`.
+///
+/// # Errors
+/// `Error::BrokenLink` for an `@/` link to a missing page or heading.
+pub fn resolve(link: &Link, source: &LinkSource<'_>, targets: &LinkTargets<'_>) -> Result<String, Error> {
+    let dest = link.dest.as_str();
+    if let Some(internal) = dest.strip_prefix("@/") {
+        return resolve_internal(internal, link, source, targets);
+    }
+    let is_relative = !(dest.is_empty()
+        || is_external(dest)
+        || dest.starts_with(['/', '#', '?'])
+        || dest.split_once(':').is_some_and(|(scheme, _)| !scheme.contains('/')));
+    if !is_relative {
+        return Ok(dest.to_string());
+    }
+    let (path, suffix) = split_suffix(dest);
+    let decoded = percent_decode(path);
+    let folder = source.content_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    if let Some(file) = normalize(&format!("{folder}/{decoded}")) {
+        let file = file.trim_start_matches('/');
+        if let Some(output_path) = targets.assets.get(file) {
+            return Ok(format!("{}{suffix}", url::permalink(targets.base_url, output_path)));
+        }
+        if let Some((url_path, _)) = targets.documents.get(file) {
+            return Ok(format!("{}{suffix}", url::permalink(targets.base_url, url_path)));
+        }
+    }
+    match normalize(&format!("{}{path}", source.url_path)) {
+        Some(url_path) => Ok(format!("{}{suffix}", url::permalink(targets.base_url, &url_path))),
+        // A link that climbs out of the site is kept; the link checker reports it.
+        None => Ok(dest.to_string()),
+    }
+}
+
+fn resolve_internal(
+    internal: &str,
+    link: &Link,
+    source: &LinkSource<'_>,
+    targets: &LinkTargets<'_>,
+) -> Result<String, Error> {
+    let (file, anchor) = match internal.split_once('#') {
+        Some((file, anchor)) => (file, Some(anchor)),
+        None => (internal, None),
+    };
+    let broken = |detail: String, hint: String| Error::BrokenLink {
+        location: Location { line: link.line, ..Location::file(source.display_path) },
+        detail,
+        hint: Some(hint),
+    };
+    let Some((url_path, ids)) = targets.documents.get(percent_decode(file).as_str()) else {
+        return Err(broken(
+            format!("`@/{internal}`: there is no page or section at `content/{file}`"),
+            "`@/` paths name a Markdown file under `content/`, such as `@/blog/first-post.md`".into(),
+        ));
+    };
+    let permalink = url::permalink(targets.base_url, url_path);
+    match anchor {
+        None => Ok(permalink),
+        Some(anchor) if ids.contains(anchor) => Ok(format!("{permalink}#{anchor}")),
+        Some(anchor) => {
+            let mut known: Vec<&str> = ids.iter().copied().collect();
+            known.sort_unstable();
+            let hint = if known.is_empty() {
+                format!("`content/{file}` has no headings to link to")
+            } else {
+                format!("the heading ids of `content/{file}` are: {}", known.join(", "))
+            };
+            Err(broken(
+                format!("`@/{internal}`: `content/{file}` has no heading with the id `{anchor}`"),
+                hint,
+            ))
+        }
+    }
+}
+
+/// `img.png?v=2#x` → (`img.png`, `?v=2#x`).
+fn split_suffix(dest: &str) -> (&str, &str) {
+    let at = dest.find(['?', '#']).unwrap_or(dest.len());
+    dest.split_at(at)
+}
+
+/// Resolves `.` and `..` in a `/`-separated path; `None` when it climbs above the root. A
+/// trailing `/` is kept.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    let trailing = if path.ends_with('/') && !parts.is_empty() { "/" } else { "" };
+    Some(format!("/{}{trailing}", parts.join("/")))
+}
+
+fn percent_decode(text: &str) -> String {
+    if text.contains('%') {
+        url::percent_decode_lossy(text)
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::markdown::LinkKind;
+
+    fn targets() -> LinkTargets<'static> {
+        let ids = |list: &[&'static str]| list.iter().copied().collect::<HashSet<_>>();
+        LinkTargets {
+            base_url: "https://example.com/",
+            documents: HashMap::from([
+                ("blog/post.md", ("/blog/post/", ids(&["setup", "usage"]))),
+                ("about.md", ("/about/", ids(&[]))),
+            ]),
+            assets: HashMap::from([
+                ("blog/img.png", "blog/img.png"),
+                ("blog/bundle/d.svg", "blog/bundle/d.svg"),
+            ]),
+        }
+    }
+
+    fn resolve_from(content_path: &str, url_path: &str, dest: &str) -> Result<String, Error> {
+        let link = Link { dest: dest.into(), line: 7, kind: LinkKind::Link };
+        let source = LinkSource { content_path, url_path, display_path: Path::new("content/x.md") };
+        resolve(&link, &source, &targets())
+    }
+
+    fn ok(dest: &str) -> String {
+        resolve_from("blog/other.md", "/blog/other/", dest).unwrap()
+    }
+
+    #[test]
+    fn at_links_resolve_to_permalinks_with_anchors() {
+        assert_eq!(ok("@/blog/post.md"), "https://example.com/blog/post/");
+        assert_eq!(ok("@/blog/post.md#usage"), "https://example.com/blog/post/#usage");
+    }
+
+    #[test]
+    fn at_links_to_missing_pages_or_headings_fail_at_their_line() {
+        let error = resolve_from("blog/other.md", "/blog/other/", "@/blog/nope.md").unwrap_err();
+        assert!(error.report().contains("content/x.md:7"), "{}", error.report());
+        let error = resolve_from("blog/other.md", "/blog/other/", "@/blog/post.md#nope").unwrap_err();
+        let report = error.report();
+        assert!(report.contains("`nope`") && report.contains("setup, usage"), "{report}");
+    }
+
+    #[test]
+    fn relative_links_resolve_against_the_url() {
+        assert_eq!(ok("../post/"), "https://example.com/blog/post/");
+        assert_eq!(ok("../post/#setup"), "https://example.com/blog/post/#setup");
+        assert_eq!(ok("../../about/"), "https://example.com/about/");
+    }
+
+    #[test]
+    fn files_beside_a_non_bundle_page_resolve_against_its_folder() {
+        assert_eq!(ok("img.png"), "https://example.com/blog/img.png");
+        assert_eq!(ok("./post.md#setup"), "https://example.com/blog/post/#setup");
+        let bundle = resolve_from("blog/bundle/index.md", "/blog/bundle/", "d.svg").unwrap();
+        assert_eq!(bundle, "https://example.com/blog/bundle/d.svg");
+    }
+
+    #[test]
+    fn absolute_external_and_fragment_links_are_kept() {
+        for dest in ["/about/", "#top", "https://rust-lang.org/", "mailto:a@b.c", "//cdn.example/x.js"] {
+            assert_eq!(ok(dest), dest);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Syntax highlighting of fenced code blocks.
+
+use crate::support::TestSite;
+
+#[test]
+fn fenced_code_is_highlighted_with_classes() {
+    let site = TestSite::from_fixture("highlight");
+    site.build().success();
+    let page = site.read("blog/code/index.html");
+    // `py` is an alias of Python.
+    assert!(page.contains("data-lang=\"py\""), "{page}");
+    assert!(page.contains("<span class=\"hl-storage hl-type hl-function hl-python\">"), "{page}");
+    // `rs` is Rust, and `async`/`await` are keywords.
+    assert!(page.contains(">async</span>") && page.contains(">await</span>"), "{page}");
+}
+
+#[test]
+fn linenos_and_hl_lines_number_and_mark_lines() {
+    let site = TestSite::from_fixture("highlight");
+    site.build().success();
+    let page = site.read("blog/code/index.html");
+    let rust = page.split("data-lang=\"rs\"").nth(1).and_then(|b| b.split("</pre>").next()).unwrap();
+    let lines: Vec<&str> =
+        rust.split("<span class=\"code-line").skip(1).filter(|l| !l.starts_with("-number")).collect();
+    assert_eq!(lines.len(), 4, "{rust}");
+    let marked: Vec<bool> = lines.iter().map(|l| l.starts_with(" code-line-marked")).collect();
+    assert_eq!(marked, [false, true, true, false], "{rust}");
+    let numbers: Vec<&str> = rust
+        .split("<span class=\"code-line-number\" aria-hidden=\"true\">")
+        .skip(1)
+        .filter_map(|rest| rest.split('<').next())
+        .collect();
+    assert_eq!(numbers, ["1", "2", "3", "4"], "{rust}");
+}
+
+#[test]
+fn an_unknown_language_is_rendered_plain_without_error() {
+    let site = TestSite::from_fixture("highlight");
+    let run = site.build().success();
+    assert!(!run.stderr().contains("klingon"), "{}", run.report());
+    let page = site.read("blog/code/index.html");
+    assert!(
+        page.contains(
+            "<pre class=\"hl-code\" data-lang=\"klingon\"><code class=\"language-klingon\">Qapla' &lt;batlh&gt; &amp; more\n</code></pre>"
+        ),
+        "{page}"
+    );
+}
+
+#[test]
+fn inline_style_and_off_switch() {
+    let site = TestSite::from_fixture("highlight");
+    let config = "title = \"Fixture\"\nbase_url = \"https://example.com/\"\n";
+    site.write_file(
+        "config.toml",
+        &format!("{config}[markdown]\nhighlight_style = \"inline\"\nhighlight_theme = \"Nord\"\n"),
+    );
+    site.build().success();
+    let page = site.read("blog/inline/index.html");
+    assert!(page.contains("<pre class=\"hl-code\" style=\"background-color:#2e3440;"), "{page}");
+    assert!(page.contains("<span style=\"color:#"), "{page}");
+
+    site.write_file("config.toml", &format!("{config}[markdown]\nhighlight_code = false\n"));
+    site.build().success();
+    let page = site.read("blog/inline/index.html");
+    assert!(page.contains("<pre><code class=\"language-toml\">[package]"), "{page}");
+}
+
+#[test]
+fn an_unknown_highlight_theme_fails_at_its_config_line() {
+    let site = TestSite::from_fixture("highlight");
+    site.write_file("config.toml", "title = \"Fixture\"\n\n[markdown]\nhighlight_theme = \"Nope\"\n");
+    let run = site.build().failure();
+    assert!(run.stderr().contains("config.toml:4"), "{}", run.report());
+    assert!(run.stderr().contains("highlight-css --list"), "{}", run.report());
+}
