@@ -269,6 +269,35 @@ impl Error {
         }
     }
 
+    /// The values of `results` in order, or every error among them together: how each stage
+    /// reports all its per-file problems at once instead of stopping at the first.
+    ///
+    /// # Errors
+    /// All the errors in `results`, as one error (`Many` when there are several).
+    pub fn collect_all<T>(results: impl IntoIterator<Item = Result<T>>) -> Result<Vec<T>> {
+        let mut values = Vec::new();
+        let mut errors = Vec::new();
+        for result in results {
+            match result {
+                Ok(value) => values.push(value),
+                Err(error) => errors.push(error),
+            }
+        }
+        Error::fail_if_any(errors)?;
+        Ok(values)
+    }
+
+    /// `Ok` when `errors` is empty, else all of them as one error.
+    ///
+    /// # Errors
+    /// The errors given, as one error (`Many` when there are several).
+    pub fn fail_if_any(errors: Vec<Error>) -> Result<()> {
+        match Error::from_list(errors) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
     /// The full report the user sees on stderr, one block per error.
     pub fn report(&self) -> String {
         let mut out = String::new();

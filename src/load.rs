@@ -189,10 +189,8 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
         }
     }
 
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(files),
-    }
+    Error::fail_if_any(errors)?;
+    Ok(files)
 }
 
 /// Whether a file name is hidden or an editor's temporary file, which a build ignores.

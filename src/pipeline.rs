@@ -371,10 +371,8 @@ fn unique_outputs(outputs: Vec<(OutputFile, PathBuf)>, root: &Path) -> Result<Ve
         }
         files.push(file);
     }
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(files),
-    }
+    Error::fail_if_any(errors)?;
+    Ok(files)
 }
 
 #[cfg(test)]

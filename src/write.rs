@@ -70,9 +70,7 @@ pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
             Err(error) => errors.push(error),
         }
     }
-    if let Some(error) = Error::from_list(errors) {
-        return Err(error);
-    }
+    Error::fail_if_any(errors)?;
     let wanted: HashSet<PathBuf> = files.iter().map(|f| output_dir.join(&f.output_path)).collect();
     report.removed = remove_stale(output_dir, &wanted)?;
     Ok(report)
@@ -90,10 +88,8 @@ fn check_sources(files: &[OutputFile]) -> Result<()> {
             Contents::Bytes(_) => None,
         })
         .collect();
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
+    Error::fail_if_any(errors)?;
+    Ok(())
 }
 
 /// Writes one file if its bytes differ; returns whether it wrote.

@@ -142,10 +142,8 @@ pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<Rendered>
         renderer.add_call(call, &mut errors);
     }
     let rendered = renderer.run(&text, &mut errors);
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(rendered),
-    }
+    Error::fail_if_any(errors)?;
+    Ok(rendered)
 }
 
 /// Replaces the link markers in `html` with `urls` (one per link, in order), escaped for an

@@ -80,18 +80,7 @@ pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>>
     };
     let results: Vec<Result<Document>> =
         files.par_iter().map(|file| parse_document(file, config, &options)).collect();
-    let mut documents = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(document) => documents.push(document),
-            Err(error) => errors.push(error),
-        }
-    }
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(documents),
-    }
+    Error::collect_all(results)
 }
 
 /// Parses one content file.

@@ -133,9 +133,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
             Err(error) => errors.push(error),
         }
     }
-    if let Some(error) = Error::from_list(errors) {
-        return Err(error);
-    }
+    Error::fail_if_any(errors)?;
     // Feeds and the sitemap are built without templates, from the model: cheaper to build
     // again than to key.
     let feed_files: Vec<[RenderedFile; 2]> = feeds.par_iter().map(|feed| feeds::render(site, feed)).collect();
@@ -271,10 +269,8 @@ fn expand_shortcodes(
             Err(list) => errors.extend(list),
         }
     }
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(Some(expanded)),
-    }
+    Error::fail_if_any(errors)?;
+    Ok(Some(expanded))
 }
 
 fn build_tera(
@@ -392,10 +388,8 @@ fn check_templates_exist(site: &Site, tera: &Tera) -> Result<()> {
     for page in site.pages.iter().filter(|p| p.is_rendered()) {
         need(&page_template(site, page, tera), &page.display_path);
     }
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
+    Error::fail_if_any(errors)?;
+    Ok(())
 }
 
 fn section_template<'a>(_site: &Site, section: &'a crate::site::Section) -> &'a str {

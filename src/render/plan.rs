@@ -141,10 +141,8 @@ impl Plan {
         plan.not_found = source(NOT_FOUND_TEMPLATE);
         plan.robots = source(ROBOTS_TEMPLATE);
         plan.check_unique_urls(site, &mut errors);
-        match Error::from_list(errors) {
-            Some(error) => Err(error),
-            None => Ok(plan),
-        }
+        Error::fail_if_any(errors)?;
+        Ok(plan)
     }
 
     /// URL paths of the generated HTML pages: taxonomy lists, term pagers, the archive.
