@@ -70,6 +70,8 @@ pub struct RenderInput<'a> {
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let RenderInput { site, templates, static_outputs, previous } = input;
+    let started = std::time::Instant::now();
+    let lap = |what: &str| log::debug!("render: {what} at {:?}", started.elapsed());
     let templates = &with_builtins(templates);
     let expanded = expand_shortcodes(site, templates, &static_outputs)?;
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
@@ -92,11 +94,15 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .chain(feeds.iter().flat_map(|f| f.output_paths()))
         .chain(["sitemap.xml", "robots.txt", "404.html"].map(String::from))
         .collect::<Vec<_>>();
+    lap("planned");
     let views = Views::build(site);
+    lap("built views");
     let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs.into_iter().chain(generated)));
     let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
+    lap("built tera");
     let hashes = ValueHashes::new(&views, templates);
+    lap("hashed views");
 
     let jobs = jobs(site, &plan);
     let renderer = Renderer {
@@ -119,6 +125,9 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
             Ok(Output { file, origin }) => {
                 match origin {
                     Origin::Rendered(render) => {
+                        if stats.rendered < 5 {
+                            log::debug!("render: rendered `{}`", file.output_path);
+                        }
                         stats.rendered += 1;
                         cache.push((file.output_path.clone(), render));
                     }
@@ -134,11 +143,14 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         }
     }
     Error::fail_if_any(errors)?;
+    lap("rendered jobs");
     // Feeds and the sitemap are built without templates, from the model: cheaper to build
     // again than to key.
     let feed_files: Vec<[RenderedFile; 2]> = feeds.par_iter().map(|feed| feeds::render(site, feed)).collect();
     files.extend(feed_files.into_iter().flatten());
+    lap("rendered feeds");
     files.extend(sitemap::render(site, &sitemap::entries(site, &plan)));
+    lap("rendered the sitemap");
     Ok(Rendered { files, cache: cache.into_iter().collect(), stats })
 }
 
