@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::check::{self, BrokenLink, CheckInput, CheckReport};
+use crate::check::{self, BrokenLink, CheckInput, CheckReport, HtmlScans};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
@@ -115,6 +115,8 @@ pub struct Builder {
     parsed: HashMap<String, Parsed>,
     /// The previous run's renders.
     renders: RenderCache,
+    /// The previous run's link-check scans of the rendered HTML.
+    scans: HtmlScans,
 }
 
 /// A parsed document and what it was parsed from.
@@ -229,9 +231,15 @@ impl Builder {
             static_outputs: static_outputs.clone(),
             previous: &self.renders,
         })?;
+        log::debug!("rendered in {:?}", step.elapsed());
         let copied =
             static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
-        let links = check::check(&CheckInput { site: &site, rendered: &rendered.files, copied });
+        let (links, scans) = check::check(&CheckInput {
+            site: &site,
+            rendered: &rendered.files,
+            copied,
+            previous: &self.scans,
+        });
         log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
         log::debug!(
             "rendered {} files, reused {} in {:?}",
@@ -274,8 +282,10 @@ impl Builder {
         }
         let mut files = unique_outputs(outputs, &project.paths.root)?;
         files.sort_by(|a, b| a.output_path.cmp(&b.output_path));
+        log::debug!("collected outputs at {:?}", step.elapsed());
 
         self.renders = rendered.cache;
+        self.scans = scans;
         let stats = RunStats {
             pages: site.pages.len(),
             sections: site.sections.len(),

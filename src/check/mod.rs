@@ -7,11 +7,14 @@
 //! a fragment of the same page (`#top`) are checked only when written in Markdown: a summary
 //! on a list page repeats its page's footnote references, which would otherwise be reported
 //! on every list page. External links are only collected here; `external.rs` requests them.
+//! Scanning the HTML is the costly part, so each file's scan is kept (`HtmlScans`) and reused
+//! while its bytes are the same allocation: `quire serve` re-scans only what it re-rendered.
 
 pub mod external;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -28,6 +31,52 @@ pub struct CheckInput<'a> {
     pub rendered: &'a [RenderedFile],
     /// Every other output path: static files and files copied from `content/`.
     pub copied: Vec<String>,
+    /// The previous check's scans (empty for a clean build).
+    pub previous: &'a HtmlScans,
+}
+
+/// The ids and links found in each rendered HTML file, by output path, with the bytes they
+/// were found in.
+#[derive(Debug, Default)]
+pub struct HtmlScans {
+    files: HashMap<String, Arc<Scan>>,
+}
+
+/// What one HTML file holds that the checker reads.
+#[derive(Debug)]
+struct Scan {
+    /// The bytes scanned: the scan is valid while the file is this same allocation.
+    contents: Arc<[u8]>,
+    /// `id` and `name` attribute values.
+    ids: HashSet<String>,
+    /// `href` and `src` attribute values.
+    urls: Vec<String>,
+}
+
+impl HtmlScans {
+    /// The scan of every HTML file of `rendered`, reusing `self`'s where the bytes are the
+    /// same allocation (unchanged renders are shared from run to run).
+    fn scan(&self, rendered: &[RenderedFile]) -> HtmlScans {
+        let files = rendered
+            .par_iter()
+            .filter(|file| file.output_path.ends_with(".html"))
+            .map(|file| {
+                let scan = match self.files.get(&file.output_path) {
+                    Some(scan) if Arc::ptr_eq(&scan.contents, &file.contents) => Arc::clone(scan),
+                    _ => {
+                        let html = String::from_utf8_lossy(&file.contents);
+                        Arc::new(Scan {
+                            contents: Arc::clone(&file.contents),
+                            ids: attribute_values(&html, &["id", "name"]).into_iter().collect(),
+                            urls: attribute_values(&html, &["href", "src"]),
+                        })
+                    }
+                };
+                (file.output_path.clone(), scan)
+            })
+            .collect();
+        HtmlScans { files }
+    }
 }
 
 /// A link to another site, with where it is written.
@@ -74,10 +123,12 @@ pub struct CheckReport {
     pub external: Vec<ExternalLink>,
 }
 
-/// Checks every internal link and anchor of the built site.
-pub fn check(input: &CheckInput<'_>) -> CheckReport {
+/// Checks every internal link and anchor of the built site; returns the scans for the next
+/// check to reuse.
+pub fn check(input: &CheckInput<'_>) -> (CheckReport, HtmlScans) {
     let site = input.site;
-    let built = Built::index(input);
+    let scans = input.previous.scan(input.rendered);
+    let built = Built::index(input, &scans);
     let mut report = CheckReport::default();
     let mut external: BTreeMap<String, ExternalLink> = BTreeMap::new();
     let mut from_markdown: HashSet<&str> = HashSet::new();
@@ -107,12 +158,11 @@ pub fn check(input: &CheckInput<'_>) -> CheckReport {
 
     // Links written by templates and shortcodes, from the HTML itself.
     let owners = owners(site);
-    let found: Vec<(&RenderedFile, Vec<String>)> = input
+    let found = input
         .rendered
-        .par_iter()
+        .iter()
         .filter(|file| owners.contains_key(file.output_path.as_str()))
-        .map(|file| (file, attribute_values(&String::from_utf8_lossy(&file.contents), &["href", "src"])))
-        .collect();
+        .filter_map(|file| Some((file, &scans.files.get(&file.output_path)?.urls)));
     let mut reported: HashMap<String, usize> = HashMap::new();
     for (file, urls) in found {
         let url_path = format!("/{}", file.output_path.trim_end_matches("index.html"));
@@ -122,15 +172,19 @@ pub fn check(input: &CheckInput<'_>) -> CheckReport {
             }
             if built.is_elsewhere(&target) {
                 let owner = owners[file.output_path.as_str()].clone();
-                external.entry(target.clone()).or_insert(ExternalLink { url: target, file: owner, line: 0 });
+                external.entry(target.clone()).or_insert(ExternalLink {
+                    url: target.clone(),
+                    file: owner,
+                    line: 0,
+                });
                 continue;
             }
             report.checked += 1;
-            if let Some(count) = reported.get_mut(&target) {
+            if let Some(count) = reported.get_mut(target) {
                 *count += 1;
                 continue;
             }
-            if let Err(detail) = built.check(&target, &url_path, false) {
+            if let Err(detail) = built.check(target, &url_path, false) {
                 reported.insert(target.clone(), 1);
                 report.broken.push(BrokenLink {
                     location: Location::file(&owners[file.output_path.as_str()]),
@@ -141,7 +195,8 @@ pub fn check(input: &CheckInput<'_>) -> CheckReport {
         }
     }
     report.external = external.into_values().collect();
-    report
+    drop(built);
+    (report, scans)
 }
 
 fn broken(display_path: &std::path::Path, link: &ContentLink, detail: String) -> BrokenLink {
@@ -174,11 +229,11 @@ struct Built<'a> {
     /// The path part of `base_url`: `/` or `/sub/`.
     base_path: String,
     outputs: HashSet<&'a str>,
-    ids: HashMap<&'a str, HashSet<String>>,
+    ids: HashMap<&'a str, &'a HashSet<String>>,
 }
 
 impl<'a> Built<'a> {
-    fn index(input: &'a CheckInput<'a>) -> Built<'a> {
+    fn index(input: &'a CheckInput<'a>, scans: &'a HtmlScans) -> Built<'a> {
         let base_url = input.site.config.base_url.as_str();
         let base_path = match base_url.split_once("://") {
             Some((_, rest)) => rest.find('/').map_or("/".to_string(), |slash| rest[slash..].to_string()),
@@ -186,15 +241,7 @@ impl<'a> Built<'a> {
         };
         let mut outputs: HashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
         outputs.extend(input.copied.iter().map(String::as_str));
-        let ids = input
-            .rendered
-            .par_iter()
-            .filter(|file| file.output_path.ends_with(".html"))
-            .map(|file| {
-                let html = String::from_utf8_lossy(&file.contents);
-                (file.output_path.as_str(), attribute_values(&html, &["id", "name"]).into_iter().collect())
-            })
-            .collect();
+        let ids = scans.files.iter().map(|(path, scan)| (path.as_str(), &scan.ids)).collect();
         Built { base_url, base_path, outputs, ids }
     }
 
