@@ -133,70 +133,123 @@ pub fn check(input: &CheckInput<'_>) -> (CheckReport, HtmlScans) {
     let mut external: BTreeMap<String, ExternalLink> = BTreeMap::new();
     let mut from_markdown: HashSet<&str> = HashSet::new();
 
-    let documents = site
+    // Each link is checked on its own, in parallel; the results are merged in document order
+    // so that the report is the same as one made link by link.
+    let documents: Vec<_> = site
         .pages
         .iter()
         .map(|p| (&p.url_path, &p.display_path, &p.links))
-        .chain(site.sections.iter().map(|s| (&s.url_path, &s.display_path, &s.links)));
-    for (url_path, display_path, links) in documents {
-        for link in links {
+        .chain(site.sections.iter().map(|s| (&s.url_path, &s.display_path, &s.links)))
+        .collect();
+    let outcomes: Vec<Vec<Option<Result<(), String>>>> = documents
+        .par_iter()
+        .map(|(url_path, _, links)| {
+            links
+                .iter()
+                .map(|link| {
+                    (!built.is_elsewhere(&link.resolved)).then(|| built.check(&link.resolved, url_path, true))
+                })
+                .collect()
+        })
+        .collect();
+    for ((_, display_path, links), outcomes) in documents.iter().zip(outcomes) {
+        for (link, outcome) in links.iter().zip(outcomes) {
             from_markdown.insert(&link.resolved);
-            if built.is_elsewhere(&link.resolved) {
-                external.entry(link.resolved.clone()).or_insert_with(|| ExternalLink {
-                    url: link.resolved.clone(),
-                    file: display_path.clone(),
-                    line: link.line,
-                });
-                continue;
-            }
-            report.checked += 1;
-            if let Err(detail) = built.check(&link.resolved, url_path, true) {
-                report.broken.push(broken(display_path, link, detail));
+            match outcome {
+                None => {
+                    if !external.contains_key(&link.resolved) {
+                        let first = ExternalLink {
+                            url: link.resolved.clone(),
+                            file: (*display_path).clone(),
+                            line: link.line,
+                        };
+                        external.insert(link.resolved.clone(), first);
+                    }
+                }
+                Some(result) => {
+                    report.checked += 1;
+                    if let Err(detail) = result {
+                        report.broken.push(broken(display_path, link, detail));
+                    }
+                }
             }
         }
     }
 
     // Links written by templates and shortcodes, from the HTML itself.
     let owners = owners(site);
-    let found = input
+    let found: Vec<(&RenderedFile, &Vec<String>)> = input
         .rendered
         .iter()
         .filter(|file| owners.contains_key(file.output_path.as_str()))
-        .filter_map(|file| Some((file, &scans.files.get(&file.output_path)?.urls)));
-    let mut reported: HashMap<String, usize> = HashMap::new();
-    for (file, urls) in found {
-        let url_path = format!("/{}", file.output_path.trim_end_matches("index.html"));
-        for target in urls {
-            if from_markdown.contains(target.as_str()) || target.starts_with('#') || target.is_empty() {
-                continue;
-            }
-            if built.is_elsewhere(&target) {
-                let owner = owners[file.output_path.as_str()].clone();
-                external.entry(target.clone()).or_insert(ExternalLink {
-                    url: target.clone(),
-                    file: owner,
-                    line: 0,
-                });
-                continue;
-            }
-            report.checked += 1;
-            if let Some(count) = reported.get_mut(target) {
-                *count += 1;
-                continue;
-            }
-            if let Err(detail) = built.check(target, &url_path, false) {
-                reported.insert(target.clone(), 1);
-                report.broken.push(BrokenLink {
-                    location: Location::file(&owners[file.output_path.as_str()]),
-                    detail: format!("the page at `{url_path}` links to `{target}`: {detail}"),
-                    hint: "this link is written by a template or a shortcode; fix it there".into(),
-                });
+        .filter_map(|file| Some((file, &scans.files.get(&file.output_path)?.urls)))
+        .collect();
+    let outcomes: Vec<Vec<TemplateLink>> = found
+        .par_iter()
+        .map(|(file, urls)| {
+            let url_path = page_url_path(file);
+            urls.iter()
+                .map(|target| {
+                    if from_markdown.contains(target.as_str()) || target.starts_with('#') || target.is_empty() {
+                        TemplateLink::Skipped
+                    } else if built.is_elsewhere(target) {
+                        TemplateLink::External
+                    } else {
+                        TemplateLink::Checked(built.check(target, &url_path, false))
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for ((file, urls), outcomes) in found.iter().zip(outcomes) {
+        for (target, outcome) in urls.iter().zip(outcomes) {
+            match outcome {
+                TemplateLink::Skipped => {}
+                TemplateLink::External => {
+                    if !external.contains_key(target) {
+                        let owner = owners[file.output_path.as_str()].clone();
+                        let first = ExternalLink { url: target.clone(), file: owner, line: 0 };
+                        external.insert(target.clone(), first);
+                    }
+                }
+                TemplateLink::Checked(result) => {
+                    report.checked += 1;
+                    // Reported once per target, from the first page that has it.
+                    if reported.contains(target.as_str()) {
+                        continue;
+                    }
+                    if let Err(detail) = result {
+                        reported.insert(target);
+                        let url_path = page_url_path(file);
+                        report.broken.push(BrokenLink {
+                            location: Location::file(&owners[file.output_path.as_str()]),
+                            detail: format!("the page at `{url_path}` links to `{target}`: {detail}"),
+                            hint: "this link is written by a template or a shortcode; fix it there".into(),
+                        });
+                    }
+                }
             }
         }
     }
     report.external = external.into_values().collect();
     drop(built);
     (report, scans)
+}
+
+/// What became of one link found in a template's HTML.
+enum TemplateLink {
+    /// Written in Markdown too (checked there), same-page or empty.
+    Skipped,
+    /// On another site.
+    External,
+    /// Checked against the built site.
+    Checked(Result<(), String>),
+}
+
+/// The URL path of the page rendered into `file`: `/blog/a/`.
+fn page_url_path(file: &RenderedFile) -> String {
+    format!("/{}", file.output_path.trim_end_matches("index.html"))
 }
 
 fn broken(display_path: &std::path::Path, link: &ContentLink, detail: String) -> BrokenLink {
@@ -281,12 +334,11 @@ impl<'a> Built<'a> {
             }
         };
         let site_path = url::percent_decode_lossy(&site_path);
-        let candidates = [
-            site_path.clone(),
-            format!("{site_path}index.html"),
-            format!("{}/index.html", site_path.trim_end_matches('/')),
-        ];
-        let Some(found) = candidates.iter().find(|c| self.outputs.contains(c.as_str())) else {
+        // Made one by one: most links name a folder, found at the second.
+        let mut candidates = std::iter::once_with(|| site_path.clone())
+            .chain(std::iter::once_with(|| format!("{site_path}index.html")))
+            .chain(std::iter::once_with(|| format!("{}/index.html", site_path.trim_end_matches('/'))));
+        let Some(found) = candidates.find(|c| self.outputs.contains(c.as_str())) else {
             return Err(format!("nothing is built at `/{site_path}`"));
         };
         match (fragment, self.ids.get(found.as_str())) {
