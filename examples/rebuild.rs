@@ -2,9 +2,10 @@
 //! post, then the run `quire serve` would make. Prints each run's stats and, with `-v`, the
 //! pipeline's per-stage debug lines. A benchmark, not a test: the numbers vary by machine.
 //!
-//! `cargo run --release --example rebuild -- SITE [--config FILE] [--edit word|sentence|title|date|none] [-v]`
+//! `cargo run --release --example rebuild -- SITE [--config FILE] [--edit word|sentence|title|date|none] [--repeat N] [-v]`
 //!
-//! The edit is made to the newest post under `content/blog/` and undone at the end.
+//! The edit is made to the last post under `content/blog/` and undone after each run;
+//! `--repeat N` makes each edit N times (take the minimum on a busy machine).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,11 +19,13 @@ fn main() {
     let mut config = None;
     let mut edits = Vec::new();
     let mut verbose = false;
+    let mut repeat = 1;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--config" => config = args.next().map(PathBuf::from),
             "--edit" => edits.push(args.next().expect("--edit takes a kind")),
             "-v" => verbose = true,
+            "--repeat" => repeat = args.next().and_then(|n| n.parse().ok()).expect("--repeat takes a count"),
             _ => root = Some(PathBuf::from(arg)),
         }
     }
@@ -48,18 +51,18 @@ fn main() {
 
     let post = newest_post(&root);
     let original = std::fs::read_to_string(&post).expect("the post is readable");
-    for edit in &edits {
+    for edit in edits.iter().flat_map(|edit| std::iter::repeat_n(edit, repeat)) {
         let text = edited(&original, edit);
         std::fs::write(&post, &text).expect("the post is writable");
         builder.forget(&post);
         let started = Instant::now();
         let output = builder.run(&project()).expect("the site builds");
-        println!("edit {edit}: {:?} {:?}", started.elapsed(), output.stats);
+        println!("edit {edit}: {:.1} ms {:?}", ms(started), output.stats);
         std::fs::write(&post, &original).expect("the post is writable");
         builder.forget(&post);
         let started = Instant::now();
         let output = builder.run(&project()).expect("the site builds");
-        println!("undo {edit}: {:?} rendered={}", started.elapsed(), output.stats.rendered);
+        println!("undo {edit}: {:.1} ms rendered={}", ms(started), output.stats.rendered);
     }
 }
 
@@ -114,4 +117,8 @@ impl log::Log for Stderr {
         }
     }
     fn flush(&self) {}
+}
+
+fn ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
 }

@@ -209,7 +209,7 @@ impl Builder {
 
         let step = Instant::now();
         let SiteFiles { content_assets, templates, static_files, .. } = files;
-        let site = Site::build(ModelInput {
+        let mut site = Site::build(ModelInput {
             config: project.config.clone(),
             documents,
             content_assets,
@@ -284,8 +284,8 @@ impl Builder {
         files.sort_by(|a, b| a.output_path.cmp(&b.output_path));
         log::debug!("collected outputs at {:?}", step.elapsed());
 
-        self.renders = rendered.cache;
-        self.scans = scans;
+        let previous_renders = std::mem::replace(&mut self.renders, rendered.cache);
+        let previous_scans = std::mem::replace(&mut self.scans, scans);
         let stats = RunStats {
             pages: site.pages.len(),
             sections: site.sections.len(),
@@ -296,7 +296,9 @@ impl Builder {
             renders_reused: rendered.stats.reused,
             duration: started.elapsed(),
         };
-        Ok(Output { files, warnings: site.warnings, stats, links })
+        let warnings = std::mem::take(&mut site.warnings);
+        render::drop_in_background((site, previous_renders, previous_scans));
+        Ok(Output { files, warnings, stats, links })
     }
 
     /// Parses the content files whose text (or the config) changed since they were last

@@ -151,7 +151,19 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered feeds");
     files.extend(sitemap::render(site, &sitemap::entries(site, &plan)));
     lap("rendered the sitemap");
-    Ok(Rendered { files, cache: cache.into_iter().collect(), stats })
+    let cache = cache.into_iter().collect();
+    drop(hashes);
+    drop_in_background((views, lookup, tera));
+    Ok(Rendered { files, cache, stats })
+}
+
+/// Frees `value` on another thread. A site's views and its model are tens of thousands of
+/// small allocations; freeing them took a tenth of a `serve` rebuild at 10,000 posts, time
+/// the rebuild need not wait for.
+pub fn drop_in_background<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new().name("quire-drop".into()).spawn(move || drop(value));
+    // Without a thread, the value is dropped here, as it would have been.
+    drop(spawned);
 }
 
 /// One rendered output and where its bytes came from.
