@@ -532,6 +532,15 @@ mod tests {
                 }),
             ),
             (
+                "retitle a post shown in lists, feeds and its neighbours' pages",
+                Box::new(|s| {
+                    s.write(
+                        "content/blog/b.md",
+                        "---\ntitle: B retitled\ndate: 2024-02-01\n---\n\nFirst B, edited.\n\nMore B.\n",
+                    )
+                }),
+            ),
+            (
                 "add a tag",
                 Box::new(|s| {
                     s.write(
@@ -596,6 +605,24 @@ mod tests {
         let second = run_and_compare(&mut builder, &site, "second run");
         assert_eq!((second.parsed, second.rendered), (0, 0));
         assert_eq!(second.renders_reused, first.rendered);
+    }
+
+    #[test]
+    fn a_rerendered_page_is_scanned_again_for_the_link_check() {
+        let site = Site::new();
+        site.write("content/about.md", "---\ntitle: About me\n---\n\nSee [C](/blog/c/#setup).\n");
+        site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Setup\n\nFirst C.\n");
+        let mut builder = Builder::new();
+        let project = site.project();
+        assert_eq!(builder.run(&project).unwrap().links.broken, []);
+        // The anchor goes away: only c's page is rendered again, and its new ids count.
+        site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Install\n\nFirst C.\n");
+        let broken = builder.run(&project).unwrap().links.broken;
+        assert_eq!(broken, Builder::new().run(&project).unwrap().links.broken);
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert!(broken[0].detail.contains("setup"), "{broken:?}");
+        site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Setup\n\nFirst C.\n");
+        assert_eq!(builder.run(&project).unwrap().links.broken, []);
     }
 
     #[test]

@@ -190,7 +190,8 @@ pub fn check(input: &CheckInput<'_>) -> (CheckReport, HtmlScans) {
             let url_path = page_url_path(file);
             urls.iter()
                 .map(|target| {
-                    if from_markdown.contains(target.as_str()) || target.starts_with('#') || target.is_empty() {
+                    if from_markdown.contains(target.as_str()) || target.starts_with('#') || target.is_empty()
+                    {
                         TemplateLink::Skipped
                     } else if built.is_elsewhere(target) {
                         TemplateLink::External
