@@ -248,7 +248,9 @@ impl Builder {
             step.elapsed()
         );
 
-        let mut outputs: Vec<(OutputFile, PathBuf)> = Vec::new();
+        // Each output with the file that owns it; `None` for rendered pages, whose owner is
+        // named only if a duplicate needs it.
+        let mut outputs: Vec<(OutputFile, Option<PathBuf>)> = Vec::new();
         // Static files first, theme before site, so the site's file replaces the theme's.
         let mut static_by_path: HashMap<String, StaticSource> = HashMap::new();
         for file in static_files {
@@ -263,21 +265,19 @@ impl Builder {
                     (Contents::Bytes(bytes.into()), theme::display_path("static", &output_path))
                 }
             };
-            outputs.push((OutputFile { output_path, contents }, owner));
+            outputs.push((OutputFile { output_path, contents }, Some(owner)));
         }
         for asset in &site.assets {
             let file = OutputFile {
                 output_path: asset.output_path.clone(),
                 contents: Contents::Copy(asset.source_path.clone()),
             };
-            outputs.push((file, asset.source_path.clone()));
+            outputs.push((file, Some(asset.source_path.clone())));
         }
         for file in rendered.files {
-            let owner =
-                PathBuf::from(format!("the page at /{}", file.output_path.trim_end_matches("index.html")));
             outputs.push((
                 OutputFile { output_path: file.output_path, contents: Contents::Bytes(file.contents) },
-                owner,
+                None,
             ));
         }
         let mut files = unique_outputs(outputs, &project.paths.root)?;
@@ -367,24 +367,25 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Checks that no two outputs share a path and returns the files.
-fn unique_outputs(outputs: Vec<(OutputFile, PathBuf)>, root: &Path) -> Result<Vec<OutputFile>> {
-    let mut owners: HashMap<String, PathBuf> = HashMap::new();
+fn unique_outputs(outputs: Vec<(OutputFile, Option<PathBuf>)>, root: &Path) -> Result<Vec<OutputFile>> {
+    let owner = |(file, owner): &(OutputFile, Option<PathBuf>)| match owner {
+        Some(path) => path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.clone()),
+        None => PathBuf::from(format!("the page at /{}", file.output_path.trim_end_matches("index.html"))),
+    };
+    // The latest output seen at each path, by index.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(outputs.len());
     let mut errors = Vec::new();
-    let mut files = Vec::with_capacity(outputs.len());
-    for (file, owner) in outputs {
-        let owner = owner.strip_prefix(root).map(Path::to_path_buf).unwrap_or(owner);
-        if let Some(first) = owners.insert(file.output_path.clone(), owner.clone()) {
+    for (index, output) in outputs.iter().enumerate() {
+        if let Some(first) = seen.insert(&output.0.output_path, index) {
             errors.push(Error::DuplicateUrl {
-                url_path: format!("/{}", file.output_path),
-                first,
-                second: owner,
+                url_path: format!("/{}", output.0.output_path),
+                first: owner(&outputs[first]),
+                second: owner(output),
             });
-            continue;
         }
-        files.push(file);
     }
     Error::fail_if_any(errors)?;
-    Ok(files)
+    Ok(outputs.into_iter().map(|(file, _)| file).collect())
 }
 
 #[cfg(test)]

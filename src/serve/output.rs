@@ -38,7 +38,8 @@ pub struct ServedFile {
 /// Every output file of one build, by output path (`blog/a/index.html`).
 #[derive(Debug, Default)]
 pub struct ServedSite {
-    files: HashMap<String, ServedFile>,
+    /// Shared with the next site while unchanged, so publishing copies pointers, not headers.
+    files: HashMap<String, Arc<ServedFile>>,
 }
 
 /// What a new build changed compared with the one served before it.
@@ -58,7 +59,7 @@ impl ServedSite {
 
     /// The file at `output_path`, if the site has one.
     pub fn get(&self, output_path: &str) -> Option<&ServedFile> {
-        self.files.get(output_path)
+        self.files.get(output_path).map(|file| &**file)
     }
 
     /// How many files the site has.
@@ -105,10 +106,12 @@ impl Publisher {
                 Contents::Copy(source_path) => copies.read(source_path)?,
             };
             let served = match previous.files.get(&file.output_path) {
-                Some(old) if Arc::ptr_eq(&old.produced, &produced) || old.produced == produced => old.clone(),
+                Some(old) if Arc::ptr_eq(&old.produced, &produced) || old.produced == produced => {
+                    Arc::clone(old)
+                }
                 _ => {
                     changed.push(file.output_path.clone());
-                    ServedFile::new(&file.output_path, produced, &self.script_tag)
+                    Arc::new(ServedFile::new(&file.output_path, produced, &self.script_tag))
                 }
             };
             files.insert(file.output_path.clone(), served);
