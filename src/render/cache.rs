@@ -20,12 +20,14 @@ use tera::{Context, Value};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3Default, Xxh3DefaultBuilder};
 
 use crate::load::TemplateFile;
-use crate::render::views::Views;
+use crate::render::views::{PageViews, Views};
 
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
 pub struct RenderCache {
     entries: HashMap<String, CachedRender>,
+    /// The page views the renders were given, reused by the next run where still valid.
+    pub(crate) views: PageViews,
 }
 
 impl RenderCache {
@@ -131,6 +133,8 @@ impl<'v> ValueHashes<'v> {
         // Innermost first: full page views hold neighbours, sections, taxonomies and
         // archives hold light page views, so those are known by the time the bigger ones are
         // hashed. A view left out here is still hashed right, only walked every time.
+        // Page views reused from the previous run come with their hashes.
+        hashes.known.extend(views.reused_hashes.iter().copied());
         let terms: Vec<&Value> = views.terms.iter().flatten().collect();
         let groups: [Vec<&Value>; 8] = [
             views.light_pages.iter().collect(),
@@ -143,8 +147,13 @@ impl<'v> ValueHashes<'v> {
             vec![&views.archive, &views.config],
         ];
         for group in groups {
-            let computed: Vec<(usize, u64)> =
-                group.par_iter().filter_map(|value| Some((address(value)?, hashes.hash(value)))).collect();
+            let computed: Vec<(usize, u64)> = group
+                .par_iter()
+                .filter_map(|value| {
+                    let at = address(value)?;
+                    (!hashes.known.contains_key(&at)).then(|| (at, hashes.hash(value)))
+                })
+                .collect();
             hashes.known.extend(computed);
         }
         let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
@@ -268,7 +277,7 @@ impl CachedRender {
 
 impl FromIterator<(String, CachedRender)> for RenderCache {
     fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
-        RenderCache { entries: iter.into_iter().collect() }
+        RenderCache { entries: iter.into_iter().collect(), views: PageViews::default() }
     }
 }
 
@@ -314,6 +323,8 @@ mod tests {
             terms: Vec::new(),
             archive: Value::none(),
             section_archives: Vec::new(),
+            page_keys: Vec::new(),
+            reused_hashes: Vec::new(),
         }
     }
 

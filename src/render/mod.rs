@@ -95,7 +95,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .chain(["sitemap.xml", "robots.txt", "404.html"].map(String::from))
         .collect::<Vec<_>>();
     lap("planned");
-    let views = Views::build(site);
+    let views = Views::build(site, &previous.views);
     lap("built views");
     let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs.into_iter().chain(generated)));
     let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
@@ -151,7 +151,8 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered feeds");
     files.extend(sitemap::render(site, &sitemap::entries(site, &plan)));
     lap("rendered the sitemap");
-    let cache = cache.into_iter().collect();
+    let mut cache: RenderCache = cache.into_iter().collect();
+    cache.views = views.keep(site, |view| hashes.hash(view));
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })

@@ -3,9 +3,18 @@
 //! Each page gets a full view (for its own page and `get_page`) and a light view (for lists).
 //! Tera values share their arrays and maps through `Arc`, so putting a light view on every
 //! pager and term costs a pointer copy, not a re-serialisation of the page.
+//!
+//! A page's views are kept from run to run (`PageViews`), each with a key of what it was
+//! built from, so that `quire serve` rebuilds (and the render keys re-hash) only the views of
+//! pages that changed. The key functions sit beside the view functions: a field a view reads
+//! must be in its key.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 use tera::{Map, Value};
+use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::site::archive::Archive;
 use crate::site::{url, Page, Section, Site, Taxonomy, Term};
@@ -32,21 +41,85 @@ pub struct Views {
     pub archive: Value,
     /// Each section's archive, by `SectionId` (`get_archive`).
     pub section_archives: Vec<Value>,
+    /// Per page, the keys its light and full views were built from.
+    pub page_keys: Vec<(u64, u64)>,
+    /// The previous run's hashes of the page views reused from it, by view address.
+    pub reused_hashes: Vec<(usize, u64)>,
+}
+
+/// The page views of a run, by content path, to be reused by the next one.
+#[derive(Debug, Clone, Default)]
+pub struct PageViews {
+    pages: HashMap<String, KeptViews>,
+}
+
+/// One page's views, the keys they were built from and their hashes.
+#[derive(Debug, Clone)]
+struct KeptViews {
+    light_key: u64,
+    light: Value,
+    light_hash: u64,
+    full_key: u64,
+    full: Value,
+    full_hash: u64,
 }
 
 impl Views {
-    /// Builds every view of `site`.
-    pub fn build(site: &Site) -> Views {
+    /// Builds every view of `site`, taking from `previous` the page views whose inputs are
+    /// unchanged.
+    pub fn build(site: &Site, previous: &PageViews) -> Views {
         let base_url = site.config.base_url.as_str();
         let term_links: Vec<Vec<Value>> = site
             .taxonomies
             .iter()
             .map(|t| t.terms.iter().map(|term| term_link(term, base_url)).collect())
             .collect();
-        let light_pages: Vec<Value> =
-            site.pages.par_iter().map(|p| light_page(p, site, &term_links)).collect();
-        let pages =
-            site.pages.par_iter().zip(&light_pages).map(|(p, light)| full_page(p, light, site)).collect();
+        let config_key = {
+            let mut hasher = Xxh3Default::new();
+            format!("{:?}", site.config).hash(&mut hasher);
+            hasher.finish()
+        };
+        let page_keys: Vec<(u64, u64)> = site
+            .pages
+            .par_iter()
+            .map(|p| {
+                let light = light_key(p, config_key);
+                (light, full_key(p, light, site))
+            })
+            .collect();
+        let kept = |page: &Page| previous.pages.get(&page.content_path);
+        let light_pages: Vec<Value> = site
+            .pages
+            .par_iter()
+            .zip(&page_keys)
+            .map(|(p, &(key, _))| match kept(p) {
+                Some(kept) if kept.light_key == key => kept.light.clone(),
+                _ => light_page(p, site, &term_links),
+            })
+            .collect();
+        let pages: Vec<Value> = site
+            .pages
+            .par_iter()
+            .zip(&light_pages)
+            .zip(&page_keys)
+            .map(|((p, light), &(_, key))| match kept(p) {
+                Some(kept) if kept.full_key == key => kept.full.clone(),
+                _ => full_page(p, light, site),
+            })
+            .collect();
+        let mut reused_hashes = Vec::new();
+        for ((p, keys), (light, full)) in
+            site.pages.iter().zip(&page_keys).zip(light_pages.iter().zip(&pages))
+        {
+            if let Some(kept) = kept(p) {
+                if kept.light_key == keys.0 {
+                    reused_hashes.extend(address(light).map(|a| (a, kept.light_hash)));
+                }
+                if kept.full_key == keys.1 {
+                    reused_hashes.extend(address(full).map(|a| (a, kept.full_hash)));
+                }
+            }
+        }
         let sections = site.sections.iter().map(|s| section(s, site, &light_pages)).collect();
         let taxonomy_heads: Vec<Value> = site.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
         let terms: Vec<Vec<Value>> = term_links
@@ -83,6 +156,8 @@ impl Views {
             .map(|s| self::archive(&Archive::of(s.pages.iter().copied(), &site.pages), &light_pages))
             .collect();
         Views {
+            page_keys,
+            reused_hashes,
             archive,
             section_archives,
             config: Value::from_serializable(&site.config),
@@ -95,6 +170,72 @@ impl Views {
             terms,
         }
     }
+}
+
+impl Views {
+    /// The page views of this run with their keys and hashes (`hash`), for the next run.
+    pub fn keep(&self, site: &Site, hash: impl Fn(&Value) -> u64 + Sync) -> PageViews {
+        let pages = site
+            .pages
+            .par_iter()
+            .zip(&self.page_keys)
+            .zip(self.light_pages.par_iter().zip(&self.pages))
+            .map(|((p, &(light_key, full_key)), (light, full))| {
+                let kept = KeptViews {
+                    light_key,
+                    light: light.clone(),
+                    light_hash: hash(light),
+                    full_key,
+                    full: full.clone(),
+                    full_hash: hash(full),
+                };
+                (p.content_path.clone(), kept)
+            })
+            .collect();
+        PageViews { pages }
+    }
+}
+
+/// The address of a view's shared map, which identifies it while it is alive.
+fn address(value: &Value) -> Option<usize> {
+    value.as_map().map(|map| std::ptr::from_ref(map) as usize)
+}
+
+/// What `light_page` reads of a page (and of the site: the config, for the base URL and the
+/// taxonomies that `page.terms` lists).
+fn light_key(page: &Page, config_key: u64) -> u64 {
+    let mut hasher = Xxh3Default::new();
+    config_key.hash(&mut hasher);
+    page.title.hash(&mut hasher);
+    page.description.hash(&mut hasher);
+    format!("{:?}", (page.date, page.updated, &page.extra)).hash(&mut hasher);
+    page.draft.hash(&mut hasher);
+    page.slug.hash(&mut hasher);
+    page.url_path.hash(&mut hasher);
+    page.summary.hash(&mut hasher);
+    page.taxonomies.hash(&mut hasher);
+    page.authors.hash(&mut hasher);
+    page.reading_time.hash(&mut hasher);
+    page.word_count.hash(&mut hasher);
+    page.weight.hash(&mut hasher);
+    page.content_path.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What `full_page` reads besides the light view: content, toc, assets, aliases and the
+/// neighbours' titles and URLs.
+fn full_key(page: &Page, light_key: u64, site: &Site) -> u64 {
+    let mut hasher = Xxh3Default::new();
+    light_key.hash(&mut hasher);
+    page.content.hash(&mut hasher);
+    format!("{:?}", page.toc).hash(&mut hasher);
+    page.assets.hash(&mut hasher);
+    page.aliases.hash(&mut hasher);
+    for neighbour in [page.newer, page.older] {
+        let other = neighbour.map(|id| (&site.pages[id].title, &site.pages[id].url_path));
+        other.hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Builds a map value from (key, value) pairs.
