@@ -497,6 +497,10 @@ mod tests {
                 "{step}: `{path}` differs from a clean build"
             );
         }
+        // The link check keeps its scans between runs too: its report must not differ either.
+        assert_eq!(incremental.links.broken, clean.links.broken, "{step}: different broken links");
+        assert_eq!(incremental.links.checked, clean.links.checked, "{step}: different link counts");
+        assert_eq!(incremental.links.external, clean.links.external, "{step}: different external links");
         incremental.stats
     }
 
