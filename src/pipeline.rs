@@ -17,6 +17,7 @@ use crate::check::{self, BrokenLink, CheckInput, CheckReport};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
+use crate::parse::highlight_store::HighlightStore;
 use crate::parse::{self, Document};
 use crate::project::Project;
 use crate::render::cache::RenderCache;
@@ -50,12 +51,14 @@ pub struct BuildReport {
 pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
+    let highlighted = HighlightStore::open(&project.paths.root);
     let output = Builder::new().run(project)?;
     for warning in &output.warnings {
         log::warn!("{warning}");
     }
     enforce_links(project, &output.links)?;
     let report = write::write(&project.paths.output, &output.files)?;
+    highlighted.save();
     Ok(BuildReport {
         pages: output.stats.pages,
         sections: output.stats.sections,

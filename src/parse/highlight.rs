@@ -1,18 +1,19 @@
-//! Syntax highlighting of fenced code blocks with syntect (pure-Rust `fancy-regex` engine) and
-//! bat's syntax and theme set from `two-face`.
+//! Syntax highlighting of fenced code blocks with syntect (the Oniguruma regex engine, or the
+//! pure-Rust `fancy-regex` one without the `onig` feature) and bat's syntax and theme set from
+//! `two-face`.
 //!
 //! The syntax set is loaded once per process, lazily, and shared by every thread. Highlighted
 //! blocks are memoised by a hash of everything the output depends on (language, options, code,
 //! style, theme), so identical blocks are highlighted once per build and an unchanged block is
-//! not highlighted again on the next build in the same process (`quire serve`). The memo is a
-//! pure function's cache: it can never make a build differ from a clean one.
+//! not highlighted again on the next build in the same process (`quire serve`); `highlight_store`
+//! keeps it on disk between `quire build`s. The memo is a pure function's cache: it can never
+//! make a build differ from a clean one.
 //!
 //! This module does not find code blocks in Markdown (`markdown.rs` does) and writes no CSS
 //! file: `quire highlight-css` prints the stylesheet for a theme.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
@@ -97,7 +98,7 @@ pub fn highlight(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> A
         return html;
     }
     let html: Arc<str> = render_block(code, fence, options).into();
-    CACHE.insert(key, Arc::clone(&html));
+    CACHE.insert(key, Arc::clone(&html), true);
     html
 }
 
@@ -437,32 +438,73 @@ fn parse_line_ranges(value: &str) -> Result<Vec<RangeInclusive<usize>>, String> 
         .collect()
 }
 
-/// A 128-bit hash of everything the highlighted HTML depends on. Two SipHash runs with
-/// different prefixes make an accidental collision practically impossible.
-fn block_key(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> u128 {
-    let half = |seed: u8| {
-        let mut hasher = DefaultHasher::new();
-        seed.hash(&mut hasher);
-        code.hash(&mut hasher);
-        fence.language.hash(&mut hasher);
-        fence.linenos.hash(&mut hasher);
-        fence.linenostart.hash(&mut hasher);
-        for range in &fence.hl_lines {
-            (range.start(), range.end()).hash(&mut hasher);
-        }
-        options.hash(&mut hasher);
-        hasher.finish()
+/// A 128-bit hash of everything the highlighted HTML depends on. XXH3 is stable across
+/// processes and versions, so the key can also name a block in the on-disk store.
+pub(crate) fn block_key(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> u128 {
+    let mut bytes = Vec::with_capacity(code.len() + 64);
+    let mut field = |part: &[u8]| {
+        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(part);
     };
-    (u128::from(half(0)) << 64) | u128::from(half(1))
+    field(code.as_bytes());
+    field(fence.language.as_deref().unwrap_or("\0none").as_bytes());
+    field(&[u8::from(fence.linenos)]);
+    field(&(fence.linenostart as u64).to_le_bytes());
+    for range in &fence.hl_lines {
+        field(&(*range.start() as u64).to_le_bytes());
+        field(&(*range.end() as u64).to_le_bytes());
+    }
+    field(match options.style {
+        HighlightStyle::Class => b"class",
+        HighlightStyle::Inline => b"inline",
+    });
+    field(options.theme.as_bytes());
+    xxhash_rust::xxh3::xxh3_128(&bytes)
+}
+
+/// The blocks used since [`start_tracking`] (highlighted or found in the memo), to be kept by
+/// the on-disk store. Entries the current site no longer has are thereby dropped from it.
+pub(crate) fn used_blocks() -> Vec<(u128, Arc<str>)> {
+    let memo = CACHE.lock();
+    let mut used: Vec<(u128, Arc<str>)> = memo
+        .used
+        .iter()
+        .filter_map(|key| memo.blocks.get(key).map(|html| (*key, Arc::clone(html))))
+        .collect();
+    used.sort_unstable_by_key(|(key, _)| *key);
+    used
+}
+
+/// Forgets which blocks were used, so [`used_blocks`] reports one build's blocks.
+pub(crate) fn start_tracking() {
+    CACHE.lock().used.clear();
+}
+
+/// Puts blocks highlighted by an earlier process into the memo, unused until asked for.
+pub(crate) fn preload(blocks: Vec<(u128, Arc<str>)>) {
+    for (key, html) in blocks {
+        CACHE.insert(key, html, false);
+    }
+}
+
+/// How many blocks were highlighted (not found in the memo) since the start.
+pub(crate) fn highlighted_count() -> usize {
+    CACHE.misses.load(Ordering::Relaxed)
 }
 
 /// The memo of highlighted blocks, bounded so a long `serve` session cannot grow it forever.
 #[derive(Default)]
 struct BlockCache {
-    blocks: Mutex<HashMap<u128, Arc<str>>>,
+    memo: Mutex<Memo>,
     bytes: AtomicUsize,
     hits: AtomicUsize,
     misses: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Memo {
+    blocks: HashMap<u128, Arc<str>>,
+    used: HashSet<u128>,
 }
 
 /// Above this much highlighted HTML the memo starts over (a 10,000-post site holds ~100 MiB).
@@ -470,25 +512,35 @@ const CACHE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
 
 impl BlockCache {
     fn get(&self, key: u128) -> Option<Arc<str>> {
-        let found = self.lock().get(&key).cloned();
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        let mut memo = self.lock();
+        let found = memo.blocks.get(&key).cloned();
+        let counter = if found.is_some() {
+            memo.used.insert(key);
+            &self.hits
+        } else {
+            &self.misses
+        };
         counter.fetch_add(1, Ordering::Relaxed);
         found
     }
 
-    fn insert(&self, key: u128, html: Arc<str>) {
-        let mut blocks = self.lock();
+    fn insert(&self, key: u128, html: Arc<str>, used: bool) {
+        let mut memo = self.lock();
         if self.bytes.load(Ordering::Relaxed) + html.len() > CACHE_LIMIT_BYTES {
-            blocks.clear();
+            memo.blocks.clear();
+            memo.used.clear();
             self.bytes.store(0, Ordering::Relaxed);
         }
         self.bytes.fetch_add(html.len(), Ordering::Relaxed);
-        blocks.insert(key, html);
+        memo.blocks.insert(key, html);
+        if used {
+            memo.used.insert(key);
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u128, Arc<str>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memo> {
         // A panic while holding the lock leaves a map that is still valid: keep using it.
-        self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod date;
 pub mod foreign_syntax;
 pub mod front_matter;
 pub mod highlight;
+pub mod highlight_store;
 pub mod kramdown;
 pub mod markdown;
 pub mod shortcodes;
