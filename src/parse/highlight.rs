@@ -24,6 +24,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxRefere
 use two_face::theme::{EmbeddedLazyThemeSet, EmbeddedThemeName};
 
 use crate::config::HighlightStyle;
+use crate::parse::line_memo;
 
 /// The options written after the language in a fence: ```` ```rust,linenos,hl_lines=2 4-6 ````.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -258,7 +259,7 @@ fn parse_line(
     syntax: &SyntaxReference,
     stack: &ScopeStack,
 ) -> Option<Vec<(usize, ScopeStackOp)>> {
-    let ops = state.parse_line(line, &SYNTAXES).ok()?;
+    let ops = line_memo::parse_line(state, line, &SYNTAXES).ok()?;
     if syntax.name == "Rust" {
         Some(add_rust_keywords(line, ops, stack))
     } else {

@@ -8,6 +8,7 @@ pub mod front_matter;
 pub mod highlight;
 pub mod highlight_store;
 pub mod kramdown;
+pub mod line_memo;
 pub mod markdown;
 pub mod shortcodes;
 
