@@ -151,3 +151,38 @@ fn markdown_dialects_render_and_foreign_tags_are_warned() {
     assert_eq!(stderr.matches("is not run by Quire").count(), 3, "{stderr}");
     assert!(site.read("big/index.html").contains(&big.trim_end()[..200]));
 }
+
+#[test]
+fn issue_9_built_in_fallbacks_do_not_break_a_site_base_with_only_content() {
+    let site = TestSite::from_fixture("migrate/own-base");
+    site.build().success();
+    // The fallbacks that fit the site's layout use it…
+    for output in ["tags/index.html", "tags/notes/index.html", "archive/index.html"] {
+        assert!(
+            site.read(output).contains("<body class=\"own-layout\">"),
+            "{output}:\n{}",
+            site.read(output)
+        );
+    }
+    // …and 404.html, which fills `title` and `description`, uses the built-in layout.
+    let not_found = site.read("404.html");
+    assert!(not_found.contains("<title>Page not found · Own layout</title>"), "{not_found}");
+    assert!(!not_found.contains("own-layout"));
+    assert!(site.read("blog/hello/index.html").contains("<h1>Hello</h1>"));
+}
+
+#[test]
+fn a_site_template_filling_a_missing_block_gets_a_block_hint() {
+    let site = TestSite::from_fixture("migrate/own-base");
+    site.write_file(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block title %}x{% endblock title %}",
+    );
+    let run = site.build().failure();
+    assert!(run.stderr().contains("templates/404.html"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("hint: a template can only fill the blocks its parent template defines"),
+        "{}",
+        run.stderr()
+    );
+}
