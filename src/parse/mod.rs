@@ -7,6 +7,7 @@ pub mod foreign_syntax;
 pub mod front_matter;
 pub mod highlight;
 pub mod kramdown;
+pub mod liquid;
 pub mod markdown;
 pub mod shortcodes;
 
@@ -92,7 +93,9 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
     let text = normalize_text(&file.text);
     let split = front_matter::split(&file.display_path, &text)?;
     let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
-    let stripped = kramdown::strip_attributes(split.body);
+    let urls = liquid::SiteUrls::from_base_url(&config.base_url);
+    let converted = liquid::convert(split.body, &urls);
+    let stripped = kramdown::strip_attributes(&converted);
     let source = markdown::Source {
         file: &file.display_path,
         text: &stripped,
@@ -101,7 +104,7 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
     };
     let body = markdown::render(&source, &config.markdown)?;
     // Quire's own shortcode calls use the same braces as Liquid: they are not foreign.
-    let warnings = foreign_syntax::find(split.body)
+    let warnings = foreign_syntax::find(&converted)
         .into_iter()
         .filter(|tag| !shortcodes::looks_like_call(&tag.text))
         .map(|tag| foreign_tag_warning(&file.display_path, split.body_first_line, &tag))

@@ -143,12 +143,12 @@ fn markdown_dialects_render_and_foreign_tags_are_warned() {
     for (tag, warning) in [
         ("{% include note.html %}", "content/dialects.md:29: Liquid tag `{% include note.html %}`"),
         ("{{&lt; youtube abc &gt;}}", "content/dialects.md:31: Hugo shortcode `{{< youtube abc >}}`"),
-        ("{{ site.url }}", "content/dialects.md:31: Liquid tag `{{ site.url }}`"),
     ] {
         assert!(page.contains(tag), "{tag} missing");
         assert!(stderr.contains(warning), "{warning} missing:\n{stderr}");
     }
-    assert_eq!(stderr.matches("is not run by Quire").count(), 3, "{stderr}");
+    assert!(page.contains(" and https://example.com."), "`{{{{ site.url }}}}` is the base URL:\n{page}");
+    assert_eq!(stderr.matches("is not run by Quire").count(), 2, "{stderr}");
     assert!(site.read("big/index.html").contains(&big.trim_end()[..200]));
 }
 
@@ -185,4 +185,42 @@ fn a_site_template_filling_a_missing_block_gets_a_block_hint() {
         "{}",
         run.stderr()
     );
+}
+
+#[test]
+fn liquid_highlight_raw_and_site_urls_are_converted() {
+    let site = TestSite::from_fixture("migrate/liquid");
+    let run = site.build().success();
+    let stderr = run.stderr();
+    // `{% highlight ruby linenos %}` gives exactly the HTML of a ```ruby,linenos fence.
+    let highlighted = site.read("posts/highlight/index.html");
+    assert!(highlighted.contains("<pre class=\"hl-code\" data-lang=\"ruby\">"), "{highlighted}");
+    assert!(highlighted.contains("code-line-number"), "linenos is kept:\n{highlighted}");
+    assert_eq!(highlighted, site.read("posts/fence/index.html"));
+    let page = site.read("posts/tags/index.html");
+    // `site.url` is the origin and `site.baseurl` the path of `base_url`.
+    assert!(page.contains(r#"<a href="https://example.com/blog/">home</a>"#), "{page}");
+    assert!(page.contains(r#"<img src="/blog/logo.png" alt="logo">"#), "{page}");
+    assert!(page.contains("Origin https://example.com.</p>"), "{page}");
+    // `{% raw %}` leaves its text, uninterpreted and unwarned.
+    assert!(page.contains("<p>Write {{ page.title }} and {% if x %}.</p>"), "{page}");
+    assert!(!page.contains("{% raw %}Write") && !page.contains("endraw %}."), "{page}");
+    // Code is never converted.
+    assert!(page.contains("{{ site.url }} {% raw %}{{ kept }}{% endraw %}\n</code>"), "{page}");
+    assert!(page.contains("<code>{{ site.baseurl }} indented"), "{page}");
+    assert!(page.contains("Inline <code>{{ site.url }}</code> and <code>{% raw %}</code>."), "{page}");
+    // Other tags stay visible, each with a warning at its file line, and only they are warned.
+    assert!(page.contains("<p>{% include figure.html"), "{page}");
+    assert!(page.contains("<p>{{&lt; youtube abc &gt;}}</p>"), "{page}");
+    assert!(
+        stderr.contains(
+            "content/posts/2020-01-02-tags.md:10: Liquid tag `{% include figure.html src=\"x.png\" %}`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/posts/2020-01-02-tags.md:12: Hugo shortcode `{{< youtube abc >}}`"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("is not run by Quire").count(), 2, "{stderr}");
 }
