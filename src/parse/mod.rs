@@ -2,6 +2,7 @@
 //!
 //! Parsing is pure and per file, so it runs in parallel and collects every file's error.
 
+pub mod block_attributes;
 pub mod date;
 pub mod foreign_syntax;
 pub mod front_matter;
@@ -95,7 +96,7 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
     let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
     let urls = liquid::SiteUrls::from_base_url(&config.base_url);
     let converted = liquid::convert(split.body, &urls);
-    let stripped = kramdown::strip_attributes(&converted);
+    let stripped = kramdown::rewrite_attributes(&converted);
     let source = markdown::Source {
         file: &file.display_path,
         text: &stripped,

@@ -224,3 +224,28 @@ fn liquid_highlight_raw_and_site_urls_are_converted() {
     );
     assert_eq!(stderr.matches("is not run by Quire").count(), 2, "{stderr}");
 }
+
+#[test]
+fn kramdown_attribute_lists_apply_ids_and_classes() {
+    let site = TestSite::from_fixture("migrate/kramdown");
+    site.build().success();
+    let page = site.read("attributes/index.html");
+    for expected in [
+        r#"<h2 id="install" class="step">Setup</h2>"#,
+        r#"<p class="note">A paragraph with a class.</p>"#,
+        r#"<p id="intro" class="lead">A paragraph with an id.</p>"#,
+        r#"<h2 id="use">Usage</h2>"#,
+        "<ul class=\"checklist\">\n<li>one</li>",
+        "<blockquote class=\"aside\">\n<p>Quoted.</p>",
+        r#"<pre class="hl-code terminal" data-lang="sh">"#,
+        r#"<p><img src="/d.png" alt="diagram" /></p>"#,
+        r#"<h2 id="kept">Kept</h2>"#,
+    ] {
+        assert!(page.contains(expected), "{expected} missing:\n{page}");
+    }
+    // `* TOC` + `{:toc}` is kramdown's table of contents: neither is printed.
+    assert!(!page.contains("TOC"), "{page}");
+    for leaked in ["{:", "{#", "quire-attributes", "width="] {
+        assert!(!page.contains(leaked), "{leaked} leaked:\n{page}");
+    }
+}
