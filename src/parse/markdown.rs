@@ -294,8 +294,10 @@ impl<'a> Renderer<'a> {
                 *dest = format!("{LINK_MARKER}{}{LINK_MARKER}", self.links.len() - 1);
             }
         }
+        let nth = 1 + self.calls.iter().filter(|c| c.name == call.name).count();
         self.calls.push(ShortcodeCall {
             template: format!("shortcodes/{}.html", call.name),
+            nth,
             name: call.name,
             args,
             body,
@@ -541,6 +543,7 @@ impl<'a> Renderer<'a> {
             template: ANCHOR_LINK_TEMPLATE.into(),
             args: args.into_iter().collect(),
             body: None,
+            nth: 1 + self.calls.iter().filter(|c| c.name == "anchor-link").count(),
             line,
         });
         format!("{PLACEHOLDER_START}{}-->", self.calls.len() - 1)

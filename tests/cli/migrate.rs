@@ -249,3 +249,37 @@ fn kramdown_attribute_lists_apply_ids_and_classes() {
         assert!(!page.contains(leaked), "{leaked} leaked:\n{page}");
     }
 }
+
+#[test]
+fn zola_shortcodes_render_with_the_site_templates() {
+    let site = TestSite::from_fixture("migrate/zola-shortcodes");
+    let run = site.build().success();
+    let page = site.read("blog/calls/index.html");
+    // Inline calls with string and number arguments, numbered per shortcode with `nth`.
+    assert!(
+        page.contains(r#"Intro with <span class="badge badge-1">new×3</span> and <span class="badge badge-2">old×1</span> inline."#),
+        "{page}"
+    );
+    // The site's `youtube.html` replaces the built-in one; undefined `autoplay` is false.
+    assert!(
+        page.contains(
+            "<div class=\"video\">\n    <iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\" "
+        ),
+        "{page}"
+    );
+    // Calls with a body get it as `body`, and `nth` counts them apart from other shortcodes.
+    assert!(
+        page.contains("<blockquote id=\"quote-1\">\n<p>The <em>first</em> quote.</p>\n\n<cite>Ada</cite>"),
+        "{page}"
+    );
+    assert!(page.contains("<blockquote id=\"quote-2\">\n<p>The second.</p>\n\n<cite>Grace</cite>"), "{page}");
+    // In code, a call is text.
+    assert!(page.contains("<code>{{ youtube(id=&quot;literal&quot;) }}"), "{page}");
+    assert!(!page.contains("{%") && !run.stderr().contains("warning"), "{page}\n{}", run.stderr());
+
+    // Without the site's template, Zola's `youtube` arguments work with the built-in one.
+    site.remove_file("templates/shortcodes/youtube.html");
+    site.build().success();
+    let page = site.read("blog/calls/index.html");
+    assert!(page.contains(r#"<div class="video-embed video""#), "{page}");
+}
