@@ -37,6 +37,9 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// `path` (or Hugo's `url`, Jekyll's `permalink`): the whole URL path.
     pub path: Option<String>,
+    /// The file line of the key that sets the URL (`path`, `url`, `permalink`, else `slug`),
+    /// so that two pages wanting one URL are reported where it was written.
+    pub url_line: Option<usize>,
     /// `aliases` (and Jekyll's `redirect_from`): old URLs of this page.
     pub aliases: Vec<String>,
     /// Terms by taxonomy name (`tags`, `categories`, ...).
@@ -297,6 +300,7 @@ impl Mapper<'_> {
         // Other generators' spellings, used when Quire's own key is absent.
         let mut lastmod = None;
         let mut foreign_path = None;
+        let (mut path_line, mut foreign_path_line, mut slug_line) = (None, None, None);
         let mut excerpt = None;
         for (key, value) in table {
             match key.as_str() {
@@ -306,7 +310,10 @@ impl Mapper<'_> {
                 "updated" => fm.updated = self.opt_date(&key, value)?,
                 "lastmod" => lastmod = self.opt_date(&key, value)?,
                 "publishDate" | "publish_date" => fm.publish_date = self.opt_date(&key, value)?,
-                "url" | "permalink" => foreign_path = self.opt_string(&key, value)?,
+                "url" | "permalink" => {
+                    foreign_path = self.opt_string(&key, value)?;
+                    foreign_path_line = Some(self.key_position(&key).0);
+                }
                 "excerpt" => excerpt = self.opt_string(&key, value)?,
                 "redirect_from" => fm.aliases.extend(self.strings(&key, value)?),
                 "layout" => fm.layout = self.opt_string(&key, value)?,
@@ -318,8 +325,14 @@ impl Mapper<'_> {
                 "generate_feeds" => fm.generate_feeds = self.bool(&key, value)?,
                 "draft" => fm.draft = self.bool(&key, value)?,
                 "published" => published = Some(self.bool(&key, value)?),
-                "slug" => fm.slug = self.url_part(&key, value, url::check_user_slug)?,
-                "path" => fm.path = self.url_part(&key, value, url::url_path_from_user_path)?,
+                "slug" => {
+                    fm.slug = self.url_part(&key, value, url::check_user_slug)?;
+                    slug_line = Some(self.key_position(&key).0);
+                }
+                "path" => {
+                    fm.path = self.url_part(&key, value, url::url_path_from_user_path)?;
+                    path_line = Some(self.key_position(&key).0);
+                }
                 "aliases" => {
                     let aliases = self.strings(&key, value)?;
                     for alias in &aliases {
@@ -371,6 +384,11 @@ impl Mapper<'_> {
             fm.draft = true;
         }
         fm.updated = fm.updated.or(lastmod);
+        fm.url_line = match (&fm.path, &foreign_path) {
+            (Some(_), _) => path_line,
+            (None, Some(_)) => foreign_path_line,
+            (None, None) => slug_line.filter(|_| fm.slug.is_some()),
+        };
         fm.path = fm.path.or(foreign_path);
         fm.summary = fm.summary.or(excerpt);
         Ok(fm)

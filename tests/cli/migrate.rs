@@ -283,3 +283,17 @@ fn zola_shortcodes_render_with_the_site_templates() {
     let page = site.read("blog/calls/index.html");
     assert!(page.contains(r#"<div class="video-embed video""#), "{page}");
 }
+
+#[test]
+fn clashing_urls_name_both_files_and_the_lines_that_set_them() {
+    let site = TestSite::from_fixture("migrate/duplicate-urls");
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    for error in [
+        "error: `content/blog/2020-01-01-jekyll.md:3` and `content/blog/hugo.md:4` both want the URL `/same/`",
+        "error: `content/blog/named.md` and `content/zola.md:3` both want the URL `/blog/named/`",
+    ] {
+        assert!(stderr.contains(error), "{error} missing:\n{stderr}");
+    }
+    assert!(!site.output("same/index.html").exists());
+}
