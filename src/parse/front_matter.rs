@@ -189,6 +189,29 @@ pub fn parse(
     mapper.map(table, options)
 }
 
+/// Parses a whole YAML or TOML file as one table, with the same value conversion as front
+/// matter: for the site configs `quire import` reads, so YAML stays behind this module.
+///
+/// # Errors
+/// `Error::Config` at the line of a syntax error, or when the file is not a table.
+pub fn parse_data_file(file: &Path, text: &str, format: Format) -> Result<Table> {
+    let parsed = match format {
+        Format::Yaml => parse_yaml(file, text, text, 1),
+        Format::Toml => parse_toml(file, text, text, 1),
+    };
+    parsed.map_err(|error| match error {
+        Error::FrontMatter { location, detail, .. } => Error::Config {
+            location,
+            detail,
+            hint: Some(match format {
+                Format::Yaml => "the file must be valid YAML `key: value` lines".into(),
+                Format::Toml => "the file must be valid TOML `key = value` lines".into(),
+            }),
+        },
+        other => other,
+    })
+}
+
 fn is_delimiter_line(text: &str, delimiter: &str) -> bool {
     text.lines().next().is_some_and(|line| line.trim_end() == delimiter)
 }

@@ -297,3 +297,47 @@ fn clashing_urls_name_both_files_and_the_lines_that_set_them() {
     }
     assert!(!site.output("same/index.html").exists());
 }
+
+#[test]
+fn import_writes_a_quire_config_from_each_generator() {
+    // Jekyll: `_config.yml` beside the content; `permalink: pretty` and `baseurl` carry over.
+    let site = TestSite::from_fixture("migrate/import/jekyll");
+    let root = site.root().to_str().expect("a UTF-8 temp path").to_string();
+    let run = site.run(&["import", "--from", "jekyll", &root]).success();
+    assert!(run.stdout().contains("`plugins`: no Quire setting"), "{}", run.stdout());
+    let config = std::fs::read_to_string(site.root().join("config.toml")).expect("the config is written");
+    assert!(config.contains("base_url = \"https://example.com/blog/\""), "{config}");
+    assert!(config.contains("paginate_by = 5"), "{config}");
+    site.build().success();
+    let hello = site.read("2020/05/06/hello/index.html");
+    assert!(hello.contains("https://example.com/blog/2020/05/06/hello/"), "{hello}");
+    // An existing config is never replaced.
+    let again = site.run(&["import", "--from", "jekyll", &root]).failure();
+    assert!(again.stderr().contains("already exists"), "{}", again.stderr());
+
+    // Hugo: `[permalinks]` with `:filename`, `[taxonomies]` by plural, `[params]` as extra.
+    let site = TestSite::from_fixture("migrate/import/hugo");
+    let root = site.root().to_str().expect("a UTF-8 temp path").to_string();
+    let run = site.run(&["import", "--from", "hugo", &root]).success();
+    assert!(run.stdout().contains("`enableRobotsTXT`: no Quire setting"), "{}", run.stdout());
+    site.build().success();
+    assert!(site.output("2021/03/hello/index.html").exists());
+    assert!(site.output("series/intro/index.html").exists());
+    let config = std::fs::read_to_string(site.root().join("config.toml")).expect("the config is written");
+    assert!(
+        config.contains("description = \"A Hugo site\"") && config.contains("[extra]\nmood = \"calm\""),
+        "{config}"
+    );
+
+    // Zola: its config is `config.toml` too, so the Quire one goes to DEST.
+    let site = TestSite::from_fixture("migrate/import/zola");
+    let root = site.root().to_str().expect("a UTF-8 temp path").to_string();
+    let same = site.run(&["import", "--from", "zola", &root]).failure();
+    assert!(same.stderr().contains("name a DEST folder"), "{}", same.stderr());
+    let dest = site.tmp().join("quire");
+    let run = site.run(&["import", "--from", "zola", &root, dest.to_str().expect("UTF-8")]).success();
+    assert!(run.stdout().contains("`compile_sass`: no Quire setting"), "{}", run.stdout());
+    let config = std::fs::read_to_string(dest.join("config.toml")).expect("the config is written");
+    assert!(config.contains("[[taxonomies]]\nname = \"tags\"\nfeed = true"), "{config}");
+    assert!(config.contains("[[extra.menu]]\nname = \"Blog\""), "{config}");
+}
