@@ -88,7 +88,11 @@ impl BlockAttributes {
     /// The events `offset..` of a document, with the start of each block that has attributes
     /// written as HTML that carries them.
     pub fn apply<'e>(&self, events: &[Event<'e>], offset: usize) -> Vec<Event<'e>> {
-        if self.by_event.is_empty() {
+        let stray_marker = |event: &Event<'_>| match event {
+            Event::Html(html) | Event::InlineHtml(html) => html.contains(kramdown::BLOCK_MARKER),
+            _ => false,
+        };
+        if self.by_event.is_empty() && !events.iter().any(stray_marker) {
             return events.to_vec();
         }
         let mut out = Vec::with_capacity(events.len());
@@ -97,7 +101,7 @@ impl BlockAttributes {
         for (index, event) in events.iter().enumerate() {
             let attributes = self.by_event.get(&(offset + index)).or(carried.take());
             let Some(attributes) = attributes else {
-                out.push(event.clone());
+                out.push(without_markers(event));
                 continue;
             };
             match start_tag(event, attributes) {
@@ -152,6 +156,31 @@ fn is_block_end(tag: TagEnd) -> bool {
             | TagEnd::DefinitionListDefinition
             | TagEnd::MetadataBlock(_)
     )
+}
+
+/// The event without marker comments that did not stand alone (a marker line swallowed by
+/// an unclosed raw HTML block, such as `<pre>` with no `</pre>`): never printed.
+fn without_markers<'e>(event: &Event<'e>) -> Event<'e> {
+    let strip = |html: &str| {
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(start) = rest.find(kramdown::BLOCK_MARKER) {
+            out.push_str(&rest[..start]);
+            match rest[start..].find("-->") {
+                Some(end) => rest = &rest[start + end + 3..],
+                None => {
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        CowStr::from(out)
+    };
+    match event {
+        Event::Html(html) if html.contains(kramdown::BLOCK_MARKER) => Event::Html(strip(html)),
+        Event::InlineHtml(html) if html.contains(kramdown::BLOCK_MARKER) => Event::InlineHtml(strip(html)),
+        other => other.clone(),
+    }
 }
 
 /// The HTML pulldown-cmark writes for a block start, with the attributes added.
@@ -234,6 +263,13 @@ mod tests {
         );
         assert_eq!(in_first_tag("<div>\n", &a), "<div id=\"x\" class=\"wide\">\n");
         assert_eq!(in_first_tag("text <b>", &a), "text <b>");
+    }
+
+    #[test]
+    fn markers_inside_other_html_are_removed() {
+        let swallowed = Event::Html("<pre>x\n<!--quire-attributes:prev .n-->\ny".into());
+        let applied = BlockAttributes::default().apply(&[swallowed], 0);
+        assert_eq!(applied, [Event::Html("<pre>x\n\ny".into())]);
     }
 
     #[test]

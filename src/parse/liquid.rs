@@ -44,12 +44,16 @@ pub fn convert<'a>(body: &'a str, urls: &SiteUrls) -> Cow<'a, str> {
     if !body.contains("{%") && !body.contains("{{") {
         return Cow::Borrowed(body);
     }
-    let mut out = String::with_capacity(body.len());
+    let mut converter = Converter { urls, out: String::with_capacity(body.len()), open_span: None };
     let mut state = State::Prose;
     for line in body.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            // A code span never crosses a blank line.
+            converter.open_span = None;
+        }
         state = match state {
             State::Fence { open, raw } => {
-                out.push_str(line);
+                converter.out.push_str(line);
                 match (closes_fence(line.trim(), open), raw) {
                     (false, _) => State::Fence { open, raw },
                     (true, true) => State::Raw,
@@ -62,24 +66,32 @@ pub fn convert<'a>(body: &'a str, urls: &SiteUrls) -> Cow<'a, str> {
                         block.code.push_str(code);
                         block.code.push('\n');
                     }
-                    block.write(&mut out);
-                    out.push_str(after);
-                    State::Prose
+                    block.write(&mut converter.out);
+                    converter.after_fence(after)
                 }
                 None => {
                     block.code.push_str(line);
                     State::Highlight(block)
                 }
             },
-            State::Prose | State::Raw => prose_line(line, state, urls, &mut out),
+            State::Prose | State::Raw => converter.prose_line(line, state),
         };
     }
+    let mut out = converter.out;
     // A `highlight` with no `endhighlight`: give the text back as written.
     if let State::Highlight(block) = state {
         out.push_str(&block.opening);
         out.push_str(&block.code[block.code_on_opening_line..]);
     }
     Cow::Owned(out)
+}
+
+/// The conversion's output so far, and what it needs to know between lines.
+struct Converter<'u> {
+    urls: &'u SiteUrls,
+    out: String,
+    /// The backtick run of an inline code span still open at the end of the last line.
+    open_span: Option<usize>,
 }
 
 enum State {
@@ -116,85 +128,104 @@ impl HighlightBlock {
     }
 }
 
-/// Converts one line outside fences and highlight blocks; returns the state after it.
-fn prose_line(line: &str, state: State, urls: &SiteUrls, out: &mut String) -> State {
-    let raw = matches!(state, State::Raw);
-    if let Some(open) = opens_fence(line.trim()) {
-        out.push_str(line);
-        return State::Fence { open, raw };
-    }
-    if !raw {
-        if let Some((mut block, after)) = start_highlight(line) {
-            // `{% highlight c %}int x;{% endhighlight %}` on one line.
-            let Some((code, rest)) = end_highlight(after) else {
-                if !after.trim().is_empty() {
-                    block.code.push_str(after.trim_end_matches('\n'));
+impl Converter<'_> {
+    /// Converts one line outside fences and highlight blocks; returns the state after it.
+    fn prose_line(&mut self, line: &str, state: State) -> State {
+        let raw = matches!(state, State::Raw);
+        if let Some(open) = opens_fence(line.trim()) {
+            self.out.push_str(line);
+            self.open_span = None;
+            return State::Fence { open, raw };
+        }
+        if !raw {
+            if let Some((mut block, after)) = start_highlight(line) {
+                // `{% highlight c %}int x;{% endhighlight %}` on one line.
+                let Some((code, rest)) = end_highlight(after) else {
+                    if !after.trim().is_empty() {
+                        block.code.push_str(after.trim_end_matches('\n'));
+                        block.code.push('\n');
+                        block.code_on_opening_line = block.code.len();
+                    }
+                    return State::Highlight(block);
+                };
+                if !code.trim().is_empty() {
+                    block.code.push_str(code);
                     block.code.push('\n');
-                    block.code_on_opening_line = block.code.len();
                 }
-                return State::Highlight(block);
-            };
-            if !code.trim().is_empty() {
-                block.code.push_str(code);
-                block.code.push('\n');
+                block.write(&mut self.out);
+                return self.after_fence(rest);
             }
-            block.write(out);
-            out.push_str(rest);
+        }
+        if line.starts_with("    ") || line.starts_with('\t') {
+            self.out.push_str(line);
+            return state;
+        }
+        let mut raw = raw;
+        for (text, is_code) in code_spans(line, &mut self.open_span) {
+            if is_code {
+                self.out.push_str(text);
+            } else {
+                raw = self.prose_text(text, raw);
+            }
+        }
+        if raw {
+            State::Raw
+        } else {
+            State::Prose
+        }
+    }
+
+    /// The rest of the line after `{% endhighlight %}`: text there goes on a line of its own,
+    /// since a closing fence can have nothing after it.
+    fn after_fence(&mut self, rest: &str) -> State {
+        if rest.trim().is_empty() {
+            self.out.push_str(rest);
             return State::Prose;
         }
+        self.out.push('\n');
+        self.prose_line(rest.trim_start(), State::Prose)
     }
-    if line.starts_with("    ") || line.starts_with('\t') {
-        out.push_str(line);
-        return state;
-    }
-    let mut raw = raw;
-    for (text, is_code) in code_spans(line) {
-        if is_code {
-            out.push_str(text);
-        } else {
-            raw = prose_text(text, raw, urls, out);
-        }
-    }
-    if raw {
-        State::Raw
-    } else {
-        State::Prose
-    }
-}
 
-/// Converts prose text: raw sections, `site.url` and `site.baseurl`. Returns whether a raw
-/// section is still open at its end.
-fn prose_text(mut text: &str, mut raw: bool, urls: &SiteUrls, out: &mut String) -> bool {
-    loop {
-        if raw {
-            match find_tag(text, "endraw") {
-                Some((start, end)) => {
-                    push_inert(&text[..start], out);
-                    text = &text[end..];
-                    raw = false;
+    /// Converts prose text: raw sections, `site.url` and `site.baseurl`. Returns whether a raw
+    /// section is still open at its end.
+    fn prose_text(&mut self, mut text: &str, mut raw: bool) -> bool {
+        loop {
+            if raw {
+                match find_tag(text, "endraw") {
+                    Some((start, end)) => {
+                        push_inert(&text[..start], &mut self.out);
+                        text = &text[end..];
+                        raw = false;
+                    }
+                    None => {
+                        push_inert(text, &mut self.out);
+                        return true;
+                    }
                 }
-                None => {
-                    push_inert(text, out);
-                    return true;
-                }
+                continue;
             }
-            continue;
-        }
-        let Some(start) = text.find('{') else {
-            out.push_str(text);
-            return false;
-        };
-        out.push_str(&text[..start]);
-        text = &text[start..];
-        if let Some(end) = tag_named(text, "raw") {
-            text = &text[end..];
-            raw = true;
-        } else if let Some((value, len)) = site_variable(text, urls) {
-            out.push_str(value);
-            text = &text[len..];
-        } else {
-            out.push('{');
-            text = &text[1..];
+            let Some(start) = text.find('{') else {
+                self.out.push_str(text);
+                return false;
+            };
+            self.out.push_str(&text[..start]);
+            text = &text[start..];
+            if let Some(end) = tag_named(text, "raw") {
+                // `-%}` strips the spaces after the tag, as Liquid does (on this line only, so
+                // line numbers stay): left there, they could start an indented code block.
+                let trims = text[..end].ends_with("-%}");
+                text = &text[end..];
+                if trims {
+                    text = text.trim_start_matches([' ', '\t']);
+                }
+                raw = true;
+            } else if let Some((value, len)) = site_variable(text, self.urls) {
+                self.out.push_str(value);
+                text = &text[len..];
+            } else {
+                self.out.push('{');
+                text = &text[1..];
+            }
         }
     }
 }
@@ -263,7 +294,7 @@ fn start_highlight(line: &str) -> Option<(HighlightBlock, &str)> {
         let value = value.trim_matches('"');
         match key {
             "linenos" => info.push_str(",linenos"),
-            "hl_lines" | "mark_lines" if !value.is_empty() => info.push_str(&format!(",hl_lines={value}")),
+            "hl_lines" | "mark_lines" if is_line_list(value) => info.push_str(&format!(",hl_lines={value}")),
             "linenostart" if value.parse::<usize>().is_ok() => {
                 info.push_str(&format!(",linenostart={value}"))
             }
@@ -279,6 +310,12 @@ fn start_highlight(line: &str) -> Option<(HighlightBlock, &str)> {
         code: String::new(),
     };
     Some((block, &rest[end + 2..]))
+}
+
+/// `1 2 4-6`: what a fence's `hl_lines` accepts (anything else is dropped, not an error).
+fn is_line_list(value: &str) -> bool {
+    value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
 }
 
 /// The words of a tag, a quoted value (`mark_lines="1 2"`) staying in its word.
@@ -311,17 +348,31 @@ fn end_highlight(line: &str) -> Option<(&str, &str)> {
     Some((&line[..start], &line[end..]))
 }
 
-/// The line cut into text and inline code spans (`` `…` `` with matching backtick runs).
-fn code_spans(line: &str) -> Vec<(&str, bool)> {
+/// The line cut into text and inline code spans (`` `…` `` with matching backtick runs). A
+/// span still open at the end of the line is code until its closing run (`open` carries it to
+/// the next line), so a stray backtick leaves the rest of its paragraph alone.
+fn code_spans<'l>(line: &'l str, open: &mut Option<usize>) -> Vec<(&'l str, bool)> {
     let mut parts = Vec::new();
     let mut rest = line;
+    if let Some(ticks) = *open {
+        match find_run(rest, ticks) {
+            Some(close) => {
+                parts.push((&rest[..close + ticks], true));
+                rest = &rest[close + ticks..];
+                *open = None;
+            }
+            None => return vec![(line, true)],
+        }
+    }
     while let Some(start) = rest.find('`') {
         let ticks = rest[start..].chars().take_while(|c| *c == '`').count();
         let after = &rest[start + ticks..];
-        let Some(close) = find_run(after, ticks) else {
-            break;
-        };
         parts.push((&rest[..start], false));
+        let Some(close) = find_run(after, ticks) else {
+            parts.push((&rest[start..], true));
+            *open = Some(ticks);
+            return parts;
+        };
         let end = start + ticks + close + ticks;
         parts.push((&rest[start..end], true));
         rest = &rest[end..];
@@ -394,7 +445,7 @@ mod tests {
         assert_eq!(convert_text(body), "Text\n````ruby,linenos\ndef x\n```\nend\n````\nAfter\n");
         assert_eq!(
             convert_text(
-                "  {%- highlight sh mark_lines=\"1 2\" cssclass=x -%}\n  ls\n  {% endhighlight %}\n"
+                "  {%- highlight sh mark_lines=\"1 2\" hl_lines=x cssclass=x -%}\n  ls\n  {% endhighlight %}\n"
             ),
             "  ```sh,hl_lines=1 2\n  ls\n  ```\n"
         );
@@ -404,6 +455,18 @@ mod tests {
     fn highlight_tags_with_code_on_their_lines_still_close() {
         assert_eq!(convert_text("{% highlight c %}int x;{% endhighlight %}\n"), "```c\nint x;\n```\n");
         assert_eq!(convert_text("{% highlight c %}\nint x;{% endhighlight %}\n"), "```c\nint x;\n```\n");
+    }
+
+    #[test]
+    fn text_after_endhighlight_goes_below_the_fence() {
+        assert_eq!(
+            convert_text("{% highlight c %}\nx\n{% endhighlight %} and {{ site.url }}\nnext\n"),
+            "```c\nx\n```\nand https://example.com\nnext\n"
+        );
+        assert_eq!(
+            convert_text("{% highlight c %}x{% endhighlight %}{% raw %}{{a}}{% endraw %}\n"),
+            "```c\nx\n```\n&#123;{a}}\n"
+        );
     }
 
     #[test]
@@ -419,6 +482,7 @@ mod tests {
             convert_text("a {% raw %}{{ x }} {% if %}{% endraw %} {{ site.url }}\n"),
             "a &#123;{ x }} &#123;% if %} https://example.com\n"
         );
+        assert_eq!(convert_text("{%- raw -%}    {{ a }}{% endraw %}\n"), "&#123;{ a }}\n");
         assert_eq!(
             convert_text("{%- raw -%}\n{{ a }}\n```\n{{ b }}\n```\n{% endraw %}\n"),
             "\n&#123;{ a }}\n```\n{{ b }}\n```\n\n"
@@ -429,6 +493,15 @@ mod tests {
     fn code_is_never_changed() {
         let body = "```\n{{ site.url }} {% raw %}\n```\n    {{ site.url }}\nUse `{{ site.url }}` and ``{% raw %}``.\n~~~\n{% highlight x %}\n~~~\n";
         assert_eq!(convert_text(body), body);
+    }
+
+    #[test]
+    fn code_spans_across_lines_are_code() {
+        let body = "A `span\n{{ site.url }}` then {{ site.url }}\nstray ` {{ site.url }}\n\n{{ site.url }}\n";
+        assert_eq!(
+            convert_text(body),
+            "A `span\n{{ site.url }}` then https://example.com\nstray ` {{ site.url }}\n\nhttps://example.com\n"
+        );
     }
 
     #[test]
