@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::check::{self, BrokenLink, CheckInput, CheckReport};
 use crate::config::LinkSeverity;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UrlOwner};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::highlight_store::HighlightStore;
 use crate::parse::{self, Document};
@@ -367,8 +367,8 @@ fn unique_outputs(outputs: Vec<(OutputFile, PathBuf)>, root: &Path) -> Result<Ve
         if let Some(first) = owners.insert(file.output_path.clone(), owner.clone()) {
             errors.push(Error::DuplicateUrl {
                 url_path: format!("/{}", file.output_path),
-                first,
-                second: owner,
+                first: UrlOwner::file(first),
+                second: UrlOwner::file(owner),
             });
             continue;
         }
