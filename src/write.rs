@@ -147,7 +147,9 @@ fn write_new(target: &Path, bytes: &[u8]) -> Result<bool> {
 }
 
 fn same_bytes(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> bool {
-    meta.is_file() && meta.len() == bytes.len() as u64 && fs::read(path).is_ok_and(|existing| existing == bytes)
+    meta.is_file()
+        && meta.len() == bytes.len() as u64
+        && fs::read(path).is_ok_and(|existing| existing == bytes)
 }
 
 /// Deletes files under `output_dir` that are not wanted, then the folders left empty.

@@ -12,11 +12,11 @@
 //! This module does not find code blocks in Markdown (`markdown.rs` does) and writes no CSS
 //! file: `quire highlight-css` prints the stylesheet for a theme.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 
 use syntect::highlighting::{Color, HighlightIterator, HighlightState, Highlighter, Theme};
 use syntect::html::{self, ClassStyle, IncludeBackground};
@@ -90,18 +90,46 @@ pub fn parse_info(info: &str) -> Result<FenceInfo, String> {
     Ok(fence)
 }
 
-/// Highlights one block of code, or returns the memoised result of an identical block.
+/// Highlights one block of code, or returns the remembered result of an identical block: from
+/// the attached [`BlockStore`] if there is one (`quire build`), else from the in-memory memo
+/// (`quire serve`).
 ///
 /// An unknown language (or none) gives plain, escaped text, still numbered and marked as asked.
 pub fn highlight(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> Arc<str> {
     let key = block_key(code, fence, options);
+    let store = STORE.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    if let Some(store) = store {
+        // No memo beside the store: a one-shot build would only hold every block twice.
+        if let Some(html) = store.find(key) {
+            return html;
+        }
+        let html: Arc<str> = render_block(code, fence, options).into();
+        store.keep(key, &html);
+        return html;
+    }
     if let Some(html) = CACHE.get(key) {
         return html;
     }
     let html: Arc<str> = render_block(code, fence, options).into();
-    CACHE.insert(key, Arc::clone(&html), true);
+    CACHE.insert(key, Arc::clone(&html));
     html
 }
+
+/// Where highlighted blocks outlive the process (`highlight_store`): asked before highlighting,
+/// told every block highlighted.
+pub trait BlockStore: Send + Sync {
+    /// The HTML of the block with this key, if the store has it; the store notes it as used.
+    fn find(&self, key: u128) -> Option<Arc<str>>;
+    /// A block just highlighted.
+    fn keep(&self, key: u128, html: &str);
+}
+
+/// Makes [`highlight`] use `store` (or the memo again, with `None`) from now on.
+pub fn attach_store(store: Option<Arc<dyn BlockStore>>) {
+    *STORE.write().unwrap_or_else(std::sync::PoisonError::into_inner) = store;
+}
+
+static STORE: RwLock<Option<Arc<dyn BlockStore>>> = RwLock::new(None);
 
 /// How many blocks were served from the memo and how many were highlighted, since the start.
 pub fn cache_stats() -> (usize, usize) {
@@ -463,85 +491,39 @@ pub(crate) fn block_key(code: &str, fence: &FenceInfo, options: &HighlightOption
     xxhash_rust::xxh3::xxh3_128(&bytes)
 }
 
-/// The blocks used since [`start_tracking`] (highlighted or found in the memo), to be kept by
-/// the on-disk store. Entries the current site no longer has are thereby dropped from it.
-pub(crate) fn used_blocks() -> Vec<(u128, Arc<str>)> {
-    let memo = CACHE.lock();
-    let mut used: Vec<(u128, Arc<str>)> = memo
-        .used
-        .iter()
-        .filter_map(|key| memo.blocks.get(key).map(|html| (*key, Arc::clone(html))))
-        .collect();
-    used.sort_unstable_by_key(|(key, _)| *key);
-    used
-}
-
-/// Forgets which blocks were used, so [`used_blocks`] reports one build's blocks.
-pub(crate) fn start_tracking() {
-    CACHE.lock().used.clear();
-}
-
-/// Puts blocks highlighted by an earlier process into the memo, unused until asked for.
-pub(crate) fn preload(blocks: Vec<(u128, Arc<str>)>) {
-    for (key, html) in blocks {
-        CACHE.insert(key, html, false);
-    }
-}
-
-/// How many blocks were highlighted (not found in the memo) since the start.
-pub(crate) fn highlighted_count() -> usize {
-    CACHE.misses.load(Ordering::Relaxed)
-}
-
 /// The memo of highlighted blocks, bounded so a long `serve` session cannot grow it forever.
 #[derive(Default)]
 struct BlockCache {
-    memo: Mutex<Memo>,
+    blocks: Mutex<HashMap<u128, Arc<str>>>,
     bytes: AtomicUsize,
     hits: AtomicUsize,
     misses: AtomicUsize,
 }
 
-#[derive(Default)]
-struct Memo {
-    blocks: HashMap<u128, Arc<str>>,
-    used: HashSet<u128>,
-}
-
-/// Above this much highlighted HTML the memo starts over (a 10,000-post site holds ~100 MiB).
+/// Above this much highlighted HTML the memo starts over (a 10,000-post site holds ~200 MiB).
 const CACHE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
 
 impl BlockCache {
     fn get(&self, key: u128) -> Option<Arc<str>> {
-        let mut memo = self.lock();
-        let found = memo.blocks.get(&key).cloned();
-        let counter = if found.is_some() {
-            memo.used.insert(key);
-            &self.hits
-        } else {
-            &self.misses
-        };
+        let found = self.lock().get(&key).cloned();
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         found
     }
 
-    fn insert(&self, key: u128, html: Arc<str>, used: bool) {
-        let mut memo = self.lock();
+    fn insert(&self, key: u128, html: Arc<str>) {
+        let mut blocks = self.lock();
         if self.bytes.load(Ordering::Relaxed) + html.len() > CACHE_LIMIT_BYTES {
-            memo.blocks.clear();
-            memo.used.clear();
+            blocks.clear();
             self.bytes.store(0, Ordering::Relaxed);
         }
         self.bytes.fetch_add(html.len(), Ordering::Relaxed);
-        memo.blocks.insert(key, html);
-        if used {
-            memo.used.insert(key);
-        }
+        blocks.insert(key, html);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Memo> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u128, Arc<str>>> {
         // A panic while holding the lock leaves a map that is still valid: keep using it.
-        self.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

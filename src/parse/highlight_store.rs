@@ -10,52 +10,200 @@
 //! Quire binary (the stamp names the binary), and a failure to write it never fails a build.
 //! `QUIRE_CACHE_DIR` moves it; `QUIRE_CACHE_DIR=` (empty) turns it off.
 
-use std::fs;
-use std::io::{self, Write as _};
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::parse::highlight;
+use crate::parse::highlight::{self, BlockStore};
 
 const MAGIC: &[u8; 8] = b"QUIREHL1";
 
-/// One site's store file, and how many blocks were loaded from it.
+/// The store of one site for one build, attached to the highlighter while it is open.
 #[derive(Debug)]
 pub struct HighlightStore {
-    file: Option<PathBuf>,
-    loaded: usize,
+    store: Option<Arc<Store>>,
 }
 
 impl HighlightStore {
-    /// Finds the store of the site at `root` and loads its blocks into the highlight memo.
+    /// Finds the store of the site at `root`, indexes the blocks of its previous build and
+    /// attaches it to the highlighter. Blocks are read from the file only when asked for, and
+    /// new ones go straight to the next file, so the store holds no HTML in memory.
     pub fn open(root: &Path) -> HighlightStore {
-        let file = store_file(root);
-        let mut loaded = 0;
-        if let Some(file) = &file {
-            match fs::read(file).map(|bytes| decode(&bytes, &stamp())) {
-                Ok(Some(blocks)) => {
-                    loaded = blocks.len();
-                    highlight::preload(blocks);
-                }
-                Ok(None) => log::debug!("ignoring {}: written by another Quire or damaged", file.display()),
-                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-                Err(error) => log::debug!("could not read {}: {error}", file.display()),
+        let Some(path) = store_file(root) else { return HighlightStore { store: None } };
+        let stamp = stamp();
+        let previous = match File::open(&path).and_then(|file| Previous::index(file, &stamp)) {
+            Ok(Some(previous)) => Some(previous),
+            Ok(None) => {
+                log::debug!("ignoring {}: written by another Quire or damaged", path.display());
+                None
             }
-        }
-        highlight::start_tracking();
-        HighlightStore { file, loaded }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+            Err(error) => {
+                log::debug!("could not read {}: {error}", path.display());
+                None
+            }
+        };
+        let store = Arc::new(Store { path, stamp, previous, next: Mutex::new(Next::default()) });
+        highlight::attach_store(Some(Arc::clone(&store) as Arc<dyn BlockStore>));
+        HighlightStore { store: Some(store) }
     }
 
-    /// Writes the blocks this build used, unless they are exactly the ones that were loaded.
-    pub fn save(&self) {
-        let Some(file) = &self.file else { return };
-        let used = highlight::used_blocks();
-        if highlight::highlighted_count() == 0 && used.len() == self.loaded {
+    /// After a successful build: makes the file hold exactly the blocks this build used, unless
+    /// that is what it already holds. A failure is logged, never an error: it is a cache.
+    pub fn save(self) {
+        if let Some(store) = &self.store {
+            if let Err(error) = store.finish() {
+                log::debug!("could not write the highlight cache {}: {error}", store.path.display());
+            }
+        }
+    }
+}
+
+impl Drop for HighlightStore {
+    /// Detaches the store; a build that failed leaves the previous file as it was.
+    fn drop(&mut self) {
+        if let Some(store) = self.store.take() {
+            highlight::attach_store(None);
+            let next = store.next.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(temp) = &next.temp {
+                let _ = fs::remove_file(temp);
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Store {
+    path: PathBuf,
+    stamp: [u8; 16],
+    previous: Option<Previous>,
+    next: Mutex<Next>,
+}
+
+/// The file of the previous build: where each block is, and which ones this build used.
+#[derive(Debug)]
+struct Previous {
+    file: Mutex<File>,
+    index: HashMap<u128, (u64, usize)>,
+    used: Mutex<HashSet<u128>>,
+}
+
+/// The file of this build, written as blocks are highlighted (created on the first one).
+#[derive(Debug, Default)]
+struct Next {
+    temp: Option<PathBuf>,
+    out: Option<BufWriter<File>>,
+    written: HashSet<u128>,
+    failed: bool,
+}
+
+impl BlockStore for Store {
+    fn find(&self, key: u128) -> Option<Arc<str>> {
+        let previous = self.previous.as_ref()?;
+        let &(offset, length) = previous.index.get(&key)?;
+        let mut bytes = vec![0; length];
+        {
+            let mut file = previous.file.lock().unwrap_or_else(PoisonError::into_inner);
+            file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_exact(&mut bytes)).ok()?;
+        }
+        let html = String::from_utf8(bytes).ok()?;
+        previous.used.lock().unwrap_or_else(PoisonError::into_inner).insert(key);
+        Some(html.into())
+    }
+
+    fn keep(&self, key: u128, html: &str) {
+        let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
+        if next.failed || !next.written.insert(key) {
             return;
         }
-        if let Err(error) = write_atomically(file, &encode(&used, &stamp())) {
-            log::debug!("could not write the highlight cache {}: {error}", file.display());
+        if let Err(error) = self.append(&mut next, key, html.as_bytes()) {
+            log::debug!("could not write the highlight cache beside {}: {error}", self.path.display());
+            next.failed = true;
         }
+    }
+}
+
+impl Store {
+    fn append(&self, next: &mut Next, key: u128, html: &[u8]) -> io::Result<()> {
+        if next.out.is_none() {
+            let dir = self.path.parent().unwrap_or(Path::new("."));
+            fs::create_dir_all(dir)?;
+            let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+            let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let mut out = BufWriter::new(File::create(&temp)?);
+            next.temp = Some(temp);
+            out.write_all(MAGIC)?;
+            out.write_all(&self.stamp)?;
+            next.out = Some(out);
+        }
+        let out = next.out.as_mut().expect("created above");
+        out.write_all(&key.to_le_bytes())?;
+        out.write_all(&(html.len() as u64).to_le_bytes())?;
+        out.write_all(html)
+    }
+
+    /// Copies the used blocks of the previous file into the new one and puts it in place.
+    fn finish(&self) -> io::Result<()> {
+        let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
+        let (kept, all) = self
+            .previous
+            .as_ref()
+            .map_or((0, 0), |p| (p.used.lock().unwrap_or_else(PoisonError::into_inner).len(), p.index.len()));
+        if next.failed || (next.written.is_empty() && kept == all) {
+            return Ok(());
+        }
+        if let Some(previous) = &self.previous {
+            let used = previous.used.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            for key in used {
+                if let Some(html) = self.find(key) {
+                    self.append(&mut next, key, html.as_bytes())?;
+                }
+            }
+        }
+        if next.out.is_none() {
+            // Nothing used at all: an empty store.
+            self.append(&mut next, 0, b"")?;
+        }
+        let mut out = next.out.take().expect("created above");
+        out.flush()?;
+        drop(out);
+        let temp = next.temp.take().expect("created with out");
+        fs::rename(&temp, &self.path).inspect_err(|_| {
+            let _ = fs::remove_file(&temp);
+        })
+    }
+}
+
+impl Previous {
+    /// Reads the keys and places of a store file's blocks, or `None` if it is not a whole file
+    /// of this binary's.
+    fn index(file: File, stamp: &[u8; 16]) -> io::Result<Option<Previous>> {
+        let size = file.metadata()?.len();
+        let mut reader = BufReader::new(file);
+        let mut header = [0; 24];
+        if reader.read_exact(&mut header).is_err() || header[..8] != *MAGIC || header[8..] != *stamp {
+            return Ok(None);
+        }
+        let mut index = HashMap::new();
+        let mut offset = 24u64;
+        while offset < size {
+            let mut head = [0; 24];
+            if reader.read_exact(&mut head).is_err() {
+                return Ok(None);
+            }
+            let key = u128::from_le_bytes(head[..16].try_into().expect("16 bytes"));
+            let length = u64::from_le_bytes(head[16..].try_into().expect("8 bytes"));
+            offset += 24;
+            if length > size - offset {
+                return Ok(None);
+            }
+            index.insert(key, (offset, usize::try_from(length).map_err(io::Error::other)?));
+            reader.seek_relative(i64::try_from(length).map_err(io::Error::other)?)?;
+            offset += length;
+        }
+        Ok(Some(Previous { file: Mutex::new(reader.into_inner()), index, used: Mutex::default() }))
     }
 }
 
@@ -85,81 +233,48 @@ fn stamp() -> [u8; 16] {
     xxhash_rust::xxh3::xxh3_128(identity.as_bytes()).to_le_bytes()
 }
 
-/// `MAGIC`, the stamp, then per block: key (16 bytes), length (8 bytes), UTF-8 HTML.
-fn encode(blocks: &[(u128, Arc<str>)], stamp: &[u8; 16]) -> Vec<u8> {
-    let size = blocks.iter().map(|(_, html)| html.len() + 24).sum::<usize>() + 24;
-    let mut bytes = Vec::with_capacity(size);
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(stamp);
-    for (key, html) in blocks {
-        bytes.extend_from_slice(&key.to_le_bytes());
-        bytes.extend_from_slice(&(html.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(html.as_bytes());
-    }
-    bytes
-}
-
-/// The blocks of a store file, or `None` if it is not a whole file of this binary's.
-fn decode(mut bytes: &[u8], stamp: &[u8; 16]) -> Option<Vec<(u128, Arc<str>)>> {
-    bytes = bytes.strip_prefix(MAGIC.as_slice())?.strip_prefix(stamp.as_slice())?;
-    let mut blocks = Vec::new();
-    while !bytes.is_empty() {
-        let (key, rest) = bytes.split_first_chunk::<16>()?;
-        let (length, rest) = rest.split_first_chunk::<8>()?;
-        let length = usize::try_from(u64::from_le_bytes(*length)).ok()?;
-        let html = rest.get(..length)?;
-        blocks.push((u128::from_le_bytes(*key), Arc::from(std::str::from_utf8(html).ok()?)));
-        bytes = &rest[length..];
-    }
-    Some(blocks)
-}
-
-/// Writes through a temporary file and a rename, so a concurrent build never reads half a file.
-fn write_atomically(file: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let temp = dir.join(format!(
-        ".{}.{}.tmp",
-        file.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    let result = fs::File::create(&temp).and_then(|mut out| {
-        out.write_all(bytes)?;
-        out.flush()
-    });
-    match result.and_then(|()| fs::rename(&temp, file)) {
-        Ok(()) => Ok(()),
-        Err(error) => {
-            let _ = fs::remove_file(&temp);
-            Err(error)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn blocks() -> Vec<(u128, Arc<str>)> {
-        vec![(1, Arc::from("<pre>a</pre>")), (u128::MAX, Arc::from("")), (7, Arc::from("é<span>"))]
+    fn write_store(path: &Path, stamp: &[u8; 16], blocks: &[(u128, &str)]) {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(stamp);
+        for (key, html) in blocks {
+            bytes.extend_from_slice(&key.to_le_bytes());
+            bytes.extend_from_slice(&(html.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(html.as_bytes());
+        }
+        fs::write(path, bytes).unwrap();
+    }
+
+    fn index(path: &Path, stamp: &[u8; 16]) -> Option<Previous> {
+        Previous::index(File::open(path).unwrap(), stamp).unwrap()
     }
 
     #[test]
-    fn blocks_survive_a_round_trip() {
-        let stamp = [3; 16];
-        assert_eq!(decode(&encode(&blocks(), &stamp), &stamp), Some(blocks()));
+    fn blocks_are_found_where_the_index_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.bin");
+        write_store(&path, &[3; 16], &[(1, "<pre>a</pre>"), (u128::MAX, ""), (7, "é<span>")]);
+        let previous = index(&path, &[3; 16]).unwrap();
+        let store = Store { path, stamp: [3; 16], previous: Some(previous), next: Mutex::default() };
+        assert_eq!(store.find(7).as_deref(), Some("é<span>"));
+        assert_eq!(store.find(1).as_deref(), Some("<pre>a</pre>"));
+        assert_eq!(store.find(u128::MAX).as_deref(), Some(""));
+        assert_eq!(store.find(2), None);
     }
 
     #[test]
     fn another_binary_or_a_damaged_file_is_ignored() {
-        let bytes = encode(&blocks(), &[3; 16]);
-        assert_eq!(decode(&bytes, &[4; 16]), None, "another stamp");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.bin");
+        write_store(&path, &[3; 16], &[(1, "<pre>a</pre>"), (7, "é")]);
+        assert!(index(&path, &[4; 16]).is_none(), "another stamp");
+        let bytes = fs::read(&path).unwrap();
         for cut in [1, 9, 30, bytes.len() - 1] {
-            assert_eq!(decode(&bytes[..cut], &[3; 16]), None, "cut at {cut}");
+            fs::write(&path, &bytes[..cut]).unwrap();
+            assert!(index(&path, &[3; 16]).is_none(), "cut at {cut}");
         }
-        let mut bad_utf8 = bytes.clone();
-        let last = bad_utf8.len() - 1;
-        bad_utf8[last] = 0xff;
-        assert_eq!(decode(&bad_utf8, &[3; 16]), None);
     }
 }
