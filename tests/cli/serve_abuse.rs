@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::path::Path;
+use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::Instant;
 
@@ -441,5 +443,97 @@ fn no_encoding_of_a_path_leads_outside_the_site() {
             assert!(matches!(status, Some(400 | 404)), "{method} {target}: {status:?}");
         }
     }
+    served.assert_alive();
+}
+
+/// Runs a shell tool as a user would (`rm -rf`, `cp -r`, `mv`) and checks it worked.
+fn run(tool: &str, args: &[&Path]) {
+    let status = Command::new(tool).args(args).status().unwrap_or_else(|e| panic!("run {tool}: {e}"));
+    assert!(status.success(), "{tool} {args:?} failed");
+}
+
+fn post(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\ndate: 2024-05-01\n---\n\n{body}\n")
+}
+
+#[test]
+fn the_watcher_survives_folders_deleted_replaced_renamed_and_flooded() {
+    let site = TestSite::from_fixture("serve");
+    let mut served = Served::start(&site, &[]);
+    let mut events = Events::open(&served);
+    let root = site.root();
+    let (content, templates) = (root.join("content"), root.join("templates"));
+    let mut previous = wait_for_clean_build(&site, &served, &BTreeMap::new(), "start");
+    let mut check = |step: &str| previous = wait_for_clean_build(&site, &served, &previous, step);
+
+    // `content/` deleted (the site cannot build without it), then copied back, changed.
+    let copy = site.tmp().join("content-copy");
+    run("cp", &[Path::new("-r"), &content, &copy]);
+    std::fs::write(copy.join("blog/first.md"), post("First post", "Copied back.")).unwrap();
+    run("rm", &[Path::new("-rf"), &content]);
+    events.wait_for("event: failed");
+    run("cp", &[Path::new("-r"), &copy, &content]);
+    check("content/ deleted and copied back");
+    // The new folder is watched like the old one.
+    site.write_file("content/blog/second.md", &post("Second post", "Edited in the copied folder."));
+    check("an edit in the copied-back content/");
+
+    // The same at once, as a script does it.
+    run("rm", &[Path::new("-rf"), &content]);
+    run("cp", &[Path::new("-r"), &copy, &content]);
+    site.write_file("content/blog/third.md", &post("Third post", "Written right after the copy."));
+    check("rm -rf content && cp -r");
+
+    // A new `content/` swapped in with two renames; the old one stays beside it.
+    let new = root.join("content.new");
+    run("cp", &[Path::new("-r"), &content, &new]);
+    std::fs::write(new.join("blog/first.md"), post("First post", "From content.new.")).unwrap();
+    // A text of the same length and time as the one it replaces, as `cp -a` of another
+    // checkout gives: only the swap of the folder tells that it changed.
+    let old_second = std::fs::read_to_string(content.join("blog/second.md")).unwrap();
+    let new_second = old_second.replace("Second", "SECOND");
+    assert_ne!(old_second, new_second);
+    std::fs::write(new.join("blog/second.md"), &new_second).unwrap();
+    let old_time = std::fs::metadata(content.join("blog/second.md")).unwrap().modified().unwrap();
+    let file = std::fs::File::options().write(true).open(new.join("blog/second.md")).unwrap();
+    file.set_modified(old_time).unwrap();
+    run("mv", &[&content, &root.join("content.old")]);
+    run("mv", &[&new, &content]);
+    check("mv content content.old && mv content.new content");
+    site.write_file("content/blog/second.md", &post("Second post", "Edited in the swapped-in folder."));
+    site.write_file("content.old/blog/third.md", &post("Third post", "Edited in the old folder."));
+    check("an edit in the swapped-in content/ (and one in content.old/)");
+
+    // A section renamed (not `blog/`: the fixture's home page looks it up by name).
+    site.write_file("content/notes/_index.md", "---\ntitle: Notes\n---\n");
+    site.write_file("content/notes/one.md", &post("One", "A note."));
+    check("a new section");
+    run("mv", &[&content.join("notes"), &content.join("journal")]);
+    check("content/notes renamed to content/journal");
+    site.write_file("content/journal/one.md", &post("One", "Edited in the renamed section."));
+    check("an edit in the renamed section");
+
+    // `templates/` deleted (the built-in theme takes over), then restored and edited.
+    let saved = site.tmp().join("templates-copy");
+    run("cp", &[Path::new("-r"), &templates, &saved]);
+    run("rm", &[Path::new("-rf"), &templates]);
+    check("templates/ deleted");
+    run("cp", &[Path::new("-r"), &saved, &templates]);
+    check("templates/ restored");
+    let layout = std::fs::read_to_string(templates.join("layout.html")).unwrap();
+    site.write_file("templates/layout.html", &layout.replace("<main>", "<main class=\"restored\">"));
+    check("an edit in the restored templates/");
+    // 1,000 files written in one burst: new posts, and the existing ones changed.
+    for i in 0..1000 {
+        site.write_file(&format!("content/journal/burst-{i:04}.md"), &post(&format!("Burst {i}"), "x"));
+    }
+    site.write_file("content/blog/second.md", &post("Second post", "Changed in the burst."));
+    check("1,000 files written at once");
+    for i in 0..1000 {
+        let text = post(&format!("Burst {i}"), &format!("Rewritten {i}."));
+        site.write_file(&format!("content/journal/burst-{i:04}.md"), &text);
+    }
+    check("1,000 files rewritten at once");
+
     served.assert_alive();
 }
