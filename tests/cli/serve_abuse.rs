@@ -186,7 +186,7 @@ fn malformed_requests_are_refused_and_the_server_keeps_answering() {
     let site = TestSite::from_fixture("serve");
     let mut served = Served::start(&site, &[]);
     let target = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(100 * 1024));
-    let noise: Vec<u8> = (0..=255u8).cycle().take(64 * 1024).collect();
+    let noise: Vec<u8> = (0..=255u8).cycle().take(32 * 1024).collect();
     // What is sent, and the status it gets (`None`: the server closes without a reply, as it
     // does when a request never ends).
     let cases: Vec<(&str, Vec<u8>, Option<u16>)> = vec![
