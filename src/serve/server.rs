@@ -186,7 +186,7 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>, stopping: &AtomicBool) {
 fn refuse(stream: &mut TcpStream, status: u16, text: &str) {
     let _ = stream.set_nonblocking(true);
     let reply = text_reply(status, text);
-    let _ = stream.write_all(&reply.head(true, false)).and_then(|()| stream.write_all(&reply.body));
+    let _ = stream.write_all(&reply.head(true, true)).and_then(|()| stream.write_all(&reply.body));
 }
 
 /// Answers the requests of one connection until it closes, fails or times out.
