@@ -7,8 +7,8 @@
 //! lines of any length, never times out a silent client (each holds a thread for ever), skips
 //! an unread request body by allocating its announced length (`Content-Length:
 //! 1000000000000` aborted the process), and stops accepting for good after one failed
-//! `accept`. So no client ever talks to it: the guard keeps at most `MAX_CONNECTIONS` open
-//! (`MAX_STREAMS` of them live-reload streams, so pages always have room), wants each request
+//! `accept`. So no client ever talks to it: the guard keeps at most `Limits::connections` open
+//! (`Limits::streams` of them live-reload streams, so pages always have room), wants each request
 //! head within `MAX_HEAD` bytes and `REQUEST_TIMEOUT`, gives replies `WRITE_TIMEOUT` to be
 //! taken, and never passes on a body: a request with one is passed on without it and its
 //! connection is closed after the reply. Requests of a connection are passed on one at a
@@ -28,14 +28,9 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::serve::head::{self, HeadError, Request};
+use crate::serve::limits::Limits;
 use crate::serve::server;
 
-/// Connections open at once, live-reload streams included; more are answered 503 and closed.
-/// Well below the usual limit of 1024 open files, which the rebuilds need some of too.
-pub const MAX_CONNECTIONS: usize = 512;
-/// Open live-reload streams at most. They last as long as their page, so they may take only
-/// part of the connections: pages always have room.
-pub const MAX_STREAMS: usize = 128;
 /// How long a request head may take to arrive, from the connection or the previous reply
 /// (also how long an idle keep-alive connection stays open). A slow or silent client is
 /// answered 408 and dropped.
@@ -52,6 +47,8 @@ const LINGER_BYTES: usize = 256 * 1024;
 const LINGER_TIME: Duration = Duration::from_secs(1);
 /// A connection's thread needs little stack: it parses a head and copies bytes.
 const STACK_SIZE: usize = 256 * 1024;
+/// How long to wait after a failed `accept` before the next.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(10);
 
 /// How the server is listened for: a Unix socket, or a loopback port where there are none.
 #[cfg(unix)]
@@ -113,11 +110,12 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// Starts taking the connections of `listener` and passing their requests to `backend`.
+    /// Starts taking the connections of `listener`, within `limits`, and passing their
+    /// requests to `backend`.
     ///
     /// # Errors
     /// `Error::Listen` when the listener has no address.
-    pub fn start(listener: TcpListener, backend: Backend) -> Result<Guard> {
+    pub fn start(listener: TcpListener, backend: Backend, limits: Limits) -> Result<Guard> {
         let address = listener
             .local_addr()
             .map_err(|source| Error::Listen { address: "the listening socket".into(), source })?;
@@ -128,7 +126,7 @@ impl Guard {
             let backend = Arc::new(backend);
             std::thread::Builder::new()
                 .name("quire-guard".into())
-                .spawn(move || accept(&listener, &backend, &stopping))
+                .spawn(move || accept(&listener, &backend, limits, &stopping))
                 .expect("the system can start a thread")
         };
         Ok(Guard { address, stopping, acceptor: Some(acceptor), _folder: folder })
@@ -153,9 +151,9 @@ impl Guard {
     }
 }
 
-/// How many connections and streams are open.
-#[derive(Default)]
+/// How many connections and streams are open, and how many may be.
 struct Open {
+    limits: Limits,
     connections: Arc<AtomicUsize>,
     streams: Arc<AtomicUsize>,
 }
@@ -177,21 +175,23 @@ impl Drop for Slot {
     }
 }
 
-fn accept(listener: &TcpListener, backend: &Arc<BackendAddress>, stopping: &AtomicBool) {
-    let open = Arc::new(Open::default());
+fn accept(listener: &TcpListener, backend: &Arc<BackendAddress>, limits: Limits, stopping: &AtomicBool) {
+    let open = Arc::new(Open { limits, connections: Arc::default(), streams: Arc::default() });
     for stream in listener.incoming() {
         if stopping.load(Ordering::SeqCst) {
             return;
         }
         let mut stream = match stream {
             Ok(stream) => stream,
-            // Such as a connection reset before it was accepted: the next one may be fine.
+            // Such as a connection reset before it was accepted: the next one may be fine. A
+            // short pause keeps a lasting failure (out of files) from spinning.
             Err(error) => {
                 log::warn!("could not accept a connection: {error}");
+                std::thread::sleep(ACCEPT_PAUSE);
                 continue;
             }
         };
-        let Some(slot) = Slot::take(&open.connections, MAX_CONNECTIONS) else {
+        let Some(slot) = Slot::take(&open.connections, open.limits.connections) else {
             refuse(&mut stream, 503);
             continue;
         };
@@ -237,7 +237,7 @@ fn connection(client: &TcpStream, backend: &BackendAddress, open: &Open) {
         let is_stream = request.method == "GET" && server::is_event_stream(&request.target);
         let _stream_slot = match is_stream {
             false => None,
-            true => match Slot::take(&open.streams, MAX_STREAMS) {
+            true => match Slot::take(&open.streams, open.limits.streams) {
                 Some(slot) => Some(slot),
                 None => return close_with(client, 503),
             },

@@ -10,6 +10,7 @@
 
 pub mod guard;
 pub mod head;
+pub mod limits;
 pub mod livereload;
 pub mod output;
 pub mod server;
@@ -156,7 +157,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     // Clients reach the server only through the guard, which bounds what they can take.
     let (backend, backend_listener) = Backend::listen()?;
     let server = Server::start(backend_listener, shared)?;
-    let guard = Guard::start(listener, backend)?;
+    let guard = Guard::start(listener, backend, limits::Limits::for_this_process())?;
     report(Event::Listening { url: &url, taken_port });
     if options.open {
         if let Err(error) = open::that_detached(&url) {

@@ -16,14 +16,11 @@ use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::error::{Error, Result};
-use crate::serve::guard::{self, BackendListener};
+use crate::serve::guard::BackendListener;
+use crate::serve::limits::SERVER_STREAMS;
 use crate::serve::livereload::{self, Hub};
 use crate::serve::output::{self, ServedSite};
 
-/// Event streams answered at once at most; more are answered 503. The guard allows fewer
-/// open, but a stream whose client left ends only at its next write (within 15 s), so
-/// quickly closed pages may leave some behind for a while.
-const MAX_STREAMS: usize = 2 * guard::MAX_STREAMS;
 /// A request's thread needs little stack: it looks up a page and writes it.
 const STACK_SIZE: usize = 512 * 1024;
 
@@ -91,7 +88,7 @@ fn accept(http: &tiny_http::Server, shared: &Arc<Shared>) {
     let streams = Arc::new(AtomicUsize::new(0));
     for request in http.incoming_requests() {
         let stream = *request.method() == Method::Get && is_event_stream(request.url());
-        if stream && streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
+        if stream && streams.fetch_add(1, Ordering::SeqCst) >= SERVER_STREAMS {
             streams.fetch_sub(1, Ordering::SeqCst);
             let _ = request.respond(text_response(503, "too many live-reload connections"));
             continue;
