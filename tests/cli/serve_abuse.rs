@@ -1,8 +1,9 @@
 //! `quire serve` under load and abuse (issue 8): a burst of requests over many connections,
-//! malformed and oversized requests, slow and silent clients, many live-reload streams, path
-//! traversal in every encoding, and a watcher whose folders are deleted, replaced, renamed
-//! and flooded. Each test runs the real binary; every wait polls against a deadline, and the
-//! only timings are those printed for the load figures.
+//! malformed and oversized requests, slow and silent clients, pipelined requests, many
+//! live-reload streams and streams that close, path traversal in every encoding, and a
+//! watcher whose folders are deleted, replaced, renamed and flooded. Each test runs the real
+//! binary; every wait polls against a deadline, and the only timings are those printed for
+//! the load figures.
 
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
@@ -372,6 +373,71 @@ fn a_hundred_live_reload_streams_do_not_starve_pages() {
         assert!(reload.contains("blog/first/index.html"), "{reload}");
     }
     served.wait_for("/blog/first/", "the edited post", |r| r.text().contains("Edited."));
+    served.assert_alive();
+}
+
+/// Asks for the event stream on a new connection; returns the status and the connection.
+fn open_stream(served: &Served) -> (u16, TcpStream) {
+    let mut stream = connect(served);
+    stream.write_all(b"GET /__quire/livereload HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => raw.push(byte[0]),
+            _ => panic!("no reply head for the event stream: {}", String::from_utf8_lossy(&raw)),
+        }
+    }
+    (Reply::parse(&raw).status, stream)
+}
+
+#[test]
+fn closed_live_reload_streams_give_back_their_places() {
+    const STREAMS: usize = 128;
+    let site = TestSite::from_fixture("serve");
+    let mut served = Served::start(&site, &[]);
+    let open: Vec<Events> = (0..STREAMS).map(|_| Events::open(&served)).collect();
+    assert_eq!(open_stream(&served).0, 503, "one stream more than allowed");
+    assert_eq!(served.get("/").status, 200, "pages still have room");
+    drop(open);
+    let deadline = Instant::now() + DEADLINE;
+    let mut reopened = Vec::new();
+    while reopened.len() < STREAMS {
+        match open_stream(&served) {
+            (200, stream) => reopened.push(stream),
+            (status, _) => {
+                assert_eq!(status, 503);
+                assert!(Instant::now() < deadline, "only {} places came back", reopened.len());
+            }
+        }
+    }
+    served.assert_alive();
+}
+
+#[test]
+fn pipelined_requests_are_answered_in_order() {
+    let site = TestSite::from_fixture("serve");
+    let mut served = Served::start(&site, &[]);
+    // The cookie has bytes outside ASCII, as other local apps' cookies may: it is left out
+    // rather than failing the request.
+    let raw = exchange(
+        &served,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\nHEAD /css/site.css HTTP/1.1\r\nHost: x\r\n\r\n\
+          GET /no/such/page/ HTTP/1.1\r\nHost: x\r\nCookie: caf\xc3\xa9=1\r\n\r\n\
+          GET /blog/first/ HTTP/1.0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    let mut statuses = Vec::new();
+    let mut rest = &raw[..];
+    for method in ["GET", "HEAD", "GET", "GET"] {
+        let end = rest.windows(4).position(|w| w == b"\r\n\r\n").expect("a reply head") + 4;
+        let reply = Reply::parse(&rest[..end]);
+        let length: usize =
+            if method == "HEAD" { 0 } else { reply.header("content-length").parse().unwrap() };
+        statuses.push(reply.status);
+        rest = &rest[end + length..];
+    }
+    assert_eq!(statuses, [200, 200, 404, 200]);
+    assert!(rest.is_empty(), "nothing is answered after an HTTP/1.0 request without keep-alive");
     served.assert_alive();
 }
 
