@@ -224,8 +224,7 @@ fn connection(client: &TcpStream, backend: &BackendAddress, open: &Open) {
     // Bytes read after the last head: the start of the next (pipelined) request.
     let mut buffer = Vec::new();
     loop {
-        let deadline = Instant::now() + REQUEST_TIMEOUT;
-        let head = match head::read_head(client, &mut buffer, || deadline) {
+        let head = match head::read_head(client, &mut buffer, Instant::now() + REQUEST_TIMEOUT) {
             Ok(head) => head,
             Err(HeadError::Closed) => return,
             Err(HeadError::Refused(status)) => return close_with(client, status),

@@ -38,8 +38,7 @@ pub enum HeadError {
 }
 
 /// Reads from `stream` until the end of a request head (its blank line) and returns the head;
-/// what follows stays in `buffer` for the next request. `deadline` is asked again whenever a
-/// read times out, so it may move while waiting.
+/// what follows stays in `buffer` for the next request. The whole head must come by `deadline`.
 ///
 /// # Errors
 /// `HeadError::Closed` when the client goes away or stays silent past the deadline with no
@@ -47,7 +46,7 @@ pub enum HeadError {
 pub fn read_head(
     mut stream: &TcpStream,
     buffer: &mut Vec<u8>,
-    deadline: impl Fn() -> Instant,
+    deadline: Instant,
 ) -> Result<Vec<u8>, HeadError> {
     let mut chunk = [0u8; 8192];
     loop {
@@ -66,7 +65,7 @@ pub fn read_head(
             return Err(HeadError::Refused(431));
         }
         let timed_out = if buffer.is_empty() { HeadError::Closed } else { HeadError::Refused(408) };
-        let left = deadline().saturating_duration_since(Instant::now());
+        let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
             // An idle keep-alive connection is just closed; a started request gets 408.
             return Err(timed_out);
@@ -75,8 +74,9 @@ pub fn read_head(
             Ok(0) => return Err(HeadError::Closed),
             Ok(read) => buffer.extend_from_slice(&chunk[..read]),
             Err(error) if error.kind() == ErrorKind::Interrupted => {}
-            // The deadline may have moved meanwhile: the loop asks again.
-            Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(timed_out);
+            }
             Err(_) => return Err(HeadError::Closed),
         }
     }
