@@ -8,7 +8,7 @@
 //! refused. Since only paths of the site in memory can be answered, nothing outside the
 //! output can be reached. It does not build or watch anything.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
@@ -51,6 +51,7 @@ impl Shared {
 /// A running server.
 pub struct Server {
     http: Arc<tiny_http::Server>,
+    stopping: Arc<AtomicBool>,
     acceptor: Option<JoinHandle<()>>,
 }
 
@@ -65,18 +66,20 @@ impl Server {
             source: std::io::Error::other(e.to_string()),
         })?;
         let http = Arc::new(http);
+        let stopping = Arc::new(AtomicBool::new(false));
         let acceptor = {
-            let http = Arc::clone(&http);
+            let (http, stopping) = (Arc::clone(&http), Arc::clone(&stopping));
             std::thread::Builder::new()
                 .name("quire-http".into())
-                .spawn(move || accept(&http, &shared))
+                .spawn(move || accept(&http, &shared, &stopping))
                 .expect("the system can start a thread")
         };
-        Ok(Server { http, acceptor: Some(acceptor) })
+        Ok(Server { http, stopping, acceptor: Some(acceptor) })
     }
 
     /// Stops taking requests. Those being answered finish on their own threads.
     pub fn stop(mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
         self.http.unblock();
         if let Some(acceptor) = self.acceptor.take() {
             let _ = acceptor.join();
@@ -84,9 +87,19 @@ impl Server {
     }
 }
 
-fn accept(http: &tiny_http::Server, shared: &Arc<Shared>) {
+fn accept(http: &tiny_http::Server, shared: &Arc<Shared>, stopping: &AtomicBool) {
     let streams = Arc::new(AtomicUsize::new(0));
-    for request in http.incoming_requests() {
+    loop {
+        let request = match http.recv() {
+            Ok(request) => request,
+            // tiny_http takes no more connections after a failed `accept`; the guard then
+            // answers 503. `limits` keeps enough files for that not to happen.
+            Err(error) if !stopping.load(Ordering::SeqCst) => {
+                log::error!("the HTTP server stopped taking requests: {error}");
+                return;
+            }
+            Err(_) => return,
+        };
         let stream = *request.method() == Method::Get && is_event_stream(request.url());
         if stream && streams.fetch_add(1, Ordering::SeqCst) >= SERVER_STREAMS {
             streams.fetch_sub(1, Ordering::SeqCst);
