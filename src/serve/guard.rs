@@ -76,9 +76,8 @@ impl Backend {
     /// A new private address and the listener for the server.
     ///
     /// # Errors
-    /// `Error::Listen` when no socket can be made.
+    /// `Error::ServerSocket` when no socket can be made (`Error::Listen` without Unix sockets).
     pub fn listen() -> Result<(Backend, BackendListener)> {
-        let failed = |source| Error::Listen { address: "a private socket for the server".into(), source };
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -87,13 +86,15 @@ impl Backend {
                 .prefix("quire-serve-")
                 .permissions(std::fs::Permissions::from_mode(0o700))
                 .tempdir()
-                .map_err(failed)?;
+                .map_err(|source| Error::ServerSocket { path: std::env::temp_dir(), source })?;
             let address = folder.path().join("http.sock");
-            let listener = BackendListener::bind(&address).map_err(failed)?;
+            let listener = BackendListener::bind(&address)
+                .map_err(|source| Error::ServerSocket { path: folder.path().to_path_buf(), source })?;
             Ok((Backend { address, folder: Some(folder) }, listener))
         }
         #[cfg(not(unix))]
         {
+            let failed = |source| Error::Listen { address: "127.0.0.1:0".into(), source };
             let listener = BackendListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(failed)?;
             let address = listener.local_addr().map_err(failed)?;
             Ok((Backend { address, folder: None }, listener))
