@@ -159,6 +159,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// `quire serve` could not make the private socket its HTTP server listens on.
+    #[error("could not make the server's private socket in `{}`", .path.display())]
+    ServerSocket {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// `quire serve` could not watch the site's files for changes.
     #[error("could not watch `{}` for changes", .path.display())]
     Watch { path: PathBuf, detail: String },
@@ -228,6 +236,9 @@ impl Error {
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),
             Error::Listen { .. } => {
                 Some("pass another `--port`, or `--port 0` to take any free port, or another `--interface`")
+            }
+            Error::ServerSocket { .. } => {
+                Some("set `TMPDIR` to a short path of a folder you can write to, such as `/tmp`")
             }
             Error::Watch { .. } => Some(
                 "check that the folder is readable; on Linux, `fs.inotify.max_user_watches` may be too low",

@@ -105,6 +105,9 @@ impl TestSite {
         cmd.env("NO_COLOR", "1");
         cmd.env("TZ", "UTC");
         cmd.env_remove("RUST_LOG");
+        // `serve` keeps its private socket in a temporary folder; a killed server leaves it
+        // behind, so it goes in the test's folder rather than the system's.
+        cmd.env("TMPDIR", self.tmp.path());
         cmd
     }
 
