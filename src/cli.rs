@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Quire: a fast static site generator for personal websites and blogs.
 #[derive(Debug, Parser)]
@@ -44,6 +44,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the stylesheet for code highlighted with a named theme.
     HighlightCss(HighlightCssArgs),
+    /// Write a Quire `config.toml` from a Jekyll, Hugo or Zola site's config (title, base URL,
+    /// permalinks, pagination, taxonomies); the content is read as it is.
+    Import(ImportArgs),
 }
 
 /// Options of `quire check`.
@@ -130,4 +133,27 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
+}
+
+/// Options of `quire import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The generator the site comes from.
+    #[arg(long, value_enum)]
+    pub from: ImportOrigin,
+    /// The site's folder (holding `_config.yml`, `hugo.toml` or `config.toml`).
+    pub source: PathBuf,
+    /// Where to write `config.toml` (default: SOURCE); an existing one is never replaced.
+    pub dest: Option<PathBuf>,
+}
+
+/// The generators `quire import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportOrigin {
+    /// Jekyll: `_config.yml`.
+    Jekyll,
+    /// Hugo: `hugo.toml`, `hugo.yaml`, `config.toml` or `config.yaml`.
+    Hugo,
+    /// Zola: `config.toml`.
+    Zola,
 }

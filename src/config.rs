@@ -376,6 +376,14 @@ pub fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
     Ok(format!("{}/", url.trim_end_matches('/')))
 }
 
+/// A config as TOML text, for `quire import`: config files are written where they are read.
+///
+/// # Errors
+/// A message when the value has no TOML form.
+pub fn to_toml(value: &impl Serialize) -> std::result::Result<String, String> {
+    toml::to_string(value).map_err(|error| error.to_string())
+}
+
 /// The warning for an unknown key, naming the closest key Quire knows at the same level.
 fn unknown_key_warning(path: &str) -> String {
     let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));

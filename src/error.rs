@@ -6,6 +6,31 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// A file that wants a URL, with the front matter line that set the URL when one did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlOwner {
+    /// The file as shown to the user.
+    pub file: PathBuf,
+    /// The 1-based line of its `path`/`url`/`permalink`/`slug`, if the URL comes from one.
+    pub line: Option<usize>,
+}
+
+impl UrlOwner {
+    /// A file whose URL comes from its place (its name, a pattern, a generated page).
+    pub fn file(file: impl Into<PathBuf>) -> UrlOwner {
+        UrlOwner { file: file.into(), line: None }
+    }
+}
+
+impl std::fmt::Display for UrlOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.file.display()),
+            None => write!(f, "{}", self.file.display()),
+        }
+    }
+}
+
 /// A place in a user's file: 1-based line and column, with the text of that line when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -79,8 +104,8 @@ pub enum Error {
     InvalidUrl { location: Location, detail: String },
 
     /// Two sources would write the same output file.
-    #[error("`{}` and `{}` both want the URL `{url_path}`", .first.display(), .second.display())]
-    DuplicateUrl { url_path: String, first: PathBuf, second: PathBuf },
+    #[error("`{first}` and `{second}` both want the URL `{url_path}`")]
+    DuplicateUrl { url_path: String, first: UrlOwner, second: UrlOwner },
 
     /// An alias (a redirect from an old URL) names a URL that a page or section has.
     #[error("the alias `{url_path}` of `{}` is the URL of `{}`", .alias_of.display(), .taken_by.display())]
@@ -134,6 +159,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// `quire serve` could not make the private socket its HTTP server listens on.
+    #[error("could not make the server's private socket in `{}`", .path.display())]
+    ServerSocket {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// `quire serve` could not watch the site's files for changes.
     #[error("could not watch `{}` for changes", .path.display())]
     Watch { path: PathBuf, detail: String },
@@ -177,9 +210,9 @@ impl Error {
             Error::InvalidUrl { .. } => {
                 Some("a `slug` is one URL segment and a `path` stays inside the site: no `..`, no `%2e`")
             }
-            Error::DuplicateUrl { .. } => {
-                Some("give one of them another `slug` or `path` in its front matter")
-            }
+            Error::DuplicateUrl { .. } => Some(
+                "give one of them another `slug` or `path` (`url`, `permalink`) in its front matter",
+            ),
             Error::AliasTaken { .. } => {
                 Some("remove the alias: a redirect there would hide the page that has that URL")
             }
@@ -203,6 +236,9 @@ impl Error {
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),
             Error::Listen { .. } => {
                 Some("pass another `--port`, or `--port 0` to take any free port, or another `--interface`")
+            }
+            Error::ServerSocket { .. } => {
+                Some("set `TMPDIR` to a short path of a folder you can write to, such as `/tmp`")
             }
             Error::Watch { .. } => Some(
                 "check that the folder is readable; on Linux, `fs.inotify.max_user_watches` may be too low",

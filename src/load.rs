@@ -59,9 +59,13 @@ impl ReadCache {
     }
 
     /// Reads `path` again next time, whatever its size and time say: a change can keep both
-    /// (two saves within one tick of the file system clock, with the same length).
+    /// (two saves within one tick of the file system clock, with the same length). For a
+    /// folder, everything in it: a folder swapped in whole (`mv content.new content`) can
+    /// hold other texts under the same names with the same sizes and times (`cp -a`).
     pub fn forget(&mut self, path: &Path) {
-        self.texts.remove(path);
+        if self.texts.remove(path).is_none() && !path.is_file() {
+            self.texts.retain(|cached, _| !cached.starts_with(path));
+        }
     }
 }
 

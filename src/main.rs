@@ -12,13 +12,17 @@ use std::time::Duration;
 
 use clap::Parser;
 use quire::check::external;
-use quire::cli::{BuildArgs, CheckArgs, Cli, Command, HighlightCssArgs, InitArgs, NewArgs, ServeArgs};
+use quire::cli::{
+    BuildArgs, CheckArgs, Cli, Command, HighlightCssArgs, ImportArgs, ImportOrigin, InitArgs, NewArgs,
+    ServeArgs,
+};
 use quire::error::Error;
 use quire::parse::highlight;
 use quire::pipeline::{self, BuildReport};
 use quire::project::{Overrides, Project};
 use quire::scaffold::{
     self,
+    import::{ImportOptions, Origin},
     init::{InitOptions, NonEmpty},
     new::NewPage,
 };
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build(&cli, args),
         Command::Init(args) => init(&cli, args),
         Command::New(args) => new(&cli, args),
+        Command::Import(args) => import(&cli, args),
         Command::Check(args) => return check(&cli, args),
         Command::HighlightCss(args) => return highlight_css(args),
         Command::Serve(args) => return serve(&cli, args),
@@ -100,6 +105,26 @@ fn new(cli: &Cli, args: &NewArgs) -> quire::Result<()> {
     if !cli.quiet {
         let shown = if cli.root == Path::new(".") { relative } else { cli.root.join(relative) };
         println!("{}", shown.display());
+    }
+    Ok(())
+}
+
+fn import(cli: &Cli, args: &ImportArgs) -> quire::Result<()> {
+    let origin = match args.from {
+        ImportOrigin::Jekyll => Origin::Jekyll,
+        ImportOrigin::Hugo => Origin::Hugo,
+        ImportOrigin::Zola => Origin::Zola,
+    };
+    let dest = args.dest.clone().unwrap_or_else(|| args.source.clone());
+    let imported = scaffold::import::import(&ImportOptions { origin, source: args.source.clone(), dest })?;
+    if !cli.quiet {
+        println!("wrote `{}` from `{}`", imported.written.display(), imported.read_from.display());
+        if !imported.left_out.is_empty() {
+            println!("not carried over:");
+            for item in &imported.left_out {
+                println!("  {item}");
+            }
+        }
     }
     Ok(())
 }

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use crate::check::{self, BrokenLink, CheckInput, CheckReport, HtmlScans};
 use crate::config::LinkSeverity;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UrlOwner};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
+use crate::parse::highlight_store::HighlightStore;
 use crate::parse::{self, Document};
 use crate::project::Project;
 use crate::render::cache::RenderCache;
@@ -50,12 +51,14 @@ pub struct BuildReport {
 pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
+    let highlighted = HighlightStore::open(&project.paths.root);
     let output = Builder::new().run(project)?;
     for warning in &output.warnings {
         log::warn!("{warning}");
     }
     enforce_links(project, &output.links)?;
     let report = write::write(&project.paths.output, &output.files)?;
+    highlighted.save();
     Ok(BuildReport {
         pages: output.stats.pages,
         sections: output.stats.sections,
@@ -379,8 +382,8 @@ fn unique_outputs(outputs: Vec<(OutputFile, Option<PathBuf>)>, root: &Path) -> R
         if let Some(first) = seen.insert(&output.0.output_path, index) {
             errors.push(Error::DuplicateUrl {
                 url_path: format!("/{}", output.0.output_path),
-                first: owner(&outputs[first]),
-                second: owner(output),
+                first: UrlOwner::file(owner(&outputs[first])),
+                second: UrlOwner::file(owner(output)),
             });
         }
     }

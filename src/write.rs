@@ -2,7 +2,8 @@
 //!
 //! It brings the folder up to date with what was rendered: a file whose bytes are already
 //! there is not touched (its mtime stays), a changed file is written to a temporary file and
-//! renamed over the old one, and files no longer produced are removed. It runs only after
+//! renamed over the old one, a new file is written in place, and files no longer produced are
+//! removed. It runs only after
 //! every render succeeded, so a failed build never reaches it.
 
 use std::collections::HashSet;
@@ -101,11 +102,20 @@ fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
             .map_err(|source_error| Error::Read { path: source.clone(), source: source_error })?
             .into(),
     };
-    if same_bytes(&target, &bytes) {
+    let existing = fs::symlink_metadata(&target).ok();
+    if existing.as_ref().is_some_and(|meta| same_bytes(&target, meta, &bytes)) {
         return Ok(false);
     }
     let parent = target.parent().unwrap_or(output_dir);
     fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
+    if existing.is_none() {
+        // Nothing to protect: write in place, saving the temporary file's inode and rename
+        // (a clean build creates every file this way). `create_new` fails rather than follow
+        // anything that appeared meanwhile; then the careful path below runs.
+        if write_new(&target, &bytes)? {
+            return Ok(true);
+        }
+    }
     let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = parent.join(format!("{TEMP_PREFIX}{file_name}"));
     fs::write(&temp, &bytes).map_err(|source| Error::Write { path: temp.clone(), source })?;
@@ -120,13 +130,26 @@ fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
     Ok(true)
 }
 
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    match fs::metadata(path) {
-        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
-            fs::read(path).is_ok_and(|existing| existing == bytes)
-        }
-        _ => false,
-    }
+/// Creates `target`, which did not exist, with `bytes`; `false` if something is there now.
+/// A write that fails halfway removes the partial file.
+fn write_new(target: &Path, bytes: &[u8]) -> Result<bool> {
+    use std::io::Write as _;
+    let mut file = match fs::File::create_new(target) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(source) => return Err(Error::Write { path: target.to_path_buf(), source }),
+    };
+    file.write_all(bytes).map_err(|source| {
+        let _ = fs::remove_file(target);
+        Error::Write { path: target.to_path_buf(), source }
+    })?;
+    Ok(true)
+}
+
+fn same_bytes(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> bool {
+    meta.is_file()
+        && meta.len() == bytes.len() as u64
+        && fs::read(path).is_ok_and(|existing| existing == bytes)
 }
 
 /// Deletes files under `output_dir` that are not wanted, then the folders left empty.

@@ -369,27 +369,29 @@ fn resolve_relative(from: &str, relative: &str) -> Option<String> {
     Some(if trailing && !joined.is_empty() { format!("{joined}/") } else { joined })
 }
 
-/// The values of the named attributes in `html`, with entities decoded. A plain scan, not a
-/// parser: rendered HTML comes from our templates and pulldown-cmark, which quote attributes.
+/// The values of the named attributes in `html`, with entities decoded, in document order. A
+/// plain scan, not a parser: rendered HTML comes from our templates and pulldown-cmark, which
+/// quote attributes. One pass over the `=` signs, since every page is scanned on every build.
 fn attribute_values(html: &str, names: &[&str]) -> Vec<String> {
     let mut values = Vec::new();
     let bytes = html.as_bytes();
-    for name in names {
-        let needle = format!("{name}=");
-        let mut from = 0;
-        while let Some(found) = html[from..].find(&needle) {
-            let start = from + found;
-            from = start + needle.len();
-            let boundary = start > 0 && bytes[start - 1].is_ascii_whitespace();
-            let quote = bytes.get(from).copied();
-            if !boundary || !matches!(quote, Some(b'"' | b'\'')) {
-                continue;
-            }
-            let quote = quote.expect("matched above") as char;
-            let Some(end) = html[from + 1..].find(quote) else { break };
-            values.push(decode_entities(&html[from + 1..from + 1 + end]));
-            from += 1 + end;
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b'=', &bytes[from..]) {
+        let equals = from + found;
+        from = equals + 1;
+        let name_start = bytes[..equals]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'-'))
+            .map_or(0, |i| i + 1);
+        let boundary = name_start > 0 && bytes[name_start - 1].is_ascii_whitespace();
+        let quote = bytes.get(from).copied();
+        if !boundary || !matches!(quote, Some(b'"' | b'\'')) || !names.contains(&&html[name_start..equals]) {
+            continue;
         }
+        let quote = quote.expect("matched above");
+        let Some(end) = memchr::memchr(quote, &bytes[from + 1..]) else { break };
+        values.push(decode_entities(&html[from + 1..from + 1 + end]));
+        from += 1 + end;
     }
     values
 }
@@ -422,5 +424,7 @@ mod tests {
         let html = r#"<a href="/a/?x=1&amp;y=2">a</a><h2 id="intro">x</h2><a data-href="no" href='/b/'>"#;
         assert_eq!(attribute_values(html, &["href"]), ["/a/?x=1&y=2", "/b/"]);
         assert_eq!(attribute_values(html, &["id"]), ["intro"]);
+        let mixed = r#"<img src="/1.png" alt="a=b"><a title='x' href="/2/"><p>x = y</p><img src=/3.png>"#;
+        assert_eq!(attribute_values(mixed, &["href", "src"]), ["/1.png", "/2/"]);
     }
 }

@@ -1,6 +1,6 @@
 //! Finds template syntax from other generators left in Markdown — Liquid (`{% include x %}`,
-//! `{{ site.url }}`) and Hugo shortcodes (`{{< x >}}`, `{{% x %}}`) — so the build can warn
-//! with file and line.
+//! `{{ page.title }}`) and Hugo shortcodes (`{{< x >}}`, `{{% x %}}`) — so the build can warn
+//! with file and line. It runs after `liquid`, which converts the Liquid Quire understands.
 //!
 //! It never runs them (nothing user-written is executed) and does not change the text: they
 //! stay visible in the page. Code blocks and inline code are skipped, since there the syntax is

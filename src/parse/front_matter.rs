@@ -37,6 +37,9 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// `path` (or Hugo's `url`, Jekyll's `permalink`): the whole URL path.
     pub path: Option<String>,
+    /// The file line of the key that sets the URL (`path`, `url`, `permalink`, else `slug`),
+    /// so that two pages wanting one URL are reported where it was written.
+    pub url_line: Option<usize>,
     /// `aliases` (and Jekyll's `redirect_from`): old URLs of this page.
     pub aliases: Vec<String>,
     /// Terms by taxonomy name (`tags`, `categories`, ...).
@@ -186,6 +189,29 @@ pub fn parse(
     mapper.map(table, options)
 }
 
+/// Parses a whole YAML or TOML file as one table, with the same value conversion as front
+/// matter: for the site configs `quire import` reads, so YAML stays behind this module.
+///
+/// # Errors
+/// `Error::Config` at the line of a syntax error, or when the file is not a table.
+pub fn parse_data_file(file: &Path, text: &str, format: Format) -> Result<Table> {
+    let parsed = match format {
+        Format::Yaml => parse_yaml(file, text, text, 1),
+        Format::Toml => parse_toml(file, text, text, 1),
+    };
+    parsed.map_err(|error| match error {
+        Error::FrontMatter { location, detail, .. } => Error::Config {
+            location,
+            detail,
+            hint: Some(match format {
+                Format::Yaml => "the file must be valid YAML `key: value` lines".into(),
+                Format::Toml => "the file must be valid TOML `key = value` lines".into(),
+            }),
+        },
+        other => other,
+    })
+}
+
 fn is_delimiter_line(text: &str, delimiter: &str) -> bool {
     text.lines().next().is_some_and(|line| line.trim_end() == delimiter)
 }
@@ -297,6 +323,7 @@ impl Mapper<'_> {
         // Other generators' spellings, used when Quire's own key is absent.
         let mut lastmod = None;
         let mut foreign_path = None;
+        let (mut path_line, mut foreign_path_line, mut slug_line) = (None, None, None);
         let mut excerpt = None;
         for (key, value) in table {
             match key.as_str() {
@@ -306,7 +333,10 @@ impl Mapper<'_> {
                 "updated" => fm.updated = self.opt_date(&key, value)?,
                 "lastmod" => lastmod = self.opt_date(&key, value)?,
                 "publishDate" | "publish_date" => fm.publish_date = self.opt_date(&key, value)?,
-                "url" | "permalink" => foreign_path = self.opt_string(&key, value)?,
+                "url" | "permalink" => {
+                    foreign_path = self.opt_string(&key, value)?;
+                    foreign_path_line = Some(self.key_position(&key).0);
+                }
                 "excerpt" => excerpt = self.opt_string(&key, value)?,
                 "redirect_from" => fm.aliases.extend(self.strings(&key, value)?),
                 "layout" => fm.layout = self.opt_string(&key, value)?,
@@ -318,8 +348,14 @@ impl Mapper<'_> {
                 "generate_feeds" => fm.generate_feeds = self.bool(&key, value)?,
                 "draft" => fm.draft = self.bool(&key, value)?,
                 "published" => published = Some(self.bool(&key, value)?),
-                "slug" => fm.slug = self.url_part(&key, value, url::check_user_slug)?,
-                "path" => fm.path = self.url_part(&key, value, url::url_path_from_user_path)?,
+                "slug" => {
+                    fm.slug = self.url_part(&key, value, url::check_user_slug)?;
+                    slug_line = Some(self.key_position(&key).0);
+                }
+                "path" => {
+                    fm.path = self.url_part(&key, value, url::url_path_from_user_path)?;
+                    path_line = Some(self.key_position(&key).0);
+                }
                 "aliases" => {
                     let aliases = self.strings(&key, value)?;
                     for alias in &aliases {
@@ -371,6 +407,11 @@ impl Mapper<'_> {
             fm.draft = true;
         }
         fm.updated = fm.updated.or(lastmod);
+        fm.url_line = match (&fm.path, &foreign_path) {
+            (Some(_), _) => path_line,
+            (None, Some(_)) => foreign_path_line,
+            (None, None) => slug_line.filter(|_| fm.slug.is_some()),
+        };
         fm.path = fm.path.or(foreign_path);
         fm.summary = fm.summary.or(excerpt);
         Ok(fm)

@@ -1,21 +1,22 @@
-//! Syntax highlighting of fenced code blocks with syntect (pure-Rust `fancy-regex` engine) and
-//! bat's syntax and theme set from `two-face`.
+//! Syntax highlighting of fenced code blocks with syntect (the Oniguruma regex engine, or the
+//! pure-Rust `fancy-regex` one without the `onig` feature) and bat's syntax and theme set from
+//! `two-face`.
 //!
 //! The syntax set is loaded once per process, lazily, and shared by every thread. Highlighted
 //! blocks are memoised by a hash of everything the output depends on (language, options, code,
 //! style, theme), so identical blocks are highlighted once per build and an unchanged block is
-//! not highlighted again on the next build in the same process (`quire serve`). The memo is a
-//! pure function's cache: it can never make a build differ from a clean one.
+//! not highlighted again on the next build in the same process (`quire serve`); `highlight_store`
+//! keeps it on disk between `quire build`s. The memo is a pure function's cache: it can never
+//! make a build differ from a clean one.
 //!
 //! This module does not find code blocks in Markdown (`markdown.rs` does) and writes no CSS
 //! file: `quire highlight-css` prints the stylesheet for a theme.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 
 use syntect::highlighting::{Color, HighlightIterator, HighlightState, Highlighter, Theme};
 use syntect::html::{self, ClassStyle, IncludeBackground};
@@ -23,6 +24,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxRefere
 use two_face::theme::{EmbeddedLazyThemeSet, EmbeddedThemeName};
 
 use crate::config::HighlightStyle;
+use crate::parse::line_memo;
 
 /// The options written after the language in a fence: ```` ```rust,linenos,hl_lines=2 4-6 ````.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,11 +90,23 @@ pub fn parse_info(info: &str) -> Result<FenceInfo, String> {
     Ok(fence)
 }
 
-/// Highlights one block of code, or returns the memoised result of an identical block.
+/// Highlights one block of code, or returns the remembered result of an identical block: from
+/// the attached [`BlockStore`] if there is one (`quire build`), else from the in-memory memo
+/// (`quire serve`).
 ///
 /// An unknown language (or none) gives plain, escaped text, still numbered and marked as asked.
 pub fn highlight(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> Arc<str> {
     let key = block_key(code, fence, options);
+    let store = STORE.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    if let Some(store) = store {
+        // No memo beside the store: a one-shot build would only hold every block twice.
+        if let Some(html) = store.find(key) {
+            return html;
+        }
+        let html: Arc<str> = render_block(code, fence, options).into();
+        store.keep(key, &html);
+        return html;
+    }
     if let Some(html) = CACHE.get(key) {
         return html;
     }
@@ -100,6 +114,22 @@ pub fn highlight(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> A
     CACHE.insert(key, Arc::clone(&html));
     html
 }
+
+/// Where highlighted blocks outlive the process (`highlight_store`): asked before highlighting,
+/// told every block highlighted.
+pub trait BlockStore: Send + Sync {
+    /// The HTML of the block with this key, if the store has it; the store notes it as used.
+    fn find(&self, key: u128) -> Option<Arc<str>>;
+    /// A block just highlighted.
+    fn keep(&self, key: u128, html: &str);
+}
+
+/// Makes [`highlight`] use `store` (or the memo again, with `None`) from now on.
+pub fn attach_store(store: Option<Arc<dyn BlockStore>>) {
+    *STORE.write().unwrap_or_else(std::sync::PoisonError::into_inner) = store;
+}
+
+static STORE: RwLock<Option<Arc<dyn BlockStore>>> = RwLock::new(None);
 
 /// How many blocks were served from the memo and how many were highlighted, since the start.
 pub fn cache_stats() -> (usize, usize) {
@@ -257,7 +287,7 @@ fn parse_line(
     syntax: &SyntaxReference,
     stack: &ScopeStack,
 ) -> Option<Vec<(usize, ScopeStackOp)>> {
-    let ops = state.parse_line(line, &SYNTAXES).ok()?;
+    let ops = line_memo::parse_line(state, line, &SYNTAXES).ok()?;
     if syntax.name == "Rust" {
         Some(add_rust_keywords(line, ops, stack))
     } else {
@@ -437,23 +467,28 @@ fn parse_line_ranges(value: &str) -> Result<Vec<RangeInclusive<usize>>, String> 
         .collect()
 }
 
-/// A 128-bit hash of everything the highlighted HTML depends on. Two SipHash runs with
-/// different prefixes make an accidental collision practically impossible.
-fn block_key(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> u128 {
-    let half = |seed: u8| {
-        let mut hasher = DefaultHasher::new();
-        seed.hash(&mut hasher);
-        code.hash(&mut hasher);
-        fence.language.hash(&mut hasher);
-        fence.linenos.hash(&mut hasher);
-        fence.linenostart.hash(&mut hasher);
-        for range in &fence.hl_lines {
-            (range.start(), range.end()).hash(&mut hasher);
-        }
-        options.hash(&mut hasher);
-        hasher.finish()
+/// A 128-bit hash of everything the highlighted HTML depends on. XXH3 is stable across
+/// processes and versions, so the key can also name a block in the on-disk store.
+pub(crate) fn block_key(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> u128 {
+    let mut bytes = Vec::with_capacity(code.len() + 64);
+    let mut field = |part: &[u8]| {
+        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(part);
     };
-    (u128::from(half(0)) << 64) | u128::from(half(1))
+    field(code.as_bytes());
+    field(fence.language.as_deref().unwrap_or("\0none").as_bytes());
+    field(&[u8::from(fence.linenos)]);
+    field(&(fence.linenostart as u64).to_le_bytes());
+    for range in &fence.hl_lines {
+        field(&(*range.start() as u64).to_le_bytes());
+        field(&(*range.end() as u64).to_le_bytes());
+    }
+    field(match options.style {
+        HighlightStyle::Class => b"class",
+        HighlightStyle::Inline => b"inline",
+    });
+    field(options.theme.as_bytes());
+    xxhash_rust::xxh3::xxh3_128(&bytes)
 }
 
 /// The memo of highlighted blocks, bounded so a long `serve` session cannot grow it forever.
@@ -465,7 +500,7 @@ struct BlockCache {
     misses: AtomicUsize,
 }
 
-/// Above this much highlighted HTML the memo starts over (a 10,000-post site holds ~100 MiB).
+/// Above this much highlighted HTML the memo starts over (a 10,000-post site holds ~200 MiB).
 const CACHE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
 
 impl BlockCache {

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::config::MarkdownConfig;
 use crate::error::{Error, Location, Result};
+use crate::parse::block_attributes::BlockAttributes;
 use crate::parse::highlight::{self, HighlightOptions};
 use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
 use crate::site::url::slugify;
@@ -293,8 +294,10 @@ impl<'a> Renderer<'a> {
                 *dest = format!("{LINK_MARKER}{}{LINK_MARKER}", self.links.len() - 1);
             }
         }
+        let nth = 1 + self.calls.iter().filter(|c| c.name == call.name).count();
         self.calls.push(ShortcodeCall {
             template: format!("shortcodes/{}.html", call.name),
+            nth,
             name: call.name,
             args,
             body,
@@ -325,6 +328,7 @@ impl<'a> Renderer<'a> {
         let mut top_level_start = 0;
         let mut code: Option<CodeBlock> = None;
         let mut image: Option<Image> = None;
+        let mut attributes = BlockAttributes::default();
 
         for (event, range) in parser {
             if let Some(block) = &mut code {
@@ -342,6 +346,7 @@ impl<'a> Renderer<'a> {
                         events.push(Event::Start(Tag::HtmlBlock));
                         events.push(Event::Html(CowStr::from(html.to_string())));
                         depth = depth.saturating_sub(1);
+                        attributes.ended(events.len(), TagEnd::HtmlBlock);
                         events.push(Event::End(TagEnd::HtmlBlock));
                         cuts.after_push(&events, depth, top_level_start);
                         continue;
@@ -397,6 +402,8 @@ impl<'a> Renderer<'a> {
                         top_level_start = events.len();
                     }
                     depth += 1;
+                    // Its events are pushed at its end: an HTML block starting here.
+                    attributes.started(events.len(), &Tag::HtmlBlock);
                     code = Some(CodeBlock { fence, code: String::new() });
                     continue;
                 }
@@ -424,7 +431,16 @@ impl<'a> Renderer<'a> {
                 other => other,
             };
             match &event {
+                Event::Html(html) if attributes.take_marker(html, &mut events) => {
+                    depth = depth.saturating_sub(1);
+                    continue;
+                }
+                Event::End(TagEnd::HtmlBlock) if attributes.skips_end() => continue,
+                _ => {}
+            }
+            match &event {
                 Event::Start(tag) => {
+                    attributes.started(events.len(), tag);
                     if matches!(tag, Tag::Heading { .. }) {
                         heading_start = Some(events.len());
                     }
@@ -463,20 +479,26 @@ impl<'a> Renderer<'a> {
                 }
                 _ => {}
             }
+            if let Event::End(tag_end) = &event {
+                attributes.ended(events.len(), *tag_end);
+            }
             events.push(event);
             cuts.after_push(&events, depth, top_level_start);
         }
 
-        let to_html = |events: &[Event<'_>]| {
+        let to_html = |range: Range<usize>| {
             let mut html = String::new();
-            pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+            pulldown_cmark::html::push_html(
+                &mut html,
+                attributes.apply(&events[range.clone()], range.start).into_iter(),
+            );
             html
         };
         Rendered {
-            summary_before_marker: cuts.marker.map(|cut| to_html(&events[..cut])),
-            first_paragraph: cuts.paragraph.map(|range| to_html(&events[range])),
-            leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(&events[..end]).len()),
-            html: to_html(&events),
+            summary_before_marker: cuts.marker.map(|cut| to_html(0..cut)),
+            first_paragraph: cuts.paragraph.map(to_html),
+            leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(0..end).len()),
+            html: to_html(0..events.len()),
             first_heading,
             word_count,
             toc: nest_headings(headings),
@@ -521,6 +543,7 @@ impl<'a> Renderer<'a> {
             template: ANCHOR_LINK_TEMPLATE.into(),
             args: args.into_iter().collect(),
             body: None,
+            nth: 1 + self.calls.iter().filter(|c| c.name == "anchor-link").count(),
             line,
         });
         format!("{PLACEHOLDER_START}{}-->", self.calls.len() - 1)
@@ -791,5 +814,28 @@ mod tests {
         assert_eq!(names, ["note", "anchor-link"]);
         let body = r.shortcodes[0].body.as_deref().unwrap();
         assert!(!body.contains(shortcodes::PLACEHOLDER_START), "{body}");
+    }
+
+    #[test]
+    fn kramdown_block_attributes_apply_to_their_block() {
+        let text = crate::parse::kramdown::rewrite_attributes(
+            "Para.\n{: .note #n}\n\n* a\n* b\n{: .list}\n\n> quote\n{: .q}\n\n```rust\nfn x() {}\n```\n{: .wide}\n\n{: .lead}\nLead [link](/x/).\n\n## Title\n{: #t}\n\n1. one\n   {: .item}\n",
+        )
+        .into_owned();
+        let r = md(&text);
+        for expected in [
+            "<p id=\"n\" class=\"note\">Para.</p>",
+            "<ul class=\"list\">\n<li>a</li>",
+            "<blockquote class=\"q\">\n<p>quote</p>",
+            "<pre class=\"hl-code wide\" data-lang=\"rust\">",
+            "<p class=\"lead\">Lead <a href=",
+            "<h2 id=\"t\">Title</h2>",
+            "<li>one</li>",
+        ] {
+            assert!(r.html.contains(expected), "{expected} missing:\n{}", r.html);
+        }
+        assert!(!r.html.contains("quire-attributes") && !r.html.contains("{:"), "{}", r.html);
+        assert_eq!(r.first_paragraph.as_deref(), Some("<p id=\"n\" class=\"note\">Para.</p>\n"));
+        assert_eq!(r.heading_ids(), ["t"]);
     }
 }

@@ -2,11 +2,15 @@
 //!
 //! Parsing is pure and per file, so it runs in parallel and collects every file's error.
 
+pub mod block_attributes;
 pub mod date;
 pub mod foreign_syntax;
 pub mod front_matter;
 pub mod highlight;
+pub mod highlight_store;
 pub mod kramdown;
+pub mod line_memo;
+pub mod liquid;
 pub mod markdown;
 pub mod shortcodes;
 
@@ -92,7 +96,9 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
     let text = normalize_text(&file.text);
     let split = front_matter::split(&file.display_path, &text)?;
     let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
-    let stripped = kramdown::strip_attributes(split.body);
+    let urls = liquid::SiteUrls::from_base_url(&config.base_url);
+    let converted = liquid::convert(split.body, &urls);
+    let stripped = kramdown::rewrite_attributes(&converted);
     let source = markdown::Source {
         file: &file.display_path,
         text: &stripped,
@@ -101,7 +107,7 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
     };
     let body = markdown::render(&source, &config.markdown)?;
     // Quire's own shortcode calls use the same braces as Liquid: they are not foreign.
-    let warnings = foreign_syntax::find(split.body)
+    let warnings = foreign_syntax::find(&converted)
         .into_iter()
         .filter(|tag| !shortcodes::looks_like_call(&tag.text))
         .map(|tag| foreign_tag_warning(&file.display_path, split.body_first_line, &tag))

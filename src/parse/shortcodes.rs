@@ -20,6 +20,9 @@ pub struct ShortcodeCall {
     pub args: Table,
     /// The body as HTML, for `{% name() %}…{% end %}` calls.
     pub body: Option<String>,
+    /// Which call of this shortcode in the document it is, from 1 (Zola's `nth`, for unique
+    /// ids in the template).
+    pub nth: usize,
     /// The 1-based line of the call in its file.
     pub line: usize,
 }

@@ -7,6 +7,7 @@
 
 pub mod absolute_urls;
 pub mod cache;
+pub mod fallbacks;
 pub mod feeds;
 pub mod functions;
 pub mod plan;
@@ -72,7 +73,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let RenderInput { site, templates, static_outputs, previous } = input;
     let started = std::time::Instant::now();
     let lap = |what: &str| log::debug!("render: {what} at {:?}", started.elapsed());
-    let templates = &with_builtins(templates);
+    let templates = &with_builtins(&fallbacks::fit_to_site_base(templates));
     let expanded = expand_shortcodes(site, templates, &static_outputs)?;
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
     // (and so for the render keys, which hash the views built from them).
@@ -387,6 +388,8 @@ fn template_hint(detail: &str) -> Option<String> {
         || detail.contains("Unknown test")
     {
         Some("check the name: Tera's built-in filters, functions and tests are listed at https://keats.github.io/tera/docs/".into())
+    } else if detail.contains("is not defined in any parent template") {
+        Some("a template can only fill the blocks its parent template defines: add the block to the parent, or remove it from the child".into())
     } else if detail.contains("not defined")
         || detail.contains("not found in context")
         || detail.contains("on type `undefined`")

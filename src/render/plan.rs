@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UrlOwner};
 use crate::site::{url, Redirect, Site};
 
 /// The name of the archive template.
@@ -173,7 +173,11 @@ impl Plan {
         }
         for (url_path, owner) in self.html_url_paths(site) {
             if let Some(first) = owners.get(url_path.as_str()) {
-                errors.push(Error::DuplicateUrl { url_path, first: (*first).clone(), second: owner });
+                errors.push(Error::DuplicateUrl {
+                    url_path,
+                    first: UrlOwner::file(*first),
+                    second: UrlOwner::file(owner),
+                });
             }
         }
     }

@@ -19,7 +19,9 @@ use crate::parse::shortcodes::{ShortcodeCall, PLACEHOLDER_START};
 /// ones listed until the `|` are required).
 pub const BUILTINS: &[(&str, &str, &[&str])] = &[
     ("shortcodes/figure.html", FIGURE, &["src", "|", "alt", "caption", "width", "height", "class", "link"]),
-    ("shortcodes/youtube.html", YOUTUBE, &["id", "|", "title", "start"]),
+    // `class`, `autoplay` and `playlist` are the arguments of Zola's built-in `youtube`, so a
+    // Zola site's calls build; the player always autoplays once clicked and shows no playlist.
+    ("shortcodes/youtube.html", YOUTUBE, &["id", "|", "title", "start", "class", "autoplay", "playlist"]),
     ("shortcodes/note.html", NOTE, &["|", "kind", "title"]),
     (ANCHOR_LINK_TEMPLATE, ANCHOR_LINK, &["id", "title", "level"]),
 ];
@@ -39,7 +41,7 @@ const FIGURE: &str = r#"<figure{% if class is defined %} class="{{ class }}"{% e
 // privacy-enhanced youtube-nocookie.com domain. No JavaScript.
 const YOUTUBE: &str = r#"{%- set url = "https://www.youtube-nocookie.com/embed/" ~ id ~ "?autoplay=1" ~ (("&start=" ~ start) if start is defined else "") -%}
 {%- set label = title if title is defined else "YouTube video" -%}
-<div class="video-embed" style="position:relative;aspect-ratio:16/9">
+<div class="video-embed{% if class is defined %} {{ class }}{% endif %}" style="position:relative;aspect-ratio:16/9">
 <iframe src="{{ url }}" srcdoc="<style>*{margin:0;height:100%}a{display:flex;align-items:center;justify-content:center;gap:.5em;background:#111;color:#fff;font:1.2em/1.4 system-ui,sans-serif;text-decoration:none}span{font-size:2.5em}</style><a href='{{ url }}'><span>▶</span> {{ label }}</a>" title="{{ label }}" loading="lazy" allow="autoplay; encrypted-media; picture-in-picture; fullscreen" allowfullscreen style="position:absolute;inset:0;width:100%;height:100%;border:0"></iframe>
 </div>
 "#;
@@ -143,6 +145,10 @@ fn render_call(call: &ShortcodeCall, file: &Path, expander: &Expander<'_>) -> Re
     }
     if let Some(body) = &call.body {
         context.insert_value("body", Value::safe_string(body));
+    }
+    // Zola's templates number their calls with `nth`; an argument of that name wins.
+    if !call.args.contains_key("nth") {
+        context.insert("nth", &call.nth);
     }
     tera.render(&call.template, &context).map_err(|tera_error| {
         let mut detail = tera_error.to_string();

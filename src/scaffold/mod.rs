@@ -1,9 +1,12 @@
-//! Scaffolding: the source files `quire init` and `quire new` write for the user.
+//! Scaffolding: the source files `quire init`, `quire new` and `quire import` write for the
+//! user.
 //!
-//! `init` creates a whole site, `new` one page. Both only ever create files under the folder
-//! they are given and never touch the output folder (that is `write`'s job). This module
-//! holds what they share: today's date and the front matter of a new page.
+//! `init` creates a whole site, `new` one page, `import` a `config.toml` from another
+//! generator's config. They only ever create files under the folder they are given and never
+//! touch the output folder (that is `write`'s job). This module holds what they share: today's
+//! date, the front matter of a new page, and writing a file without replacing one.
 
+pub mod import;
 pub mod init;
 pub mod new;
 
@@ -55,7 +58,7 @@ fn yaml_string(text: &str) -> String {
 
 /// Writes `text` to `path`, creating its folders; with `Existing::Keep`, fails if the file is
 /// already there (checked and created in one step, so nothing is ever overwritten by a race).
-fn write_file(path: &Path, text: &str, existing: Existing) -> Result<()> {
+pub(crate) fn write_file(path: &Path, text: &str, existing: Existing) -> Result<()> {
     let write_error = |source| Error::Write { path: path.to_path_buf(), source };
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
@@ -78,7 +81,7 @@ fn write_file(path: &Path, text: &str, existing: Existing) -> Result<()> {
 
 /// What to do when a file to create already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Existing {
+pub(crate) enum Existing {
     /// Refuse: report `Error::FileExists`.
     Keep,
     /// Replace its contents.

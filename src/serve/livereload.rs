@@ -106,11 +106,10 @@ impl Default for Hub {
     }
 }
 
-/// Answers `request` with the event stream, until the client goes away. Blocks: run it on a
-/// thread of its own.
-pub fn stream(request: tiny_http::Request, hub: &Hub) {
+/// Answers a request for the event stream on `writer`, until the client goes away. Blocks:
+/// run it on a thread of its own.
+pub fn stream(writer: &mut impl Write, hub: &Hub) {
     let events = hub.subscribe();
-    let mut writer = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\
                 Connection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\n";
     if writer.write_all(head.as_bytes()).and_then(|()| writer.flush()).is_err() {

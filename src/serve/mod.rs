@@ -8,6 +8,9 @@
 //! the site. A failed build keeps the last good site served and shows the errors in the page.
 //! It prints nothing itself: it reports `Event`s to the caller.
 
+pub mod guard;
+pub mod head;
+pub mod limits;
 pub mod livereload;
 pub mod output;
 pub mod server;
@@ -21,6 +24,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::pipeline::{Builder, RunStats};
 use crate::project::{Overrides, Project};
+use guard::{Backend, Guard};
 use output::{Change, Publisher, ServedSite};
 use server::{Server, Shared};
 
@@ -77,6 +81,7 @@ pub type Reporter = Arc<dyn Fn(Event<'_>) + Send + Sync>;
 /// A server that is running; `stop` ends it.
 pub struct Running {
     url: String,
+    guard: Guard,
     server: Server,
     _watcher: watch::Watcher,
 }
@@ -89,6 +94,7 @@ impl Running {
 
     /// Stops taking requests. Rebuilds stop with the process.
     pub fn stop(self) {
+        self.guard.stop();
         self.server.stop();
     }
 }
@@ -148,7 +154,10 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         config_file,
     };
     let (watcher, batches) = watch::watch(targets)?;
-    let server = Server::start(listener, shared)?;
+    // Clients reach the server only through the guard, which bounds what they can take.
+    let (backend, backend_listener) = Backend::listen()?;
+    let server = Server::start(backend_listener, shared)?;
+    let guard = Guard::start(listener, backend, limits::Limits::for_this_process())?;
     report(Event::Listening { url: &url, taken_port });
     if options.open {
         if let Err(error) = open::that_detached(&url) {
@@ -168,7 +177,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
             }
         })
         .expect("the system can start a thread");
-    Ok(Running { url, server, _watcher: watcher })
+    Ok(Running { url, guard, server, _watcher: watcher })
 }
 
 /// Listens on `port`, or the first free one of the next few; port 0 takes any free port.

@@ -1,29 +1,28 @@
-//! The HTTP server: answers requests from the `ServedSite` in memory, over tiny_http, with a
-//! small pool of worker threads; event streams get threads of their own so they never take
-//! a worker.
+//! The HTTP server: answers requests from the `ServedSite` in memory over tiny_http, each on
+//! a thread of its own, so a client slow to take its reply holds up no other. Only the guard
+//! (`guard.rs`) connects to it, on a private socket, and it bounds what clients can take:
+//! at most one request per client connection, heads checked, no bodies.
 //!
 //! A request path is decoded and checked before anything is looked up: `..` and `.`
 //! segments (also percent-encoded), backslashes, NUL and absolute or network paths are
 //! refused. Since only paths of the site in memory can be answered, nothing outside the
 //! output can be reached. It does not build or watch anything.
 
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::error::{Error, Result};
+use crate::serve::guard::BackendListener;
+use crate::serve::limits::SERVER_STREAMS;
 use crate::serve::livereload::{self, Hub};
 use crate::serve::output::{self, ServedSite};
 
-/// Worker threads answering page requests.
-const WORKERS: usize = 8;
-/// Open event streams at most; more would each hold a thread.
-const MAX_STREAMS: usize = 64;
+/// A request's thread needs little stack: it looks up a page and writes it.
+const STACK_SIZE: usize = 512 * 1024;
 
 /// What the server answers from: the site of the last good build, and the live-reload hub.
 pub struct Shared {
@@ -52,31 +51,35 @@ impl Shared {
 /// A running server.
 pub struct Server {
     http: Arc<tiny_http::Server>,
+    stopping: Arc<AtomicBool>,
     acceptor: Option<JoinHandle<()>>,
 }
 
 impl Server {
-    /// Starts answering requests on `listener`.
+    /// Starts answering requests on `listener`, the guard's private way in.
     ///
     /// # Errors
     /// `Error::Listen` when tiny_http cannot take over the listener.
-    pub fn start(listener: TcpListener, shared: Arc<Shared>) -> Result<Server> {
-        let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        let http = tiny_http::Server::from_listener(listener, None)
-            .map_err(|e| Error::Listen { address, source: std::io::Error::other(e.to_string()) })?;
+    pub fn start(listener: BackendListener, shared: Arc<Shared>) -> Result<Server> {
+        let http = tiny_http::Server::from_listener(listener, None).map_err(|e| Error::Listen {
+            address: "a private socket for the server".into(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
         let http = Arc::new(http);
+        let stopping = Arc::new(AtomicBool::new(false));
         let acceptor = {
-            let http = Arc::clone(&http);
+            let (http, stopping) = (Arc::clone(&http), Arc::clone(&stopping));
             std::thread::Builder::new()
                 .name("quire-http".into())
-                .spawn(move || accept(&http, &shared))
+                .spawn(move || accept(&http, &shared, &stopping))
                 .expect("the system can start a thread")
         };
-        Ok(Server { http, acceptor: Some(acceptor) })
+        Ok(Server { http, stopping, acceptor: Some(acceptor) })
     }
 
-    /// Stops taking requests and waits for the workers to finish the ones they have.
+    /// Stops taking requests. Those being answered finish on their own threads.
     pub fn stop(mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
         self.http.unblock();
         if let Some(acceptor) = self.acceptor.take() {
             let _ = acceptor.join();
@@ -84,52 +87,48 @@ impl Server {
     }
 }
 
-fn accept(http: &tiny_http::Server, shared: &Arc<Shared>) {
-    let (sender, receiver) = mpsc::channel::<Request>();
-    let receiver = Arc::new(Mutex::new(receiver));
-    let workers: Vec<JoinHandle<()>> = (0..WORKERS)
-        .map(|index| {
-            let receiver = Arc::clone(&receiver);
-            let shared = Arc::clone(shared);
-            std::thread::Builder::new()
-                .name(format!("quire-http-{index}"))
-                .spawn(move || loop {
-                    let request = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
-                    match request {
-                        Ok(request) => answer(request, &shared),
-                        Err(_) => return,
-                    }
-                })
-                .expect("the system can start a thread")
-        })
-        .collect();
+fn accept(http: &tiny_http::Server, shared: &Arc<Shared>, stopping: &AtomicBool) {
     let streams = Arc::new(AtomicUsize::new(0));
-    for request in http.incoming_requests() {
-        let is_stream = request_path(request.url()).is_ok_and(|p| p == livereload::EVENTS_PATH);
-        if !is_stream {
-            // The workers only stop when this sender is dropped, so this cannot fail.
-            let _ = sender.send(request);
-            continue;
-        }
-        if streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
+    loop {
+        let request = match http.recv() {
+            Ok(request) => request,
+            // tiny_http takes no more connections after a failed `accept`; the guard then
+            // answers 503. `limits` keeps enough files for that not to happen.
+            Err(error) if !stopping.load(Ordering::SeqCst) => {
+                log::error!("the HTTP server stopped taking requests: {error}");
+                return;
+            }
+            Err(_) => return,
+        };
+        let stream = *request.method() == Method::Get && is_event_stream(request.url());
+        if stream && streams.fetch_add(1, Ordering::SeqCst) >= SERVER_STREAMS {
             streams.fetch_sub(1, Ordering::SeqCst);
             let _ = request.respond(text_response(503, "too many live-reload connections"));
             continue;
         }
-        let shared = Arc::clone(shared);
-        let streams = Arc::clone(&streams);
-        let spawned = std::thread::Builder::new().name("quire-events".into()).spawn(move || {
-            livereload::stream(request, &shared.hub);
-            streams.fetch_sub(1, Ordering::SeqCst);
-        });
-        if spawned.is_err() {
-            log::warn!("could not start a thread for a live-reload connection");
+        let (shared, open_streams) = (Arc::clone(shared), Arc::clone(&streams));
+        let spawned =
+            std::thread::Builder::new().name("quire-http".into()).stack_size(STACK_SIZE).spawn(move || {
+                if stream {
+                    livereload::stream(&mut request.into_writer(), &shared.hub);
+                    open_streams.fetch_sub(1, Ordering::SeqCst);
+                } else {
+                    answer(request, &shared);
+                }
+            });
+        if let Err(error) = spawned {
+            // The request was dropped with the closure, and tiny_http answered it 500.
+            log::warn!("could not start a thread for a request: {error}");
+            if stream {
+                streams.fetch_sub(1, Ordering::SeqCst);
+            }
         }
     }
-    drop(sender);
-    for worker in workers {
-        let _ = worker.join();
-    }
+}
+
+/// Whether `target` asks for the live-reload event stream.
+pub fn is_event_stream(target: &str) -> bool {
+    request_path(target).is_ok_and(|path| path == livereload::EVENTS_PATH)
 }
 
 /// Why a request path is refused.
@@ -230,7 +229,9 @@ fn file_response(status: u16, body: &[u8], content_type: &str, etag: &str, reque
     } else {
         Response::from_data(body.to_vec()).with_status_code(StatusCode(status))
     };
+    // Always a `Content-Length`, never chunks: simpler for clients, and HEAD gets the length.
     response
+        .with_chunked_threshold(usize::MAX)
         .with_header(header("Content-Type", content_type))
         .with_header(header("ETag", etag))
         .with_header(header("Cache-Control", "no-cache"))
@@ -239,6 +240,7 @@ fn file_response(status: u16, body: &[u8], content_type: &str, etag: &str, reque
 
 fn text_response(status: u16, text: &str) -> Reply {
     Response::from_data(format!("{text}\n").into_bytes())
+        .with_chunked_threshold(usize::MAX)
         .with_status_code(StatusCode(status))
         .with_header(header("Content-Type", "text/plain; charset=utf-8"))
         .with_header(header("Cache-Control", "no-cache"))

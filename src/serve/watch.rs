@@ -93,6 +93,12 @@ struct Filter {
 impl Filter {
     /// The paths of `event` that are sources of the site.
     fn relevant(&self, event: &notify::Event) -> Vec<PathBuf> {
+        if event.need_rescan() {
+            // Events were lost (the system's queue overflowed): anything may have changed.
+            let mut all = self.targets.folders.clone();
+            all.push(self.targets.config_file.clone());
+            return all;
+        }
         if matches!(event.kind, EventKind::Access(_)) {
             return Vec::new();
         }
@@ -110,17 +116,33 @@ impl Filter {
         !inside.components().any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()))
     }
 
-    /// Folders to watch that appeared since the watch started (`static/` made after start).
-    fn new_folders(&mut self) -> Vec<PathBuf> {
-        let appeared: Vec<PathBuf> = self
-            .targets
-            .folders
-            .iter()
-            .filter(|folder| !self.watched.contains(*folder) && folder.is_dir())
-            .cloned()
-            .collect();
-        self.watched.extend(appeared.iter().cloned());
-        appeared
+    /// Watches the folders that appeared since the last batch (`static/` made after start)
+    /// and watches again those that `batch` says were themselves created, deleted or moved:
+    /// a watch follows the folder it was made on, not its name, so after `rm -rf content`
+    /// and a new `content/`, or `mv content content.old && mv content.new content`, the old
+    /// watch would see nothing of the folder now there. Returns the folders now watched anew.
+    fn refresh(
+        &mut self,
+        batch: &BTreeSet<PathBuf>,
+        watcher: &mut notify::RecommendedWatcher,
+    ) -> Vec<PathBuf> {
+        let mut watched_anew = Vec::new();
+        for folder in &self.targets.folders {
+            if batch.contains(folder) && self.watched.remove(folder) {
+                // Already gone when the folder was deleted; what is left is removed.
+                let _ = watcher.unwatch(folder);
+            }
+            if !self.watched.contains(folder) && folder.is_dir() {
+                match add(watcher, folder, RecursiveMode::Recursive) {
+                    Ok(()) => {
+                        self.watched.insert(folder.clone());
+                        watched_anew.push(folder.clone());
+                    }
+                    Err(error) => log::warn!("{error}"),
+                }
+            }
+        }
+        watched_anew
     }
 }
 
@@ -151,12 +173,8 @@ fn group(
             }
             Ok(Err(error)) => log::warn!("watching for changes: {error}"),
             Err(RecvTimeoutError::Timeout) => {
-                for folder in filter.new_folders() {
-                    if let Err(error) = add(&mut lock(watcher), &folder, RecursiveMode::Recursive) {
-                        log::warn!("{error}");
-                    }
-                    batch.insert(folder);
-                }
+                let watched_anew = filter.refresh(&batch, &mut lock(watcher));
+                batch.extend(watched_anew);
                 started = None;
                 if !deliver(std::mem::take(&mut batch).into_iter().collect()) {
                     return;
@@ -200,6 +218,17 @@ mod tests {
         }
         let read = EventKind::Access(notify::event::AccessKind::Any);
         assert!(f.relevant(&event(read, "/site/content/a.md")).is_empty());
+    }
+
+    #[test]
+    fn lost_events_count_as_a_change_to_everything() {
+        let overflow = notify::Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
+        let all = filter().relevant(&overflow);
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert!(
+            all.contains(&PathBuf::from("/site/content"))
+                && all.contains(&PathBuf::from("/site/config.toml"))
+        );
     }
 
     #[test]

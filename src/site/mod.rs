@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Result, UrlOwner};
 use crate::load::AssetFile;
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::{Render, SortBy};
@@ -81,6 +81,8 @@ pub struct Page {
     pub slug: String,
     /// `/blog/first/`.
     pub url_path: String,
+    /// The front matter line that set the URL (`path`, `url`, `permalink`, `slug`), if any.
+    pub url_line: Option<usize>,
     /// Old URLs redirecting here.
     pub aliases: Vec<String>,
     /// Terms by taxonomy name.
@@ -414,6 +416,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
         None => None,
     };
     let date = doc.date();
+    let explicit_url_line = fm.url_line;
     let Document {
         front_matter: fm,
         mut body,
@@ -477,6 +480,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
         draft: fm.draft,
         slug,
         url_path,
+        url_line: explicit_url_line,
         aliases: if listed { aliases } else { Vec::new() },
         taxonomies: if listed { fm.taxonomies } else { BTreeMap::new() },
         authors: fm.authors,
@@ -762,17 +766,21 @@ fn file_alias(url_path: String) -> String {
 
 fn check_unique_urls(sections: &[Section], pages: &[Page], redirects: &[Redirect], errors: &mut Vec<Error>) {
     let mut owners: HashMap<&str, &PathBuf> = HashMap::new();
+    let mut first_owners: HashMap<&str, UrlOwner> = HashMap::new();
     let claims = sections
         .iter()
-        .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path)))
-        .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path)));
-    for (url_path, display_path) in claims {
-        if let Some(first) = owners.insert(url_path, display_path) {
+        .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path, None)))
+        .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path, p.url_line)));
+    for (url_path, display_path, line) in claims {
+        let owner = UrlOwner { file: display_path.clone(), line };
+        if owners.insert(url_path, display_path).is_some() {
             errors.push(Error::DuplicateUrl {
                 url_path: url_path.to_string(),
-                first: first.clone(),
-                second: display_path.clone(),
+                first: first_owners[url_path].clone(),
+                second: owner,
             });
+        } else {
+            first_owners.insert(url_path, owner);
         }
     }
     // Redirects come last, so that an alias clashing with a real page is reported as the alias.

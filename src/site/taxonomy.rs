@@ -76,12 +76,16 @@ pub fn build(config: &Config, pages: &[Page], warnings: &mut Vec<String>) -> Vec
 /// would share a URL are one term (`Machine Learning`, `machine-learning`), never two pages
 /// for one URL; `C++` and `C` stay apart because their slugs do.
 pub fn merge_key(name: &str) -> String {
-    let trimmed =
-        name.trim().trim_end_matches(|c: char| TRAILING_PUNCTUATION.contains(&c) || c.is_whitespace());
+    let trimmed = merge_key_trim(name);
     if trimmed.is_empty() {
         return String::new();
     }
     term_slug(&trimmed.to_lowercase())
+}
+
+/// A term name without the spaces around it and the punctuation that ends it by accident.
+fn merge_key_trim(name: &str) -> &str {
+    name.trim().trim_end_matches(|c: char| TRAILING_PUNCTUATION.contains(&c) || c.is_whitespace())
 }
 
 /// Punctuation that ends a term by accident (a stray comma in a YAML list), not by meaning.
@@ -232,19 +236,14 @@ fn unique_slugs(
     slugs
 }
 
-/// The spelling most pages use (the first seen on a tie); warns when there is more than one.
+/// The chosen spelling of a term ([`chosen_spelling`]); warns when there is more than one.
 fn display_name(
     taxonomy: &str,
     spellings: &[Spelling],
     pages: &[Page],
     warnings: &mut Vec<String>,
 ) -> String {
-    let chosen = spellings
-        .iter()
-        .enumerate()
-        .max_by(|(ia, a), (ib, b)| a.pages.cmp(&b.pages).then(ib.cmp(ia)))
-        .map(|(_, spelling)| spelling)
-        .expect("a collected term has at least one spelling");
+    let chosen = chosen_spelling(spellings);
     let others: Vec<String> = spellings
         .iter()
         .filter(|s| s.text != chosen.text)
@@ -258,6 +257,18 @@ fn display_name(
         ));
     }
     chosen.text.clone()
+}
+
+/// The spelling most pages use (the first seen on a tie), preferring one without a stray comma
+/// or space at its end: `perf` over `perf,`, however many pages made the slip.
+fn chosen_spelling(spellings: &[Spelling]) -> &Spelling {
+    let tidy = |s: &Spelling| merge_key_trim(&s.text) == s.text;
+    spellings
+        .iter()
+        .enumerate()
+        .max_by(|(ia, a), (ib, b)| tidy(a).cmp(&tidy(b)).then(a.pages.cmp(&b.pages)).then(ib.cmp(ia)))
+        .map(|(_, spelling)| spelling)
+        .expect("a collected term has at least one spelling")
 }
 
 #[cfg(test)]
@@ -307,5 +318,15 @@ mod tests {
         assert_eq!(term_slug("日本語"), "日本語");
         assert_eq!(term_slug("🦀"), "u1f980");
         assert_eq!(term_slug("🦀 ✨"), "u1f980-u2728");
+    }
+
+    #[test]
+    fn the_display_name_is_a_tidy_spelling_even_when_fewer_pages_use_it() {
+        let spelling =
+            |text: &str, pages: usize| Spelling { text: text.into(), pages, first_page: 0, last_page: 0 };
+        let spellings = [spelling("perf,", 3), spelling("Perf", 1), spelling("perf", 2)];
+        assert_eq!(chosen_spelling(&spellings).text, "perf");
+        let spellings = [spelling("Perf", 1), spelling("perf,", 3), spelling("perf", 1)];
+        assert_eq!(chosen_spelling(&spellings).text, "Perf", "first tidy one on a tie");
     }
 }

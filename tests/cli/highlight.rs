@@ -74,3 +74,74 @@ fn an_unknown_highlight_theme_fails_at_its_config_line() {
     assert!(run.stderr().contains("config.toml:4"), "{}", run.report());
     assert!(run.stderr().contains("highlight-css --list"), "{}", run.report());
 }
+
+/// The one highlight cache file a site's builds keep.
+fn cache_file(site: &TestSite) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(site.cache_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_later_build_takes_highlighted_blocks_from_the_cache() {
+    let site = TestSite::from_fixture("highlight");
+    site.build().success();
+    let clean = site.read("blog/code/index.html");
+    assert!(clean.contains("hl-keyword"), "{clean}");
+    // Only a block read back from the cache can carry this mark into the page.
+    let file = cache_file(&site);
+    let cached = std::fs::read(&file).unwrap();
+    let mut marked = cached.clone();
+    let mut count = 0;
+    for start in 0..marked.len().saturating_sub(10) {
+        if &marked[start..start + 10] == b"hl-keyword" {
+            marked[start + 3..start + 10].copy_from_slice(b"KEYWORD");
+            count += 1;
+        }
+    }
+    assert!(count > 0, "the cache holds the highlighted HTML");
+    std::fs::write(&file, &marked).unwrap();
+    std::fs::remove_dir_all(site.public()).unwrap();
+    site.build().success();
+    let page = site.read("blog/code/index.html");
+    assert!(page.contains("hl-KEYWORD") && !page.contains("hl-keyword"), "{page}");
+
+    // An edited block is highlighted afresh; the others still come from the cache.
+    let post = site.root().join("content/blog/code.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    let edited = text.replacen("```py", "```py\nimport os", 1);
+    assert_ne!(edited, text, "the fixture has a py block");
+    site.write_file("content/blog/code.md", &edited);
+    site.build().success();
+    let page = site.read("blog/code/index.html");
+    assert!(page.contains("hl-keyword") && page.contains("hl-KEYWORD"), "{page}");
+}
+
+#[test]
+fn a_damaged_or_missing_cache_gives_the_same_site() {
+    let site = TestSite::from_fixture("highlight");
+    site.build().success();
+    let clean = crate::support::files(&site.public());
+    let file = cache_file(&site);
+    let cached = std::fs::read(&file).unwrap();
+    for damaged in [&cached[..cached.len() / 2], &b"not a cache"[..], &[][..]] {
+        std::fs::write(&file, damaged).unwrap();
+        std::fs::remove_dir_all(site.public()).unwrap();
+        site.build().success();
+        assert_eq!(crate::support::files(&site.public()), clean);
+    }
+    std::fs::remove_dir_all(site.cache_dir()).unwrap();
+    std::fs::remove_dir_all(site.public()).unwrap();
+    site.build().success();
+    assert_eq!(crate::support::files(&site.public()), clean);
+}
+
+#[test]
+fn an_empty_cache_dir_setting_turns_the_cache_off() {
+    let site = TestSite::from_fixture("highlight");
+    let mut cmd = site.command();
+    cmd.env("QUIRE_CACHE_DIR", "").arg("build");
+    site.run_command(cmd).success();
+    assert!(!site.cache_dir().exists());
+    assert!(site.read("blog/code/index.html").contains("hl-keyword"));
+}

@@ -28,6 +28,7 @@ mod reproducible;
 mod scaffold;
 mod scheduled;
 mod serve;
+mod serve_abuse;
 mod shortcodes;
 mod sitemap;
 mod sub_path;

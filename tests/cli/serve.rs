@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::{files, TestSite};
@@ -15,18 +15,20 @@ use crate::support::{files, TestSite};
 /// How the tag that serve puts into HTML (and build must not) starts.
 const SCRIPT_START: &str = "<script src=\"/__quire/livereload.js\" data-server=\"";
 /// How long a change may take to be served before a test fails.
-const DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 
 /// A running `quire serve` on the site of a `TestSite`; killed when dropped.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    url: String,
-    port: u16,
+    pub(crate) url: String,
+    pub(crate) port: u16,
     stdout: mpsc::Receiver<String>,
+    /// Every stderr line so far.
+    stderr: Arc<Mutex<Vec<String>>>,
 }
 
 impl Served {
-    fn start(site: &TestSite, args: &[&str]) -> Served {
+    pub(crate) fn start(site: &TestSite, args: &[&str]) -> Served {
         let mut cmd = site.command();
         cmd.args(["serve", "--port", "0"]).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("start quire serve");
@@ -39,10 +41,16 @@ impl Served {
                 }
             }
         });
-        // Drain stderr so the server never blocks on a full pipe.
+        // Drain stderr so the server never blocks on a full pipe, keeping it to check.
         let err = child.stderr.take().expect("stderr is piped");
-        std::thread::spawn(move || for _ in BufReader::new(err).lines() {});
-        let mut served = Served { child, url: String::new(), port: 0, stdout };
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        let mut served = Served { child, url: String::new(), port: 0, stdout, stderr };
         let line = served.wait_for_line(|l| l.contains("serving the site at "));
         served.url =
             line.split("serving the site at ").nth(1).unwrap().split(' ').next().unwrap().to_string();
@@ -65,12 +73,12 @@ impl Served {
         }
     }
 
-    fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         self.request(&format!("GET {path} HTTP/1.1"), &[])
     }
 
     /// Sends `request_line` with `headers` as is (no normalisation), and reads the reply.
-    fn request(&self, request_line: &str, headers: &[(&str, &str)]) -> Reply {
+    pub(crate) fn request(&self, request_line: &str, headers: &[(&str, &str)]) -> Reply {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the server");
         stream.set_read_timeout(Some(DEADLINE)).unwrap();
         let mut text = format!("{request_line}\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n", self.port);
@@ -86,7 +94,7 @@ impl Served {
 
     /// Polls `path` until `pred` holds for the reply, within the deadline.
     #[track_caller]
-    fn wait_for(&self, path: &str, what: &str, pred: impl Fn(&Reply) -> bool) -> Reply {
+    pub(crate) fn wait_for(&self, path: &str, what: &str, pred: impl Fn(&Reply) -> bool) -> Reply {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let reply = self.get(path);
@@ -98,6 +106,20 @@ impl Served {
             }
             std::thread::yield_now();
         }
+    }
+
+    /// Asserts the process still runs and never panicked.
+    #[track_caller]
+    pub(crate) fn assert_alive(&mut self) {
+        let exited = self.child.try_wait().expect("check the server process");
+        let stderr = self.stderr.lock().unwrap().join("\n");
+        assert!(exited.is_none(), "the server exited ({exited:?}); stderr:\n{stderr}");
+        assert!(!stderr.contains("panicked"), "the server panicked:\n{stderr}");
+    }
+
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Sends SIGINT, as Ctrl-C does, and waits for the process to end.
@@ -125,14 +147,14 @@ impl Drop for Served {
 }
 
 /// An HTTP reply.
-struct Reply {
-    status: u16,
-    headers: BTreeMap<String, String>,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: BTreeMap<String, String>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
-    fn parse(raw: &[u8]) -> Reply {
+    pub(crate) fn parse(raw: &[u8]) -> Reply {
         let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete reply");
         let head = String::from_utf8_lossy(&raw[..split]);
         let mut lines = head.lines();
@@ -144,23 +166,23 @@ impl Reply {
         Reply { status, headers, body: raw[split + 4..].to_vec() }
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers.get(name).map_or("", String::as_str)
     }
 }
 
 /// An open live-reload event stream.
-struct Events {
+pub(crate) struct Events {
     stream: TcpStream,
     buffer: String,
 }
 
 impl Events {
-    fn open(served: &Served) -> Events {
+    pub(crate) fn open(served: &Served) -> Events {
         let mut stream = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
         write!(stream, "GET /__quire/livereload HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
         stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
@@ -171,7 +193,7 @@ impl Events {
 
     /// Waits for an event whose text contains `needle`; returns that event.
     #[track_caller]
-    fn wait_for(&mut self, needle: &str) -> String {
+    pub(crate) fn wait_for(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + DEADLINE;
         loop {
             while let Some(end) = self.buffer.find("\n\n") {
@@ -194,7 +216,7 @@ impl Events {
 }
 
 /// The served bytes as a clean build would have them: HTML without the live-reload script.
-fn without_script(reply: &Reply) -> Vec<u8> {
+pub(crate) fn without_script(reply: &Reply) -> Vec<u8> {
     if reply.header("content-type").starts_with("text/html") {
         let text = reply.text();
         let start = text.find(SCRIPT_START).expect("served HTML has the script");
@@ -410,22 +432,34 @@ fn every_rebuild_serves_what_a_clean_build_writes() {
         ),
     ];
     let mut previous: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (index, (step, edit)) in edits.iter().enumerate() {
+    for (step, edit) in &edits {
         edit(&site);
-        let out = site.tmp().join(format!("clean-{index}"));
-        site.build_with(&["--base-url", &served.url, "--output-dir", out.to_str().unwrap()]).success();
-        let clean = files(&out);
-        for (path, bytes) in &clean {
-            let url = format!("/{path}");
-            served.wait_for(&url, &format!("equal to a clean build after `{step}`"), |r| {
-                r.status == 200 && without_script(r) == *bytes
-            });
-        }
-        for path in previous.keys().filter(|p| !clean.contains_key(*p)) {
-            served.wait_for(&format!("/{path}"), &format!("gone after `{step}`"), |r| r.status == 404);
-        }
-        previous = clean;
+        previous = wait_for_clean_build(&site, &served, &previous, step);
     }
+}
+
+/// Waits until `served` serves exactly what a clean build of the site's files writes (every
+/// file equal, the files of `previous` that the build no longer has gone); returns those files.
+#[track_caller]
+pub(crate) fn wait_for_clean_build(
+    site: &TestSite,
+    served: &Served,
+    previous: &BTreeMap<String, Vec<u8>>,
+    step: &str,
+) -> BTreeMap<String, Vec<u8>> {
+    let out = tempfile::tempdir_in(site.tmp()).expect("a folder for the clean build");
+    site.build_with(&["--base-url", &served.url, "--output-dir", out.path().to_str().unwrap()]).success();
+    let clean = files(out.path());
+    for (path, bytes) in &clean {
+        let url = format!("/{path}");
+        served.wait_for(&url, &format!("equal to a clean build after `{step}`"), |r| {
+            r.status == 200 && without_script(r) == *bytes
+        });
+    }
+    for path in previous.keys().filter(|p| !clean.contains_key(*p)) {
+        served.wait_for(&format!("/{path}"), &format!("gone after `{step}`"), |r| r.status == 404);
+    }
+    clean
 }
 
 #[test]

@@ -84,6 +84,11 @@ impl TestSite {
         self.run_command(cmd)
     }
 
+    /// Where this site's builds keep their highlight cache (`QUIRE_CACHE_DIR`).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.tmp.path().join("cache")
+    }
+
     /// The `quire` command with `--root` set and a clean environment, ready for more args.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_quire"));
@@ -95,9 +100,14 @@ impl TestSite {
                 cmd.env_remove(&key);
             }
         }
+        // Each test site has its own highlight cache, beside it, never the user's.
+        cmd.env("QUIRE_CACHE_DIR", self.cache_dir());
         cmd.env("NO_COLOR", "1");
         cmd.env("TZ", "UTC");
         cmd.env_remove("RUST_LOG");
+        // `serve` keeps its private socket in a temporary folder; a killed server leaves it
+        // behind, so it goes in the test's folder rather than the system's.
+        cmd.env("TMPDIR", self.tmp.path());
         cmd
     }
 

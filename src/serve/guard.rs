@@ -1,0 +1,407 @@
+//! The guard: the only way to the HTTP server. It takes the connections of the address the
+//! user sees, bounds what each client can take, and passes on only requests it has read and
+//! checked, each as a fresh canonical head on a private connection to the server (tiny_http
+//! in `server.rs`), whose reply it copies back.
+//!
+//! Why: tiny_http 0.12 (its last release) cannot be bounded from outside. It reads header
+//! lines of any length, never times out a silent client (each holds a thread for ever), skips
+//! an unread request body by allocating its announced length (`Content-Length:
+//! 1000000000000` aborted the process), and stops accepting for good after one failed
+//! `accept`. So no client ever talks to it: the guard keeps at most `Limits::connections` open
+//! (`Limits::streams` of them live-reload streams, so pages always have room), wants each request
+//! head within `MAX_HEAD` bytes and `REQUEST_TIMEOUT`, gives replies `WRITE_TIMEOUT` to be
+//! taken, and never passes on a body: a request with one is passed on without it and its
+//! connection is closed after the reply. Requests of a connection are passed on one at a
+//! time, each on a connection of its own that ends with its reply, so a client has at most
+//! one request in the server, replies need no parsing, and a slow reader holds up only itself.
+//!
+//! The server listens on a Unix socket in a folder only this user can enter (on other systems,
+//! on a loopback port). The guard does not route, answer pages or look at paths beyond
+//! telling a live-reload stream from a page.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::serve::head::{self, HeadError, Request};
+use crate::serve::limits::Limits;
+use crate::serve::server;
+
+/// How long a request head may take to arrive, from the connection or the previous reply
+/// (also how long an idle keep-alive connection stays open). A slow or silent client is
+/// answered 408 and dropped.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a reply (or an event) may wait for a client that does not read it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the server may stay silent in a reply. Streams get a comment every 15 s.
+const SERVER_SILENCE: Duration = Duration::from_secs(60);
+/// How often a stream checks whether its client is still there while the server is silent.
+const STREAM_CHECK: Duration = Duration::from_secs(1);
+/// What is read and thrown away of a refused request before closing, so the client gets
+/// the reply rather than a reset, and how long that may take.
+const LINGER_BYTES: usize = 256 * 1024;
+const LINGER_TIME: Duration = Duration::from_secs(1);
+/// A connection's thread needs little stack: it parses a head and copies bytes.
+const STACK_SIZE: usize = 256 * 1024;
+/// How long to wait after a failed `accept` before the next.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(10);
+
+/// How the server is listened for: a Unix socket, or a loopback port where there are none.
+#[cfg(unix)]
+pub type BackendListener = std::os::unix::net::UnixListener;
+/// How the server is listened for: a Unix socket, or a loopback port where there are none.
+#[cfg(not(unix))]
+pub type BackendListener = TcpListener;
+#[cfg(unix)]
+type BackendStream = std::os::unix::net::UnixStream;
+#[cfg(not(unix))]
+type BackendStream = TcpStream;
+#[cfg(unix)]
+type BackendAddress = std::path::PathBuf;
+#[cfg(not(unix))]
+type BackendAddress = SocketAddr;
+
+/// The private address the server listens on; only the guard connects to it.
+pub struct Backend {
+    address: BackendAddress,
+    /// The folder holding the socket, removed with it when the guard stops.
+    folder: Option<tempfile::TempDir>,
+}
+
+impl Backend {
+    /// A new private address and the listener for the server.
+    ///
+    /// # Errors
+    /// `Error::ServerSocket` when no socket can be made (`Error::Listen` without Unix sockets).
+    pub fn listen() -> Result<(Backend, BackendListener)> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // Only this user may enter the folder, so only this user can reach the socket.
+            let folder = tempfile::Builder::new()
+                .prefix("quire-serve-")
+                .permissions(std::fs::Permissions::from_mode(0o700))
+                .tempdir()
+                .map_err(|source| Error::ServerSocket { path: std::env::temp_dir(), source })?;
+            let address = folder.path().join("http.sock");
+            let listener = BackendListener::bind(&address)
+                .map_err(|source| Error::ServerSocket { path: folder.path().to_path_buf(), source })?;
+            Ok((Backend { address, folder: Some(folder) }, listener))
+        }
+        #[cfg(not(unix))]
+        {
+            let failed = |source| Error::Listen { address: "127.0.0.1:0".into(), source };
+            let listener = BackendListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(failed)?;
+            let address = listener.local_addr().map_err(failed)?;
+            Ok((Backend { address, folder: None }, listener))
+        }
+    }
+}
+
+/// A running guard.
+pub struct Guard {
+    address: SocketAddr,
+    stopping: Arc<AtomicBool>,
+    acceptor: Option<JoinHandle<()>>,
+    _folder: Option<tempfile::TempDir>,
+}
+
+impl Guard {
+    /// Starts taking the connections of `listener`, within `limits`, and passing their
+    /// requests to `backend`.
+    ///
+    /// # Errors
+    /// `Error::Listen` when the listener has no address.
+    pub fn start(listener: TcpListener, backend: Backend, limits: Limits) -> Result<Guard> {
+        let address = listener
+            .local_addr()
+            .map_err(|source| Error::Listen { address: "the listening socket".into(), source })?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let Backend { address: backend, folder } = backend;
+        let acceptor = {
+            let stopping = Arc::clone(&stopping);
+            let backend = Arc::new(backend);
+            std::thread::Builder::new()
+                .name("quire-guard".into())
+                .spawn(move || accept(&listener, &backend, limits, &stopping))
+                .expect("the system can start a thread")
+        };
+        Ok(Guard { address, stopping, acceptor: Some(acceptor), _folder: folder })
+    }
+
+    /// Stops taking connections. Those open finish on their own threads.
+    pub fn stop(mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        // `accept` blocks until a connection comes: make one so that it sees the flag.
+        let ip = match self.address.ip() {
+            IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            other => other,
+        };
+        if TcpStream::connect_timeout(&SocketAddr::new(ip, self.address.port()), Duration::from_secs(1))
+            .is_ok()
+        {
+            if let Some(acceptor) = self.acceptor.take() {
+                let _ = acceptor.join();
+            }
+        }
+    }
+}
+
+/// How many connections and streams are open, and how many may be.
+struct Open {
+    limits: Limits,
+    connections: Arc<AtomicUsize>,
+    streams: Arc<AtomicUsize>,
+}
+
+/// One taken place in a count of `Open`, given back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    /// A place if fewer than `max` are taken.
+    fn take(count: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
+        let taken = count.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < max).then_some(n + 1));
+        taken.is_ok().then(|| Slot(Arc::clone(count)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn accept(listener: &TcpListener, backend: &Arc<BackendAddress>, limits: Limits, stopping: &AtomicBool) {
+    let open = Arc::new(Open { limits, connections: Arc::default(), streams: Arc::default() });
+    for stream in listener.incoming() {
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut stream = match stream {
+            Ok(stream) => stream,
+            // Such as a connection reset before it was accepted: the next one may be fine. A
+            // short pause keeps a lasting failure (out of files) from spinning.
+            Err(error) => {
+                log::warn!("could not accept a connection: {error}");
+                std::thread::sleep(ACCEPT_PAUSE);
+                continue;
+            }
+        };
+        let Some(slot) = Slot::take(&open.connections, open.limits.connections) else {
+            refuse(&mut stream, 503);
+            continue;
+        };
+        let open = Arc::clone(&open);
+        let backend = Arc::clone(backend);
+        let spawned =
+            std::thread::Builder::new().name("quire-conn".into()).stack_size(STACK_SIZE).spawn(move || {
+                let _slot = slot;
+                connection(&stream, &backend, &open);
+            });
+        if let Err(error) = spawned {
+            // The closure, with its slot and stream, was dropped: the count is right again.
+            log::warn!("could not start a thread for a connection: {error}");
+        }
+    }
+}
+
+/// Answers `status` without reading anything; never blocks.
+fn refuse(stream: &mut TcpStream, status: u16) {
+    let _ = stream.set_nonblocking(true);
+    let _ = stream.write_all(&status_reply(status));
+}
+
+/// Passes on the requests of one connection until it closes, fails, times out or is refused.
+fn connection(client: &TcpStream, backend: &BackendAddress, open: &Open) {
+    if client.set_write_timeout(Some(WRITE_TIMEOUT)).is_err() {
+        return;
+    }
+    let _ = client.set_nodelay(true);
+    // Bytes read after the last head: the start of the next (pipelined) request.
+    let mut buffer = Vec::new();
+    loop {
+        let head = match head::read_head(client, &mut buffer, Instant::now() + REQUEST_TIMEOUT) {
+            Ok(head) => head,
+            Err(HeadError::Closed) => return,
+            Err(HeadError::Refused(status)) => return close_with(client, status),
+        };
+        let request = match Request::parse(&head) {
+            Ok(request) => request,
+            Err(status) => return close_with(client, status),
+        };
+        let is_stream = request.method == "GET" && server::is_event_stream(&request.target);
+        let _stream_slot = match is_stream {
+            false => None,
+            true => match Slot::take(&open.streams, open.limits.streams) {
+                Some(slot) => Some(slot),
+                None => return close_with(client, 503),
+            },
+        };
+        // A body is never read: the connection ends after this reply.
+        let last = !request.keep_alive() || request.has_body();
+        let mut backend = match BackendStream::connect(backend) {
+            Ok(backend) => backend,
+            Err(error) => {
+                log::warn!("could not reach the HTTP server: {error}");
+                return close_with(client, 503);
+            }
+        };
+        // One request per connection to the server: it closes after the reply.
+        if backend.write_all(&request.to_forward()).is_err() {
+            return close_with(client, 503);
+        }
+        let _ = backend.shutdown(Shutdown::Write);
+        let copied = if is_stream { copy_stream(&backend, client) } else { copy_reply(&backend, client) };
+        if !copied {
+            let _ = client.shutdown(Shutdown::Both);
+            return;
+        }
+        if last {
+            // A body we did not read may follow; let the client read the reply first.
+            return linger(client);
+        }
+    }
+}
+
+/// Copies the server's reply to the client until the server closes; false when the client
+/// did not take it or the server failed.
+fn copy_reply(mut backend: &BackendStream, mut client: &TcpStream) -> bool {
+    if backend.set_read_timeout(Some(SERVER_SILENCE)).is_err() {
+        return false;
+    }
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        match backend.read(&mut chunk) {
+            Ok(0) => return true,
+            Ok(read) => {
+                if client.write_all(&chunk[..read]).is_err() {
+                    return false;
+                }
+            }
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(error) => {
+                log::warn!("the HTTP server did not finish a reply: {error}");
+                return false;
+            }
+        }
+    }
+}
+
+/// Copies a live-reload stream to the client until either side goes away. While the server
+/// is silent it checks every `STREAM_CHECK` that the client is still there, so a closed page
+/// gives back its place at once. A client may not send anything after asking for a stream.
+fn copy_stream(mut backend: &BackendStream, mut client: &TcpStream) -> bool {
+    if backend.set_read_timeout(Some(STREAM_CHECK)).is_err() {
+        return false;
+    }
+    let mut chunk = [0u8; 8192];
+    let mut last_heard = Instant::now();
+    loop {
+        match backend.read(&mut chunk) {
+            Ok(0) => return true,
+            Ok(read) => {
+                if client.write_all(&chunk[..read]).is_err() {
+                    return false;
+                }
+                last_heard = Instant::now();
+            }
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                if !client_is_waiting(client) || last_heard.elapsed() > SERVER_SILENCE {
+                    return false;
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Whether the client is connected and has sent nothing more.
+fn client_is_waiting(client: &TcpStream) -> bool {
+    if client.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let mut byte = [0u8; 1];
+    let waiting = matches!(client.peek(&mut byte), Err(e) if e.kind() == ErrorKind::WouldBlock);
+    waiting && client.set_nonblocking(false).is_ok()
+}
+
+/// Answers `status` to a request that cannot be passed on, then closes.
+fn close_with(mut client: &TcpStream, status: u16) {
+    if client.write_all(&status_reply(status)).is_ok() {
+        linger(client);
+    }
+}
+
+/// Closes after a reply, reading (a bounded amount of) what the client still sends: closing
+/// with unread bytes would reset the connection and could lose the reply on its way.
+fn linger(mut client: &TcpStream) {
+    if client.shutdown(Shutdown::Write).is_err() {
+        return;
+    }
+    let deadline = Instant::now() + LINGER_TIME;
+    let mut chunk = [0u8; 8192];
+    let mut drained = 0;
+    while drained < LINGER_BYTES {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || client.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match client.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(read) => drained += read,
+        }
+    }
+}
+
+/// A whole plain-text reply for a refused request, closing the connection.
+fn status_reply(status: u16) -> Vec<u8> {
+    let reason = match status {
+        400 => "Bad Request",
+        408 => "Request Timeout",
+        414 => "URI Too Long",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "Error",
+    };
+    let body = format!("{reason}\n");
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-cache\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_servers_socket_is_in_a_folder_only_this_user_can_enter() {
+        use std::os::unix::fs::PermissionsExt;
+        let (backend, listener) = Backend::listen().unwrap();
+        let folder = backend.folder.as_ref().unwrap().path().to_path_buf();
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        BackendStream::connect(&backend.address).unwrap();
+        listener.accept().unwrap();
+        drop((backend, listener));
+        assert!(!folder.exists(), "the folder goes with the backend");
+    }
+
+    #[test]
+    fn a_refusal_is_a_whole_reply_that_closes() {
+        let reply = String::from_utf8(status_reply(431)).unwrap();
+        assert!(reply.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"), "{reply}");
+        assert!(reply.contains("\r\nContent-Length: 32\r\nConnection: close\r\n\r\n"), "{reply}");
+        assert!(reply.ends_with("\r\n\r\nRequest Header Fields Too Large\n"), "{reply}");
+    }
+}
