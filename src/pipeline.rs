@@ -52,7 +52,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
     let highlighted = HighlightStore::open(&project.paths.root);
-    let output = Builder::new().run(project)?;
+    let output = Builder::one_shot().run(project)?;
     for warning in &output.warnings {
         log::warn!("{warning}");
     }
@@ -83,7 +83,7 @@ pub struct CheckOutcome {
 /// # Errors
 /// Any stage's errors (a site that does not build cannot be checked).
 pub fn check(project: &Project) -> Result<CheckOutcome> {
-    let output = Builder::new().run(project)?;
+    let output = Builder::one_shot().run(project)?;
     Ok(CheckOutcome { links: output.links, pages: output.stats.pages })
 }
 
@@ -120,6 +120,9 @@ pub struct Builder {
     renders: RenderCache,
     /// The previous run's link-check scans of the rendered HTML.
     scans: HtmlScans,
+    /// Whether no run follows (`quire build`, `quire check`): parsed documents are then moved
+    /// into the model instead of cloned, so a build does not hold every page's HTML twice.
+    one_shot: bool,
 }
 
 /// A parsed document and what it was parsed from.
@@ -181,6 +184,11 @@ impl Builder {
     /// A builder with nothing to reuse: its first run is a clean build.
     pub fn new() -> Builder {
         Builder::default()
+    }
+
+    /// A builder for a single run: the same stages, keeping nothing for a next one.
+    pub fn one_shot() -> Builder {
+        Builder { one_shot: true, ..Builder::default() }
     }
 
     /// Makes the next run read `path` again, even if its size and time look unchanged
@@ -334,6 +342,10 @@ impl Builder {
                         .document
                 }
             };
+            if self.one_shot {
+                documents.push(document);
+                continue;
+            }
             documents.push(document.clone());
             let entry = Parsed {
                 config: Arc::clone(&config),

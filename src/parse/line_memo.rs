@@ -7,7 +7,8 @@
 //! regexes again. A hit is exactly what the parser would have produced, so the memo can never
 //! change the output.
 //!
-//! Per thread (no lock on the hot path) and bounded: it starts over past `MAX_LINES` entries.
+//! Per thread (no lock on the hot path) and bounded: it starts over past `MAX_LINES` entries,
+//! and is emptied after each parse stage, so it holds no memory while the pages render.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -38,6 +39,12 @@ struct Memo {
 
 thread_local! {
     static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// Empties the memo of every thread of the parse stage's pool.
+pub fn forget_all() {
+    rayon::broadcast(|_| drop(MEMO.take()));
+    drop(MEMO.take());
 }
 
 /// `state.parse_line(line, syntaxes)`, replayed from the memo when this thread has parsed the

@@ -84,6 +84,7 @@ pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>>
     };
     let results: Vec<Result<Document>> =
         files.par_iter().map(|file| parse_document(file, config, &options)).collect();
+    line_memo::forget_all();
     Error::collect_all(results)
 }
 
