@@ -9,6 +9,8 @@
 // failure path, so their size costs nothing in a build that succeeds.
 #![allow(clippy::result_large_err)]
 
+pub mod build_memo;
+pub mod cache_dir;
 pub mod check;
 pub mod cli;
 pub mod config;

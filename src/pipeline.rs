@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::build_memo::BuildMemo;
 use crate::check::{self, BrokenLink, CheckInput, CheckReport, HtmlScans};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
@@ -51,14 +52,42 @@ pub struct BuildReport {
 pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
+    let mut builder = Builder::one_shot();
+    // Loaded here for the memo's hash; the run below re-reads only files that changed since.
+    let files = load::load_with(&project.paths, &mut builder.reads)?;
+    let memo = BuildMemo::new(project, &files);
+    drop(files);
+    if let Some(unchanged) = memo.unchanged(&project.paths.output) {
+        log::debug!("nothing changed since the last build: inputs and output are as it left them");
+        for warning in &unchanged.warnings {
+            log::warn!("{warning}");
+        }
+        return Ok(BuildReport {
+            pages: unchanged.pages,
+            sections: unchanged.sections,
+            files: unchanged.files,
+            held_back: unchanged.held_back,
+            write: WriteReport { unchanged: unchanged.files, ..WriteReport::default() },
+            duration: started.elapsed(),
+        });
+    }
     let highlighted = HighlightStore::open(&project.paths.root);
-    let output = Builder::one_shot().run(project)?;
+    let output = builder.run(project)?;
     for warning in &output.warnings {
         log::warn!("{warning}");
     }
     enforce_links(project, &output.links)?;
     let report = write::write(&project.paths.output, &output.files)?;
     highlighted.save();
+    let mut warnings = output.warnings.clone();
+    warnings.extend(link_warnings(project, &output.links));
+    memo.save(
+        &project.paths.output,
+        output.stats.pages,
+        output.stats.sections,
+        output.stats.held_back,
+        warnings,
+    );
     Ok(BuildReport {
         pages: output.stats.pages,
         sections: output.stats.sections,
@@ -101,12 +130,24 @@ pub fn enforce_links(project: &Project, links: &CheckReport) -> Result<()> {
             }
         }
         LinkSeverity::Warn => {
-            for link in &links.broken {
-                log::warn!("{}", link.to_error().report().trim_end().trim_start_matches("error: "));
+            for warning in link_warnings(project, links) {
+                log::warn!("{warning}");
             }
             Ok(())
         }
     }
+}
+
+/// The broken links as warnings, when `[link_checker] internal = "warn"`; none otherwise.
+fn link_warnings(project: &Project, links: &CheckReport) -> Vec<String> {
+    if project.config.link_checker.internal != LinkSeverity::Warn {
+        return Vec::new();
+    }
+    links
+        .broken
+        .iter()
+        .map(|link| link.to_error().report().trim_end().trim_start_matches("error: ").to_string())
+        .collect()
 }
 
 /// Runs the stages, reusing the previous run's parses and renders where they are still valid.

@@ -16,6 +16,7 @@ use std::io::{self, BufReader, BufWriter, Read as _, Seek as _, SeekFrom, Write 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::cache_dir;
 use crate::parse::highlight::{self, BlockStore};
 
 const MAGIC: &[u8; 8] = b"QUIREHL1";
@@ -31,8 +32,10 @@ impl HighlightStore {
     /// attaches it to the highlighter. Blocks are read from the file only when asked for, and
     /// new ones go straight to the next file, so the store holds no HTML in memory.
     pub fn open(root: &Path) -> HighlightStore {
-        let Some(path) = store_file(root) else { return HighlightStore { store: None } };
-        let stamp = stamp();
+        let Some(path) = cache_dir::site_file(root, "highlight", "bin") else {
+            return HighlightStore { store: None };
+        };
+        let stamp = cache_dir::binary_stamp();
         let previous = match File::open(&path).and_then(|file| Previous::index(file, &stamp)) {
             Ok(Some(previous)) => Some(previous),
             Ok(None) => {
@@ -205,32 +208,6 @@ impl Previous {
         }
         Ok(Some(Previous { file: Mutex::new(reader.into_inner()), index, used: Mutex::default() }))
     }
-}
-
-/// `<cache dir>/quire/highlight-<hash of the site's absolute root>.bin`, or none when caching
-/// is off or there is no cache folder.
-fn store_file(root: &Path) -> Option<PathBuf> {
-    let dir = match std::env::var_os("QUIRE_CACHE_DIR") {
-        Some(dir) if dir.is_empty() => return None,
-        Some(dir) => PathBuf::from(dir),
-        None => dirs::cache_dir()?.join("quire"),
-    };
-    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let site = xxhash_rust::xxh3::xxh3_64(root.to_string_lossy().as_bytes());
-    Some(dir.join(format!("highlight-{site:016x}.bin")))
-}
-
-/// What the blocks depend on besides their key: this very binary (its grammars, themes and
-/// highlighting code). Its version, features, size and modification time name it.
-fn stamp() -> [u8; 16] {
-    let exe = std::env::current_exe().and_then(fs::metadata);
-    let identity = format!(
-        "{} onig={} {:?}",
-        env!("CARGO_PKG_VERSION"),
-        cfg!(feature = "onig"),
-        exe.map(|m| (m.len(), m.modified().ok())).ok()
-    );
-    xxhash_rust::xxh3::xxh3_128(identity.as_bytes()).to_le_bytes()
 }
 
 #[cfg(test)]

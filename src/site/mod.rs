@@ -252,6 +252,7 @@ impl Site {
                     PageDates { date: doc.publication_date(), updated: fm.updated, expires: fm.expires };
                 let status = schedule.status(dates);
                 held_back.count(status);
+                held_back.note_change(schedule.next_change(dates));
                 status == Status::Published
             })
             .filter_map(|doc| match build_page(doc, &section_by_dir, &config) {

@@ -38,6 +38,9 @@ pub struct HeldBack {
     pub scheduled: usize,
     /// Pages past their expiry date.
     pub expired: usize,
+    /// The first moment after the build at which some page would be published or expire: until
+    /// then, a build of the same files gives the same site.
+    pub next_change: Option<Timestamp>,
 }
 
 /// The dates of a page that decide whether it is published.
@@ -74,7 +77,23 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// When a page with `dates` would next change status (be published, or expire), if ever.
+    pub fn next_change(&self, dates: PageDates) -> Option<Timestamp> {
+        let publish = dates.date.or(dates.updated).map(|d| d.timestamp()).filter(|t| *t > self.now);
+        let publish = publish.filter(|_| self.future == Future::Exclude);
+        let expires = dates.expires.map(|d| d.timestamp()).filter(|t| *t > self.now);
+        let expires = expires.filter(|_| self.expired == Expired::Exclude);
+        publish.into_iter().chain(expires).min()
+    }
+}
+
 impl HeldBack {
+    /// Keeps the earliest moment at which a page changes status.
+    pub fn note_change(&mut self, at: Option<Timestamp>) {
+        self.next_change = self.next_change.into_iter().chain(at).min();
+    }
+
     /// Counts one page that was not published.
     pub fn count(&mut self, status: Status) {
         match status {
@@ -121,6 +140,23 @@ mod tests {
         assert_eq!(normal().status(PageDates { updated: later, ..Default::default() }), Status::Scheduled);
         let dates = PageDates { date: date("2000-01-01"), updated: later, expires: None };
         assert_eq!(normal().status(dates), Status::Published);
+    }
+
+    #[test]
+    fn the_next_change_is_the_first_publication_or_expiry_after_now() {
+        let soon = date("2024-06-02");
+        let later = date("2024-07-01");
+        let both = PageDates { date: later, expires: soon, ..Default::default() };
+        assert_eq!(normal().next_change(both), soon.map(|d| d.timestamp()));
+        let past = PageDates { date: date("2024-01-01"), expires: date("2024-02-01"), ..Default::default() };
+        assert_eq!(normal().next_change(past), None);
+        let future = Schedule { future: Future::Include, ..normal() };
+        assert_eq!(future.next_change(PageDates { date: later, ..Default::default() }), None);
+        let mut held_back = HeldBack::default();
+        held_back.note_change(later.map(|d| d.timestamp()));
+        held_back.note_change(None);
+        held_back.note_change(soon.map(|d| d.timestamp()));
+        assert_eq!(held_back.next_change, soon.map(|d| d.timestamp()));
     }
 
     #[test]

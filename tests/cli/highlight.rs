@@ -77,7 +77,11 @@ fn an_unknown_highlight_theme_fails_at_its_config_line() {
 
 /// The one highlight cache file a site's builds keep.
 fn cache_file(site: &TestSite) -> std::path::PathBuf {
-    let files: Vec<_> = std::fs::read_dir(site.cache_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    let files: Vec<_> = std::fs::read_dir(site.cache_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("highlight-"))
+        .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files.into_iter().next().unwrap()
 }

@@ -6,6 +6,7 @@ mod support;
 mod aliases;
 mod archive;
 mod browser;
+mod build_memo;
 mod built_in_theme;
 mod check;
 mod cli_flags;

@@ -1,0 +1,232 @@
+//! Skips a `quire build` whose inputs and output are exactly as the last successful build of
+//! the site left them.
+//!
+//! A build is a pure function of its inputs: the files it loads, the config with every
+//! override, this binary, and the moment only through pages' publication and expiry dates. So
+//! after a successful build a manifest records a hash of all of them, the first moment a page
+//! would be published or expire, what the build printed, and every output file with its size and
+//! modification time. The next build with the same hash, before that moment, over an output
+//! folder holding exactly those files, has nothing to do: it prints the same warnings and
+//! writes nothing. Anything else (a changed byte in any input, a touched or extra output file)
+//! runs the full build. The manifest lives beside the highlight cache and is only a cache.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+use walkdir::WalkDir;
+use xxhash_rust::xxh3::Xxh3Default;
+
+use crate::cache_dir;
+use crate::load::{SiteFiles, StaticSource};
+use crate::project::Project;
+use crate::site::schedule::HeldBack;
+
+/// The manifest of one site's last successful build, and the hash of this build's inputs.
+#[derive(Debug)]
+pub struct BuildMemo {
+    file: Option<PathBuf>,
+    inputs: String,
+}
+
+/// What a successful build leaves for the next one.
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    inputs: String,
+    /// Seconds since the epoch of the first publication or expiry after the build.
+    valid_until: Option<i64>,
+    pages: usize,
+    sections: usize,
+    scheduled: usize,
+    expired: usize,
+    warnings: Vec<String>,
+    /// Output files: path under the output folder, size, modification time in nanoseconds.
+    outputs: Vec<(String, u64, u128)>,
+}
+
+/// What the skipped build would have reported.
+#[derive(Debug)]
+pub struct Unchanged {
+    /// Pages and sections built.
+    pub pages: usize,
+    /// Sections built.
+    pub sections: usize,
+    /// Pages held back by their dates.
+    pub held_back: HeldBack,
+    /// Output files, all unchanged.
+    pub files: usize,
+    /// The warnings the build printed.
+    pub warnings: Vec<String>,
+}
+
+impl BuildMemo {
+    /// Hashes the inputs of `project`, as loaded in `files`.
+    pub fn new(project: &Project, files: &SiteFiles) -> BuildMemo {
+        let file = cache_dir::site_file(&project.paths.root, "build", "json");
+        BuildMemo { file, inputs: inputs_hash(project, files) }
+    }
+
+    /// The report of the last build if it still stands: same inputs, no page due to change
+    /// status yet, and the output folder as that build left it.
+    pub fn unchanged(&self, output_dir: &Path) -> Option<Unchanged> {
+        let manifest: Manifest = serde_json::from_slice(&fs::read(self.file.as_ref()?).ok()?).ok()?;
+        if manifest.inputs != self.inputs {
+            return None;
+        }
+        if manifest.valid_until.is_some_and(|until| jiff::Timestamp::now().as_second() >= until) {
+            return None;
+        }
+        let mut expected = manifest.outputs.iter();
+        for found in output_files(output_dir)? {
+            if Some(&found) != expected.next() {
+                return None;
+            }
+        }
+        if expected.next().is_some() {
+            return None;
+        }
+        Some(Unchanged {
+            pages: manifest.pages,
+            sections: manifest.sections,
+            held_back: HeldBack {
+                scheduled: manifest.scheduled,
+                expired: manifest.expired,
+                next_change: None,
+            },
+            files: manifest.outputs.len(),
+            warnings: manifest.warnings,
+        })
+    }
+
+    /// Records a successful build. A failure is logged, never an error: it is a cache.
+    pub fn save(
+        &self,
+        output_dir: &Path,
+        pages: usize,
+        sections: usize,
+        held_back: HeldBack,
+        warnings: Vec<String>,
+    ) {
+        let Some(file) = &self.file else { return };
+        let Some(outputs) = output_files(output_dir) else { return };
+        let manifest = Manifest {
+            inputs: self.inputs.clone(),
+            valid_until: held_back.next_change.map(|t| t.as_second()),
+            pages,
+            sections,
+            scheduled: held_back.scheduled,
+            expired: held_back.expired,
+            warnings,
+            outputs,
+        };
+        let written = serde_json::to_vec(&manifest)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| cache_dir::write_atomically(file, &bytes));
+        if let Err(error) = written {
+            log::debug!("could not write {}: {error}", file.display());
+        }
+    }
+}
+
+/// Every file under the output folder that the write stage manages (dot-files are left
+/// alone there, so here too), sorted, with size and modification time; `None` if unreadable.
+fn output_files(output_dir: &Path) -> Option<Vec<(String, u64, u128)>> {
+    let mut files = Vec::new();
+    let walker = WalkDir::new(output_dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| !entry.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.ok()?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let meta = entry.metadata().ok()?;
+        let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+        let path = entry.path().strip_prefix(output_dir).ok()?.to_string_lossy().replace('\\', "/");
+        files.push((path, meta.len(), modified));
+    }
+    Some(files)
+}
+
+/// A hash of everything a build reads: this binary, the project (config with overrides,
+/// flags, folders), and every loaded file (texts; size and time for files copied as they are).
+fn inputs_hash(project: &Project, files: &SiteFiles) -> String {
+    let mut hasher = Xxh3Default::new();
+    let mut part = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(&cache_dir::binary_stamp());
+    part(
+        format!("{:?}", (&project.config, project.drafts, project.future, project.expired, &project.paths))
+            .as_bytes(),
+    );
+    for file in &files.content {
+        part(file.content_path.as_bytes());
+        part(file.text.as_bytes());
+    }
+    for file in &files.templates {
+        part(file.name.as_bytes());
+        part(file.text.as_bytes());
+    }
+    for asset in &files.content_assets {
+        part(asset.relative_path.as_bytes());
+        part(stamp_of(&asset.source_path).as_bytes());
+    }
+    for file in &files.static_files {
+        part(file.relative_path.as_bytes());
+        match &file.source {
+            StaticSource::Disk(path) => part(stamp_of(path).as_bytes()),
+            StaticSource::BuiltIn(bytes) => part(bytes),
+        }
+    }
+    format!("{:032x}", hasher.digest128())
+}
+
+/// A copied file's identity without reading it: its path, size and modification time.
+fn stamp_of(path: &Path) -> String {
+    let meta = fs::metadata(path).ok();
+    format!("{} {:?}", path.display(), meta.map(|m| (m.len(), m.modified().ok())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(valid_until: Option<i64>) -> Manifest {
+        Manifest {
+            inputs: "inputs".into(),
+            valid_until,
+            pages: 1,
+            sections: 1,
+            scheduled: 1,
+            expired: 0,
+            warnings: vec!["a warning".into()],
+            outputs: Vec::new(),
+        }
+    }
+
+    /// A memo over an empty output folder whose manifest is `manifest`.
+    fn check(manifest: &Manifest, inputs: &str) -> Option<Unchanged> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("build.json");
+        fs::write(&file, serde_json::to_vec(manifest).unwrap()).unwrap();
+        let output = dir.path().join("public");
+        fs::create_dir(&output).unwrap();
+        BuildMemo { file: Some(file), inputs: inputs.into() }.unchanged(&output)
+    }
+
+    #[test]
+    fn the_memo_holds_until_a_page_is_due_to_change_status() {
+        let now = jiff::Timestamp::now().as_second();
+        let unchanged = check(&manifest(Some(now + 3600)), "inputs").expect("valid for an hour");
+        assert_eq!((unchanged.pages, unchanged.held_back.scheduled), (1, 1));
+        assert_eq!(unchanged.warnings, ["a warning"]);
+        assert!(check(&manifest(None), "inputs").is_some());
+        assert!(check(&manifest(Some(now - 1)), "inputs").is_none(), "a scheduled page is due");
+        assert!(check(&manifest(None), "other inputs").is_none());
+    }
+}

@@ -1,0 +1,51 @@
+//! Where Quire keeps what it may reuse between builds (highlighted blocks, the last build's
+//! manifest): the user's cache folder, never the site. Everything there is a cache: missing,
+//! damaged or foreign files are ignored. `QUIRE_CACHE_DIR` moves it; empty turns it off.
+
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+/// `<cache dir>/quire/<kind>-<hash of the site's absolute root>.<extension>`, or none when
+/// caching is off or there is no cache folder.
+pub fn site_file(root: &Path, kind: &str, extension: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os("QUIRE_CACHE_DIR") {
+        Some(dir) if dir.is_empty() => return None,
+        Some(dir) => PathBuf::from(dir),
+        None => dirs::cache_dir()?.join("quire"),
+    };
+    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let site = xxhash_rust::xxh3::xxh3_64(root.to_string_lossy().as_bytes());
+    Some(dir.join(format!("{kind}-{site:016x}.{extension}")))
+}
+
+/// This very binary (its grammars, themes, templates and code): version, features, size and
+/// modification time name it. What a cache file holds is valid only for the binary that wrote it.
+pub fn binary_stamp() -> [u8; 16] {
+    let exe = std::env::current_exe().and_then(fs::metadata);
+    let identity = format!(
+        "{} onig={} {:?}",
+        env!("CARGO_PKG_VERSION"),
+        cfg!(feature = "onig"),
+        exe.map(|m| (m.len(), m.modified().ok())).ok()
+    );
+    xxhash_rust::xxh3::xxh3_128(identity.as_bytes()).to_le_bytes()
+}
+
+/// Writes through a temporary file and a rename, so a concurrent build never reads half a file.
+///
+/// # Errors
+/// The I/O error; the temporary file is removed.
+pub fn write_atomically(file: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = fs::File::create(&temp).and_then(|mut out| {
+        out.write_all(bytes)?;
+        out.flush()
+    });
+    result.and_then(|()| fs::rename(&temp, file)).inspect_err(|_| {
+        let _ = fs::remove_file(&temp);
+    })
+}
