@@ -19,7 +19,7 @@ use walkdir::WalkDir;
 use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::cache_dir;
-use crate::load::{SiteFiles, StaticSource};
+use crate::load::{self, SiteFiles, StaticSource};
 use crate::project::Project;
 use crate::site::schedule::HeldBack;
 
@@ -186,10 +186,9 @@ fn inputs_hash(project: &Project, files: &SiteFiles) -> String {
     format!("{:032x}", hasher.digest128())
 }
 
-/// A copied file's identity without reading it: its path, size and modification time.
+/// A copied file's identity without reading it: its path and its load stamp.
 fn stamp_of(path: &Path) -> String {
-    let meta = fs::metadata(path).ok();
-    format!("{} {:?}", path.display(), meta.map(|m| (m.len(), m.modified().ok())))
+    format!("{} {:?}", path.display(), fs::metadata(path).ok().as_ref().map(load::stamp))
 }
 
 #[cfg(test)]

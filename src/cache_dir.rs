@@ -37,10 +37,7 @@ pub fn binary_stamp() -> [u8; 16] {
 /// # Errors
 /// The I/O error; the temporary file is removed.
 pub fn write_atomically(file: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = file.file_name().unwrap_or_default().to_string_lossy();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let temp = temp_beside(file)?;
     let result = fs::File::create(&temp).and_then(|mut out| {
         out.write_all(bytes)?;
         out.flush()
@@ -48,4 +45,16 @@ pub fn write_atomically(file: &Path, bytes: &[u8]) -> io::Result<()> {
     result.and_then(|()| fs::rename(&temp, file)).inspect_err(|_| {
         let _ = fs::remove_file(&temp);
     })
+}
+
+/// A temporary path in `file`'s folder (created if needed), private to this process, to be
+/// renamed over `file` once whole.
+///
+/// # Errors
+/// When the folder cannot be created.
+pub fn temp_beside(file: &Path) -> io::Result<PathBuf> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    Ok(dir.join(format!(".{name}.{}.tmp", std::process::id())))
 }

@@ -50,7 +50,12 @@ pub struct ReadCache {
 }
 
 /// What a file looked like when it was read: size and modification time.
-type Stamp = (u64, Option<SystemTime>);
+pub type Stamp = (u64, Option<SystemTime>);
+
+/// The stamp of a file as its metadata gives it.
+pub fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    (meta.len(), meta.modified().ok())
+}
 
 impl ReadCache {
     /// An empty cache: the next load reads everything.
@@ -144,7 +149,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
             let display_path = display(&paths.root, &source_path);
             let meta = std::fs::metadata(&source_path)
                 .map_err(|source| Error::Read { path: source_path.clone(), source })?;
-            let stamp = (meta.len(), meta.modified().ok());
+            let stamp = stamp(&meta);
             let text = match cache.texts.get(&source_path) {
                 Some((old, text)) if *old == stamp => Arc::clone(text),
                 _ => read_text(&source_path, &display_path)?.into(),

@@ -53,10 +53,9 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
     let mut builder = Builder::one_shot();
-    // Loaded here for the memo's hash; the run below re-reads only files that changed since.
-    let files = load::load_with(&project.paths, &mut builder.reads)?;
+    // Loaded once: hashed for the memo, then built from if the memo does not stand.
+    let files = builder.load(project)?;
     let memo = BuildMemo::new(project, &files);
-    drop(files);
     if let Some(unchanged) = memo.unchanged(&project.paths.output) {
         log::debug!("nothing changed since the last build: inputs and output are as it left them");
         for warning in &unchanged.warnings {
@@ -72,7 +71,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         });
     }
     let highlighted = HighlightStore::open(&project.paths.root);
-    let output = builder.run(project)?;
+    let output = builder.run_loaded(project, files)?;
     for warning in &output.warnings {
         log::warn!("{warning}");
     }
@@ -247,6 +246,18 @@ impl Builder {
     /// Any stage's errors, each stage reporting all of its problems together.
     pub fn run(&mut self, project: &Project) -> Result<Output> {
         let started = Instant::now();
+        let files = self.load(project)?;
+        let mut output = self.run_loaded(project, files)?;
+        output.stats.duration = started.elapsed();
+        Ok(output)
+    }
+
+    /// Loads the site's files, reusing the texts of files unchanged since the last load.
+    ///
+    /// # Errors
+    /// The load stage's errors.
+    pub fn load(&mut self, project: &Project) -> Result<SiteFiles> {
+        let started = Instant::now();
         let files = load::load_with(&project.paths, &mut self.reads)?;
         log::debug!(
             "loaded {} content files, {} templates in {:?}",
@@ -254,7 +265,16 @@ impl Builder {
             files.templates.len(),
             started.elapsed()
         );
-        let step = Instant::now();
+        Ok(files)
+    }
+
+    /// [`Builder::run`] on files already loaded by [`Builder::load`].
+    ///
+    /// # Errors
+    /// Any stage's errors after loading.
+    pub fn run_loaded(&mut self, project: &Project, files: SiteFiles) -> Result<Output> {
+        let started = Instant::now();
+        let step = started;
         let (documents, parsed) = self.parse(&files.content, project)?;
         let parses_reused = documents.len() - parsed;
         log::debug!("parsed {parsed} files, reused {parses_reused} in {:?}", step.elapsed());

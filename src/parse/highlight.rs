@@ -131,11 +131,6 @@ pub fn attach_store(store: Option<Arc<dyn BlockStore>>) {
 
 static STORE: RwLock<Option<Arc<dyn BlockStore>>> = RwLock::new(None);
 
-/// How many blocks were served from the memo and how many were highlighted, since the start.
-pub fn cache_stats() -> (usize, usize) {
-    (CACHE.hits.load(Ordering::Relaxed), CACHE.misses.load(Ordering::Relaxed))
-}
-
 /// Whether `name` is a highlight theme (case and punctuation are ignored: `solarized-light`).
 pub fn theme_exists(name: &str) -> bool {
     find_theme(name).is_some()
@@ -496,8 +491,6 @@ pub(crate) fn block_key(code: &str, fence: &FenceInfo, options: &HighlightOption
 struct BlockCache {
     blocks: Mutex<HashMap<u128, Arc<str>>>,
     bytes: AtomicUsize,
-    hits: AtomicUsize,
-    misses: AtomicUsize,
 }
 
 /// Above this much highlighted HTML the memo starts over (a 10,000-post site holds ~200 MiB).
@@ -505,10 +498,7 @@ const CACHE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
 
 impl BlockCache {
     fn get(&self, key: u128) -> Option<Arc<str>> {
-        let found = self.lock().get(&key).cloned();
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
-        counter.fetch_add(1, Ordering::Relaxed);
-        found
+        self.lock().get(&key).cloned()
     }
 
     fn insert(&self, key: u128, html: Arc<str>) {

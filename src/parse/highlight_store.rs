@@ -131,10 +131,7 @@ impl BlockStore for Store {
 impl Store {
     fn append(&self, next: &mut Next, key: u128, html: &[u8]) -> io::Result<()> {
         if next.out.is_none() {
-            let dir = self.path.parent().unwrap_or(Path::new("."));
-            fs::create_dir_all(dir)?;
-            let name = self.path.file_name().unwrap_or_default().to_string_lossy();
-            let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let temp = cache_dir::temp_beside(&self.path)?;
             let mut out = BufWriter::new(File::create(&temp)?);
             next.temp = Some(temp);
             out.write_all(MAGIC)?;
