@@ -12,7 +12,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
@@ -22,6 +21,7 @@ use crate::cache_dir;
 use crate::load::{self, SiteFiles, StaticSource};
 use crate::project::Project;
 use crate::site::schedule::HeldBack;
+use crate::write::{self, OutputStamp};
 
 /// The manifest of one site's last successful build, and the hash of this build's inputs.
 #[derive(Debug)]
@@ -99,17 +99,19 @@ impl BuildMemo {
         })
     }
 
-    /// Records a successful build. A failure is logged, never an error: it is a cache.
+    /// Records a successful build, whose write left `outputs` (sorted by path). A failure is logged, never an error: it is a cache.
     pub fn save(
         &self,
-        output_dir: &Path,
+        outputs: Option<Vec<OutputStamp>>,
         pages: usize,
         sections: usize,
         held_back: HeldBack,
         warnings: Vec<String>,
     ) {
         let Some(file) = &self.file else { return };
-        let Some(outputs) = output_files(output_dir) else { return };
+        let Some(mut outputs) = outputs else { return };
+        // The check walks past dot-files, as the write's clean-up does: so does the record.
+        outputs.retain(|(path, _, _)| !path.split('/').any(|part| part.starts_with('.')));
         let manifest = Manifest {
             inputs: self.inputs.clone(),
             valid_until: held_back.next_change.map(|t| t.as_second()),
@@ -130,12 +132,12 @@ impl BuildMemo {
 }
 
 /// Every file under the output folder that the write stage manages (dot-files are left
-/// alone there, so here too), sorted, with size and modification time; `None` if unreadable.
-fn output_files(output_dir: &Path) -> Option<Vec<(String, u64, u128)>> {
+/// alone there, so here too), sorted by path, with size and modification time; `None` if
+/// unreadable.
+fn output_files(output_dir: &Path) -> Option<Vec<OutputStamp>> {
     let mut files = Vec::new();
     let walker = WalkDir::new(output_dir)
         .min_depth(1)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| !entry.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
@@ -143,11 +145,11 @@ fn output_files(output_dir: &Path) -> Option<Vec<(String, u64, u128)>> {
         if entry.file_type().is_dir() {
             continue;
         }
-        let meta = entry.metadata().ok()?;
-        let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+        let (size, modified) = write::stamp(&entry.metadata().ok()?)?;
         let path = entry.path().strip_prefix(output_dir).ok()?.to_string_lossy().replace('\\', "/");
-        files.push((path, meta.len(), modified));
+        files.push((path, size, modified));
     }
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Some(files)
 }
 

@@ -15,6 +15,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod io_pool;
 pub mod load;
 pub mod parse;
 pub mod pipeline;

@@ -143,20 +143,22 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
         .map(|(relative_path, source_path)| AssetFile { relative_path, source_path })
         .collect();
 
-    let read: Vec<Result<(SourceFile, PathBuf, Stamp)>> = markdown
-        .into_par_iter()
-        .map(|(content_path, source_path)| {
-            let display_path = display(&paths.root, &source_path);
-            let meta = std::fs::metadata(&source_path)
-                .map_err(|source| Error::Read { path: source_path.clone(), source })?;
-            let stamp = stamp(&meta);
-            let text = match cache.texts.get(&source_path) {
-                Some((old, text)) if *old == stamp => Arc::clone(text),
-                _ => read_text(&source_path, &display_path)?.into(),
-            };
-            Ok((SourceFile { display_path, content_path, text }, source_path, stamp))
-        })
-        .collect();
+    let read: Vec<Result<(SourceFile, PathBuf, Stamp)>> = crate::io_pool::run(|| {
+        markdown
+            .into_par_iter()
+            .map(|(content_path, source_path)| {
+                let display_path = display(&paths.root, &source_path);
+                let meta = std::fs::metadata(&source_path)
+                    .map_err(|source| Error::Read { path: source_path.clone(), source })?;
+                let stamp = stamp(&meta);
+                let text = match cache.texts.get(&source_path) {
+                    Some((old, text)) if *old == stamp => Arc::clone(text),
+                    _ => read_text(&source_path, &display_path)?.into(),
+                };
+                Ok((SourceFile { display_path, content_path, text }, source_path, stamp))
+            })
+            .collect()
+    });
     let mut texts = HashMap::with_capacity(read.len());
     for result in read {
         match result {

@@ -54,6 +54,29 @@ const TEMP_PREFIX: &str = ".quire-tmp-";
 /// # Errors
 /// `Error::OutputNotDir` when the output path is a file; `Error::Write`/`Error::Read` for I/O.
 pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
+    write_stamped(output_dir, files).map(|(report, _)| report)
+}
+
+/// A file in the output folder as the write left it: path under the folder, size, and
+/// modification time in nanoseconds since the epoch.
+pub type OutputStamp = (String, u64, u128);
+
+/// A file's size and modification time in nanoseconds since the epoch.
+pub type SizeAndTime = (u64, u128);
+
+/// Whether a file was written, and its size and time after the write.
+type Synced = (bool, Option<SizeAndTime>);
+
+/// [`write`], also returning the stamp of every file in `files`, in their order (`None` when
+/// the file system gives no modification times). The build memo records them, so it need not
+/// walk and stat the output again.
+///
+/// # Errors
+/// As [`write`].
+pub fn write_stamped(
+    output_dir: &Path,
+    files: &[OutputFile],
+) -> Result<(WriteReport, Option<Vec<OutputStamp>>)> {
     if output_dir.exists() && !output_dir.is_dir() {
         return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
     }
@@ -61,20 +84,37 @@ pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
     fs::create_dir_all(output_dir)
         .map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
 
-    let results: Vec<Result<bool>> = files.par_iter().map(|file| sync_file(output_dir, file)).collect();
+    let results: Vec<Result<Synced>> =
+        crate::io_pool::run(|| files.par_iter().map(|file| sync_file(output_dir, file)).collect());
     let mut report = WriteReport::default();
     let mut errors = Vec::new();
-    for result in results {
+    let mut stamps = Some(Vec::with_capacity(files.len()));
+    for (file, result) in files.iter().zip(results) {
         match result {
-            Ok(true) => report.written += 1,
-            Ok(false) => report.unchanged += 1,
+            Ok((written, stamp)) => {
+                if written {
+                    report.written += 1;
+                } else {
+                    report.unchanged += 1;
+                }
+                stamps = stamps.zip(stamp).map(|(mut all, (size, modified))| {
+                    all.push((file.output_path.clone(), size, modified));
+                    all
+                });
+            }
             Err(error) => errors.push(error),
         }
     }
     Error::fail_if_any(errors)?;
     let wanted: HashSet<PathBuf> = files.iter().map(|f| output_dir.join(&f.output_path)).collect();
     report.removed = remove_stale(output_dir, &wanted)?;
-    Ok(report)
+    Ok((report, stamps))
+}
+
+/// A file's size and modification time in nanoseconds, if the system keeps the time.
+pub fn stamp(meta: &fs::Metadata) -> Option<SizeAndTime> {
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    Some((meta.len(), modified))
 }
 
 /// Opens every file to copy before anything is written, so that an unreadable static file
@@ -93,8 +133,8 @@ fn check_sources(files: &[OutputFile]) -> Result<()> {
     Ok(())
 }
 
-/// Writes one file if its bytes differ; returns whether it wrote.
-fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
+/// Writes one file if its bytes differ; returns whether it wrote, and the file's stamp.
+fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<Synced> {
     let target = output_dir.join(&file.output_path);
     let bytes: std::borrow::Cow<'_, [u8]> = match &file.contents {
         Contents::Bytes(bytes) => bytes.as_ref().into(),
@@ -103,8 +143,8 @@ fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
             .into(),
     };
     let existing = fs::symlink_metadata(&target).ok();
-    if existing.as_ref().is_some_and(|meta| same_bytes(&target, meta, &bytes)) {
-        return Ok(false);
+    if let Some(meta) = existing.as_ref().filter(|meta| same_bytes(&target, meta, &bytes)) {
+        return Ok((false, stamp(meta)));
     }
     let parent = target.parent().unwrap_or(output_dir);
     fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
@@ -112,13 +152,13 @@ fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
         // Nothing to protect: write in place, saving the temporary file's inode and rename
         // (a clean build creates every file this way). `create_new` fails rather than follow
         // anything that appeared meanwhile; then the careful path below runs.
-        if write_new(&target, &bytes)? {
-            return Ok(true);
+        if let Some(stamp) = write_new(&target, &bytes)? {
+            return Ok((true, stamp));
         }
     }
     let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = parent.join(format!("{TEMP_PREFIX}{file_name}"));
-    fs::write(&temp, &bytes).map_err(|source| Error::Write { path: temp.clone(), source })?;
+    let written = write_file(&temp, &bytes).map_err(|source| Error::Write { path: temp.clone(), source })?;
     if target.is_dir() {
         // A folder where a file must go (a page became a static file): the file wins.
         fs::remove_dir_all(&target).map_err(|source| Error::Write { path: target.clone(), source })?;
@@ -127,23 +167,31 @@ fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<bool> {
         let _ = fs::remove_file(&temp);
         Error::Write { path: target.clone(), source }
     })?;
-    Ok(true)
+    Ok((true, written))
 }
 
-/// Creates `target`, which did not exist, with `bytes`; `false` if something is there now.
-/// A write that fails halfway removes the partial file.
-fn write_new(target: &Path, bytes: &[u8]) -> Result<bool> {
+/// Creates or truncates `path` with `bytes`; returns the written file's stamp.
+fn write_file(path: &Path, bytes: &[u8]) -> io::Result<Option<SizeAndTime>> {
+    use std::io::Write as _;
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    Ok(file.metadata().ok().as_ref().and_then(stamp))
+}
+
+/// Creates `target`, which did not exist, with `bytes`, and returns its stamp; `None` if
+/// something is there now. A write that fails halfway removes the partial file.
+fn write_new(target: &Path, bytes: &[u8]) -> Result<Option<Option<SizeAndTime>>> {
     use std::io::Write as _;
     let mut file = match fs::File::create_new(target) {
         Ok(file) => file,
-        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(None),
         Err(source) => return Err(Error::Write { path: target.to_path_buf(), source }),
     };
     file.write_all(bytes).map_err(|source| {
         let _ = fs::remove_file(target);
         Error::Write { path: target.to_path_buf(), source }
     })?;
-    Ok(true)
+    Ok(Some(file.metadata().ok().as_ref().and_then(stamp)))
 }
 
 fn same_bytes(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> bool {
@@ -156,6 +204,9 @@ fn same_bytes(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> bool {
 fn remove_stale(output_dir: &Path, wanted: &HashSet<PathBuf>) -> Result<usize> {
     let mut removed = 0;
     let mut dirs = Vec::new();
+    // Folders holding a kept file: never empty, so not worth a `rmdir` (a site has a folder
+    // per page, so trying them all costs a system call per page).
+    let mut kept_in: HashSet<PathBuf> = HashSet::new();
     let walker = WalkDir::new(output_dir).min_depth(1).into_iter().filter_entry(|entry| {
         let name = entry.file_name().to_string_lossy();
         !name.starts_with('.') || name.starts_with(TEMP_PREFIX)
@@ -168,16 +219,23 @@ fn remove_stale(output_dir: &Path, wanted: &HashSet<PathBuf>) -> Result<usize> {
         let path = entry.path();
         if entry.file_type().is_dir() {
             dirs.push(path.to_path_buf());
-        } else if !wanted.contains(path) {
+        } else if wanted.contains(path) {
+            if let Some(parent) = path.parent() {
+                kept_in.insert(parent.to_path_buf());
+            }
+        } else {
             fs::remove_file(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
             removed += 1;
         }
     }
-    // Deepest first, so a folder is empty once its children are gone.
+    // Deepest first, so a folder is empty once its children are gone. A folder `rmdir` refuses
+    // still holds something (a dot-file, a folder kept): its parent stays too.
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
     for dir in dirs {
-        if fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_none()) {
-            let _ = fs::remove_dir(&dir);
+        if kept_in.contains(&dir) || fs::remove_dir(&dir).is_err() {
+            if let Some(parent) = dir.parent() {
+                kept_in.insert(parent.to_path_buf());
+            }
         }
     }
     Ok(removed)
@@ -204,6 +262,44 @@ mod tests {
         assert!(out.join(".nojekyll").exists(), "dot-files are kept");
         let third = write(&out, &[bytes("a/index.html", "A2")]).unwrap();
         assert_eq!(third, WriteReport { written: 0, unchanged: 1, removed: 0 });
+    }
+
+    #[test]
+    fn stamps_are_what_the_folder_holds_after_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[bytes("a/index.html", "A"), bytes("b/index.html", "B")]).unwrap();
+        // One file kept, one replaced through a temporary file, one new.
+        let files =
+            [bytes("a/index.html", "A"), bytes("b/index.html", "B, longer"), bytes("c/index.html", "C")];
+        let (report, stamps) = write_stamped(&out, &files).unwrap();
+        assert_eq!(report, WriteReport { written: 2, unchanged: 1, removed: 0 });
+        let on_disk: Vec<OutputStamp> = files
+            .iter()
+            .map(|file| {
+                let (size, time) = stamp(&fs::metadata(out.join(&file.output_path)).unwrap()).unwrap();
+                (file.output_path.clone(), size, time)
+            })
+            .collect();
+        assert_eq!(stamps.unwrap(), on_disk);
+    }
+
+    #[test]
+    fn emptied_folders_go_and_folders_with_dot_files_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(
+            &out,
+            &[bytes("a/b/c/index.html", "C"), bytes("d/e/index.html", "E"), bytes("f/index.html", "F")],
+        )
+        .unwrap();
+        fs::write(out.join("d/.keep"), "").unwrap();
+        let report = write(&out, &[bytes("f/index.html", "F")]).unwrap();
+        assert_eq!(report.removed, 2);
+        assert!(!out.join("a").exists(), "a folder emptied at every level goes");
+        assert!(!out.join("d/e").exists(), "an emptied folder goes");
+        assert!(out.join("d/.keep").exists(), "a folder holding a dot-file stays, with it");
+        assert!(out.join("f/index.html").exists());
     }
 
     #[test]
