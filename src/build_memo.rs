@@ -99,7 +99,8 @@ impl BuildMemo {
         })
     }
 
-    /// Records a successful build, whose write left `outputs` (sorted by path). A failure is logged, never an error: it is a cache.
+    /// Records a successful build, whose write left `outputs` (sorted by path). A failure is
+    /// logged, never an error: it is a cache.
     pub fn save(
         &self,
         outputs: Option<Vec<OutputStamp>>,
