@@ -299,7 +299,7 @@ impl Builder {
         let step = Instant::now();
         let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
         let rendered = render::render(RenderInput {
-            site: &site,
+            site: &mut site,
             templates: &templates,
             static_outputs: static_outputs.clone(),
             previous: &self.renders,

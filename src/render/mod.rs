@@ -54,8 +54,9 @@ pub struct Rendered {
 
 /// What the renderer needs besides the site.
 pub struct RenderInput<'a> {
-    /// The site model.
-    pub site: &'a Site,
+    /// The site model. Rendering expands the shortcodes in it, in place: a copy of the site
+    /// for that held every page's HTML twice.
+    pub site: &'a mut Site,
     /// Templates, theme first then the site's (later ones override earlier ones by name).
     pub templates: &'a [TemplateFile],
     /// Output paths of the static files, so `get_url` can check them.
@@ -74,10 +75,10 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let started = std::time::Instant::now();
     let lap = |what: &str| log::debug!("render: {what} at {:?}", started.elapsed());
     let templates = &with_builtins(&fallbacks::fit_to_site_base(templates));
-    let expanded = expand_shortcodes(site, templates, &static_outputs)?;
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
     // (and so for the render keys, which hash the views built from them).
-    let site: &Site = expanded.as_ref().unwrap_or(site);
+    expand_shortcodes(site, templates, &static_outputs)?;
+    let site: &Site = site;
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
     let copied: HashSet<&str> = static_outputs
         .iter()
@@ -236,16 +237,12 @@ fn with_builtins(templates: &[TemplateFile]) -> Vec<TemplateFile> {
 
 /// Renders the shortcodes of every page and section, with a Tera of their own: they render
 /// before the views that the full template functions read exist, so only `get_url` works.
-/// Returns the site with its content expanded, or `None` when no document has a call.
-fn expand_shortcodes(
-    site: &Site,
-    templates: &[TemplateFile],
-    static_outputs: &[String],
-) -> Result<Option<Site>> {
+/// The placeholders in pages and sections are replaced in place.
+fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs: &[String]) -> Result<()> {
     let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
         || site.sections.iter().any(|s| !s.shortcodes.is_empty());
     if !has_calls {
-        return Ok(None);
+        return Ok(());
     }
     let lookup = Arc::new(Lookup::new(site, None, static_outputs.iter().cloned()));
     let config = Value::from_serializable(&site.config);
@@ -267,8 +264,7 @@ fn expand_shortcodes(
             .into_iter()
             .collect(),
     };
-    let mut expanded = site.clone();
-    let errors: Vec<Error> = expanded
+    let errors: Vec<Error> = site
         .pages
         .par_iter_mut()
         .filter(|page| !page.shortcodes.is_empty())
@@ -289,14 +285,13 @@ fn expand_shortcodes(
         })
         .collect();
     let mut errors = errors;
-    for section in expanded.sections.iter_mut().filter(|s| !s.shortcodes.is_empty()) {
+    for section in site.sections.iter_mut().filter(|s| !s.shortcodes.is_empty()) {
         match expander.expand(&section.content, &section.shortcodes, &section.display_path) {
             Ok(content) => section.content = content,
             Err(list) => errors.extend(list),
         }
     }
-    Error::fail_if_any(errors)?;
-    Ok(Some(expanded))
+    Error::fail_if_any(errors)
 }
 
 fn build_tera(
