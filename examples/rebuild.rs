@@ -41,7 +41,8 @@ fn main() {
     let overrides = Overrides { config_file: config, base_url, ..Overrides::default() };
     let project = || Project::load(&root, overrides.clone()).expect("the site's config loads");
 
-    let mut builder = Builder::new();
+    // As `quire serve` does: every change is reported through `forget`.
+    let mut builder = Builder::watched();
     let started = Instant::now();
     let clean = builder.run(&project()).expect("the site builds");
     println!("clean: {:?} files={} {:?}", started.elapsed(), clean.files.len(), clean.stats);

@@ -8,7 +8,7 @@
 //! its `Builder` across runs. There is no other way through the stages, so an incremental run
 //! always equals a clean one.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -164,7 +164,17 @@ pub struct Builder {
     /// Whether no run follows (`quire build`, `quire check`): parsed documents are then moved
     /// into the model instead of cloned, so a build does not hold every page's HTML twice.
     one_shot: bool,
+    /// Whether every change is reported through `forget` (`quire serve`'s watcher): a run then
+    /// re-reads only the reported paths instead of walking and stat'ing the whole site.
+    watched: bool,
+    /// The last load, for `watched` runs.
+    loaded: Option<(PathsKey, SiteFiles)>,
+    /// Paths reported changed since the last load.
+    changed: BTreeSet<PathBuf>,
 }
+
+/// The folders a load read, to tell whether the last load is of the same site.
+type PathsKey = String;
 
 /// A parsed document and what it was parsed from.
 #[derive(Debug)]
@@ -232,10 +242,17 @@ impl Builder {
         Builder { one_shot: true, ..Builder::default() }
     }
 
+    /// A builder whose caller reports every changed path through [`Builder::forget`], as
+    /// `quire serve` does with its watcher: runs after the first read only those paths.
+    pub fn watched() -> Builder {
+        Builder { watched: true, ..Builder::default() }
+    }
+
     /// Makes the next run read `path` again, even if its size and time look unchanged
     /// (`quire serve` passes the paths its watcher saw change).
     pub fn forget(&mut self, path: &Path) {
         self.reads.forget(path);
+        self.changed.insert(path.to_path_buf());
     }
 
     /// Loads the site of `project` and produces every output file in memory.
@@ -259,7 +276,22 @@ impl Builder {
     /// The load stage's errors.
     pub fn load(&mut self, project: &Project) -> Result<SiteFiles> {
         let started = Instant::now();
-        let files = load::load_with(&project.paths, &mut self.reads)?;
+        let changed = std::mem::take(&mut self.changed);
+        let paths_key = format!("{:?}", project.paths);
+        let reloaded = match self.loaded.take() {
+            Some((key, previous)) if self.watched && key == paths_key => {
+                load::reload(&project.paths, previous, &changed, &mut self.reads)
+            }
+            _ => None,
+        };
+        let files = match reloaded {
+            Some(files) => files,
+            // A failed load leaves nothing to build on: the next one is full too.
+            None => load::load_with(&project.paths, &mut self.reads)?,
+        };
+        if self.watched {
+            self.loaded = Some((paths_key, files.clone()));
+        }
         log::debug!(
             "loaded {} content files, {} templates in {:?}",
             files.content.len(),
@@ -663,6 +695,39 @@ mod tests {
             edit(&site);
             run_and_compare(&mut builder, &site, step);
         }
+    }
+
+    #[test]
+    fn a_watched_builder_reads_only_reported_paths_and_equals_a_clean_build() {
+        let site = Site::new();
+        let root = std::path::absolute(site.dir.path()).unwrap();
+        let mut builder = Builder::watched();
+        run_and_compare(&mut builder, &site, "first run");
+        let report = |builder: &mut Builder, paths: &[&str]| {
+            for path in paths {
+                builder.forget(&root.join(path));
+            }
+        };
+        site.write("content/blog/b.md", "---\ntitle: B edited\ndate: 2024-02-01\n---\n\nFirst B.\n");
+        report(&mut builder, &["content/blog/b.md"]);
+        let stats = run_and_compare(&mut builder, &site, "edit a post");
+        assert_eq!(stats.parsed, 1);
+        site.write("content/blog/aa.md", "---\ntitle: AA\ndate: 2024-01-15\n---\n\nFirst AA.\n");
+        site.remove("content/blog/c.md");
+        report(&mut builder, &["content/blog/aa.md", "content/blog/c.md"]);
+        run_and_compare(&mut builder, &site, "add and delete posts");
+        site.rename("content/blog/d.md", "content/blog/z.md");
+        report(&mut builder, &["content/blog/d.md", "content/blog/z.md"]);
+        run_and_compare(&mut builder, &site, "rename a post");
+        // Changes that are not Markdown edits take a full load.
+        site.write("templates/page.html", "page: {{ page.title }}?\n{{ page.content | safe }}\n");
+        site.write("content/notes/_index.md", "---\ntitle: Notes\n---\n");
+        site.write("content/notes/one.md", "---\ntitle: One\n---\n\nA note.\n");
+        report(&mut builder, &["templates/page.html", "content/notes", "content/notes/one.md"]);
+        run_and_compare(&mut builder, &site, "a template and a new folder");
+        // An unchanged site reported as unchanged is not read again, and still builds the same.
+        let stats = run_and_compare(&mut builder, &site, "nothing reported");
+        assert_eq!((stats.parsed, stats.rendered), (0, 0));
     }
 
     #[test]

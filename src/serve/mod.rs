@@ -139,7 +139,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     let mut rebuilder = Rebuilder {
         root: root.clone(),
         overrides,
-        builder: Builder::new(),
+        builder: Builder::watched(),
         publisher: Publisher::new(shared.hub.server_id()),
         shared: Arc::clone(&shared),
         report: Arc::clone(&report),

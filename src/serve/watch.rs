@@ -95,14 +95,19 @@ impl Filter {
     fn relevant(&self, event: &notify::Event) -> Vec<PathBuf> {
         if event.need_rescan() {
             // Events were lost (the system's queue overflowed): anything may have changed.
-            let mut all = self.targets.folders.clone();
-            all.push(self.targets.config_file.clone());
-            return all;
+            return self.everything();
         }
         if matches!(event.kind, EventKind::Access(_)) {
             return Vec::new();
         }
         event.paths.iter().filter(|path| self.is_source(path)).cloned().collect()
+    }
+
+    /// Every source: what a batch holds when events were lost.
+    fn everything(&self) -> Vec<PathBuf> {
+        let mut all = self.targets.folders.clone();
+        all.push(self.targets.config_file.clone());
+        all
     }
 
     fn is_source(&self, path: &Path) -> bool {
@@ -171,7 +176,12 @@ fn group(
                     started.get_or_insert_with(Instant::now);
                 }
             }
-            Ok(Err(error)) => log::warn!("watching for changes: {error}"),
+            Ok(Err(error)) => {
+                // Changes may have been missed: the next rebuild reads everything again.
+                log::warn!("watching for changes: {error}");
+                batch.extend(filter.everything());
+                started.get_or_insert_with(Instant::now);
+            }
             Err(RecvTimeoutError::Timeout) => {
                 let watched_anew = filter.refresh(&batch, &mut lock(watcher));
                 batch.extend(watched_anew);
