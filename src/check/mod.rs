@@ -36,10 +36,11 @@ pub struct CheckInput<'a> {
 }
 
 /// The ids and links found in each rendered HTML file, by output path, with the bytes they
-/// were found in.
+/// were found in; and the last report with a digest of everything it was made from.
 #[derive(Debug, Default)]
 pub struct HtmlScans {
     files: HashMap<String, Arc<Scan>>,
+    report: Option<(u128, CheckReport)>,
 }
 
 /// What one HTML file holds that the checker reads.
@@ -51,6 +52,82 @@ struct Scan {
     ids: HashSet<String>,
     /// `href` and `src` attribute values.
     urls: Vec<String>,
+    /// A digest of `ids` and `urls`: all the checker reads of the file. Editing a page's text
+    /// changes its bytes but seldom this.
+    digest: u128,
+}
+
+impl Scan {
+    fn new(contents: &Arc<[u8]>) -> Scan {
+        let html = String::from_utf8_lossy(contents);
+        let ids: HashSet<String> = attribute_values(&html, &["id", "name"]).into_iter().collect();
+        let urls = attribute_values(&html, &["href", "src"]);
+        let mut digest = Digest::default();
+        let mut sorted: Vec<&String> = ids.iter().collect();
+        sorted.sort_unstable();
+        digest.count(sorted.len());
+        sorted.into_iter().for_each(|id| digest.text(id));
+        digest.count(urls.len());
+        urls.iter().for_each(|url| digest.text(url));
+        Scan { contents: Arc::clone(contents), ids, urls, digest: digest.finish() }
+    }
+}
+
+/// A digest of texts and counts, each delimited, so that different inputs cannot run together.
+#[derive(Default)]
+struct Digest(xxhash_rust::xxh3::Xxh3Default);
+
+impl Digest {
+    fn text(&mut self, text: &str) {
+        self.count(text.len());
+        self.0.update(text.as_bytes());
+    }
+
+    fn count(&mut self, count: usize) {
+        self.0.update(&(count as u64).to_le_bytes());
+    }
+
+    fn finish(&self) -> u128 {
+        self.0.digest128()
+    }
+}
+
+/// A digest of everything `check` reads: the base URL, each page's and section's URL, file
+/// and Markdown links, the pagers' URLs, every output path in order with its HTML's ids and
+/// links, and the copied files. The same digest means the same report.
+fn inputs_digest(input: &CheckInput<'_>, scans: &HtmlScans) -> u128 {
+    let site = input.site;
+    let mut digest = Digest::default();
+    digest.text(&site.config.base_url);
+    let documents = site
+        .pages
+        .iter()
+        .map(|p| (&p.url_path, &p.display_path, &p.links))
+        .chain(site.sections.iter().map(|s| (&s.url_path, &s.display_path, &s.links)));
+    for (url_path, display_path, links) in documents {
+        digest.text(url_path);
+        digest.text(&display_path.to_string_lossy());
+        digest.count(links.len());
+        for link in links {
+            digest.text(&link.written);
+            digest.text(&link.resolved);
+            digest.count(link.line);
+        }
+    }
+    for section in &site.sections {
+        digest.count(section.pagers.len());
+        section.pagers.iter().for_each(|pager| digest.text(&pager.url_path));
+    }
+    digest.count(input.rendered.len());
+    for file in input.rendered {
+        digest.text(&file.output_path);
+        if let Some(scan) = scans.files.get(&file.output_path) {
+            digest.0.update(&scan.digest.to_le_bytes());
+        }
+    }
+    digest.count(input.copied.len());
+    input.copied.iter().for_each(|path| digest.text(path));
+    digest.finish()
 }
 
 impl HtmlScans {
@@ -63,19 +140,12 @@ impl HtmlScans {
             .map(|file| {
                 let scan = match self.files.get(&file.output_path) {
                     Some(scan) if Arc::ptr_eq(&scan.contents, &file.contents) => Arc::clone(scan),
-                    _ => {
-                        let html = String::from_utf8_lossy(&file.contents);
-                        Arc::new(Scan {
-                            contents: Arc::clone(&file.contents),
-                            ids: attribute_values(&html, &["id", "name"]).into_iter().collect(),
-                            urls: attribute_values(&html, &["href", "src"]),
-                        })
-                    }
+                    _ => Arc::new(Scan::new(&file.contents)),
                 };
                 (file.output_path.clone(), scan)
             })
             .collect();
-        HtmlScans { files }
+        HtmlScans { files, report: None }
     }
 }
 
@@ -124,11 +194,23 @@ pub struct CheckReport {
 }
 
 /// Checks every internal link and anchor of the built site; returns the scans for the next
-/// check to reuse.
+/// check to reuse. When nothing the check reads changed since the previous check (`quire
+/// serve` after an edit that keeps every link and id), its report is the answer again.
 pub fn check(input: &CheckInput<'_>) -> (CheckReport, HtmlScans) {
+    let mut scans = input.previous.scan(input.rendered);
+    let digest = inputs_digest(input, &scans);
+    let report = match &input.previous.report {
+        Some((previous, report)) if *previous == digest => report.clone(),
+        _ => check_all(input, &scans),
+    };
+    scans.report = Some((digest, report.clone()));
+    (report, scans)
+}
+
+/// [`check`] without a previous report.
+fn check_all(input: &CheckInput<'_>, scans: &HtmlScans) -> CheckReport {
     let site = input.site;
-    let scans = input.previous.scan(input.rendered);
-    let built = Built::index(input, &scans);
+    let built = Built::index(input, scans);
     let mut report = CheckReport::default();
     let mut external: BTreeMap<String, ExternalLink> = BTreeMap::new();
     let mut from_markdown: HashSet<&str> = HashSet::new();
@@ -234,8 +316,7 @@ pub fn check(input: &CheckInput<'_>) -> (CheckReport, HtmlScans) {
         }
     }
     report.external = external.into_values().collect();
-    drop(built);
-    (report, scans)
+    report
 }
 
 /// What became of one link found in a template's HTML.
