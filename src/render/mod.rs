@@ -277,7 +277,7 @@ fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs
             });
             match content {
                 Ok(content) => {
-                    page.content = content;
+                    page.content = Arc::new(content);
                     Vec::new()
                 }
                 Err(errors) => errors,
@@ -287,7 +287,7 @@ fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs
     let mut errors = errors;
     for section in site.sections.iter_mut().filter(|s| !s.shortcodes.is_empty()) {
         match expander.expand(&section.content, &section.shortcodes, &section.display_path) {
-            Ok(content) => section.content = content,
+            Ok(content) => section.content = Arc::new(content),
             Err(list) => errors.extend(list),
         }
     }

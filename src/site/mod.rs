@@ -13,6 +13,7 @@ pub mod url;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::{Error, Location, Result, UrlOwner};
@@ -100,7 +101,8 @@ pub struct Page {
     /// Unknown front matter keys.
     pub extra: Table,
     /// The body as HTML; shortcode calls are still placeholders, expanded by the renderer.
-    pub content: String,
+    /// Shared with the parsed document until links are written into it.
+    pub content: Arc<String>,
     /// The summary as HTML, if any (with placeholders, like `content`).
     pub summary: Option<String>,
     /// The body's headings, nested.
@@ -135,7 +137,7 @@ pub struct Section {
     /// `description`.
     pub description: Option<String>,
     /// The body as HTML, with shortcode placeholders.
-    pub content: String,
+    pub content: Arc<String>,
     /// The body's headings, nested.
     pub toc: Vec<TocEntry>,
     /// The links and images written in the body, with where they point.
@@ -366,7 +368,7 @@ fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>)
             display_path: PathBuf::from("content/_index.md"),
             title: config.title.clone(),
             description: None,
-            content: String::new(),
+            content: Arc::default(),
             toc: Vec::new(),
             links: Vec::new(),
             shortcodes: Vec::new(),
@@ -431,7 +433,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
     let title = match (fm.title, body.first_heading.take()) {
         (Some(title), _) => title,
         (None, Some(heading)) if body.leading_heading_len > 0 => {
-            let leading: String = body.html.drain(..body.leading_heading_len).collect();
+            let leading: String = Arc::make_mut(&mut body.html).drain(..body.leading_heading_len).collect();
             if let Some(summary) = &mut body.summary_before_marker {
                 if summary.starts_with(&leading) {
                     summary.drain(..leading.len());
@@ -570,7 +572,7 @@ fn resolve_links(
             continue;
         }
         let urls = resolve(&page.content_path, &page.url_path, &page.display_path, &mut page.links);
-        page.content = markdown::fill_links(&page.content, &urls);
+        page.content = Arc::new(markdown::fill_links(&page.content, &urls));
         page.summary = page.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls));
         fill_calls(&mut page.shortcodes, &urls);
     }
@@ -580,7 +582,7 @@ fn resolve_links(
         }
         let urls =
             resolve(&section.content_path, &section.url_path, &section.display_path, &mut section.links);
-        section.content = markdown::fill_links(&section.content, &urls);
+        section.content = Arc::new(markdown::fill_links(&section.content, &urls));
         fill_calls(&mut section.shortcodes, &urls);
     }
 }
