@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::error::{Error, Location, Result, UrlOwner};
 use crate::load::AssetFile;
@@ -521,6 +523,9 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
 }
 
 /// Decides where every Markdown link points and writes it into the HTML.
+///
+/// Links are resolved against every document's URL and heading ids, then written into each
+/// page: both per page, in parallel. Errors keep document and link order.
 fn resolve_links(
     base_url: &str,
     pages: &mut [Page],
@@ -528,60 +533,87 @@ fn resolve_links(
     assets: &[Asset],
     errors: &mut Vec<Error>,
 ) {
-    let heading_ids = |toc: &[TocEntry]| {
-        let mut ids = std::collections::HashSet::new();
-        let mut stack: Vec<&TocEntry> = toc.iter().collect();
-        while let Some(entry) = stack.pop() {
-            ids.insert(entry.id.clone());
-            stack.extend(&entry.children);
-        }
-        ids
-    };
-    let owned: Vec<(String, String, std::collections::HashSet<String>)> = pages
-        .iter()
-        .map(|p| (p.content_path.clone(), p.url_path.clone(), heading_ids(&p.toc)))
-        .chain(sections.iter().map(|s| (s.content_path.clone(), s.url_path.clone(), heading_ids(&s.toc))))
-        .collect();
-    let targets = links::LinkTargets {
-        base_url,
-        documents: owned
-            .iter()
-            .map(|(content_path, url_path, ids)| {
-                (content_path.as_str(), (url_path.as_str(), ids.iter().map(String::as_str).collect()))
-            })
-            .collect(),
-        assets: assets.iter().map(|a| (a.content_path.as_str(), a.output_path.as_str())).collect(),
-    };
-    let mut resolve =
-        |content_path: &str, url_path: &str, display_path: &std::path::Path, list: &mut [ContentLink]| {
-            let source = links::LinkSource { content_path, url_path, display_path };
-            for link in list.iter_mut() {
-                let parsed = markdown::Link { dest: link.written.clone(), line: link.line, kind: link.kind };
-                match links::resolve(&parsed, &source, &targets) {
-                    Ok(resolved) => link.resolved = resolved,
-                    Err(error) => {
-                        link.resolved = link.written.clone();
-                        errors.push(error);
-                    }
-                }
+    let (page_urls, section_urls) = {
+        fn heading_ids(toc: &[TocEntry]) -> std::collections::HashSet<&str> {
+            let mut ids = std::collections::HashSet::new();
+            let mut stack: Vec<&TocEntry> = toc.iter().collect();
+            while let Some(entry) = stack.pop() {
+                ids.insert(entry.id.as_str());
+                stack.extend(&entry.children);
             }
-            list.iter().map(|link| link.resolved.clone()).collect::<Vec<_>>()
-        };
-    for page in pages.iter_mut() {
-        if page.links.is_empty() {
-            continue;
+            ids
         }
-        let urls = resolve(&page.content_path, &page.url_path, &page.display_path, &mut page.links);
-        page.content = Arc::new(markdown::fill_links(&page.content, &urls));
-        page.summary = page.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls));
-        fill_calls(&mut page.shortcodes, &urls);
-    }
-    for section in sections.iter_mut() {
+        let targets = links::LinkTargets {
+            base_url,
+            documents: pages
+                .iter()
+                .map(|p| (p.content_path.as_str(), (p.url_path.as_str(), heading_ids(&p.toc))))
+                .chain(
+                    sections
+                        .iter()
+                        .map(|s| (s.content_path.as_str(), (s.url_path.as_str(), heading_ids(&s.toc)))),
+                )
+                .collect(),
+            assets: assets.iter().map(|a| (a.content_path.as_str(), a.output_path.as_str())).collect(),
+        };
+        let resolve = |content_path: &str,
+                       url_path: &str,
+                       display_path: &std::path::Path,
+                       list: &[ContentLink]|
+         -> Vec<Result<String, Error>> {
+            let source = links::LinkSource { content_path, url_path, display_path };
+            list.iter()
+                .map(|link| {
+                    let parsed =
+                        markdown::Link { dest: link.written.clone(), line: link.line, kind: link.kind };
+                    links::resolve(&parsed, &source, &targets)
+                })
+                .collect()
+        };
+        let page_urls: Vec<Vec<Result<String, Error>>> = pages
+            .par_iter()
+            .map(|p| resolve(&p.content_path, &p.url_path, &p.display_path, &p.links))
+            .collect();
+        let section_urls: Vec<Vec<Result<String, Error>>> = sections
+            .iter()
+            .map(|s| resolve(&s.content_path, &s.url_path, &s.display_path, &s.links))
+            .collect();
+        (page_urls, section_urls)
+    };
+    // Each link's URL, or its text as written when it could not be resolved (the error is
+    // reported; the build fails).
+    let settle = |list: &mut [ContentLink], results: Vec<Result<String, Error>>| {
+        let mut failed = Vec::new();
+        for (link, result) in list.iter_mut().zip(results) {
+            link.resolved = result.unwrap_or_else(|error| {
+                failed.push(error);
+                link.written.clone()
+            });
+        }
+        let urls: Vec<String> = list.iter().map(|link| link.resolved.clone()).collect();
+        (urls, failed)
+    };
+    let page_errors: Vec<Vec<Error>> = pages
+        .par_iter_mut()
+        .zip(page_urls)
+        .map(|(page, results)| {
+            if page.links.is_empty() {
+                return Vec::new();
+            }
+            let (urls, failed) = settle(&mut page.links, results);
+            page.content = Arc::new(markdown::fill_links(&page.content, &urls));
+            page.summary = page.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls));
+            fill_calls(&mut page.shortcodes, &urls);
+            failed
+        })
+        .collect();
+    errors.extend(page_errors.into_iter().flatten());
+    for (section, results) in sections.iter_mut().zip(section_urls) {
         if section.links.is_empty() {
             continue;
         }
-        let urls =
-            resolve(&section.content_path, &section.url_path, &section.display_path, &mut section.links);
+        let (urls, failed) = settle(&mut section.links, results);
+        errors.extend(failed);
         section.content = Arc::new(markdown::fill_links(&section.content, &urls));
         fill_calls(&mut section.shortcodes, &urls);
     }
