@@ -219,15 +219,11 @@ pub fn reload(
 ) -> Option<SiteFiles> {
     for path in changed {
         let relative = path.strip_prefix(&paths.content).ok()?;
-        let names: Vec<String> =
-            relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        if names.is_empty()
-            || names.iter().any(|name| is_ignored_name(name))
-            || path.extension().is_none_or(|ext| ext != "md")
-        {
+        let ignored = relative.components().any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()));
+        if ignored || path.extension().is_none_or(|ext| ext != "md") {
             return None;
         }
-        let content_path = names.join("/");
+        let content_path = slash_path(relative);
         // Walk order: by name at each level, which is how `Path` compares.
         let position = files
             .content
@@ -276,12 +272,7 @@ fn walk(dir: &Path, root: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBu
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
-                let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-                let relative = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let relative = slash_path(entry.path().strip_prefix(dir).unwrap_or(entry.path()));
                 found.push((relative, entry.into_path()));
             }
             Ok(_) => {}
@@ -324,6 +315,11 @@ fn read_text(path: &Path, display_path: &Path) -> Result<String> {
             detail: format!("byte {valid} cannot be decoded as UTF-8"),
         }
     })
+}
+
+/// A relative path with `/` between its parts, as content and template names are written.
+fn slash_path(relative: &Path) -> String {
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// The path as the user knows it: relative to the site root when it is inside it.

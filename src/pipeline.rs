@@ -20,7 +20,7 @@ use crate::error::{Error, Result, UrlOwner};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::highlight_store::HighlightStore;
 use crate::parse::{self, Document};
-use crate::project::Project;
+use crate::project::{Paths, Project};
 use crate::render::cache::RenderCache;
 use crate::render::{self, RenderInput};
 use crate::site::schedule::{HeldBack, Schedule};
@@ -167,14 +167,11 @@ pub struct Builder {
     /// Whether every change is reported through `forget` (`quire serve`'s watcher): a run then
     /// re-reads only the reported paths instead of walking and stat'ing the whole site.
     watched: bool,
-    /// The last load, for `watched` runs.
-    loaded: Option<(PathsKey, SiteFiles)>,
+    /// The last load, for `watched` runs, with the folders it read.
+    loaded: Option<(Paths, SiteFiles)>,
     /// Paths reported changed since the last load.
     changed: BTreeSet<PathBuf>,
 }
-
-/// The folders a load read, to tell whether the last load is of the same site.
-type PathsKey = String;
 
 /// A parsed document and what it was parsed from.
 #[derive(Debug)]
@@ -277,9 +274,8 @@ impl Builder {
     pub fn load(&mut self, project: &Project) -> Result<SiteFiles> {
         let started = Instant::now();
         let changed = std::mem::take(&mut self.changed);
-        let paths_key = format!("{:?}", project.paths);
         let reloaded = match self.loaded.take() {
-            Some((key, previous)) if self.watched && key == paths_key => {
+            Some((paths, previous)) if self.watched && paths == project.paths => {
                 load::reload(&project.paths, previous, &changed, &mut self.reads)
             }
             _ => None,
@@ -290,7 +286,7 @@ impl Builder {
             None => load::load_with(&project.paths, &mut self.reads)?,
         };
         if self.watched {
-            self.loaded = Some((paths_key, files.clone()));
+            self.loaded = Some((project.paths.clone(), files.clone()));
         }
         log::debug!(
             "loaded {} content files, {} templates in {:?}",

@@ -34,7 +34,7 @@ pub enum Expired {
 }
 
 /// The site's folders, resolved once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
     /// The site root.
     pub root: PathBuf,

@@ -88,7 +88,7 @@ pub fn write_stamped(
         crate::io_pool::run(|| files.par_iter().map(|file| sync_file(output_dir, file)).collect());
     let mut report = WriteReport::default();
     let mut errors = Vec::new();
-    let mut stamps = Some(Vec::with_capacity(files.len()));
+    let mut stamps = Vec::with_capacity(files.len());
     for (file, result) in files.iter().zip(results) {
         match result {
             Ok((written, stamp)) => {
@@ -97,15 +97,13 @@ pub fn write_stamped(
                 } else {
                     report.unchanged += 1;
                 }
-                stamps = stamps.zip(stamp).map(|(mut all, (size, modified))| {
-                    all.push((file.output_path.clone(), size, modified));
-                    all
-                });
+                stamps.push(stamp.map(|(size, modified)| (file.output_path.clone(), size, modified)));
             }
             Err(error) => errors.push(error),
         }
     }
     Error::fail_if_any(errors)?;
+    let stamps = stamps.into_iter().collect();
     let wanted: HashSet<PathBuf> = files.iter().map(|f| output_dir.join(&f.output_path)).collect();
     report.removed = remove_stale(output_dir, &wanted)?;
     Ok((report, stamps))
@@ -172,8 +170,12 @@ fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<Synced> {
 
 /// Creates or truncates `path` with `bytes`; returns the written file's stamp.
 fn write_file(path: &Path, bytes: &[u8]) -> io::Result<Option<SizeAndTime>> {
+    fill(fs::File::create(path)?, bytes)
+}
+
+/// Writes `bytes` into the open `file`; returns its stamp, read from the handle.
+fn fill(mut file: fs::File, bytes: &[u8]) -> io::Result<Option<SizeAndTime>> {
     use std::io::Write as _;
-    let mut file = fs::File::create(path)?;
     file.write_all(bytes)?;
     Ok(file.metadata().ok().as_ref().and_then(stamp))
 }
@@ -181,17 +183,16 @@ fn write_file(path: &Path, bytes: &[u8]) -> io::Result<Option<SizeAndTime>> {
 /// Creates `target`, which did not exist, with `bytes`, and returns its stamp; `None` if
 /// something is there now. A write that fails halfway removes the partial file.
 fn write_new(target: &Path, bytes: &[u8]) -> Result<Option<Option<SizeAndTime>>> {
-    use std::io::Write as _;
-    let mut file = match fs::File::create_new(target) {
+    let file = match fs::File::create_new(target) {
         Ok(file) => file,
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(None),
         Err(source) => return Err(Error::Write { path: target.to_path_buf(), source }),
     };
-    file.write_all(bytes).map_err(|source| {
+    let stamp = fill(file, bytes).map_err(|source| {
         let _ = fs::remove_file(target);
         Error::Write { path: target.to_path_buf(), source }
     })?;
-    Ok(Some(file.metadata().ok().as_ref().and_then(stamp)))
+    Ok(Some(stamp))
 }
 
 fn same_bytes(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> bool {
