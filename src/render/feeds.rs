@@ -7,6 +7,10 @@
 //! no part: a feed's shape is fixed by its format.
 
 use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+
+use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::config::FeedContent;
 use crate::parse::date::PageDate;
@@ -20,7 +24,7 @@ use crate::site::{url, Page, PageId, Site};
 const EPOCH: &str = "1970-01-01T00:00:00Z";
 
 /// One feed, in both formats.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Feed {
     /// The URL path of the page the feed follows (`/`, `/blog/`, `/tags/rust/`); the feed
     /// files sit in it.
@@ -85,6 +89,59 @@ pub fn render(site: &Site, feed: &Feed) -> [RenderedFile; 2] {
         RenderedFile { output_path: atom_path, contents: context.atom().into_bytes().into() },
         RenderedFile { output_path: rss_path, contents: context.rss().into_bytes().into() },
     ]
+}
+
+/// Render keys of feeds: a feed whose key is unchanged since the previous run has the same
+/// bytes, so `quire serve` reuses them instead of making every entry's URLs absolute again
+/// (at 10,000 posts with tag feeds, that was most of a one-post rebuild).
+pub struct FeedKeys<'a> {
+    site: &'a Site,
+    /// The settings a feed reads, hashed once.
+    config: u64,
+    /// Each page's entry hash, computed the first time a feed holds the page.
+    entries: Vec<OnceLock<u64>>,
+}
+
+impl<'a> FeedKeys<'a> {
+    /// Keys for the feeds of `site`.
+    pub fn new(site: &'a Site) -> FeedKeys<'a> {
+        // The whole config: it is small, and hashing all of it cannot miss a setting a feed
+        // reads.
+        let config = xxhash_rust::xxh3::xxh3_64(format!("{:?}", site.config).as_bytes());
+        FeedKeys { site, config, entries: (0..site.pages.len()).map(|_| OnceLock::new()).collect() }
+    }
+
+    /// The key of `feed`: everything its two files are written from.
+    pub fn key(&self, feed: &Feed) -> u64 {
+        let mut hasher = Xxh3Default::new();
+        self.config.hash(&mut hasher);
+        feed.hash(&mut hasher);
+        for &id in &feed.pages {
+            self.entries[id].get_or_init(|| self.entry_hash(id)).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    /// Hashes what `Entry::new` and the writers read of page `id`.
+    fn entry_hash(&self, id: PageId) -> u64 {
+        let site = self.site;
+        let page = &site.pages[id];
+        let mut hasher = Xxh3Default::new();
+        page.url_path.hash(&mut hasher);
+        page.title.hash(&mut hasher);
+        // Debug shows all of a date (instant, offset, whether it had a time); both formats
+        // are written from it.
+        format!("{:?}{:?}", page.date, page.updated).hash(&mut hasher);
+        page.authors.hash(&mut hasher);
+        page.summary.hash(&mut hasher);
+        page.content.hash(&mut hasher);
+        for taxonomy in &site.taxonomies {
+            for (_, term) in taxonomy.terms_of(page) {
+                term.name.hash(&mut hasher);
+            }
+        }
+        hasher.finish()
+    }
 }
 
 /// The dated pages among `ids`, newest first (ties by path), cut to `feed_limit`.

@@ -146,11 +146,41 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     }
     Error::fail_if_any(errors)?;
     lap("rendered jobs");
-    // Feeds and the sitemap are built without templates, from the model: cheaper to build
-    // again than to key.
-    let feed_files: Vec<[RenderedFile; 2]> = feeds.par_iter().map(|feed| feeds::render(site, feed)).collect();
-    files.extend(feed_files.into_iter().flatten());
+    // Feeds are built without templates, from the model, and keyed by what they are built
+    // from.
+    let feed_keys = feeds::FeedKeys::new(site);
+    let reuse = Reuse::new(previous);
+    let feed_files: Vec<([RenderedFile; 2], u64, bool)> = feeds
+        .par_iter()
+        .map(|feed| {
+            let key = feed_keys.key(feed);
+            let [atom, rss] = feed.output_paths();
+            let no_queries = |_: &cache::Query| 0;
+            match (reuse.get(&atom, key, no_queries), reuse.get(&rss, key, no_queries)) {
+                (Some(atom_render), Some(rss_render)) => {
+                    let files = [
+                        RenderedFile { output_path: atom, contents: Arc::clone(atom_render.contents()) },
+                        RenderedFile { output_path: rss, contents: Arc::clone(rss_render.contents()) },
+                    ];
+                    (files, key, true)
+                }
+                _ => (feeds::render(site, feed), key, false),
+            }
+        })
+        .collect();
+    for (pair, key, reused) in feed_files {
+        for file in pair {
+            if reused {
+                stats.reused += 1;
+            } else {
+                stats.rendered += 1;
+            }
+            cache.push((file.output_path.clone(), CachedRender::new(key, Vec::new(), Arc::clone(&file.contents))));
+            files.push(file);
+        }
+    }
     lap("rendered feeds");
+    // The sitemap is one file, cheaper to build again than to key.
     files.extend(sitemap::render(site, &sitemap::entries(site, &plan)));
     lap("rendered the sitemap");
     let mut cache: RenderCache = cache.into_iter().collect();
