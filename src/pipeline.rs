@@ -8,10 +8,12 @@
 //! its `Builder` across runs. There is no other way through the stages, so an incremental run
 //! always equals a clean one.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 use crate::build_memo::BuildMemo;
 use crate::check::{self, BrokenLink, CheckInput, CheckReport, HtmlScans};
@@ -415,38 +417,33 @@ impl Builder {
             .filter(|file| !self.parsed.get(&file.content_path).is_some_and(|p| p.is_parse_of(file, &config)))
             .cloned()
             .collect();
-        let mut fresh: HashMap<String, Document> = parse::parse_all(&changed, &project.config)?
-            .into_iter()
-            .map(|document| (document.content_path.clone(), document))
-            .collect();
+        let fresh = parse::parse_all(&changed, &project.config)?;
         let parsed = fresh.len();
-        let mut documents = Vec::with_capacity(content.len());
-        let mut kept = HashMap::with_capacity(content.len());
-        for file in content {
-            let document = match fresh.remove(&file.content_path) {
-                Some(document) => document,
-                None => {
-                    self.parsed
-                        .remove(&file.content_path)
-                        .expect("an unchanged file was parsed before")
-                        .document
-                }
-            };
-            if self.one_shot {
-                documents.push(document);
-                continue;
-            }
-            documents.push(document.clone());
+        if self.one_shot {
+            // Nothing was kept before and nothing is kept after: the documents move out.
+            return Ok((fresh, parsed));
+        }
+        // The kept parses are updated in place, not rebuilt: at 10,000 files, rebuilding the
+        // map took longer than the rest of an unchanged parse.
+        for (file, document) in changed.iter().zip(fresh) {
             let entry = Parsed {
                 config: Arc::clone(&config),
                 display_path: file.display_path.clone(),
                 text: Arc::clone(&file.text),
                 document,
             };
-            kept.insert(file.content_path.clone(), entry);
+            self.parsed.insert(file.content_path.clone(), entry);
         }
         // Deleted files drop out here: only the files of this run are kept.
-        self.parsed = kept;
+        if self.parsed.len() != content.len() {
+            let current: HashSet<&str> = content.iter().map(|file| file.content_path.as_str()).collect();
+            self.parsed.retain(|path, _| current.contains(path.as_str()));
+        }
+        let kept = &self.parsed;
+        let documents = content
+            .par_iter()
+            .map(|file| kept.get(&file.content_path).expect("every file was parsed").document.clone())
+            .collect();
         Ok((documents, parsed))
     }
 }
@@ -780,7 +777,8 @@ mod tests {
         let stats = run_and_compare(&mut builder, &site, "body edit");
         assert_eq!(stats.parsed, 1);
         // The summary (first paragraph), title and word count are unchanged, so the lists
-        // showing a are given the same data: only a's own page is rendered again.
-        assert_eq!(stats.rendered, 1, "{stats:?}");
+        // showing a are given the same data: only a's own page is rendered again, and the
+        // site feed's Atom and RSS files, which carry a's full content.
+        assert_eq!(stats.rendered, 3, "{stats:?}");
     }
 }
