@@ -26,7 +26,7 @@ use crate::project::{Paths, Project};
 use crate::render::cache::RenderCache;
 use crate::render::{self, RenderInput};
 use crate::site::schedule::{HeldBack, Schedule};
-use crate::site::{ModelInput, Site};
+use crate::site::{FilledLinks, ModelInput, Site};
 use crate::theme;
 use crate::write::{self, Contents, OutputFile, WriteReport};
 
@@ -173,6 +173,8 @@ pub struct Builder {
     loaded: Option<(Paths, SiteFiles)>,
     /// Paths reported changed since the last load.
     changed: BTreeSet<PathBuf>,
+    /// Pages' HTML with links written in, by the model's previous run.
+    filled_links: FilledLinks,
 }
 
 /// A parsed document and what it was parsed from.
@@ -323,6 +325,8 @@ impl Builder {
                 future: project.future,
                 expired: project.expired,
             },
+            // A one-shot run has no next run to keep them for.
+            filled_links: (!self.one_shot).then_some(&mut self.filled_links),
         })?;
         log::debug!("built the model in {:?}", step.elapsed());
 
@@ -763,6 +767,22 @@ mod tests {
         assert!(broken[0].detail.contains("setup"), "{broken:?}");
         site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Setup\n\nFirst C.\n");
         assert_eq!(builder.run(&project).unwrap().links.broken, []);
+    }
+
+    #[test]
+    fn an_unchanged_page_gets_the_new_url_of_a_page_it_links_to() {
+        let site = Site::new();
+        site.write("content/about.md", "---\ntitle: About me\n---\n\nSee [D](@/blog/d.md).\n");
+        let mut builder = Builder::watched();
+        run_and_compare(&mut builder, &site, "first run");
+        let linking_run = run_and_compare(&mut builder, &site, "no change");
+        assert_eq!(linking_run.rendered, 0);
+        site.write("content/blog/d.md", "---\ntitle: D\ndate: 2024-04-01\nslug: dee\n---\n\nFirst D.\n");
+        builder.forget(&site.dir.path().join("content/blog/d.md"));
+        run_and_compare(&mut builder, &site, "the linked page moves");
+        let output = builder.run(&site.project()).unwrap();
+        let about = contents(&output).remove("about/index.html").unwrap();
+        assert!(String::from_utf8_lossy(&about).contains("/blog/dee/\">D</a>"), "{}", String::from_utf8_lossy(&about));
     }
 
     #[test]
