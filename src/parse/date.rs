@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 
 /// A point in time as the author wrote it: the instant, the offset, and whether a time was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageDate {
     timestamp: Timestamp,
     offset: Offset,

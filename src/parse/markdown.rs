@@ -73,7 +73,7 @@ pub struct Rendered {
 }
 
 /// A heading in the table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TocEntry {
     /// 1 for `#`, 2 for `##`, ...
     pub level: u8,

@@ -71,7 +71,8 @@ pub enum Query {
 #[derive(Debug, Clone)]
 pub(crate) struct CachedRender {
     key: u64,
-    answers: Vec<(Query, u64)>,
+    /// Shared, so that reusing a render (most of them, each run) copies no query.
+    answers: Arc<[(Query, u64)]>,
     contents: Arc<[u8]>,
 }
 
@@ -266,7 +267,7 @@ impl<'a> Reuse<'a> {
 impl CachedRender {
     /// A fresh render.
     pub(crate) fn new(key: u64, answers: Vec<(Query, u64)>, contents: Arc<[u8]>) -> CachedRender {
-        CachedRender { key, answers, contents }
+        CachedRender { key, answers: answers.into(), contents }
     }
 
     /// The rendered bytes.

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::{Map, Value};
@@ -60,8 +61,18 @@ struct KeptViews {
     light: Value,
     light_hash: u64,
     full_key: u64,
+    /// The HTML the full view shows: not in `full_key`, compared by identity first, since
+    /// hashing every page's HTML each run cost more than the rest of the keys.
+    content: Arc<String>,
     full: Value,
     full_hash: u64,
+}
+
+impl KeptViews {
+    /// Whether the full view was built from the same key and HTML as `page` has now.
+    fn full_is_valid(&self, key: u64, page: &Page) -> bool {
+        self.full_key == key && (Arc::ptr_eq(&self.content, &page.content) || self.content == page.content)
+    }
 }
 
 impl Views {
@@ -103,7 +114,7 @@ impl Views {
             .zip(&light_pages)
             .zip(&page_keys)
             .map(|((p, light), &(_, key))| match kept(p) {
-                Some(kept) if kept.full_key == key => kept.full.clone(),
+                Some(kept) if kept.full_is_valid(key, p) => kept.full.clone(),
                 _ => full_page(p, light, site),
             })
             .collect();
@@ -115,7 +126,7 @@ impl Views {
                 if kept.light_key == keys.0 {
                     reused_hashes.extend(address(light).map(|a| (a, kept.light_hash)));
                 }
-                if kept.full_key == keys.1 {
+                if kept.full_is_valid(keys.1, p) {
                     reused_hashes.extend(address(full).map(|a| (a, kept.full_hash)));
                 }
             }
@@ -186,6 +197,7 @@ impl Views {
                     light: light.clone(),
                     light_hash: hash(light),
                     full_key,
+                    content: Arc::clone(&p.content),
                     full: full.clone(),
                     full_hash: hash(full),
                 };
@@ -208,7 +220,11 @@ fn light_key(page: &Page, config_key: u64) -> u64 {
     config_key.hash(&mut hasher);
     page.title.hash(&mut hasher);
     page.description.hash(&mut hasher);
-    format!("{:?}", (page.date, page.updated, &page.extra)).hash(&mut hasher);
+    (page.date, page.updated).hash(&mut hasher);
+    // Values have no `Hash` (floats); most pages have no extra, which costs nothing here.
+    if !page.extra.is_empty() {
+        format!("{:?}", page.extra).hash(&mut hasher);
+    }
     page.draft.hash(&mut hasher);
     page.slug.hash(&mut hasher);
     page.url_path.hash(&mut hasher);
@@ -222,13 +238,12 @@ fn light_key(page: &Page, config_key: u64) -> u64 {
     hasher.finish()
 }
 
-/// What `full_page` reads besides the light view: content, toc, assets, aliases and the
-/// neighbours' titles and URLs.
+/// What `full_page` reads besides the light view and the content (which `KeptViews` compares
+/// itself): toc, assets, aliases and the neighbours' titles and URLs.
 fn full_key(page: &Page, light_key: u64, site: &Site) -> u64 {
     let mut hasher = Xxh3Default::new();
     light_key.hash(&mut hasher);
-    page.content.hash(&mut hasher);
-    format!("{:?}", page.toc).hash(&mut hasher);
+    page.toc.hash(&mut hasher);
     page.assets.hash(&mut hasher);
     page.aliases.hash(&mut hasher);
     for neighbour in [page.newer, page.older] {
