@@ -28,6 +28,34 @@ pub struct RenderCache {
     entries: HashMap<String, CachedRender>,
     /// The page views the renders were given, reused by the next run where still valid.
     pub(crate) views: PageViews,
+    /// Hashes of the HTML of the pages the feeds held.
+    pub(crate) feed_entries: HtmlHashes,
+}
+
+/// Hashes of pages' HTML, kept from run to run by the HTML's `Arc` (held here, so that no
+/// other text can take its address): HTML that is the same `Arc` as last run is not hashed
+/// again. Unchanged pages keep their `Arc` from run to run (the parse and the link filling
+/// are reused), so a `serve` rebuild hashes only the HTML that changed.
+#[derive(Debug, Clone, Default)]
+pub struct HtmlHashes {
+    by_address: HashMap<usize, (Arc<String>, u64), Xxh3DefaultBuilder>,
+}
+
+impl HtmlHashes {
+    /// The hash of `html`'s bytes.
+    pub fn hash(&self, html: &Arc<String>) -> u64 {
+        match self.by_address.get(&(Arc::as_ptr(html) as usize)) {
+            Some((kept, hash)) if Arc::ptr_eq(kept, html) => *hash,
+            _ => xxh3_64(html.as_bytes()),
+        }
+    }
+
+    /// The hashes of `htmls`, taken from `previous` where it has them.
+    pub fn of<'a>(htmls: impl Iterator<Item = &'a Arc<String>>, previous: &HtmlHashes) -> HtmlHashes {
+        let by_address =
+            htmls.map(|html| (Arc::as_ptr(html) as usize, (Arc::clone(html), previous.hash(html)))).collect();
+        HtmlHashes { by_address }
+    }
 }
 
 impl RenderCache {
@@ -278,7 +306,11 @@ impl CachedRender {
 
 impl FromIterator<(String, CachedRender)> for RenderCache {
     fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
-        RenderCache { entries: iter.into_iter().collect(), views: PageViews::default() }
+        RenderCache {
+            entries: iter.into_iter().collect(),
+            views: PageViews::default(),
+            feed_entries: HtmlHashes::default(),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 use crate::config::FeedContent;
 use crate::parse::date::PageDate;
 use crate::render::absolute_urls::absolutize;
+use crate::render::cache::HtmlHashes;
 use crate::render::xml::{self, element, escape};
 use crate::render::RenderedFile;
 use crate::site::{url, Page, PageId, Site};
@@ -100,15 +101,17 @@ pub struct FeedKeys<'a> {
     config: u64,
     /// Each page's entry hash, computed the first time a feed holds the page.
     entries: Vec<OnceLock<u64>>,
+    /// The previous run's hashes of entry HTML.
+    previous: &'a HtmlHashes,
 }
 
 impl<'a> FeedKeys<'a> {
-    /// Keys for the feeds of `site`.
-    pub fn new(site: &'a Site) -> FeedKeys<'a> {
+    /// Keys for the feeds of `site`, taking HTML hashes from `previous` where it still holds.
+    pub fn new(site: &'a Site, previous: &'a HtmlHashes) -> FeedKeys<'a> {
         // The whole config: it is small, and hashing all of it cannot miss a setting a feed
         // reads.
         let config = xxhash_rust::xxh3::xxh3_64(format!("{:?}", site.config).as_bytes());
-        FeedKeys { site, config, entries: (0..site.pages.len()).map(|_| OnceLock::new()).collect() }
+        FeedKeys { site, config, entries: (0..site.pages.len()).map(|_| OnceLock::new()).collect(), previous }
     }
 
     /// The key of `feed`: everything its two files are written from.
@@ -122,6 +125,12 @@ impl<'a> FeedKeys<'a> {
         hasher.finish()
     }
 
+    /// The HTML hashes of the pages the feeds held, for the next run.
+    pub fn keep(&self) -> HtmlHashes {
+        let held = self.entries.iter().enumerate().filter(|(_, hash)| hash.get().is_some());
+        HtmlHashes::of(held.map(|(id, _)| &self.site.pages[id].content), self.previous)
+    }
+
     /// Hashes what `Entry::new` and the writers read of page `id`.
     fn entry_hash(&self, id: PageId) -> u64 {
         let site = self.site;
@@ -129,12 +138,10 @@ impl<'a> FeedKeys<'a> {
         let mut hasher = Xxh3Default::new();
         page.url_path.hash(&mut hasher);
         page.title.hash(&mut hasher);
-        // Debug shows all of a date (instant, offset, whether it had a time); both formats
-        // are written from it.
-        format!("{:?}{:?}", page.date, page.updated).hash(&mut hasher);
+        (page.date, page.updated).hash(&mut hasher);
         page.authors.hash(&mut hasher);
         page.summary.hash(&mut hasher);
-        page.content.hash(&mut hasher);
+        self.previous.hash(&page.content).hash(&mut hasher);
         for taxonomy in &site.taxonomies {
             for (_, term) in taxonomy.terms_of(page) {
                 term.name.hash(&mut hasher);

@@ -149,7 +149,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered jobs");
     // Feeds are built without templates, from the model, and keyed by what they are built
     // from.
-    let feed_keys = feeds::FeedKeys::new(site);
+    let feed_keys = feeds::FeedKeys::new(site, &previous.feed_entries);
     let reuse = Reuse::new(previous);
     let feed_files: Vec<([RenderedFile; 2], u64, bool)> = feeds
         .par_iter()
@@ -186,6 +186,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered the sitemap");
     let mut cache: RenderCache = cache.into_iter().collect();
     cache.views = views.keep(site, |view| hashes.hash(view));
+    cache.feed_entries = feed_keys.keep();
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })
