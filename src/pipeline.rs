@@ -13,8 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::build_memo::BuildMemo;
 use crate::check::{self, BrokenLink, CheckInput, CheckReport, HtmlScans};
 use crate::config::LinkSeverity;
@@ -25,8 +23,9 @@ use crate::parse::{self, Document};
 use crate::project::{Paths, Project};
 use crate::render::cache::RenderCache;
 use crate::render::{self, RenderInput};
+use crate::site::reuse::Kept;
 use crate::site::schedule::{HeldBack, Schedule};
-use crate::site::{FilledLinks, ModelInput, Site};
+use crate::site::{ModelInput, Site};
 use crate::theme;
 use crate::write::{self, Contents, OutputFile, WriteReport};
 
@@ -173,8 +172,8 @@ pub struct Builder {
     loaded: Option<(Paths, SiteFiles)>,
     /// Paths reported changed since the last load.
     changed: BTreeSet<PathBuf>,
-    /// Pages' HTML with links written in, by the model's previous run.
-    filled_links: FilledLinks,
+    /// What the model's previous run kept for this one.
+    kept: Kept,
 }
 
 /// A parsed document and what it was parsed from.
@@ -184,7 +183,8 @@ struct Parsed {
     config: Arc<str>,
     display_path: PathBuf,
     text: Arc<str>,
-    document: Document,
+    /// Shared with the model, which takes back the page it built from it last run.
+    document: Arc<Document>,
 }
 
 impl Parsed {
@@ -325,8 +325,8 @@ impl Builder {
                 future: project.future,
                 expired: project.expired,
             },
-            // A one-shot run has no next run to keep them for.
-            filled_links: (!self.one_shot).then_some(&mut self.filled_links),
+            // A one-shot run has no next run to keep anything for.
+            kept: (!self.one_shot).then_some(&mut self.kept),
         })?;
         log::debug!("built the model in {:?}", step.elapsed());
 
@@ -404,13 +404,16 @@ impl Builder {
             duration: started.elapsed(),
         };
         let warnings = std::mem::take(&mut site.warnings);
+        if !self.one_shot {
+            self.kept.keep_pages(std::mem::take(&mut site.pages));
+        }
         render::drop_in_background((site, previous_renders, previous_scans));
         Ok(Output { files, warnings, stats, links })
     }
 
     /// Parses the content files whose text (or the config) changed since they were last
     /// parsed, and returns every document with how many were parsed now.
-    fn parse(&mut self, content: &[SourceFile], project: &Project) -> Result<(Vec<Document>, usize)> {
+    fn parse(&mut self, content: &[SourceFile], project: &Project) -> Result<(Vec<Arc<Document>>, usize)> {
         let text = format!("{:?}", project.config);
         let config: Arc<str> = match self.parsed.values().next() {
             Some(parsed) if *parsed.config == *text => Arc::clone(&parsed.config),
@@ -424,8 +427,8 @@ impl Builder {
         let fresh = parse::parse_all(&changed, &project.config)?;
         let parsed = fresh.len();
         if self.one_shot {
-            // Nothing was kept before and nothing is kept after: the documents move out.
-            return Ok((fresh, parsed));
+            // Nothing was kept before and nothing is kept after: the model is their only owner.
+            return Ok((fresh.into_iter().map(Arc::new).collect(), parsed));
         }
         // The kept parses are updated in place, not rebuilt: at 10,000 files, rebuilding the
         // map took longer than the rest of an unchanged parse.
@@ -434,7 +437,7 @@ impl Builder {
                 config: Arc::clone(&config),
                 display_path: file.display_path.clone(),
                 text: Arc::clone(&file.text),
-                document,
+                document: Arc::new(document),
             };
             self.parsed.insert(file.content_path.clone(), entry);
         }
@@ -443,10 +446,11 @@ impl Builder {
             let current: HashSet<&str> = content.iter().map(|file| file.content_path.as_str()).collect();
             self.parsed.retain(|path, _| current.contains(path.as_str()));
         }
-        let kept = &self.parsed;
         let documents = content
-            .par_iter()
-            .map(|file| kept.get(&file.content_path).expect("every file was parsed").document.clone())
+            .iter()
+            .map(|file| {
+                Arc::clone(&self.parsed.get(&file.content_path).expect("every file was parsed").document)
+            })
             .collect();
         Ok((documents, parsed))
     }
@@ -524,7 +528,7 @@ mod tests {
             "page: {{ page.title }}\n{{ page.content | safe }}\n\
              newer: {% if page.newer %}{{ page.newer.title }}{% endif %}\n\
              older: {% if page.older %}{{ page.older.title }}{% endif %}\n\
-             tags: {{ page.tags | join(sep=\",\") }}\n\
+             tags: {{ page.tags | join(sep=\",\") }} assets: {{ page.assets | join(sep=\",\") }}\n\
              {% set about = get_page(path=\"about.md\") %}about: {{ about.title }} {{ get_url(path=\"@/about.md\") }}\n",
         ),
         ("content/_index.md", "---\ntitle: Home\n---\n"),
@@ -667,7 +671,13 @@ mod tests {
             (
                 "edit a template",
                 Box::new(|s| {
-                    s.write("templates/page.html", "page: {{ page.title }}!\n{{ page.content | safe }}\n")
+                    s.write(
+                        "templates/page.html",
+                        "page: {{ page.title }}!\n{{ page.content | safe }}\n\
+                         newer: {% if page.newer %}{{ page.newer.title }}{% endif %}\n\
+                         older: {% if page.older %}{{ page.older.title }}{% endif %}\n\
+                         assets: {{ page.assets | join(sep=\",\") }}\n",
+                    )
                 }),
             ),
             ("edit a static file", Box::new(|s| s.write("static/style.css", "body { color: red; }\n"))),
@@ -681,12 +691,36 @@ mod tests {
                 }),
             ),
             (
+                "add a bundle with a picture and a page linking to it",
+                Box::new(|s| {
+                    s.write(
+                        "content/blog/trip/index.md",
+                        "---\ntitle: Trip\ndate: 2024-07-01\n---\n\n![A view](view.png)\n",
+                    );
+                    s.write("content/blog/trip/view.png", "not really a picture");
+                    s.write(
+                        "content/blog/g.md",
+                        "---\ntitle: G\ndate: 2024-08-01\n---\n\nSee [the trip](@/blog/trip/index.md).\n",
+                    );
+                }),
+            ),
+            (
+                "edit a post next to the bundle, which is taken back from the last run",
+                Box::new(|s| {
+                    s.write("content/blog/g.md", "---\ntitle: G\ndate: 2024-08-01\n---\n\nSee [the trip](@/blog/trip/index.md), again.\n")
+                }),
+            ),
+            (
                 "add a section",
                 Box::new(|s| {
                     s.write("content/notes/_index.md", "---\ntitle: Notes\n---\n");
-                    s.write("content/notes/one.md", "---\ntitle: One\n---\n\nA note.\n");
+                    s.write("content/notes/one.md", "---\ntitle: One\ndate: 2024-01-01\n---\n\nA note.\n");
+                    s.write("content/notes/two.md", "---\ntitle: Two\ndate: 2024-01-02\n---\n\nA note.\n");
                 }),
             ),
+            // The notes are taken back from the last run: their neighbours must go with the
+            // section that ordered them.
+            ("remove the section", Box::new(|s| s.remove("content/notes/_index.md"))),
         ];
         for (step, edit) in edits {
             edit(&site);
@@ -782,7 +816,11 @@ mod tests {
         run_and_compare(&mut builder, &site, "the linked page moves");
         let output = builder.run(&site.project()).unwrap();
         let about = contents(&output).remove("about/index.html").unwrap();
-        assert!(String::from_utf8_lossy(&about).contains("/blog/dee/\">D</a>"), "{}", String::from_utf8_lossy(&about));
+        assert!(
+            String::from_utf8_lossy(&about).contains("/blog/dee/\">D</a>"),
+            "{}",
+            String::from_utf8_lossy(&about)
+        );
     }
 
     #[test]

@@ -176,7 +176,10 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
             } else {
                 stats.rendered += 1;
             }
-            cache.push((file.output_path.clone(), CachedRender::new(key, Vec::new(), Arc::clone(&file.contents))));
+            cache.push((
+                file.output_path.clone(),
+                CachedRender::new(key, Vec::new(), Arc::clone(&file.contents)),
+            ));
             files.push(file);
         }
     }

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod links;
 pub mod pagination;
 pub mod permalinks;
+pub mod reuse;
 pub mod schedule;
 pub mod taxonomy;
 pub mod url;
@@ -29,6 +30,7 @@ use crate::project::Drafts;
 use crate::value::Table;
 use archive::Archive;
 use pagination::Pager;
+use reuse::{FilledPage, Kept};
 use schedule::{HeldBack, PageDates, Schedule, Status};
 pub use taxonomy::{Taxonomy, Term};
 
@@ -212,42 +214,17 @@ pub struct Redirect {
 pub struct ModelInput<'a> {
     /// The site's settings.
     pub config: Config,
-    /// Parsed content files.
-    pub documents: Vec<Document>,
+    /// Parsed content files, shared with the parse stage's cache in `quire serve`.
+    pub documents: Vec<Arc<Document>>,
     /// Non-Markdown files from `content/`.
     pub content_assets: Vec<AssetFile>,
     /// Whether drafts are kept.
     pub drafts: Drafts,
     /// The build's moment, and whether scheduled and expired pages are kept.
     pub schedule: Schedule,
-    /// Pages' HTML with links written in, from the previous run (`quire serve`), updated to
-    /// this run's; `None` keeps nothing (`quire build`).
-    pub filled_links: Option<&'a mut FilledLinks>,
-}
-
-/// Pages' HTML with their links written in, kept from one run to the next: a page whose
-/// parsed HTML and link URLs are the same as last run takes the HTML it got then, instead of
-/// a fresh copy of its whole body (10,000 copies per `serve` rebuild otherwise).
-#[derive(Debug, Default)]
-pub struct FilledLinks {
-    /// By the address of the parsed HTML, which each entry keeps alive so that no other
-    /// text can take its address.
-    by_parsed_html: HashMap<usize, FilledPage>,
-}
-
-#[derive(Debug)]
-struct FilledPage {
-    parsed: Arc<String>,
-    urls: Vec<String>,
-    filled: Arc<String>,
-}
-
-impl FilledLinks {
-    /// The filled HTML of `parsed` with `urls`, if the previous run made it.
-    fn get(&self, parsed: &Arc<String>, urls: &[String]) -> Option<Arc<String>> {
-        let kept = self.by_parsed_html.get(&(Arc::as_ptr(parsed) as usize))?;
-        (Arc::ptr_eq(&kept.parsed, parsed) && kept.urls == urls).then(|| Arc::clone(&kept.filled))
-    }
+    /// What the previous run of the model kept (`quire serve`), updated to this run's;
+    /// `None` keeps nothing (`quire build`).
+    pub kept: Option<&'a mut Kept>,
 }
 
 impl Page {
@@ -263,19 +240,20 @@ impl Site {
     /// # Errors
     /// Invalid `slug`/`path` values and URLs claimed by two sources, all reported together.
     pub fn build(input: ModelInput<'_>) -> Result<Site> {
-        let ModelInput { config, documents, content_assets, drafts, schedule, filled_links } = input;
+        let ModelInput { config, documents, content_assets, drafts, schedule, mut kept } = input;
         let mut errors = Vec::new();
-        let (section_docs, page_docs): (Vec<Document>, Vec<Document>) =
-            documents.into_iter().partition(Document::is_section);
+        let (section_docs, page_docs): (Vec<Arc<Document>>, Vec<Arc<Document>>) =
+            documents.into_iter().partition(|doc| doc.is_section());
 
         let mut warnings: Vec<String> =
             section_docs.iter().chain(&page_docs).flat_map(|doc| doc.warnings.iter().cloned()).collect();
-        let mut sections = build_sections(section_docs, &config, &mut errors);
+        let mut sections =
+            build_sections(section_docs.into_iter().map(Arc::unwrap_or_clone), &config, &mut errors);
         let section_by_dir: HashMap<String, SectionId> =
             sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path).to_string(), id)).collect();
 
         let mut held_back = HeldBack::default();
-        let mut pages: Vec<Page> = page_docs
+        let published = page_docs
             .into_iter()
             .filter(|doc| drafts == Drafts::Include || !doc.front_matter.draft)
             .filter(|doc| {
@@ -286,19 +264,34 @@ impl Site {
                 held_back.count(status);
                 held_back.note_change(schedule.next_change(dates));
                 status == Status::Published
-            })
-            .filter_map(|doc| match build_page(doc, &section_by_dir, &config) {
-                Ok(page) => Some(page),
-                Err(error) => {
-                    errors.push(error);
-                    None
+            });
+        let mut built: Vec<(Page, Option<Arc<Document>>)> = Vec::new();
+        for doc in published {
+            let taken = match kept.as_deref_mut() {
+                Some(kept) if is_reusable(&doc) => kept.take_page(&doc),
+                _ => None,
+            };
+            let (page, source) = match taken {
+                Some(page) => (Ok(reset(page, &doc, &section_by_dir)), Some(doc)),
+                // Without a next run to keep it for, the document is moved, not copied.
+                None if kept.is_none() => {
+                    (build_page(Arc::unwrap_or_clone(doc), &section_by_dir, &config), None)
                 }
-            })
-            .collect();
-        pages.sort_by(|a, b| a.content_path.cmp(&b.content_path));
+                None => (build_page((*doc).clone(), &section_by_dir, &config), Some(doc)),
+            };
+            match page {
+                Ok(page) => built.push((page, source)),
+                Err(error) => errors.push(error),
+            }
+        }
+        built.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
+        let (mut pages, sources): (Vec<Page>, Vec<Option<Arc<Document>>>) = built.into_iter().unzip();
+        if let Some(kept) = kept.as_deref_mut() {
+            kept.set_sources(sources.into_iter().flatten().collect());
+        }
 
         let assets = place_assets(content_assets, &mut pages);
-        resolve_links(&config.base_url, &mut pages, &mut sections, &assets, filled_links, &mut errors);
+        resolve_links(&config.base_url, &mut pages, &mut sections, &assets, kept, &mut errors);
         order_sections(&mut sections, &mut pages);
         link_subsections(&mut sections);
         let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
@@ -351,9 +344,12 @@ fn dir_url_path(dir: &str) -> String {
     url
 }
 
-fn build_sections(docs: Vec<Document>, config: &Config, errors: &mut Vec<Error>) -> Vec<Section> {
+fn build_sections(
+    docs: impl Iterator<Item = Document>,
+    config: &Config,
+    errors: &mut Vec<Error>,
+) -> Vec<Section> {
     let mut sections: Vec<Section> = docs
-        .into_iter()
         .filter_map(|doc| {
             let url_path = match &doc.front_matter.path {
                 Some(path) => match url::url_path_from_user_path(path) {
@@ -427,10 +423,68 @@ fn invalid_url(doc: &Document, key: &str, detail: String) -> Error {
     Error::InvalidUrl { location: Location::file(&doc.display_path), detail: format!("`{key}`: {detail}") }
 }
 
-fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config: &Config) -> Result<Page> {
-    // A bundle (`blog/trip/index.md`) belongs to the folder above its own.
+/// The folder whose section lists the page: a bundle (`blog/trip/index.md`) belongs to the
+/// folder above its own.
+fn parent_dir(doc: &Document) -> &str {
     let own_dir = dir_of(&doc.content_path);
-    let parent_dir = if doc.is_bundle() { dir_of(own_dir) } else { own_dir }.to_string();
+    if doc.is_bundle() {
+        dir_of(own_dir)
+    } else {
+        own_dir
+    }
+}
+
+/// The section listing the page, if it is listed at all.
+fn section_of(
+    doc: &Document,
+    section_by_dir: &HashMap<String, SectionId>,
+    listed: bool,
+) -> Option<SectionId> {
+    section_by_dir.get(parent_dir(doc)).copied().filter(|_| listed)
+}
+
+/// The summary: the part before `<!-- more -->`, else front matter `summary`, else the first
+/// paragraph.
+fn chosen_summary(
+    before_marker: Option<String>,
+    front_matter: Option<String>,
+    first_paragraph: Option<String>,
+) -> Option<String> {
+    before_marker.or(front_matter).or(first_paragraph)
+}
+
+/// Whether a page built from `doc` can be taken back from the previous run by [`reset`]:
+/// not when `build_page` cut a leading heading out of its HTML (the HTML is then not the
+/// parse's), nor when shortcodes are expanded into it (the renderer does that in place).
+fn is_reusable(doc: &Document) -> bool {
+    let cuts_heading = doc.front_matter.title.is_none()
+        && doc.body.first_heading.is_some()
+        && doc.body.leading_heading_len > 0;
+    !cuts_heading && doc.body.shortcodes.is_empty()
+}
+
+/// A page the previous run built from this very `doc`, put back as `build_page` left it:
+/// what later steps of a run compute from other pages (section, neighbours, assets, link
+/// URLs) and write into it (the HTML and summary with links) is reset.
+fn reset(mut page: Page, doc: &Document, section_by_dir: &HashMap<String, SectionId>) -> Page {
+    page.section = section_of(doc, section_by_dir, page.render == Render::Yes);
+    page.newer = None;
+    page.older = None;
+    page.assets.clear();
+    page.content = Arc::clone(&doc.body.html);
+    page.summary = chosen_summary(
+        doc.body.summary_before_marker.clone(),
+        doc.summary_from_front_matter.clone(),
+        doc.body.first_paragraph.clone(),
+    );
+    for link in &mut page.links {
+        link.resolved.clear();
+    }
+    page
+}
+
+fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config: &Config) -> Result<Page> {
+    let parent_dir = parent_dir(&doc).to_string();
     let fm = &doc.front_matter;
     let slug = match &fm.slug {
         // The parse stage refused a slug that is not one segment, at its line.
@@ -502,7 +556,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
         }
         _ => url_path,
     };
-    let summary = body.summary_before_marker.or(summary_from_front_matter).or(body.first_paragraph);
+    let summary = chosen_summary(body.summary_before_marker, summary_from_front_matter, body.first_paragraph);
     let listed = fm.render == Render::Yes;
     Ok(Page {
         section: section_by_dir.get(&parent_dir).copied().filter(|_| listed),
@@ -559,7 +613,7 @@ fn resolve_links(
     pages: &mut [Page],
     sections: &mut [Section],
     assets: &[Asset],
-    filled_links: Option<&mut FilledLinks>,
+    kept: Option<&mut Kept>,
     errors: &mut Vec<Error>,
 ) {
     let (page_urls, section_urls) = {
@@ -622,7 +676,7 @@ fn resolve_links(
         let urls: Vec<String> = list.iter().map(|link| link.resolved.clone()).collect();
         (urls, failed)
     };
-    let previous = filled_links.as_deref();
+    let previous = kept.as_deref();
     let page_results: Vec<(Vec<Error>, Option<FilledPage>)> = pages
         .par_iter_mut()
         .zip(page_urls)
@@ -632,26 +686,24 @@ fn resolve_links(
             }
             let (urls, failed) = settle(&mut page.links, results);
             let parsed = Arc::clone(&page.content);
-            page.content = match previous.and_then(|kept| kept.get(&parsed, &urls)) {
+            page.content = match previous.and_then(|kept| kept.filled(&parsed, &urls)) {
                 Some(filled) => filled,
                 None => Arc::new(markdown::fill_links(&parsed, &urls)),
             };
             page.summary = page.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls));
             fill_calls(&mut page.shortcodes, &urls);
-            let kept = previous.is_some().then(|| FilledPage { parsed, urls, filled: Arc::clone(&page.content) });
+            let kept =
+                previous.is_some().then(|| FilledPage { parsed, urls, filled: Arc::clone(&page.content) });
             (failed, kept)
         })
         .collect();
-    let mut kept = HashMap::with_capacity(if filled_links.is_some() { page_results.len() } else { 0 });
-    for (failed, filled) in page_results {
+    let mut filled = Vec::with_capacity(if kept.is_some() { page_results.len() } else { 0 });
+    for (failed, page) in page_results {
         errors.extend(failed);
-        if let Some(filled) = filled {
-            kept.insert(Arc::as_ptr(&filled.parsed) as usize, filled);
-        }
+        filled.extend(page);
     }
-    if let Some(filled_links) = filled_links {
-        // Swapped, so the previous entries are dropped with the rest of the old run.
-        filled_links.by_parsed_html = kept;
+    if let Some(kept) = kept {
+        kept.keep_filled(filled);
     }
     for (section, results) in sections.iter_mut().zip(section_urls) {
         if section.links.is_empty() {
