@@ -157,7 +157,7 @@ pub struct Builder {
     /// Content texts of the previous run.
     reads: ReadCache,
     /// Parsed documents by content path, with what they were parsed from.
-    parsed: HashMap<String, Parsed>,
+    parsed: HashMap<String, Parsed, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
     /// The previous run's renders.
     renders: RenderCache,
     /// The previous run's link-check scans of the rendered HTML.

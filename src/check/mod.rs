@@ -39,7 +39,7 @@ pub struct CheckInput<'a> {
 /// were found in; and the last report with a digest of everything it was made from.
 #[derive(Debug, Default)]
 pub struct HtmlScans {
-    files: HashMap<String, Arc<Scan>>,
+    files: HashMap<String, Arc<Scan>, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
     report: Option<(u128, CheckReport)>,
 }
 

@@ -25,7 +25,7 @@ use crate::render::views::{PageViews, Views};
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
 pub struct RenderCache {
-    entries: HashMap<String, CachedRender>,
+    entries: HashMap<String, CachedRender, Xxh3DefaultBuilder>,
     /// The page views the renders were given, reused by the next run where still valid.
     pub(crate) views: PageViews,
     /// Hashes of the HTML of the pages the feeds held.

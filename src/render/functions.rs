@@ -17,14 +17,18 @@ use crate::render::cache::{self, Query, ValueHashes};
 use crate::render::views::Views;
 use crate::site::{url, Site};
 
+/// A map by path or name, with a hasher quicker than the default on these short keys (each
+/// run builds these maps over every page).
+type ByName<V> = HashMap<String, V, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
+
 /// What template functions can look up.
 pub struct Lookup {
     base_url: String,
-    pages: HashMap<String, (String, Value)>,
-    sections: HashMap<String, (String, Value)>,
-    taxonomies: HashMap<String, Value>,
+    pages: ByName<(String, Value)>,
+    sections: ByName<(String, Value)>,
+    taxonomies: ByName<Value>,
     /// Archive per section content path; the whole site's under `""`.
-    archives: HashMap<String, Value>,
+    archives: ByName<Value>,
     /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
     outputs: HashSet<String>,
     /// False for the lookup of shortcodes, which render before the views exist.
@@ -57,7 +61,7 @@ impl Lookup {
             .enumerate()
             .map(|(i, t)| (t.name.clone(), view(views.map(|v| &v.taxonomies), i)))
             .collect();
-        let mut archives: HashMap<String, Value> = site
+        let mut archives: ByName<Value> = site
             .sections
             .iter()
             .enumerate()
