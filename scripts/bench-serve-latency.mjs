@@ -42,7 +42,13 @@ const chrome = await startChromium(chromium, work);
 const cleanup = () => {
   for (const t of targets) fs.writeFileSync(t.file, t.original);
   chrome.browser.kill("SIGKILL");
-  fs.rmSync(work, { recursive: true, force: true });
+  // Chromium may still be writing its profile for a moment after SIGKILL: retry, and never
+  // let the cleanup turn a finished measurement into a crash.
+  try {
+    fs.rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (error) {
+    console.error(`left ${work} behind: ${error.message}`);
+  }
 };
 process.on("exit", cleanup);
 process.on("SIGINT", () => process.exit(130));

@@ -39,7 +39,7 @@ pub struct ServedFile {
 #[derive(Debug, Default)]
 pub struct ServedSite {
     /// Shared with the next site while unchanged, so publishing copies pointers, not headers.
-    files: HashMap<String, Arc<ServedFile>>,
+    files: HashMap<String, Arc<ServedFile>, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
 }
 
 /// What a new build changed compared with the one served before it.
@@ -98,7 +98,7 @@ impl Publisher {
     /// `Error::Read` when a static file or a file beside a post cannot be read.
     pub fn publish(&mut self, output: &Output, previous: &ServedSite) -> Result<(ServedSite, Change)> {
         let copies = &mut self.copies;
-        let mut files = HashMap::with_capacity(output.files.len());
+        let mut files = HashMap::with_capacity_and_hasher(output.files.len(), Default::default());
         let mut changed = Vec::new();
         for file in &output.files {
             let produced = match &file.contents {

@@ -44,7 +44,11 @@ impl Shared {
 
     /// Serves `site` from now on; a request already being answered finishes with the old one.
     pub fn publish(&self, site: ServedSite) {
-        *self.site.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(site);
+        let mut served = self.site.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let previous = std::mem::replace(&mut *served, Arc::new(site));
+        drop(served);
+        // Tens of thousands of entries: freed on another thread, not while requests wait.
+        crate::render::drop_in_background(previous);
     }
 }
 
