@@ -170,23 +170,33 @@ pub fn fill_links(html: &str, urls: &[String]) -> String {
 impl Rendered {
     /// Every heading id, in document order.
     pub fn heading_ids(&self) -> Vec<&str> {
-        fn walk<'a>(entries: &'a [TocEntry], ids: &mut Vec<&'a str>) {
-            for entry in entries {
-                if !entry.id.is_empty() {
-                    ids.push(&entry.id);
-                }
-                walk(&entry.children, ids);
-            }
-        }
-        let mut ids = Vec::new();
-        walk(&self.toc, &mut ids);
-        ids
+        toc_ids(&self.toc)
     }
 
     /// The destinations as written, for HTML that no model resolves (the `markdown` filter).
     pub fn links_as_written(&self) -> Vec<String> {
         self.links.iter().map(|link| link.dest.clone()).collect()
     }
+}
+
+/// Every heading id of a table of contents, in document order.
+pub fn toc_ids(toc: &[TocEntry]) -> Vec<&str> {
+    fn walk<'a>(entries: &'a [TocEntry], ids: &mut Vec<&'a str>) {
+        for entry in entries {
+            if !entry.id.is_empty() {
+                ids.push(&entry.id);
+            }
+            walk(&entry.children, ids);
+        }
+    }
+    let mut ids = Vec::new();
+    walk(toc, &mut ids);
+    ids
+}
+
+/// Whether a table of contents has a heading with the id `id`.
+pub fn toc_has_id(toc: &[TocEntry], id: &str) -> bool {
+    toc.iter().any(|entry| entry.id == id || toc_has_id(&entry.children, id))
 }
 
 const SHORTCODE_HINT: &str =

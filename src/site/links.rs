@@ -8,19 +8,20 @@
 //! written. This module does not check that relative targets exist: the link checker does
 //! that after rendering, against the files actually built.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Location};
-use crate::parse::markdown::{is_external, Link};
+use crate::parse::markdown::{is_external, toc_has_id, toc_ids, Link, TocEntry};
 use crate::site::url;
 
 /// What links can point at: every page and section, and every file copied from `content/`.
 pub struct LinkTargets<'a> {
     /// `base_url`, ending in `/`.
     pub base_url: &'a str,
-    /// Content path (`blog/post.md`) → URL path and heading ids.
-    pub documents: HashMap<&'a str, (&'a str, HashSet<&'a str>)>,
+    /// Content path (`blog/post.md`) → URL path and headings (looked through only for the
+    /// few links with an anchor: indexing every page's ids cost more than all the lookups).
+    pub documents: HashMap<&'a str, (&'a str, &'a [TocEntry])>,
     /// Content path of a copied file (`blog/img.png`) → its output path (`blog/img.png`).
     pub assets: HashMap<&'a str, &'a str>,
 }
@@ -85,7 +86,7 @@ fn resolve_internal(
         detail,
         hint: Some(hint),
     };
-    let Some((url_path, ids)) = targets.documents.get(percent_decode(file).as_str()) else {
+    let Some((url_path, toc)) = targets.documents.get(percent_decode(file).as_str()) else {
         return Err(broken(
             format!("`@/{internal}`: there is no page or section at `content/{file}`"),
             "`@/` paths name a Markdown file under `content/`, such as `@/blog/first-post.md`".into(),
@@ -94,10 +95,11 @@ fn resolve_internal(
     let permalink = url::permalink(targets.base_url, url_path);
     match anchor {
         None => Ok(permalink),
-        Some(anchor) if ids.contains(anchor) => Ok(format!("{permalink}#{anchor}")),
+        Some(anchor) if toc_has_id(toc, anchor) => Ok(format!("{permalink}#{anchor}")),
         Some(anchor) => {
-            let mut known: Vec<&str> = ids.iter().copied().collect();
+            let mut known: Vec<&str> = toc_ids(toc);
             known.sort_unstable();
+            known.dedup();
             let hint = if known.is_empty() {
                 format!("`content/{file}` has no headings to link to")
             } else {
@@ -148,12 +150,13 @@ mod tests {
     use crate::parse::markdown::LinkKind;
 
     fn targets() -> LinkTargets<'static> {
-        let ids = |list: &[&'static str]| list.iter().copied().collect::<HashSet<_>>();
+        let heading = |id: &str| TocEntry { level: 2, id: id.into(), title: id.into(), children: Vec::new() };
+        let toc: &'static [TocEntry] = Box::leak(Box::new([heading("usage"), heading("setup")]));
         LinkTargets {
             base_url: "https://example.com/",
             documents: HashMap::from([
-                ("blog/post.md", ("/blog/post/", ids(&["setup", "usage"]))),
-                ("about.md", ("/about/", ids(&[]))),
+                ("blog/post.md", ("/blog/post/", toc)),
+                ("about.md", ("/about/", &[][..])),
             ]),
             assets: HashMap::from([
                 ("blog/img.png", "blog/img.png"),

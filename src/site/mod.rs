@@ -617,24 +617,15 @@ fn resolve_links(
     errors: &mut Vec<Error>,
 ) {
     let (page_urls, section_urls) = {
-        fn heading_ids(toc: &[TocEntry]) -> std::collections::HashSet<&str> {
-            let mut ids = std::collections::HashSet::new();
-            let mut stack: Vec<&TocEntry> = toc.iter().collect();
-            while let Some(entry) = stack.pop() {
-                ids.insert(entry.id.as_str());
-                stack.extend(&entry.children);
-            }
-            ids
-        }
         let targets = links::LinkTargets {
             base_url,
             documents: pages
                 .iter()
-                .map(|p| (p.content_path.as_str(), (p.url_path.as_str(), heading_ids(&p.toc))))
+                .map(|p| (p.content_path.as_str(), (p.url_path.as_str(), p.toc.as_slice())))
                 .chain(
                     sections
                         .iter()
-                        .map(|s| (s.content_path.as_str(), (s.url_path.as_str(), heading_ids(&s.toc)))),
+                        .map(|s| (s.content_path.as_str(), (s.url_path.as_str(), s.toc.as_slice()))),
                 )
                 .collect(),
             assets: assets.iter().map(|a| (a.content_path.as_str(), a.output_path.as_str())).collect(),
