@@ -265,33 +265,51 @@ impl Site {
                 held_back.note_change(schedule.next_change(dates));
                 status == Status::Published
             });
-        let mut built: Vec<(Page, Option<Arc<Document>>)> = Vec::new();
+        // Each page with the document it was built from (kept for the next run) and whether it
+        // was taken back from the last run, links and all.
+        let mut built: Vec<(Page, Option<Arc<Document>>, bool)> = Vec::new();
         for doc in published {
             let taken = match kept.as_deref_mut() {
                 Some(kept) if is_reusable(&doc) => kept.take_page(&doc),
                 _ => None,
             };
-            let (page, source) = match taken {
-                Some(page) => (Ok(reset(page, &doc, &section_by_dir)), Some(doc)),
+            let (page, source, carried) = match taken {
+                Some(page) => (Ok(reset(page, &doc, &section_by_dir)), Some(doc), true),
                 // Without a next run to keep it for, the document is moved, not copied.
                 None if kept.is_none() => {
-                    (build_page(Arc::unwrap_or_clone(doc), &section_by_dir, &config), None)
+                    (build_page(Arc::unwrap_or_clone(doc), &section_by_dir, &config), None, false)
                 }
-                None => (build_page((*doc).clone(), &section_by_dir, &config), Some(doc)),
+                None => (build_page((*doc).clone(), &section_by_dir, &config), Some(doc), false),
             };
             match page {
-                Ok(page) => built.push((page, source)),
+                Ok(page) => built.push((page, source, carried)),
                 Err(error) => errors.push(error),
             }
         }
         built.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
-        let (mut pages, sources): (Vec<Page>, Vec<Option<Arc<Document>>>) = built.into_iter().unzip();
-        if let Some(kept) = kept.as_deref_mut() {
-            kept.set_sources(sources.into_iter().flatten().collect());
+        let mut pages = Vec::with_capacity(built.len());
+        let mut sources = Vec::with_capacity(built.len());
+        let mut carried = Vec::with_capacity(built.len());
+        for (page, source, taken) in built {
+            pages.push(page);
+            sources.extend(source);
+            carried.push(taken);
         }
 
         let assets = place_assets(content_assets, &mut pages);
-        resolve_links(&config.base_url, &mut pages, &mut sections, &assets, kept, &mut errors);
+        if let Some(kept) = kept.as_deref_mut() {
+            // A taken page keeps its link URLs only if every link target is where it was.
+            let targets = reuse::targets_digest(&config.base_url, &pages, &sections, &assets);
+            if !kept.same_targets(targets) {
+                for ((page, carried), doc) in pages.iter_mut().zip(&mut carried).zip(&sources) {
+                    if std::mem::take(carried) {
+                        as_parsed(page, doc);
+                    }
+                }
+            }
+            kept.set_sources(sources, targets);
+        }
+        resolve_links(&config.base_url, &mut pages, &mut sections, &assets, &carried, kept, &mut errors);
         order_sections(&mut sections, &mut pages);
         link_subsections(&mut sections);
         let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
@@ -463,14 +481,20 @@ fn is_reusable(doc: &Document) -> bool {
     !cuts_heading && doc.body.shortcodes.is_empty()
 }
 
-/// A page the previous run built from this very `doc`, put back as `build_page` left it:
-/// what later steps of a run compute from other pages (section, neighbours, assets, link
-/// URLs) and write into it (the HTML and summary with links) is reset.
+/// A page the previous run built from this very `doc`, with what later steps of a run
+/// compute from other pages (section, neighbours, assets) reset as `build_page` leaves it.
+/// Its link URLs and the HTML they are written into stay: [`as_parsed`] resets them when
+/// link targets moved.
 fn reset(mut page: Page, doc: &Document, section_by_dir: &HashMap<String, SectionId>) -> Page {
     page.section = section_of(doc, section_by_dir, page.render == Render::Yes);
     page.newer = None;
     page.older = None;
     page.assets.clear();
+    page
+}
+
+/// Puts a page's HTML, summary and links back as parsed, before link URLs are written in.
+fn as_parsed(page: &mut Page, doc: &Document) {
     page.content = Arc::clone(&doc.body.html);
     page.summary = chosen_summary(
         doc.body.summary_before_marker.clone(),
@@ -480,7 +504,6 @@ fn reset(mut page: Page, doc: &Document, section_by_dir: &HashMap<String, Sectio
     for link in &mut page.links {
         link.resolved.clear();
     }
-    page
 }
 
 fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config: &Config) -> Result<Page> {
@@ -613,6 +636,7 @@ fn resolve_links(
     pages: &mut [Page],
     sections: &mut [Section],
     assets: &[Asset],
+    carried: &[bool],
     kept: Option<&mut Kept>,
     errors: &mut Vec<Error>,
 ) {
@@ -646,7 +670,13 @@ fn resolve_links(
         };
         let page_urls: Vec<Vec<Result<String, Error>>> = pages
             .par_iter()
-            .map(|p| resolve(&p.content_path, &p.url_path, &p.display_path, &p.links))
+            .zip(carried)
+            .map(|(p, &carried)| {
+                if carried {
+                    return Vec::new();
+                }
+                resolve(&p.content_path, &p.url_path, &p.display_path, &p.links)
+            })
             .collect();
         let section_urls: Vec<Vec<Result<String, Error>>> = sections
             .iter()
@@ -671,8 +701,9 @@ fn resolve_links(
     let page_results: Vec<(Vec<Error>, Option<FilledPage>)> = pages
         .par_iter_mut()
         .zip(page_urls)
-        .map(|(page, results)| {
-            if page.links.is_empty() {
+        .zip(carried)
+        .map(|((page, results), &carried)| {
+            if page.links.is_empty() || carried {
                 return (Vec::new(), None);
             }
             let (urls, failed) = settle(&mut page.links, results);
@@ -694,7 +725,7 @@ fn resolve_links(
         filled.extend(page);
     }
     if let Some(kept) = kept {
-        kept.keep_filled(filled);
+        kept.keep_filled(filled, carried);
     }
     for (section, results) in sections.iter_mut().zip(section_urls) {
         if section.links.is_empty() {
