@@ -270,25 +270,66 @@ fn address(value: &Value) -> Option<usize> {
 /// Looks in the previous cache for an output that is still valid.
 pub(crate) struct Reuse<'a> {
     previous: &'a RenderCache,
+    /// Whether each distinct list of queries in `previous` (by address: lists are interned,
+    /// so thousands of renders share a few) still gets the answers it got.
+    still_answered: HashMap<usize, bool, Xxh3DefaultBuilder>,
 }
 
 impl<'a> Reuse<'a> {
-    /// Reuses from `previous`.
-    pub(crate) fn new(previous: &'a RenderCache) -> Reuse<'a> {
-        Reuse { previous }
+    /// Reuses from `previous`, checking each of its query lists once with `answer` (the
+    /// hash of a query's answer now).
+    pub(crate) fn new(previous: &'a RenderCache, answer: impl Fn(&Query) -> u64) -> Reuse<'a> {
+        let mut answers: HashMap<&Query, u64, Xxh3DefaultBuilder> = HashMap::default();
+        let mut still_answered: HashMap<usize, bool, Xxh3DefaultBuilder> = HashMap::default();
+        for cached in previous.entries.values().filter(|cached| !cached.answers.is_empty()) {
+            still_answered.entry(address_of_answers(&cached.answers)).or_insert_with(|| {
+                cached
+                    .answers
+                    .iter()
+                    .all(|(query, hash)| *answers.entry(query).or_insert_with(|| answer(query)) == *hash)
+            });
+        }
+        Reuse { previous, still_answered }
     }
 
     /// The previous bytes of `output_path`, when they were rendered with `key` and every
     /// query they made still gets the answer it got then.
-    pub(crate) fn get(
-        &self,
-        output_path: &str,
-        key: u64,
-        answer: impl Fn(&Query) -> u64,
-    ) -> Option<CachedRender> {
+    pub(crate) fn get(&self, output_path: &str, key: u64) -> Option<CachedRender> {
         let cached = self.previous.entries.get(output_path)?;
-        let valid = cached.key == key && cached.answers.iter().all(|(query, hash)| answer(query) == *hash);
-        valid.then(|| cached.clone())
+        let answered = cached.answers.is_empty()
+            || self.still_answered.get(&address_of_answers(&cached.answers)).copied().unwrap_or(false);
+        (cached.key == key && answered).then(|| cached.clone())
+    }
+}
+
+fn address_of_answers(answers: &Arc<[(Query, u64)]>) -> usize {
+    answers.as_ptr() as usize
+}
+
+/// Makes renders with equal query lists share one list, so that [`Reuse`] checks each list
+/// once per run, not once per output.
+#[derive(Default)]
+pub(crate) struct Interner {
+    lists: std::collections::HashSet<Arc<[(Query, u64)]>, Xxh3DefaultBuilder>,
+    /// Addresses of the lists in `lists`: a render holding one of them (most reused
+    /// renders) is settled without hashing its list.
+    shared: std::collections::HashSet<usize, Xxh3DefaultBuilder>,
+}
+
+impl Interner {
+    /// `render` with its query list shared with every equal one seen before.
+    pub(crate) fn intern(&mut self, mut render: CachedRender) -> CachedRender {
+        if render.answers.is_empty() || self.shared.contains(&address_of_answers(&render.answers)) {
+            return render;
+        }
+        match self.lists.get(&render.answers) {
+            Some(shared) => render.answers = Arc::clone(shared),
+            None => {
+                self.shared.insert(address_of_answers(&render.answers));
+                self.lists.insert(Arc::clone(&render.answers));
+            }
+        }
+        render
     }
 }
 

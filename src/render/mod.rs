@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::load::TemplateFile;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
-use cache::{CachedRender, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
+use cache::{CachedRender, Interner, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
 use functions::Lookup;
 use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
@@ -115,7 +115,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         plan: &plan,
         hashes: &hashes,
         lookup: &lookup,
-        reuse: Reuse::new(previous),
+        reuse: Reuse::new(previous, |query| lookup.answer_hash(query, &hashes)),
         answers: std::sync::Mutex::default(),
     };
     let results: Vec<Result<Output>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
@@ -123,6 +123,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let mut cache = Vec::with_capacity(results.len());
     let mut stats = RenderStats::default();
     let mut errors = Vec::new();
+    let mut interner = Interner::default();
     for result in results {
         match result {
             Ok(Output { file, origin }) => {
@@ -132,11 +133,11 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
                             log::debug!("render: rendered `{}`", file.output_path);
                         }
                         stats.rendered += 1;
-                        cache.push((file.output_path.clone(), render));
+                        cache.push((file.output_path.clone(), interner.intern(render)));
                     }
                     Origin::Reused(render) => {
                         stats.reused += 1;
-                        cache.push((file.output_path.clone(), render));
+                        cache.push((file.output_path.clone(), interner.intern(render)));
                     }
                     Origin::Built => {}
                 }
@@ -150,14 +151,13 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     // Feeds are built without templates, from the model, and keyed by what they are built
     // from.
     let feed_keys = feeds::FeedKeys::new(site, &previous.feed_entries);
-    let reuse = Reuse::new(previous);
+    let reuse = &renderer.reuse;
     let feed_files: Vec<([RenderedFile; 2], u64, bool)> = feeds
         .par_iter()
         .map(|feed| {
             let key = feed_keys.key(feed);
             let [atom, rss] = feed.output_paths();
-            let no_queries = |_: &cache::Query| 0;
-            match (reuse.get(&atom, key, no_queries), reuse.get(&rss, key, no_queries)) {
+            match (reuse.get(&atom, key), reuse.get(&rss, key)) {
                 (Some(atom_render), Some(rss_render)) => {
                     let files = [
                         RenderedFile { output_path: atom, contents: Arc::clone(atom_render.contents()) },
@@ -619,7 +619,7 @@ impl Renderer<'_> {
         let output_path = url::output_path(url_path);
         let key = self.hashes.render_key(template, &output_path, context);
         let answer = |query: &cache::Query| self.answer_hash(query);
-        if let Some(previous) = self.reuse.get(&output_path, key, answer) {
+        if let Some(previous) = self.reuse.get(&output_path, key) {
             let file = RenderedFile { output_path, contents: Arc::clone(previous.contents()) };
             return Ok(Output { file, origin: Origin::Reused(previous) });
         }
