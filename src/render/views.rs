@@ -98,12 +98,15 @@ impl Views {
                 (light, full_key(p, light, site))
             })
             .collect();
-        let kept = |page: &Page| previous.pages.get(&page.content_path);
+        // Each page's kept views, looked up once.
+        let kept: Vec<Option<&KeptViews>> =
+            site.pages.par_iter().map(|page| previous.pages.get(&page.content_path)).collect();
         let light_pages: Vec<Value> = site
             .pages
             .par_iter()
             .zip(&page_keys)
-            .map(|(p, &(key, _))| match kept(p) {
+            .zip(&kept)
+            .map(|((p, &(key, _)), kept)| match kept {
                 Some(kept) if kept.light_key == key => kept.light.clone(),
                 _ => light_page(p, site, &term_links),
             })
@@ -113,16 +116,17 @@ impl Views {
             .par_iter()
             .zip(&light_pages)
             .zip(&page_keys)
-            .map(|((p, light), &(_, key))| match kept(p) {
+            .zip(&kept)
+            .map(|(((p, light), &(_, key)), kept)| match kept {
                 Some(kept) if kept.full_is_valid(key, p) => kept.full.clone(),
                 _ => full_page(p, light, site),
             })
             .collect();
         let mut reused_hashes = Vec::new();
-        for ((p, keys), (light, full)) in
-            site.pages.iter().zip(&page_keys).zip(light_pages.iter().zip(&pages))
+        for (((p, keys), (light, full)), kept) in
+            site.pages.iter().zip(&page_keys).zip(light_pages.iter().zip(&pages)).zip(&kept)
         {
-            if let Some(kept) = kept(p) {
+            if let Some(kept) = kept {
                 if kept.light_key == keys.0 {
                     reused_hashes.extend(address(light).map(|a| (a, kept.light_hash)));
                 }
