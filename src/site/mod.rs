@@ -241,6 +241,8 @@ impl Site {
     /// Invalid `slug`/`path` values and URLs claimed by two sources, all reported together.
     pub fn build(input: ModelInput<'_>) -> Result<Site> {
         let ModelInput { config, documents, content_assets, drafts, schedule, mut kept } = input;
+        let started = std::time::Instant::now();
+        let lap = |what: &str| log::debug!("model: {what} at {:?}", started.elapsed());
         let mut errors = Vec::new();
         let (section_docs, page_docs): (Vec<Arc<Document>>, Vec<Arc<Document>>) =
             documents.into_iter().partition(|doc| doc.is_section());
@@ -296,6 +298,7 @@ impl Site {
             carried.push(taken);
         }
 
+        lap("built pages");
         let assets = place_assets(content_assets, &mut pages);
         if let Some(kept) = kept.as_deref_mut() {
             // A taken page keeps its link URLs only if every link target is where it was.
@@ -310,9 +313,11 @@ impl Site {
             kept.set_sources(sources, targets);
         }
         resolve_links(&config.base_url, &mut pages, &mut sections, &assets, &carried, kept, &mut errors);
+        lap("resolved links");
         order_sections(&mut sections, &mut pages);
         link_subsections(&mut sections);
         let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
+        lap("ordered sections and taxonomies");
         let archive = Archive::of((0..pages.len()).filter(|&id| pages[id].is_rendered()), &pages);
         let redirects = collect_redirects(&sections, &pages, &mut errors);
         check_unique_urls(&sections, &pages, &redirects, &mut errors);

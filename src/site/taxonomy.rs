@@ -27,6 +27,9 @@ pub struct Taxonomy {
     pub terms: Vec<Term>,
     /// Term index by merge key, to find the term of a name as a page wrote it.
     by_key: HashMap<String, usize>,
+    /// Term index by every spelling the pages use, so that looking a page's terms up
+    /// (views, feeds) does not work out merge keys again.
+    by_spelling: HashMap<String, usize>,
 }
 
 /// One term of a taxonomy.
@@ -47,7 +50,14 @@ pub struct Term {
 impl Taxonomy {
     /// The term a page means by `name` (`Perf` finds `perf`), if any page uses it.
     pub fn term(&self, name: &str) -> Option<&Term> {
-        self.by_key.get(&merge_key(name)).map(|&index| &self.terms[index])
+        self.index_of(name).map(|index| &self.terms[index])
+    }
+
+    fn index_of(&self, name: &str) -> Option<usize> {
+        match self.by_spelling.get(name) {
+            Some(&index) => Some(index),
+            None => self.by_key.get(&merge_key(name)).copied(),
+        }
     }
 
     /// The terms of `page` in this taxonomy with their indexes in `terms`, each once, in the
@@ -55,7 +65,7 @@ impl Taxonomy {
     pub fn terms_of<'a>(&'a self, page: &'a Page) -> impl Iterator<Item = (usize, &'a Term)> + 'a {
         let mut seen = Vec::new();
         page.taxonomies.get(&self.name).into_iter().flatten().filter_map(move |name| {
-            let index = *self.by_key.get(&merge_key(name))?;
+            let index = self.index_of(name)?;
             if seen.contains(&index) {
                 return None;
             }
@@ -141,9 +151,11 @@ fn build_one(
     let name = &taxonomy.name;
     let url_path = format!("/{}/", url::slugify(name));
     let mut collected: BTreeMap<String, Collected> = BTreeMap::new();
+    // The merge key of each spelling, worked out once: thousands of pages share a few terms.
+    let mut keys: HashMap<&str, String> = HashMap::new();
     for (id, page) in pages.iter().enumerate() {
         for text in page.taxonomies.get(name).into_iter().flatten() {
-            let key = merge_key(text);
+            let key = keys.entry(text.as_str()).or_insert_with(|| merge_key(text));
             if key.is_empty() {
                 warnings.push(format!(
                     "an empty name in `{name}` of `{}` is ignored",
@@ -151,9 +163,10 @@ fn build_one(
                 ));
                 continue;
             }
-            let term = collected
-                .entry(key)
-                .or_insert_with(|| Collected { spellings: Vec::new(), pages: Vec::new() });
+            if !collected.contains_key(key.as_str()) {
+                collected.insert(key.clone(), Collected { spellings: Vec::new(), pages: Vec::new() });
+            }
+            let term = collected.get_mut(key.as_str()).expect("inserted above");
             if term.pages.last() != Some(&id) {
                 term.pages.push(id);
             }
@@ -193,7 +206,12 @@ fn build_one(
             TermOrder::Count => b.pages.len().cmp(&a.pages.len()).then_with(by_name),
         }
     });
-    let by_key = terms.iter().enumerate().map(|(index, (key, _))| (key.clone(), index)).collect();
+    let by_key: HashMap<String, usize> =
+        terms.iter().enumerate().map(|(index, (key, _))| (key.clone(), index)).collect();
+    let by_spelling = keys
+        .into_iter()
+        .filter_map(|(spelling, key)| Some((spelling.to_string(), *by_key.get(&key)?)))
+        .collect();
     Taxonomy {
         name: name.clone(),
         url_path,
@@ -201,6 +219,7 @@ fn build_one(
         paginate_by,
         terms: terms.into_iter().map(|(_, term)| term).collect(),
         by_key,
+        by_spelling,
     }
 }
 
