@@ -30,6 +30,8 @@ pub struct RenderCache {
     pub(crate) views: PageViews,
     /// Hashes of the HTML of the pages the feeds held.
     pub(crate) feed_entries: HtmlHashes,
+    /// The sitemap's key and files.
+    pub(crate) sitemap: Option<(u64, Vec<crate::render::RenderedFile>)>,
 }
 
 /// Hashes of pages' HTML, kept from run to run by the HTML's `Arc` (held here, so that no
@@ -351,6 +353,7 @@ impl FromIterator<(String, CachedRender)> for RenderCache {
             entries: iter.into_iter().collect(),
             views: PageViews::default(),
             feed_entries: HtmlHashes::default(),
+            sitemap: None,
         }
     }
 }

@@ -184,12 +184,20 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         }
     }
     lap("rendered feeds");
-    // The sitemap is one file, cheaper to build again than to key.
-    files.extend(sitemap::render(site, &sitemap::entries(site, &plan)));
+    // The sitemap is keyed by its entries: writing 14,000 URLs and dates again each serve
+    // run cost more than hashing them.
+    let sitemap_entries = sitemap::entries(site, &plan);
+    let sitemap_key = sitemap::key(site, &sitemap_entries);
+    let sitemap_files = match &previous.sitemap {
+        Some((key, files)) if *key == sitemap_key => files.clone(),
+        _ => sitemap::render(site, &sitemap_entries),
+    };
+    files.extend(sitemap_files.iter().cloned());
     lap("rendered the sitemap");
     let mut cache: RenderCache = cache.into_iter().collect();
     cache.views = views.keep(site, |view| hashes.hash(view));
     cache.feed_entries = feed_keys.keep();
+    cache.sitemap = Some((sitemap_key, sitemap_files));
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })

@@ -7,6 +7,7 @@
 //! to index and are left out.
 
 use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
 
 use crate::parse::date::PageDate;
 use crate::render::plan::Plan;
@@ -60,6 +61,16 @@ pub fn entries(site: &Site, plan: &Plan) -> Vec<Entry> {
     }
     entries.sort_by(|a, b| a.url_path.cmp(&b.url_path));
     entries
+}
+
+/// The render key of the sitemap: what its files are written from.
+pub fn key(site: &Site, entries: &[Entry]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
+    for entry in entries {
+        (&entry.url_path, entry.lastmod).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Renders `sitemap.xml`, or a sitemap index and its parts when `entries` exceed
