@@ -241,7 +241,9 @@ impl Rebuilder {
     }
 
     fn run(&mut self) -> Result<(RunStats, ServedSite, Change)> {
+        let started = Instant::now();
         let project = Project::load(&self.root, self.overrides.clone())?;
+        log::debug!("serve: loaded the config in {:?}", started.elapsed());
         if !self.warned {
             for warning in &project.warnings {
                 (self.report)(Event::Warning(warning));
@@ -249,6 +251,7 @@ impl Rebuilder {
             self.warned = true;
         }
         let output = self.builder.run(&project)?;
+        log::debug!("serve: built at {:?}", started.elapsed());
         crate::pipeline::enforce_links(&project, &output.links)?;
         if output.warnings != self.site_warnings {
             for warning in &output.warnings {
@@ -257,6 +260,7 @@ impl Rebuilder {
             self.site_warnings.clone_from(&output.warnings);
         }
         let (site, change) = self.publisher.publish(&output, &self.shared.site())?;
+        log::debug!("serve: published at {:?}", started.elapsed());
         Ok((output.stats, site, change))
     }
 }
