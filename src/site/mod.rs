@@ -113,6 +113,9 @@ pub struct Page {
     pub toc: Vec<TocEntry>,
     /// The links and images written in the body, with where they point.
     pub links: Vec<ContentLink>,
+    /// A digest of `links` (as written, resolved, lines), set when they are resolved: the
+    /// link check's input digest reads it instead of every link of every page each run.
+    pub links_digest: u64,
     /// The shortcode calls whose placeholders are in `content` and `summary`.
     pub shortcodes: Vec<ShortcodeCall>,
     /// Words in the body.
@@ -146,6 +149,9 @@ pub struct Section {
     pub toc: Vec<TocEntry>,
     /// The links and images written in the body, with where they point.
     pub links: Vec<ContentLink>,
+    /// A digest of `links` (as written, resolved, lines), set when they are resolved: the
+    /// link check's input digest reads it instead of every link of every page each run.
+    pub links_digest: u64,
     /// The shortcode calls whose placeholders are in `content`.
     pub shortcodes: Vec<ShortcodeCall>,
     /// `/blog/`.
@@ -393,6 +399,7 @@ fn build_sections(
                 content: doc.body.html,
                 toc: doc.body.toc,
                 links: unresolved(doc.body.links),
+                links_digest: 0,
                 shortcodes: doc.body.shortcodes,
                 url_path,
                 extra: fm.extra,
@@ -420,6 +427,7 @@ fn build_sections(
             content: Arc::default(),
             toc: Vec::new(),
             links: Vec::new(),
+            links_digest: links_digest(&[]),
             shortcodes: Vec::new(),
             url_path: "/".into(),
             extra: Table::new(),
@@ -608,6 +616,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
         summary,
         toc: body.toc,
         links: unresolved(body.links),
+        links_digest: 0,
         shortcodes: body.shortcodes,
         word_count: body.word_count,
         reading_time: body.word_count.div_ceil(WORDS_PER_MINUTE).max(1),
@@ -708,10 +717,15 @@ fn resolve_links(
         .zip(page_urls)
         .zip(carried)
         .map(|((page, results), &carried)| {
-            if page.links.is_empty() || carried {
+            if carried {
+                return (Vec::new(), None);
+            }
+            if page.links.is_empty() {
+                page.links_digest = links_digest(&[]);
                 return (Vec::new(), None);
             }
             let (urls, failed) = settle(&mut page.links, results);
+            page.links_digest = links_digest(&page.links);
             let parsed = Arc::clone(&page.content);
             page.content = match previous.and_then(|kept| kept.filled(&parsed, &urls)) {
                 Some(filled) => filled,
@@ -734,13 +748,26 @@ fn resolve_links(
     }
     for (section, results) in sections.iter_mut().zip(section_urls) {
         if section.links.is_empty() {
+            section.links_digest = links_digest(&[]);
             continue;
         }
         let (urls, failed) = settle(&mut section.links, results);
+        section.links_digest = links_digest(&section.links);
         errors.extend(failed);
         section.content = Arc::new(markdown::fill_links(&section.content, &urls));
         fill_calls(&mut section.shortcodes, &urls);
     }
+}
+
+/// The digest of a document's links for [`Page::links_digest`].
+fn links_digest(links: &[ContentLink]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    links.len().hash(&mut hasher);
+    for link in links {
+        (&link.written, &link.resolved, link.line).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Writes resolved links into shortcode bodies (HTML) and link arguments (plain text).
