@@ -273,37 +273,8 @@ impl Site {
                 held_back.note_change(schedule.next_change(dates));
                 status == Status::Published
             });
-        // Each page with the document it was built from (kept for the next run) and whether it
-        // was taken back from the last run, links and all.
-        let mut built: Vec<(Page, Option<Arc<Document>>, bool)> = Vec::new();
-        for doc in published {
-            let taken = match kept.as_deref_mut() {
-                Some(kept) if is_reusable(&doc) => kept.take_page(&doc),
-                _ => None,
-            };
-            let (page, source, carried) = match taken {
-                Some(page) => (Ok(reset(page, &doc, &section_by_dir)), Some(doc), true),
-                // Without a next run to keep it for, the document is moved, not copied.
-                None if kept.is_none() => {
-                    (build_page(Arc::unwrap_or_clone(doc), &section_by_dir, &config), None, false)
-                }
-                None => (build_page((*doc).clone(), &section_by_dir, &config), Some(doc), false),
-            };
-            match page {
-                Ok(page) => built.push((page, source, carried)),
-                Err(error) => errors.push(error),
-            }
-        }
-        built.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
-        let mut pages = Vec::with_capacity(built.len());
-        let mut sources = Vec::with_capacity(built.len());
-        let mut carried = Vec::with_capacity(built.len());
-        for (page, source, taken) in built {
-            pages.push(page);
-            sources.extend(source);
-            carried.push(taken);
-        }
-
+        let BuiltPages { mut pages, sources, mut carried } =
+            build_pages(published, kept.as_deref_mut(), &section_by_dir, &config, &mut errors);
         lap("built pages");
         let assets = place_assets(content_assets, &mut pages);
         if let Some(kept) = kept.as_deref_mut() {
@@ -452,6 +423,56 @@ fn build_sections(
 
 fn invalid_url(doc: &Document, key: &str, detail: String) -> Error {
     Error::InvalidUrl { location: Location::file(&doc.display_path), detail: format!("`{key}`: {detail}") }
+}
+
+/// A run's pages, sorted by content path, with (when the model keeps its pages) the
+/// document each was built from and whether it was taken back from the last run.
+struct BuiltPages {
+    pages: Vec<Page>,
+    sources: Vec<Arc<Document>>,
+    carried: Vec<bool>,
+}
+
+/// Builds a page from each published document, or takes back the page the last run built
+/// from the very same document.
+fn build_pages(
+    published: impl Iterator<Item = Arc<Document>>,
+    mut kept: Option<&mut Kept>,
+    section_by_dir: &HashMap<String, SectionId>,
+    config: &Config,
+    errors: &mut Vec<Error>,
+) -> BuiltPages {
+    let mut built: Vec<(Page, Option<Arc<Document>>, bool)> = Vec::new();
+    for doc in published {
+        let taken = match kept.as_deref_mut() {
+            Some(kept) if is_reusable(&doc) => kept.take_page(&doc),
+            _ => None,
+        };
+        let (page, source, carried) = match taken {
+            Some(page) => (Ok(reset(page, &doc, section_by_dir)), Some(doc), true),
+            // Without a next run to keep it for, the document is moved, not copied.
+            None if kept.is_none() => {
+                (build_page(Arc::unwrap_or_clone(doc), section_by_dir, config), None, false)
+            }
+            None => (build_page((*doc).clone(), section_by_dir, config), Some(doc), false),
+        };
+        match page {
+            Ok(page) => built.push((page, source, carried)),
+            Err(error) => errors.push(error),
+        }
+    }
+    built.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
+    let mut pages = BuiltPages {
+        pages: Vec::with_capacity(built.len()),
+        sources: Vec::with_capacity(built.len()),
+        carried: Vec::with_capacity(built.len()),
+    };
+    for (page, source, carried) in built {
+        pages.pages.push(page);
+        pages.sources.extend(source);
+        pages.carried.push(carried);
+    }
+    pages
 }
 
 /// The folder whose section lists the page: a bundle (`blog/trip/index.md`) belongs to the
