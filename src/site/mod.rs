@@ -273,8 +273,8 @@ impl Site {
                 held_back.note_change(schedule.next_change(dates));
                 status == Status::Published
             });
-        let BuiltPages { mut pages, sources, mut carried } =
-            build_pages(published, kept.as_deref_mut(), &section_by_dir, &config, &mut errors);
+        let reuse::BuiltPages { mut pages, sources, mut carried } =
+            reuse::build_pages(published, kept.as_deref_mut(), &section_by_dir, &config, &mut errors);
         lap("built pages");
         let assets = place_assets(content_assets, &mut pages);
         if let Some(kept) = kept.as_deref_mut() {
@@ -283,7 +283,7 @@ impl Site {
             if !kept.same_targets(targets) {
                 for ((page, carried), doc) in pages.iter_mut().zip(&mut carried).zip(&sources) {
                     if std::mem::take(carried) {
-                        as_parsed(page, doc);
+                        reuse::as_parsed(page, doc);
                     }
                 }
             }
@@ -425,56 +425,6 @@ fn invalid_url(doc: &Document, key: &str, detail: String) -> Error {
     Error::InvalidUrl { location: Location::file(&doc.display_path), detail: format!("`{key}`: {detail}") }
 }
 
-/// A run's pages, sorted by content path, with (when the model keeps its pages) the
-/// document each was built from and whether it was taken back from the last run.
-struct BuiltPages {
-    pages: Vec<Page>,
-    sources: Vec<Arc<Document>>,
-    carried: Vec<bool>,
-}
-
-/// Builds a page from each published document, or takes back the page the last run built
-/// from the very same document.
-fn build_pages(
-    published: impl Iterator<Item = Arc<Document>>,
-    mut kept: Option<&mut Kept>,
-    section_by_dir: &HashMap<String, SectionId>,
-    config: &Config,
-    errors: &mut Vec<Error>,
-) -> BuiltPages {
-    let mut built: Vec<(Page, Option<Arc<Document>>, bool)> = Vec::new();
-    for doc in published {
-        let taken = match kept.as_deref_mut() {
-            Some(kept) if is_reusable(&doc) => kept.take_page(&doc),
-            _ => None,
-        };
-        let (page, source, carried) = match taken {
-            Some(page) => (Ok(reset(page, &doc, section_by_dir)), Some(doc), true),
-            // Without a next run to keep it for, the document is moved, not copied.
-            None if kept.is_none() => {
-                (build_page(Arc::unwrap_or_clone(doc), section_by_dir, config), None, false)
-            }
-            None => (build_page((*doc).clone(), section_by_dir, config), Some(doc), false),
-        };
-        match page {
-            Ok(page) => built.push((page, source, carried)),
-            Err(error) => errors.push(error),
-        }
-    }
-    built.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
-    let mut pages = BuiltPages {
-        pages: Vec::with_capacity(built.len()),
-        sources: Vec::with_capacity(built.len()),
-        carried: Vec::with_capacity(built.len()),
-    };
-    for (page, source, carried) in built {
-        pages.pages.push(page);
-        pages.sources.extend(source);
-        pages.carried.push(carried);
-    }
-    pages
-}
-
 /// The folder whose section lists the page: a bundle (`blog/trip/index.md`) belongs to the
 /// folder above its own.
 fn parent_dir(doc: &Document) -> &str {
@@ -503,41 +453,6 @@ fn chosen_summary(
     first_paragraph: Option<String>,
 ) -> Option<String> {
     before_marker.or(front_matter).or(first_paragraph)
-}
-
-/// Whether a page built from `doc` can be taken back from the previous run by [`reset`]:
-/// not when `build_page` cut a leading heading out of its HTML (the HTML is then not the
-/// parse's), nor when shortcodes are expanded into it (the renderer does that in place).
-fn is_reusable(doc: &Document) -> bool {
-    let cuts_heading = doc.front_matter.title.is_none()
-        && doc.body.first_heading.is_some()
-        && doc.body.leading_heading_len > 0;
-    !cuts_heading && doc.body.shortcodes.is_empty()
-}
-
-/// A page the previous run built from this very `doc`, with what later steps of a run
-/// compute from other pages (section, neighbours, assets) reset as `build_page` leaves it.
-/// Its link URLs and the HTML they are written into stay: [`as_parsed`] resets them when
-/// link targets moved.
-fn reset(mut page: Page, doc: &Document, section_by_dir: &HashMap<String, SectionId>) -> Page {
-    page.section = section_of(doc, section_by_dir, page.render == Render::Yes);
-    page.newer = None;
-    page.older = None;
-    page.assets.clear();
-    page
-}
-
-/// Puts a page's HTML, summary and links back as parsed, before link URLs are written in.
-fn as_parsed(page: &mut Page, doc: &Document) {
-    page.content = Arc::clone(&doc.body.html);
-    page.summary = chosen_summary(
-        doc.body.summary_before_marker.clone(),
-        doc.summary_from_front_matter.clone(),
-        doc.body.first_paragraph.clone(),
-    );
-    for link in &mut page.links {
-        link.resolved.clear();
-    }
 }
 
 fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config: &Config) -> Result<Page> {

@@ -15,8 +15,11 @@ use std::sync::Arc;
 
 use xxhash_rust::xxh3::Xxh3Default;
 
+use crate::config::Config;
+use crate::error::Error;
+use crate::parse::front_matter::Render;
 use crate::parse::Document;
-use crate::site::{Asset, Page, Section};
+use crate::site::{build_page, chosen_summary, section_of, Asset, Page, Section, SectionId};
 
 /// What the model's previous run left for the next.
 #[derive(Debug, Default)]
@@ -78,7 +81,7 @@ impl Kept {
 
     /// The filled HTML of `parsed` with `urls`, if the previous run made it.
     pub(crate) fn filled(&self, parsed: &Arc<String>, urls: &[String]) -> Option<Arc<String>> {
-        let kept = self.filled.get(&address_of(parsed))?;
+        let kept = self.filled.get(&address(parsed))?;
         (Arc::ptr_eq(&kept.parsed, parsed) && kept.urls == urls).then(|| Arc::clone(&kept.filled))
     }
 
@@ -88,9 +91,9 @@ impl Kept {
     pub(crate) fn keep_filled(&mut self, filled: Vec<FilledPage>, carried: &[bool]) {
         let mut previous = std::mem::take(&mut self.filled);
         let mut kept: HashMap<usize, FilledPage> =
-            filled.into_iter().map(|page| (address_of(&page.parsed), page)).collect();
+            filled.into_iter().map(|page| (address(&page.parsed), page)).collect();
         for (source, _) in self.sources.iter().zip(carried).filter(|(_, carried)| **carried) {
-            let at = address_of(&source.body.html);
+            let at = address(&source.body.html);
             if let Some(entry) = previous.remove(&at) {
                 kept.insert(at, entry);
             }
@@ -119,10 +122,93 @@ pub(crate) fn targets_digest(base_url: &str, pages: &[Page], sections: &[Section
     hasher.finish()
 }
 
-fn address_of(html: &Arc<String>) -> usize {
-    Arc::as_ptr(html) as usize
+/// A run's pages, sorted by content path, with (when the model keeps its pages) the
+/// document each was built from and whether it was taken back from the last run.
+pub(crate) struct BuiltPages {
+    pub(crate) pages: Vec<Page>,
+    pub(crate) sources: Vec<Arc<Document>>,
+    pub(crate) carried: Vec<bool>,
 }
 
-fn address(document: &Arc<Document>) -> usize {
-    Arc::as_ptr(document) as usize
+/// Builds a page from each published document, or takes back the page the last run built
+/// from the very same document.
+pub(crate) fn build_pages(
+    published: impl Iterator<Item = Arc<Document>>,
+    mut kept: Option<&mut Kept>,
+    section_by_dir: &HashMap<String, SectionId>,
+    config: &Config,
+    errors: &mut Vec<Error>,
+) -> BuiltPages {
+    let mut built: Vec<(Page, Option<Arc<Document>>, bool)> = Vec::new();
+    for doc in published {
+        let taken = match kept.as_deref_mut() {
+            Some(kept) if is_reusable(&doc) => kept.take_page(&doc),
+            _ => None,
+        };
+        let (page, source, carried) = match taken {
+            Some(page) => (Ok(reset(page, &doc, section_by_dir)), Some(doc), true),
+            // Without a next run to keep it for, the document is moved, not copied.
+            None if kept.is_none() => {
+                (build_page(Arc::unwrap_or_clone(doc), section_by_dir, config), None, false)
+            }
+            None => (build_page((*doc).clone(), section_by_dir, config), Some(doc), false),
+        };
+        match page {
+            Ok(page) => built.push((page, source, carried)),
+            Err(error) => errors.push(error),
+        }
+    }
+    built.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
+    let mut pages = BuiltPages {
+        pages: Vec::with_capacity(built.len()),
+        sources: Vec::with_capacity(built.len()),
+        carried: Vec::with_capacity(built.len()),
+    };
+    for (page, source, carried) in built {
+        pages.pages.push(page);
+        pages.sources.extend(source);
+        pages.carried.push(carried);
+    }
+    pages
+}
+
+/// Whether a page built from `doc` can be taken back from the previous run by [`reset`]:
+/// not when `build_page` cut a leading heading out of its HTML (the HTML is then not the
+/// parse's), nor when shortcodes are expanded into it (the renderer does that in place).
+fn is_reusable(doc: &Document) -> bool {
+    let cuts_heading = doc.front_matter.title.is_none()
+        && doc.body.first_heading.is_some()
+        && doc.body.leading_heading_len > 0;
+    !cuts_heading && doc.body.shortcodes.is_empty()
+}
+
+/// A page the previous run built from this very `doc`, with what later steps of a run
+/// compute from other pages (section, neighbours, assets) reset as `build_page` leaves it.
+/// Its link URLs and the HTML they are written into stay: [`as_parsed`] resets them when
+/// link targets moved.
+fn reset(mut page: Page, doc: &Document, section_by_dir: &HashMap<String, SectionId>) -> Page {
+    page.section = section_of(doc, section_by_dir, page.render == Render::Yes);
+    page.newer = None;
+    page.older = None;
+    page.assets.clear();
+    page
+}
+
+/// Puts a page's HTML, summary and links back as parsed, before link URLs are written in.
+pub(crate) fn as_parsed(page: &mut Page, doc: &Document) {
+    page.content = Arc::clone(&doc.body.html);
+    page.summary = chosen_summary(
+        doc.body.summary_before_marker.clone(),
+        doc.summary_from_front_matter.clone(),
+        doc.body.first_paragraph.clone(),
+    );
+    for link in &mut page.links {
+        link.resolved.clear();
+    }
+}
+
+/// The address of a shared value: what the kept maps are keyed by, each entry holding the
+/// `Arc` so that no other value can take the address while it is kept.
+fn address<T>(shared: &Arc<T>) -> usize {
+    Arc::as_ptr(shared) as usize
 }
