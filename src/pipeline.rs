@@ -839,4 +839,120 @@ mod tests {
         // site feed's Atom and RSS files, which carry a's full content.
         assert_eq!(stats.rendered, 3, "{stats:?}");
     }
+
+    /// One edit of a random sequence: posts under `blog/` (0-4) and `notes/` (5-6) written
+    /// with a title, date, slug and a body that may link (with or without an anchor) to
+    /// another post; posts deleted; the notes section and a bundle with a picture added or
+    /// removed. Together they move URLs, headings, neighbours, sections and assets under
+    /// pages that the model takes back from run to run.
+    #[derive(Debug, Clone)]
+    enum RandomEdit {
+        Write { post: usize, title: u8, month: u8, slug: bool, body: u8, target: usize },
+        Delete { post: usize },
+        NotesSection { present: bool },
+        Bundle { present: bool },
+    }
+
+    fn post_path(post: usize) -> String {
+        if post < 5 {
+            format!("content/blog/p{post}.md")
+        } else {
+            format!("content/notes/n{post}.md")
+        }
+    }
+
+    impl RandomEdit {
+        /// Makes the edit; returns the paths it wrote or removed.
+        fn apply(&self, site: &Site) -> Vec<String> {
+            let set = |path: &str, text: Option<String>| {
+                match text {
+                    Some(text) => site.write(path, &text),
+                    None => {
+                        let _ = fs::remove_file(site.dir.path().join(path));
+                    }
+                }
+                path.to_string()
+            };
+            match *self {
+                RandomEdit::Write { post, title, month, slug, body, target } => {
+                    let link = post_path(target).trim_start_matches("content/").to_string();
+                    let body = match body {
+                        0 => "First words.\n\nMore words.\n".to_string(),
+                        1 => format!("## Setup\n\nSee [that](@/{link}).\n"),
+                        2 => format!("See [there](@/{link}#setup).\n\n## Other\n"),
+                        _ => format!("![A view](/blog/trip/view.png) and [next](../p{target}/).\n"),
+                    };
+                    let slug = if slug { format!("slug: s{post}-{title}\n") } else { String::new() };
+                    let text = format!("---\ntitle: T{title}\ndate: 2024-0{month}-01\n{slug}---\n\n{body}");
+                    vec![set(&post_path(post), Some(text))]
+                }
+                RandomEdit::Delete { post } => vec![set(&post_path(post), None)],
+                RandomEdit::NotesSection { present } => {
+                    vec![set(
+                        "content/notes/_index.md",
+                        present.then(|| "---\ntitle: Notes\n---\n".to_string()),
+                    )]
+                }
+                RandomEdit::Bundle { present } => vec![
+                    set(
+                        "content/blog/trip/index.md",
+                        present.then(|| {
+                            "---\ntitle: Trip\ndate: 2024-07-01\n---\n\n![A view](view.png)\n".to_string()
+                        }),
+                    ),
+                    set("content/blog/trip/view.png", present.then(|| "not really a picture".to_string())),
+                ],
+            }
+        }
+    }
+
+    fn random_edit() -> impl proptest::strategy::Strategy<Value = RandomEdit> {
+        use proptest::prelude::*;
+        prop_oneof![
+            6 => (0usize..7, 0u8..3, 1u8..4, any::<bool>(), 0u8..4, 0usize..7).prop_map(
+                |(post, title, month, slug, body, target)| RandomEdit::Write { post, title, month, slug, body, target }
+            ),
+            1 => (0usize..7).prop_map(|post| RandomEdit::Delete { post }),
+            1 => any::<bool>().prop_map(|present| RandomEdit::NotesSection { present }),
+            1 => any::<bool>().prop_map(|present| RandomEdit::Bundle { present }),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+        /// What `quire serve` shows after any sequence of saves is what a clean build of the
+        /// same files gives, or both refuse the site.
+        #[test]
+        fn any_sequence_of_edits_builds_what_a_clean_build_does(
+            edits in proptest::collection::vec(random_edit(), 1..10)
+        ) {
+            let site = Site::new();
+            let mut builder = Builder::watched();
+            builder.run(&site.project()).unwrap();
+            for (step, edit) in edits.iter().enumerate() {
+                for path in edit.apply(&site) {
+                    builder.forget(&site.dir.path().join(path));
+                }
+                let project = site.project();
+                match (builder.run(&project), Builder::new().run(&project)) {
+                    (Ok(incremental), Ok(clean)) => {
+                        proptest::prop_assert_eq!(contents(&incremental), contents(&clean), "after edit {}: {:?}", step, edit);
+                        proptest::prop_assert_eq!(incremental.links.broken, clean.links.broken);
+                    }
+                    (Err(incremental), Err(clean)) => {
+                        proptest::prop_assert_eq!(incremental.report(), clean.report(), "after edit {}: {:?}", step, edit);
+                    }
+                    (incremental, clean) => proptest::prop_assert!(
+                        false,
+                        "after edit {} ({:?}): incremental {:?}, clean {:?}",
+                        step,
+                        edit,
+                        incremental.map(|o| o.stats),
+                        clean.map(|o| o.stats)
+                    ),
+                }
+            }
+        }
+    }
 }
