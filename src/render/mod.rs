@@ -16,7 +16,7 @@ pub mod sitemap;
 pub mod views;
 pub mod xml;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -116,7 +116,6 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         hashes: &hashes,
         lookup: &lookup,
         reuse: Reuse::new(previous, |query| lookup.answer_hash(query, &hashes)),
-        answers: std::sync::Mutex::default(),
     };
     let results: Vec<Result<Output>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
     let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
@@ -489,23 +488,9 @@ struct Renderer<'a> {
     hashes: &'a ValueHashes<'a>,
     lookup: &'a Lookup,
     reuse: Reuse<'a>,
-    /// The hash of each query's answer, worked out once per run: thousands of renders ask
-    /// the same few (`get_url` of the stylesheet, `get_section` of the blog).
-    answers: std::sync::Mutex<HashMap<cache::Query, u64>>,
 }
 
 impl Renderer<'_> {
-    fn answer_hash(&self, query: &cache::Query) -> u64 {
-        let lock = || self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let known = lock().get(query).copied();
-        if let Some(hash) = known {
-            return hash;
-        }
-        let hash = self.lookup.answer_hash(query, self.hashes);
-        lock().insert(query.clone(), hash);
-        hash
-    }
-
     fn render(&self, job: &Job<'_>) -> Result<Output> {
         match *job {
             Job::Page(id) => {
@@ -626,7 +611,7 @@ impl Renderer<'_> {
     ) -> Result<Output> {
         let output_path = url::output_path(url_path);
         let key = self.hashes.render_key(template, &output_path, context);
-        let answer = |query: &cache::Query| self.answer_hash(query);
+        let answer = |query: &cache::Query| self.lookup.answer_hash(query, self.hashes);
         if let Some(previous) = self.reuse.get(&output_path, key) {
             let file = RenderedFile { output_path, contents: Arc::clone(previous.contents()) };
             return Ok(Output { file, origin: Origin::Reused(previous) });
