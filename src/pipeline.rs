@@ -79,7 +79,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     enforce_links(project, &output.links)?;
     let step = Instant::now();
     let (report, stamps) = write::write_stamped(&project.paths.output, &output.files)?;
-    log::debug!("wrote the output in {:?}", step.elapsed());
+    log::debug!("wrote the output in {:?}{}", step.elapsed(), crate::resident::note());
     highlighted.save();
     let mut warnings = output.warnings.clone();
     warnings.extend(link_warnings(project, &output.links));
@@ -293,10 +293,11 @@ impl Builder {
             self.loaded = Some((project.paths.clone(), files.clone()));
         }
         log::debug!(
-            "loaded {} content files, {} templates in {:?}",
+            "loaded {} content files, {} templates in {:?}{}",
             files.content.len(),
             files.templates.len(),
-            started.elapsed()
+            started.elapsed(),
+            crate::resident::note()
         );
         Ok(files)
     }
@@ -310,7 +311,11 @@ impl Builder {
         let step = started;
         let (documents, parsed) = self.parse(&files.content, project)?;
         let parses_reused = documents.len() - parsed;
-        log::debug!("parsed {parsed} files, reused {parses_reused} in {:?}", step.elapsed());
+        log::debug!(
+            "parsed {parsed} files, reused {parses_reused} in {:?}{}",
+            step.elapsed(),
+            crate::resident::note()
+        );
 
         let step = Instant::now();
         let SiteFiles { content_assets, templates, static_files, .. } = files;
@@ -328,7 +333,7 @@ impl Builder {
             // A one-shot run has no next run to keep anything for.
             kept: (!self.one_shot).then_some(&mut self.kept),
         })?;
-        log::debug!("built the model in {:?}", step.elapsed());
+        log::debug!("built the model in {:?}{}", step.elapsed(), crate::resident::note());
 
         let step = Instant::now();
         let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
@@ -338,7 +343,7 @@ impl Builder {
             static_outputs: static_outputs.clone(),
             previous: &self.renders,
         })?;
-        log::debug!("rendered in {:?}", step.elapsed());
+        log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident::note());
         let copied =
             static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
         let (links, scans) = check::check(&CheckInput {
@@ -389,7 +394,7 @@ impl Builder {
         }
         let mut files = unique_outputs(outputs, &project.paths.root)?;
         files.sort_by(|a, b| a.output_path.cmp(&b.output_path));
-        log::debug!("collected outputs at {:?}", step.elapsed());
+        log::debug!("collected outputs at {:?}{}", step.elapsed(), crate::resident::note());
 
         let previous_renders = std::mem::replace(&mut self.renders, rendered.cache);
         let previous_scans = std::mem::replace(&mut self.scans, scans);

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -22,6 +21,7 @@ use crate::error::{Error, Location, Result};
 use crate::parse::block_attributes::BlockAttributes;
 use crate::parse::highlight::{self, HighlightOptions};
 use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
+use crate::shared_text::SharedText;
 use crate::site::url::slugify;
 use crate::value::Value;
 
@@ -52,7 +52,7 @@ pub enum Shortcodes {
 pub struct Rendered {
     /// The whole body as HTML, with link markers and shortcode placeholders. Shared, so that
     /// the model and `quire serve`'s kept parses hold one copy of it.
-    pub html: Arc<String>,
+    pub html: SharedText,
     /// The HTML before `<!-- more -->`, if the body has the marker.
     pub summary_before_marker: Option<String>,
     /// The HTML of the first top-level paragraph alone, if there is one.
@@ -510,7 +510,7 @@ impl<'a> Renderer<'a> {
             summary_before_marker: cuts.marker.map(|cut| to_html(0..cut)),
             first_paragraph: cuts.paragraph.map(to_html),
             leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(0..end).len()),
-            html: Arc::new(to_html(0..events.len())),
+            html: SharedText::from(to_html(0..events.len())),
             first_heading,
             word_count,
             toc: nest_headings(headings),

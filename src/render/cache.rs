@@ -21,6 +21,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3Default, Xxh3DefaultBuilder};
 
 use crate::load::TemplateFile;
 use crate::render::views::{PageViews, Views};
+use crate::shared_text::SharedText;
 
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
@@ -40,22 +41,21 @@ pub struct RenderCache {
 /// are reused), so a `serve` rebuild hashes only the HTML that changed.
 #[derive(Debug, Clone, Default)]
 pub struct HtmlHashes {
-    by_address: HashMap<usize, (Arc<String>, u64), Xxh3DefaultBuilder>,
+    by_address: HashMap<usize, (SharedText, u64), Xxh3DefaultBuilder>,
 }
 
 impl HtmlHashes {
     /// The hash of `html`'s bytes.
-    pub fn hash(&self, html: &Arc<String>) -> u64 {
-        match self.by_address.get(&(Arc::as_ptr(html) as usize)) {
-            Some((kept, hash)) if Arc::ptr_eq(kept, html) => *hash,
+    pub fn hash(&self, html: &SharedText) -> u64 {
+        match self.by_address.get(&html.address()) {
+            Some((kept, hash)) if kept.is_same(html) => *hash,
             _ => xxh3_64(html.as_bytes()),
         }
     }
 
     /// The hashes of `htmls`, taken from `previous` where it has them.
-    pub fn of<'a>(htmls: impl Iterator<Item = &'a Arc<String>>, previous: &HtmlHashes) -> HtmlHashes {
-        let by_address =
-            htmls.map(|html| (Arc::as_ptr(html) as usize, (Arc::clone(html), previous.hash(html)))).collect();
+    pub fn of<'a>(htmls: impl Iterator<Item = &'a SharedText>, previous: &HtmlHashes) -> HtmlHashes {
+        let by_address = htmls.map(|html| (html.address(), (html.clone(), previous.hash(html)))).collect();
         HtmlHashes { by_address }
     }
 }

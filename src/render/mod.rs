@@ -25,6 +25,7 @@ use tera::{Tera, Value};
 
 use crate::error::{Error, Result};
 use crate::load::TemplateFile;
+use crate::shared_text::SharedText;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
 use cache::{CachedRender, Interner, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
@@ -73,7 +74,8 @@ pub struct RenderInput<'a> {
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let RenderInput { site, templates, static_outputs, previous } = input;
     let started = std::time::Instant::now();
-    let lap = |what: &str| log::debug!("render: {what} at {:?}", started.elapsed());
+    let lap =
+        |what: &str| log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident::note());
     let templates = &with_builtins(&fallbacks::fit_to_site_base(templates));
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
     // (and so for the render keys, which hash the views built from them).
@@ -319,7 +321,7 @@ fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs
             });
             match content {
                 Ok(content) => {
-                    page.content = Arc::new(content);
+                    page.content = SharedText::from(content);
                     Vec::new()
                 }
                 Err(errors) => errors,
@@ -329,7 +331,7 @@ fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs
     let mut errors = errors;
     for section in site.sections.iter_mut().filter(|s| !s.shortcodes.is_empty()) {
         match expander.expand(&section.content, &section.shortcodes, &section.display_path) {
-            Ok(content) => section.content = Arc::new(content),
+            Ok(content) => section.content = SharedText::from(content),
             Err(list) => errors.extend(list),
         }
     }

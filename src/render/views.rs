@@ -11,12 +11,12 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::{Map, Value};
 use xxhash_rust::xxh3::Xxh3Default;
 
+use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
 use crate::site::{url, Page, Section, Site, Taxonomy, Term};
 
@@ -63,7 +63,7 @@ struct KeptViews {
     full_key: u64,
     /// The HTML the full view shows: not in `full_key`, compared by identity first, since
     /// hashing every page's HTML each run cost more than the rest of the keys.
-    content: Arc<String>,
+    content: SharedText,
     full: Value,
     full_hash: u64,
 }
@@ -71,7 +71,7 @@ struct KeptViews {
 impl KeptViews {
     /// Whether the full view was built from the same key and HTML as `page` has now.
     fn full_is_valid(&self, key: u64, page: &Page) -> bool {
-        self.full_key == key && (Arc::ptr_eq(&self.content, &page.content) || self.content == page.content)
+        self.full_key == key && self.content == page.content
     }
 }
 
@@ -201,7 +201,7 @@ impl Views {
                     light: light.clone(),
                     light_hash: hash(light),
                     full_key,
-                    content: Arc::clone(&p.content),
+                    content: p.content.clone(),
                     full: full.clone(),
                     full_hash: hash(full),
                 };
@@ -394,7 +394,7 @@ fn full_page(page: &Page, light: &Value, site: &Site) -> Value {
     };
     let mut view = light.clone().into_map().expect("light_page always builds a map");
     let extra = [
-        ("content", Value::from(page.content.as_str())),
+        ("content", page.content.to_value()),
         ("toc", Value::from_serializable(&page.toc)),
         ("assets", strings(&page.assets)),
         ("newer", neighbour(page.newer)),
@@ -424,7 +424,7 @@ fn section(section: &Section, site: &Site, light_pages: &[Value]) -> Value {
     map([
         ("title", Value::from(section.title.as_str())),
         ("description", opt_string(section.description.as_deref())),
-        ("content", Value::from(section.content.as_str())),
+        ("content", section.content.to_value()),
         ("toc", Value::from_serializable(&section.toc)),
         ("url_path", Value::from(section.url_path.as_str())),
         ("permalink", Value::from(url::permalink(base_url, &section.url_path))),

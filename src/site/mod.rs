@@ -27,6 +27,7 @@ use crate::parse::markdown::{self, LinkKind, TocEntry};
 use crate::parse::shortcodes::ShortcodeCall;
 use crate::parse::Document;
 use crate::project::Drafts;
+use crate::shared_text::SharedText;
 use crate::value::Table;
 use archive::Archive;
 use pagination::Pager;
@@ -106,7 +107,7 @@ pub struct Page {
     pub extra: Table,
     /// The body as HTML; shortcode calls are still placeholders, expanded by the renderer.
     /// Shared with the parsed document until links are written into it.
-    pub content: Arc<String>,
+    pub content: SharedText,
     /// The summary as HTML, if any (with placeholders, like `content`).
     pub summary: Option<String>,
     /// The body's headings, nested.
@@ -144,7 +145,7 @@ pub struct Section {
     /// `description`.
     pub description: Option<String>,
     /// The body as HTML, with shortcode placeholders.
-    pub content: Arc<String>,
+    pub content: SharedText,
     /// The body's headings, nested.
     pub toc: Vec<TocEntry>,
     /// The links and images written in the body, with where they point.
@@ -395,7 +396,7 @@ fn build_sections(
             display_path: PathBuf::from("content/_index.md"),
             title: config.title.clone(),
             description: None,
-            content: Arc::default(),
+            content: SharedText::default(),
             toc: Vec::new(),
             links: Vec::new(),
             links_digest: links_digest(&[]),
@@ -489,7 +490,8 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
     let title = match (fm.title, body.first_heading.take()) {
         (Some(title), _) => title,
         (None, Some(heading)) if body.leading_heading_len > 0 => {
-            let leading: String = Arc::make_mut(&mut body.html).drain(..body.leading_heading_len).collect();
+            let leading = body.html[..body.leading_heading_len].to_string();
+            body.html = SharedText::new(&body.html[body.leading_heading_len..]);
             if let Some(summary) = &mut body.summary_before_marker {
                 if summary.starts_with(&leading) {
                     summary.drain(..leading.len());
@@ -662,15 +664,14 @@ fn resolve_links(
             }
             let (urls, failed) = settle(&mut page.links, results);
             page.links_digest = links_digest(&page.links);
-            let parsed = Arc::clone(&page.content);
+            let parsed = page.content.clone();
             page.content = match previous.and_then(|kept| kept.filled(&parsed, &urls)) {
                 Some(filled) => filled,
-                None => Arc::new(markdown::fill_links(&parsed, &urls)),
+                None => SharedText::from(markdown::fill_links(&parsed, &urls)),
             };
             page.summary = page.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls));
             fill_calls(&mut page.shortcodes, &urls);
-            let kept =
-                previous.is_some().then(|| FilledPage { parsed, urls, filled: Arc::clone(&page.content) });
+            let kept = previous.is_some().then(|| FilledPage { parsed, urls, filled: page.content.clone() });
             (failed, kept)
         })
         .collect();
@@ -690,7 +691,7 @@ fn resolve_links(
         let (urls, failed) = settle(&mut section.links, results);
         section.links_digest = links_digest(&section.links);
         errors.extend(failed);
-        section.content = Arc::new(markdown::fill_links(&section.content, &urls));
+        section.content = SharedText::from(markdown::fill_links(&section.content, &urls));
         fill_calls(&mut section.shortcodes, &urls);
     }
 }

@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::parse::front_matter::Render;
 use crate::parse::Document;
+use crate::shared_text::SharedText;
 use crate::site::{build_page, chosen_summary, section_of, Asset, Page, Section, SectionId};
 
 /// What the model's previous run left for the next.
@@ -40,9 +41,9 @@ pub struct Kept {
 #[derive(Debug)]
 pub(crate) struct FilledPage {
     /// Held so that no other HTML can take its address, the key it is kept under.
-    pub(crate) parsed: Arc<String>,
+    pub(crate) parsed: SharedText,
     pub(crate) urls: Vec<String>,
-    pub(crate) filled: Arc<String>,
+    pub(crate) filled: SharedText,
 }
 
 impl Kept {
@@ -80,9 +81,9 @@ impl Kept {
     }
 
     /// The filled HTML of `parsed` with `urls`, if the previous run made it.
-    pub(crate) fn filled(&self, parsed: &Arc<String>, urls: &[String]) -> Option<Arc<String>> {
-        let kept = self.filled.get(&address(parsed))?;
-        (Arc::ptr_eq(&kept.parsed, parsed) && kept.urls == urls).then(|| Arc::clone(&kept.filled))
+    pub(crate) fn filled(&self, parsed: &SharedText, urls: &[String]) -> Option<SharedText> {
+        let kept = self.filled.get(&parsed.address())?;
+        (kept.parsed.is_same(parsed) && kept.urls == urls).then(|| kept.filled.clone())
     }
 
     /// Keeps this run's filled HTML for the next: `filled`, and the previous run's entries
@@ -91,9 +92,9 @@ impl Kept {
     pub(crate) fn keep_filled(&mut self, filled: Vec<FilledPage>, carried: &[bool]) {
         let mut previous = std::mem::take(&mut self.filled);
         let mut kept: HashMap<usize, FilledPage> =
-            filled.into_iter().map(|page| (address(&page.parsed), page)).collect();
+            filled.into_iter().map(|page| (page.parsed.address(), page)).collect();
         for (source, _) in self.sources.iter().zip(carried).filter(|(_, carried)| **carried) {
-            let at = address(&source.body.html);
+            let at = source.body.html.address();
             if let Some(entry) = previous.remove(&at) {
                 kept.insert(at, entry);
             }
@@ -196,7 +197,7 @@ fn reset(mut page: Page, doc: &Document, section_by_dir: &HashMap<String, Sectio
 
 /// Puts a page's HTML, summary and links back as parsed, before link URLs are written in.
 pub(crate) fn as_parsed(page: &mut Page, doc: &Document) {
-    page.content = Arc::clone(&doc.body.html);
+    page.content = doc.body.html.clone();
     page.summary = chosen_summary(
         doc.body.summary_before_marker.clone(),
         doc.summary_from_front_matter.clone(),
