@@ -132,7 +132,7 @@ impl Store {
     fn append(&self, next: &mut Next, key: u128, html: &[u8]) -> io::Result<()> {
         if next.out.is_none() {
             let temp = cache_dir::temp_beside(&self.path)?;
-            let mut out = BufWriter::new(File::create(&temp)?);
+            let mut out = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
             next.temp = Some(temp);
             out.write_all(MAGIC)?;
             out.write_all(&self.stamp)?;
