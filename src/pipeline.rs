@@ -10,11 +10,11 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::build_memo::BuildMemo;
-use crate::check::{self, BrokenLink, CheckInput, CheckReport, HtmlScans};
+use crate::check::{self, BrokenLink, CheckInput, CheckReport, FileScan, HtmlScans};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
@@ -22,12 +22,12 @@ use crate::parse::highlight_store::HighlightStore;
 use crate::parse::{self, Document};
 use crate::project::{Paths, Project};
 use crate::render::cache::RenderCache;
-use crate::render::{self, RenderInput};
+use crate::render::{self, RenderInput, RenderedFile};
 use crate::site::reuse::Kept;
 use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
 use crate::theme;
-use crate::write::{self, Contents, OutputFile, WriteReport};
+use crate::write::{self, Contents, OutputFile, Staging, WriteReport};
 
 /// What a build did, for the summary line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,13 +72,14 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         });
     }
     let highlighted = HighlightStore::open(&project.paths.root);
-    let output = builder.run_loaded(project, files)?;
+    let staging = Staging::beside(&project.paths.output)?;
+    let output = builder.run_staged(project, files, &staging)?;
     for warning in &output.warnings {
         log::warn!("{warning}");
     }
     enforce_links(project, &output.links)?;
     let step = Instant::now();
-    let (report, stamps) = write::write_stamped(&project.paths.output, &output.files)?;
+    let (report, stamps) = write::write_stamped(&project.paths.output, &output.files, Some(staging))?;
     log::debug!("wrote the output in {:?}{}", step.elapsed(), crate::resident::note());
     highlighted.save();
     let mut warnings = output.warnings.clone();
@@ -289,6 +290,11 @@ impl Builder {
             // A failed load leaves nothing to build on: the next one is full too.
             None => load::load_with(&project.paths, &mut self.reads)?,
         };
+        if self.one_shot {
+            // No next run to read for: the texts' only owner is the run, which frees them
+            // once parsed.
+            self.reads = ReadCache::default();
+        }
         if self.watched {
             self.loaded = Some((project.paths.clone(), files.clone()));
         }
@@ -307,6 +313,19 @@ impl Builder {
     /// # Errors
     /// Any stage's errors after loading.
     pub fn run_loaded(&mut self, project: &Project, files: SiteFiles) -> Result<Output> {
+        self.run_with(project, files, None)
+    }
+
+    /// [`Builder::run_loaded`], writing each rendered file to `staging` as soon as it is
+    /// rendered instead of keeping its bytes: the returned outputs name the staged files.
+    ///
+    /// # Errors
+    /// Any stage's errors after loading, and failures to write a staged file.
+    pub fn run_staged(&mut self, project: &Project, files: SiteFiles, staging: &Staging) -> Result<Output> {
+        self.run_with(project, files, Some(staging))
+    }
+
+    fn run_with(&mut self, project: &Project, files: SiteFiles, staging: Option<&Staging>) -> Result<Output> {
         let started = Instant::now();
         let step = started;
         let (documents, parsed) = self.parse(&files.content, project)?;
@@ -318,7 +337,10 @@ impl Builder {
         );
 
         let step = Instant::now();
-        let SiteFiles { content_assets, templates, static_files, .. } = files;
+        let SiteFiles { content, content_assets, templates, static_files } = files;
+        // The texts are parsed (and a watched builder holds its own copy): at 100,000 posts
+        // they are 650 MB that rendering need not carry.
+        render::drop_in_background(content);
         let mut site = Site::build(ModelInput {
             config: project.config.clone(),
             documents,
@@ -337,12 +359,35 @@ impl Builder {
 
         let step = Instant::now();
         let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
+        // Each staged file: where its bytes went, and what the link check needs of them.
+        let staged: Mutex<Vec<(String, Contents, Option<FileScan>)>> = Mutex::default();
+        let settle = |file: RenderedFile| -> Result<RenderedFile> {
+            let staging = staging.expect("settle is given only with staging");
+            let scan = HtmlScans::scan_now(&file).map(|(_, scan)| scan);
+            let contents = staging.stage(&file.output_path, &file.contents)?;
+            staged.lock().unwrap_or_else(PoisonError::into_inner).push((
+                file.output_path.clone(),
+                contents,
+                scan,
+            ));
+            Ok(RenderedFile { output_path: file.output_path, contents: Arc::from(Vec::new()) })
+        };
         let rendered = render::render(RenderInput {
             site: &mut site,
             templates: &templates,
             static_outputs: static_outputs.clone(),
             previous: &self.renders,
+            settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
+        let mut staged_contents: HashMap<String, Contents> = HashMap::new();
+        let mut scanned = Vec::new();
+        for (output_path, contents, scan) in staged.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            if let Some(scan) = scan {
+                scanned.push((output_path.clone(), scan));
+            }
+            staged_contents.insert(output_path, contents);
+        }
+        let scanned = HtmlScans::of_scanned(scanned);
         log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident::note());
         let copied =
             static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
@@ -350,7 +395,7 @@ impl Builder {
             site: &site,
             rendered: &rendered.files,
             copied,
-            previous: &self.scans,
+            previous: if staging.is_some() { &scanned } else { &self.scans },
         });
         log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
         log::debug!(
@@ -387,10 +432,9 @@ impl Builder {
             outputs.push((file, Some(asset.source_path.clone())));
         }
         for file in rendered.files {
-            outputs.push((
-                OutputFile { output_path: file.output_path, contents: Contents::Bytes(file.contents) },
-                None,
-            ));
+            let contents =
+                staged_contents.remove(&file.output_path).unwrap_or(Contents::Bytes(file.contents));
+            outputs.push((OutputFile { output_path: file.output_path, contents }, None));
         }
         let mut files = unique_outputs(outputs, &project.paths.root)?;
         files.sort_by(|a, b| a.output_path.cmp(&b.output_path));
@@ -586,7 +630,9 @@ mod tests {
             .map(|file| {
                 let bytes = match &file.contents {
                     Contents::Bytes(bytes) => bytes.to_vec(),
-                    Contents::Copy(path) => fs::read(path).unwrap(),
+                    Contents::Copy(path) | Contents::Staged(path) | Contents::InPlace(path) => {
+                        fs::read(path).unwrap()
+                    }
                 };
                 (file.output_path.clone(), bytes)
             })

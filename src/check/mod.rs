@@ -31,7 +31,8 @@ pub struct CheckInput<'a> {
     pub rendered: &'a [RenderedFile],
     /// Every other output path: static files and files copied from `content/`.
     pub copied: Vec<String>,
-    /// The previous check's scans (empty for a clean build).
+    /// The previous check's scans (empty for a clean build), or for a build that drops each
+    /// file's bytes once written aside, the scans made then ([`HtmlScans::scan_now`]).
     pub previous: &'a HtmlScans,
 }
 
@@ -46,8 +47,9 @@ pub struct HtmlScans {
 /// What one HTML file holds that the checker reads.
 #[derive(Debug)]
 struct Scan {
-    /// The bytes scanned: the scan is valid while the file is this same allocation.
-    contents: Arc<[u8]>,
+    /// The bytes scanned: the scan is valid while the file is this same allocation. `None`
+    /// for a scan made as the file was rendered, whose bytes were then dropped.
+    contents: Option<Arc<[u8]>>,
     /// `id` and `name` attribute values.
     ids: HashSet<String>,
     /// `href` and `src` attribute values.
@@ -58,7 +60,7 @@ struct Scan {
 }
 
 impl Scan {
-    fn new(contents: &Arc<[u8]>) -> Scan {
+    fn new(contents: &[u8], keep: Option<&Arc<[u8]>>) -> Scan {
         let html = String::from_utf8_lossy(contents);
         let ids: HashSet<String> = attribute_values(&html, &["id", "name"]).into_iter().collect();
         let urls = attribute_values(&html, &["href", "src"]);
@@ -69,7 +71,7 @@ impl Scan {
         sorted.into_iter().for_each(|id| digest.text(id));
         digest.count(urls.len());
         urls.iter().for_each(|url| digest.text(url));
-        Scan { contents: Arc::clone(contents), ids, urls, digest: digest.finish() }
+        Scan { contents: keep.map(Arc::clone), ids, urls, digest: digest.finish() }
     }
 }
 
@@ -148,16 +150,33 @@ fn inputs_digest(input: &CheckInput<'_>, scans: &HtmlScans) -> u128 {
 }
 
 impl HtmlScans {
+    /// Scans `file` now, for a check that will not see its bytes: a build that writes each
+    /// file aside as soon as it is rendered drops them. `None` for a file that is not HTML.
+    pub fn scan_now(file: &RenderedFile) -> Option<(String, FileScan)> {
+        is_scanned(file)
+            .then(|| (file.output_path.clone(), FileScan(Arc::new(Scan::new(&file.contents, None)))))
+    }
+
+    /// The scans made by [`HtmlScans::scan_now`], to pass as [`CheckInput::previous`].
+    pub fn of_scanned(scans: impl IntoIterator<Item = (String, FileScan)>) -> HtmlScans {
+        HtmlScans { files: scans.into_iter().map(|(path, scan)| (path, scan.0)).collect(), report: None }
+    }
+
     /// The scan of every HTML file of `rendered`, reusing `self`'s where the bytes are the
-    /// same allocation (unchanged renders are shared from run to run).
+    /// same allocation (unchanged renders are shared from run to run) or were scanned when
+    /// rendered.
     fn scan(&self, rendered: &[RenderedFile]) -> HtmlScans {
         let files = rendered
             .par_iter()
-            .filter(|file| file.output_path.ends_with(".html"))
+            .filter(|file| is_scanned(file))
             .map(|file| {
                 let scan = match self.files.get(&file.output_path) {
-                    Some(scan) if Arc::ptr_eq(&scan.contents, &file.contents) => Arc::clone(scan),
-                    _ => Arc::new(Scan::new(&file.contents)),
+                    Some(scan)
+                        if scan.contents.as_ref().is_none_or(|bytes| Arc::ptr_eq(bytes, &file.contents)) =>
+                    {
+                        Arc::clone(scan)
+                    }
+                    _ => Arc::new(Scan::new(&file.contents, Some(&file.contents))),
                 };
                 (file.output_path.clone(), scan)
             })
@@ -165,6 +184,15 @@ impl HtmlScans {
         HtmlScans { files, report: None }
     }
 }
+
+/// Whether the checker reads a file's ids and links: HTML files.
+fn is_scanned(file: &RenderedFile) -> bool {
+    file.output_path.ends_with(".html")
+}
+
+/// One file's scan, made by [`HtmlScans::scan_now`].
+#[derive(Debug)]
+pub struct FileScan(Arc<Scan>);
 
 /// A link to another site, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]

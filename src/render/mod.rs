@@ -64,7 +64,14 @@ pub struct RenderInput<'a> {
     pub static_outputs: Vec<String>,
     /// The previous run's renders (empty for a clean build); valid ones are reused.
     pub previous: &'a RenderCache,
+    /// Given each templated output as soon as it is rendered, returns what rendering keeps of
+    /// it: a one-shot build writes the bytes aside and keeps none (see `write::Staging`).
+    /// Such outputs are not cached: there is no next run.
+    pub settle: Option<&'a Settle<'a>>,
 }
+
+/// See [`RenderInput::settle`].
+pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 
 /// Renders every page, pager, taxonomy page, redirect, feed and sitemap of the site, reusing
 /// the previous bytes of every templated output whose render key and lookups are unchanged.
@@ -72,7 +79,7 @@ pub struct RenderInput<'a> {
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, previous } = input;
+    let RenderInput { site, templates, static_outputs, previous, settle } = input;
     let started = std::time::Instant::now();
     let lap =
         |what: &str| log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident::note());
@@ -119,7 +126,18 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         lookup: &lookup,
         reuse: Reuse::new(previous, |query| lookup.answer_hash(query, &hashes)),
     };
-    let results: Vec<Result<Output>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let results: Vec<Result<Output>> = jobs
+        .par_iter()
+        .map(|job| {
+            let output = renderer.render(job)?;
+            let Some(settle) = settle else { return Ok(output) };
+            let origin = match output.origin {
+                Origin::Rendered(_) => Origin::Settled,
+                origin => origin,
+            };
+            Ok(Output { file: settle(output.file)?, origin })
+        })
+        .collect();
     let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
     let mut cache = Vec::with_capacity(results.len());
     let mut stats = RenderStats::default();
@@ -140,6 +158,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
                         stats.reused += 1;
                         cache.push((file.output_path.clone(), interner.intern(render)));
                     }
+                    Origin::Settled => stats.rendered += 1,
                     Origin::Built => {}
                 }
                 files.push(file);
@@ -227,6 +246,8 @@ enum Origin {
     Reused(CachedRender),
     /// Built without the cache (redirects, the 404 page and robots.txt): single or cheap.
     Built,
+    /// Rendered now and given to [`RenderInput::settle`]; not cached.
+    Settled,
 }
 
 /// One output to render.

@@ -103,7 +103,9 @@ impl Publisher {
         for file in &output.files {
             let produced = match &file.contents {
                 Contents::Bytes(bytes) => Arc::clone(bytes),
-                Contents::Copy(source_path) => copies.read(source_path)?,
+                Contents::Copy(source_path)
+                | Contents::Staged(source_path)
+                | Contents::InPlace(source_path) => copies.read(source_path)?,
             };
             let served = match previous.files.get(&file.output_path) {
                 Some(old) if Arc::ptr_eq(&old.produced, &produced) || old.produced == produced => {
@@ -174,7 +176,7 @@ impl CopiedFiles {
             .files
             .iter()
             .filter_map(|file| match &file.contents {
-                Contents::Copy(path) => Some(path),
+                Contents::Copy(path) | Contents::Staged(path) | Contents::InPlace(path) => Some(path),
                 Contents::Bytes(_) => None,
             })
             .collect();

@@ -35,6 +35,32 @@ fn failed_render_leaves_the_previous_public_unchanged() {
 
     assert_eq!(files(&site.public()), before);
     assert!(mtimes(&site.public()).values().all(|t| *t == past), "files were rewritten");
+    assert_eq!(staging_folders(&site), Vec::<String>::new(), "the pages rendered before the failure stay");
+}
+
+/// Folders a build wrote rendered pages to beside the output, if any were left.
+fn staging_folders(site: &TestSite) -> Vec<String> {
+    std::fs::read_dir(site.public().parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".quire-staging-"))
+        .collect()
+}
+
+#[test]
+fn a_rebuild_moves_changed_pages_into_place_and_leaves_no_staging_behind() {
+    let site = TestSite::from_fixture("rebuild");
+    site.build().success();
+    assert_eq!(staging_folders(&site), Vec::<String>::new(), "a first build's staging becomes the output");
+    let past = age_files(&site.public());
+    site.write_file("content/blog/keep.md", "---\ntitle: Kept, retitled\ndate: 2024-01-01\n---\n\nKeep.\n");
+    site.build().success();
+    assert!(site.read("blog/keep/index.html").contains("Kept, retitled"));
+    let changed: Vec<_> =
+        mtimes(&site.public()).into_iter().filter(|(_, t)| *t != past).map(|(p, _)| p).collect();
+    assert!(changed.contains(&"blog/keep/index.html".to_string()), "{changed:?}");
+    assert!(!changed.contains(&"site.css".to_string()), "an unchanged file was rewritten: {changed:?}");
+    assert_eq!(staging_folders(&site), Vec::<String>::new());
 }
 
 #[test]
