@@ -13,6 +13,11 @@ use std::time::Instant;
 use quire::pipeline::Builder;
 use quire::project::{Overrides, Project};
 
+/// The allocator `quire` itself uses, so that the timings are the command's.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut root = None;

@@ -28,6 +28,11 @@ use quire::scaffold::{
 };
 use quire::serve::{self, Event, ServeOptions};
 
+/// See the `mimalloc` feature in Cargo.toml for why.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let level = if cli.quiet {
