@@ -73,8 +73,8 @@ pub struct Staging {
 const STAGING_PREFIX: &str = ".quire-staging-";
 
 impl Staging {
-    /// A new, empty staging folder beside `output_dir`, on the same file system so that its
-    /// files can be renamed into place.
+    /// A new, empty staging folder beside `output_dir` (or inside it, when its parent may not
+    /// be written), on the same file system so that its files can be renamed into place.
     ///
     /// # Errors
     /// `Error::OutputNotDir` when the output path is a file; `Error::Write` when the folder
@@ -87,11 +87,18 @@ impl Staging {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
-        let write_error = |source| Error::Write { path: parent.to_path_buf(), source };
-        fs::create_dir_all(parent).map_err(write_error)?;
-        let folder =
-            tempfile::Builder::new().prefix(STAGING_PREFIX).tempdir_in(parent).map_err(write_error)?;
         let whole = fs::read_dir(output_dir).map_or(true, |mut entries| entries.next().is_none());
+        let staging = |dir: &Path| tempfile::Builder::new().prefix(STAGING_PREFIX).tempdir_in(dir);
+        let beside = fs::create_dir_all(parent).and_then(|()| staging(parent));
+        let (folder, whole) = match beside {
+            Ok(folder) => (folder, whole),
+            // A folder that may not be written beside (`/var/www/site` with `/var/www` the
+            // server's): inside it then, as a dot-folder that the write leaves alone.
+            Err(error) => match staging(output_dir) {
+                Ok(folder) => (folder, false),
+                Err(_) => return Err(Error::Write { path: parent.to_path_buf(), source: error }),
+            },
+        };
         Ok(Staging { output_dir: output_dir.to_path_buf(), folder, whole })
     }
 
