@@ -88,7 +88,9 @@ impl Staging {
             _ => Path::new("."),
         };
         let whole = fs::read_dir(output_dir).map_or(true, |mut entries| entries.next().is_none());
-        let staging = |dir: &Path| tempfile::Builder::new().prefix(STAGING_PREFIX).tempdir_in(dir);
+        let prefix = format!("{STAGING_PREFIX}{}-", std::process::id());
+        let staging = |dir: &Path| tempfile::Builder::new().prefix(&prefix).tempdir_in(dir);
+        sweep_abandoned(parent);
         let beside = fs::create_dir_all(parent).and_then(|()| staging(parent));
         let (folder, whole) = match beside {
             Ok(folder) => (folder, whole),
@@ -246,6 +248,35 @@ fn check_sources(files: &[OutputFile]) -> Result<()> {
         .collect();
     Error::fail_if_any(errors)?;
     Ok(())
+}
+
+/// Deletes the staging folders in `dir` of builds that ended without cleaning up (killed,
+/// or the machine stopped): their names carry the process id, and that process is gone.
+fn sweep_abandoned(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid =
+            name.strip_prefix(STAGING_PREFIX).and_then(|rest| rest.split('-').next()?.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !is_running(pid)) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id is running; where that cannot be asked, assumed so.
+fn is_running(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return true };
+        // `EPERM` means it runs as another user: running all the same.
+        !matches!(rustix::process::test_kill_process(pid), Err(rustix::io::Errno::SRCH))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
 }
 
 /// Writes one file if its bytes differ; returns whether it wrote, and the file's stamp.
@@ -455,6 +486,23 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
         assert!(!out.join("b").exists());
         assert_eq!(staging_folders(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_staging_of_a_build_that_was_killed_is_swept_and_a_running_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // Pid 0x7fff_fffe is above any system's limit: that build is gone.
+        let abandoned = dir.path().join(format!("{STAGING_PREFIX}{}-abc", 0x7fff_fffe));
+        fs::create_dir_all(abandoned.join("blog/a")).unwrap();
+        fs::write(abandoned.join("blog/a/index.html"), "A").unwrap();
+        let running = dir.path().join(format!("{STAGING_PREFIX}{}-xyz", std::process::id()));
+        fs::create_dir(&running).unwrap();
+        let staging = Staging::beside(&out).unwrap();
+        assert!(!abandoned.exists(), "an abandoned staging folder is swept");
+        assert!(running.exists(), "a running build's staging folder is kept");
+        drop(staging);
+        assert!(running.exists());
     }
 
     #[test]
