@@ -359,19 +359,9 @@ impl Builder {
 
         let step = Instant::now();
         let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
-        // Each staged file: where its bytes went, and what the link check needs of them.
-        let staged: Mutex<Vec<(String, Contents, Option<FileScan>)>> = Mutex::default();
-        let settle = |file: RenderedFile| -> Result<RenderedFile> {
-            let staging = staging.expect("settle is given only with staging");
-            let scan = HtmlScans::scan_now(&file).map(|(_, scan)| scan);
-            let contents = staging.stage(&file.output_path, &file.contents)?;
-            staged.lock().unwrap_or_else(PoisonError::into_inner).push((
-                file.output_path.clone(),
-                contents,
-                scan,
-            ));
-            Ok(RenderedFile { output_path: file.output_path, contents: Arc::from(Vec::new()) })
-        };
+        let staged = staging.map(Staged::new);
+        let settle =
+            |file: RenderedFile| staged.as_ref().expect("settle is given only with staging").settle(file);
         let rendered = render::render(RenderInput {
             site: &mut site,
             templates: &templates,
@@ -379,15 +369,7 @@ impl Builder {
             previous: &self.renders,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
-        let mut staged_contents: HashMap<String, Contents> = HashMap::new();
-        let mut scanned = Vec::new();
-        for (output_path, contents, scan) in staged.into_inner().unwrap_or_else(PoisonError::into_inner) {
-            if let Some(scan) = scan {
-                scanned.push((output_path.clone(), scan));
-            }
-            staged_contents.insert(output_path, contents);
-        }
-        let scanned = HtmlScans::of_scanned(scanned);
+        let (mut staged_contents, scanned) = staged.map(Staged::finish).unwrap_or_default();
         log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident::note());
         let copied =
             static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
@@ -502,6 +484,41 @@ impl Builder {
             })
             .collect();
         Ok((documents, parsed))
+    }
+}
+
+/// The rendered files of a one-shot build, written aside as they are rendered.
+struct Staged<'a> {
+    staging: &'a Staging,
+    /// Each file: where its bytes went, and what the link check needs of them.
+    files: Mutex<Vec<(String, Contents, Option<FileScan>)>>,
+}
+
+impl<'a> Staged<'a> {
+    fn new(staging: &'a Staging) -> Staged<'a> {
+        Staged { staging, files: Mutex::default() }
+    }
+
+    /// Scans `file` for the link check and stages it; returns it without its bytes.
+    fn settle(&self, file: RenderedFile) -> Result<RenderedFile> {
+        let scan = HtmlScans::scan_now(&file).map(|(_, scan)| scan);
+        let contents = self.staging.stage(&file.output_path, &file.contents)?;
+        let entry = (file.output_path.clone(), contents, scan);
+        self.files.lock().unwrap_or_else(PoisonError::into_inner).push(entry);
+        Ok(RenderedFile { output_path: file.output_path, contents: Arc::from(Vec::new()) })
+    }
+
+    /// Where each staged file's bytes are, by output path, and the scans for the check.
+    fn finish(self) -> (HashMap<String, Contents>, HtmlScans) {
+        let mut contents = HashMap::new();
+        let mut scans = Vec::new();
+        for (output_path, staged, scan) in self.files.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            if let Some(scan) = scan {
+                scans.push((output_path.clone(), scan));
+            }
+            contents.insert(output_path, staged);
+        }
+        (contents, HtmlScans::of_scanned(scans))
     }
 }
 
