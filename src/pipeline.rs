@@ -501,7 +501,7 @@ impl<'a> Staged<'a> {
 
     /// Scans `file` for the link check and stages it; returns it without its bytes.
     fn settle(&self, file: RenderedFile) -> Result<RenderedFile> {
-        let scan = HtmlScans::scan_now(&file).map(|(_, scan)| scan);
+        let scan = HtmlScans::scan_now(&file);
         let contents = self.staging.stage(&file.output_path, &file.contents)?;
         let entry = (file.output_path.clone(), contents, scan);
         self.files.lock().unwrap_or_else(PoisonError::into_inner).push(entry);

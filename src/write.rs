@@ -47,16 +47,6 @@ pub enum Contents {
     InPlace(PathBuf),
 }
 
-impl Contents {
-    /// The file that holds these bytes on disk, when they are not in memory.
-    pub fn file(&self) -> Option<&Path> {
-        match self {
-            Contents::Bytes(_) => None,
-            Contents::Copy(path) | Contents::Staged(path) | Contents::InPlace(path) => Some(path),
-        }
-    }
-}
-
 /// A folder beside the output folder that rendered files are written to as they are
 /// rendered, so that a build need not hold them all in memory. It is deleted when dropped
 /// (after a failed build, with everything in it).
@@ -127,16 +117,12 @@ impl Staging {
 
     /// Makes the staging folder the output folder, if the output folder is still missing or
     /// empty and every file was staged; then staged files are already where they belong.
-    /// Returns the staging folder's former path when it did.
-    fn become_output(&self) -> Option<&Path> {
-        if !self.whole {
-            return None;
-        }
+    /// Returns whether it did.
+    fn become_output(&self) -> bool {
         // An empty output folder makes way; one that is no longer empty stays.
-        if self.output_dir.exists() && fs::remove_dir(&self.output_dir).is_err() {
-            return None;
-        }
-        fs::rename(self.folder.path(), &self.output_dir).ok().map(|()| self.folder.path())
+        self.whole
+            && (!self.output_dir.exists() || fs::remove_dir(&self.output_dir).is_ok())
+            && fs::rename(self.folder.path(), &self.output_dir).is_ok()
     }
 }
 
@@ -187,15 +173,14 @@ pub fn write_stamped(
         return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
     }
     check_sources(files)?;
-    // Kept until every staged file is moved: dropping it deletes what is left in it.
-    let moved_from = staging.as_ref().and_then(Staging::become_output);
+    let moved_whole = staging.as_ref().is_some_and(Staging::become_output);
     fs::create_dir_all(output_dir)
         .map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
     let place = |file: &OutputFile| -> Result<Synced> {
-        match (&file.contents, &moved_from) {
-            (Contents::Staged(staged), Some(folder)) => {
-                let target = output_dir.join(staged.strip_prefix(folder).unwrap_or(staged));
+        match &file.contents {
+            Contents::Staged(_) if moved_whole => {
                 // The whole folder was renamed: the file is in place, with its time.
+                let target = output_dir.join(&file.output_path);
                 let meta =
                     fs::metadata(&target).map_err(|source| Error::Read { path: target.clone(), source })?;
                 Ok((true, stamp(&meta)))
@@ -204,6 +189,7 @@ pub fn write_stamped(
         }
     };
     let results: Vec<Result<Synced>> = crate::io_pool::run(|| files.par_iter().map(place).collect());
+    // Only now: dropping the staging folder deletes what is left in it.
     drop(staging);
     let mut report = WriteReport::default();
     let mut errors = Vec::new();

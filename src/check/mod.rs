@@ -152,12 +152,12 @@ fn inputs_digest(input: &CheckInput<'_>, scans: &HtmlScans) -> u128 {
 impl HtmlScans {
     /// Scans `file` now, for a check that will not see its bytes: a build that writes each
     /// file aside as soon as it is rendered drops them. `None` for a file that is not HTML.
-    pub fn scan_now(file: &RenderedFile) -> Option<(String, FileScan)> {
-        is_scanned(file)
-            .then(|| (file.output_path.clone(), FileScan(Arc::new(Scan::new(&file.contents, None)))))
+    pub fn scan_now(file: &RenderedFile) -> Option<FileScan> {
+        is_scanned(file).then(|| FileScan(Arc::new(Scan::new(&file.contents, None))))
     }
 
-    /// The scans made by [`HtmlScans::scan_now`], to pass as [`CheckInput::previous`].
+    /// The scans made by [`HtmlScans::scan_now`], by output path, to pass as
+    /// [`CheckInput::previous`].
     pub fn of_scanned(scans: impl IntoIterator<Item = (String, FileScan)>) -> HtmlScans {
         HtmlScans { files: scans.into_iter().map(|(path, scan)| (path, scan.0)).collect(), report: None }
     }
