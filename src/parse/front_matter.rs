@@ -71,7 +71,7 @@ pub struct FrontMatter {
 }
 
 /// Whether a page or section gets an output file.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Render {
     /// Rendered, listed and linked as usual.
     #[default]
@@ -81,7 +81,7 @@ pub enum Render {
 }
 
 /// How a section orders its pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SortBy {
     /// Newest first.
     Date,

@@ -4,6 +4,7 @@
 //! renders nothing; every value is complete when constructed.
 
 pub mod archive;
+pub mod layout;
 pub mod links;
 pub mod pagination;
 pub mod permalinks;
@@ -30,6 +31,7 @@ use crate::project::Drafts;
 use crate::shared_text::SharedText;
 use crate::value::Table;
 use archive::Archive;
+use layout::Layout;
 use pagination::Pager;
 use reuse::{FilledPage, Kept};
 use schedule::{HeldBack, PageDates, Schedule, Status};
@@ -254,7 +256,7 @@ impl Site {
         let (section_docs, page_docs): (Vec<Arc<Document>>, Vec<Arc<Document>>) =
             documents.into_iter().partition(|doc| doc.is_section());
 
-        let mut warnings: Vec<String> =
+        let warnings: Vec<String> =
             section_docs.iter().chain(&page_docs).flat_map(|doc| doc.warnings.iter().cloned()).collect();
         let mut sections =
             build_sections(section_docs.into_iter().map(Arc::unwrap_or_clone), &config, &mut errors);
@@ -290,28 +292,50 @@ impl Site {
             }
             kept.set_sources(sources, targets);
         }
-        resolve_links(&config.base_url, &mut pages, &mut sections, &assets, &carried, kept, &mut errors);
+        resolve_links(
+            &config.base_url,
+            &mut pages,
+            &mut sections,
+            &assets,
+            &carried,
+            kept.as_deref_mut(),
+            &mut errors,
+        );
         lap("resolved links");
-        order_sections(&mut sections, &mut pages);
-        link_subsections(&mut sections);
-        let taxonomies = taxonomy::build(&config, &pages, &mut warnings);
-        lap("ordered sections and taxonomies");
-        let archive = Archive::of((0..pages.len()).filter(|&id| pages[id].is_rendered()), &pages);
-        let redirects = collect_redirects(&sections, &pages, &mut errors);
-        check_unique_urls(&sections, &pages, &redirects, &mut errors);
+        let layout = match kept {
+            // A watched run gets the last layout back while no page moved in it.
+            Some(kept) => {
+                let digest = layout::digest(&config, &sections, &pages);
+                match kept.layout(digest).cloned() {
+                    Some(layout) => {
+                        layout.apply(&mut sections, &mut pages);
+                        kept.set_layout(None);
+                        Some(layout)
+                    }
+                    None => {
+                        let layout = Layout::compute(digest, &config, &mut sections, &mut pages, &mut errors);
+                        kept.set_layout(layout.clone());
+                        layout
+                    }
+                }
+            }
+            None => Layout::compute(0, &config, &mut sections, &mut pages, &mut errors),
+        };
+        lap("laid out sections and taxonomies");
 
-        match Error::from_list(errors) {
-            Some(error) => Err(error),
-            None => Ok(Site {
+        match (Error::from_list(errors), layout) {
+            (Some(error), _) => Err(error),
+            (None, None) => unreachable!("a layout is missing only when it gave errors"),
+            (None, Some(layout)) => Ok(Site {
                 config,
                 pages,
                 sections,
-                taxonomies,
-                archive,
+                taxonomies: layout.taxonomies,
+                archive: layout.archive,
                 assets,
-                redirects,
+                redirects: layout.redirects,
                 held_back,
-                warnings,
+                warnings: warnings.into_iter().chain(layout.warnings).collect(),
             }),
         }
     }

@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::parse::front_matter::Render;
 use crate::parse::Document;
 use crate::shared_text::SharedText;
+use crate::site::layout::Layout;
 use crate::site::{build_page, chosen_summary, section_of, Asset, Page, Section, SectionId};
 
 /// What the model's previous run left for the next.
@@ -35,6 +36,10 @@ pub struct Kept {
     pending_targets: Option<u64>,
     /// Pages' HTML with links written in.
     filled: HashMap<usize, FilledPage>,
+    /// The layout of the kept pages, and the one this run computed (none if it took the
+    /// kept one back).
+    layout: Option<Layout>,
+    pending_layout: Option<Layout>,
 }
 
 /// One page's HTML as parsed, the URLs written into it, and the result.
@@ -70,10 +75,25 @@ impl Kept {
         self.pending_targets = Some(targets);
     }
 
+    /// The layout kept from the last successful run, if it was computed from places with
+    /// this digest.
+    pub(crate) fn layout(&self, digest: u64) -> Option<&Layout> {
+        self.layout.as_ref().filter(|layout| layout.is_of(digest))
+    }
+
+    /// Notes the layout this run computed, kept with its pages; `None` when the run took the
+    /// kept one back.
+    pub(crate) fn set_layout(&mut self, layout: Option<Layout>) {
+        self.pending_layout = layout;
+    }
+
     /// Keeps this run's pages for the next, dropping the previous run's leftovers. Called
     /// only after a whole run succeeded: the pages of a failed one may never be kept.
     pub fn keep_pages(&mut self, pages: Vec<Page>) {
         self.targets = self.pending_targets.take();
+        if let Some(layout) = self.pending_layout.take() {
+            self.layout = Some(layout);
+        }
         let sources = std::mem::take(&mut self.sources);
         debug_assert_eq!(sources.len(), pages.len(), "one source per page");
         self.pages =
