@@ -402,6 +402,7 @@ mod tests {
             section_archives: Vec::new(),
             page_keys: Vec::new(),
             reused_hashes: Vec::new(),
+            config_key: 0,
         }
     }
 

@@ -163,7 +163,8 @@ pub(crate) fn build_pages(
 ) -> BuiltPages {
     // Pages are large (about 650 bytes): sized up front and not sorted when they already
     // are, since every move of 10,000 of them is a few megabytes copied.
-    let mut built: Vec<(Page, Option<Arc<Document>>, bool)> = Vec::with_capacity(published.size_hint().1.unwrap_or(0));
+    let mut built: Vec<(Page, Option<Arc<Document>>, bool)> =
+        Vec::with_capacity(published.size_hint().1.unwrap_or(0));
     for doc in published {
         let taken = match kept.as_deref_mut() {
             Some(kept) if is_reusable(&doc) => kept.take_page(&doc),
