@@ -40,16 +40,16 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    /// Computes the layout of `pages` in `sections` and writes it into them; `None` when
-    /// it is invalid (two claims on one URL, a bad alias), with the errors pushed.
+    /// Computes the layout of `pages` in `sections` and writes it into them. An invalid one
+    /// (two claims on one URL, a bad alias) pushes its errors: the run then fails, and a
+    /// failed run's layout is never kept.
     pub(crate) fn compute(
         digest: u64,
         config: &Config,
         sections: &mut [Section],
         pages: &mut [Page],
         errors: &mut Vec<Error>,
-    ) -> Option<Layout> {
-        let errors_before = errors.len();
+    ) -> Layout {
         order_sections(sections, pages);
         link_subsections(sections);
         let mut warnings = Vec::new();
@@ -57,7 +57,7 @@ impl Layout {
         let archive = Archive::of((0..pages.len()).filter(|&id| pages[id].is_rendered()), pages);
         let redirects = collect_redirects(sections, pages, errors);
         check_unique_urls(sections, pages, &redirects, errors);
-        (errors.len() == errors_before).then(|| Layout {
+        Layout {
             digest,
             section_pages: sections.iter().map(|s| s.pages.clone()).collect(),
             section_pagers: sections.iter().map(|s| s.pagers.clone()).collect(),
@@ -67,7 +67,7 @@ impl Layout {
             warnings,
             archive,
             redirects,
-        })
+        }
     }
 
     /// Whether this layout was computed from places with this digest.

@@ -310,11 +310,11 @@ impl Site {
                     Some(layout) => {
                         layout.apply(&mut sections, &mut pages);
                         kept.set_layout(None);
-                        Some(layout)
+                        layout
                     }
                     None => {
                         let layout = Layout::compute(digest, &config, &mut sections, &mut pages, &mut errors);
-                        kept.set_layout(layout.clone());
+                        kept.set_layout(Some(layout.clone()));
                         layout
                     }
                 }
@@ -323,10 +323,9 @@ impl Site {
         };
         lap("laid out sections and taxonomies");
 
-        match (Error::from_list(errors), layout) {
-            (Some(error), _) => Err(error),
-            (None, None) => unreachable!("a layout is missing only when it gave errors"),
-            (None, Some(layout)) => Ok(Site {
+        match Error::from_list(errors) {
+            Some(error) => Err(error),
+            None => Ok(Site {
                 config,
                 pages,
                 sections,
