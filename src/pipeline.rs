@@ -422,6 +422,7 @@ impl Builder {
         files.sort_by(|a, b| a.output_path.cmp(&b.output_path));
         log::debug!("collected outputs at {:?}{}", step.elapsed(), crate::resident::note());
 
+        log::debug!("pipeline: sorted outputs at {:?}", step.elapsed());
         let previous_renders = std::mem::replace(&mut self.renders, rendered.cache);
         let previous_scans = std::mem::replace(&mut self.scans, scans);
         let stats = RunStats {
@@ -438,7 +439,9 @@ impl Builder {
         if !self.one_shot {
             self.kept.keep_pages(std::mem::take(&mut site.pages));
         }
+        log::debug!("pipeline: kept the pages at {:?}", step.elapsed());
         render::drop_in_background((site, previous_renders, previous_scans));
+        log::debug!("pipeline: handed the old run to a drop thread at {:?}", step.elapsed());
         Ok(Output { files, warnings, stats, links })
     }
 

@@ -242,13 +242,17 @@ pub struct CheckReport {
 /// check to reuse. When nothing the check reads changed since the previous check (`quire
 /// serve` after an edit that keeps every link and id), its report is the answer again.
 pub fn check(input: &CheckInput<'_>) -> (CheckReport, HtmlScans) {
+    let started = std::time::Instant::now();
     let mut scans = input.previous.scan(input.rendered);
+    log::debug!("check: scanned at {:?}", started.elapsed());
     let digest = inputs_digest(input, &scans);
+    log::debug!("check: digested inputs at {:?}", started.elapsed());
     let report = match &input.previous.report {
         Some((previous, report)) if *previous == digest => report.clone(),
         _ => check_all(input, &scans),
     };
     scans.report = Some((digest, report.clone()));
+    log::debug!("check: reported at {:?}", started.elapsed());
     (report, scans)
 }
 

@@ -131,6 +131,11 @@ impl RenderContext {
         self.entries.insert(key, value);
     }
 
+    /// Its entries' names and hashes, for its render key.
+    pub fn key_entries(&self, hashes: &ValueHashes<'_>) -> KeyEntries {
+        KeyEntries::new(self.entries.iter().map(|(name, value)| (*name, hashes.hash(value))))
+    }
+
     /// The Tera context for rendering.
     pub fn to_tera(&self) -> Context {
         let mut context = Context::new();
@@ -204,53 +209,97 @@ impl<'v> ValueHashes<'v> {
         if let Some(known) = address(value).and_then(|a| self.known.get(&a)) {
             return *known;
         }
-        let kind = value.kind();
-        // Each kind gets its own tag, so values of different kinds never share a hash.
-        let tag = kind as u64;
-        let contents = match kind {
-            ValueKind::Bool => u64::from(value.as_bool() == Some(true)),
-            ValueKind::U64 | ValueKind::U128 => xxh3_64(&value.as_u128().unwrap_or_default().to_le_bytes()),
-            ValueKind::I64 | ValueKind::I128 => xxh3_64(&value.as_i128().unwrap_or_default().to_le_bytes()),
-            ValueKind::F64 => value.as_f64().unwrap_or_default().to_bits(),
-            ValueKind::String => {
-                combine(u64::from(value.is_safe()), xxh3_64(value.as_str().unwrap_or_default().as_bytes()))
-            }
-            ValueKind::Bytes => xxh3_64(value.as_bytes().unwrap_or_default()),
+        match value.kind() {
+            ValueKind::String => text_hash(value.as_str().unwrap_or_default(), value.is_safe()),
             ValueKind::Array => {
                 let items = value.as_array().unwrap_or_default();
-                items.iter().fold(items.len() as u64, |sum, item| combine(sum, self.hash(item)))
+                array_hash(items.iter().map(|item| self.hash(item)))
             }
             ValueKind::Map => {
-                // Tera's maps have no stable order: add up the entries, which does not depend
-                // on it.
                 let map = value.as_map().expect("a value of kind Map is a map");
-                let sum = map.iter().fold(0u64, |sum, (key, item)| {
-                    let key = match key.as_str() {
-                        Some(text) => xxh3_64(text.as_bytes()),
-                        None => xxh3_64(key.to_string().as_bytes()).rotate_left(1),
-                    };
-                    sum.wrapping_add(combine(key, self.hash(item)))
-                });
-                combine(map.len() as u64, sum)
+                map_hash(map.iter().map(|(key, item)| (key_hash(key), self.hash(item))))
             }
-            // Undefined, None, and kinds Tera may add later: their text tells them apart.
-            _ => xxh3_64(value.to_string().as_bytes()),
-        };
-        combine(tag, contents)
+            kind => {
+                let contents = match kind {
+                    ValueKind::Bool => u64::from(value.as_bool() == Some(true)),
+                    ValueKind::U64 | ValueKind::U128 => {
+                        xxh3_64(&value.as_u128().unwrap_or_default().to_le_bytes())
+                    }
+                    ValueKind::I64 | ValueKind::I128 => {
+                        xxh3_64(&value.as_i128().unwrap_or_default().to_le_bytes())
+                    }
+                    ValueKind::F64 => value.as_f64().unwrap_or_default().to_bits(),
+                    ValueKind::Bytes => xxh3_64(value.as_bytes().unwrap_or_default()),
+                    // Undefined, None, and kinds Tera may add later: their text tells them apart.
+                    _ => xxh3_64(value.to_string().as_bytes()),
+                };
+                // Each kind gets its own tag, so values of different kinds never share a hash.
+                combine(kind as u64, contents)
+            }
+        }
     }
 
-    /// The key of rendering `template` into `output_path` with `context`.
-    pub fn render_key(&self, template: &str, output_path: &str, context: &RenderContext) -> u64 {
+    /// The key of rendering `template` into `output_path` with a context whose entries hash
+    /// to `entries` (see [`KeyEntries`]).
+    pub fn render_key(&self, template: &str, output_path: &str, entries: &KeyEntries) -> u64 {
         let mut hasher = Xxh3Default::new();
         self.template_set.hash(&mut hasher);
         template.hash(&mut hasher);
         output_path.hash(&mut hasher);
-        for (key, value) in &context.entries {
+        for (key, value) in &entries.0 {
             key.hash(&mut hasher);
-            self.hash(value).hash(&mut hasher);
+            value.hash(&mut hasher);
         }
         hasher.finish()
     }
+}
+
+/// A render context as its entries' names and hashes, in name order: all a render key reads.
+/// Renders that are mostly reused (every page and pager, each `serve` run) compute these
+/// straight from the model, so that the context itself is built only for a render that runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyEntries(Vec<(&'static str, u64)>);
+
+impl KeyEntries {
+    /// The entries of `pairs`, which may come in any order.
+    pub fn new(pairs: impl IntoIterator<Item = (&'static str, u64)>) -> KeyEntries {
+        let mut entries: Vec<_> = pairs.into_iter().collect();
+        entries.sort_unstable_by_key(|(name, _)| *name);
+        KeyEntries(entries)
+    }
+}
+
+/// The hash of a text value: what [`ValueHashes::hash`] gives `Value::from(text)` (or
+/// `Value::safe_string(text)` when `safe`).
+pub fn text_hash(text: &str, safe: bool) -> u64 {
+    combine(ValueKind::String as u64, combine(u64::from(safe), xxh3_64(text.as_bytes())))
+}
+
+/// The hash of an array value whose items hash to `items`.
+pub fn array_hash(items: impl ExactSizeIterator<Item = u64>) -> u64 {
+    let contents = items.len() as u64;
+    combine(ValueKind::Array as u64, items.fold(contents, combine))
+}
+
+/// The hash of a map value whose keys and values hash to `entries` (keys by [`key_hash`]).
+/// Tera's maps have no stable order: the entries are added up, which does not depend on it.
+pub fn map_hash(entries: impl ExactSizeIterator<Item = (u64, u64)>) -> u64 {
+    let len = entries.len() as u64;
+    let sum = entries.fold(0u64, |sum, (key, item)| sum.wrapping_add(combine(key, item)));
+    combine(ValueKind::Map as u64, combine(len, sum))
+}
+
+/// The hash of a map's key.
+pub fn key_hash(key: &tera::value::Key<'_>) -> u64 {
+    match key.as_str() {
+        Some(text) => xxh3_64(text.as_bytes()),
+        None => xxh3_64(key.to_string().as_bytes()).rotate_left(1),
+    }
+}
+
+/// The hash of a map key that is `name`.
+pub fn name_hash(name: &str) -> u64 {
+    xxh3_64(name.as_bytes())
 }
 
 /// Mixes two hashes into one; the order matters.

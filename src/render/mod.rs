@@ -28,7 +28,9 @@ use crate::load::TemplateFile;
 use crate::shared_text::SharedText;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
-use cache::{CachedRender, Interner, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
+use cache::{
+    CachedRender, Interner, KeyEntries, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes,
+};
 use functions::Lookup;
 use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
@@ -109,6 +111,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let views = Views::build(site, &previous.views);
     lap("built views");
     let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs.into_iter().chain(generated)));
+    lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
     lap("built tera");
@@ -116,6 +119,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("hashed views");
 
     let jobs = jobs(site, &plan);
+    lap("listed jobs");
     let renderer = Renderer {
         site,
         tera: &tera,
@@ -138,6 +142,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
             Ok(Output { file: settle(output.file)?, origin })
         })
         .collect();
+    lap("ran jobs");
     let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
     let mut cache = Vec::with_capacity(results.len());
     let mut stats = RenderStats::default();
@@ -171,6 +176,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     // Feeds are built without templates, from the model, and keyed by what they are built
     // from.
     let feed_keys = feeds::FeedKeys::new(site, &previous.feed_entries);
+    lap("keyed feeds");
     let reuse = &renderer.reuse;
     let feed_files: Vec<([RenderedFile; 2], u64, bool)> = feeds
         .par_iter()
@@ -215,8 +221,11 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     files.extend(sitemap_files.iter().cloned());
     lap("rendered the sitemap");
     let mut cache: RenderCache = cache.into_iter().collect();
+    lap("collected the cache");
     cache.views = views.keep(site, |view| hashes.hash(view));
+    lap("kept views");
     cache.feed_entries = feed_keys.keep();
+    lap("kept feed entries");
     cache.sitemap = Some((sitemap_key, sitemap_files));
     drop(hashes);
     drop_in_background((views, lookup, tera));
@@ -518,20 +527,35 @@ impl Renderer<'_> {
         match *job {
             Job::Page(id) => {
                 let page = &self.site.pages[id];
-                let mut context = self.context(&page.url_path);
-                context.insert_value("page", self.views.pages[id].clone());
+                let view = &self.views.pages[id];
                 let template = page_template(self.site, page, self.tera);
-                self.render_template(&template, &context, &page.url_path, &page.display_path)
+                let entries = self.place_entries(&page.url_path, [("page", self.hashes.hash(view))]);
+                self.render_template(&template, &page.url_path, &page.display_path, &entries, || {
+                    let mut context = self.context(&page.url_path);
+                    context.insert_value("page", view.clone());
+                    context
+                })
             }
             Job::Pager { section, pager } => {
                 let s = &self.site.sections[section];
-                let pager = &s.pagers[pager];
-                let mut context = self.context(&pager.url_path);
-                context.insert_value("section", self.views.sections[section].clone());
                 let list = PageList { pages: &s.pages, pagers: &s.pagers, paginate_by: s.paginate_by };
-                context.insert_value("paginator", self.paginator(&list, pager.index - 1));
+                let paginator = self.paginator(&list, pager);
+                let url_path = &s.pagers[pager].url_path;
+                let view = &self.views.sections[section];
+                let entries = self.place_entries(
+                    url_path,
+                    [
+                        ("section", self.hashes.hash(view)),
+                        ("paginator", paginator.hash(self.hashes, self.views)),
+                    ],
+                );
                 let template = section_template(self.site, s);
-                self.render_template(template, &context, &pager.url_path, &s.display_path)
+                self.render_template(template, url_path, &s.display_path, &entries, || {
+                    let mut context = self.context(url_path);
+                    context.insert_value("section", view.clone());
+                    context.insert_value("paginator", paginator.to_value(self.views));
+                    context
+                })
             }
             Job::TaxonomyList(index) => {
                 let taxonomy = &self.site.taxonomies[index];
@@ -540,7 +564,7 @@ impl Renderer<'_> {
                 let mut context = self.context(&taxonomy.url_path);
                 context.insert_value("taxonomy", self.views.taxonomy_lists[index].clone());
                 let source = PathBuf::from(&taxonomy.url_path);
-                self.render_template(&templates.list, &context, &taxonomy.url_path, &source)
+                self.render_context(&templates.list, &taxonomy.url_path, &source, context)
             }
             Job::TermPager { taxonomy: index, term, pager } => {
                 let taxonomy = &self.site.taxonomies[index];
@@ -548,19 +572,32 @@ impl Renderer<'_> {
                     self.plan.taxonomies[index].as_ref().expect("only planned taxonomies get jobs");
                 let t = &taxonomy.terms[term];
                 let url_path = &t.pagers[pager].url_path;
-                let mut context = self.context(url_path);
-                context.insert_value("taxonomy", self.views.taxonomy_heads[index].clone());
-                context.insert_value("term", self.views.terms[index][term].clone());
                 let list = PageList { pages: &t.pages, pagers: &t.pagers, paginate_by: taxonomy.paginate_by };
-                context.insert_value("paginator", self.paginator(&list, pager));
+                let paginator = self.paginator(&list, pager);
+                let head = &self.views.taxonomy_heads[index];
+                let term_view = &self.views.terms[index][term];
+                let entries = self.place_entries(
+                    url_path,
+                    [
+                        ("taxonomy", self.hashes.hash(head)),
+                        ("term", self.hashes.hash(term_view)),
+                        ("paginator", paginator.hash(self.hashes, self.views)),
+                    ],
+                );
                 let source = PathBuf::from(&t.url_path);
-                self.render_template(&templates.single, &context, url_path, &source)
+                self.render_template(&templates.single, url_path, &source, &entries, || {
+                    let mut context = self.context(url_path);
+                    context.insert_value("taxonomy", head.clone());
+                    context.insert_value("term", term_view.clone());
+                    context.insert_value("paginator", paginator.to_value(self.views));
+                    context
+                })
             }
             Job::Archive(url_path) => {
                 let mut context = self.context(url_path);
                 context.insert_value("archive", self.views.archive.clone());
                 let source = PathBuf::from(url_path);
-                self.render_template(plan::ARCHIVE_TEMPLATE, &context, url_path, &source)
+                self.render_context(plan::ARCHIVE_TEMPLATE, url_path, &source, context)
             }
             Job::Redirect(redirect) => Ok(Output { file: self.redirect(redirect), origin: Origin::Built }),
             Job::NotFound(source) => {
@@ -599,47 +636,80 @@ impl Renderer<'_> {
         context
     }
 
-    fn paginator(&self, list: &PageList<'_>, pager_index: usize) -> Value {
+    /// The key entries of a render at `url_path` (`current_path`, `current_url`) and `more`.
+    fn place_entries<const N: usize>(&self, url_path: &str, more: [(&'static str, u64); N]) -> KeyEntries {
+        let permalink = url::permalink(&self.site.config.base_url, url_path);
+        let place = [
+            ("current_path", cache::text_hash(url_path, false)),
+            ("current_url", cache::text_hash(&permalink, false)),
+        ];
+        KeyEntries::new(place.into_iter().chain(more))
+    }
+
+    fn paginator<'l>(&self, list: &PageList<'l>, pager_index: usize) -> Paginator<'l> {
         let pagers = list.pagers;
         let pager = &pagers[pager_index];
         let base_url = &self.site.config.base_url;
         let link = |index: Option<usize>| {
-            index
-                .and_then(|i| pagers.get(i))
-                .map_or_else(Value::none, |p| Value::from(url::permalink(base_url, &p.url_path)))
+            index.and_then(|i| pagers.get(i)).map(|p| url::permalink(base_url, &p.url_path))
         };
-        let pages: Vec<Value> =
-            list.pages[pager.items.clone()].iter().map(|&id| self.views.light_pages[id].clone()).collect();
-        map([
-            ("pages", Value::from(pages)),
-            ("current_index", Value::from(pager.index)),
-            ("number_pagers", Value::from(pagers.len())),
-            ("paginate_by", Value::from(list.paginate_by)),
-            ("total_pages", Value::from(list.pages.len())),
-            ("first", link(Some(0))),
-            ("last", link(Some(pagers.len() - 1))),
-            ("previous", link(pager_index.checked_sub(1))),
-            ("next", link(Some(pager_index + 1))),
-        ])
+        Paginator {
+            pages: &list.pages[pager.items.clone()],
+            numbers: [
+                ("current_index", pager.index),
+                ("number_pagers", pagers.len()),
+                ("paginate_by", list.paginate_by),
+                ("total_pages", list.pages.len()),
+            ],
+            links: [
+                ("first", link(Some(0))),
+                ("last", link(Some(pagers.len() - 1))),
+                ("previous", link(pager_index.checked_sub(1))),
+                ("next", link(Some(pager_index + 1))),
+            ],
+        }
     }
 
     /// Renders `template` with `context`, or reuses the previous bytes when nothing it reads
     /// has changed.
+    fn render_context(
+        &self,
+        template: &str,
+        url_path: &str,
+        source: &Path,
+        context: RenderContext,
+    ) -> Result<Output> {
+        let entries = context.key_entries(self.hashes);
+        self.render_template(template, url_path, source, &entries, || context)
+    }
+
+    /// Renders `template` with the context `build` makes, whose entries hash to `entries`,
+    /// or reuses the previous bytes when nothing it reads has changed: then the context is
+    /// never built.
     fn render_template(
         &self,
         template: &str,
-        context: &RenderContext,
         url_path: &str,
         source: &Path,
+        entries: &KeyEntries,
+        build: impl FnOnce() -> RenderContext,
     ) -> Result<Output> {
         let output_path = url::output_path(url_path);
-        let key = self.hashes.render_key(template, &output_path, context);
-        let answer = |query: &cache::Query| self.lookup.answer_hash(query, self.hashes);
+        let key = self.hashes.render_key(template, &output_path, entries);
+        // Tests run unoptimized: there every key is checked against the context it stands for.
+        #[cfg(debug_assertions)]
+        let build = {
+            let context = build();
+            assert_eq!(&context.key_entries(self.hashes), entries, "key entries of {output_path}");
+            || context
+        };
         if let Some(previous) = self.reuse.get(&output_path, key) {
             let file = RenderedFile { output_path, contents: Arc::clone(previous.contents()) };
             return Ok(Output { file, origin: Origin::Reused(previous) });
         }
-        let (html, queries) = cache::recording(|| self.render_named(template, context, source));
+        let context = build();
+        let answer = |query: &cache::Query| self.lookup.answer_hash(query, self.hashes);
+        let (html, queries) = cache::recording(|| self.render_named(template, &context, source));
         let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
         let contents: Arc<[u8]> = html?.into_bytes().into();
         let render = CachedRender::new(key, answers, Arc::clone(&contents));
@@ -683,6 +753,43 @@ impl Renderer<'_> {
             redirect.url_path.trim_start_matches('/').to_string()
         };
         RenderedFile { output_path, contents: html.into_bytes().into() }
+    }
+}
+
+/// What a template's `paginator` holds, before it is a value: its values are built only for
+/// a render that runs, its hash is what the render key reads.
+struct Paginator<'a> {
+    pages: &'a [PageId],
+    numbers: [(&'static str, usize); 4],
+    links: [(&'static str, Option<String>); 4],
+}
+
+impl Paginator<'_> {
+    /// `paginator`: `pages` (light views), the counts and the links to other pagers.
+    fn to_value(&self, views: &Views) -> Value {
+        let pages: Vec<Value> = self.pages.iter().map(|&id| views.light_pages[id].clone()).collect();
+        let numbers = self.numbers.iter().map(|&(name, n)| (name, Value::from(n)));
+        let links = self
+            .links
+            .iter()
+            .map(|(name, link)| (*name, link.as_deref().map_or_else(Value::none, Value::from)));
+        map(std::iter::once(("pages", Value::from(pages))).chain(numbers).chain(links))
+    }
+
+    /// The hash of [`Paginator::to_value`]'s value, without building it.
+    fn hash(&self, hashes: &ValueHashes<'_>, views: &Views) -> u64 {
+        let pages = cache::array_hash(self.pages.iter().map(|&id| hashes.hash(&views.light_pages[id])));
+        let numbers = self.numbers.iter().map(|&(name, n)| (name, hashes.hash(&Value::from(n))));
+        let links = self.links.iter().map(|(name, link)| {
+            let hash = match link {
+                Some(text) => cache::text_hash(text, false),
+                None => hashes.hash(&Value::none()),
+            };
+            (*name, hash)
+        });
+        let entries: Vec<(&str, u64)> =
+            std::iter::once(("pages", pages)).chain(numbers).chain(links).collect();
+        cache::map_hash(entries.into_iter().map(|(name, hash)| (cache::name_hash(name), hash)))
     }
 }
 

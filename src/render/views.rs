@@ -83,6 +83,7 @@ impl Views {
     /// Builds every view of `site`, taking from `previous` the page views whose inputs are
     /// unchanged.
     pub fn build(site: &Site, previous: &PageViews) -> Views {
+        let started = std::time::Instant::now();
         let base_url = site.config.base_url.as_str();
         let term_links: Vec<Vec<Value>> = site
             .taxonomies
@@ -105,6 +106,7 @@ impl Views {
         // Each page's kept views, looked up once.
         let kept: Vec<Option<&KeptViews>> =
             site.pages.par_iter().map(|page| previous.pages.get(&page.content_path)).collect();
+        log::debug!("views: looked up kept views at {:?}", started.elapsed());
         let page_keys: Vec<(u64, u64)> = site
             .pages
             .par_iter()
@@ -160,6 +162,7 @@ impl Views {
                 }
             }
         }
+        log::debug!("views: built page views at {:?}", started.elapsed());
         let sections = site.sections.iter().map(|s| section(s, site, &light_pages)).collect();
         let taxonomy_heads: Vec<Value> = site.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
         let terms: Vec<Vec<Value>> = term_links
