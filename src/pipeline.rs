@@ -8,7 +8,8 @@
 //! its `Builder` across runs. There is no other way through the stages, so an incremental run
 //! always equals a clean one.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -158,7 +159,7 @@ pub struct Builder {
     /// Content texts of the previous run.
     reads: ReadCache,
     /// Parsed documents by content path, with what they were parsed from.
-    parsed: HashMap<String, Parsed, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
+    parsed: HashMap<String, Parsed>,
     /// The previous run's renders.
     renders: RenderCache,
     /// The previous run's link-check scans of the rendered HTML.
@@ -391,7 +392,7 @@ impl Builder {
         // named only if a duplicate needs it.
         let mut outputs: Vec<(OutputFile, Option<PathBuf>)> = Vec::new();
         // Static files first, theme before site, so the site's file replaces the theme's.
-        let mut static_by_path: HashMap<String, StaticSource> = HashMap::new();
+        let mut static_by_path: HashMap<String, StaticSource> = HashMap::default();
         for file in static_files {
             static_by_path.insert(file.relative_path, file.source);
         }
@@ -513,7 +514,7 @@ impl<'a> Staged<'a> {
 
     /// Where each staged file's bytes are, by output path, and the scans for the check.
     fn finish(self) -> (HashMap<String, Contents>, HtmlScans) {
-        let mut contents = HashMap::new();
+        let mut contents = HashMap::default();
         let mut scans = Vec::new();
         for (output_path, staged, scan) in self.files.into_inner().unwrap_or_else(PoisonError::into_inner) {
             if let Some(scan) = scan {
@@ -552,7 +553,7 @@ fn unique_outputs(outputs: Vec<(OutputFile, Option<PathBuf>)>, root: &Path) -> R
         None => PathBuf::from(format!("the page at /{}", file.output_path.trim_end_matches("index.html"))),
     };
     // The latest output seen at each path, by index.
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(outputs.len());
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(outputs.len(), Default::default());
     let mut errors = Vec::new();
     for (index, output) in outputs.iter().enumerate() {
         if let Some(first) = seen.insert(&output.0.output_path, index) {

@@ -40,7 +40,7 @@ pub struct CheckInput<'a> {
 /// were found in; and the last report with a digest of everything it was made from.
 #[derive(Debug, Default)]
 pub struct HtmlScans {
-    files: HashMap<String, Arc<Scan>, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
+    files: HashMap<String, Arc<Scan>, rustc_hash::FxBuildHasher>,
     report: Option<(u128, CheckReport)>,
 }
 

@@ -15,9 +15,10 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
 use tera::value::ValueKind;
 use tera::{Context, Value};
-use xxhash_rust::xxh3::{xxh3_64, Xxh3Default, Xxh3DefaultBuilder};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
 
 use crate::load::TemplateFile;
 use crate::render::views::{PageViews, Views};
@@ -26,7 +27,7 @@ use crate::shared_text::SharedText;
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
 pub struct RenderCache {
-    entries: HashMap<String, CachedRender, Xxh3DefaultBuilder>,
+    entries: HashMap<String, CachedRender, FxBuildHasher>,
     /// The page views the renders were given, reused by the next run where still valid.
     pub(crate) views: PageViews,
     /// Hashes of the HTML of the pages the feeds held.
@@ -41,7 +42,7 @@ pub struct RenderCache {
 /// are reused), so a `serve` rebuild hashes only the HTML that changed.
 #[derive(Debug, Clone, Default)]
 pub struct HtmlHashes {
-    by_address: HashMap<usize, (SharedText, u64), Xxh3DefaultBuilder>,
+    by_address: HashMap<usize, (SharedText, u64), FxBuildHasher>,
 }
 
 impl HtmlHashes {
@@ -153,7 +154,7 @@ impl RenderContext {
 /// Only values owned by the `Views` it was built from are remembered, and it must not outlive
 /// them: their addresses cannot be reused while they are alive.
 pub struct ValueHashes<'v> {
-    known: HashMap<usize, u64, Xxh3DefaultBuilder>,
+    known: HashMap<usize, u64, FxBuildHasher>,
     template_set: u64,
     _views: std::marker::PhantomData<&'v Views>,
 }
@@ -162,7 +163,7 @@ impl<'v> ValueHashes<'v> {
     /// Hashes every view of `views` and the template texts.
     pub fn new(views: &'v Views, templates: &[TemplateFile]) -> ValueHashes<'v> {
         let mut hashes = ValueHashes {
-            known: HashMap::with_hasher(Xxh3DefaultBuilder),
+            known: HashMap::with_hasher(FxBuildHasher),
             template_set: 0,
             _views: std::marker::PhantomData,
         };
@@ -323,15 +324,15 @@ pub(crate) struct Reuse<'a> {
     previous: &'a RenderCache,
     /// Whether each distinct list of queries in `previous` (by address: lists are interned,
     /// so thousands of renders share a few) still gets the answers it got.
-    still_answered: HashMap<usize, bool, Xxh3DefaultBuilder>,
+    still_answered: HashMap<usize, bool, FxBuildHasher>,
 }
 
 impl<'a> Reuse<'a> {
     /// Reuses from `previous`, checking each of its query lists once with `answer` (the
     /// hash of a query's answer now).
     pub(crate) fn new(previous: &'a RenderCache, answer: impl Fn(&Query) -> u64) -> Reuse<'a> {
-        let mut answers: HashMap<&Query, u64, Xxh3DefaultBuilder> = HashMap::default();
-        let mut still_answered: HashMap<usize, bool, Xxh3DefaultBuilder> = HashMap::default();
+        let mut answers: HashMap<&Query, u64, FxBuildHasher> = HashMap::default();
+        let mut still_answered: HashMap<usize, bool, FxBuildHasher> = HashMap::default();
         for cached in previous.entries.values().filter(|cached| !cached.answers.is_empty()) {
             still_answered.entry(address_of_answers(&cached.answers)).or_insert_with(|| {
                 cached
@@ -361,10 +362,10 @@ fn address_of_answers(answers: &Arc<[(Query, u64)]>) -> usize {
 /// once per run, not once per output.
 #[derive(Default)]
 pub(crate) struct Interner {
-    lists: std::collections::HashSet<Arc<[(Query, u64)]>, Xxh3DefaultBuilder>,
+    lists: std::collections::HashSet<Arc<[(Query, u64)]>, FxBuildHasher>,
     /// Addresses of the lists in `lists`: a render holding one of them (most reused
     /// renders) is settled without hashing its list.
-    shared: std::collections::HashSet<usize, Xxh3DefaultBuilder>,
+    shared: std::collections::HashSet<usize, FxBuildHasher>,
 }
 
 impl Interner {

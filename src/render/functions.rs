@@ -5,7 +5,7 @@
 //! is recorded as a `Query` of the running render, so the render cache can check later that
 //! the answer is still the same.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
@@ -17,9 +17,9 @@ use crate::render::cache::{self, Query, ValueHashes};
 use crate::render::views::Views;
 use crate::site::{url, Site};
 
-/// A map by path or name, with a hasher quicker than the default on these short keys (each
-/// run builds these maps over every page).
-type ByName<V> = HashMap<String, V, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
+/// A map by path or name (Fx-hashed, as every map here: each run builds them over every
+/// page, and the default SipHash was the costlier part of that).
+type ByName<V> = HashMap<String, V>;
 
 /// What template functions can look up.
 pub struct Lookup {

@@ -16,7 +16,9 @@ pub mod sitemap;
 pub mod views;
 pub mod xml;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -9,7 +9,7 @@
 //! `404.html` and `robots.txt` come from a template when there is one, else a built-in
 //! version; a static file of that name wins over both. This module renders nothing.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
 
 use crate::error::{Error, Result, UrlOwner};
@@ -159,7 +159,7 @@ impl Plan {
     }
 
     fn check_unique_urls(&self, site: &Site, errors: &mut Vec<Error>) {
-        let mut owners: HashMap<&str, &PathBuf> = HashMap::new();
+        let mut owners: HashMap<&str, &PathBuf> = HashMap::default();
         for section in &site.sections {
             for pager in &section.pagers {
                 owners.insert(&pager.url_path, &section.display_path);

@@ -53,7 +53,7 @@ pub struct Views {
 /// The page views of a run, by content path, to be reused by the next one.
 #[derive(Debug, Clone, Default)]
 pub struct PageViews {
-    pages: HashMap<String, KeptViews, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
+    pages: HashMap<String, KeptViews, rustc_hash::FxBuildHasher>,
 }
 
 /// One page's views, the keys they were built from and their hashes.

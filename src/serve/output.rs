@@ -39,7 +39,7 @@ pub struct ServedFile {
 #[derive(Debug, Default)]
 pub struct ServedSite {
     /// Shared with the next site while unchanged, so publishing copies pointers, not headers.
-    files: HashMap<String, Arc<ServedFile>, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
+    files: HashMap<String, Arc<ServedFile>, rustc_hash::FxBuildHasher>,
 }
 
 /// What a new build changed compared with the one served before it.

@@ -8,7 +8,7 @@
 //! written. This module does not check that relative targets exist: the link checker does
 //! that after rendering, against the files actually built.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Location};
@@ -154,11 +154,11 @@ mod tests {
         let toc: &'static [TocEntry] = Box::leak(Box::new([heading("usage"), heading("setup")]));
         LinkTargets {
             base_url: "https://example.com/",
-            documents: HashMap::from([
+            documents: HashMap::from_iter([
                 ("blog/post.md", ("/blog/post/", toc)),
                 ("about.md", ("/about/", &[][..])),
             ]),
-            assets: HashMap::from([
+            assets: HashMap::from_iter([
                 ("blog/img.png", "blog/img.png"),
                 ("blog/bundle/d.svg", "blog/bundle/d.svg"),
             ]),

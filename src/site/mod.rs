@@ -13,7 +13,8 @@ pub mod schedule;
 pub mod taxonomy;
 pub mod url;
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -911,8 +912,8 @@ fn file_alias(url_path: String) -> String {
 }
 
 fn check_unique_urls(sections: &[Section], pages: &[Page], redirects: &[Redirect], errors: &mut Vec<Error>) {
-    let mut owners: HashMap<&str, &PathBuf> = HashMap::new();
-    let mut first_owners: HashMap<&str, UrlOwner> = HashMap::new();
+    let mut owners: HashMap<&str, &PathBuf> = HashMap::default();
+    let mut first_owners: HashMap<&str, UrlOwner> = HashMap::default();
     let claims = sections
         .iter()
         .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path, None)))

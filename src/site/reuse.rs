@@ -9,7 +9,7 @@
 //! document's URL and headings, each asset's output) is where it was, so a run with reuse
 //! builds the same site as one without.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -96,7 +96,7 @@ impl Kept {
         }
         let sources = std::mem::take(&mut self.sources);
         debug_assert_eq!(sources.len(), pages.len(), "one source per page");
-        let mut kept = HashMap::with_capacity(pages.len());
+        let mut kept = HashMap::with_capacity_and_hasher(pages.len(), Default::default());
         kept.extend(sources.into_iter().zip(pages).map(|(source, page)| (address(&source), (source, page))));
         self.pages = kept;
     }

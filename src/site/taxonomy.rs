@@ -5,7 +5,8 @@
 //! one term, with a warning; distinct terms always get distinct URLs (`C++` is not `C`).
 //! This module renders nothing and reads no file.
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 use crate::config::{Config, TaxonomyConfig, TermOrder};
 use crate::parse::front_matter::SortBy;
@@ -152,7 +153,7 @@ fn build_one(
     let url_path = format!("/{}/", url::slugify(name));
     let mut collected: BTreeMap<String, Collected> = BTreeMap::new();
     // The merge key of each spelling, worked out once: thousands of pages share a few terms.
-    let mut keys: HashMap<&str, String> = HashMap::new();
+    let mut keys: HashMap<&str, String> = HashMap::default();
     for (id, page) in pages.iter().enumerate() {
         for text in page.taxonomies.get(name).into_iter().flatten() {
             let key = keys.entry(text.as_str()).or_insert_with(|| merge_key(text));
@@ -235,7 +236,7 @@ fn unique_slugs(
         by_slug.entry(term_slug(key)).or_default().push(key);
     }
     let mut taken: std::collections::HashSet<String> = by_slug.keys().cloned().collect();
-    let mut slugs = HashMap::new();
+    let mut slugs = HashMap::default();
     for (slug, keys) in &by_slug {
         slugs.insert(keys[0].to_string(), slug.clone());
         for key in &keys[1..] {
