@@ -14,6 +14,7 @@ pub mod cache_dir;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod error;
 pub mod io_pool;
 pub mod load;

@@ -77,20 +77,24 @@ impl Scan {
 
 /// A digest of texts and counts, each delimited, so that different inputs cannot run together.
 #[derive(Default)]
-struct Digest(xxhash_rust::xxh3::Xxh3Default);
+struct Digest(crate::digest::Digest);
 
 impl Digest {
     fn text(&mut self, text: &str) {
         self.count(text.len());
-        self.0.update(text.as_bytes());
+        self.bytes(text.as_bytes());
     }
 
     fn count(&mut self, count: usize) {
-        self.0.update(&(count as u64).to_le_bytes());
+        self.bytes(&(count as u64).to_le_bytes());
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        std::hash::Hasher::write(&mut self.0, bytes);
     }
 
     fn finish(&self) -> u128 {
-        self.0.digest128()
+        self.0.finish_128()
     }
 }
 
@@ -116,13 +120,13 @@ fn inputs_digest(input: &CheckInput<'_>, scans: &HtmlScans) -> u128 {
             let mut digest = Digest::default();
             digest.text(url_path);
             digest.text(&display_path.to_string_lossy());
-            digest.0.update(&links.to_le_bytes());
+            digest.bytes(&links.to_le_bytes());
             digest.finish()
         })
         .collect();
     digest.count(per_document.len());
     for document in per_document {
-        digest.0.update(&document.to_le_bytes());
+        digest.bytes(&document.to_le_bytes());
     }
     for section in &site.sections {
         digest.count(section.pagers.len());
@@ -135,14 +139,14 @@ fn inputs_digest(input: &CheckInput<'_>, scans: &HtmlScans) -> u128 {
             let mut digest = Digest::default();
             digest.text(&file.output_path);
             if let Some(scan) = scans.files.get(&file.output_path) {
-                digest.0.update(&scan.digest.to_le_bytes());
+                digest.bytes(&scan.digest.to_le_bytes());
             }
             digest.finish()
         })
         .collect();
     digest.count(per_file.len());
     for file in per_file {
-        digest.0.update(&file.to_le_bytes());
+        digest.bytes(&file.to_le_bytes());
     }
     digest.count(input.copied.len());
     input.copied.iter().for_each(|path| digest.text(path));

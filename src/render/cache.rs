@@ -243,7 +243,7 @@ impl<'v> ValueHashes<'v> {
     /// The key of rendering `template` into `output_path` with a context whose entries hash
     /// to `entries` (see [`KeyEntries`]).
     pub fn render_key(&self, template: &str, output_path: &str, entries: &KeyEntries) -> u64 {
-        let mut hasher = Xxh3Default::new();
+        let mut hasher = crate::digest::Digest::new();
         self.template_set.hash(&mut hasher);
         template.hash(&mut hasher);
         output_path.hash(&mut hasher);

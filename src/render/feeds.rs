@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
-use xxhash_rust::xxh3::Xxh3Default;
+use crate::digest::Digest;
 
 use crate::config::FeedContent;
 use crate::parse::date::PageDate;
@@ -116,7 +116,7 @@ impl<'a> FeedKeys<'a> {
 
     /// The key of `feed`: everything its two files are written from.
     pub fn key(&self, feed: &Feed) -> u64 {
-        let mut hasher = Xxh3Default::new();
+        let mut hasher = Digest::new();
         self.config.hash(&mut hasher);
         feed.hash(&mut hasher);
         for &id in &feed.pages {
@@ -135,7 +135,7 @@ impl<'a> FeedKeys<'a> {
     fn entry_hash(&self, id: PageId) -> u64 {
         let site = self.site;
         let page = &site.pages[id];
-        let mut hasher = Xxh3Default::new();
+        let mut hasher = Digest::new();
         page.url_path.hash(&mut hasher);
         page.title.hash(&mut hasher);
         (page.date, page.updated).hash(&mut hasher);

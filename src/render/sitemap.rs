@@ -65,7 +65,7 @@ pub fn entries(site: &Site, plan: &Plan) -> Vec<Entry> {
 
 /// The render key of the sitemap: what its files are written from.
 pub fn key(site: &Site, entries: &[Entry]) -> u64 {
-    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    let mut hasher = crate::digest::Digest::new();
     (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
     for entry in entries {
         (&entry.url_path, entry.lastmod).hash(&mut hasher);

@@ -16,6 +16,8 @@ use rayon::prelude::*;
 use tera::{Map, Value};
 use xxhash_rust::xxh3::Xxh3Default;
 
+use crate::digest::Digest;
+
 use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
 use crate::site::{url, Page, Section, Site, Taxonomy, Term};
@@ -250,7 +252,7 @@ fn address(value: &Value) -> Option<usize> {
 /// What `light_page` reads of a page (and of the site: the config, for the base URL and the
 /// taxonomies that `page.terms` lists).
 fn light_key(page: &Page, config_key: u64) -> u64 {
-    let mut hasher = Xxh3Default::new();
+    let mut hasher = Digest::new();
     config_key.hash(&mut hasher);
     page.title.hash(&mut hasher);
     page.description.hash(&mut hasher);
@@ -275,7 +277,7 @@ fn light_key(page: &Page, config_key: u64) -> u64 {
 /// What `full_page` reads besides the light view and the content (which `KeptViews` compares
 /// itself): toc, assets, aliases and the neighbours' titles and URLs.
 fn full_key(page: &Page, light_key: u64, site: &Site) -> u64 {
-    let mut hasher = Xxh3Default::new();
+    let mut hasher = Digest::new();
     light_key.hash(&mut hasher);
     page.toc.hash(&mut hasher);
     page.assets.hash(&mut hasher);

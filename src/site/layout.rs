@@ -10,7 +10,8 @@
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3Default;
+
+use crate::digest::Digest;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -95,7 +96,7 @@ impl Layout {
 /// and listing settings, each page's place. Fields are named one by one, so that a new
 /// field of `Page` or `Section` must be placed here or explicitly left out.
 pub(crate) fn digest(config: &Config, sections: &[Section], pages: &[Page]) -> u64 {
-    let mut hasher = Xxh3Default::new();
+    let mut hasher = Digest::new();
     format!("{config:?}").hash(&mut hasher);
     sections.len().hash(&mut hasher);
     for section in sections {
@@ -132,7 +133,7 @@ fn section_place(section: &Section) -> u64 {
         page_template: _,
         generate_feeds: _,
     } = section;
-    let mut hasher = Xxh3Default::new();
+    let mut hasher = Digest::new();
     (content_path, display_path, url_path, sort_by, paginate_by, render, transparent).hash(&mut hasher);
     hasher.finish()
 }
@@ -172,7 +173,7 @@ fn page_place(page: &Page) -> u64 {
         reading_time: _,
         assets: _,
     } = page;
-    let mut hasher = Xxh3Default::new();
+    let mut hasher = Digest::new();
     (content_path, display_path, title, date, url_path, url_line, aliases).hash(&mut hasher);
     (taxonomies, weight, render, section).hash(&mut hasher);
     hasher.finish()

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use xxhash_rust::xxh3::Xxh3Default;
+use crate::digest::Digest;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -127,7 +127,7 @@ impl Kept {
 /// A digest of everything links resolve against: the base URL, each page's and section's
 /// URL and headings, and each asset's output path.
 pub(crate) fn targets_digest(base_url: &str, pages: &[Page], sections: &[Section], assets: &[Asset]) -> u64 {
-    let mut hasher = Xxh3Default::new();
+    let mut hasher = Digest::new();
     base_url.hash(&mut hasher);
     pages.len().hash(&mut hasher);
     for page in pages {
