@@ -579,7 +579,11 @@ mod tests {
     /// A small site whose templates read neighbours, pagers, terms, `get_page`,
     /// `get_section` and `get_url`: everything a render key must cover.
     const SITE: &[(&str, &str)] = &[
-        ("config.toml", "title = \"Incremental\"\nbase_url = \"http://127.0.0.1:1111/\"\npaginate_by = 2\n"),
+        (
+            "config.toml",
+            "title = \"Incremental\"\nbase_url = \"http://127.0.0.1:1111/\"\npaginate_by = 2\nfeed_limit = 3\n\
+             taxonomies = [{ name = \"tags\", feed = true }]\n",
+        ),
         ("static/style.css", "body { color: black; }\n"),
         (
             "templates/index.html",

@@ -30,8 +30,8 @@ pub struct RenderCache {
     entries: HashMap<String, CachedRender, FxBuildHasher>,
     /// The page views the renders were given, reused by the next run where still valid.
     pub(crate) views: PageViews,
-    /// Hashes of the HTML of the pages the feeds held.
-    pub(crate) feed_entries: HtmlHashes,
+    /// What the feeds knew of their entries: HTML hashes and written XML.
+    pub(crate) feed_entries: crate::render::feeds::KeptEntries,
     /// The sitemap's key and files.
     pub(crate) sitemap: Option<(u64, Vec<crate::render::RenderedFile>)>,
 }
@@ -402,7 +402,7 @@ impl FromIterator<(String, CachedRender)> for RenderCache {
         RenderCache {
             entries: iter.into_iter().collect(),
             views: PageViews::default(),
-            feed_entries: HtmlHashes::default(),
+            feed_entries: crate::render::feeds::KeptEntries::default(),
             sitemap: None,
         }
     }

@@ -8,7 +8,9 @@
 
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use rustc_hash::FxHashMap;
 
 use crate::digest::Digest;
 
@@ -81,15 +83,35 @@ pub fn feeds(site: &Site) -> Vec<Feed> {
     feeds
 }
 
-/// Renders `feed` as Atom and as RSS.
-pub fn render(site: &Site, feed: &Feed) -> [RenderedFile; 2] {
-    let entries: Vec<Entry<'_>> = feed.pages.iter().map(|&id| Entry::new(site, &site.pages[id])).collect();
+/// Renders `feed` as Atom and as RSS, with each entry's XML from `keys`.
+pub fn render(site: &Site, feed: &Feed, keys: &FeedKeys<'_>) -> [RenderedFile; 2] {
+    let entries: Vec<Arc<EntryXml>> = feed.pages.iter().map(|&id| keys.xml(id)).collect();
     let [atom_path, rss_path] = feed.output_paths();
     let context = FeedContext { site, feed, entries: &entries };
     [
         RenderedFile { output_path: atom_path, contents: context.atom().into_bytes().into() },
         RenderedFile { output_path: rss_path, contents: context.rss().into_bytes().into() },
     ]
+}
+
+/// What the feeds of a run knew of their entries, for the next run: the hashes of the
+/// entries' HTML, so that HTML which is the same allocation is not hashed again, and each
+/// entry's XML by entry key, so that a feed written again because one of its entries
+/// changed writes only that entry anew (making a page's URLs absolute and escaping its HTML
+/// cost a millisecond per feed and format).
+#[derive(Debug, Clone, Default)]
+pub struct KeptEntries {
+    html: HtmlHashes,
+    xml: FxHashMap<u64, Arc<EntryXml>>,
+}
+
+/// One entry as written into each format.
+#[derive(Debug)]
+pub struct EntryXml {
+    atom: String,
+    rss: String,
+    /// The entry's `updated` (its date, or its later update), which the feed's own reads.
+    updated: PageDate,
 }
 
 /// Render keys of feeds: a feed whose key is unchanged since the previous run has the same
@@ -99,19 +121,29 @@ pub struct FeedKeys<'a> {
     site: &'a Site,
     /// The settings a feed reads, hashed once.
     config: u64,
-    /// Each page's entry hash, computed the first time a feed holds the page.
+    /// Each page's entry key (with `config`), computed the first time a feed holds the page.
     entries: Vec<OnceLock<u64>>,
-    /// The previous run's hashes of entry HTML.
-    previous: &'a HtmlHashes,
+    /// Each page's entry XML, written (or taken from `previous`) the first time a feed
+    /// that holds the page is written.
+    xml: Vec<OnceLock<Arc<EntryXml>>>,
+    /// What the previous run's feeds knew of their entries.
+    previous: &'a KeptEntries,
 }
 
 impl<'a> FeedKeys<'a> {
     /// Keys for the feeds of `site`, taking HTML hashes from `previous` where it still holds.
-    pub fn new(site: &'a Site, previous: &'a HtmlHashes) -> FeedKeys<'a> {
+    pub fn new(site: &'a Site, previous: &'a KeptEntries) -> FeedKeys<'a> {
         // The whole config: it is small, and hashing all of it cannot miss a setting a feed
         // reads.
         let config = xxhash_rust::xxh3::xxh3_64(format!("{:?}", site.config).as_bytes());
-        FeedKeys { site, config, entries: (0..site.pages.len()).map(|_| OnceLock::new()).collect(), previous }
+        let pages = site.pages.len();
+        FeedKeys {
+            site,
+            config,
+            entries: (0..pages).map(|_| OnceLock::new()).collect(),
+            xml: (0..pages).map(|_| OnceLock::new()).collect(),
+            previous,
+        }
     }
 
     /// The key of `feed`: everything its two files are written from.
@@ -120,15 +152,36 @@ impl<'a> FeedKeys<'a> {
         self.config.hash(&mut hasher);
         feed.hash(&mut hasher);
         for &id in &feed.pages {
-            self.entries[id].get_or_init(|| self.entry_hash(id)).hash(&mut hasher);
+            self.entry_key(id).hash(&mut hasher);
         }
         hasher.finish()
     }
 
-    /// The HTML hashes of the pages the feeds held, for the next run.
-    pub fn keep(&self) -> HtmlHashes {
-        let held = self.entries.iter().enumerate().filter(|(_, hash)| hash.get().is_some());
-        HtmlHashes::of(held.map(|(id, _)| &self.site.pages[id].content), self.previous)
+    /// What this run's feeds knew of their entries, for the next run.
+    pub fn keep(&self) -> KeptEntries {
+        let held = self.entries.iter().enumerate().filter(|(_, key)| key.get().is_some());
+        let html = HtmlHashes::of(held.map(|(id, _)| &self.site.pages[id].content), &self.previous.html);
+        let written = self.xml.iter().zip(&self.entries);
+        let xml = written.filter_map(|(xml, key)| Some((*key.get()?, Arc::clone(xml.get()?)))).collect();
+        KeptEntries { html, xml }
+    }
+
+    /// The XML of page `id`'s entry: the previous run's if its entry key is the same.
+    fn xml(&self, id: PageId) -> Arc<EntryXml> {
+        let xml = self.xml[id].get_or_init(|| match self.previous.xml.get(&self.entry_key(id)) {
+            Some(kept) => Arc::clone(kept),
+            None => Arc::new(EntryXml::new(&Entry::new(self.site, &self.site.pages[id]))),
+        });
+        Arc::clone(xml)
+    }
+
+    /// Page `id`'s entry hash with the config: what its XML is written from.
+    fn entry_key(&self, id: PageId) -> u64 {
+        *self.entries[id].get_or_init(|| {
+            let mut hasher = Digest::new();
+            (self.config, self.entry_hash(id)).hash(&mut hasher);
+            hasher.finish()
+        })
     }
 
     /// Hashes what `Entry::new` and the writers read of page `id`.
@@ -141,7 +194,7 @@ impl<'a> FeedKeys<'a> {
         (page.date, page.updated).hash(&mut hasher);
         page.authors.hash(&mut hasher);
         page.summary.hash(&mut hasher);
-        self.previous.hash(&page.content).hash(&mut hasher);
+        self.previous.html.hash(&page.content).hash(&mut hasher);
         for taxonomy in &site.taxonomies {
             for (_, term) in taxonomy.terms_of(page) {
                 term.name.hash(&mut hasher);
@@ -200,10 +253,70 @@ impl<'a> Entry<'a> {
     }
 }
 
+impl EntryXml {
+    /// `entry` as an Atom `<entry>` and an RSS `<item>`.
+    fn new(entry: &Entry<'_>) -> EntryXml {
+        EntryXml { atom: atom_entry(entry), rss: rss_item(entry), updated: entry.updated }
+    }
+}
+
+fn atom_entry(entry: &Entry<'_>) -> String {
+    let mut out = String::with_capacity(1024 + entry.content.as_ref().map_or(0, String::len) * 11 / 10);
+    out.push_str("  <entry>\n");
+    element(&mut out, 4, "title", &entry.page.title);
+    let _ = writeln!(
+        out,
+        "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        escape(&entry.permalink)
+    );
+    element(&mut out, 4, "id", &entry.permalink);
+    element(&mut out, 4, "published", &entry.published.to_rfc3339());
+    element(&mut out, 4, "updated", &entry.updated.to_rfc3339());
+    for name in &entry.page.authors {
+        let _ = writeln!(out, "    <author>\n      <name>{}</name>\n    </author>", escape(name));
+    }
+    for name in &entry.categories {
+        let _ = writeln!(out, "    <category term=\"{}\"/>", escape(name));
+    }
+    if let Some(summary) = &entry.summary {
+        let _ = writeln!(out, "    <summary type=\"html\">{}</summary>", escape(summary));
+    }
+    if let Some(content) = &entry.content {
+        let _ = writeln!(
+            out,
+            "    <content type=\"html\" xml:base=\"{}\">{}</content>",
+            escape(&entry.permalink),
+            escape(content)
+        );
+    }
+    out.push_str("  </entry>\n");
+    out
+}
+
+fn rss_item(entry: &Entry<'_>) -> String {
+    let mut out = String::with_capacity(1024 + entry.content.as_ref().map_or(0, String::len) * 11 / 10);
+    out.push_str("    <item>\n");
+    element(&mut out, 6, "title", &entry.page.title);
+    element(&mut out, 6, "link", &entry.permalink);
+    let _ = writeln!(out, "      <guid isPermaLink=\"true\">{}</guid>", escape(&entry.permalink));
+    element(&mut out, 6, "pubDate", &entry.published.to_rfc2822());
+    for name in &entry.page.authors {
+        element(&mut out, 6, "dc:creator", name);
+    }
+    for name in &entry.categories {
+        element(&mut out, 6, "category", name);
+    }
+    if let Some(html) = entry.content.as_ref().or(entry.summary.as_ref()) {
+        element(&mut out, 6, "description", html);
+    }
+    out.push_str("    </item>\n");
+    out
+}
+
 struct FeedContext<'a> {
     site: &'a Site,
     feed: &'a Feed,
-    entries: &'a [Entry<'a>],
+    entries: &'a [Arc<EntryXml>],
 }
 
 impl FeedContext<'_> {
@@ -217,7 +330,7 @@ impl FeedContext<'_> {
 
     fn atom(&self) -> String {
         let config = &self.site.config;
-        let mut out = String::with_capacity(4096 + self.entries.len() * 4096);
+        let mut out = String::with_capacity(4096 + self.entries.iter().map(|e| e.atom.len()).sum::<usize>());
         out.push_str(xml::DECLARATION);
         let _ = writeln!(
             out,
@@ -250,34 +363,7 @@ impl FeedContext<'_> {
         let _ = writeln!(out, "  <author>\n    <name>{}</name>\n  </author>", escape(author));
         element(&mut out, 2, "generator", "Quire");
         for entry in self.entries {
-            out.push_str("  <entry>\n");
-            element(&mut out, 4, "title", &entry.page.title);
-            let _ = writeln!(
-                out,
-                "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-                escape(&entry.permalink)
-            );
-            element(&mut out, 4, "id", &entry.permalink);
-            element(&mut out, 4, "published", &entry.published.to_rfc3339());
-            element(&mut out, 4, "updated", &entry.updated.to_rfc3339());
-            for name in &entry.page.authors {
-                let _ = writeln!(out, "    <author>\n      <name>{}</name>\n    </author>", escape(name));
-            }
-            for name in &entry.categories {
-                let _ = writeln!(out, "    <category term=\"{}\"/>", escape(name));
-            }
-            if let Some(summary) = &entry.summary {
-                let _ = writeln!(out, "    <summary type=\"html\">{}</summary>", escape(summary));
-            }
-            if let Some(content) = &entry.content {
-                let _ = writeln!(
-                    out,
-                    "    <content type=\"html\" xml:base=\"{}\">{}</content>",
-                    escape(&entry.permalink),
-                    escape(content)
-                );
-            }
-            out.push_str("  </entry>\n");
+            out.push_str(&entry.atom);
         }
         out.push_str("</feed>\n");
         out
@@ -285,7 +371,7 @@ impl FeedContext<'_> {
 
     fn rss(&self) -> String {
         let config = &self.site.config;
-        let mut out = String::with_capacity(4096 + self.entries.len() * 4096);
+        let mut out = String::with_capacity(4096 + self.entries.iter().map(|e| e.rss.len()).sum::<usize>());
         out.push_str(xml::DECLARATION);
         out.push_str(
             "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" \
@@ -307,21 +393,7 @@ impl FeedContext<'_> {
             escape(&self.permalink("rss.xml"))
         );
         for entry in self.entries {
-            out.push_str("    <item>\n");
-            element(&mut out, 6, "title", &entry.page.title);
-            element(&mut out, 6, "link", &entry.permalink);
-            let _ = writeln!(out, "      <guid isPermaLink=\"true\">{}</guid>", escape(&entry.permalink));
-            element(&mut out, 6, "pubDate", &entry.published.to_rfc2822());
-            for name in &entry.page.authors {
-                element(&mut out, 6, "dc:creator", name);
-            }
-            for name in &entry.categories {
-                element(&mut out, 6, "category", name);
-            }
-            if let Some(html) = entry.content.as_ref().or(entry.summary.as_ref()) {
-                element(&mut out, 6, "description", html);
-            }
-            out.push_str("    </item>\n");
+            out.push_str(&entry.rss);
         }
         out.push_str("  </channel>\n</rss>\n");
         out

@@ -193,7 +193,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
                     ];
                     (files, key, true)
                 }
-                _ => (feeds::render(site, feed), key, false),
+                _ => (feeds::render(site, feed, &feed_keys), key, false),
             }
         })
         .collect();
