@@ -116,7 +116,7 @@ pub struct CheckOutcome {
 /// Any stage's errors (a site that does not build cannot be checked).
 pub fn check(project: &Project) -> Result<CheckOutcome> {
     let output = Builder::one_shot().run(project)?;
-    Ok(CheckOutcome { links: output.links, pages: output.stats.pages })
+    Ok(CheckOutcome { links: Arc::unwrap_or_clone(output.links), pages: output.stats.pages })
 }
 
 /// Fails on broken internal links, or prints them as warnings with
@@ -209,8 +209,9 @@ pub struct Output {
     pub warnings: Vec<String>,
     /// What the run did.
     pub stats: RunStats,
-    /// The internal links checked after rendering, and the broken ones.
-    pub links: CheckReport,
+    /// The internal links checked after rendering, and the broken ones (shared with the
+    /// builder, which keeps it for the next run).
+    pub links: Arc<CheckReport>,
 }
 
 /// What one `Builder` run did.
@@ -370,16 +371,13 @@ impl Builder {
             previous: &self.renders,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
-        let (mut staged_contents, scanned) = staged.map(Staged::finish).unwrap_or_default();
+        let (mut staged_contents, mut scanned) = staged.map(Staged::finish).unwrap_or_default();
         log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident::note());
         let copied =
             static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
-        let (links, scans) = check::check(&CheckInput {
-            site: &site,
-            rendered: &rendered.files,
-            copied,
-            previous: if staging.is_some() { &scanned } else { &self.scans },
-        });
+        // The scans are brought up to date in place: they stay valid whatever happens next.
+        let scans = if staging.is_some() { &mut scanned } else { &mut self.scans };
+        let links = check::check(&CheckInput { site: &site, rendered: &rendered.files, copied }, scans);
         log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
         log::debug!(
             "rendered {} files, reused {} in {:?}",
@@ -425,7 +423,6 @@ impl Builder {
 
         log::debug!("pipeline: sorted outputs at {:?}", step.elapsed());
         let previous_renders = std::mem::replace(&mut self.renders, rendered.cache);
-        let previous_scans = std::mem::replace(&mut self.scans, scans);
         let stats = RunStats {
             pages: site.pages.len(),
             sections: site.sections.len(),
@@ -441,7 +438,7 @@ impl Builder {
             self.kept.keep_pages(std::mem::take(&mut site.pages));
         }
         log::debug!("pipeline: kept the pages at {:?}", step.elapsed());
-        render::drop_in_background((site, previous_renders, previous_scans));
+        render::drop_in_background((site, previous_renders));
         log::debug!("pipeline: handed the old run to a drop thread at {:?}", step.elapsed());
         Ok(Output { files, warnings, stats, links })
     }
@@ -871,7 +868,7 @@ mod tests {
         assert_eq!(builder.run(&project).unwrap().links.broken, []);
         // The anchor goes away: only c's page is rendered again, and its new ids count.
         site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Install\n\nFirst C.\n");
-        let broken = builder.run(&project).unwrap().links.broken;
+        let broken = builder.run(&project).unwrap().links.broken.clone();
         assert_eq!(broken, Builder::new().run(&project).unwrap().links.broken);
         assert_eq!(broken.len(), 1, "{broken:?}");
         assert!(broken[0].detail.contains("setup"), "{broken:?}");
@@ -1014,7 +1011,7 @@ mod tests {
                 match (builder.run(&project), Builder::new().run(&project)) {
                     (Ok(incremental), Ok(clean)) => {
                         proptest::prop_assert_eq!(contents(&incremental), contents(&clean), "after edit {}: {:?}", step, edit);
-                        proptest::prop_assert_eq!(incremental.links.broken, clean.links.broken);
+                        proptest::prop_assert_eq!(&incremental.links.broken, &clean.links.broken);
                     }
                     (Err(incremental), Err(clean)) => {
                         proptest::prop_assert_eq!(incremental.report(), clean.report(), "after edit {}: {:?}", step, edit);

@@ -31,9 +31,6 @@ pub struct CheckInput<'a> {
     pub rendered: &'a [RenderedFile],
     /// Every other output path: static files and files copied from `content/`.
     pub copied: Vec<String>,
-    /// The previous check's scans (empty for a clean build), or for a build that drops each
-    /// file's bytes once written aside, the scans made then ([`HtmlScans::scan_now`]).
-    pub previous: &'a HtmlScans,
 }
 
 /// The ids and links found in each rendered HTML file, by output path, with the bytes they
@@ -41,7 +38,7 @@ pub struct CheckInput<'a> {
 #[derive(Debug, Default)]
 pub struct HtmlScans {
     files: HashMap<String, Arc<Scan>, rustc_hash::FxBuildHasher>,
-    report: Option<(u128, CheckReport)>,
+    report: Option<(u128, Arc<CheckReport>)>,
 }
 
 /// What one HTML file holds that the checker reads.
@@ -54,13 +51,13 @@ struct Scan {
     ids: HashSet<String>,
     /// `href` and `src` attribute values.
     urls: Vec<String>,
-    /// A digest of `ids` and `urls`: all the checker reads of the file. Editing a page's text
-    /// changes its bytes but seldom this.
-    digest: u128,
+    /// A digest of the file's path, `ids` and `urls`: all the checker reads of the file.
+    /// Editing a page's text changes its bytes but seldom this.
+    place_digest: u128,
 }
 
 impl Scan {
-    fn new(contents: &[u8], keep: Option<&Arc<[u8]>>) -> Scan {
+    fn new(output_path: &str, contents: &[u8], keep: Option<&Arc<[u8]>>) -> Scan {
         let html = String::from_utf8_lossy(contents);
         let ids: HashSet<String> = attribute_values(&html, &["id", "name"]).into_iter().collect();
         let urls = attribute_values(&html, &["href", "src"]);
@@ -71,7 +68,19 @@ impl Scan {
         sorted.into_iter().for_each(|id| digest.text(id));
         digest.count(urls.len());
         urls.iter().for_each(|url| digest.text(url));
-        Scan { contents: keep.map(Arc::clone), ids, urls, digest: digest.finish() }
+        let place_digest = Scan::place_digest(output_path, Some(digest.finish()));
+        Scan { contents: keep.map(Arc::clone), ids, urls, place_digest }
+    }
+
+    /// The digest of a file at `output_path` whose ids and links digest to `scanned` (`None`
+    /// for a file that is not scanned).
+    fn place_digest(output_path: &str, scanned: Option<u128>) -> u128 {
+        let mut digest = Digest::default();
+        digest.text(output_path);
+        if let Some(scanned) = scanned {
+            digest.bytes(&scanned.to_le_bytes());
+        }
+        digest.finish()
     }
 }
 
@@ -101,7 +110,8 @@ impl Digest {
 /// A digest of everything `check` reads: the base URL, each page's and section's URL, file
 /// and Markdown links, the pagers' URLs, every output path in order with its HTML's ids and
 /// links, and the copied files. The same digest means the same report.
-fn inputs_digest(input: &CheckInput<'_>, scans: &HtmlScans) -> u128 {
+/// `per_file` holds each rendered file's path and scan digest, in order.
+fn inputs_digest(input: &CheckInput<'_>, per_file: &[u128]) -> u128 {
     let site = input.site;
     let mut digest = Digest::default();
     digest.text(&site.config.base_url);
@@ -132,18 +142,6 @@ fn inputs_digest(input: &CheckInput<'_>, scans: &HtmlScans) -> u128 {
         digest.count(section.pagers.len());
         section.pagers.iter().for_each(|pager| digest.text(&pager.url_path));
     }
-    let per_file: Vec<u128> = input
-        .rendered
-        .par_iter()
-        .map(|file| {
-            let mut digest = Digest::default();
-            digest.text(&file.output_path);
-            if let Some(scan) = scans.files.get(&file.output_path) {
-                digest.bytes(&scan.digest.to_le_bytes());
-            }
-            digest.finish()
-        })
-        .collect();
     digest.count(per_file.len());
     for file in per_file {
         digest.bytes(&file.to_le_bytes());
@@ -157,7 +155,7 @@ impl HtmlScans {
     /// Scans `file` now, for a check that will not see its bytes: a build that writes each
     /// file aside as soon as it is rendered drops them. `None` for a file that is not HTML.
     pub fn scan_now(file: &RenderedFile) -> Option<FileScan> {
-        is_scanned(file).then(|| FileScan(Arc::new(Scan::new(&file.contents, None))))
+        is_scanned(file).then(|| FileScan(Arc::new(Scan::new(&file.output_path, &file.contents, None))))
     }
 
     /// The scans made by [`HtmlScans::scan_now`], by output path, to pass as
@@ -166,26 +164,45 @@ impl HtmlScans {
         HtmlScans { files: scans.into_iter().map(|(path, scan)| (path, scan.0)).collect(), report: None }
     }
 
-    /// The scan of every HTML file of `rendered`, reusing `self`'s where the bytes are the
-    /// same allocation (unchanged renders are shared from run to run) or were scanned when
-    /// rendered.
-    fn scan(&self, rendered: &[RenderedFile]) -> HtmlScans {
-        let files = rendered
+    /// Brings the scans up to date with `rendered`, in place: a scan is kept while its file
+    /// is the same allocation (unchanged renders are shared from run to run) or was scanned
+    /// as it was rendered. Returns the digest of each rendered file's path and scan, in
+    /// order, for [`inputs_digest`].
+    fn update(&mut self, rendered: &[RenderedFile]) -> Vec<u128> {
+        let looked_up: Vec<(Option<Arc<Scan>>, u128)> = rendered
             .par_iter()
-            .filter(|file| is_scanned(file))
             .map(|file| {
-                let scan = match self.files.get(&file.output_path) {
+                if !is_scanned(file) {
+                    return (None, Scan::place_digest(&file.output_path, None));
+                }
+                match self.files.get(&file.output_path) {
                     Some(scan)
                         if scan.contents.as_ref().is_none_or(|bytes| Arc::ptr_eq(bytes, &file.contents)) =>
                     {
-                        Arc::clone(scan)
+                        (None, scan.place_digest)
                     }
-                    _ => Arc::new(Scan::new(&file.contents, Some(&file.contents))),
-                };
-                (file.output_path.clone(), scan)
+                    _ => {
+                        let scan = Scan::new(&file.output_path, &file.contents, Some(&file.contents));
+                        let digest = scan.place_digest;
+                        (Some(Arc::new(scan)), digest)
+                    }
+                }
             })
             .collect();
-        HtmlScans { files, report: None }
+        let mut per_file = Vec::with_capacity(looked_up.len());
+        for (file, (scan, digest)) in rendered.iter().zip(looked_up) {
+            if let Some(scan) = scan {
+                self.files.insert(file.output_path.clone(), scan);
+            }
+            per_file.push(digest);
+        }
+        // Files no longer rendered (rare: a page moved or went) lose their scans.
+        let scanned = rendered.iter().filter(|file| is_scanned(file)).count();
+        if self.files.len() != scanned {
+            let current: HashSet<&str> = rendered.iter().map(|f| f.output_path.as_str()).collect();
+            self.files.retain(|path, _| current.contains(path.as_str()));
+        }
+        per_file
     }
 }
 
@@ -242,22 +259,25 @@ pub struct CheckReport {
     pub external: Vec<ExternalLink>,
 }
 
-/// Checks every internal link and anchor of the built site; returns the scans for the next
-/// check to reuse. When nothing the check reads changed since the previous check (`quire
-/// serve` after an edit that keeps every link and id), its report is the answer again.
-pub fn check(input: &CheckInput<'_>) -> (CheckReport, HtmlScans) {
+/// Checks every internal link and anchor of the built site. `scans` holds the previous
+/// check's scans (empty for a clean build), or for a build that drops each file's bytes once
+/// written aside, the scans made then ([`HtmlScans::scan_now`]); it is brought up to date
+/// for the next check. When nothing the check reads changed since the previous check
+/// (`quire serve` after an edit that keeps every link and id), its report is the answer
+/// again.
+pub fn check(input: &CheckInput<'_>, scans: &mut HtmlScans) -> Arc<CheckReport> {
     let started = std::time::Instant::now();
-    let mut scans = input.previous.scan(input.rendered);
+    let per_file = scans.update(input.rendered);
     log::debug!("check: scanned at {:?}", started.elapsed());
-    let digest = inputs_digest(input, &scans);
+    let digest = inputs_digest(input, &per_file);
     log::debug!("check: digested inputs at {:?}", started.elapsed());
-    let report = match &input.previous.report {
-        Some((previous, report)) if *previous == digest => report.clone(),
-        _ => check_all(input, &scans),
+    let report = match &scans.report {
+        Some((previous, report)) if *previous == digest => Arc::clone(report),
+        _ => Arc::new(check_all(input, scans)),
     };
-    scans.report = Some((digest, report.clone()));
+    scans.report = Some((digest, Arc::clone(&report)));
     log::debug!("check: reported at {:?}", started.elapsed());
-    (report, scans)
+    report
 }
 
 /// [`check`] without a previous report.
