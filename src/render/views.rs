@@ -44,12 +44,23 @@ pub struct Views {
     pub archive: Value,
     /// Each section's archive, by `SectionId` (`get_archive`).
     pub section_archives: Vec<Value>,
-    /// Per page, the keys its light and full views were built from.
-    pub page_keys: Vec<(u64, u64)>,
+    /// Per page, the keys its views were built from.
+    pub page_keys: Vec<PageKeys>,
     /// The previous run's hashes of the page views reused from it, by view address.
     pub reused_hashes: Vec<(usize, u64)>,
     /// What every light key was computed with besides its page.
     pub config_key: u64,
+}
+
+/// What a page's views were built from.
+#[derive(Debug, Clone, Copy)]
+pub struct PageKeys {
+    /// What the light view reads ([`light_key`]).
+    light: u64,
+    /// What the full view reads of the document alone ([`document_key`]).
+    document: u64,
+    /// What the full view reads besides its HTML ([`full_key`]).
+    full: u64,
 }
 
 /// The page views of a run, by content path, to be reused by the next one.
@@ -64,6 +75,7 @@ struct KeptViews {
     /// What the light key was computed with besides the page ([`light_key`]).
     config_key: u64,
     light_key: u64,
+    document_key: u64,
     light: Value,
     light_hash: u64,
     full_key: u64,
@@ -109,25 +121,27 @@ impl Views {
         let kept: Vec<Option<&KeptViews>> =
             site.pages.par_iter().map(|page| previous.pages.get(&page.content_path)).collect();
         log::debug!("views: looked up kept views at {:?}", started.elapsed());
-        let page_keys: Vec<(u64, u64)> = site
+        let page_keys: Vec<PageKeys> = site
             .pages
             .par_iter()
             .zip(&kept)
             .map(|(p, kept)| {
-                let light = match kept {
-                    // The very HTML of the last run means the very document, with the same
-                    // links written in: every field the light view reads is as it was.
-                    // Hashing them again for 10,000 pages was a tenth of a rebuild.
-                    Some(kept)
-                        if kept.config_key == config_key
-                            && !p.content.is_empty()
-                            && kept.content.is_same(&p.content) =>
-                    {
-                        kept.light_key
+                // The very HTML of the last run means the very document, with the same links
+                // written in: every field the light view reads is as it was, and so are the
+                // document's own parts of the full view. Hashing them again for 10,000 pages
+                // was a tenth of a rebuild.
+                let (light, document) = match kept {
+                    Some(kept) if !p.content.is_empty() && kept.content.is_same(&p.content) => {
+                        let light = if kept.config_key == config_key {
+                            kept.light_key
+                        } else {
+                            light_key(p, config_key)
+                        };
+                        (light, kept.document_key)
                     }
-                    _ => light_key(p, config_key),
+                    _ => (light_key(p, config_key), document_key(p)),
                 };
-                (light, full_key(p, light, site))
+                PageKeys { light, document, full: full_key(p, light, document, site) }
             })
             .collect();
         let light_pages: Vec<Value> = site
@@ -135,8 +149,8 @@ impl Views {
             .par_iter()
             .zip(&page_keys)
             .zip(&kept)
-            .map(|((p, &(key, _)), kept)| match kept {
-                Some(kept) if kept.light_key == key => kept.light.clone(),
+            .map(|((p, keys), kept)| match kept {
+                Some(kept) if kept.light_key == keys.light => kept.light.clone(),
                 _ => light_page(p, site, &term_links),
             })
             .collect();
@@ -146,8 +160,8 @@ impl Views {
             .zip(&light_pages)
             .zip(&page_keys)
             .zip(&kept)
-            .map(|(((p, light), &(_, key)), kept)| match kept {
-                Some(kept) if kept.full_is_valid(key, p) => kept.full.clone(),
+            .map(|(((p, light), keys), kept)| match kept {
+                Some(kept) if kept.full_is_valid(keys.full, p) => kept.full.clone(),
                 _ => full_page(p, light, site),
             })
             .collect();
@@ -156,10 +170,10 @@ impl Views {
             site.pages.iter().zip(&page_keys).zip(light_pages.iter().zip(&pages)).zip(&kept)
         {
             if let Some(kept) = kept {
-                if kept.light_key == keys.0 {
+                if kept.light_key == keys.light {
                     reused_hashes.extend(address(light).map(|a| (a, kept.light_hash)));
                 }
-                if kept.full_is_valid(keys.1, p) {
+                if kept.full_is_valid(keys.full, p) {
                     reused_hashes.extend(address(full).map(|a| (a, kept.full_hash)));
                 }
             }
@@ -226,13 +240,14 @@ impl Views {
             .par_iter()
             .zip(&self.page_keys)
             .zip(self.light_pages.par_iter().zip(&self.pages))
-            .map(|((p, &(light_key, full_key)), (light, full))| {
+            .map(|((p, keys), (light, full))| {
                 let kept = KeptViews {
                     config_key: self.config_key,
-                    light_key,
+                    light_key: keys.light,
+                    document_key: keys.document,
                     light: light.clone(),
                     light_hash: hash(light),
-                    full_key,
+                    full_key: keys.full,
                     content: p.content.clone(),
                     full: full.clone(),
                     full_hash: hash(full),
@@ -274,14 +289,22 @@ fn light_key(page: &Page, config_key: u64) -> u64 {
     hasher.finish()
 }
 
-/// What `full_page` reads besides the light view and the content (which `KeptViews` compares
-/// itself): toc, assets, aliases and the neighbours' titles and URLs.
-fn full_key(page: &Page, light_key: u64, site: &Site) -> u64 {
+/// What `full_page` reads of the page's document alone: its toc and aliases. The same HTML
+/// as the last run means the same document, so a kept page reuses this key.
+fn document_key(page: &Page) -> u64 {
     let mut hasher = Digest::new();
-    light_key.hash(&mut hasher);
     page.toc.hash(&mut hasher);
-    page.assets.hash(&mut hasher);
     page.aliases.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What `full_page` reads besides the light view and the content (which `KeptViews` compares
+/// itself): the document's part ([`document_key`]), the assets placed beside the page and
+/// the neighbours' titles and URLs.
+fn full_key(page: &Page, light_key: u64, document_key: u64, site: &Site) -> u64 {
+    let mut hasher = Digest::new();
+    (light_key, document_key).hash(&mut hasher);
+    page.assets.hash(&mut hasher);
     for neighbour in [page.newer, page.older] {
         let other = neighbour.map(|id| (&site.pages[id].title, &site.pages[id].url_path));
         other.hash(&mut hasher);
