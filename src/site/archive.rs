@@ -49,7 +49,7 @@ pub const MONTH_NAMES: [&str; 12] = [
 
 impl Archive {
     /// Groups the dated pages among `ids` by year and month, newest first (ties by path).
-    pub fn of(ids: impl IntoIterator<Item = PageId>, pages: &[Page]) -> Archive {
+    pub fn of(ids: impl IntoIterator<Item = PageId>, pages: &[Box<Page>]) -> Archive {
         let mut dated: Vec<PageId> = ids.into_iter().filter(|&id| pages[id].date.is_some()).collect();
         // Months are calendar months in each page's own offset, so group by them before the
         // instant: a page from 00:30+02:00 on 1 February belongs to February.

@@ -48,7 +48,7 @@ impl Layout {
         digest: u64,
         config: &Config,
         sections: &mut [Section],
-        pages: &mut [Page],
+        pages: &mut [Box<Page>],
         errors: &mut Vec<Error>,
     ) -> Layout {
         order_sections(sections, pages);
@@ -78,7 +78,7 @@ impl Layout {
 
     /// Writes the kept layout into this run's sections and pages, whose places have the
     /// digest it was computed from.
-    pub(crate) fn apply(&self, sections: &mut [Section], pages: &mut [Page]) {
+    pub(crate) fn apply(&self, sections: &mut [Section], pages: &mut [Box<Page>]) {
         debug_assert_eq!((sections.len(), pages.len()), (self.section_pages.len(), self.neighbours.len()));
         for (id, section) in sections.iter_mut().enumerate() {
             section.pages.clone_from(&self.section_pages[id]);
@@ -95,14 +95,14 @@ impl Layout {
 /// A digest of everything the layout is computed from: the config, each section's place
 /// and listing settings, each page's place. Fields are named one by one, so that a new
 /// field of `Page` or `Section` must be placed here or explicitly left out.
-pub(crate) fn digest(config: &Config, sections: &[Section], pages: &[Page]) -> u64 {
+pub(crate) fn digest(config: &Config, sections: &[Section], pages: &[Box<Page>]) -> u64 {
     let mut hasher = Digest::new();
     format!("{config:?}").hash(&mut hasher);
     sections.len().hash(&mut hasher);
     for section in sections {
         section_place(section).hash(&mut hasher);
     }
-    let page_digests: Vec<u64> = pages.par_iter().map(page_place).collect();
+    let page_digests: Vec<u64> = pages.par_iter().map(|page| page_place(page)).collect();
     page_digests.hash(&mut hasher);
     hasher.finish()
 }

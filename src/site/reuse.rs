@@ -27,7 +27,7 @@ use crate::site::{build_page, chosen_summary, section_of, Asset, Page, Section, 
 #[derive(Debug, Default)]
 pub struct Kept {
     /// Pages by the address of the document they were built from.
-    pages: HashMap<usize, (Arc<Document>, Page)>,
+    pages: HashMap<usize, (Arc<Document>, Box<Page>)>,
     /// Each page's document, by page id, as this run builds them; paired with the pages by
     /// [`Kept::keep_pages`].
     sources: Vec<Arc<Document>>,
@@ -55,7 +55,7 @@ impl Kept {
     /// The page the previous run built from `document`, if it was this very document (and
     /// not merely an equal one: that is the parse stage's call). Its per-run fields are the
     /// caller's to reset.
-    pub(crate) fn take_page(&mut self, document: &Arc<Document>) -> Option<Page> {
+    pub(crate) fn take_page(&mut self, document: &Arc<Document>) -> Option<Box<Page>> {
         let (source, _) = self.pages.get(&address(document))?;
         if !Arc::ptr_eq(source, document) {
             return None;
@@ -89,7 +89,7 @@ impl Kept {
 
     /// Keeps this run's pages for the next, dropping the previous run's leftovers. Called
     /// only after a whole run succeeded: the pages of a failed one may never be kept.
-    pub fn keep_pages(&mut self, pages: Vec<Page>) {
+    pub fn keep_pages(&mut self, pages: Vec<Box<Page>>) {
         self.targets = self.pending_targets.take();
         if let Some(layout) = self.pending_layout.take() {
             self.layout = Some(layout);
@@ -126,7 +126,12 @@ impl Kept {
 
 /// A digest of everything links resolve against: the base URL, each page's and section's
 /// URL and headings, and each asset's output path.
-pub(crate) fn targets_digest(base_url: &str, pages: &[Page], sections: &[Section], assets: &[Asset]) -> u64 {
+pub(crate) fn targets_digest(
+    base_url: &str,
+    pages: &[Box<Page>],
+    sections: &[Section],
+    assets: &[Asset],
+) -> u64 {
     let mut hasher = Digest::new();
     base_url.hash(&mut hasher);
     pages.len().hash(&mut hasher);
@@ -147,7 +152,7 @@ pub(crate) fn targets_digest(base_url: &str, pages: &[Page], sections: &[Section
 /// A run's pages, sorted by content path, with (when the model keeps its pages) the
 /// document each was built from and whether it was taken back from the last run.
 pub(crate) struct BuiltPages {
-    pub(crate) pages: Vec<Page>,
+    pub(crate) pages: Vec<Box<Page>>,
     pub(crate) sources: Vec<Arc<Document>>,
     pub(crate) carried: Vec<bool>,
 }
@@ -161,9 +166,8 @@ pub(crate) fn build_pages(
     config: &Config,
     errors: &mut Vec<Error>,
 ) -> BuiltPages {
-    // Pages are large (about 650 bytes): sized up front and not sorted when they already
-    // are, since every move of 10,000 of them is a few megabytes copied.
-    let mut built: Vec<(Page, Option<Arc<Document>>, bool)> =
+    // Sized up front and not sorted when already sorted: 10,000 pages come each run.
+    let mut built: Vec<(Box<Page>, Option<Arc<Document>>, bool)> =
         Vec::with_capacity(published.size_hint().1.unwrap_or(0));
     for doc in published {
         let taken = match kept.as_deref_mut() {
@@ -174,9 +178,9 @@ pub(crate) fn build_pages(
             Some(page) => (Ok(reset(page, &doc, section_by_dir)), Some(doc), true),
             // Without a next run to keep it for, the document is moved, not copied.
             None if kept.is_none() => {
-                (build_page(Arc::unwrap_or_clone(doc), section_by_dir, config), None, false)
+                (build_page(Arc::unwrap_or_clone(doc), section_by_dir, config).map(Box::new), None, false)
             }
-            None => (build_page((*doc).clone(), section_by_dir, config), Some(doc), false),
+            None => (build_page((*doc).clone(), section_by_dir, config).map(Box::new), Some(doc), false),
         };
         match page {
             Ok(page) => built.push((page, source, carried)),
@@ -213,7 +217,7 @@ fn is_reusable(doc: &Document) -> bool {
 /// compute from other pages (section, neighbours, assets) reset as `build_page` leaves it.
 /// Its link URLs and the HTML they are written into stay: [`as_parsed`] resets them when
 /// link targets moved.
-fn reset(mut page: Page, doc: &Document, section_by_dir: &HashMap<String, SectionId>) -> Page {
+fn reset(mut page: Box<Page>, doc: &Document, section_by_dir: &HashMap<String, SectionId>) -> Box<Page> {
     page.section = section_of(doc, section_by_dir, page.render == Render::Yes);
     page.newer = None;
     page.older = None;

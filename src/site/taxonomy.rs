@@ -78,7 +78,7 @@ impl Taxonomy {
 
 /// Builds every configured taxonomy from the pages' terms; warnings (merged spellings,
 /// disambiguated slugs, empty names) go to `warnings`.
-pub fn build(config: &Config, pages: &[Page], warnings: &mut Vec<String>) -> Vec<Taxonomy> {
+pub fn build(config: &Config, pages: &[Box<Page>], warnings: &mut Vec<String>) -> Vec<Taxonomy> {
     config.taxonomies.iter().map(|taxonomy| build_one(taxonomy, config, pages, warnings)).collect()
 }
 
@@ -146,7 +146,7 @@ struct Collected {
 fn build_one(
     taxonomy: &TaxonomyConfig,
     config: &Config,
-    pages: &[Page],
+    pages: &[Box<Page>],
     warnings: &mut Vec<String>,
 ) -> Taxonomy {
     let name = &taxonomy.name;
@@ -260,7 +260,7 @@ fn unique_slugs(
 fn display_name(
     taxonomy: &str,
     spellings: &[Spelling],
-    pages: &[Page],
+    pages: &[Box<Page>],
     warnings: &mut Vec<String>,
 ) -> String {
     let chosen = chosen_spelling(spellings);
