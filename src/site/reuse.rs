@@ -152,6 +152,8 @@ pub(crate) fn targets_digest(
 /// A run's pages, sorted by content path, with (when the model keeps its pages) the
 /// document each was built from and whether it was taken back from the last run.
 pub(crate) struct BuiltPages {
+    // Boxed as in `Site::pages`: the pages move from run to run.
+    #[allow(clippy::vec_box)]
     pub(crate) pages: Vec<Box<Page>>,
     pub(crate) sources: Vec<Arc<Document>>,
     pub(crate) carried: Vec<bool>,
