@@ -9,8 +9,6 @@
 
 use std::hash::{Hash, Hasher};
 
-use rayon::prelude::*;
-
 use crate::digest::Digest;
 
 use crate::config::Config;
@@ -102,8 +100,10 @@ pub(crate) fn digest(config: &Config, sections: &[Section], pages: &[Box<Page>])
     for section in sections {
         section_place(section).hash(&mut hasher);
     }
-    let page_digests: Vec<u64> = pages.par_iter().map(|page| page_place(page)).collect();
-    page_digests.hash(&mut hasher);
+    pages.len().hash(&mut hasher);
+    for page in pages {
+        (page.digests.place, page.section).hash(&mut hasher);
+    }
     hasher.finish()
 }
 
@@ -138,7 +138,9 @@ fn section_place(section: &Section) -> u64 {
     hasher.finish()
 }
 
-fn page_place(page: &Page) -> u64 {
+/// What the layout reads of a page that `build_page` sets: all but its section, which
+/// each run sets anew.
+pub(crate) fn page_place(page: &Page) -> u64 {
     let Page {
         content_path,
         display_path,
@@ -150,7 +152,10 @@ fn page_place(page: &Page) -> u64 {
         taxonomies,
         weight,
         render,
-        section,
+        // Set each run, and hashed beside this digest.
+        section: _,
+        // The digests themselves.
+        digests: _,
         // Computed by the layout itself.
         newer: _,
         older: _,
@@ -175,6 +180,6 @@ fn page_place(page: &Page) -> u64 {
     } = page;
     let mut hasher = Digest::new();
     (content_path, display_path, title, date, url_path, url_line, aliases).hash(&mut hasher);
-    (taxonomies, weight, render, section).hash(&mut hasher);
+    (taxonomies, weight, render).hash(&mut hasher);
     hasher.finish()
 }

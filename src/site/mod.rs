@@ -135,6 +135,8 @@ pub struct Page {
     pub newer: Option<PageId>,
     /// The next page in the section's order (older, for date order).
     pub older: Option<PageId>,
+    /// Digests of what `build_page` set, for `serve`'s reuse checks.
+    pub digests: BuiltDigests,
 }
 
 /// A section: a folder with an `_index.md` (the home page is the root section).
@@ -557,7 +559,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
     };
     let summary = chosen_summary(body.summary_before_marker, summary_from_front_matter, body.first_paragraph);
     let listed = fm.render == Render::Yes;
-    Ok(Page {
+    let mut page = Page {
         section: section_by_dir.get(&parent_dir).copied().filter(|_| listed),
         title,
         description: fm.description,
@@ -588,7 +590,21 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
         older: None,
         content_path,
         display_path,
-    })
+        digests: BuiltDigests::default(),
+    };
+    page.digests = BuiltDigests { targets: reuse::page_targets(&page), place: layout::page_place(&page) };
+    Ok(page)
+}
+
+/// Digests of fields that `build_page` sets and no later step changes. A page taken back
+/// from the last run keeps them, so the digests of the whole site's link targets and
+/// layout read one number per page instead of hashing its URL, headings and terms again.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuiltDigests {
+    /// What links to the page resolve against (`reuse::page_targets`).
+    pub targets: u64,
+    /// The page's place, but for its section (`layout::page_place`).
+    pub place: u64,
 }
 
 /// Links as parsed, before `resolve_links` decides where they point.

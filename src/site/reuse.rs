@@ -136,7 +136,7 @@ pub(crate) fn targets_digest(
     base_url.hash(&mut hasher);
     pages.len().hash(&mut hasher);
     for page in pages {
-        (&page.content_path, &page.url_path, &page.toc).hash(&mut hasher);
+        page.digests.targets.hash(&mut hasher);
     }
     sections.len().hash(&mut hasher);
     for section in sections {
@@ -146,6 +146,13 @@ pub(crate) fn targets_digest(
     for asset in assets {
         (&asset.content_path, &asset.output_path).hash(&mut hasher);
     }
+    hasher.finish()
+}
+
+/// What links to `page` resolve against: its content path, URL and headings.
+pub(crate) fn page_targets(page: &Page) -> u64 {
+    let mut hasher = Digest::new();
+    (&page.content_path, &page.url_path, &page.toc).hash(&mut hasher);
     hasher.finish()
 }
 
