@@ -214,11 +214,10 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered feeds");
     // The sitemap is keyed by its entries: writing 14,000 URLs and dates again each serve
     // run cost more than hashing them.
-    let sitemap_entries = sitemap::entries(site, &plan);
-    let sitemap_key = sitemap::key(site, &sitemap_entries);
+    let sitemap_key = sitemap::key(site, &plan);
     let sitemap_files = match &previous.sitemap {
         Some((key, files)) if *key == sitemap_key => files.clone(),
-        _ => sitemap::render(site, &sitemap_entries),
+        _ => sitemap::render(site, &sitemap::entries(site, &plan)),
     };
     files.extend(sitemap_files.iter().cloned());
     lap("rendered the sitemap");

@@ -27,50 +27,58 @@ pub struct Entry {
 
 /// Every HTML page the build renders, sorted by URL path.
 pub fn entries(site: &Site, plan: &Plan) -> Vec<Entry> {
-    let pages = &site.pages;
-    let lastmod = |id: PageId| pages[id].updated.max(pages[id].date);
-    let newest = |ids: &[PageId]| ids.iter().filter_map(|&id| lastmod(id)).max();
-    let pagers = |list: &[PageId], pagers: &[Pager]| -> Vec<Entry> {
-        pagers
-            .iter()
-            .map(|p| Entry { url_path: p.url_path.clone(), lastmod: newest(&list[p.items.clone()]) })
-            .collect()
-    };
-    let mut entries: Vec<Entry> = (0..pages.len())
-        .filter(|&id| pages[id].is_rendered())
-        .map(|id| Entry { url_path: pages[id].url_path.clone(), lastmod: lastmod(id) })
-        .collect();
-    for section in &site.sections {
-        entries.extend(pagers(&section.pages, &section.pagers));
-    }
-    for (taxonomy, planned) in site.taxonomies.iter().zip(&plan.taxonomies) {
-        if planned.is_none() {
-            continue;
-        }
-        let all = taxonomy.terms.iter().filter_map(|t| newest(&t.pages)).max();
-        entries.push(Entry { url_path: taxonomy.url_path.clone(), lastmod: all });
-        for term in &taxonomy.terms {
-            entries.extend(pagers(&term.pages, &term.pagers));
-        }
-    }
-    if let Some(url_path) = &plan.archive {
-        entries.push(Entry {
-            url_path: url_path.clone(),
-            lastmod: newest(&(0..pages.len()).collect::<Vec<_>>()),
-        });
-    }
+    let mut entries = Vec::new();
+    each_entry(site, plan, |url_path, lastmod| {
+        entries.push(Entry { url_path: url_path.to_string(), lastmod })
+    });
     entries.sort_by(|a, b| a.url_path.cmp(&b.url_path));
     entries
 }
 
-/// The render key of the sitemap: what its files are written from.
-pub fn key(site: &Site, entries: &[Entry]) -> u64 {
+/// The render key of the sitemap: what its files are written from. It reads the entries
+/// where the site holds them, in the site's order: listing and sorting 14,000 URLs only to
+/// find the sitemap unchanged cost more than the rest of a `serve` run's sitemap.
+pub fn key(site: &Site, plan: &Plan) -> u64 {
     let mut hasher = crate::digest::Digest::new();
     (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
-    for entry in entries {
-        (&entry.url_path, entry.lastmod).hash(&mut hasher);
-    }
+    each_entry(site, plan, |url_path, lastmod| (url_path, lastmod).hash(&mut hasher));
     hasher.finish()
+}
+
+/// Calls `entry` with the URL path and `lastmod` of every HTML page the build renders, in
+/// the site's order.
+fn each_entry(site: &Site, plan: &Plan, mut entry: impl FnMut(&str, Option<PageDate>)) {
+    let pages = &site.pages;
+    // Read once, in order: lists reach pages in any order, each a jump in memory.
+    let lastmods: Vec<Option<PageDate>> = pages.iter().map(|page| page.updated.max(page.date)).collect();
+    let lastmod = |id: PageId| lastmods[id];
+    let newest = |ids: &[PageId]| ids.iter().filter_map(|&id| lastmod(id)).max();
+    let mut pagers = |list: &[PageId], pagers: &[Pager]| {
+        for pager in pagers {
+            entry(&pager.url_path, newest(&list[pager.items.clone()]));
+        }
+    };
+    for section in &site.sections {
+        pagers(&section.pages, &section.pagers);
+    }
+    for (taxonomy, planned) in site.taxonomies.iter().zip(&plan.taxonomies) {
+        if planned.is_some() {
+            for term in &taxonomy.terms {
+                pagers(&term.pages, &term.pagers);
+            }
+        }
+    }
+    for (id, page) in pages.iter().enumerate().filter(|(_, page)| page.is_rendered()) {
+        entry(&page.url_path, lastmod(id));
+    }
+    for (taxonomy, planned) in site.taxonomies.iter().zip(&plan.taxonomies) {
+        if planned.is_some() {
+            entry(&taxonomy.url_path, taxonomy.terms.iter().filter_map(|t| newest(&t.pages)).max());
+        }
+    }
+    if let Some(url_path) = &plan.archive {
+        entry(url_path, lastmods.iter().copied().max().flatten());
+    }
 }
 
 /// Renders `sitemap.xml`, or a sitemap index and its parts when `entries` exceed
