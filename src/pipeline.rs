@@ -586,7 +586,7 @@ mod tests {
             "templates/index.html",
             "home: {{ section.title }} {{ config.title }}\n\
              {% set blog = get_section(path=\"blog/_index.md\") %}\
-             {% for p in blog.pages %}<li>{{ p.title }}|{{ p.url_path }}|{{ p.tags | join(sep=\",\") }}</li>\n{% endfor %}\
+             {% for p in blog.pages %}<li>{{ p.title }}|{{ p.url_path }}|{{ p.tags | join(sep=\",\") }}|{{ p.summary | safe }}</li>\n{% endfor %}\
              css: {{ get_url(path=\"style.css\") }}\n",
         ),
         (
@@ -736,6 +736,10 @@ mod tests {
                         "---\ntitle: B\ndate: 2024-02-01\ntags: [x, z]\n---\n\nFirst B, edited.\n\nMore B.\n",
                     )
                 }),
+            ),
+            (
+                "retitle a section, which no page's place reads",
+                Box::new(|s| s.write("content/blog/_index.md", "---\ntitle: Journal\n---\n")),
             ),
             (
                 "edit a page looked up by get_page",

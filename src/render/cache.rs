@@ -312,7 +312,7 @@ fn combine(first: u64, second: u64) -> u64 {
 }
 
 /// The address of the shared allocation behind a map or a non-empty array.
-fn address(value: &Value) -> Option<usize> {
+pub(crate) fn address(value: &Value) -> Option<usize> {
     if let Some(map) = value.as_map() {
         return Some(std::ptr::from_ref(map) as usize);
     }
@@ -453,6 +453,7 @@ mod tests {
             page_keys: Vec::new(),
             reused_hashes: Vec::new(),
             config_key: 0,
+            aggregate_key: None,
         }
     }
 

@@ -50,6 +50,30 @@ pub struct Views {
     pub reused_hashes: Vec<(usize, u64)>,
     /// What every light key was computed with besides its page.
     pub config_key: u64,
+    /// What the views of sections, taxonomies, terms and archives were built from; `None`
+    /// when the run keeps nothing for the next.
+    pub aggregate_key: Option<u64>,
+}
+
+/// The views built from lists of pages: sections, taxonomies, terms and archives. Each
+/// holds the light views of its pages, so none can be kept unless all of those are.
+#[derive(Debug, Clone)]
+struct Aggregates {
+    sections: Vec<Value>,
+    taxonomies: Vec<Value>,
+    taxonomy_lists: Vec<Value>,
+    taxonomy_heads: Vec<Value>,
+    terms: Vec<Vec<Value>>,
+    archive: Value,
+    section_archives: Vec<Value>,
+}
+
+/// A run's aggregate views, the key they were built from and their hashes by address.
+#[derive(Debug, Clone)]
+struct KeptAggregates {
+    key: u64,
+    views: Aggregates,
+    hashes: Vec<(usize, u64)>,
 }
 
 /// What a page's views were built from.
@@ -67,6 +91,7 @@ pub struct PageKeys {
 #[derive(Debug, Clone, Default)]
 pub struct PageViews {
     pages: HashMap<String, KeptViews, rustc_hash::FxBuildHasher>,
+    aggregates: Option<KeptAggregates>,
 }
 
 /// One page's views, the keys they were built from and their hashes.
@@ -179,43 +204,29 @@ impl Views {
             }
         }
         log::debug!("views: built page views at {:?}", started.elapsed());
-        let sections = site.sections.iter().map(|s| section(s, site, &light_pages)).collect();
-        let taxonomy_heads: Vec<Value> = site.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
-        let terms: Vec<Vec<Value>> = term_links
-            .iter()
-            .zip(&site.taxonomies)
-            .map(|(links, t)| links.iter().zip(&t.terms).map(|(link, term)| with_count(link, term)).collect())
-            .collect();
-        let taxonomy_lists = taxonomy_heads
-            .iter()
-            .zip(&terms)
-            .map(|(head, terms)| with_entry(head, "terms", Value::from(terms.clone())))
-            .collect();
-        let taxonomies = site
-            .taxonomies
-            .iter()
-            .zip(&taxonomy_heads)
-            .zip(&terms)
-            .map(|((t, head), terms)| {
-                let terms: Vec<Value> = terms
-                    .iter()
-                    .zip(&t.terms)
-                    .map(|(view, term)| {
-                        let pages = term.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>();
-                        with_entry(view, "pages", Value::from(pages))
-                    })
-                    .collect();
-                with_entry(head, "terms", Value::from(terms))
-            })
-            .collect();
-        let archive = archive(&site.archive, &light_pages);
-        let section_archives = site
-            .sections
-            .iter()
-            .map(|s| self::archive(&Archive::of(s.pages.iter().copied(), &site.pages), &light_pages))
-            .collect();
+        // With the same layout and the same light views as the last run, every list of pages
+        // is as it was: the last run's views of them are taken back, hashes and all.
+        let aggregate_key =
+            site.layout_digest.map(|layout| aggregate_key(site, layout, config_key, &page_keys));
+        let aggregates = match &previous.aggregates {
+            Some(kept) if Some(kept.key) == aggregate_key => {
+                reused_hashes.extend(kept.hashes.iter().copied());
+                kept.views.clone()
+            }
+            _ => Aggregates::build(site, &light_pages, &term_links),
+        };
+        let Aggregates {
+            sections,
+            taxonomies,
+            taxonomy_lists,
+            taxonomy_heads,
+            terms,
+            archive,
+            section_archives,
+        } = aggregates;
         Views {
             config_key,
+            aggregate_key,
             page_keys,
             reused_hashes,
             archive,
@@ -255,13 +266,98 @@ impl Views {
                 (p.content_path.clone(), kept)
             })
             .collect();
-        PageViews { pages }
+        let aggregates = self.aggregate_key.map(|key| {
+            let views = Aggregates {
+                sections: self.sections.clone(),
+                taxonomies: self.taxonomies.clone(),
+                taxonomy_lists: self.taxonomy_lists.clone(),
+                taxonomy_heads: self.taxonomy_heads.clone(),
+                terms: self.terms.clone(),
+                archive: self.archive.clone(),
+                section_archives: self.section_archives.clone(),
+            };
+            let hashes = views.values().filter_map(|view| Some((address(view)?, hash(view)))).collect();
+            KeptAggregates { key, views, hashes }
+        });
+        PageViews { pages, aggregates }
     }
 }
 
-/// The address of a view's shared map, which identifies it while it is alive.
+impl Aggregates {
+    fn build(site: &Site, light_pages: &[Value], term_links: &[Vec<Value>]) -> Aggregates {
+        let base_url = site.config.base_url.as_str();
+        let sections = site.sections.iter().map(|s| section(s, site, light_pages)).collect();
+        let taxonomy_heads: Vec<Value> = site.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
+        let terms: Vec<Vec<Value>> = term_links
+            .iter()
+            .zip(&site.taxonomies)
+            .map(|(links, t)| links.iter().zip(&t.terms).map(|(link, term)| with_count(link, term)).collect())
+            .collect();
+        let taxonomy_lists = taxonomy_heads
+            .iter()
+            .zip(&terms)
+            .map(|(head, terms)| with_entry(head, "terms", Value::from(terms.clone())))
+            .collect();
+        let taxonomies = site
+            .taxonomies
+            .iter()
+            .zip(&taxonomy_heads)
+            .zip(&terms)
+            .map(|((t, head), terms)| {
+                let terms: Vec<Value> = terms
+                    .iter()
+                    .zip(&t.terms)
+                    .map(|(view, term)| {
+                        let pages = term.pages.iter().map(|&id| light_pages[id].clone()).collect::<Vec<_>>();
+                        with_entry(view, "pages", Value::from(pages))
+                    })
+                    .collect();
+                with_entry(head, "terms", Value::from(terms))
+            })
+            .collect();
+        let archive = archive(&site.archive, light_pages);
+        let section_archives = site
+            .sections
+            .iter()
+            .map(|s| self::archive(&Archive::of(s.pages.iter().copied(), &site.pages), light_pages))
+            .collect();
+        Aggregates { sections, taxonomies, taxonomy_lists, taxonomy_heads, terms, archive, section_archives }
+    }
+
+    /// Every view it holds.
+    fn values(&self) -> impl Iterator<Item = &Value> {
+        self.sections
+            .iter()
+            .chain(&self.taxonomies)
+            .chain(&self.taxonomy_lists)
+            .chain(&self.taxonomy_heads)
+            .chain(self.terms.iter().flatten())
+            .chain(std::iter::once(&self.archive))
+            .chain(&self.section_archives)
+    }
+}
+
+/// What the aggregate views read: the layout (each section's and term's pages, the
+/// archive, the taxonomies), the config and terms (`config_key`), every page's light view
+/// (by its key) and each section's own fields.
+fn aggregate_key(site: &Site, layout: u64, config_key: u64, page_keys: &[PageKeys]) -> u64 {
+    let mut hasher = Digest::new();
+    (layout, config_key, page_keys.len()).hash(&mut hasher);
+    for keys in page_keys {
+        keys.light.hash(&mut hasher);
+    }
+    for section in &site.sections {
+        (&section.title, &section.description, &section.toc, &section.url_path).hash(&mut hasher);
+        (&section.content_path, section.generate_feeds, &section.subsections).hash(&mut hasher);
+        xxhash_rust::xxh3::xxh3_64(section.content.as_bytes()).hash(&mut hasher);
+        format!("{:?}", section.extra).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The address of a view's shared map or array, which identifies it while it is alive.
 fn address(value: &Value) -> Option<usize> {
-    value.as_map().map(|map| std::ptr::from_ref(map) as usize)
+    crate::render::cache::address(value)
 }
 
 /// What `light_page` reads of a page (and of the site: the config, for the base URL and the

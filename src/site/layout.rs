@@ -39,6 +39,11 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// The digest of everything it was computed from.
+    pub(crate) fn digest(&self) -> u64 {
+        self.digest
+    }
+
     /// Computes the layout of `pages` in `sections` and writes it into them. An invalid one
     /// (two claims on one URL, a bad alias) pushes its errors: the run then fails, and a
     /// failed run's layout is never kept.

@@ -68,6 +68,9 @@ pub struct Site {
     pub held_back: HeldBack,
     /// Things worth telling the user that don't stop the build (merged term spellings).
     pub warnings: Vec<String>,
+    /// The digest of what the sections' page lists, the terms and the archive were computed
+    /// from; `None` for a run that keeps nothing for the next.
+    pub layout_digest: Option<u64>,
 }
 
 /// A page: a Markdown file that is not `_index.md`.
@@ -306,6 +309,7 @@ impl Site {
             &mut errors,
         );
         lap("resolved links");
+        let keeps = kept.is_some();
         let layout = match kept {
             // A watched run gets the last layout back while no page moved in it.
             Some(kept) => {
@@ -333,6 +337,7 @@ impl Site {
                 config,
                 pages,
                 sections,
+                layout_digest: keeps.then(|| layout.digest()),
                 taxonomies: layout.taxonomies,
                 archive: layout.archive,
                 assets,
