@@ -746,6 +746,13 @@ mod tests {
                 Box::new(|s| s.write("content/about.md", "---\ntitle: About us\n---\n\nHello.\n")),
             ),
             (
+                "move the page that get_page and get_url look up, and add a page before it",
+                Box::new(|s| {
+                    s.write("content/about.md", "---\ntitle: About us\nslug: about-us\n---\n\nHello.\n");
+                    s.write("content/aardvark.md", "---\ntitle: Aardvark\n---\n\nFirst.\n");
+                }),
+            ),
+            (
                 "edit a template",
                 Box::new(|s| {
                     s.write(

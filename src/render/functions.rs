@@ -6,6 +6,7 @@
 //! the answer is still the same.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::hash::Hash;
 use std::sync::Arc;
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
@@ -24,37 +25,77 @@ type ByName<V> = HashMap<String, V>;
 /// What template functions can look up.
 pub struct Lookup {
     base_url: String,
-    pages: ByName<(String, Value)>,
-    sections: ByName<(String, Value)>,
+    /// Where pages, sections and outputs are: the same from run to run while no page moved.
+    index: Arc<LookupIndex>,
+    /// Full page views and section views, by id; `None` for shortcodes.
+    views: Option<(Vec<Value>, Vec<Value>)>,
     taxonomies: ByName<Value>,
     /// Archive per section content path; the whole site's under `""`.
     archives: ByName<Value>,
-    /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
-    outputs: HashSet<String>,
-    /// False for the lookup of shortcodes, which render before the views exist.
-    has_views: bool,
 }
 
-impl Lookup {
-    /// Indexes the views of `site`; `copied_files` are the output paths of static files.
-    /// Without views (for shortcodes) only `get_url` works.
-    pub fn new(site: &Site, views: Option<&Views>, copied_files: impl IntoIterator<Item = String>) -> Lookup {
-        let base_url = site.config.base_url.clone();
-        let view = |list: Option<&Vec<Value>>, index: usize| {
-            list.and_then(|l| l.get(index)).cloned().unwrap_or_else(Value::none)
-        };
+/// The paths a [`Lookup`] answers from: page and section ids and URLs by content path, and
+/// the output paths that exist. Kept between `serve` runs with the key it was built from
+/// (the layout and every output path besides pages and pagers): at 10,000 posts it is
+/// 25,000 strings.
+#[derive(Debug, Default)]
+pub struct LookupIndex {
+    key: Option<u128>,
+    pages: ByName<(String, usize)>,
+    sections: ByName<(String, usize)>,
+    /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
+    outputs: HashSet<String>,
+}
+
+impl LookupIndex {
+    /// The index of `site` with `other_outputs` (static files, feeds and other generated
+    /// files), or `previous` when it was built from the same.
+    pub fn of(site: &Site, other_outputs: Vec<String>, previous: &Arc<LookupIndex>) -> Arc<LookupIndex> {
+        let key = site.layout_digest.map(|layout| {
+            let mut digest = crate::digest::Digest::new();
+            layout.hash(&mut digest);
+            other_outputs.hash(&mut digest);
+            site.assets.iter().map(|a| &a.output_path).for_each(|path| path.hash(&mut digest));
+            digest.finish_128()
+        });
+        if key.is_some() && previous.key == key {
+            return Arc::clone(previous);
+        }
         let pages = site
             .pages
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.content_path.clone(), (p.url_path.clone(), view(views.map(|v| &v.pages), i))))
+            .map(|(i, p)| (p.content_path.clone(), (p.url_path.clone(), i)))
             .collect();
         let sections = site
             .sections
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.content_path.clone(), (s.url_path.clone(), view(views.map(|v| &v.sections), i))))
+            .map(|(i, s)| (s.content_path.clone(), (s.url_path.clone(), i)))
             .collect();
+        let mut outputs: HashSet<String> = other_outputs.into_iter().collect();
+        outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
+        outputs.extend(
+            site.pages
+                .iter()
+                .filter(|p| p.is_rendered())
+                .map(|p| p.url_path.trim_start_matches('/').to_string()),
+        );
+        for section in &site.sections {
+            outputs.extend(section.pagers.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
+        }
+        Arc::new(LookupIndex { key, pages, sections, outputs })
+    }
+}
+
+impl Lookup {
+    /// Answers from `index` and the views of `site`. Without views (for shortcodes) only
+    /// `get_url` works.
+    pub fn new(site: &Site, views: Option<&Views>, index: Arc<LookupIndex>) -> Lookup {
+        let base_url = site.config.base_url.clone();
+        let view = |list: Option<&Vec<Value>>, index: usize| {
+            list.and_then(|l| l.get(index)).cloned().unwrap_or_else(Value::none)
+        };
         let taxonomies = site
             .taxonomies
             .iter()
@@ -68,18 +109,8 @@ impl Lookup {
             .map(|(i, s)| (s.content_path.clone(), view(views.map(|v| &v.section_archives), i)))
             .collect();
         archives.insert(String::new(), views.map_or_else(Value::none, |v| v.archive.clone()));
-        let mut outputs: HashSet<String> = copied_files.into_iter().collect();
-        outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
-        outputs.extend(
-            site.pages
-                .iter()
-                .filter(|p| p.is_rendered())
-                .map(|p| p.url_path.trim_start_matches('/').to_string()),
-        );
-        for section in &site.sections {
-            outputs.extend(section.pagers.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
-        }
-        Lookup { base_url, pages, sections, taxonomies, archives, outputs, has_views: views.is_some() }
+        let views = views.map(|v| (v.pages.clone(), v.sections.clone()));
+        Lookup { base_url, index, views, taxonomies, archives }
     }
 
     /// The answer to `query`, as the template function gives it.
@@ -87,20 +118,25 @@ impl Lookup {
     /// # Errors
     /// The message the template function fails with: no such page, section or taxonomy.
     pub fn answer(&self, query: &Query) -> Result<Value, String> {
-        if !self.has_views && !matches!(query, Query::Url(_)) {
+        let Some((pages, sections)) = &self.views else {
+            if let Query::Url(path) = query {
+                return self.url(path).map(Value::from);
+            }
             return Err("shortcodes can use `get_url`, not `get_page`, `get_section`, `get_archive` or `get_taxonomy`".into());
-        }
+        };
         match query {
             Query::Url(path) => self.url(path).map(Value::from),
             Query::Page(path) => self
+                .index
                 .pages
                 .get(path)
-                .map(|(_, view)| view.clone())
+                .map(|&(_, id)| pages[id].clone())
                 .ok_or_else(|| format!("`get_page`: no page at `content/{path}`")),
             Query::Section(path) => self
+                .index
                 .sections
                 .get(path)
-                .map(|(_, view)| view.clone())
+                .map(|&(_, id)| sections[id].clone())
                 .ok_or_else(|| format!("`get_section`: no section at `content/{path}`")),
             Query::Archive(section) => self
                 .archives
@@ -130,9 +166,10 @@ impl Lookup {
                 None => (internal, String::new()),
             };
             let url_path = self
+                .index
                 .pages
                 .get(file)
-                .or_else(|| self.sections.get(file))
+                .or_else(|| self.index.sections.get(file))
                 .map(|(url_path, _)| url_path)
                 .ok_or_else(|| {
                     format!("`get_url`: no page or section at `@/{file}` (looked in content/{file})")
@@ -141,7 +178,7 @@ impl Lookup {
         }
         let relative = path.trim_start_matches('/');
         let without_fragment = relative.split(['#', '?']).next().unwrap_or(relative);
-        if self.outputs.contains(without_fragment) || without_fragment.is_empty() {
+        if self.index.outputs.contains(without_fragment) || without_fragment.is_empty() {
             Ok(url::permalink(&self.base_url, relative))
         } else {
             Err(format!(

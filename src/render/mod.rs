@@ -33,7 +33,7 @@ use crate::site::{url, PageId, Redirect, Site};
 use cache::{
     CachedRender, Interner, KeyEntries, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes,
 };
-use functions::Lookup;
+use functions::{Lookup, LookupIndex};
 use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
 
@@ -112,7 +112,9 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("planned");
     let views = Views::build(site, &previous.views);
     lap("built views");
-    let lookup = Arc::new(Lookup::new(site, Some(&views), static_outputs.into_iter().chain(generated)));
+    let index =
+        LookupIndex::of(site, static_outputs.into_iter().chain(generated).collect(), &previous.lookup);
+    let lookup = Arc::new(Lookup::new(site, Some(&views), Arc::clone(&index)));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
@@ -228,6 +230,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     cache.feed_entries = feed_keys.keep();
     lap("kept feed entries");
     cache.sitemap = Some((sitemap_key, sitemap_files));
+    cache.lookup = index;
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })
@@ -319,7 +322,8 @@ fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs
     if !has_calls {
         return Ok(());
     }
-    let lookup = Arc::new(Lookup::new(site, None, static_outputs.iter().cloned()));
+    let index = LookupIndex::of(site, static_outputs.to_vec(), &Arc::default());
+    let lookup = Arc::new(Lookup::new(site, None, index));
     let config = Value::from_serializable(&site.config);
     let (tera, _) = build_tera(templates, &config, lookup, site)?;
     let overridden: Vec<&str> =
