@@ -27,7 +27,12 @@ use crate::shared_text::SharedText;
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
 pub struct RenderCache {
-    entries: HashMap<String, CachedRender, FxBuildHasher>,
+    /// In the order they were made: the next run makes its outputs in the same order while
+    /// no page moved, so each output finds its entry at its own position, reading the list
+    /// in order, instead of hashing its path into a table of 14,000 (at 10,000 posts).
+    entries: Vec<(String, CachedRender)>,
+    /// Entry positions by output path, for outputs that moved; built on first need.
+    by_path: std::sync::OnceLock<HashMap<String, usize, FxBuildHasher>>,
     /// The page views the renders were given, reused by the next run where still valid.
     pub(crate) views: PageViews,
     /// What the feeds knew of their entries: HTML hashes and written XML.
@@ -335,7 +340,7 @@ impl<'a> Reuse<'a> {
     pub(crate) fn new(previous: &'a RenderCache, answer: impl Fn(&Query) -> u64) -> Reuse<'a> {
         let mut answers: HashMap<&Query, u64, FxBuildHasher> = HashMap::default();
         let mut still_answered: HashMap<usize, bool, FxBuildHasher> = HashMap::default();
-        for cached in previous.entries.values().filter(|cached| !cached.answers.is_empty()) {
+        for (_, cached) in previous.entries.iter().filter(|(_, cached)| !cached.answers.is_empty()) {
             still_answered.entry(address_of_answers(&cached.answers)).or_insert_with(|| {
                 cached
                     .answers
@@ -348,8 +353,19 @@ impl<'a> Reuse<'a> {
 
     /// The previous bytes of `output_path`, when they were rendered with `key` and every
     /// query they made still gets the answer it got then.
-    pub(crate) fn get(&self, output_path: &str, key: u64) -> Option<CachedRender> {
-        let cached = self.previous.entries.get(output_path)?;
+    ///
+    /// `position` is where the output would be in the previous run's order: looked at first.
+    pub(crate) fn get(&self, position: usize, output_path: &str, key: u64) -> Option<CachedRender> {
+        let entries = &self.previous.entries;
+        let cached = match entries.get(position) {
+            Some((path, cached)) if path == output_path => cached,
+            _ => {
+                let by_path = self.previous.by_path.get_or_init(|| {
+                    entries.iter().enumerate().map(|(position, (path, _))| (path.clone(), position)).collect()
+                });
+                &entries[*by_path.get(output_path)?].1
+            }
+        };
         let answered = cached.answers.is_empty()
             || self.still_answered.get(&address_of_answers(&cached.answers)).copied().unwrap_or(false);
         (cached.key == key && answered).then(|| cached.clone())
@@ -403,6 +419,7 @@ impl FromIterator<(String, CachedRender)> for RenderCache {
     fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
         RenderCache {
             entries: iter.into_iter().collect(),
+            by_path: std::sync::OnceLock::new(),
             views: PageViews::default(),
             feed_entries: crate::render::feeds::KeptEntries::default(),
             sitemap: None,

@@ -136,8 +136,9 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     };
     let results: Vec<Result<Output>> = jobs
         .par_iter()
-        .map(|job| {
-            let output = renderer.render(job)?;
+        .enumerate()
+        .map(|(position, job)| {
+            let output = renderer.render(job, position)?;
             let Some(settle) = settle else { return Ok(output) };
             let origin = match output.origin {
                 Origin::Rendered(_) => Origin::Settled,
@@ -182,12 +183,16 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let feed_keys = feeds::FeedKeys::new(site, &previous.feed_entries);
     lap("keyed feeds");
     let reuse = &renderer.reuse;
+    // Feeds are cached after the templated outputs, which come before the built ones.
+    let cached_jobs = jobs.iter().filter(|job| !job.is_built()).count();
     let feed_files: Vec<([RenderedFile; 2], u64, bool)> = feeds
         .par_iter()
-        .map(|feed| {
+        .enumerate()
+        .map(|(index, feed)| {
             let key = feed_keys.key(feed);
             let [atom, rss] = feed.output_paths();
-            match (reuse.get(&atom, key), reuse.get(&rss, key)) {
+            let position = cached_jobs + 2 * index;
+            match (reuse.get(position, &atom, key), reuse.get(position + 1, &rss, key)) {
                 (Some(atom_render), Some(rss_render)) => {
                     let files = [
                         RenderedFile { output_path: atom, contents: Arc::clone(atom_render.contents()) },
@@ -275,6 +280,15 @@ enum Job<'a> {
     Robots(Source),
 }
 
+impl Job<'_> {
+    /// Whether the output is built without a template, and not cached.
+    fn is_built(&self) -> bool {
+        matches!(self, Job::Redirect(_) | Job::NotFound(_) | Job::Robots(_))
+    }
+}
+
+/// Every templated output first, then the built ones (see [`Job::is_built`]): the cache
+/// holds the templated ones in this order.
 fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
     let pages = (0..site.pages.len()).filter(|&id| site.pages[id].is_rendered()).map(Job::Page);
     let pagers = site
@@ -528,18 +542,27 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    fn render(&self, job: &Job<'_>) -> Result<Output> {
+    /// Renders `job`, the `position`th of the run (where its previous render is looked for
+    /// first).
+    fn render(&self, job: &Job<'_>, position: usize) -> Result<Output> {
         match *job {
             Job::Page(id) => {
                 let page = &self.site.pages[id];
                 let view = &self.views.pages[id];
                 let template = page_template(self.site, page, self.tera);
                 let entries = self.place_entries(&page.url_path, [("page", self.hashes.hash(view))]);
-                self.render_template(&template, &page.url_path, &page.display_path, &entries, || {
-                    let mut context = self.context(&page.url_path);
-                    context.insert_value("page", view.clone());
-                    context
-                })
+                self.render_template(
+                    position,
+                    &template,
+                    &page.url_path,
+                    &page.display_path,
+                    &entries,
+                    || {
+                        let mut context = self.context(&page.url_path);
+                        context.insert_value("page", view.clone());
+                        context
+                    },
+                )
             }
             Job::Pager { section, pager } => {
                 let s = &self.site.sections[section];
@@ -555,7 +578,7 @@ impl Renderer<'_> {
                     ],
                 );
                 let template = section_template(self.site, s);
-                self.render_template(template, url_path, &s.display_path, &entries, || {
+                self.render_template(position, template, url_path, &s.display_path, &entries, || {
                     let mut context = self.context(url_path);
                     context.insert_value("section", view.clone());
                     context.insert_value("paginator", paginator.to_value(self.views));
@@ -569,7 +592,7 @@ impl Renderer<'_> {
                 let mut context = self.context(&taxonomy.url_path);
                 context.insert_value("taxonomy", self.views.taxonomy_lists[index].clone());
                 let source = PathBuf::from(&taxonomy.url_path);
-                self.render_context(&templates.list, &taxonomy.url_path, &source, context)
+                self.render_context(position, &templates.list, &taxonomy.url_path, &source, context)
             }
             Job::TermPager { taxonomy: index, term, pager } => {
                 let taxonomy = &self.site.taxonomies[index];
@@ -590,7 +613,7 @@ impl Renderer<'_> {
                     ],
                 );
                 let source = PathBuf::from(&t.url_path);
-                self.render_template(&templates.single, url_path, &source, &entries, || {
+                self.render_template(position, &templates.single, url_path, &source, &entries, || {
                     let mut context = self.context(url_path);
                     context.insert_value("taxonomy", head.clone());
                     context.insert_value("term", term_view.clone());
@@ -602,7 +625,7 @@ impl Renderer<'_> {
                 let mut context = self.context(url_path);
                 context.insert_value("archive", self.views.archive.clone());
                 let source = PathBuf::from(url_path);
-                self.render_context(plan::ARCHIVE_TEMPLATE, url_path, &source, context)
+                self.render_context(position, plan::ARCHIVE_TEMPLATE, url_path, &source, context)
             }
             Job::Redirect(redirect) => Ok(Output { file: self.redirect(redirect), origin: Origin::Built }),
             Job::NotFound(source) => {
@@ -679,20 +702,23 @@ impl Renderer<'_> {
     /// has changed.
     fn render_context(
         &self,
+        position: usize,
         template: &str,
         url_path: &str,
         source: &Path,
         context: RenderContext,
     ) -> Result<Output> {
         let entries = context.key_entries(self.hashes);
-        self.render_template(template, url_path, source, &entries, || context)
+        self.render_template(position, template, url_path, source, &entries, || context)
     }
 
     /// Renders `template` with the context `build` makes, whose entries hash to `entries`,
     /// or reuses the previous bytes when nothing it reads has changed: then the context is
     /// never built.
+    #[allow(clippy::too_many_arguments)]
     fn render_template(
         &self,
+        position: usize,
         template: &str,
         url_path: &str,
         source: &Path,
@@ -708,7 +734,7 @@ impl Renderer<'_> {
             assert_eq!(&context.key_entries(self.hashes), entries, "key entries of {output_path}");
             || context
         };
-        if let Some(previous) = self.reuse.get(&output_path, key) {
+        if let Some(previous) = self.reuse.get(position, &output_path, key) {
             let file = RenderedFile { output_path, contents: Arc::clone(previous.contents()) };
             return Ok(Output { file, origin: Origin::Reused(previous) });
         }
