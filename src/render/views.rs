@@ -87,11 +87,30 @@ pub struct PageKeys {
     full: u64,
 }
 
-/// The page views of a run, by content path, to be reused by the next one.
+/// The page views of a run, to be reused by the next one.
 #[derive(Debug, Clone, Default)]
 pub struct PageViews {
-    pages: HashMap<String, KeptViews, rustc_hash::FxBuildHasher>,
+    /// By page id, with the page's content path: the next run has the same pages at the
+    /// same ids while no page came or went, so each finds its views at its own id.
+    pages: Vec<(String, KeptViews)>,
+    /// Positions in `pages` by content path, for pages that moved; built on first need.
+    by_path: std::sync::OnceLock<HashMap<String, usize, rustc_hash::FxBuildHasher>>,
     aggregates: Option<KeptAggregates>,
+}
+
+impl PageViews {
+    /// The views kept for the page at `content_path`, looked for at `id` first.
+    fn get(&self, id: usize, content_path: &str) -> Option<&KeptViews> {
+        match self.pages.get(id) {
+            Some((path, kept)) if path == content_path => Some(kept),
+            _ => {
+                let by_path = self.by_path.get_or_init(|| {
+                    self.pages.iter().enumerate().map(|(id, (path, _))| (path.clone(), id)).collect()
+                });
+                by_path.get(content_path).map(|&id| &self.pages[id].1)
+            }
+        }
+    }
 }
 
 /// One page's views, the keys they were built from and their hashes.
@@ -143,8 +162,12 @@ impl Views {
             hasher.finish()
         };
         // Each page's kept views, looked up once.
-        let kept: Vec<Option<&KeptViews>> =
-            site.pages.par_iter().map(|page| previous.pages.get(&page.content_path)).collect();
+        let kept: Vec<Option<&KeptViews>> = site
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(id, page)| previous.get(id, &page.content_path))
+            .collect();
         log::debug!("views: looked up kept views at {:?}", started.elapsed());
         let page_keys: Vec<PageKeys> = site
             .pages
@@ -279,7 +302,7 @@ impl Views {
             let hashes = views.values().filter_map(|view| Some((address(view)?, hash(view)))).collect();
             KeptAggregates { key, views, hashes }
         });
-        PageViews { pages, aggregates }
+        PageViews { pages, by_path: std::sync::OnceLock::new(), aggregates }
     }
 }
 
