@@ -128,11 +128,13 @@ pub struct FeedKeys<'a> {
     xml: Vec<OnceLock<Arc<EntryXml>>>,
     /// What the previous run's feeds knew of their entries.
     previous: &'a KeptEntries,
+    /// Each page's light view key ([`crate::render::views::Views::light_keys`]).
+    light_keys: Vec<u64>,
 }
 
 impl<'a> FeedKeys<'a> {
     /// Keys for the feeds of `site`, taking HTML hashes from `previous` where it still holds.
-    pub fn new(site: &'a Site, previous: &'a KeptEntries) -> FeedKeys<'a> {
+    pub fn new(site: &'a Site, previous: &'a KeptEntries, light_keys: Vec<u64>) -> FeedKeys<'a> {
         // The whole config: it is small, and hashing all of it cannot miss a setting a feed
         // reads.
         let config = xxhash_rust::xxh3::xxh3_64(format!("{:?}", site.config).as_bytes());
@@ -143,6 +145,7 @@ impl<'a> FeedKeys<'a> {
             entries: (0..pages).map(|_| OnceLock::new()).collect(),
             xml: (0..pages).map(|_| OnceLock::new()).collect(),
             previous,
+            light_keys,
         }
     }
 
@@ -184,22 +187,13 @@ impl<'a> FeedKeys<'a> {
         })
     }
 
-    /// Hashes what `Entry::new` and the writers read of page `id`.
+    /// Hashes what `Entry::new` and the writers read of page `id`: its HTML, and the rest,
+    /// which its light view reads too (URL, title, dates, authors, summary, terms and their
+    /// names), so the light view's key stands for it.
     fn entry_hash(&self, id: PageId) -> u64 {
-        let site = self.site;
-        let page = &site.pages[id];
+        let page = &self.site.pages[id];
         let mut hasher = Digest::new();
-        page.url_path.hash(&mut hasher);
-        page.title.hash(&mut hasher);
-        (page.date, page.updated).hash(&mut hasher);
-        page.authors.hash(&mut hasher);
-        page.summary.hash(&mut hasher);
-        self.previous.html.hash(&page.content).hash(&mut hasher);
-        for taxonomy in &site.taxonomies {
-            for (_, term) in taxonomy.terms_of(page) {
-                term.name.hash(&mut hasher);
-            }
-        }
+        (self.light_keys[id], self.previous.html.hash(&page.content)).hash(&mut hasher);
         hasher.finish()
     }
 }
@@ -207,14 +201,18 @@ impl<'a> FeedKeys<'a> {
 /// The dated pages among `ids`, newest first (ties by path), cut to `feed_limit`.
 fn entries(site: &Site, ids: impl IntoIterator<Item = PageId>) -> Vec<PageId> {
     let pages = &site.pages;
-    let mut dated: Vec<PageId> = ids.into_iter().filter(|&id| pages[id].date.is_some()).collect();
-    dated.sort_by(|&a, &b| {
-        pages[b].date.cmp(&pages[a].date).then_with(|| pages[a].content_path.cmp(&pages[b].content_path))
-    });
-    if site.config.feed_limit > 0 {
-        dated.truncate(site.config.feed_limit);
+    // Each date read once; ties by id are ties by path, the order pages have. Only the
+    // newest `feed_limit` are sorted: the site's feed picks 20 of every page.
+    let mut dated: Vec<(PageDate, PageId)> =
+        ids.into_iter().filter_map(|id| Some((pages[id].date?, id))).collect();
+    let newest_first = |a: &(PageDate, PageId), b: &(PageDate, PageId)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    let limit = site.config.feed_limit;
+    if limit > 0 && dated.len() > limit {
+        dated.select_nth_unstable_by(limit - 1, newest_first);
+        dated.truncate(limit);
     }
-    dated
+    dated.sort_unstable_by(newest_first);
+    dated.into_iter().map(|(_, id)| id).collect()
 }
 
 /// What a feed says about one page.

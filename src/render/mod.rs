@@ -180,7 +180,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered jobs");
     // Feeds are built without templates, from the model, and keyed by what they are built
     // from.
-    let feed_keys = feeds::FeedKeys::new(site, &previous.feed_entries);
+    let feed_keys = feeds::FeedKeys::new(site, &previous.feed_entries, views.light_keys());
     lap("keyed feeds");
     let reuse = &renderer.reuse;
     // Feeds are cached after the templated outputs, which come before the built ones.

@@ -267,6 +267,11 @@ impl Views {
 }
 
 impl Views {
+    /// Each page's light view key, by page id: what its light view reads.
+    pub fn light_keys(&self) -> Vec<u64> {
+        self.page_keys.iter().map(|keys| keys.light).collect()
+    }
+
     /// The page views of this run with their keys and hashes (`hash`), for the next run.
     pub fn keep(&self, site: &Site, hash: impl Fn(&Value) -> u64 + Sync) -> PageViews {
         let pages = site
