@@ -869,6 +869,29 @@ mod tests {
         assert_eq!(second.renders_reused, first.rendered);
     }
 
+    /// A run with few links to resolve searches the sorted pages instead of indexing them:
+    /// it must resolve as a clean run does (which indexes them).
+    #[test]
+    fn links_of_one_edited_post_among_many_resolve_as_in_a_clean_build() {
+        let site = Site::new();
+        for n in 0..70 {
+            site.write(
+                &format!("content/blog/m{n:02}.md"),
+                &format!("---\ntitle: M{n}\ndate: 2023-01-01\n---\n\n## Setup\n\nText.\n"),
+            );
+        }
+        let mut builder = Builder::new();
+        run_and_compare(&mut builder, &site, "many posts");
+        let linking = |target: &str| {
+            format!("---\ntitle: L\ndate: 2023-02-01\n---\n\nSee [it](@/blog/{target}.md#setup), [about](../../about/) and [b](b.md).\n")
+        };
+        site.write("content/blog/m07.md", &linking("m31"));
+        run_and_compare(&mut builder, &site, "a post links to others");
+        site.write("content/blog/m07.md", &linking("a"));
+        site.write("content/blog/m07.md", &linking("m02"));
+        run_and_compare(&mut builder, &site, "the links change target");
+    }
+
     #[test]
     fn a_rerendered_page_is_scanned_again_for_the_link_check() {
         let site = Site::new();

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::error::{Error, Location};
 use crate::parse::markdown::{is_external, toc_has_id, toc_ids, Link, TocEntry};
-use crate::site::url;
+use crate::site::{url, Page, Section};
 
 /// What links can point at: every page and section, and every file copied from `content/`.
 pub struct LinkTargets<'a> {
@@ -21,12 +21,41 @@ pub struct LinkTargets<'a> {
     pub base_url: &'a str,
     /// Content path (`blog/post.md`) → URL path and headings (looked through only for the
     /// few links with an anchor: indexing every page's ids cost more than all the lookups).
-    pub documents: HashMap<&'a str, (&'a str, &'a [TocEntry])>,
+    pub documents: Documents<'a>,
     /// Content path of a copied file (`blog/img.png`) → its output path (`blog/img.png`).
     pub assets: HashMap<&'a str, &'a str>,
 }
 
 /// The document a link is written in.
+/// Pages and sections by content path, with their URL and headings.
+pub enum Documents<'a> {
+    /// A map over every page and section: for a run that resolves many links.
+    Indexed(HashMap<&'a str, (&'a str, &'a [TocEntry])>),
+    /// The pages as they are (sorted by content path) and the sections, searched: a
+    /// `serve` run after one edit resolves a few dozen links, fewer than indexing 10,000
+    /// pages costs.
+    Sorted { pages: &'a [Box<Page>], sections: &'a [Section] },
+}
+
+impl<'a> Documents<'a> {
+    /// The URL and headings of the page or section at `content_path`.
+    pub fn get(&self, content_path: &str) -> Option<(&'a str, &'a [TocEntry])> {
+        match self {
+            Documents::Indexed(map) => map.get(content_path).copied(),
+            Documents::Sorted { pages, sections } => {
+                let page = pages.binary_search_by(|p| p.content_path.as_str().cmp(content_path)).ok();
+                match page {
+                    Some(id) => Some((pages[id].url_path.as_str(), pages[id].toc.as_slice())),
+                    None => sections
+                        .iter()
+                        .find(|s| s.content_path == content_path)
+                        .map(|s| (s.url_path.as_str(), s.toc.as_slice())),
+                }
+            }
+        }
+    }
+}
+
 pub struct LinkSource<'a> {
     /// `blog/post.md`.
     pub content_path: &'a str,
@@ -154,10 +183,10 @@ mod tests {
         let toc: &'static [TocEntry] = Box::leak(Box::new([heading("usage"), heading("setup")]));
         LinkTargets {
             base_url: "https://example.com/",
-            documents: HashMap::from_iter([
+            documents: Documents::Indexed(HashMap::from_iter([
                 ("blog/post.md", ("/blog/post/", toc)),
                 ("about.md", ("/about/", &[][..])),
-            ]),
+            ])),
             assets: HashMap::from_iter([
                 ("blog/img.png", "blog/img.png"),
                 ("blog/bundle/d.svg", "blog/bundle/d.svg"),

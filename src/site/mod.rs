@@ -639,17 +639,32 @@ fn resolve_links(
     errors: &mut Vec<Error>,
 ) {
     let (page_urls, section_urls) = {
+        let to_resolve: usize = pages
+            .iter()
+            .zip(carried)
+            .filter(|(_, carried)| !**carried)
+            .map(|(p, _)| p.links.len())
+            .sum::<usize>()
+            + sections.iter().map(|s| s.links.len()).sum::<usize>();
+        let documents = if to_resolve * 16 < pages.len() {
+            debug_assert!(pages.is_sorted_by(|a, b| a.content_path < b.content_path));
+            links::Documents::Sorted { pages, sections }
+        } else {
+            links::Documents::Indexed(
+                pages
+                    .iter()
+                    .map(|p| (p.content_path.as_str(), (p.url_path.as_str(), p.toc.as_slice())))
+                    .chain(
+                        sections
+                            .iter()
+                            .map(|s| (s.content_path.as_str(), (s.url_path.as_str(), s.toc.as_slice()))),
+                    )
+                    .collect(),
+            )
+        };
         let targets = links::LinkTargets {
             base_url,
-            documents: pages
-                .iter()
-                .map(|p| (p.content_path.as_str(), (p.url_path.as_str(), p.toc.as_slice())))
-                .chain(
-                    sections
-                        .iter()
-                        .map(|s| (s.content_path.as_str(), (s.url_path.as_str(), s.toc.as_slice()))),
-                )
-                .collect(),
+            documents,
             assets: assets.iter().map(|a| (a.content_path.as_str(), a.output_path.as_str())).collect(),
         };
         let resolve = |content_path: &str,
