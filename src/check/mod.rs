@@ -158,8 +158,7 @@ impl HtmlScans {
         is_scanned(file).then(|| FileScan(Arc::new(Scan::new(&file.output_path, &file.contents, None))))
     }
 
-    /// The scans made by [`HtmlScans::scan_now`], by output path, to pass as
-    /// [`CheckInput::previous`].
+    /// The scans made by [`HtmlScans::scan_now`], by output path, to pass to [`check`].
     pub fn of_scanned(scans: impl IntoIterator<Item = (String, FileScan)>) -> HtmlScans {
         HtmlScans { files: scans.into_iter().map(|(path, scan)| (path, scan.0)).collect(), report: None }
     }
