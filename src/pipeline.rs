@@ -195,7 +195,8 @@ impl Parsed {
         // Texts and configs are shared from run to run while unchanged, so the pointer
         // comparison usually settles it; the text comparison is for re-read files.
         (Arc::ptr_eq(&self.config, config) || self.config == *config)
-            && self.display_path == file.display_path
+            // The same text, not merely an equal path: `Path`'s equality walks components.
+            && self.display_path.as_os_str() == file.display_path.as_os_str()
             && (Arc::ptr_eq(&self.text, &file.text) || self.text == file.text)
     }
 }
@@ -451,10 +452,19 @@ impl Builder {
             Some(parsed) if *parsed.config == *text => Arc::clone(&parsed.config),
             _ => text.into(),
         };
+        // Each file's kept document if still valid, looked up once.
+        let kept: Vec<Option<Arc<Document>>> = content
+            .iter()
+            .map(|file| {
+                let parsed = self.parsed.get(&file.content_path)?;
+                parsed.is_parse_of(file, &config).then(|| Arc::clone(&parsed.document))
+            })
+            .collect();
         let changed: Vec<SourceFile> = content
             .iter()
-            .filter(|file| !self.parsed.get(&file.content_path).is_some_and(|p| p.is_parse_of(file, &config)))
-            .cloned()
+            .zip(&kept)
+            .filter(|(_, kept)| kept.is_none())
+            .map(|(file, _)| file.clone())
             .collect();
         let fresh = parse::parse_all(&changed, &project.config)?;
         let parsed = fresh.len();
@@ -480,8 +490,11 @@ impl Builder {
         }
         let documents = content
             .iter()
-            .map(|file| {
-                Arc::clone(&self.parsed.get(&file.content_path).expect("every file was parsed").document)
+            .zip(kept)
+            .map(|(file, kept)| {
+                kept.unwrap_or_else(|| {
+                    Arc::clone(&self.parsed.get(&file.content_path).expect("every file was parsed").document)
+                })
             })
             .collect();
         Ok((documents, parsed))
