@@ -17,6 +17,7 @@ pub mod config;
 pub mod digest;
 pub mod error;
 pub mod io_pool;
+pub mod kept_list;
 pub mod load;
 pub mod parse;
 pub mod pipeline;

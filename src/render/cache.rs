@@ -20,6 +20,7 @@ use tera::value::ValueKind;
 use tera::{Context, Value};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
 
+use crate::kept_list::KeptList;
 use crate::load::TemplateFile;
 use crate::render::views::{PageViews, Views};
 use crate::shared_text::SharedText;
@@ -27,12 +28,9 @@ use crate::shared_text::SharedText;
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
 pub struct RenderCache {
-    /// In the order they were made: the next run makes its outputs in the same order while
-    /// no page moved, so each output finds its entry at its own position, reading the list
-    /// in order, instead of hashing its path into a table of 14,000 (at 10,000 posts).
-    entries: Vec<(String, CachedRender)>,
-    /// Entry positions by output path, for outputs that moved; built on first need.
-    by_path: std::sync::OnceLock<HashMap<String, usize, FxBuildHasher>>,
+    /// By output path, in the order they were made: the next run makes its outputs in the
+    /// same order while no page moved (see [`KeptList`]).
+    entries: KeptList<CachedRender>,
     /// The page views the renders were given, reused by the next run where still valid.
     pub(crate) views: PageViews,
     /// What the feeds knew of their entries: HTML hashes and written XML.
@@ -300,7 +298,7 @@ pub fn map_hash(entries: impl ExactSizeIterator<Item = (u64, u64)>) -> u64 {
 /// The hash of a map's key.
 pub fn key_hash(key: &tera::value::Key<'_>) -> u64 {
     match key.as_str() {
-        Some(text) => xxh3_64(text.as_bytes()),
+        Some(text) => name_hash(text),
         None => xxh3_64(key.to_string().as_bytes()).rotate_left(1),
     }
 }
@@ -356,16 +354,7 @@ impl<'a> Reuse<'a> {
     ///
     /// `position` is where the output would be in the previous run's order: looked at first.
     pub(crate) fn get(&self, position: usize, output_path: &str, key: u64) -> Option<CachedRender> {
-        let entries = &self.previous.entries;
-        let cached = match entries.get(position) {
-            Some((path, cached)) if path == output_path => cached,
-            _ => {
-                let by_path = self.previous.by_path.get_or_init(|| {
-                    entries.iter().enumerate().map(|(position, (path, _))| (path.clone(), position)).collect()
-                });
-                &entries[*by_path.get(output_path)?].1
-            }
-        };
+        let cached = self.previous.entries.get(position, output_path)?;
         let answered = cached.answers.is_empty()
             || self.still_answered.get(&address_of_answers(&cached.answers)).copied().unwrap_or(false);
         (cached.key == key && answered).then(|| cached.clone())
@@ -419,7 +408,6 @@ impl FromIterator<(String, CachedRender)> for RenderCache {
     fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
         RenderCache {
             entries: iter.into_iter().collect(),
-            by_path: std::sync::OnceLock::new(),
             views: PageViews::default(),
             feed_entries: crate::render::feeds::KeptEntries::default(),
             sitemap: None,

@@ -12,9 +12,8 @@ use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 
-use crate::digest::Digest;
-
 use crate::config::FeedContent;
+use crate::digest::Digest;
 use crate::parse::date::PageDate;
 use crate::render::absolute_urls::absolutize;
 use crate::render::cache::HtmlHashes;

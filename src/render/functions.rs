@@ -5,10 +5,10 @@
 //! is recorded as a `Query` of the running render, so the render cache can check later that
 //! the answer is still the same.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::Hash;
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 use crate::config::MarkdownConfig;

@@ -17,10 +17,10 @@ pub mod views;
 pub mod xml;
 
 use std::collections::BTreeMap;
-
-use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use rayon::prelude::*;
 use tera::{Tera, Value};

@@ -9,8 +9,9 @@
 //! `404.html` and `robots.txt` come from a template when there is one, else a built-in
 //! version; a static file of that name wins over both. This module renders nothing.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::error::{Error, Result, UrlOwner};
 use crate::site::{url, Redirect, Site};

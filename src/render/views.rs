@@ -9,7 +9,6 @@
 //! pages that changed. The key functions sit beside the view functions: a field a view reads
 //! must be in its key.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
@@ -17,6 +16,7 @@ use tera::{Map, Value};
 use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::digest::Digest;
+use crate::kept_list::KeptList;
 
 use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
@@ -90,27 +90,10 @@ pub struct PageKeys {
 /// The page views of a run, to be reused by the next one.
 #[derive(Debug, Clone, Default)]
 pub struct PageViews {
-    /// By page id, with the page's content path: the next run has the same pages at the
-    /// same ids while no page came or went, so each finds its views at its own id.
-    pages: Vec<(String, KeptViews)>,
-    /// Positions in `pages` by content path, for pages that moved; built on first need.
-    by_path: std::sync::OnceLock<HashMap<String, usize, rustc_hash::FxBuildHasher>>,
+    /// By content path, in page id order: the next run has the same pages at the same ids
+    /// while no page came or went (see [`KeptList`]).
+    pages: KeptList<KeptViews>,
     aggregates: Option<KeptAggregates>,
-}
-
-impl PageViews {
-    /// The views kept for the page at `content_path`, looked for at `id` first.
-    fn get(&self, id: usize, content_path: &str) -> Option<&KeptViews> {
-        match self.pages.get(id) {
-            Some((path, kept)) if path == content_path => Some(kept),
-            _ => {
-                let by_path = self.by_path.get_or_init(|| {
-                    self.pages.iter().enumerate().map(|(id, (path, _))| (path.clone(), id)).collect()
-                });
-                by_path.get(content_path).map(|&id| &self.pages[id].1)
-            }
-        }
-    }
 }
 
 /// One page's views, the keys they were built from and their hashes.
@@ -166,7 +149,7 @@ impl Views {
             .pages
             .par_iter()
             .enumerate()
-            .map(|(id, page)| previous.get(id, &page.content_path))
+            .map(|(id, page)| previous.pages.get(id, &page.content_path))
             .collect();
         log::debug!("views: looked up kept views at {:?}", started.elapsed());
         let page_keys: Vec<PageKeys> = site
@@ -293,7 +276,8 @@ impl Views {
                 };
                 (p.content_path.clone(), kept)
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         let aggregates = self.aggregate_key.map(|key| {
             let views = Aggregates {
                 sections: self.sections.clone(),
@@ -307,7 +291,7 @@ impl Views {
             let hashes = views.values().filter_map(|view| Some((address(view)?, hash(view)))).collect();
             KeptAggregates { key, views, hashes }
         });
-        PageViews { pages, by_path: std::sync::OnceLock::new(), aggregates }
+        PageViews { pages, aggregates }
     }
 }
 

@@ -9,9 +9,8 @@
 
 use std::hash::{Hash, Hasher};
 
-use crate::digest::Digest;
-
 use crate::config::Config;
+use crate::digest::Digest;
 use crate::error::Error;
 use crate::site::archive::Archive;
 use crate::site::pagination::Pager;

@@ -8,8 +8,9 @@
 //! written. This module does not check that relative targets exist: the link checker does
 //! that after rendering, against the files actually built.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{Error, Location};
 use crate::parse::markdown::{is_external, toc_has_id, toc_ids, Link, TocEntry};

@@ -13,10 +13,11 @@ pub mod schedule;
 pub mod taxonomy;
 pub mod url;
 
-use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 

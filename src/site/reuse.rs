@@ -9,13 +9,13 @@
 //! document's URL and headings, each asset's output) is where it was, so a run with reuse
 //! builds the same site as one without.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use crate::digest::Digest;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::Config;
+use crate::digest::Digest;
 use crate::error::Error;
 use crate::parse::front_matter::Render;
 use crate::parse::Document;

@@ -5,8 +5,9 @@
 //! one term, with a warning; distinct terms always get distinct URLs (`C++` is not `C`).
 //! This module renders nothing and reads no file.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::{Config, TaxonomyConfig, TermOrder};
 use crate::parse::front_matter::SortBy;
