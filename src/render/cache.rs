@@ -24,6 +24,7 @@ use crate::kept_list::KeptList;
 use crate::load::TemplateFile;
 use crate::render::views::{PageViews, Views};
 use crate::shared_text::SharedText;
+use crate::site::PageId;
 
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
@@ -160,6 +161,10 @@ impl RenderContext {
 /// them: their addresses cannot be reused while they are alive.
 pub struct ValueHashes<'v> {
     known: HashMap<usize, u64, FxBuildHasher>,
+    /// Each page's full and light view hash, by `PageId`: every page render and pager reads
+    /// them, in page order, where a lookup by address reads the map at random.
+    pages: Vec<u64>,
+    light_pages: Vec<u64>,
     template_set: u64,
     _views: std::marker::PhantomData<&'v Views>,
 }
@@ -169,18 +174,31 @@ impl<'v> ValueHashes<'v> {
     pub fn new(views: &'v Views, templates: &[TemplateFile]) -> ValueHashes<'v> {
         let mut hashes = ValueHashes {
             known: HashMap::with_hasher(FxBuildHasher),
+            pages: Vec::new(),
+            light_pages: Vec::new(),
             template_set: 0,
             _views: std::marker::PhantomData,
         };
         // Innermost first: full page views hold neighbours, sections, taxonomies and
         // archives hold light page views, so those are known by the time the bigger ones are
         // hashed. A view left out here is still hashed right, only walked every time.
-        // Page views reused from the previous run come with their hashes.
-        hashes.known.extend(views.reused_hashes.iter().copied());
+        // Views reused from the previous run come with their hashes.
+        let kept = &views.page_hashes;
+        hashes.light_pages = hashes.each(&views.light_pages, |id| kept.get(id).and_then(|k| k.light));
+        match &views.aggregate_hashes {
+            Some(aggregates) => hashes.known.extend(aggregates.iter().copied()),
+            // The lists of light views are to be hashed: each light view is looked up, not
+            // walked again. (Reused lists need no such map: a full view to hash walks its
+            // two neighbours.)
+            None => {
+                let addresses = views.light_pages.iter().zip(&hashes.light_pages);
+                let known = addresses.filter_map(|(value, &hash)| Some((address(value)?, hash)));
+                hashes.known.extend(known.collect::<Vec<_>>());
+            }
+        }
+        hashes.pages = hashes.each(&views.pages, |id| kept.get(id).and_then(|k| k.full));
         let terms: Vec<&Value> = views.terms.iter().flatten().collect();
-        let groups: [Vec<&Value>; 8] = [
-            views.light_pages.iter().collect(),
-            views.pages.iter().collect(),
+        let groups: [Vec<&Value>; 6] = [
             terms,
             views.sections.iter().collect(),
             views.taxonomies.iter().collect(),
@@ -208,6 +226,25 @@ impl<'v> ValueHashes<'v> {
         hashes.hash(&views.config).hash(&mut hasher);
         hashes.template_set = hasher.finish();
         hashes
+    }
+
+    /// The hashes of `values` (by page id), `kept` where it has one.
+    fn each(&self, values: &[Value], kept: impl Fn(PageId) -> Option<u64> + Sync) -> Vec<u64> {
+        values
+            .par_iter()
+            .enumerate()
+            .map(|(id, value)| kept(id).unwrap_or_else(|| self.hash(value)))
+            .collect()
+    }
+
+    /// The hash of page `id`'s full view.
+    pub fn page(&self, id: PageId) -> u64 {
+        self.pages[id]
+    }
+
+    /// The hash of page `id`'s light view.
+    pub fn light_page(&self, id: PageId) -> u64 {
+        self.light_pages[id]
     }
 
     /// The hash of `value`: its contents, whatever map or array shares them.
@@ -459,7 +496,8 @@ mod tests {
             archive: Value::none(),
             section_archives: Vec::new(),
             page_keys: Vec::new(),
-            reused_hashes: Vec::new(),
+            page_hashes: Vec::new(),
+            aggregate_hashes: None,
             config_key: 0,
             aggregate_key: None,
         }

@@ -230,7 +230,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered the sitemap");
     let mut cache: RenderCache = cache.into_iter().collect();
     lap("collected the cache");
-    cache.views = views.keep(site, |view| hashes.hash(view));
+    cache.views = views.keep(site, &hashes);
     lap("kept views");
     cache.feed_entries = feed_keys.keep();
     lap("kept feed entries");
@@ -550,7 +550,7 @@ impl Renderer<'_> {
                 let page = &self.site.pages[id];
                 let view = &self.views.pages[id];
                 let template = page_template(self.site, page, self.tera);
-                let entries = self.place_entries(&page.url_path, [("page", self.hashes.hash(view))]);
+                let entries = self.place_entries(&page.url_path, [("page", self.hashes.page(id))]);
                 self.render_template(
                     position,
                     &template,
@@ -572,10 +572,7 @@ impl Renderer<'_> {
                 let view = &self.views.sections[section];
                 let entries = self.place_entries(
                     url_path,
-                    [
-                        ("section", self.hashes.hash(view)),
-                        ("paginator", paginator.hash(self.hashes, self.views)),
-                    ],
+                    [("section", self.hashes.hash(view)), ("paginator", paginator.hash(self.hashes))],
                 );
                 let template = section_template(self.site, s);
                 self.render_template(position, template, url_path, &s.display_path, &entries, || {
@@ -609,7 +606,7 @@ impl Renderer<'_> {
                     [
                         ("taxonomy", self.hashes.hash(head)),
                         ("term", self.hashes.hash(term_view)),
-                        ("paginator", paginator.hash(self.hashes, self.views)),
+                        ("paginator", paginator.hash(self.hashes)),
                     ],
                 );
                 let source = PathBuf::from(&t.url_path);
@@ -808,8 +805,8 @@ impl Paginator<'_> {
     }
 
     /// The hash of [`Paginator::to_value`]'s value, without building it.
-    fn hash(&self, hashes: &ValueHashes<'_>, views: &Views) -> u64 {
-        let pages = cache::array_hash(self.pages.iter().map(|&id| hashes.hash(&views.light_pages[id])));
+    fn hash(&self, hashes: &ValueHashes<'_>) -> u64 {
+        let pages = cache::array_hash(self.pages.iter().map(|&id| hashes.light_page(id)));
         let numbers = self.numbers.iter().map(|&(name, n)| (name, hashes.hash(&Value::from(n))));
         let links = self.links.iter().map(|(name, link)| {
             let hash = match link {

@@ -17,7 +17,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::digest::Digest;
 use crate::kept_list::KeptList;
-
+use crate::render::cache::ValueHashes;
 use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
 use crate::site::{url, Page, Section, Site, Taxonomy, Term};
@@ -46,8 +46,10 @@ pub struct Views {
     pub section_archives: Vec<Value>,
     /// Per page, the keys its views were built from.
     pub page_keys: Vec<PageKeys>,
-    /// The previous run's hashes of the page views reused from it, by view address.
-    pub reused_hashes: Vec<(usize, u64)>,
+    /// The previous run's hashes of the page views reused from it, by `PageId`.
+    pub page_hashes: Vec<KeptHashes>,
+    /// The previous run's hashes of the aggregate views, by address, when they were reused.
+    pub aggregate_hashes: Option<Vec<(usize, u64)>>,
     /// What every light key was computed with besides its page.
     pub config_key: u64,
     /// What the views of sections, taxonomies, terms and archives were built from; `None`
@@ -85,6 +87,13 @@ pub struct PageKeys {
     document: u64,
     /// What the full view reads besides its HTML ([`full_key`]).
     full: u64,
+}
+
+/// The hashes of a page's views that were taken from the previous run with the views.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeptHashes {
+    pub light: Option<u64>,
+    pub full: Option<u64>,
 }
 
 /// The page views of a run, to be reused by the next one.
@@ -196,30 +205,27 @@ impl Views {
                 _ => full_page(p, light, site),
             })
             .collect();
-        let mut reused_hashes = Vec::new();
-        for (((p, keys), (light, full)), kept) in
-            site.pages.iter().zip(&page_keys).zip(light_pages.iter().zip(&pages)).zip(&kept)
-        {
-            if let Some(kept) = kept {
-                if kept.light_key == keys.light {
-                    reused_hashes.extend(address(light).map(|a| (a, kept.light_hash)));
-                }
-                if kept.full_is_valid(keys.full, p) {
-                    reused_hashes.extend(address(full).map(|a| (a, kept.full_hash)));
-                }
-            }
-        }
+        let page_hashes: Vec<KeptHashes> = site
+            .pages
+            .iter()
+            .zip(&page_keys)
+            .zip(&kept)
+            .map(|((p, keys), kept)| match kept {
+                Some(kept) => KeptHashes {
+                    light: (kept.light_key == keys.light).then_some(kept.light_hash),
+                    full: kept.full_is_valid(keys.full, p).then_some(kept.full_hash),
+                },
+                None => KeptHashes::default(),
+            })
+            .collect();
         log::debug!("views: built page views at {:?}", started.elapsed());
         // With the same layout and the same light views as the last run, every list of pages
         // is as it was: the last run's views of them are taken back, hashes and all.
         let aggregate_key =
             site.layout_digest.map(|layout| aggregate_key(site, layout, config_key, &page_keys));
-        let aggregates = match &previous.aggregates {
-            Some(kept) if Some(kept.key) == aggregate_key => {
-                reused_hashes.extend(kept.hashes.iter().copied());
-                kept.views.clone()
-            }
-            _ => Aggregates::build(site, &light_pages, &term_links),
+        let (aggregates, aggregate_hashes) = match &previous.aggregates {
+            Some(kept) if Some(kept.key) == aggregate_key => (kept.views.clone(), Some(kept.hashes.clone())),
+            _ => (Aggregates::build(site, &light_pages, &term_links), None),
         };
         let Aggregates {
             sections,
@@ -234,7 +240,8 @@ impl Views {
             config_key,
             aggregate_key,
             page_keys,
-            reused_hashes,
+            page_hashes,
+            aggregate_hashes,
             archive,
             section_archives,
             config: Value::from_serializable(&site.config),
@@ -256,23 +263,24 @@ impl Views {
     }
 
     /// The page views of this run with their keys and hashes (`hash`), for the next run.
-    pub fn keep(&self, site: &Site, hash: impl Fn(&Value) -> u64 + Sync) -> PageViews {
+    pub fn keep(&self, site: &Site, hashes: &ValueHashes<'_>) -> PageViews {
         let pages = site
             .pages
             .par_iter()
             .zip(&self.page_keys)
             .zip(self.light_pages.par_iter().zip(&self.pages))
-            .map(|((p, keys), (light, full))| {
+            .enumerate()
+            .map(|(id, ((p, keys), (light, full)))| {
                 let kept = KeptViews {
                     config_key: self.config_key,
                     light_key: keys.light,
                     document_key: keys.document,
                     light: light.clone(),
-                    light_hash: hash(light),
+                    light_hash: hashes.light_page(id),
                     full_key: keys.full,
                     content: p.content.clone(),
                     full: full.clone(),
-                    full_hash: hash(full),
+                    full_hash: hashes.page(id),
                 };
                 (p.content_path.clone(), kept)
             })
@@ -288,7 +296,8 @@ impl Views {
                 archive: self.archive.clone(),
                 section_archives: self.section_archives.clone(),
             };
-            let hashes = views.values().filter_map(|view| Some((address(view)?, hash(view)))).collect();
+            let hashes =
+                views.values().filter_map(|view| Some((address(view)?, hashes.hash(view)))).collect();
             KeptAggregates { key, views, hashes }
         });
         PageViews { pages, aggregates }
