@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap;
 use crate::config::FeedContent;
 use crate::digest::Digest;
 use crate::parse::date::PageDate;
+use crate::parse::front_matter::SortBy;
 use crate::render::absolute_urls::absolutize;
 use crate::render::cache::HtmlHashes;
 use crate::render::xml::{self, element, escape};
@@ -66,7 +67,10 @@ pub fn feeds(site: &Site) -> Vec<Feed> {
             url_path: section.url_path.clone(),
             title: format!("{} · {site_title}", section.title),
             description: section.description.clone().unwrap_or_else(|| config.description.clone()),
-            pages: entries(site, section.pages.iter().copied()),
+            pages: match section.sort_by {
+                SortBy::Date => newest_of_sorted(site, &section.pages),
+                SortBy::Title | SortBy::Weight => entries(site, section.pages.iter().copied()),
+            },
         });
     }
     for taxonomy in site.taxonomies.iter().filter(|t| t.feed) {
@@ -75,7 +79,8 @@ pub fn feeds(site: &Site) -> Vec<Feed> {
                 url_path: term.url_path.clone(),
                 title: format!("{} · {site_title}", term.name),
                 description: format!("Pages filed under {} `{}`", taxonomy.name, term.name),
-                pages: entries(site, term.pages.iter().copied()),
+                // A term's pages are in date order.
+                pages: newest_of_sorted(site, &term.pages),
             });
         }
     }
@@ -212,6 +217,17 @@ fn entries(site: &Site, ids: impl IntoIterator<Item = PageId>) -> Vec<PageId> {
     }
     dated.sort_unstable_by(newest_first);
     dated.into_iter().map(|(_, id)| id).collect()
+}
+
+/// [`entries`] of `ids`, a list in date order (the newest first, the undated last, ties by
+/// path, as sections sorted by date and terms have it): its head, without reading the date
+/// of every page. Tag feeds read 30,000 page dates at 10,000 posts.
+fn newest_of_sorted(site: &Site, ids: &[PageId]) -> Vec<PageId> {
+    let limit = if site.config.feed_limit == 0 { usize::MAX } else { site.config.feed_limit };
+    let newest: Vec<PageId> =
+        ids.iter().copied().take_while(|&id| site.pages[id].date.is_some()).take(limit).collect();
+    debug_assert_eq!(newest, entries(site, ids.iter().copied()), "a list in date order");
+    newest
 }
 
 /// What a feed says about one page.

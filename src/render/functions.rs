@@ -50,7 +50,7 @@ pub struct LookupIndex {
 impl LookupIndex {
     /// The index of `site` with `other_outputs` (static files, feeds and other generated
     /// files), or `previous` when it was built from the same.
-    pub fn of(site: &Site, other_outputs: Vec<String>, previous: &Arc<LookupIndex>) -> Arc<LookupIndex> {
+    pub fn of(site: &Site, other_outputs: &[&str], previous: &Arc<LookupIndex>) -> Arc<LookupIndex> {
         let key = site.layout_digest.map(|layout| {
             let mut digest = crate::digest::Digest::new();
             layout.hash(&mut digest);
@@ -73,7 +73,7 @@ impl LookupIndex {
             .enumerate()
             .map(|(i, s)| (s.content_path.clone(), (s.url_path.clone(), i)))
             .collect();
-        let mut outputs: HashSet<String> = other_outputs.into_iter().collect();
+        let mut outputs: HashSet<String> = other_outputs.iter().map(|path| path.to_string()).collect();
         outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
         outputs.extend(
             site.pages

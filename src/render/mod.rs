@@ -33,6 +33,7 @@ use crate::site::{url, PageId, Redirect, Site};
 use cache::{
     CachedRender, Interner, KeyEntries, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes,
 };
+use feeds::Feed;
 use functions::{Lookup, LookupIndex};
 use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
@@ -103,17 +104,20 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         log::warn!("{warning}");
     }
     let feeds = feeds::feeds(site);
-    let generated = plan
-        .html_url_paths(site)
-        .map(|(url_path, _)| url_path.trim_start_matches('/').to_string())
-        .chain(feeds.iter().flat_map(|f| f.output_paths()))
-        .chain(["sitemap.xml", "robots.txt", "404.html"].map(String::from))
-        .collect::<Vec<_>>();
+    // Every output besides pages and pagers, for `get_url`: built as a list of strings only
+    // when the lookup's index is not kept.
+    let feed_paths: Vec<String> = feeds.iter().flat_map(Feed::output_paths).collect();
+    let other_outputs: Vec<&str> = static_outputs
+        .iter()
+        .map(String::as_str)
+        .chain(plan.html_url_paths(site).map(|(url_path, _)| url_path.trim_start_matches('/')))
+        .chain(feed_paths.iter().map(String::as_str))
+        .chain(["sitemap.xml", "robots.txt", "404.html"])
+        .collect();
     lap("planned");
     let views = Views::build(site, &previous.views);
     lap("built views");
-    let index =
-        LookupIndex::of(site, static_outputs.into_iter().chain(generated).collect(), &previous.lookup);
+    let index = LookupIndex::of(site, &other_outputs, &previous.lookup);
     let lookup = Arc::new(Lookup::new(site, Some(&views), Arc::clone(&index)));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
@@ -336,7 +340,8 @@ fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs
     if !has_calls {
         return Ok(());
     }
-    let index = LookupIndex::of(site, static_outputs.to_vec(), &Arc::default());
+    let static_outputs: Vec<&str> = static_outputs.iter().map(String::as_str).collect();
+    let index = LookupIndex::of(site, &static_outputs, &Arc::default());
     let lookup = Arc::new(Lookup::new(site, None, index));
     let config = Value::from_serializable(&site.config);
     let (tera, _) = build_tera(templates, &config, lookup, site)?;

@@ -147,20 +147,27 @@ impl Plan {
     }
 
     /// URL paths of the generated HTML pages: taxonomy lists, term pagers, the archive.
-    pub fn html_url_paths<'a>(&'a self, site: &'a Site) -> impl Iterator<Item = (String, PathBuf)> + 'a {
+    pub fn html_url_paths<'a>(
+        &'a self,
+        site: &'a Site,
+    ) -> impl Iterator<Item = (&'a str, Generated<'a>)> + 'a {
         let taxonomies = site.taxonomies.iter().zip(&self.taxonomies).filter(|(_, t)| t.is_some()).flat_map(
             |(taxonomy, _)| {
-                let owner = PathBuf::from(format!("config.toml (taxonomy {})", taxonomy.name));
-                let terms = taxonomy.terms.iter().flat_map(|t| &t.pagers).map(|p| p.url_path.clone());
-                std::iter::once(taxonomy.url_path.clone()).chain(terms).map(move |u| (u, owner.clone()))
+                let owner = Generated::Taxonomy(&taxonomy.name);
+                let terms = taxonomy.terms.iter().flat_map(|t| &t.pagers).map(|p| p.url_path.as_str());
+                std::iter::once(taxonomy.url_path.as_str()).chain(terms).map(move |u| (u, owner))
             },
         );
-        let archive = self.archive.iter().map(|u| (u.clone(), PathBuf::from("config.toml (archive_path)")));
+        let archive = self.archive.iter().map(|u| (u.as_str(), Generated::Archive));
         taxonomies.chain(archive)
     }
 
     fn check_unique_urls(&self, site: &Site, errors: &mut Vec<Error>) {
-        let mut owners: HashMap<&str, &PathBuf> = HashMap::default();
+        let pagers: usize = site.sections.iter().map(|s| s.pagers.len()).sum();
+        let mut owners: HashMap<&str, &PathBuf> = HashMap::with_capacity_and_hasher(
+            pagers + site.pages.len() + site.redirects.len(),
+            Default::default(),
+        );
         for section in &site.sections {
             for pager in &section.pagers {
                 owners.insert(&pager.url_path, &section.display_path);
@@ -173,13 +180,32 @@ impl Plan {
             owners.insert(&redirect.url_path, &redirect.display_path);
         }
         for (url_path, owner) in self.html_url_paths(site) {
-            if let Some(first) = owners.get(url_path.as_str()) {
+            if let Some(first) = owners.get(url_path) {
                 errors.push(Error::DuplicateUrl {
-                    url_path,
+                    url_path: url_path.to_string(),
                     first: UrlOwner::file(*first),
-                    second: UrlOwner::file(owner),
+                    second: UrlOwner::file(owner.config_entry()),
                 });
             }
+        }
+    }
+}
+
+/// What a page the plan adds comes from, for errors: an entry of `config.toml`.
+#[derive(Debug, Clone, Copy)]
+pub enum Generated<'a> {
+    /// The taxonomy of this name.
+    Taxonomy(&'a str),
+    /// `archive_path`.
+    Archive,
+}
+
+impl Generated<'_> {
+    /// The entry, as errors name a page's owner.
+    fn config_entry(self) -> PathBuf {
+        match self {
+            Generated::Taxonomy(name) => PathBuf::from(format!("config.toml (taxonomy {name})")),
+            Generated::Archive => PathBuf::from("config.toml (archive_path)"),
         }
     }
 }
