@@ -720,6 +720,15 @@ mod tests {
                 }),
             ),
             (
+                "give a post an `updated` date, which no page's place reads but the sitemap does",
+                Box::new(|s| {
+                    s.write(
+                        "content/blog/b.md",
+                        "---\ntitle: B\ndate: 2024-02-01\nupdated: 2025-03-01\n---\n\nFirst B, edited.\n\nMore B.\n",
+                    )
+                }),
+            ),
+            (
                 "add a post",
                 Box::new(|s| {
                     s.write("content/blog/f.md", "---\ntitle: F\ndate: 2024-06-01\n---\n\nFirst F.\n")

@@ -35,13 +35,25 @@ pub fn entries(site: &Site, plan: &Plan) -> Vec<Entry> {
     entries
 }
 
-/// The render key of the sitemap: what its files are written from. It reads the entries
-/// where the site holds them, in the site's order: listing and sorting 14,000 URLs only to
-/// find the sitemap unchanged cost more than the rest of a `serve` run's sitemap.
+/// The render key of the sitemap: what its files are written from.
+///
+/// Listing and sorting 14,000 URLs only to find the sitemap unchanged cost more than the
+/// rest of a `serve` run's sitemap, and so did hashing them: where the site has a layout
+/// digest, it stands for every entry's URL path and date and for the config, and only each
+/// page's `updated` (the other half of its `lastmod`) and the plan's choices are read.
 pub fn key(site: &Site, plan: &Plan) -> u64 {
     let mut hasher = crate::digest::Digest::new();
-    (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
-    each_entry(site, plan, |url_path, lastmod| (url_path, lastmod).hash(&mut hasher));
+    (&plan.archive, plan.taxonomies.iter().map(Option::is_some).collect::<Vec<_>>()).hash(&mut hasher);
+    match site.layout_digest {
+        Some(layout) => {
+            layout.hash(&mut hasher);
+            site.pages.iter().for_each(|page| page.updated.hash(&mut hasher));
+        }
+        None => {
+            (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
+            each_entry(site, plan, |url_path, lastmod| (url_path, lastmod).hash(&mut hasher));
+        }
+    }
     hasher.finish()
 }
 
