@@ -167,7 +167,7 @@ fn inputs_hash(project: &Project, files: &SiteFiles) -> String {
         format!("{:?}", (&project.config, project.drafts, project.future, project.expired, &project.paths))
             .as_bytes(),
     );
-    for file in &files.content {
+    for file in files.content.iter() {
         part(file.content_path.as_bytes());
         part(file.text.as_bytes());
     }
