@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -272,18 +273,29 @@ impl Site {
             sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path).to_string(), id)).collect();
 
         let mut held_back = HeldBack::default();
-        let published = page_docs
-            .into_iter()
-            .filter(|doc| drafts == Drafts::Include || !doc.front_matter.draft)
-            .filter(|doc| {
+        // Each document's front matter read in parallel: they lie scattered in memory.
+        let statuses: Vec<Option<(Status, Option<Timestamp>)>> = page_docs
+            .par_iter()
+            .map(|doc| {
                 let fm = &doc.front_matter;
+                if drafts == Drafts::Exclude && fm.draft {
+                    return None;
+                }
                 let dates =
                     PageDates { date: doc.publication_date(), updated: fm.updated, expires: fm.expires };
-                let status = schedule.status(dates);
+                Some((schedule.status(dates), schedule.next_change(dates)))
+            })
+            .collect();
+        let published: Vec<Arc<Document>> = page_docs
+            .into_iter()
+            .zip(statuses)
+            .filter_map(|(doc, status)| {
+                let (status, next_change) = status?;
                 held_back.count(status);
-                held_back.note_change(schedule.next_change(dates));
-                status == Status::Published
-            });
+                held_back.note_change(next_change);
+                (status == Status::Published).then_some(doc)
+            })
+            .collect();
         let reuse::BuiltPages { mut pages, sources, mut carried } =
             reuse::build_pages(published, kept.as_deref_mut(), &section_by_dir, &config, &mut errors);
         lap("built pages");

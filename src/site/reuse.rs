@@ -12,6 +12,7 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::Config;
@@ -168,49 +169,74 @@ pub(crate) struct BuiltPages {
 
 /// Builds a page from each published document, or takes back the page the last run built
 /// from the very same document.
+///
+/// Only taking pages out of the kept map runs in order; reading the documents (scattered in
+/// memory, 10,000 each run) and building or resetting the pages run in parallel.
 pub(crate) fn build_pages(
-    published: impl Iterator<Item = Arc<Document>>,
-    mut kept: Option<&mut Kept>,
+    published: Vec<Arc<Document>>,
+    kept: Option<&mut Kept>,
     section_by_dir: &HashMap<String, SectionId>,
     config: &Config,
     errors: &mut Vec<Error>,
 ) -> BuiltPages {
-    // Sized up front and not sorted when already sorted: 10,000 pages come each run.
-    let mut built: Vec<(Box<Page>, Option<Arc<Document>>, bool)> =
-        Vec::with_capacity(published.size_hint().1.unwrap_or(0));
-    for doc in published {
-        let taken = match kept.as_deref_mut() {
-            Some(kept) if is_reusable(&doc) => kept.take_page(&doc),
-            _ => None,
-        };
-        let (page, source, carried) = match taken {
+    let keeps = kept.is_some();
+    let taken: Vec<(Arc<Document>, Option<Box<Page>>)> = match kept {
+        Some(kept) => {
+            let reusable: Vec<bool> = published.par_iter().map(|doc| is_reusable(doc)).collect();
+            published
+                .into_iter()
+                .zip(reusable)
+                .map(|(doc, reusable)| {
+                    let page = if reusable { kept.take_page(&doc) } else { None };
+                    (doc, page)
+                })
+                .collect()
+        }
+        None => published.into_iter().map(|doc| (doc, None)).collect(),
+    };
+    // Errors are boxed here: an `Error` is 128 bytes, a list of 10,000 of them a megabyte
+    // to write.
+    let built: Vec<(BuiltPage, Option<Arc<Document>>, bool)> = taken
+        .into_par_iter()
+        .map(|(doc, taken)| match taken {
             Some(page) => (Ok(reset(page, &doc, section_by_dir)), Some(doc), true),
             // Without a next run to keep it for, the document is moved, not copied.
-            None if kept.is_none() => {
-                (build_page(Arc::unwrap_or_clone(doc), section_by_dir, config).map(Box::new), None, false)
+            None if !keeps => {
+                let page = build_page(Arc::unwrap_or_clone(doc), section_by_dir, config);
+                (page.map(Box::new).map_err(Box::new), None, false)
             }
-            None => (build_page((*doc).clone(), section_by_dir, config).map(Box::new), Some(doc), false),
-        };
-        match page {
-            Ok(page) => built.push((page, source, carried)),
-            Err(error) => errors.push(error),
-        }
-    }
-    if !built.is_sorted_by(|a, b| a.0.content_path <= b.0.content_path) {
-        built.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
-    }
+            None => {
+                let page = build_page((*doc).clone(), section_by_dir, config);
+                (page.map(Box::new).map_err(Box::new), Some(doc), false)
+            }
+        })
+        .collect();
     let mut pages = BuiltPages {
         pages: Vec::with_capacity(built.len()),
         sources: Vec::with_capacity(built.len()),
         carried: Vec::with_capacity(built.len()),
     };
+    let mut ok = Vec::with_capacity(built.len());
     for (page, source, carried) in built {
+        match page {
+            Ok(page) => ok.push((page, source, carried)),
+            Err(error) => errors.push(*error),
+        }
+    }
+    // Not sorted again when already sorted, as they come each run.
+    if !ok.is_sorted_by(|a, b| a.0.content_path <= b.0.content_path) {
+        ok.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
+    }
+    for (page, source, carried) in ok {
         pages.pages.push(page);
         pages.sources.extend(source);
         pages.carried.push(carried);
     }
     pages
 }
+
+/// A page built or taken back, or why it could not be built.
+type BuiltPage = Result<Box<Page>, Box<Error>>;
 
 /// Whether a page built from `doc` can be taken back from the previous run by [`reset`]:
 /// not when `build_page` cut a leading heading out of its HTML (the HTML is then not the
