@@ -422,9 +422,11 @@ fn full_key(page: &Page, light_key: u64, document_key: u64, site: &Site) -> u64 
     let mut hasher = Digest::new();
     (light_key, document_key).hash(&mut hasher);
     page.assets.hash(&mut hasher);
+    // A neighbour's view reads its title and URL path; its place digest covers both (and
+    // more, which only makes the key change more often) and is read without following
+    // two strings per neighbour.
     for neighbour in [page.newer, page.older] {
-        let other = neighbour.map(|id| (&site.pages[id].title, &site.pages[id].url_path));
-        other.hash(&mut hasher);
+        neighbour.map(|id| site.pages[id].digests.place).hash(&mut hasher);
     }
     hasher.finish()
 }
