@@ -37,7 +37,7 @@ pub struct RenderCache {
     /// What the feeds knew of their entries: HTML hashes and written XML.
     pub(crate) feed_entries: crate::render::feeds::KeptEntries,
     /// The sitemap's key and files.
-    pub(crate) sitemap: Option<(u64, Vec<crate::render::RenderedFile>)>,
+    pub(crate) sitemap: Option<crate::render::sitemap::KeptSitemap>,
     /// Where template functions found pages, sections and outputs.
     pub(crate) lookup: Arc<crate::render::functions::LookupIndex>,
 }

@@ -223,14 +223,10 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         }
     }
     lap("rendered feeds");
-    // The sitemap is keyed by its entries: writing 14,000 URLs and dates again each serve
-    // run cost more than hashing them.
-    let sitemap_key = sitemap::key(site, &plan);
-    let sitemap_files = match &previous.sitemap {
-        Some((key, files)) if *key == sitemap_key => files.clone(),
-        _ => sitemap::render(site, &sitemap::entries(site, &plan)),
-    };
-    files.extend(sitemap_files.iter().cloned());
+    // Written again only when its entries changed (writing 14,000 URLs and dates each serve
+    // run cost more than telling).
+    let sitemap = sitemap::files(site, &plan, previous.sitemap.as_ref());
+    files.extend(sitemap.files().iter().cloned());
     lap("rendered the sitemap");
     let mut cache: RenderCache = cache.into_iter().collect();
     lap("collected the cache");
@@ -238,7 +234,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("kept views");
     cache.feed_entries = feed_keys.keep();
     lap("kept feed entries");
-    cache.sitemap = Some((sitemap_key, sitemap_files));
+    cache.sitemap = Some(sitemap);
     cache.lookup = index;
     drop(hashes);
     drop_in_background((views, lookup, tera));

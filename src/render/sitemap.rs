@@ -35,25 +35,61 @@ pub fn entries(site: &Site, plan: &Plan) -> Vec<Entry> {
     entries
 }
 
-/// The render key of the sitemap: what its files are written from.
+/// What a run knows of its sitemap, for the next: its keys and files.
+#[derive(Debug, Clone)]
+pub struct KeptSitemap {
+    /// [`layout_key`] of the run, if it had one.
+    layout_key: Option<u64>,
+    /// [`key`] of the run.
+    key: u64,
+    files: Vec<RenderedFile>,
+}
+
+/// The sitemap's files: `previous`'s while what they are written from is the same, else
+/// written anew; with what the next run needs to tell.
 ///
-/// Listing and sorting 14,000 URLs only to find the sitemap unchanged cost more than the
-/// rest of a `serve` run's sitemap, and so did hashing them: where the site has a layout
-/// digest, it stands for every entry's URL path and date and for the config, and only each
-/// page's `updated` (the other half of its `lastmod`) and the plan's choices are read.
-pub fn key(site: &Site, plan: &Plan) -> u64 {
-    let mut hasher = crate::digest::Digest::new();
-    (&plan.archive, plan.taxonomies.iter().map(Option::is_some).collect::<Vec<_>>()).hash(&mut hasher);
-    match site.layout_digest {
-        Some(layout) => {
-            layout.hash(&mut hasher);
-            site.pages.iter().for_each(|page| page.updated.hash(&mut hasher));
-        }
-        None => {
-            (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
-            each_entry(site, plan, |url_path, lastmod| (url_path, lastmod).hash(&mut hasher));
-        }
+/// Two keys tell it: [`layout_key`] is cheap and changes with any page's place, [`key`]
+/// walks the 14,000 entries and changes only with them. The walk is taken only when the
+/// layout moved (a retitled post moves no entry: writing the sitemap again cost more than
+/// the walk).
+pub fn files(site: &Site, plan: &Plan, previous: Option<&KeptSitemap>) -> KeptSitemap {
+    let layout_key = layout_key(site, plan);
+    if let Some(kept) = previous.filter(|kept| layout_key.is_some() && kept.layout_key == layout_key) {
+        return kept.clone();
     }
+    let key = key(site, plan);
+    let files = match previous {
+        Some(kept) if kept.key == key => kept.files.clone(),
+        _ => render(site, &entries(site, plan)),
+    };
+    KeptSitemap { layout_key, key, files }
+}
+
+impl KeptSitemap {
+    /// The files.
+    pub fn files(&self) -> &[RenderedFile] {
+        &self.files
+    }
+}
+
+/// A key of the sitemap read without walking its entries: the layout digest stands for
+/// every entry's URL path and date and for the config, so only each page's `updated` (the
+/// rest of its `lastmod`) and the plan's choices are added. `None` without a layout digest.
+fn layout_key(site: &Site, plan: &Plan) -> Option<u64> {
+    let layout = site.layout_digest?;
+    let mut hasher = crate::digest::Digest::new();
+    (layout, &plan.archive, plan.taxonomies.iter().map(Option::is_some).collect::<Vec<_>>())
+        .hash(&mut hasher);
+    site.pages.iter().for_each(|page| page.updated.hash(&mut hasher));
+    Some(hasher.finish())
+}
+
+/// The render key of the sitemap: its entries, read where the site holds them, in the
+/// site's order (listing and sorting them only to find the sitemap unchanged cost more).
+fn key(site: &Site, plan: &Plan) -> u64 {
+    let mut hasher = crate::digest::Digest::new();
+    (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
+    each_entry(site, plan, |url_path, lastmod| (url_path, lastmod).hash(&mut hasher));
     hasher.finish()
 }
 
