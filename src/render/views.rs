@@ -184,39 +184,32 @@ impl Views {
                 PageKeys { light, document, full: full_key(p, light, document, site) }
             })
             .collect();
-        let light_pages: Vec<Value> = site
+        // Each view with its hash when it is the kept one, whose hash comes with it.
+        let (light_pages, light_hashes): (Vec<Value>, Vec<Option<u64>>) = site
             .pages
             .par_iter()
             .zip(&page_keys)
             .zip(&kept)
             .map(|((p, keys), kept)| match kept {
-                Some(kept) if kept.light_key == keys.light => kept.light.clone(),
-                _ => light_page(p, site, &term_links),
+                Some(kept) if kept.light_key == keys.light => (kept.light.clone(), Some(kept.light_hash)),
+                _ => (light_page(p, site, &term_links), None),
             })
-            .collect();
-        let pages: Vec<Value> = site
+            .unzip();
+        let (pages, full_hashes): (Vec<Value>, Vec<Option<u64>>) = site
             .pages
             .par_iter()
             .zip(&light_pages)
             .zip(&page_keys)
             .zip(&kept)
             .map(|(((p, light), keys), kept)| match kept {
-                Some(kept) if kept.full_is_valid(keys.full, p) => kept.full.clone(),
-                _ => full_page(p, light, site),
+                Some(kept) if kept.full_is_valid(keys.full, p) => (kept.full.clone(), Some(kept.full_hash)),
+                _ => (full_page(p, light, site), None),
             })
-            .collect();
-        let page_hashes: Vec<KeptHashes> = site
-            .pages
-            .iter()
-            .zip(&page_keys)
-            .zip(&kept)
-            .map(|((p, keys), kept)| match kept {
-                Some(kept) => KeptHashes {
-                    light: (kept.light_key == keys.light).then_some(kept.light_hash),
-                    full: kept.full_is_valid(keys.full, p).then_some(kept.full_hash),
-                },
-                None => KeptHashes::default(),
-            })
+            .unzip();
+        let page_hashes: Vec<KeptHashes> = light_hashes
+            .into_iter()
+            .zip(full_hashes)
+            .map(|(light, full)| KeptHashes { light, full })
             .collect();
         log::debug!("views: built page views at {:?}", started.elapsed());
         // With the same layout and the same light views as the last run, every list of pages
