@@ -255,7 +255,7 @@ impl Views {
         self.page_keys.iter().map(|keys| keys.light).collect()
     }
 
-    /// The page views of this run with their keys and hashes (`hash`), for the next run.
+    /// The page views of this run with their keys and hashes, for the next run.
     pub fn keep(&self, site: &Site, hashes: &ValueHashes<'_>) -> PageViews {
         let pages = site
             .pages
