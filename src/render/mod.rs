@@ -145,7 +145,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
             let output = renderer.render(job, position)?;
             let Some(settle) = settle else { return Ok(output) };
             let origin = match output.origin {
-                Origin::Rendered(_) => Origin::Settled,
+                Origin::Rendered(..) => Origin::Settled,
                 origin => origin,
             };
             Ok(Output { file: settle(output.file)?, origin })
@@ -161,16 +161,16 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         match result {
             Ok(Output { file, origin }) => {
                 match origin {
-                    Origin::Rendered(render) => {
+                    Origin::Rendered(path, render) => {
                         if stats.rendered < 5 {
                             log::debug!("render: rendered `{}`", file.output_path);
                         }
                         stats.rendered += 1;
-                        cache.push((file.output_path.clone(), interner.intern(render)));
+                        cache.push((path, interner.intern(render)));
                     }
-                    Origin::Reused(render) => {
+                    Origin::Reused(path, render) => {
                         stats.reused += 1;
-                        cache.push((file.output_path.clone(), interner.intern(render)));
+                        cache.push((path, interner.intern(render)));
                     }
                     Origin::Settled => stats.rendered += 1,
                     Origin::Built => {}
@@ -256,12 +256,13 @@ struct Output {
     origin: Origin,
 }
 
-/// Where an output's bytes came from.
+/// Where an output's bytes came from. A cached output comes with the cache's copy of its
+/// path, made on the thread that rendered it rather than in the sequential collecting.
 enum Origin {
     /// Rendered through a template now; cached for the next run.
-    Rendered(CachedRender),
+    Rendered(String, CachedRender),
     /// The previous run's render, still valid.
-    Reused(CachedRender),
+    Reused(String, CachedRender),
     /// Built without the cache (redirects, the 404 page and robots.txt): single or cheap.
     Built,
     /// Rendered now and given to [`RenderInput::settle`]; not cached.
@@ -733,8 +734,9 @@ impl Renderer<'_> {
             || context
         };
         if let Some(previous) = self.reuse.get(position, &output_path, key) {
-            let file = RenderedFile { output_path, contents: Arc::clone(previous.contents()) };
-            return Ok(Output { file, origin: Origin::Reused(previous) });
+            let contents = Arc::clone(previous.contents());
+            let origin = Origin::Reused(output_path.clone(), previous);
+            return Ok(Output { file: RenderedFile { output_path, contents }, origin });
         }
         let context = build();
         let answer = |query: &cache::Query| self.lookup.answer_hash(query, self.hashes);
@@ -742,7 +744,8 @@ impl Renderer<'_> {
         let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
         let contents: Arc<[u8]> = html?.into_bytes().into();
         let render = CachedRender::new(key, answers, Arc::clone(&contents));
-        Ok(Output { file: RenderedFile { output_path, contents }, origin: Origin::Rendered(render) })
+        let origin = Origin::Rendered(output_path.clone(), render);
+        Ok(Output { file: RenderedFile { output_path, contents }, origin })
     }
 
     fn render_named(&self, template: &str, context: &RenderContext, source: &Path) -> Result<String> {
