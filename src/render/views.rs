@@ -17,7 +17,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::digest::Digest;
 use crate::kept_list::KeptList;
-use crate::render::cache::ValueHashes;
+use crate::render::cache::{address, ValueHashes};
 use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
 use crate::site::{url, Page, Section, Site, Taxonomy, Term};
@@ -367,11 +367,6 @@ fn aggregate_key(site: &Site, layout: u64, config_key: u64, page_keys: &[PageKey
         format!("{:?}", section.extra).hash(&mut hasher);
     }
     hasher.finish()
-}
-
-/// The address of a view's shared map or array, which identifies it while it is alive.
-fn address(value: &Value) -> Option<usize> {
-    crate::render::cache::address(value)
 }
 
 /// What `light_page` reads of a page (and of the site: the config, for the base URL and the

@@ -27,7 +27,6 @@ pub struct LinkTargets<'a> {
     pub assets: HashMap<&'a str, &'a str>,
 }
 
-/// The document a link is written in.
 /// Pages and sections by content path, with their URL and headings.
 pub enum Documents<'a> {
     /// A map over every page and section: for a run that resolves many links.
@@ -57,6 +56,7 @@ impl<'a> Documents<'a> {
     }
 }
 
+/// The document a link is written in.
 pub struct LinkSource<'a> {
     /// `blog/post.md`.
     pub content_path: &'a str,
