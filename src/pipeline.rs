@@ -664,7 +664,7 @@ mod tests {
             .map(|file| {
                 let bytes = match &file.contents {
                     Contents::Bytes(bytes) => bytes.to_vec(),
-                    Contents::Copy(path) | Contents::Staged(path) | Contents::InPlace(path) => {
+                    Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace(path) => {
                         fs::read(path).unwrap()
                     }
                 };

@@ -41,8 +41,9 @@ pub enum Contents {
     Bytes(Arc<[u8]>),
     /// Copied from a file on disk (static files, images beside posts).
     Copy(PathBuf),
-    /// Written already to this file in the staging folder, to be moved into place.
-    Staged(PathBuf),
+    /// Written already to this file in the staging folder, to be moved into place. The stamp
+    /// is the file's as written: a rename keeps it, so it need not be read again.
+    Staged { path: PathBuf, stamp: Option<SizeAndTime> },
     /// Already in the output folder, at this path, byte for byte.
     InPlace(PathBuf),
 }
@@ -111,8 +112,9 @@ impl Staging {
             fs::create_dir_all(parent)
                 .map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
         }
-        write_file(&staged, bytes).map_err(|source| Error::Write { path: staged.clone(), source })?;
-        Ok(Contents::Staged(staged))
+        let stamp =
+            write_file(&staged, bytes).map_err(|source| Error::Write { path: staged.clone(), source })?;
+        Ok(Contents::Staged { path: staged, stamp })
     }
 
     /// Makes the staging folder the output folder, if the output folder is still missing or
@@ -178,13 +180,8 @@ pub fn write_stamped(
         .map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
     let place = |file: &OutputFile| -> Result<Synced> {
         match &file.contents {
-            Contents::Staged(_) if moved_whole => {
-                // The whole folder was renamed: the file is in place, with its time.
-                let target = output_dir.join(&file.output_path);
-                let meta =
-                    fs::metadata(&target).map_err(|source| Error::Read { path: target.clone(), source })?;
-                Ok((true, stamp(&meta)))
-            }
+            // The whole folder was renamed: the file is in place, with its time.
+            Contents::Staged { stamp, .. } if moved_whole => Ok((true, *stamp)),
             _ => sync_file(output_dir, file),
         }
     };
@@ -209,8 +206,11 @@ pub fn write_stamped(
     }
     Error::fail_if_any(errors)?;
     let stamps = stamps.into_iter().collect();
-    let wanted: HashSet<PathBuf> = files.iter().map(|f| output_dir.join(&f.output_path)).collect();
-    report.removed = remove_stale(output_dir, &wanted)?;
+    // A renamed staging folder holds only this build's files: nothing is stale in it.
+    if !moved_whole {
+        let wanted: HashSet<PathBuf> = files.iter().map(|f| output_dir.join(&f.output_path)).collect();
+        report.removed = remove_stale(output_dir, &wanted)?;
+    }
     Ok((report, stamps))
 }
 
@@ -229,7 +229,7 @@ fn check_sources(files: &[OutputFile]) -> Result<()> {
             Contents::Copy(source) => {
                 fs::File::open(source).err().map(|error| Error::Read { path: source.clone(), source: error })
             }
-            Contents::Bytes(_) | Contents::Staged(_) | Contents::InPlace(_) => None,
+            Contents::Bytes(_) | Contents::Staged { .. } | Contents::InPlace(_) => None,
         })
         .collect();
     Error::fail_if_any(errors)?;
@@ -273,8 +273,8 @@ fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<Synced> {
         Contents::Copy(source) => fs::read(source)
             .map_err(|source_error| Error::Read { path: source.clone(), source: source_error })?
             .into(),
-        Contents::Staged(staged) => {
-            return move_into_place(staged, &target, output_dir).map(|stamp| (true, stamp))
+        Contents::Staged { path: staged, stamp } => {
+            return move_into_place(staged, &target, output_dir).map(|()| (true, *stamp))
         }
         Contents::InPlace(target) => {
             let meta = fs::metadata(target).map_err(|source| Error::Read { path: target.clone(), source })?;
@@ -309,17 +309,15 @@ fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<Synced> {
     Ok((true, written))
 }
 
-/// Moves a staged file to `target`, replacing what is there; returns its stamp.
-fn move_into_place(staged: &Path, target: &Path, output_dir: &Path) -> Result<Option<SizeAndTime>> {
+/// Moves a staged file to `target`, replacing what is there (the rename keeps its stamp).
+fn move_into_place(staged: &Path, target: &Path, output_dir: &Path) -> Result<()> {
     let parent = target.parent().unwrap_or(output_dir);
     fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
     if target.is_dir() {
         // A folder where a file must go (a page became a static file): the file wins.
         fs::remove_dir_all(target).map_err(|source| Error::Write { path: target.to_path_buf(), source })?;
     }
-    fs::rename(staged, target).map_err(|source| Error::Write { path: target.to_path_buf(), source })?;
-    let meta = fs::metadata(target).map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
-    Ok(stamp(&meta))
+    fs::rename(staged, target).map_err(|source| Error::Write { path: target.to_path_buf(), source })
 }
 
 /// Creates or truncates `path` with `bytes`; returns the written file's stamp.
@@ -431,7 +429,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let (staging, files) = staged(&out, &[("a/index.html", "A"), ("feed.xml", "F")]);
-        assert!(files.iter().all(|f| matches!(f.contents, Contents::Staged(_))));
+        assert!(files.iter().all(|f| matches!(f.contents, Contents::Staged { .. })));
         assert!(!out.exists(), "staging touches no output");
         let (report, stamps) = write_stamped(&out, &files, Some(staging)).unwrap();
         assert_eq!(report, WriteReport { written: 2, unchanged: 0, removed: 0 });

@@ -104,7 +104,7 @@ impl Publisher {
             let produced = match &file.contents {
                 Contents::Bytes(bytes) => Arc::clone(bytes),
                 Contents::Copy(source_path)
-                | Contents::Staged(source_path)
+                | Contents::Staged { path: source_path, .. }
                 | Contents::InPlace(source_path) => copies.read(source_path)?,
             };
             let served = match previous.files.get(&file.output_path) {
@@ -176,7 +176,7 @@ impl CopiedFiles {
             .files
             .iter()
             .filter_map(|file| match &file.contents {
-                Contents::Copy(path) | Contents::Staged(path) | Contents::InPlace(path) => Some(path),
+                Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace(path) => Some(path),
                 Contents::Bytes(_) => None,
             })
             .collect();
