@@ -125,6 +125,7 @@ pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<Rendered>
     let mut errors = Vec::new();
     let (text, found) = match source.shortcodes {
         Shortcodes::Leave => (text, Vec::new()),
+        Shortcodes::Extract if !shortcodes::may_hold_calls(&text) => (text, Vec::new()),
         Shortcodes::Extract => match shortcodes::extract(&text) {
             Ok(extracted) => (Cow::Owned(extracted.text), extracted.calls),
             Err(list) => {

@@ -64,6 +64,12 @@ pub struct Extracted {
 /// The start of a placeholder; the call number and `-->` follow.
 pub const PLACEHOLDER_START: &str = "<!--quire-shortcode:";
 
+/// Whether `text` has anything that could open a call. Most pages have none, and extracting
+/// from them would copy their text unchanged.
+pub fn may_hold_calls(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
 /// Finds the shortcode calls in `text` outside code.
 ///
 /// # Errors
@@ -141,9 +147,13 @@ pub fn extract(text: &str) -> Result<Extracted, Vec<ShortcodeSyntaxError>> {
                     }
                 }
             }
-            let next = line[column..].chars().next().map_or(1, char::len_utf8);
-            out.push_str(&line[column..column + next]);
-            column += next;
+            // Up to the next byte that may start a code span or a call, in one go.
+            let next = bytes[column + 1..]
+                .iter()
+                .position(|&b| b == b'`' || b == b'{')
+                .map_or(line.len(), |offset| column + 1 + offset);
+            out.push_str(&line[column..next]);
+            column = next;
         }
         line_index = next_line;
     }
