@@ -303,7 +303,7 @@ fn read_text(path: &Path, display_path: &Path) -> Result<String> {
     let bytes = read_bytes(path)?;
     // Markdown turns NUL into U+FFFD without a word; in a text file it means damage or a
     // binary file with a text name, which the user should hear about.
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if let Some(offset) = memchr::memchr(0, &bytes) {
         let before = String::from_utf8_lossy(&bytes[..offset]).into_owned();
         let (line, column) = crate::config::line_column(&before, before.len());
         return Err(Error::Encoding {
