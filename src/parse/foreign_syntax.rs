@@ -30,7 +30,7 @@ pub enum Origin {
 
 /// Every foreign tag in `body`, in order.
 pub fn find(body: &str) -> Vec<ForeignTag> {
-    if !body.contains("{%") && !body.contains("{{") {
+    if !super::has_brace_pair(body, b"{%") {
         return Vec::new();
     }
     let mut found = Vec::new();

@@ -38,7 +38,7 @@ pub enum Placement {
 /// The body with kramdown attribute lists rewritten as described above; borrowed when it has
 /// none.
 pub fn rewrite_attributes(body: &str) -> Cow<'_, str> {
-    if !body.contains("{:") && !body.contains("{#") {
+    if !super::has_brace_pair(body, b":#") {
         return Cow::Borrowed(body);
     }
     let lines: Vec<&str> = body.split_inclusive('\n').collect();

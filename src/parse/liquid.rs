@@ -41,7 +41,7 @@ impl SiteUrls {
 
 /// The body with the Liquid above converted; borrowed when it has none.
 pub fn convert<'a>(body: &'a str, urls: &SiteUrls) -> Cow<'a, str> {
-    if !body.contains("{%") && !body.contains("{{") {
+    if !super::has_brace_pair(body, b"{%") {
         return Cow::Borrowed(body);
     }
     let mut converter = Converter { urls, out: String::with_capacity(body.len()), open_span: None };

@@ -117,7 +117,7 @@ pub const ANCHOR_LINK_TEMPLATE: &str = "anchor-link.html";
 /// # Errors
 /// `Error::Markdown` for unreadable shortcode calls and code block options, all together.
 pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<Rendered> {
-    let text: Cow<'_, str> = if source.text.contains(LINK_MARKER) {
+    let text: Cow<'_, str> = if memchr::memchr(LINK_MARKER as u8, source.text.as_bytes()).is_some() {
         Cow::Owned(source.text.replace(LINK_MARKER, "\u{fffd}"))
     } else {
         Cow::Borrowed(source.text)
@@ -153,7 +153,7 @@ pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<Rendered>
 /// Replaces the link markers in `html` with `urls` (one per link, in order), escaped for an
 /// attribute.
 pub fn fill_links(html: &str, urls: &[String]) -> String {
-    if !html.contains(LINK_MARKER) {
+    if memchr::memchr(LINK_MARKER as u8, html.as_bytes()).is_none() {
         return html.to_string();
     }
     let mut out = String::with_capacity(html.len() + urls.iter().map(String::len).sum::<usize>());
@@ -269,7 +269,8 @@ impl<'a> Renderer<'a> {
             style: options.highlight_style,
             theme: options.highlight_theme.clone(),
         });
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts =
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect();
         Renderer { source, options, highlight, line_starts, links: Vec::new(), calls: Vec::new() }
     }
 

@@ -162,11 +162,19 @@ fn foreign_tag_warning(
 /// Drops a UTF-8 BOM and turns CRLF (and lone CR) line ends into LF; line numbers stay the same.
 pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         std::borrow::Cow::Borrowed(text)
     }
+}
+
+/// Whether `text` holds a `{` directly followed by one of `seconds` (`b"{%"` finds `{{` and
+/// `{%`). Template tags and attribute lists all start so, and most pages hold none: this
+/// vectorized search lets them skip the passes that read them.
+pub fn has_brace_pair(text: &str, seconds: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'{', bytes).any(|at| bytes.get(at + 1).is_some_and(|next| seconds.contains(next)))
 }
 
 /// The date and slug a file name gives: `2024-05-01-my-post.md` → (2024-05-01, `my-post`).

@@ -67,7 +67,7 @@ pub const PLACEHOLDER_START: &str = "<!--quire-shortcode:";
 /// Whether `text` has anything that could open a call. Most pages have none, and extracting
 /// from them would copy their text unchanged.
 pub fn may_hold_calls(text: &str) -> bool {
-    text.contains("{{") || text.contains("{%")
+    super::has_brace_pair(text, b"{%")
 }
 
 /// Finds the shortcode calls in `text` outside code.
