@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::error::{Error, Location};
 use crate::parse::markdown::is_external;
@@ -48,7 +49,7 @@ struct Scan {
     /// for a scan made as the file was rendered, whose bytes were then dropped.
     contents: Option<Arc<[u8]>>,
     /// `id` and `name` attribute values.
-    ids: HashSet<String>,
+    ids: FxHashSet<String>,
     /// `href` and `src` attribute values.
     urls: Vec<String>,
     /// A digest of the file's path, `ids` and `urls`: all the checker reads of the file.
@@ -58,9 +59,14 @@ struct Scan {
 
 impl Scan {
     fn new(output_path: &str, contents: &[u8], keep: Option<&Arc<[u8]>>) -> Scan {
-        let html = String::from_utf8_lossy(contents);
-        let ids: HashSet<String> = attribute_values(&html, &["id", "name"]).into_iter().collect();
-        let urls = attribute_values(&html, &["href", "src"]);
+        let mut ids = FxHashSet::default();
+        let mut urls = Vec::new();
+        for_each_attribute(contents, &["id", "name", "href", "src"], |name, value| match name {
+            "id" | "name" => {
+                ids.insert(value);
+            }
+            _ => urls.push(value),
+        });
         let mut digest = Digest::default();
         let mut sorted: Vec<&String> = ids.iter().collect();
         sorted.sort_unstable();
@@ -435,8 +441,8 @@ struct Built<'a> {
     base_url: &'a str,
     /// The path part of `base_url`: `/` or `/sub/`.
     base_path: String,
-    outputs: HashSet<&'a str>,
-    ids: HashMap<&'a str, &'a HashSet<String>>,
+    outputs: FxHashSet<&'a str>,
+    ids: HashMap<&'a str, &'a FxHashSet<String>, rustc_hash::FxBuildHasher>,
 }
 
 impl<'a> Built<'a> {
@@ -446,7 +452,7 @@ impl<'a> Built<'a> {
             Some((_, rest)) => rest.find('/').map_or("/".to_string(), |slash| rest[slash..].to_string()),
             None => base_url.to_string(),
         };
-        let mut outputs: HashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
+        let mut outputs: FxHashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
         outputs.extend(input.copied.iter().map(String::as_str));
         let ids = scans.files.iter().map(|(path, scan)| (path.as_str(), &scan.ids)).collect();
         Built { base_url, base_path, outputs, ids }
@@ -522,31 +528,32 @@ fn resolve_relative(from: &str, relative: &str) -> Option<String> {
     Some(if trailing && !joined.is_empty() { format!("{joined}/") } else { joined })
 }
 
-/// The values of the named attributes in `html`, with entities decoded, in document order. A
-/// plain scan, not a parser: rendered HTML comes from our templates and pulldown-cmark, which
-/// quote attributes. One pass over the `=` signs, since every page is scanned on every build.
-fn attribute_values(html: &str, names: &[&str]) -> Vec<String> {
-    let mut values = Vec::new();
-    let bytes = html.as_bytes();
+/// Calls `each` with the name and the value (entities decoded) of every attribute of `html`
+/// named in `names`, in document order. A plain scan of bytes, not a parser: rendered HTML
+/// comes from our templates and pulldown-cmark, which quote attributes. One pass over the `=`
+/// signs for all the names, and no UTF-8 check of the whole file, since every page is scanned
+/// on every build; only the values found are decoded.
+fn for_each_attribute<'n>(html: &[u8], names: &[&'n str], mut each: impl FnMut(&'n str, String)) {
     let mut from = 0;
-    while let Some(found) = memchr::memchr(b'=', &bytes[from..]) {
+    while let Some(found) = memchr::memchr(b'=', &html[from..]) {
         let equals = from + found;
         from = equals + 1;
-        let name_start = bytes[..equals]
+        let name_start = html[..equals]
             .iter()
             .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'-'))
             .map_or(0, |i| i + 1);
-        let boundary = name_start > 0 && bytes[name_start - 1].is_ascii_whitespace();
-        let quote = bytes.get(from).copied();
-        if !boundary || !matches!(quote, Some(b'"' | b'\'')) || !names.contains(&&html[name_start..equals]) {
+        let boundary = name_start > 0 && html[name_start - 1].is_ascii_whitespace();
+        let quote = match html.get(from) {
+            Some(&quote @ (b'"' | b'\'')) if boundary => quote,
+            _ => continue,
+        };
+        let Some(name) = names.iter().find(|name| name.as_bytes() == &html[name_start..equals]) else {
             continue;
-        }
-        let quote = quote.expect("matched above");
-        let Some(end) = memchr::memchr(quote, &bytes[from + 1..]) else { break };
-        values.push(decode_entities(&html[from + 1..from + 1 + end]));
+        };
+        let Some(end) = memchr::memchr(quote, &html[from + 1..]) else { break };
+        each(name, decode_entities(&String::from_utf8_lossy(&html[from + 1..from + 1 + end])));
         from += 1 + end;
     }
-    values
 }
 
 fn decode_entities(text: &str) -> String {
@@ -572,12 +579,21 @@ mod tests {
         assert_eq!(resolve_relative("/", "../x"), None);
     }
 
+    fn attribute_values(html: &str, names: &[&str]) -> Vec<String> {
+        let mut values = Vec::new();
+        for_each_attribute(html.as_bytes(), names, |_, value| values.push(value));
+        values
+    }
+
     #[test]
     fn attributes_are_found_and_decoded() {
         let html = r#"<a href="/a/?x=1&amp;y=2">a</a><h2 id="intro">x</h2><a data-href="no" href='/b/'>"#;
         assert_eq!(attribute_values(html, &["href"]), ["/a/?x=1&y=2", "/b/"]);
         assert_eq!(attribute_values(html, &["id"]), ["intro"]);
+        assert_eq!(attribute_values(html, &["id", "href"]), ["/a/?x=1&y=2", "intro", "/b/"]);
         let mixed = r#"<img src="/1.png" alt="a=b"><a title='x' href="/2/"><p>x = y</p><img src=/3.png>"#;
         assert_eq!(attribute_values(mixed, &["href", "src"]), ["/1.png", "/2/"]);
+        let unicode = "<h2 id=\"café\">é</h2><a href=\"/ü/\">";
+        assert_eq!(attribute_values(unicode, &["id", "href"]), ["café", "/ü/"]);
     }
 }
