@@ -6,6 +6,7 @@
 //! A `ReadCache` lets a later load (`quire serve`) skip reading content files that did not change.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -162,8 +163,10 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
                 let text = match cache.texts.get(&source_path) {
                     Some((old, text)) if *old == stamp => Arc::clone(text),
                     _ => {
-                        let mut bytes = Vec::with_capacity(meta.len() as usize);
-                        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(failed)?;
+                        // Through `Take`, whose reading stops at the end: `File`'s own
+                        // read_to_end asks the size and position again (fstat, lseek).
+                        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+                        (&mut file).take(u64::MAX).read_to_end(&mut bytes).map_err(failed)?;
                         decode_text(bytes, &display_path)?.into()
                     }
                 };
