@@ -968,6 +968,37 @@ mod tests {
         assert_eq!(stats.rendered, 3, "{stats:?}");
     }
 
+    #[test]
+    fn a_summary_edit_rerenders_the_pager_that_lists_the_page_not_the_others() {
+        let site = Site::new();
+        let mut builder = Builder::new();
+        run_and_compare(&mut builder, &site, "first run");
+        // Newest first, two to a pager: /blog/ lists e and d; pages 2 and 3 list c, b and a.
+        // section.html reads `section.title`, never `section.pages`, so those two pagers
+        // are given the same data.
+        site.write(
+            "content/blog/e.md",
+            "---\ntitle: E\ndate: 2024-05-01\ntags: [y]\n---\n\nFirst E, edited.\n",
+        );
+        let stats = run_and_compare(&mut builder, &site, "summary edit");
+        let rendered_with_every_pager = {
+            site.write(
+                "templates/section.html",
+                &format!(
+                    "{}{{{{ section.pages | length }}}}",
+                    SITE.iter().find(|f| f.0 == "templates/section.html").unwrap().1
+                ),
+            );
+            run_and_compare(&mut builder, &site, "a template that reads section.pages");
+            site.write(
+                "content/blog/e.md",
+                "---\ntitle: E\ndate: 2024-05-01\ntags: [y]\n---\n\nFirst E, again.\n",
+            );
+            run_and_compare(&mut builder, &site, "summary edit, pages read").rendered
+        };
+        assert_eq!(rendered_with_every_pager, stats.rendered + 2, "{stats:?}");
+    }
+
     /// One edit of a random sequence: posts under `blog/` (0-4) and `notes/` (5-6) written
     /// with a title, date, slug and a body that may link (with or without an anchor) to
     /// another post; posts deleted; the notes section and a bundle with a picture added or

@@ -11,6 +11,7 @@ pub mod fallbacks;
 pub mod feeds;
 pub mod functions;
 pub mod plan;
+mod reads;
 pub mod shortcodes;
 pub mod sitemap;
 pub mod views;
@@ -137,6 +138,8 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         hashes: &hashes,
         lookup: &lookup,
         reuse: Reuse::new(previous, |query| lookup.answer_hash(query, &hashes)),
+        section_pages_unread: !reads::may_read_field(templates, "section", "pages"),
+        term_pages_unread: !reads::may_read_field(templates, "term", "pages"),
     };
     let results: Vec<Result<Output>> = jobs
         .par_iter()
@@ -541,9 +544,32 @@ struct Renderer<'a> {
     hashes: &'a ValueHashes<'a>,
     lookup: &'a Lookup,
     reuse: Reuse<'a>,
+    /// No template reads `section.pages` (or `section` whole): a pager is keyed without the
+    /// section's pages, and editing one page re-renders only the pagers that list it.
+    section_pages_unread: bool,
+    /// The same for `term.pages` on term pagers.
+    term_pages_unread: bool,
+}
+
+/// Adds the section or term view `view` as `name`, keyed without its `pages` when `unread`.
+fn insert_list(context: &mut RenderContext, name: &'static str, view: &Value, unread: bool) {
+    if unread {
+        context.insert_value_unread(name, view.clone(), "pages");
+    } else {
+        context.insert_value(name, view.clone());
+    }
 }
 
 impl Renderer<'_> {
+    /// The key hash of a section or term view: without its `pages` when `unread`.
+    fn list_hash(&self, view: &Value, unread: bool) -> u64 {
+        if unread {
+            self.hashes.hash_without(view, "pages")
+        } else {
+            self.hashes.hash(view)
+        }
+    }
+
     /// Renders `job`, the `position`th of the run (where its previous render is looked for
     /// first).
     fn render(&self, job: &Job<'_>, position: usize) -> Result<Output> {
@@ -574,12 +600,15 @@ impl Renderer<'_> {
                 let view = &self.views.sections[section];
                 let entries = self.place_entries(
                     url_path,
-                    [("section", self.hashes.hash(view)), ("paginator", paginator.hash(self.hashes))],
+                    [
+                        ("section", self.list_hash(view, self.section_pages_unread)),
+                        ("paginator", paginator.hash(self.hashes)),
+                    ],
                 );
                 let template = section_template(self.site, s);
                 self.render_template(position, template, url_path, &s.display_path, &entries, || {
                     let mut context = self.context(url_path);
-                    context.insert_value("section", view.clone());
+                    insert_list(&mut context, "section", view, self.section_pages_unread);
                     context.insert_value("paginator", paginator.to_value(self.views));
                     context
                 })
@@ -607,7 +636,7 @@ impl Renderer<'_> {
                     url_path,
                     [
                         ("taxonomy", self.hashes.hash(head)),
-                        ("term", self.hashes.hash(term_view)),
+                        ("term", self.list_hash(term_view, self.term_pages_unread)),
                         ("paginator", paginator.hash(self.hashes)),
                     ],
                 );
@@ -615,7 +644,7 @@ impl Renderer<'_> {
                 self.render_template(position, &templates.single, url_path, &source, &entries, || {
                     let mut context = self.context(url_path);
                     context.insert_value("taxonomy", head.clone());
-                    context.insert_value("term", term_view.clone());
+                    insert_list(&mut context, "term", term_view, self.term_pages_unread);
                     context.insert_value("paginator", paginator.to_value(self.views));
                     context
                 })
