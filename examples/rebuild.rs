@@ -55,6 +55,8 @@ fn main() {
     let again = builder.run(&project()).expect("the site builds");
     println!("no change: {:?} {:?}", started.elapsed(), again.stats);
 
+    // Per edit kind: each run's wall time and CPU time (all threads).
+    let mut runs: std::collections::BTreeMap<&str, Vec<(f64, Option<f64>)>> = Default::default();
     let post = newest_post(&root);
     let original = std::fs::read_to_string(&post).expect("the post is readable");
     for edit in edits.iter().flat_map(|edit| std::iter::repeat_n(edit, repeat)) {
@@ -62,9 +64,11 @@ fn main() {
         std::fs::write(&post, &text).expect("the post is writable");
         builder.forget(&post);
         settle();
-        let started = Instant::now();
+        let (started, cpu) = (Instant::now(), cpu_ms());
         let output = builder.run(&project()).expect("the site builds");
-        println!("edit {edit}: {:.1} ms {:?}", ms(started), output.stats);
+        let (wall, cpu) = (ms(started), cpu_ms().zip(cpu).map(|(after, before)| after - before));
+        println!("edit {edit}: {wall:.1} ms, cpu {cpu:?} ms {:?}", output.stats);
+        runs.entry(edit.as_str()).or_insert_with(Vec::new).push((wall, cpu));
         std::fs::write(&post, &original).expect("the post is writable");
         builder.forget(&post);
         settle();
@@ -72,6 +76,23 @@ fn main() {
         let output = builder.run(&project()).expect("the site builds");
         println!("undo {edit}: {:.1} ms rendered={}", ms(started), output.stats.rendered);
     }
+    // On a busy machine the wall time counts waiting for a core; the CPU time does not.
+    for (edit, times) in &runs {
+        let mut walls: Vec<f64> = times.iter().map(|t| t.0).collect();
+        walls.sort_by(f64::total_cmp);
+        let cpus: Vec<f64> = times.iter().filter_map(|t| t.1).collect();
+        let cpu = (!cpus.is_empty()).then(|| cpus.iter().sum::<f64>() / cpus.len() as f64);
+        println!("{edit}: median {:.1} ms wall, mean {cpu:.1?} ms cpu over {} runs", walls[walls.len() / 2], walls.len());
+    }
+}
+
+/// The CPU time the process has used so far, in ms (Linux `/proc`; 10 ms steps).
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command's closing parenthesis; utime and stime are the 14th and 15th.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks * 10.0)
 }
 
 /// Waits as a person does between two saves. A run frees the previous run's data on another
