@@ -761,18 +761,10 @@ struct PageList<'a> {
     paginate_by: usize,
 }
 
-/// Escapes text for an HTML attribute or element.
+/// Escapes text for an HTML element or a double-quoted attribute.
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
+    // Writing to a `String` cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
 }
