@@ -30,6 +30,7 @@ mod scaffold;
 mod scheduled;
 mod serve;
 mod serve_abuse;
+mod serve_limits;
 mod shortcodes;
 mod sitemap;
 mod sub_path;
