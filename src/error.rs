@@ -387,18 +387,49 @@ fn write_location(out: &mut String, location: &Location) {
             let _ = writeln!(out, "  --> {file}:{line}:{column}");
         }
     }
-    if let (Some(text), true) = (&location.source_line, location.line > 0) {
+    if let (Some(line), true) = (&location.source_line, location.line > 0) {
         let number = location.line.to_string();
         let pad = " ".repeat(number.len());
+        let (text, column) = shown_part(line, location.column);
         let _ = writeln!(out, " {pad} |");
         let _ = writeln!(out, " {number} | {text}");
-        if location.column > 0 {
+        if column > 0 {
             let caret_pad: String =
-                text.chars().take(location.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-            let carets = "^".repeat(location.length.max(1));
+                text.chars().take(column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let shown_after = text.chars().count().saturating_sub(column - 1).max(1);
+            let carets = "^".repeat(location.length.clamp(1, shown_after));
             let _ = writeln!(out, " {pad} | {caret_pad}{carets}");
         }
     }
+}
+
+/// The most characters of a source line shown under an error.
+const SHOWN_LINE: usize = 100;
+/// How many of them come before the column, when the line is cut.
+const SHOWN_BEFORE: usize = 40;
+
+/// The part of `line` shown, and `column` in it: a long line (a 200 KB line of nested
+/// brackets) is cut around the column, with an ellipsis where something was left out.
+fn shown_part(line: &str, column: usize) -> (String, usize) {
+    let length = line.chars().count();
+    if length <= SHOWN_LINE {
+        return (line.to_string(), column);
+    }
+    let start = column.saturating_sub(1).saturating_sub(SHOWN_BEFORE).min(length - SHOWN_LINE);
+    let end = start + SHOWN_LINE;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(SHOWN_LINE));
+    if end < length {
+        shown.push('…');
+    }
+    let column = match column {
+        0 => 0,
+        column => column - start + usize::from(start > 0),
+    };
+    (shown, column)
 }
 
 /// Reads a file to a string, naming the path on failure.
@@ -427,6 +458,31 @@ mod tests {
         assert!(report.contains(" 3 | date: 2024-13-01"));
         assert!(report.contains("   |       ^"));
         assert!(report.contains("hint: dates are written YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn issue_29_a_long_source_line_is_cut_around_the_column() {
+        let line = format!("tags: {}x{}", "[".repeat(100_000), "]".repeat(100_000));
+        let text = format!("---\n{line}\n---\n");
+        let error = Error::FrontMatter {
+            location: Location::in_text("content/a.md", &text, 2, 100_007),
+            detail: "too deep".into(),
+            hint: None,
+        };
+        let report = error.report();
+        assert!(report.len() < 1000, "{report}");
+        assert!(report.contains("--> content/a.md:2:100007"), "{report}");
+        let shown = report.lines().find(|l| l.starts_with(" 2 | ")).unwrap();
+        assert_eq!(shown, format!(" 2 | …{}x{}…", "[".repeat(40), "]".repeat(59)));
+        let carets = report.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+        assert_eq!(carets, format!("   | {}^", " ".repeat(41)), "the caret is under the `x`");
+
+        // Near the start, only the end is cut.
+        let short = shown_part(&line, 3);
+        assert!(short.0.starts_with("tags: [[") && short.0.ends_with('…'));
+        assert_eq!(short.1, 3);
+        // A short line is shown whole.
+        assert_eq!(shown_part("title: x", 8), ("title: x".to_string(), 8));
     }
 
     #[test]
