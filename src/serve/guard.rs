@@ -17,7 +17,7 @@
 //!
 //! A reply is copied through one buffer of `limits::COPY_CHUNK` bytes per connection, so the
 //! bytes in flight are bounded by the connections allowed (`Limits::in_flight_bytes`), and a
-//! client must take it at `MIN_RATE` on average over each `RATE_WINDOW` or is dropped: one
+//! client must take it at `MIN_RATE` on average over the last `RATE_WINDOW` or is dropped: one
 //! taking 4 KB every 5 s stayed connected for ever (issue 29). No remote address may hold more
 //! than `Limits::per_address` connections, so one local client cannot lock others out.
 //!
@@ -44,10 +44,13 @@ use crate::serve::server;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a refusal (or an event) may wait for a client that does not read it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// The least a client must take of a reply, in bytes a second, averaged over each
-/// `RATE_WINDOW` of the reply; a slower one is dropped and gives back its place.
+/// The least a client must take of a reply, in bytes a second, averaged over the last
+/// `RATE_WINDOW` (once the reply is that old); a slower one is dropped and gives back its place.
 const MIN_RATE: u64 = 1024;
 const RATE_WINDOW: Duration = Duration::from_secs(10);
+/// The window is counted in slots of a second; a blocked write returns this often to check it.
+const RATE_SLOTS: usize = 10;
+const RATE_SLOT: Duration = Duration::from_secs(1);
 /// How long the server may stay silent in a reply. Streams get a comment every 15 s.
 const SERVER_SILENCE: Duration = Duration::from_secs(60);
 /// How often a stream checks whether its client is still there while the server is silent.
@@ -354,16 +357,14 @@ fn copy_reply(mut backend: &BackendStream, client: &TcpStream) -> bool {
     }
 }
 
-/// Writes `bytes` to the client; false when it falls below the least rate or fails. Each
-/// write waits at most until the end of the current window, so a client that takes nothing
-/// is dropped when its window closes.
+/// Writes `bytes` to the client; false when it falls below the least rate or fails. A write
+/// that blocks returns every `RATE_SLOT` to check the rate, so a client that takes nothing is
+/// dropped as soon as its last window falls short.
 fn send_paced(mut client: &TcpStream, mut bytes: &[u8], pace: &mut Pace) -> bool {
+    if client.set_write_timeout(Some(RATE_SLOT)).is_err() {
+        return false;
+    }
     while !bytes.is_empty() {
-        let left = pace.window_end().saturating_duration_since(Instant::now());
-        // A zero timeout would mean none at all.
-        if client.set_write_timeout(Some(left.max(Duration::from_millis(1)))).is_err() {
-            return false;
-        }
         let taken = match client.write(bytes) {
             Ok(0) => return false,
             Ok(written) => written,
@@ -386,34 +387,33 @@ fn send_paced(mut client: &TcpStream, mut bytes: &[u8], pace: &mut Pace) -> bool
     true
 }
 
-/// How fast a client takes a reply, window by window.
+/// How much a client took of a reply in each second of the last `RATE_WINDOW`.
 #[derive(Debug)]
 struct Pace {
-    window_start: Instant,
-    taken_in_window: u64,
+    start: Instant,
+    /// Bytes taken by second, the second `n` of the reply in slot `n % RATE_SLOTS`.
+    slots: [u64; RATE_SLOTS],
+    /// The second of the reply the last bytes were counted in.
+    second: u64,
 }
 
 impl Pace {
     fn new(now: Instant) -> Pace {
-        Pace { window_start: now, taken_in_window: 0 }
+        Pace { start: now, slots: [0; RATE_SLOTS], second: 0 }
     }
 
-    fn window_end(&self) -> Instant {
-        self.window_start + RATE_WINDOW
-    }
-
-    /// Counts `taken` bytes at `now`; false when a window has closed with fewer than
-    /// `MIN_RATE` bytes a second taken in it.
+    /// Counts `taken` bytes at `now`; false when the reply is at least `RATE_WINDOW` old and
+    /// fewer than `MIN_RATE` bytes a second were taken over the last `RATE_WINDOW`.
     fn took(&mut self, taken: usize, now: Instant) -> bool {
-        self.taken_in_window += taken as u64;
-        if now < self.window_end() {
-            return true;
+        let elapsed = now.saturating_duration_since(self.start);
+        let second = elapsed.as_secs() / RATE_SLOT.as_secs();
+        // Seconds that passed since the last count took nothing.
+        for passed in (self.second + 1..=second).take(RATE_SLOTS) {
+            self.slots[passed as usize % RATE_SLOTS] = 0;
         }
-        if self.taken_in_window < MIN_RATE * RATE_WINDOW.as_secs() {
-            return false;
-        }
-        *self = Pace::new(now);
-        true
+        self.second = self.second.max(second);
+        self.slots[second as usize % RATE_SLOTS] += taken as u64;
+        elapsed < RATE_WINDOW || self.slots.iter().sum::<u64>() >= MIN_RATE * RATE_WINDOW.as_secs()
     }
 }
 
@@ -533,18 +533,32 @@ mod tests {
     }
 
     #[test]
-    fn issue_29_a_client_below_the_least_rate_is_dropped_when_its_window_closes() {
+    fn issue_29_a_client_below_the_least_rate_over_the_last_window_is_dropped() {
         let start = Instant::now();
+        let at = |seconds: f64| start + Duration::from_secs_f64(seconds);
         let floor = (MIN_RATE * RATE_WINDOW.as_secs()) as usize;
-        let mut pace = Pace::new(start);
-        assert!(pace.took(floor - 1, start + RATE_WINDOW / 2), "the window is still open");
-        assert!(!pace.took(0, start + RATE_WINDOW), "a whole window below the rate");
 
+        // The system's buffers take a big first part at once; then the client takes nothing.
         let mut pace = Pace::new(start);
-        assert!(pace.took(floor, start + RATE_WINDOW), "at the rate");
-        // A new window starts: what was taken before does not count for it.
-        assert!(pace.took(floor / 2, start + RATE_WINDOW * 3 / 2));
-        assert!(!pace.took(0, start + RATE_WINDOW * 2), "4 KB every 5 s is not enough");
+        assert!(pace.took(4 << 20, at(0.0)));
+        assert!(pace.took(0, at(9.5)), "the reply is younger than the window");
+        assert!(!pace.took(0, at(10.0)), "nothing in the last window: dropped");
+
+        // 4 KB every 5 s is never enough, whenever it comes.
+        let mut pace = Pace::new(start);
+        assert!(pace.took(4096, at(0.5)) && pace.took(4096, at(5.5)));
+        assert!(!pace.took(4096, at(10.5)), "12 KB, but only 8 KB in the last window");
+
+        // 1 KB a second is enough, for as long as it goes on.
+        let mut pace = Pace::new(start);
+        for second in 0..60 {
+            assert!(pace.took(1024, at(f64::from(second) + 0.5)), "second {second}");
+        }
+        // And a burst of the window's worth keeps a client for one window only.
+        let mut pace = Pace::new(start);
+        assert!(pace.took(floor, at(9.9)));
+        assert!(pace.took(0, at(18.9)));
+        assert!(!pace.took(0, at(20.0)));
     }
 
     #[test]

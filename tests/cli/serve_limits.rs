@@ -38,7 +38,16 @@ fn memory_kib(pid: u32) -> (u64, u64) {
 
 /// A connection from `source` (any loopback address) to the server.
 fn connect_from(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
+    connect_with(source, port, None)
+}
+
+/// A connection from `source` to the server, with a receive buffer of `receive_buffer` bytes
+/// when given (a slow reader's system then holds little of the reply for it).
+fn connect_with(source: Ipv4Addr, port: u16, receive_buffer: Option<usize>) -> std::io::Result<TcpStream> {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    if let Some(size) = receive_buffer {
+        socket.set_recv_buffer_size(size)?;
+    }
     socket.bind(&SocketAddr::V4(SocketAddrV4::new(source, 0)).into())?;
     let server = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port));
     socket.connect_timeout(&server.into(), DEADLINE)?;
@@ -92,6 +101,9 @@ fn issue_29_300_slow_readers_of_a_20_mb_file_keep_the_server_under_200_mb() {
 
     // Each reader asks for the big file, takes the head, and then reads nothing more. The
     // memory is checked after each one, so a server copying the file per reply fails early.
+    // (They are dropped 10 s into their replies, as they take nothing: all of them are still
+    // there when the memory is read, which the test checks.)
+    let connecting = Instant::now();
     let mut readers = Vec::with_capacity(READERS);
     for reader in 0..READERS {
         let mut stream = connect_from(Ipv4Addr::LOCALHOST, served.port).expect("connect to the server");
@@ -105,6 +117,7 @@ fn issue_29_300_slow_readers_of_a_20_mb_file_keep_the_server_under_200_mb() {
         );
     }
     let (with_readers, _) = memory_kib(pid);
+    let connected = connecting.elapsed();
 
     // A normal client is served, the big file whole, while every reader is still connected.
     let (status, page) = fetch(&served, "/");
@@ -114,18 +127,19 @@ fn issue_29_300_slow_readers_of_a_20_mb_file_keep_the_server_under_200_mb() {
     let took = started.elapsed();
     assert_eq!(status, 200);
     assert!(body == big, "the big file came whole ({} of {BIG} bytes)", body.len());
-    for (reader, stream) in readers.iter().enumerate() {
-        stream.set_nonblocking(true).unwrap();
-        let mut byte = [0u8; 1];
-        assert!(stream.peek(&mut byte).is_ok(), "reader {reader} is still being answered");
-    }
-
     let (after, peak) = memory_kib(pid);
+    let still_there = readers.iter().filter(|stream| stream.take_error().unwrap().is_none()).count();
     println!(
         "serve memory: {before} KiB before, {with_readers} KiB with {READERS} slow readers of a \
-         {} MB file, {after} KiB after a normal client took it whole in {:.3} s; peak {peak} KiB",
+         {} MB file (connected in {:.1} s), {after} KiB after a normal client took it whole in {:.3} s \
+         (readers still connected: {still_there}); peak {peak} KiB",
         BIG / (1024 * 1024),
+        connected.as_secs_f64(),
         took.as_secs_f64()
+    );
+    assert!(
+        still_there == READERS || connecting.elapsed() > Duration::from_secs(10),
+        "readers were dropped before their 10 s: {still_there} of {READERS} left"
     );
     assert!(peak < MEMORY_BOUND_KIB, "the server's peak memory was {peak} KiB");
     drop(readers);
@@ -136,7 +150,8 @@ fn issue_29_300_slow_readers_of_a_20_mb_file_keep_the_server_under_200_mb() {
 fn issue_29_a_client_taking_less_than_1_kb_a_second_is_dropped() {
     let (site, _) = site_with_a_big_file();
     let mut served = Served::start(&site, &[]);
-    let mut stream = connect_from(Ipv4Addr::LOCALHOST, served.port).expect("connect to the server");
+    let mut stream =
+        connect_with(Ipv4Addr::LOCALHOST, served.port, Some(4096)).expect("connect to the server");
     assert_eq!(start_reading(&mut stream, "/big.bin"), 200);
     // It takes 512 bytes every second: always some progress, never the least rate. The pause
     // is the client's pace, not a guess at the server's timing; the deadline bounds the test.
