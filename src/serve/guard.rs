@@ -49,8 +49,8 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 const MIN_RATE: u64 = 1024;
 const RATE_WINDOW: Duration = Duration::from_secs(10);
 /// The window is counted in slots of a second; a blocked write returns this often to check it.
-const RATE_SLOTS: usize = 10;
 const RATE_SLOT: Duration = Duration::from_secs(1);
+const RATE_SLOTS: usize = (RATE_WINDOW.as_secs() / RATE_SLOT.as_secs()) as usize;
 /// How long the server may stay silent in a reply. Streams get a comment every 15 s.
 const SERVER_SILENCE: Duration = Duration::from_secs(60);
 /// How often a stream checks whether its client is still there while the server is silent.
