@@ -70,7 +70,8 @@ impl BuildMemo {
     /// The report of the last build if it still stands: same inputs, no page due to change
     /// status yet, and the output folder as that build left it.
     pub fn unchanged(&self, output_dir: &Path) -> Option<Unchanged> {
-        let manifest: Manifest = serde_json::from_slice(&fs::read(self.file.as_ref()?).ok()?).ok()?;
+        let manifest: Manifest =
+            serde_json::from_slice(&cache_dir::read_regular(self.file.as_ref()?).ok()?).ok()?;
         if manifest.inputs != self.inputs {
             return None;
         }

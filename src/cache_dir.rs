@@ -32,6 +32,36 @@ pub fn binary_stamp() -> [u8; 16] {
     xxhash_rust::xxh3::xxh3_128(identity.as_bytes()).to_le_bytes()
 }
 
+/// Opens `file` for reading if it is a regular file. Anything else in a cache file's place is
+/// refused without being opened: opening a FIFO blocks until something writes to it, and a
+/// device may never end (issue 29: a FIFO hung the build).
+///
+/// # Errors
+/// The I/O error; `InvalidInput` when `file` is not a regular file.
+pub fn open_regular(file: &Path) -> io::Result<fs::File> {
+    let not_regular = || io::Error::new(io::ErrorKind::InvalidInput, "not a regular file");
+    if !fs::metadata(file)?.is_file() {
+        return Err(not_regular());
+    }
+    let opened = fs::File::open(file)?;
+    // It may have been replaced in between.
+    if !opened.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    Ok(opened)
+}
+
+/// The bytes of `file` if it is a regular file (see [`open_regular`]).
+///
+/// # Errors
+/// The I/O error; `InvalidInput` when `file` is not a regular file.
+pub fn read_regular(file: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    open_regular(file)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Writes through a temporary file and a rename, so a concurrent build never reads half a file.
 ///
 /// # Errors
@@ -57,4 +87,25 @@ pub fn temp_beside(file: &Path) -> io::Result<PathBuf> {
     fs::create_dir_all(dir)?;
     let name = file.file_name().unwrap_or_default().to_string_lossy();
     Ok(dir.join(format!(".{name}.{}.tmp", std::process::id())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn issue_29_a_fifo_or_a_folder_in_a_cache_files_place_is_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("highlight.bin");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
+        assert!(made.success());
+        // Opening it for reading would block until a writer came: none ever does.
+        assert_eq!(read_regular(&fifo).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(open_regular(dir.path()).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+        let file = dir.path().join("build.json");
+        fs::write(&file, b"{}").unwrap();
+        assert_eq!(read_regular(&file).unwrap(), b"{}");
+        assert_eq!(read_regular(&dir.path().join("missing")).unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
 }

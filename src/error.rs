@@ -334,23 +334,85 @@ impl Error {
         }
     }
 
-    /// The full report the user sees on stderr, one block per error.
+    /// The full report the user sees on stderr, one block per error. Files that could not be
+    /// read or written for one cause are one block (issue 29: a full disk gave 215 errors in
+    /// 861 lines): "215 files could not be written: no space left on device (first: …)".
     pub fn report(&self) -> String {
         let mut out = String::new();
         let errors: Vec<&Error> = match self {
             Error::Many(list) => list.iter().collect(),
             single => vec![single],
         };
-        for (index, error) in errors.iter().enumerate() {
+        // Each block's first error and how many errors it stands for, in the order met.
+        let mut blocks: Vec<(&Error, usize)> = Vec::new();
+        let mut block_of_cause: std::collections::HashMap<(bool, String), usize> = Default::default();
+        for error in &errors {
+            match io_cause(error) {
+                Some(cause) => match block_of_cause.entry(cause) {
+                    std::collections::hash_map::Entry::Occupied(block) => blocks[*block.get()].1 += 1,
+                    std::collections::hash_map::Entry::Vacant(block) => {
+                        block.insert(blocks.len());
+                        blocks.push((error, 1));
+                    }
+                },
+                None => blocks.push((error, 1)),
+            }
+        }
+        for (index, (error, count)) in blocks.into_iter().enumerate() {
             if index > 0 {
                 out.push('\n');
             }
-            write_one(&mut out, error);
+            if count == 1 {
+                write_one(&mut out, error);
+            } else {
+                write_group(&mut out, error, count);
+            }
         }
         if errors.len() > 1 {
             let _ = writeln!(out, "\nerror: the build failed with {} errors", errors.len());
         }
         out
+    }
+}
+
+/// What makes reading or writing errors one cause: the direction and the system's message.
+fn io_cause(error: &Error) -> Option<(bool, String)> {
+    match error {
+        Error::Read { source, .. } => Some((false, source.to_string())),
+        Error::Write { source, .. } => Some((true, source.to_string())),
+        _ => None,
+    }
+}
+
+/// One block for `count` files that could not be read or written for the cause of `first`.
+fn write_group(out: &mut String, first: &Error, count: usize) {
+    let (verb, path, source) = match first {
+        Error::Read { path, source } => ("read", path, source),
+        Error::Write { path, source } => ("written", path, source),
+        other => return write_one(out, other),
+    };
+    let _ = writeln!(
+        out,
+        "error: {count} files could not be {verb}: {} (first: `{}`)",
+        plain_cause(source),
+        path.display()
+    );
+    if let Some(hint) = first.hint() {
+        let _ = writeln!(out, "hint: {hint}");
+    }
+}
+
+/// A system error as words: `No space left on device (os error 28)` → `no space left on device`.
+fn plain_cause(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
     }
 }
 
@@ -387,18 +449,49 @@ fn write_location(out: &mut String, location: &Location) {
             let _ = writeln!(out, "  --> {file}:{line}:{column}");
         }
     }
-    if let (Some(text), true) = (&location.source_line, location.line > 0) {
+    if let (Some(line), true) = (&location.source_line, location.line > 0) {
         let number = location.line.to_string();
         let pad = " ".repeat(number.len());
+        let (text, column) = shown_part(line, location.column);
         let _ = writeln!(out, " {pad} |");
         let _ = writeln!(out, " {number} | {text}");
-        if location.column > 0 {
+        if column > 0 {
             let caret_pad: String =
-                text.chars().take(location.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-            let carets = "^".repeat(location.length.max(1));
+                text.chars().take(column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let shown_after = text.chars().count().saturating_sub(column - 1).max(1);
+            let carets = "^".repeat(location.length.clamp(1, shown_after));
             let _ = writeln!(out, " {pad} | {caret_pad}{carets}");
         }
     }
+}
+
+/// The most characters of a source line shown under an error.
+const SHOWN_LINE: usize = 100;
+/// How many of them come before the column, when the line is cut.
+const SHOWN_BEFORE: usize = 40;
+
+/// The part of `line` shown, and `column` in it: a long line (a 200 KB line of nested
+/// brackets) is cut around the column, with an ellipsis where something was left out.
+fn shown_part(line: &str, column: usize) -> (String, usize) {
+    let length = line.chars().count();
+    if length <= SHOWN_LINE {
+        return (line.to_string(), column);
+    }
+    let start = column.saturating_sub(1).saturating_sub(SHOWN_BEFORE).min(length - SHOWN_LINE);
+    let end = start + SHOWN_LINE;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(SHOWN_LINE));
+    if end < length {
+        shown.push('…');
+    }
+    let column = match column {
+        0 => 0,
+        column => column - start + usize::from(start > 0),
+    };
+    (shown, column)
 }
 
 /// Reads a file to a string, naming the path on failure.
@@ -427,6 +520,58 @@ mod tests {
         assert!(report.contains(" 3 | date: 2024-13-01"));
         assert!(report.contains("   |       ^"));
         assert!(report.contains("hint: dates are written YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn issue_29_a_long_source_line_is_cut_around_the_column() {
+        let line = format!("tags: {}x{}", "[".repeat(100_000), "]".repeat(100_000));
+        let text = format!("---\n{line}\n---\n");
+        let error = Error::FrontMatter {
+            location: Location::in_text("content/a.md", &text, 2, 100_007),
+            detail: "too deep".into(),
+            hint: None,
+        };
+        let report = error.report();
+        assert!(report.len() < 1000, "{report}");
+        assert!(report.contains("--> content/a.md:2:100007"), "{report}");
+        let shown = report.lines().find(|l| l.starts_with(" 2 | ")).unwrap();
+        assert_eq!(shown, format!(" 2 | …{}x{}…", "[".repeat(40), "]".repeat(59)));
+        let carets = report.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+        assert_eq!(carets, format!("   | {}^", " ".repeat(41)), "the caret is under the `x`");
+
+        // Near the start, only the end is cut.
+        let short = shown_part(&line, 3);
+        assert!(short.0.starts_with("tags: [[") && short.0.ends_with('…'));
+        assert_eq!(short.1, 3);
+        // A short line is shown whole.
+        assert_eq!(shown_part("title: x", 8), ("title: x".to_string(), 8));
+    }
+
+    #[test]
+    fn issue_29_files_failing_for_one_cause_are_one_block() {
+        let full = || std::io::Error::from_raw_os_error(28);
+        let mut errors: Vec<Error> = (0..215)
+            .map(|i| Error::Write { path: format!("public/blog/{i}/index.html").into(), source: full() })
+            .collect();
+        errors.insert(3, Error::MissingTemplate { template: "a.html".into(), source_path: "x.md".into() });
+        errors.push(Error::Read {
+            path: "static/a.png".into(),
+            source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        });
+        let report = Error::Many(errors).report();
+        let lines: Vec<&str> = report.lines().collect();
+        assert_eq!(
+            lines[0],
+            "error: 215 files could not be written: no space left on device (first: `public/blog/0/index.html`)"
+        );
+        assert_eq!(lines[1], "hint: check that the output folder is writable and the disk has space");
+        assert!(report.contains("error: template `a.html` not found"), "{report}");
+        assert!(
+            report.contains("error: could not read `static/a.png`"),
+            "a cause met once is shown as it is"
+        );
+        assert!(report.contains("failed with 217 errors"), "{report}");
+        assert!(report.lines().count() < 20, "{report}");
     }
 
     #[test]

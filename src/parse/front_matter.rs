@@ -220,6 +220,7 @@ fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
     if block.trim().is_empty() {
         return Ok(Table::new());
     }
+    check_bounds(file, text, block, first_line, Format::Yaml)?;
     let yaml: serde_yaml::Value = serde_yaml::from_str(block).map_err(|e| {
         let (mut line, mut column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         let message = e.to_string();
@@ -292,6 +293,7 @@ fn yaml_key(key: serde_yaml::Value) -> String {
 }
 
 fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result<Table> {
+    check_bounds(file, text, block, first_line, Format::Toml)?;
     let table: toml::Table = toml::from_str(block).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |span| crate::config::line_column(block, span.start));
         Error::FrontMatter {
@@ -301,6 +303,109 @@ fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
         }
     })?;
     Ok(value::table_from_toml(table))
+}
+
+/// The largest front matter block read, in bytes: far above any real one.
+const MAX_BLOCK_BYTES: usize = 1024 * 1024;
+/// The deepest nesting of `[` and `{` in front matter, as serde_yaml allows in its values.
+/// Deep nesting took the YAML parser quadratic time (100,000 `[`: 32 s; 1 MB never ended), so
+/// it is refused before the parser sees it (issue 29).
+const MAX_DEPTH: usize = 128;
+
+/// Refuses a block too large or nested too deep, with a scan that reads each byte once.
+fn check_bounds(file: &Path, text: &str, block: &str, first_line: usize, format: Format) -> Result<()> {
+    if block.len() > MAX_BLOCK_BYTES {
+        return Err(Error::FrontMatter {
+            location: Location::in_text(file, text, first_line, 0),
+            detail: format!(
+                "the front matter is {} KiB, more than the {} KiB allowed",
+                block.len() / 1024,
+                MAX_BLOCK_BYTES / 1024
+            ),
+            hint: Some("keep large data in a data file and read it with `load_data` in a template".into()),
+        });
+    }
+    match too_deep(block, format) {
+        None => Ok(()),
+        Some((line, column)) => Err(Error::FrontMatter {
+            location: Location::in_text(file, text, line + first_line - 1, column),
+            detail: format!("lists and tables are nested more than {MAX_DEPTH} levels deep"),
+            hint: Some("front matter holds flat fields; check for an unclosed `[` or `{`".into()),
+        }),
+    }
+}
+
+/// The 1-based line and column in `block` of the first `[` or `{` nested deeper than
+/// `MAX_DEPTH`. Brackets in quoted strings and comments do not count; a YAML quote opens a
+/// string only where a value or key starts (`it's` is no quote).
+fn too_deep(block: &str, format: Format) -> Option<(usize, usize)> {
+    let bytes = block.as_bytes();
+    let (mut depth, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    // The quote that ends the string being read, and whether it is tripled (TOML).
+    let mut quote: Option<(u8, bool)> = None;
+    // The last byte outside strings that was not a space or tab.
+    let mut previous = b'\n';
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte == b'\n' {
+            line += 1;
+            line_start = at + 1;
+        }
+        match quote {
+            Some((close, tripled)) => {
+                let escapes = close == b'"';
+                if escapes && byte == b'\\' && bytes.get(at + 1).is_some_and(|&next| next != b'\n') {
+                    at += 1;
+                } else if byte == close
+                    && !tripled
+                    && format == Format::Yaml
+                    && bytes.get(at + 1) == Some(&close)
+                {
+                    // `''` inside a YAML single-quoted string is one quote.
+                    at += 1;
+                } else if byte == close && (!tripled || bytes[at..].starts_with(&[close; 3])) {
+                    at += if tripled { 2 } else { 0 };
+                    quote = None;
+                    previous = close;
+                }
+            }
+            None => {
+                match byte {
+                    b'[' | b'{' => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return Some((line, block[line_start..at].chars().count() + 1));
+                        }
+                    }
+                    b']' | b'}' => depth = depth.saturating_sub(1),
+                    b'#' if format == Format::Toml
+                        || matches!(previous_byte(bytes, at), b' ' | b'\t' | b'\n') =>
+                    {
+                        // A comment: on to the end of the line, which is counted above.
+                        at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |end| at + end);
+                        continue;
+                    }
+                    b'"' | b'\'' if format == Format::Toml || b"\n:-[{,?".contains(&previous) => {
+                        let tripled = format == Format::Toml && bytes[at..].starts_with(&[byte; 3]);
+                        at += if tripled { 2 } else { 0 };
+                        quote = Some((byte, tripled));
+                    }
+                    _ => {}
+                }
+                if !matches!(byte, b' ' | b'\t' | b'\r') && quote.is_none() {
+                    previous = byte;
+                }
+            }
+        }
+        at += 1;
+    }
+    None
+}
+
+/// The byte before `at`, or a newline at the start.
+fn previous_byte(bytes: &[u8], at: usize) -> u8 {
+    at.checked_sub(1).map_or(b'\n', |before| bytes[before])
 }
 
 const DATE_HINT: &str =
@@ -799,5 +904,55 @@ mod tests {
         let report = parse_text("---\ntitle: a\ndate: 2024-01-01\ntitle: b\n---\n").unwrap_err().report();
         assert!(report.contains("content/a.md:"), "{report}");
         assert!(report.contains("duplicate"), "{report}");
+    }
+
+    #[test]
+    fn issue_29_a_megabyte_of_yaml_nesting_is_refused_before_parsing() {
+        let text = format!("---\ntitle: x\ntags: {}\n---\nbody", "[".repeat(1_000_000));
+        let error = parse_text(&text).unwrap_err();
+        let Error::FrontMatter { location, detail, hint } = &error else { panic!("{error:?}") };
+        assert_eq!((location.line, location.column), (3, 7 + MAX_DEPTH));
+        assert!(detail.contains("nested more than 128 levels"), "{detail}");
+        assert!(hint.as_deref().unwrap().contains("unclosed"));
+    }
+
+    #[test]
+    fn issue_29_a_megabyte_of_toml_nesting_is_refused_before_parsing() {
+        let text = format!("+++\ntitle = \"x\"\nextra = {}\n+++\n", "{ a = ".repeat(166_000));
+        let error = parse_text(&text).unwrap_err();
+        let Error::FrontMatter { location, detail, .. } = &error else { panic!("{error:?}") };
+        assert_eq!(location.line, 3);
+        assert!(detail.contains("nested more than 128 levels"), "{detail}");
+    }
+
+    #[test]
+    fn issue_29_brackets_in_strings_and_comments_are_not_nesting() {
+        let deep = "[".repeat(300);
+        for text in [
+            format!("---\ntitle: \"{deep}\"\n---\n"),
+            format!("---\ntitle: '{deep} it''s'\n---\n"),
+            format!("---\ntitle: x # {deep}\n---\n"),
+            format!("---\n# {deep}\ntitle: x\n---\n"),
+            format!("+++\ntitle = '{deep}'\n+++\n"),
+            format!("+++\ntitle = \"\\\"{deep}\"\n+++\n"),
+            format!("+++\ntitle = \"\"\"\n{deep}\n\"\"\"\n+++\n"),
+            format!("+++\ntitle = 'x' # {deep}\n+++\n"),
+        ] {
+            assert!(parse_text(&text).is_ok(), "{text}");
+        }
+        // An apostrophe inside a plain YAML value opens no string that could hide brackets.
+        let hidden = format!("---\ntitle: it's\ntags: {deep}\n---\n");
+        let error = parse_text(&hidden).unwrap_err();
+        assert!(error.detail().unwrap().contains("nested more than"), "{error:?}");
+    }
+
+    #[test]
+    fn issue_29_ordinary_nesting_and_size_are_fine_and_a_huge_block_is_refused() {
+        let nested = format!("{}1{}", "[".repeat(20), "]".repeat(20));
+        assert!(parse_text(&format!("---\nlist: {nested}\n---\n")).is_ok());
+        assert!(parse_text(&format!("+++\nlist = {nested}\n+++\n")).is_ok());
+        let huge = format!("---\ntitle: x\nbody: \"{}\"\n---\n", "a".repeat(MAX_BLOCK_BYTES));
+        let error = parse_text(&huge).unwrap_err();
+        assert!(error.detail().unwrap().contains("more than the 1024 KiB allowed"), "{error:?}");
     }
 }

@@ -6,8 +6,12 @@
 //! nothing changed then highlights nothing.
 //!
 //! The file is a cache and nothing more: it lives in the user's cache folder (never in the
-//! site), it is ignored whenever it is missing, unreadable, truncated or written by another
-//! Quire binary (the stamp names the binary), and a failure to write it never fails a build.
+//! site), it is ignored whenever it is missing, unreadable, truncated, not a regular file (a
+//! FIFO would block the build) or written by another Quire binary (the stamp names the
+//! binary), and a failure to write it never fails a build. Each block carries a checksum of
+//! its key and HTML; a block that does not match it is not used but highlighted again, and
+//! the next file holds the fresh one (issue 29: one flipped byte showed in the page, and in
+//! every later build).
 //! `QUIRE_CACHE_DIR` moves it; `QUIRE_CACHE_DIR=` (empty) turns it off.
 
 use std::collections::{HashMap, HashSet};
@@ -19,7 +23,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::cache_dir;
 use crate::parse::highlight::{self, BlockStore};
 
-const MAGIC: &[u8; 8] = b"QUIREHL1";
+const MAGIC: &[u8; 8] = b"QUIREHL2";
+/// A block's head: key, length of its HTML, checksum.
+const HEAD: usize = 16 + 8 + 8;
 
 /// The store of one site for one build, attached to the highlighter while it is open.
 #[derive(Debug)]
@@ -36,7 +42,7 @@ impl HighlightStore {
             return HighlightStore { store: None };
         };
         let stamp = cache_dir::binary_stamp();
-        let previous = match File::open(&path).and_then(|file| Previous::index(file, &stamp)) {
+        let previous = match cache_dir::open_regular(&path).and_then(|file| Previous::index(file, &stamp)) {
             Ok(Some(previous)) => Some(previous),
             Ok(None) => {
                 log::debug!("ignoring {}: written by another Quire or damaged", path.display());
@@ -89,7 +95,8 @@ struct Store {
 #[derive(Debug)]
 struct Previous {
     file: Mutex<File>,
-    index: HashMap<u128, (u64, usize)>,
+    /// Where each block's HTML is, how long it is, and its checksum.
+    index: HashMap<u128, (u64, usize, u64)>,
     used: Mutex<HashSet<u128>>,
 }
 
@@ -105,11 +112,15 @@ struct Next {
 impl BlockStore for Store {
     fn find(&self, key: u128) -> Option<Arc<str>> {
         let previous = self.previous.as_ref()?;
-        let &(offset, length) = previous.index.get(&key)?;
+        let &(offset, length, checksum) = previous.index.get(&key)?;
         let mut bytes = vec![0; length];
         {
             let mut file = previous.file.lock().unwrap_or_else(PoisonError::into_inner);
             file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_exact(&mut bytes)).ok()?;
+        }
+        if block_checksum(key, &bytes) != checksum {
+            log::debug!("ignoring a damaged block in {}", self.path.display());
+            return None;
         }
         let html = String::from_utf8(bytes).ok()?;
         previous.used.lock().unwrap_or_else(PoisonError::into_inner).insert(key);
@@ -141,6 +152,7 @@ impl Store {
         let out = next.out.as_mut().expect("created above");
         out.write_all(&key.to_le_bytes())?;
         out.write_all(&(html.len() as u64).to_le_bytes())?;
+        out.write_all(&block_checksum(key, html).to_le_bytes())?;
         out.write_all(html)
     }
 
@@ -189,22 +201,31 @@ impl Previous {
         let mut index = HashMap::new();
         let mut offset = 24u64;
         while offset < size {
-            let mut head = [0; 24];
+            let mut head = [0; HEAD];
             if reader.read_exact(&mut head).is_err() {
                 return Ok(None);
             }
             let key = u128::from_le_bytes(head[..16].try_into().expect("16 bytes"));
-            let length = u64::from_le_bytes(head[16..].try_into().expect("8 bytes"));
-            offset += 24;
+            let length = u64::from_le_bytes(head[16..24].try_into().expect("8 bytes"));
+            let checksum = u64::from_le_bytes(head[24..].try_into().expect("8 bytes"));
+            offset += HEAD as u64;
             if length > size - offset {
                 return Ok(None);
             }
-            index.insert(key, (offset, usize::try_from(length).map_err(io::Error::other)?));
+            index.insert(key, (offset, usize::try_from(length).map_err(io::Error::other)?, checksum));
             reader.seek_relative(i64::try_from(length).map_err(io::Error::other)?)?;
             offset += length;
         }
         Ok(Some(Previous { file: Mutex::new(reader.into_inner()), index, used: Mutex::default() }))
     }
+}
+
+/// The checksum of a block: of its key and HTML, so a block moved under another key fails too.
+fn block_checksum(key: u128, html: &[u8]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&key.to_le_bytes());
+    hasher.update(html);
+    hasher.digest()
 }
 
 #[cfg(test)]
@@ -217,6 +238,7 @@ mod tests {
         for (key, html) in blocks {
             bytes.extend_from_slice(&key.to_le_bytes());
             bytes.extend_from_slice(&(html.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(&block_checksum(*key, html.as_bytes()).to_le_bytes());
             bytes.extend_from_slice(html.as_bytes());
         }
         fs::write(path, bytes).unwrap();
@@ -250,5 +272,29 @@ mod tests {
             fs::write(&path, &bytes[..cut]).unwrap();
             assert!(index(&path, &[3; 16]).is_none(), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn issue_29_a_block_that_fails_its_checksum_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.bin");
+        write_store(&path, &[3; 16], &[(1, "<pre>a</pre>"), (7, "<pre>b</pre>")]);
+        let mut bytes = fs::read(&path).unwrap();
+        // Flip one byte of the first block's HTML: `a` becomes `c`.
+        let at = bytes.windows(3).position(|w| w == b">a<").unwrap() + 1;
+        bytes[at] ^= 0x02;
+        fs::write(&path, &bytes).unwrap();
+        let previous = index(&path, &[3; 16]).unwrap();
+        let store =
+            Store { path: path.clone(), stamp: [3; 16], previous: Some(previous), next: Mutex::default() };
+        assert_eq!(store.find(1), None, "the damaged block");
+        assert_eq!(store.find(7).as_deref(), Some("<pre>b</pre>"), "the sound one");
+        // Highlighted again, the block goes into the next file whole.
+        store.keep(1, "<pre>a</pre>");
+        store.finish().unwrap();
+        let previous = index(&path, &[3; 16]).unwrap();
+        let store = Store { path, stamp: [3; 16], previous: Some(previous), next: Mutex::default() };
+        assert_eq!(store.find(1).as_deref(), Some("<pre>a</pre>"));
+        assert_eq!(store.find(7).as_deref(), Some("<pre>b</pre>"));
     }
 }

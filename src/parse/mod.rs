@@ -107,12 +107,14 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
         shortcodes: markdown::Shortcodes::Extract,
     };
     let body = markdown::render(&source, &config.markdown)?;
+    let mut warnings = dropped_term_warnings(&file.display_path, &split, &front_matter);
     // Quire's own shortcode calls use the same braces as Liquid: they are not foreign.
-    let warnings = foreign_syntax::find(&converted)
-        .into_iter()
-        .filter(|tag| !shortcodes::looks_like_call(&tag.text))
-        .map(|tag| foreign_tag_warning(&file.display_path, split.body_first_line, &tag))
-        .collect();
+    warnings.extend(
+        foreign_syntax::find(&converted)
+            .into_iter()
+            .filter(|tag| !shortcodes::looks_like_call(&tag.text))
+            .map(|tag| foreign_tag_warning(&file.display_path, split.body_first_line, &tag)),
+    );
     let summary_from_front_matter = match front_matter.summary.as_deref() {
         Some(summary) => {
             let source = markdown::Source {
@@ -139,6 +141,43 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
         summary_from_front_matter,
         warnings,
     })
+}
+
+/// A warning for each term that names nothing (`..`, `!!!`: nothing is left of it for a URL),
+/// which its taxonomy leaves out: the term itself and its file line, so it can be found
+/// (issue 29: "an empty name in `tags`" named neither).
+fn dropped_term_warnings(
+    file: &std::path::Path,
+    split: &front_matter::Split<'_>,
+    front_matter: &FrontMatter,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (taxonomy, terms) in &front_matter.taxonomies {
+        for term in terms.iter().filter(|term| crate::site::taxonomy::merge_key(term).is_empty()) {
+            let what =
+                if term.trim().is_empty() { "an empty term".into() } else { format!("the term `{term}`") };
+            warnings.push(format!(
+                "{}:{}: {what} in `{taxonomy}` has no letters or digits and is left out",
+                file.display(),
+                term_line(split, taxonomy, term)
+            ));
+        }
+    }
+    warnings
+}
+
+/// The file line where `term` of `taxonomy` is written: the first line from the taxonomy's key
+/// on that holds it, else the key's line.
+fn term_line(split: &front_matter::Split<'_>, taxonomy: &str, term: &str) -> usize {
+    let Some((_, block)) = split.block else { return 1 };
+    let lines: Vec<&str> = block.lines().collect();
+    let key = lines.iter().position(|line| {
+        let rest = line.trim_start().strip_prefix(taxonomy).map(str::trim_start);
+        rest.is_some_and(|rest| rest.starts_with([':', '=']))
+    });
+    let from = key.unwrap_or(0);
+    let found = lines[from..].iter().position(|line| line.contains(term.trim())).map(|at| from + at);
+    split.block_first_line + found.or(key).unwrap_or(0)
 }
 
 /// The warning for template syntax Quire leaves as text, with the file line.
@@ -223,6 +262,29 @@ mod tests {
     use super::*;
 
     const UTC: jiff::tz::TimeZone = jiff::tz::TimeZone::UTC;
+
+    #[test]
+    fn issue_29_a_dropped_term_is_named_with_its_line() {
+        let options = FrontMatterOptions { taxonomy_names: vec!["tags".into()], ..Default::default() };
+        let warnings = |text: &str| {
+            let file = std::path::Path::new("content/a.md");
+            let split = front_matter::split(file, text).unwrap();
+            let front_matter = front_matter::parse(file, text, &split, &options).unwrap();
+            dropped_term_warnings(file, &split, &front_matter)
+        };
+        assert_eq!(
+            warnings("---\ntitle: a\ntags:\n  - rust\n  - ..\n  - \"!!!\"\n---\n"),
+            [
+                "content/a.md:5: the term `..` in `tags` has no letters or digits and is left out",
+                "content/a.md:6: the term `!!!` in `tags` has no letters or digits and is left out",
+            ]
+        );
+        assert_eq!(
+            warnings("+++\ntitle = \"a\"\ntags = [\"rust\", \" \"]\n+++\n"),
+            ["content/a.md:3: an empty term in `tags` has no letters or digits and is left out"]
+        );
+        assert!(warnings("---\ntags: [rust, C++, \"🦀\"]\n---\n").is_empty());
+    }
 
     #[test]
     fn jekyll_file_names_give_date_and_slug() {

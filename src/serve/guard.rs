@@ -15,28 +15,42 @@
 //! time, each on a connection of its own that ends with its reply, so a client has at most
 //! one request in the server, replies need no parsing, and a slow reader holds up only itself.
 //!
+//! A reply is copied through one buffer of `limits::COPY_CHUNK` bytes per connection, so the
+//! bytes in flight are bounded by the connections allowed (`Limits::in_flight_bytes`), and a
+//! client must take it at `MIN_RATE` on average over the last `RATE_WINDOW` or is dropped: one
+//! taking 4 KB every 5 s stayed connected for ever (issue 29). No remote address may hold more
+//! than `Limits::per_address` connections, so one local client cannot lock others out.
+//!
 //! The server listens on a Unix socket in a folder only this user can enter (on other systems,
 //! on a loopback port). The guard does not route, answer pages or look at paths beyond
 //! telling a live-reload stream from a page.
 
+use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::serve::head::{self, HeadError, Request};
-use crate::serve::limits::Limits;
+use crate::serve::limits::{Limits, COPY_CHUNK};
 use crate::serve::server;
 
 /// How long a request head may take to arrive, from the connection or the previous reply
 /// (also how long an idle keep-alive connection stays open). A slow or silent client is
 /// answered 408 and dropped.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a reply (or an event) may wait for a client that does not read it.
+/// How long a refusal (or an event) may wait for a client that does not read it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The least a client must take of a reply, in bytes a second, averaged over the last
+/// `RATE_WINDOW` (once the reply is that old); a slower one is dropped and gives back its place.
+const MIN_RATE: u64 = 1024;
+const RATE_WINDOW: Duration = Duration::from_secs(10);
+/// The window is counted in slots of a second; a blocked write returns this often to check it.
+const RATE_SLOT: Duration = Duration::from_secs(1);
+const RATE_SLOTS: usize = (RATE_WINDOW.as_secs() / RATE_SLOT.as_secs()) as usize;
 /// How long the server may stay silent in a reply. Streams get a comment every 15 s.
 const SERVER_SILENCE: Duration = Duration::from_secs(60);
 /// How often a stream checks whether its client is still there while the server is silent.
@@ -157,7 +171,12 @@ struct Open {
     limits: Limits,
     connections: Arc<AtomicUsize>,
     streams: Arc<AtomicUsize>,
+    by_address: Arc<AddressCounts>,
 }
+
+/// Open connections by remote address. Loopback clients differ only by port, so the address
+/// alone is counted.
+type AddressCounts = Mutex<HashMap<IpAddr, usize>>;
 
 /// One taken place in a count of `Open`, given back when dropped.
 struct Slot(Arc<AtomicUsize>);
@@ -176,8 +195,44 @@ impl Drop for Slot {
     }
 }
 
+/// One connection counted against its remote address, given back when dropped.
+struct AddressSlot {
+    counts: Arc<AddressCounts>,
+    address: IpAddr,
+}
+
+impl AddressSlot {
+    /// A place if `address` holds fewer than `max` connections.
+    fn take(counts: &Arc<AddressCounts>, address: IpAddr, max: usize) -> Option<AddressSlot> {
+        let mut held = counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = held.entry(address).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(AddressSlot { counts: Arc::clone(counts), address })
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut held = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = held.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                held.remove(&self.address);
+            }
+        }
+    }
+}
+
 fn accept(listener: &TcpListener, backend: &Arc<BackendAddress>, limits: Limits, stopping: &AtomicBool) {
-    let open = Arc::new(Open { limits, connections: Arc::default(), streams: Arc::default() });
+    let open = Arc::new(Open {
+        limits,
+        connections: Arc::default(),
+        streams: Arc::default(),
+        by_address: Arc::default(),
+    });
     for stream in listener.incoming() {
         if stopping.load(Ordering::SeqCst) {
             return;
@@ -192,6 +247,12 @@ fn accept(listener: &TcpListener, backend: &Arc<BackendAddress>, limits: Limits,
                 continue;
             }
         };
+        // An address that cannot be told is counted as one address of its own.
+        let address = stream.peer_addr().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip().to_canonical());
+        let Some(address_slot) = AddressSlot::take(&open.by_address, address, open.limits.per_address) else {
+            refuse(&mut stream, 503);
+            continue;
+        };
         let Some(slot) = Slot::take(&open.connections, open.limits.connections) else {
             refuse(&mut stream, 503);
             continue;
@@ -200,7 +261,7 @@ fn accept(listener: &TcpListener, backend: &Arc<BackendAddress>, limits: Limits,
         let backend = Arc::clone(backend);
         let spawned =
             std::thread::Builder::new().name("quire-conn".into()).stack_size(STACK_SIZE).spawn(move || {
-                let _slot = slot;
+                let _slots = (slot, address_slot);
                 connection(&stream, &backend, &open);
             });
         if let Err(error) = spawned {
@@ -256,10 +317,13 @@ fn connection(client: &TcpStream, backend: &BackendAddress, open: &Open) {
             return close_with(client, 503);
         }
         let _ = backend.shutdown(Shutdown::Write);
-        let copied = if is_stream { copy_stream(&backend, client) } else { copy_reply(&backend, client) };
+        let copied = if is_stream {
+            copy_stream(&backend, client)
+        } else {
+            copy_reply(&backend, client) && client.set_write_timeout(Some(WRITE_TIMEOUT)).is_ok()
+        };
         if !copied {
-            let _ = client.shutdown(Shutdown::Both);
-            return;
+            return reset(client);
         }
         if last {
             // A body we did not read may follow; let the client read the reply first.
@@ -269,17 +333,18 @@ fn connection(client: &TcpStream, backend: &BackendAddress, open: &Open) {
 }
 
 /// Copies the server's reply to the client until the server closes; false when the client
-/// did not take it or the server failed.
-fn copy_reply(mut backend: &BackendStream, mut client: &TcpStream) -> bool {
+/// did not take it at the least rate or the server failed.
+fn copy_reply(mut backend: &BackendStream, client: &TcpStream) -> bool {
     if backend.set_read_timeout(Some(SERVER_SILENCE)).is_err() {
         return false;
     }
-    let mut chunk = vec![0u8; 64 * 1024];
+    let mut chunk = vec![0u8; COPY_CHUNK];
+    let mut pace = Pace::new(Instant::now());
     loop {
         match backend.read(&mut chunk) {
             Ok(0) => return true,
             Ok(read) => {
-                if client.write_all(&chunk[..read]).is_err() {
+                if !send_paced(client, &chunk[..read], &mut pace) {
                     return false;
                 }
             }
@@ -289,6 +354,66 @@ fn copy_reply(mut backend: &BackendStream, mut client: &TcpStream) -> bool {
                 return false;
             }
         }
+    }
+}
+
+/// Writes `bytes` to the client; false when it falls below the least rate or fails. A write
+/// that blocks returns every `RATE_SLOT` to check the rate, so a client that takes nothing is
+/// dropped as soon as its last window falls short.
+fn send_paced(mut client: &TcpStream, mut bytes: &[u8], pace: &mut Pace) -> bool {
+    if client.set_write_timeout(Some(RATE_SLOT)).is_err() {
+        return false;
+    }
+    while !bytes.is_empty() {
+        let taken = match client.write(bytes) {
+            Ok(0) => return false,
+            Ok(written) => written,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) =>
+            {
+                0
+            }
+            Err(_) => return false,
+        };
+        bytes = &bytes[taken..];
+        if !pace.took(taken, Instant::now()) {
+            log::debug!("dropped a client taking its reply at less than {MIN_RATE} bytes a second");
+            return false;
+        }
+    }
+    true
+}
+
+/// How much a client took of a reply in each second of the last `RATE_WINDOW`.
+#[derive(Debug)]
+struct Pace {
+    start: Instant,
+    /// Bytes taken by second, the second `n` of the reply in slot `n % RATE_SLOTS`.
+    slots: [u64; RATE_SLOTS],
+    /// The second of the reply the last bytes were counted in.
+    second: u64,
+}
+
+impl Pace {
+    fn new(now: Instant) -> Pace {
+        Pace { start: now, slots: [0; RATE_SLOTS], second: 0 }
+    }
+
+    /// Counts `taken` bytes at `now`; false when the reply is at least `RATE_WINDOW` old and
+    /// fewer than `MIN_RATE` bytes a second were taken over the last `RATE_WINDOW`.
+    fn took(&mut self, taken: usize, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.start);
+        let second = elapsed.as_secs() / RATE_SLOT.as_secs();
+        // Seconds that passed since the last count took nothing.
+        for passed in (self.second + 1..=second).take(RATE_SLOTS) {
+            self.slots[passed as usize % RATE_SLOTS] = 0;
+        }
+        self.second = self.second.max(second);
+        self.slots[second as usize % RATE_SLOTS] += taken as u64;
+        elapsed < RATE_WINDOW || self.slots.iter().sum::<u64>() >= MIN_RATE * RATE_WINDOW.as_secs()
     }
 }
 
@@ -329,6 +454,16 @@ fn client_is_waiting(client: &TcpStream) -> bool {
     let mut byte = [0u8; 1];
     let waiting = matches!(client.peek(&mut byte), Err(e) if e.kind() == ErrorKind::WouldBlock);
     waiting && client.set_nonblocking(false).is_ok()
+}
+
+/// Ends a connection whose reply was not taken or not finished with a reset: the bytes still
+/// waiting in the system's buffers for a slow reader are thrown away at once rather than
+/// sent on for as long as it cares to take them. (socket2: the standard library cannot set
+/// `SO_LINGER`.)
+fn reset(client: &TcpStream) {
+    if socket2::SockRef::from(client).set_linger(Some(Duration::ZERO)).is_err() {
+        let _ = client.shutdown(Shutdown::Both);
+    }
 }
 
 /// Answers `status` to a request that cannot be passed on, then closes.
@@ -395,6 +530,47 @@ mod tests {
         listener.accept().unwrap();
         drop((backend, listener));
         assert!(!folder.exists(), "the folder goes with the backend");
+    }
+
+    #[test]
+    fn issue_29_a_client_below_the_least_rate_over_the_last_window_is_dropped() {
+        let start = Instant::now();
+        let at = |seconds: f64| start + Duration::from_secs_f64(seconds);
+        let floor = (MIN_RATE * RATE_WINDOW.as_secs()) as usize;
+
+        // The system's buffers take a big first part at once; then the client takes nothing.
+        let mut pace = Pace::new(start);
+        assert!(pace.took(4 << 20, at(0.0)));
+        assert!(pace.took(0, at(9.5)), "the reply is younger than the window");
+        assert!(!pace.took(0, at(10.0)), "nothing in the last window: dropped");
+
+        // 4 KB every 5 s is never enough, whenever it comes.
+        let mut pace = Pace::new(start);
+        assert!(pace.took(4096, at(0.5)) && pace.took(4096, at(5.5)));
+        assert!(!pace.took(4096, at(10.5)), "12 KB, but only 8 KB in the last window");
+
+        // 1 KB a second is enough, for as long as it goes on.
+        let mut pace = Pace::new(start);
+        for second in 0..60 {
+            assert!(pace.took(1024, at(f64::from(second) + 0.5)), "second {second}");
+        }
+        // And a burst of the window's worth keeps a client for one window only.
+        let mut pace = Pace::new(start);
+        assert!(pace.took(floor, at(9.9)));
+        assert!(pace.took(0, at(18.9)));
+        assert!(!pace.took(0, at(20.0)));
+    }
+
+    #[test]
+    fn issue_29_one_address_holds_at_most_its_share() {
+        let counts = Arc::new(AddressCounts::default());
+        let (one, two) = (IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
+        let held: Vec<AddressSlot> = (0..3).map(|_| AddressSlot::take(&counts, one, 3).unwrap()).collect();
+        assert!(AddressSlot::take(&counts, one, 3).is_none(), "its share is taken");
+        assert!(AddressSlot::take(&counts, two, 3).is_some(), "another address has room");
+        drop(held);
+        assert!(AddressSlot::take(&counts, one, 3).is_some(), "places come back");
+        assert!(counts.lock().unwrap().is_empty(), "no address is kept once it has no connections");
     }
 
     #[test]

@@ -108,6 +108,7 @@ impl Running {
 /// `Error::Listen` when no port can be had, `Error::Read` when the config file is missing,
 /// `Error::Watch` when the files cannot be watched.
 pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
+    limits::prefer_small_pages();
     let root = std::path::absolute(&options.root).unwrap_or_else(|_| options.root.clone());
     let (listener, taken_port) = bind(options.interface, options.port)?;
     let address = listener.local_addr().map_err(|source| Error::Listen {

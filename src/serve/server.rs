@@ -173,7 +173,25 @@ fn answer(request: Request, shared: &Shared) {
     }
 }
 
-type Reply = Response<std::io::Cursor<Vec<u8>>>;
+type Reply = Response<std::io::Cursor<SharedBytes>>;
+
+/// A reply's body: the served file's bytes themselves, shared, never copied per reply
+/// (issue 29: 300 slow readers of a 20 MB file held a copy each, 6.6 GB). tiny_http streams
+/// it to the guard through a small buffer.
+#[derive(Debug, Clone)]
+pub struct SharedBytes(Arc<[u8]>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// A reply with `body`, its length announced.
+fn reply_with(status: u16, body: Arc<[u8]>) -> Reply {
+    let length = body.len();
+    Response::new(StatusCode(status), Vec::new(), std::io::Cursor::new(SharedBytes(body)), Some(length), None)
+}
 
 fn respond(request: &Request, shared: &Shared) -> Reply {
     if !matches!(request.method(), Method::Get | Method::Head) {
@@ -188,13 +206,18 @@ fn respond(request: &Request, shared: &Shared) -> Reply {
         }
     };
     if path == livereload::SCRIPT_PATH {
-        let body = livereload::SCRIPT.as_bytes();
-        return file_response(200, body, "text/javascript; charset=utf-8", &output::etag(body), request);
+        static SCRIPT: std::sync::OnceLock<(Arc<[u8]>, String)> = std::sync::OnceLock::new();
+        let (body, etag) = SCRIPT.get_or_init(|| {
+            let body: Arc<[u8]> = Arc::from(livereload::SCRIPT.as_bytes());
+            let etag = output::etag(&body);
+            (body, etag)
+        });
+        return file_response(200, Arc::clone(body), "text/javascript; charset=utf-8", etag, request);
     }
     let site = shared.site();
     let output_path = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path };
     if let Some(file) = site.get(&output_path) {
-        return file_response(200, &file.body, &file.content_type, &file.etag, request);
+        return file_response(200, Arc::clone(&file.body), &file.content_type, &file.etag, request);
     }
     if site.get(&format!("{output_path}/index.html")).is_some() {
         // A folder asked for without its slash: relative links in it need the slash.
@@ -203,11 +226,12 @@ fn respond(request: &Request, shared: &Shared) -> Reply {
         return text_response(301, "moved").with_header(header("Location", &location));
     }
     match site.get("404.html") {
-        Some(page) => file_response(404, &page.body, &page.content_type, &page.etag, request),
+        Some(page) => file_response(404, Arc::clone(&page.body), &page.content_type, &page.etag, request),
         None => {
             let page = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>404: not found</h1>\n";
             let body = output::with_script(page, &output::script_tag(shared.hub.server_id()));
-            file_response(404, &body, "text/html; charset=utf-8", &output::etag(&body), request)
+            let etag = output::etag(&body);
+            file_response(404, body, "text/html; charset=utf-8", &etag, request)
         }
     }
 }
@@ -219,7 +243,7 @@ fn utf8_path_encode(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, SET).to_string()
 }
 
-fn file_response(status: u16, body: &[u8], content_type: &str, etag: &str, request: &Request) -> Reply {
+fn file_response(status: u16, body: Arc<[u8]>, content_type: &str, etag: &str, request: &Request) -> Reply {
     let not_modified = status == 200
         && request.headers().iter().any(|h| {
             h.field.equiv("If-None-Match")
@@ -228,11 +252,7 @@ fn file_response(status: u16, body: &[u8], content_type: &str, etag: &str, reque
                     tag == "*" || tag.trim_start_matches("W/") == etag
                 })
         });
-    let response = if not_modified {
-        Response::from_data(Vec::new()).with_status_code(StatusCode(304))
-    } else {
-        Response::from_data(body.to_vec()).with_status_code(StatusCode(status))
-    };
+    let response = if not_modified { reply_with(304, Arc::from([])) } else { reply_with(status, body) };
     // Always a `Content-Length`, never chunks: simpler for clients, and HEAD gets the length.
     response
         .with_chunked_threshold(usize::MAX)
@@ -243,9 +263,8 @@ fn file_response(status: u16, body: &[u8], content_type: &str, etag: &str, reque
 }
 
 fn text_response(status: u16, text: &str) -> Reply {
-    Response::from_data(format!("{text}\n").into_bytes())
+    reply_with(status, format!("{text}\n").into_bytes().into())
         .with_chunked_threshold(usize::MAX)
-        .with_status_code(StatusCode(status))
         .with_header(header("Content-Type", "text/plain; charset=utf-8"))
         .with_header(header("Cache-Control", "no-cache"))
 }
@@ -284,5 +303,15 @@ mod tests {
             assert_eq!(request_path(target), Err(Refusal::NotAbsolutePath), "{target}");
         }
         assert_eq!(request_path("/%ff"), Err(Refusal::BadEncoding));
+    }
+
+    #[test]
+    fn issue_29_a_reply_shares_the_served_bytes_instead_of_copying_them() {
+        let body: Arc<[u8]> = vec![7u8; 1 << 20].into();
+        let reply = reply_with(200, Arc::clone(&body));
+        assert_eq!(Arc::strong_count(&body), 2, "the reply holds the same bytes");
+        assert_eq!(reply.data_length(), Some(1 << 20));
+        drop(reply);
+        assert_eq!(Arc::strong_count(&body), 1);
     }
 }

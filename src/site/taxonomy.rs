@@ -78,7 +78,8 @@ impl Taxonomy {
 }
 
 /// Builds every configured taxonomy from the pages' terms; warnings (merged spellings,
-/// disambiguated slugs, empty names) go to `warnings`.
+/// disambiguated slugs) go to `warnings`. Terms with an empty merge key are left out (parsing
+/// warns about them).
 pub fn build(config: &Config, pages: &[Box<Page>], warnings: &mut Vec<String>) -> Vec<Taxonomy> {
     config.taxonomies.iter().map(|taxonomy| build_one(taxonomy, config, pages, warnings)).collect()
 }
@@ -158,11 +159,8 @@ fn build_one(
     for (id, page) in pages.iter().enumerate() {
         for text in page.taxonomies.get(name).into_iter().flatten() {
             let key = keys.entry(text.as_str()).or_insert_with(|| merge_key(text));
+            // Parsing warned about it, with its line.
             if key.is_empty() {
-                warnings.push(format!(
-                    "an empty name in `{name}` of `{}` is ignored",
-                    page.display_path.display()
-                ));
                 continue;
             }
             if !collected.contains_key(key.as_str()) {

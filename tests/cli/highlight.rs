@@ -86,6 +86,24 @@ fn cache_file(site: &TestSite) -> std::path::PathBuf {
     files.into_iter().next().unwrap()
 }
 
+/// The cache file's blocks with their checksums made right again, as if Quire had written
+/// them: 24 bytes of magic and stamp, then per block a 16-byte key, an 8-byte length, an
+/// 8-byte checksum of key and HTML, and the HTML.
+fn reseal(cache: &[u8]) -> Vec<u8> {
+    let mut out = cache.to_vec();
+    let mut at = 24;
+    while at < out.len() {
+        let length = u64::from_le_bytes(out[at + 16..at + 24].try_into().unwrap()) as usize;
+        let html = at + 32..at + 32 + length;
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&out[at..at + 16]);
+        hasher.update(&out[html.clone()]);
+        out[at + 24..at + 32].copy_from_slice(&hasher.digest().to_le_bytes());
+        at = html.end;
+    }
+    out
+}
+
 #[test]
 fn a_later_build_takes_highlighted_blocks_from_the_cache() {
     let site = TestSite::from_fixture("highlight");
@@ -104,7 +122,7 @@ fn a_later_build_takes_highlighted_blocks_from_the_cache() {
         }
     }
     assert!(count > 0, "the cache holds the highlighted HTML");
-    std::fs::write(&file, &marked).unwrap();
+    std::fs::write(&file, reseal(&marked)).unwrap();
     std::fs::remove_dir_all(site.public()).unwrap();
     site.build().success();
     let page = site.read("blog/code/index.html");
@@ -148,4 +166,69 @@ fn an_empty_cache_dir_setting_turns_the_cache_off() {
     site.run_command(cmd).success();
     assert!(!site.cache_dir().exists());
     assert!(site.read("blog/code/index.html").contains("hl-keyword"));
+}
+
+#[test]
+fn issue_29_a_flipped_byte_in_the_cache_never_reaches_a_page() {
+    let site = TestSite::from_fixture("highlight");
+    site.build().success();
+    let clean = crate::support::files(&site.public());
+    let file = cache_file(&site);
+    let cached = std::fs::read(&file).unwrap();
+    // One bit of one block's HTML: `hl-keyword` becomes `hl-kexword`.
+    let at = cached.windows(10).position(|w| w == b"hl-keyword").expect("a cached keyword") + 5;
+    let mut damaged = cached.clone();
+    damaged[at] ^= 0x01;
+    std::fs::write(&file, &damaged).unwrap();
+    std::fs::remove_dir_all(site.public()).unwrap();
+    site.build().success();
+    assert_eq!(crate::support::files(&site.public()), clean, "the damaged block was highlighted again");
+    // The fresh block replaced the damaged one: later builds read it back whole.
+    let rewritten = std::fs::read(&file).unwrap();
+    assert!(!rewritten.windows(10).any(|w| w == b"hl-kexword"), "the damaged block is gone");
+    std::fs::remove_dir_all(site.public()).unwrap();
+    site.build().success();
+    assert_eq!(crate::support::files(&site.public()), clean);
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_29_a_fifo_in_place_of_the_cache_does_not_hang_the_build() {
+    let site = TestSite::from_fixture("highlight");
+    site.build().success();
+    let clean = crate::support::files(&site.public());
+    // The highlight cache and the last build's manifest, each replaced by a FIFO.
+    let file = cache_file(&site);
+    let memo = std::fs::read_dir(site.cache_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("build-"))
+        .expect("the build memo is kept beside the highlight cache");
+    for path in [&file, &memo] {
+        std::fs::remove_file(path).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(path).status().expect("run mkfifo");
+        assert!(made.success());
+    }
+    std::fs::remove_dir_all(site.public()).unwrap();
+
+    // Nothing ever writes to the FIFO: a build that opened it would wait for ever.
+    let mut cmd = site.command();
+    cmd.arg("build").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().expect("start quire build");
+    let deadline = std::time::Instant::now() + crate::serve::DEADLINE;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the build hung on the FIFO");
+        }
+        std::thread::yield_now();
+    };
+    assert!(status.success());
+    assert_eq!(crate::support::files(&site.public()), clean);
+    for path in [&file, &memo] {
+        assert!(std::fs::metadata(path).unwrap().is_file(), "the build put a real file in place of {path:?}");
+    }
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod aliases;
 mod archive;
+mod bounded_input;
 mod browser;
 mod build_memo;
 mod built_in_theme;
@@ -30,6 +31,7 @@ mod scaffold;
 mod scheduled;
 mod serve;
 mod serve_abuse;
+mod serve_limits;
 mod shortcodes;
 mod sitemap;
 mod sub_path;

@@ -167,3 +167,21 @@ fn use_bare_theme(site: &TestSite) {
     site.write_file("config.toml", &format!("theme = \"bare\"\n{config}"));
     site.write_file("themes/bare/theme.toml", "");
 }
+
+#[test]
+fn issue_29_each_dropped_tag_is_named_with_its_line() {
+    let site = TestSite::from_fixture("taxonomies");
+    site.write_file(
+        "content/blog/f.md",
+        "---\ntitle: Post F\ndate: 2024-06-01\ntags:\n  - Rust\n  - ..\n  - \"!!!\"\n---\nBody.\n",
+    );
+    let stderr = site.build().success().stderr();
+    for expected in [
+        "warning: content/blog/f.md:6: the term `..` in `tags` has no letters or digits and is left out",
+        "warning: content/blog/f.md:7: the term `!!!` in `tags` has no letters or digits and is left out",
+    ] {
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    assert!(!stderr.contains("an empty name"), "{stderr}");
+    assert!(site.output("tags/rust/index.html").exists());
+}
