@@ -28,6 +28,7 @@ mod rebuild;
 mod reproducible;
 mod scaffold;
 mod scheduled;
+mod scripts;
 mod serve;
 mod serve_abuse;
 mod shortcodes;
