@@ -26,6 +26,7 @@ mod markdown;
 mod migrate;
 mod ordering;
 mod pagination;
+mod readme;
 mod rebuild;
 mod reproducible;
 mod scaffold;
