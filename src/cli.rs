@@ -47,6 +47,48 @@ pub enum Command {
     /// Write a Quire `config.toml` from a Jekyll, Hugo or Zola site's config (title, base URL,
     /// permalinks, pagination, taxonomies); the content is read as it is.
     Import(ImportArgs),
+    /// Print the completion script for a shell.
+    ///
+    /// For bash: `quire completions bash > ~/.local/share/bash-completion/completions/quire`;
+    /// for zsh, a file `_quire` in a folder of `$fpath`; for fish,
+    /// `~/.config/fish/completions/quire.fish`.
+    Completions(CompletionsArgs),
+    /// Print the manual page of `quire` (roff), or write one page per command into a folder.
+    ///
+    /// `quire man > ~/.local/share/man/man1/quire.1`, then `man quire`.
+    Man(ManArgs),
+}
+
+/// Options of `quire completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `quire completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// Elvish.
+    Elvish,
+    /// PowerShell.
+    #[value(name = "powershell")]
+    PowerShell,
+}
+
+/// Options of `quire man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `quire.1` and a `quire-COMMAND.1` for each command into this folder instead.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// Options of `quire check`.

@@ -12,9 +12,10 @@ use std::time::Duration;
 use clap::Parser;
 use quire::check::external;
 use quire::cli::{
-    BuildArgs, CheckArgs, Cli, Command, HighlightCssArgs, ImportArgs, ImportOrigin, InitArgs, NewArgs,
-    ServeArgs,
+    BuildArgs, CheckArgs, Cli, Command, CompletionsArgs, HighlightCssArgs, ImportArgs, ImportOrigin,
+    InitArgs, ManArgs, NewArgs, ServeArgs,
 };
+use quire::cli_docs;
 use quire::error::Error;
 use quire::parse::highlight;
 use quire::pipeline::{self, BuildReport};
@@ -26,6 +27,7 @@ use quire::scaffold::{
     new::NewPage,
 };
 use quire::serve::{self, Event, ServeOptions};
+use quire::terminal::eprint_report;
 
 /// See the `mimalloc` feature in Cargo.toml for why.
 #[cfg(feature = "mimalloc")]
@@ -51,11 +53,13 @@ fn main() -> ExitCode {
         Command::Check(args) => return check(&cli, args),
         Command::HighlightCss(args) => return highlight_css(args),
         Command::Serve(args) => return serve(&cli, args),
+        Command::Completions(args) => return completions(args),
+        Command::Man(args) => man(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprint!("{}", error.report());
+            eprint_report(&error.report());
             ExitCode::FAILURE
         }
     }
@@ -147,13 +151,13 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
     let (project, outcome) = match result {
         Ok(found) => found,
         Err(error) => {
-            eprint!("{}", error.report());
+            eprint_report(&error.report());
             return ExitCode::FAILURE;
         }
     };
     let links = &outcome.links;
     for link in &links.broken {
-        eprintln!("{}", link.to_error().report());
+        eprint_report(&format!("{}\n", link.to_error().report()));
     }
     let mut failed = !links.broken.is_empty();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -179,7 +183,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
                     "fix or remove the link, or add its domain to `[link_checker] skip_domains`".into(),
                 ),
             };
-            eprintln!("{}", error.report());
+            eprint_report(&format!("{}\n", error.report()));
         }
         failed |= !report.failed.is_empty();
         if !cli.quiet {
@@ -223,10 +227,30 @@ fn highlight_css(args: &HighlightCssArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(detail) => {
-            eprintln!("error: {detail}");
+            eprint_report(&format!("error: {detail}\n"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// `quire completions SHELL`: the script on stdout.
+fn completions(args: &CompletionsArgs) -> ExitCode {
+    // A closed pipe (`| head`) is not an error worth a report.
+    let _ = cli_docs::write_completions(args.shell, &mut std::io::stdout().lock());
+    ExitCode::SUCCESS
+}
+
+/// `quire man`: the page on stdout, or with `--out-dir` every page written there.
+fn man(cli: &Cli, args: &ManArgs) -> quire::Result<()> {
+    let Some(dir) = &args.out_dir else {
+        let _ = cli_docs::write_man_page(&mut std::io::stdout().lock());
+        return Ok(());
+    };
+    let written = cli_docs::write_man_pages(dir)?;
+    if !cli.quiet {
+        println!("wrote {} manual pages in `{}`", written.len(), dir.display());
+    }
+    Ok(())
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -293,7 +317,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
             plural(change.paths.len(), "file")
         ),
         Event::Built { .. } => {}
-        Event::Failed(error) => eprint!("{}", error.report()),
+        Event::Failed(error) => eprint_report(&error.report()),
         Event::Warning(warning) => log::warn!("{warning}"),
     });
     match serve::start(options, report) {
@@ -307,7 +331,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprint!("{}", error.report());
+            eprint_report(&error.report());
             ExitCode::FAILURE
         }
     }
@@ -373,7 +397,7 @@ impl log::Log for StderrLogger {
                 log::Level::Info => "info",
                 log::Level::Debug | log::Level::Trace => "debug",
             };
-            eprintln!("{label}: {}", record.args());
+            eprint_report(&format!("{label}: {}\n", record.args()));
         }
     }
 

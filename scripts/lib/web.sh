@@ -36,7 +36,16 @@ npm_tool() {
 # quire_bin: builds the quire binary and prints its path.
 quire_bin() {
   cargo build --quiet --locked >&2
-  echo "$PWD/target/debug/quire"
+  quire_bin_path
+}
+
+# quire_bin_path: where `cargo build` puts the debug binary. Cargo is asked, since
+# CARGO_TARGET_DIR (or `build.target-dir` in a cargo config) moves it out of target/.
+quire_bin_path() {
+  local target_dir
+  target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])') || return 1
+  echo "$target_dir/debug/quire"
 }
 
 # serve DIR: serves DIR on 127.0.0.1 on a free port; sets SERVER_PID and BASE_URL.

@@ -347,12 +347,34 @@ fn in_string_or_comment(stack: &ScopeStack) -> bool {
     })
 }
 
+/// The attribute every `pre` code block gets: a block wider than the reader's screen scrolls,
+/// and a scrolling region must be reachable by keyboard (axe's `scrollable-region-focusable`).
+/// Whether it scrolls depends on the screen, so every block gets it.
+const KEYBOARD_REACHABLE: &str = "tabindex=\"0\"";
+
+/// The HTML of a code block when highlighting is off, as pulldown-cmark would write it
+/// (the language is the info string's first word) but reachable by keyboard.
+pub fn unhighlighted(code: &str, info: &str) -> String {
+    let language = info.split(' ').next().unwrap_or_default();
+    let mut out = String::with_capacity(code.len() + 64);
+    let _ = write!(out, "<pre {KEYBOARD_REACHABLE}><code");
+    if !language.is_empty() {
+        out.push_str(" class=\"language-");
+        let _ = pulldown_cmark_escape::escape_html(&mut out, language);
+        out.push('"');
+    }
+    out.push('>');
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, code);
+    out.push_str("</code></pre>\n");
+    out
+}
+
 fn assemble(lines: &[String], fence: &FenceInfo, style: HighlightStyle, theme: Option<&Theme>) -> String {
     let language = fence.language.as_deref().map(escape);
     let mut out = String::with_capacity(lines.iter().map(String::len).sum::<usize>() + 128);
     match (style, theme) {
         (HighlightStyle::Inline, Some(theme)) => {
-            let _ = write!(out, "<pre class=\"{CLASS_PREFIX}code\" style=\"");
+            let _ = write!(out, "<pre class=\"{CLASS_PREFIX}code\" {KEYBOARD_REACHABLE} style=\"");
             if let Some(background) = theme.settings.background {
                 let _ = write!(out, "background-color:{};", css_color(background));
             }
@@ -362,7 +384,7 @@ fn assemble(lines: &[String], fence: &FenceInfo, style: HighlightStyle, theme: O
             out.push('"');
         }
         _ => {
-            let _ = write!(out, "<pre class=\"{CLASS_PREFIX}code\"");
+            let _ = write!(out, "<pre class=\"{CLASS_PREFIX}code\" {KEYBOARD_REACHABLE}");
         }
     }
     if let Some(language) = &language {
@@ -589,7 +611,7 @@ mod tests {
         assert_eq!(html, self::html("txt", "<qapla'> & more\n").replace("txt", "klingon"));
         assert_eq!(
             html,
-            "<pre class=\"hl-code\" data-lang=\"klingon\"><code class=\"language-klingon\">&lt;qapla'&gt; &amp; more\n</code></pre>\n"
+            "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"klingon\"><code class=\"language-klingon\">&lt;qapla'&gt; &amp; more\n</code></pre>\n"
         );
     }
 
@@ -627,7 +649,10 @@ mod tests {
         let options = HighlightOptions { style: HighlightStyle::Inline, theme: "Nord".into() };
         let html = highlight("fn main() {}\n", &fence("rust"), &options);
         assert!(html.contains("style=\"color:#"), "{html}");
-        assert!(html.starts_with("<pre class=\"hl-code\" style=\"background-color:#"), "{html}");
+        assert!(
+            html.starts_with("<pre class=\"hl-code\" tabindex=\"0\" style=\"background-color:#"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -240,9 +240,10 @@ impl Cuts {
     }
 }
 
-/// A code block being collected.
+/// A code block being collected: its fence options when highlighting, else its info string.
 struct CodeBlock {
     fence: highlight::FenceInfo,
+    info: String,
     code: String,
 }
 
@@ -355,11 +356,14 @@ impl<'a> Renderer<'a> {
                     }
                     Event::End(TagEnd::CodeBlock) => {
                         let block = code.take().expect("inside a code block");
-                        let options =
-                            self.highlight.as_ref().expect("code is collected only when highlighting");
-                        let html = highlight::highlight(&block.code, &block.fence, options);
+                        let html = match &self.highlight {
+                            Some(options) => {
+                                highlight::highlight(&block.code, &block.fence, options).to_string()
+                            }
+                            None => highlight::unhighlighted(&block.code, &block.info),
+                        };
                         events.push(Event::Start(Tag::HtmlBlock));
-                        events.push(Event::Html(CowStr::from(html.to_string())));
+                        events.push(Event::Html(CowStr::from(html)));
                         depth = depth.saturating_sub(1);
                         attributes.ended(events.len(), TagEnd::HtmlBlock);
                         events.push(Event::End(TagEnd::HtmlBlock));
@@ -396,30 +400,37 @@ impl<'a> Renderer<'a> {
                 continue;
             }
             let event = match event {
-                Event::Start(Tag::CodeBlock(kind)) if self.highlight.is_some() => {
+                // Collected whole and written as an HTML block, highlighted or not (every `pre`
+                // gets a tabindex, which pulldown-cmark's writer cannot add).
+                Event::Start(Tag::CodeBlock(kind)) => {
                     let info = match &kind {
                         CodeBlockKind::Fenced(info) => info.as_ref(),
                         CodeBlockKind::Indented => "",
                     };
-                    let fence = highlight::parse_info(info).unwrap_or_else(|detail| {
-                        let line = self.line(range.start) - self.source.first_line;
-                        errors.push(Error::Markdown {
-                            location: location(self.source, line, 1),
-                            detail,
-                            hint: Some(
-                                "write the language first, then options: ```rust,linenos,hl_lines=2 4-6"
-                                    .into(),
-                            ),
-                        });
+                    let fence = if self.highlight.is_none() {
+                        // Unhighlighted blocks take no options, so none can be wrong.
                         highlight::FenceInfo::default()
-                    });
+                    } else {
+                        highlight::parse_info(info).unwrap_or_else(|detail| {
+                            let line = self.line(range.start) - self.source.first_line;
+                            errors.push(Error::Markdown {
+                                location: location(self.source, line, 1),
+                                detail,
+                                hint: Some(
+                                    "write the language first, then options: ```rust,linenos,hl_lines=2 4-6"
+                                        .into(),
+                                ),
+                            });
+                            highlight::FenceInfo::default()
+                        })
+                    };
                     if depth == 0 {
                         top_level_start = events.len();
                     }
                     depth += 1;
                     // Its events are pushed at its end: an HTML block starting here.
                     attributes.started(events.len(), &Tag::HtmlBlock);
-                    code = Some(CodeBlock { fence, code: String::new() });
+                    code = Some(CodeBlock { fence, info: info.to_string(), code: String::new() });
                     continue;
                 }
                 Event::Start(Tag::Link { link_type, dest_url, title, .. })
@@ -856,12 +867,40 @@ mod tests {
     #[test]
     fn code_blocks_are_highlighted_and_counted() {
         let r = md("```rust\nfn main() {}\n```\n");
-        assert!(r.html.starts_with("<pre class=\"hl-code\" data-lang=\"rust\">"), "{}", r.html);
+        assert!(
+            r.html.starts_with("<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"rust\">"),
+            "{}",
+            r.html
+        );
         assert_eq!(r.word_count, 3);
         let off = MarkdownConfig { highlight_code: false, ..MarkdownConfig::default() };
         assert!(md_with("```rust\nfn main() {}\n```\n", &off)
             .html
-            .starts_with("<pre><code class=\"language-rust\">"));
+            .starts_with("<pre tabindex=\"0\"><code class=\"language-rust\">"));
+    }
+
+    /// axe's `scrollable-region-focusable`: a code block that scrolls sideways must be
+    /// reachable by keyboard, and whether it scrolls depends on the reader's screen.
+    #[test]
+    fn issue_22_code_blocks_are_reachable_by_keyboard() {
+        let on = md("```rust\nfn main() {}\n```\n\n    indented\n\n```\nplain\n```\n");
+        assert_eq!(on.html.matches("<pre ").count(), 3, "{}", on.html);
+        assert_eq!(on.html.matches(" tabindex=\"0\"").count(), 3, "{}", on.html);
+        let off = MarkdownConfig { highlight_code: false, ..MarkdownConfig::default() };
+        let text = "```rust,linenos\nlet a = 1 < 2;\n```\n\n    indented\n\n```\nplain\n```\n";
+        let html = md_with(text, &off).html;
+        assert!(
+            html.starts_with(
+                "<pre tabindex=\"0\"><code class=\"language-rust,linenos\">let a = 1 &lt; 2;\n</code></pre>\n"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<pre tabindex=\"0\"><code>indented\n</code></pre>\n"), "{html}");
+        assert!(html.contains("<pre tabindex=\"0\"><code>plain\n</code></pre>\n"), "{html}");
+        let attributes =
+            crate::parse::kramdown::rewrite_attributes("```\nx\n```\n{: .wide #w}\n").into_owned();
+        let html = md_with(&attributes, &off).html;
+        assert!(html.starts_with("<pre id=\"w\" class=\"wide\" tabindex=\"0\"><code>x\n"), "{html}");
     }
 
     #[test]
@@ -897,7 +936,7 @@ mod tests {
             "<p id=\"n\" class=\"note\">Para.</p>",
             "<ul class=\"list\">\n<li>a</li>",
             "<blockquote class=\"q\">\n<p>quote</p>",
-            "<pre class=\"hl-code wide\" data-lang=\"rust\">",
+            "<pre class=\"hl-code wide\" tabindex=\"0\" data-lang=\"rust\">",
             "<p class=\"lead\">Lead <a href=",
             "<h2 id=\"t\">Title</h2>",
             "<li>one</li>",

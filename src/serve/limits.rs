@@ -79,6 +79,7 @@ impl Limits {
 /// 0.2 MB (issue 29). `build` keeps them: it has few threads and many allocations.
 /// (libc: neither the standard library nor rustix offers `PR_SET_THP_DISABLE`.)
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code, reason = "one prctl call that only sets a flag of this process")]
 pub fn prefer_small_pages() {
     // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` only sets a flag of this process.
     let result = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };

@@ -67,42 +67,57 @@
     const old = document.getElementById(OVERLAY_ID);
     if (old) old.remove();
     if (!errors || errors.length === 0) return;
+    // The overlay lives in a shadow root, so none of the site's selectors (`pre`, `h2`, `p`)
+    // reach it, and its host resets every property, so nothing the site sets on `body` is
+    // inherited either. Every colour is set here: readable on any site, light or dark.
+    const host = document.createElement("div");
+    host.id = OVERLAY_ID;
+    host.style.cssText = "all: initial !important; display: block !important; position: fixed !important; " +
+      "inset: 0 !important; z-index: 2147483647 !important;";
+    const shadow = host.attachShadow({ mode: "open" });
     const overlay = element("div", {
-      position: "fixed", inset: "0", zIndex: "2147483647", overflow: "auto",
-      background: "rgba(20, 20, 20, 0.97)", color: "#eee", padding: "2rem",
-      font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
+      position: "absolute", inset: "0", overflow: "auto", boxSizing: "border-box",
+      background: "#141414", color: "#eeeeee", padding: "2rem", textAlign: "left",
+      fontFamily: MONOSPACE, fontSize: "14px", lineHeight: "1.5", fontWeight: "normal",
     });
-    overlay.id = OVERLAY_ID;
     overlay.setAttribute("role", "alert");
-    overlay.append(element("p", { color: "#aaa", margin: "0 0 1rem" },
+    overlay.append(element("p", { color: "#b0b0b0", margin: "0 0 1rem" },
       "quire serve: the last change did not build. The page shows the last good build; " +
       "fix the error and save, and this goes away."));
     for (const error of errors) {
       const box = element("section", { margin: "0 0 2rem" });
-      box.append(element("h2", { color: "#ff6b6b", font: "bold 16px/1.4 inherit", margin: "0" },
-        "error: " + error.message));
+      box.append(element("h2", {
+        color: "#ff6b6b", fontFamily: "inherit", fontSize: "16px", lineHeight: "1.4", fontWeight: "bold",
+        margin: "0",
+      }, "error: " + error.message));
       if (error.file) {
         let where = error.file;
         if (error.line) where += ":" + error.line + (error.column ? ":" + error.column : "");
         box.append(element("p", { color: "#8ab4f8", margin: "0.25rem 0" }, "--> " + where));
       }
       if (error.lines && error.lines.length > 0) {
-        const pre = element("pre", { background: "#000", padding: "0.5rem", margin: "0.5rem 0" });
+        const pre = element("pre", { ...PRE, background: "#000000", color: "#eeeeee", padding: "0.5rem" });
         for (const line of error.lines) {
-          const row = element("div", line.failing ? { background: "#5c1f1f", color: "#fff" } : {},
+          const row = element("div", line.failing ? { background: "#5c1f1f", color: "#ffffff" } : {},
             String(line.number).padStart(5) + " | " + line.text);
           pre.append(row);
         }
         box.append(pre);
       }
       if (error.detail) {
-        box.append(element("pre", { whiteSpace: "pre-wrap", margin: "0.5rem 0" }, error.detail));
+        box.append(element("pre", { ...PRE, whiteSpace: "pre-wrap", color: "#eeeeee" }, error.detail));
       }
       if (error.hint) box.append(element("p", { color: "#9ccc65", margin: "0" }, "hint: " + error.hint));
       overlay.append(box);
     }
-    (document.body || document.documentElement).append(overlay);
+    shadow.append(overlay);
+    (document.body || document.documentElement).append(host);
   }
+
+  const MONOSPACE = "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace";
+  // A `pre` keeps the overlay's font (a bare `monospace` family would shrink it) and margin.
+  const PRE = { fontFamily: "inherit", fontSize: "inherit", lineHeight: "inherit", margin: "0.5rem 0",
+    background: "transparent", overflowX: "auto" };
 
   function element(tag, style, text) {
     const node = document.createElement(tag);

@@ -1,5 +1,6 @@
-//! Live reload in a real browser: runs `tests/browser/livereload.mjs`, which drives headless
-//! Chromium over the DevTools protocol against `quire serve` on the `serve` fixture.
+//! Pages in a real browser: runs the scripts in `tests/browser/`, which drive headless Chromium
+//! over the DevTools protocol against `quire serve`: live reload on the `serve` fixture, the
+//! built-in theme on phone widths on the `theme_phone` fixture.
 //!
 //! Needs `chromium` (Debian package; `scripts/test` installs it) and Node 20. Without them the
 //! test fails, unless `QUIRE_SKIP_BROWSER=1` says to skip it (scripts/test sets that only when
@@ -10,6 +11,18 @@ use std::process::Command;
 
 #[test]
 fn live_reload_updates_a_page_in_headless_chromium() {
+    run_browser_script("livereload.mjs", "serve");
+}
+
+/// Issue 22: the built-in theme measured on phone widths (table code, the date line, hyphens in
+/// titles, the focus ring, task-list boxes), light and dark.
+#[test]
+fn issue_22_the_built_in_theme_holds_up_on_phones() {
+    run_browser_script("theme.mjs", "theme_phone");
+}
+
+/// Runs `tests/browser/<script>` against `quire serve` on `tests/fixtures/<fixture>`.
+fn run_browser_script(script: &str, fixture: &str) {
     let skip = std::env::var_os("QUIRE_SKIP_BROWSER").is_some_and(|v| !v.is_empty() && v != "0");
     let chromium = std::env::var_os("QUIRE_CHROMIUM").map(PathBuf::from).or_else(|| find_program("chromium"));
     let node = find_program("node");
@@ -27,9 +40,9 @@ fn live_reload_updates_a_page_in_headless_chromium() {
     let out = Command::new(node)
         .arg("--no-warnings")
         .arg("--experimental-websocket")
-        .arg(repo.join("tests/browser/livereload.mjs"))
+        .arg(repo.join("tests/browser").join(script))
         .arg(env!("CARGO_BIN_EXE_quire"))
-        .arg(repo.join("tests/fixtures/serve"))
+        .arg(repo.join("tests/fixtures").join(fixture))
         .arg(chromium)
         .env("NO_COLOR", "1")
         .output()

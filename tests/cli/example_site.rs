@@ -52,7 +52,7 @@ fn example_posts_show_highlighted_code_a_toc_and_a_figure() {
     let site = TestSite::from_example_site();
     site.build().success();
     let post = site.read("blog/rust-ownership-for-pythonistas/index.html");
-    assert!(post.contains("<pre class=\"hl-code\" data-lang=\"rust\">"), "highlighted code");
+    assert!(post.contains("<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"rust\">"), "highlighted code");
     assert!(post.contains("<span class=\"hl-storage hl-type hl-function hl-rust\">fn</span>"), "rust spans");
     assert!(post.contains("code-line-marked"), "a marked line");
     assert!(post.contains("<nav class=\"toc\""), "a table of contents");

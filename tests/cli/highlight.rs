@@ -41,7 +41,7 @@ fn an_unknown_language_is_rendered_plain_without_error() {
     let page = site.read("blog/code/index.html");
     assert!(
         page.contains(
-            "<pre class=\"hl-code\" data-lang=\"klingon\"><code class=\"language-klingon\">Qapla' &lt;batlh&gt; &amp; more\n</code></pre>"
+            "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"klingon\"><code class=\"language-klingon\">Qapla' &lt;batlh&gt; &amp; more\n</code></pre>"
         ),
         "{page}"
     );
@@ -57,13 +57,16 @@ fn inline_style_and_off_switch() {
     );
     site.build().success();
     let page = site.read("blog/inline/index.html");
-    assert!(page.contains("<pre class=\"hl-code\" style=\"background-color:#2e3440;"), "{page}");
+    assert!(
+        page.contains("<pre class=\"hl-code\" tabindex=\"0\" style=\"background-color:#2e3440;"),
+        "{page}"
+    );
     assert!(page.contains("<span style=\"color:#"), "{page}");
 
     site.write_file("config.toml", &format!("{config}[markdown]\nhighlight_code = false\n"));
     site.build().success();
     let page = site.read("blog/inline/index.html");
-    assert!(page.contains("<pre><code class=\"language-toml\">[package]"), "{page}");
+    assert!(page.contains("<pre tabindex=\"0\"><code class=\"language-toml\">[package]"), "{page}");
 }
 
 #[test]

@@ -194,7 +194,10 @@ fn liquid_highlight_raw_and_site_urls_are_converted() {
     let stderr = run.stderr();
     // `{% highlight ruby linenos %}` gives exactly the HTML of a ```ruby,linenos fence.
     let highlighted = site.read("posts/highlight/index.html");
-    assert!(highlighted.contains("<pre class=\"hl-code\" data-lang=\"ruby\">"), "{highlighted}");
+    assert!(
+        highlighted.contains("<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"ruby\">"),
+        "{highlighted}"
+    );
     assert!(highlighted.contains("code-line-number"), "linenos is kept:\n{highlighted}");
     assert_eq!(highlighted, site.read("posts/fence/index.html"));
     let page = site.read("posts/tags/index.html");
@@ -237,7 +240,7 @@ fn kramdown_attribute_lists_apply_ids_and_classes() {
         r#"<h2 id="use">Usage</h2>"#,
         "<ul class=\"checklist\">\n<li>one</li>",
         "<blockquote class=\"aside\">\n<p>Quoted.</p>",
-        r#"<pre class="hl-code terminal" data-lang="sh">"#,
+        r#"<pre class="hl-code terminal" tabindex="0" data-lang="sh">"#,
         r#"<p><img src="/d.png" alt="diagram" /></p>"#,
         r#"<h2 id="kept">Kept</h2>"#,
     ] {
