@@ -68,7 +68,7 @@ fn main() {
         let output = builder.run(&project()).expect("the site builds");
         let (wall, cpu) = (ms(started), cpu_ms().zip(cpu).map(|(after, before)| after - before));
         println!("edit {edit}: {wall:.1} ms, cpu {cpu:?} ms {:?}", output.stats);
-        runs.entry(edit.as_str()).or_insert_with(Vec::new).push((wall, cpu));
+        runs.entry(edit.as_str()).or_default().push((wall, cpu));
         std::fs::write(&post, &original).expect("the post is writable");
         builder.forget(&post);
         settle();
@@ -82,7 +82,11 @@ fn main() {
         walls.sort_by(f64::total_cmp);
         let cpus: Vec<f64> = times.iter().filter_map(|t| t.1).collect();
         let cpu = (!cpus.is_empty()).then(|| cpus.iter().sum::<f64>() / cpus.len() as f64);
-        println!("{edit}: median {:.1} ms wall, mean {cpu:.1?} ms cpu over {} runs", walls[walls.len() / 2], walls.len());
+        println!(
+            "{edit}: median {:.1} ms wall, mean {cpu:.1?} ms cpu over {} runs",
+            walls[walls.len() / 2],
+            walls.len()
+        );
     }
 }
 

@@ -8,16 +8,13 @@
 // Errors carry their location and source line for the report; they are built only on the
 // failure path, so their size costs nothing in a build that succeeds.
 
-pub mod build_memo;
-pub mod cache_dir;
 pub mod check;
 pub mod cli;
 pub mod cli_docs;
 pub mod config;
-pub mod digest;
 pub mod error;
+pub mod incremental;
 pub mod io_pool;
-pub mod kept_list;
 pub mod load;
 pub mod parse;
 pub mod pipeline;

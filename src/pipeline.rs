@@ -15,15 +15,15 @@ use std::time::{Duration, Instant};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::build_memo::BuildMemo;
 use crate::check::{self, BrokenLink, CheckInput, CheckReport, FileScan, HtmlScans};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
+use crate::incremental::BuildMemo;
+use crate::incremental::HighlightStore;
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
-use crate::parse::highlight_store::HighlightStore;
 use crate::parse::{self, Document};
 use crate::project::{Paths, Project};
-use crate::render::cache::RenderCache;
+use crate::render::memo::RenderCache;
 use crate::render::{self, RenderInput, RenderedFile};
 use crate::site::reuse::Kept;
 use crate::site::schedule::{HeldBack, Schedule};

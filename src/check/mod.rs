@@ -92,7 +92,7 @@ impl Scan {
 
 /// A digest of texts and counts, each delimited, so that different inputs cannot run together.
 #[derive(Default)]
-struct Digest(crate::digest::Digest);
+struct Digest(crate::incremental::Digest);
 
 impl Digest {
     fn text(&mut self, text: &str) {

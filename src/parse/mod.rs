@@ -7,7 +7,6 @@ pub mod date;
 pub mod foreign_syntax;
 pub mod front_matter;
 pub mod highlight;
-pub mod highlight_store;
 pub mod kramdown;
 pub mod line_memo;
 pub mod liquid;

@@ -13,11 +13,11 @@ use std::sync::{Arc, OnceLock};
 use rustc_hash::FxHashMap;
 
 use crate::config::FeedContent;
-use crate::digest::Digest;
+use crate::incremental::Digest;
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::SortBy;
 use crate::render::absolute_urls::absolutize;
-use crate::render::cache::HtmlHashes;
+use crate::render::memo::HtmlHashes;
 use crate::render::xml::{self, element, escape};
 use crate::render::RenderedFile;
 use crate::site::{url, Page, PageId, Site};

@@ -12,9 +12,10 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 use crate::config::MarkdownConfig;
+use crate::incremental::ValueHashes;
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
-use crate::render::cache::{self, Query, ValueHashes};
+use crate::render::memo::{self, Query};
 use crate::render::views::Views;
 use crate::site::{url, Site};
 
@@ -52,7 +53,7 @@ impl LookupIndex {
     /// files), or `previous` when it was built from the same.
     pub fn of(site: &Site, other_outputs: &[&str], previous: &Arc<LookupIndex>) -> Arc<LookupIndex> {
         let key = site.layout_digest.map(|layout| {
-            let mut digest = crate::digest::Digest::new();
+            let mut digest = crate::incremental::Digest::new();
             layout.hash(&mut digest);
             other_outputs.hash(&mut digest);
             site.assets.iter().map(|a| &a.output_path).for_each(|path| path.hash(&mut digest));
@@ -202,7 +203,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
         let l = Arc::clone(&lookup);
         tera.register_function(name, move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let query = query(kwargs.must_get::<&str>(argument)?.to_string());
-            cache::record(query.clone());
+            memo::record(query.clone());
             l.answer(&query).map_err(tera::Error::message)
         });
     }
@@ -210,7 +211,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     tera.register_function("get_archive", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let section = kwargs.get::<&str>("section")?.unwrap_or("");
         let query = Query::Archive(section.trim_start_matches("@/").to_string());
-        cache::record(query.clone());
+        memo::record(query.clone());
         l.answer(&query).map_err(tera::Error::message)
     });
 

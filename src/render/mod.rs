@@ -6,10 +6,11 @@
 //! render key is unchanged since the previous run is reused, not rendered (`cache`).
 
 pub mod absolute_urls;
-pub mod cache;
+pub mod context;
 pub mod fallbacks;
 pub mod feeds;
 pub mod functions;
+pub mod memo;
 pub mod plan;
 mod reads;
 pub mod shortcodes;
@@ -27,13 +28,15 @@ use rayon::prelude::*;
 use tera::{Tera, Value};
 
 use crate::error::{Error, Result};
+use crate::incremental::ValueHashes;
 use crate::load::TemplateFile;
 use crate::shared_text::SharedText;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
-use cache::{CachedRender, Interner, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
+use context::RenderContext;
 use feeds::Feed;
 use functions::{Lookup, LookupIndex};
+use memo::{CachedRender, Interner, RenderCache, RenderStats, Reuse};
 use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
 
@@ -122,7 +125,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
     lap("built tera");
-    let hashes = ValueHashes::new(&views, templates);
+    let hashes = views.value_hashes(templates);
     lap("hashed views");
 
     let jobs = jobs(site, &plan);
@@ -685,8 +688,8 @@ impl Renderer<'_> {
             let origin = Origin::Reused(output_path.clone(), previous);
             return Ok(Output { file: RenderedFile { output_path, contents }, origin });
         }
-        let answer = |query: &cache::Query| self.lookup.answer_hash(query, self.hashes);
-        let (html, queries) = cache::recording(|| self.render_named(template, &context, source));
+        let answer = |query: &memo::Query| self.lookup.answer_hash(query, self.hashes);
+        let (html, queries) = memo::recording(|| self.render_named(template, &context, source));
         let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
         let contents: Arc<[u8]> = html?.into_bytes().into();
         let render = CachedRender::new(key, answers, Arc::clone(&contents));

@@ -77,7 +77,7 @@ impl KeptSitemap {
 /// rest of its `lastmod`) and the plan's choices are added. `None` without a layout digest.
 fn layout_key(site: &Site, plan: &Plan) -> Option<u64> {
     let layout = site.layout_digest?;
-    let mut hasher = crate::digest::Digest::new();
+    let mut hasher = crate::incremental::Digest::new();
     (layout, &plan.archive, plan.taxonomies.iter().map(Option::is_some).collect::<Vec<_>>())
         .hash(&mut hasher);
     site.pages.iter().for_each(|page| page.updated.hash(&mut hasher));
@@ -87,7 +87,7 @@ fn layout_key(site: &Site, plan: &Plan) -> Option<u64> {
 /// The render key of the sitemap: its entries, read where the site holds them, in the
 /// site's order (listing and sorting them only to find the sitemap unchanged cost more).
 fn key(site: &Site, plan: &Plan) -> u64 {
-    let mut hasher = crate::digest::Digest::new();
+    let mut hasher = crate::incremental::Digest::new();
     (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
     each_entry(site, plan, |url_path, lastmod| (url_path, lastmod).hash(&mut hasher));
     hasher.finish()

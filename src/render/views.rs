@@ -15,9 +15,8 @@ use rayon::prelude::*;
 use tera::{Map, Value};
 use xxhash_rust::xxh3::Xxh3Default;
 
-use crate::digest::Digest;
-use crate::kept_list::KeptList;
-use crate::render::cache::{address, ValueHashes};
+use crate::incremental::{address, Digest, RunOrderMap, ValueHashes};
+use crate::load::TemplateFile;
 use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
 use crate::site::{url, Page, Section, Site, Taxonomy, Term};
@@ -103,8 +102,8 @@ pub struct KeptHashes {
 #[derive(Debug, Clone, Default)]
 pub struct PageViews {
     /// By content path, in page id order: the next run has the same pages at the same ids
-    /// while no page came or went (see [`KeptList`]).
-    pages: KeptList<KeptViews>,
+    /// while no page came or went (see [`RunOrderMap`]).
+    pages: RunOrderMap<KeptViews>,
     aggregates: Option<KeptAggregates>,
 }
 
@@ -255,6 +254,40 @@ impl Views {
 }
 
 impl Views {
+    /// The hashes of every view, and of the template set, for the render keys of this run.
+    pub fn value_hashes<'v>(&'v self, templates: &[TemplateFile]) -> ValueHashes<'v> {
+        let mut hashes = ValueHashes::default();
+        // Innermost first: full page views hold neighbours, sections, taxonomies and
+        // archives hold light page views, so those are known by the time the bigger ones are
+        // hashed. A view left out here is still hashed right, only walked every time.
+        // Views reused from the previous run come with their hashes.
+        let kept = &self.page_hashes;
+        let light_pages = hashes.each(&self.light_pages, |id| kept.get(id).and_then(|k| k.light));
+        let pages = hashes.each(&self.pages, |id| kept.get(id).and_then(|k| k.full));
+        // Every render's context holds page views (its own, or a pager's list): each is
+        // looked up by address, not walked again.
+        let addresses = self.light_pages.iter().zip(&light_pages).chain(self.pages.iter().zip(&pages));
+        hashes.remember(addresses.filter_map(|(value, &hash)| Some((address(value)?, hash))));
+        if let Some(aggregates) = &self.aggregate_hashes {
+            hashes.remember(aggregates.iter().copied());
+        }
+        hashes.set_pages(pages, light_pages);
+        let terms: Vec<&Value> = self.terms.iter().flatten().collect();
+        let groups: [Vec<&Value>; 6] = [
+            terms,
+            self.sections.iter().chain(&self.section_heads).collect(),
+            self.taxonomies.iter().collect(),
+            self.taxonomy_lists.iter().chain(&self.taxonomy_heads).collect(),
+            self.section_archives.iter().collect(),
+            vec![&self.archive, &self.config],
+        ];
+        for group in groups {
+            hashes.remember_all(&group);
+        }
+        hashes.set_template_set(templates, &self.config);
+        hashes
+    }
+
     /// Each page's light view key, by page id: what its light view reads.
     pub fn light_keys(&self) -> Vec<u64> {
         self.page_keys.iter().map(|keys| keys.light).collect()

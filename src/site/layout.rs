@@ -10,8 +10,8 @@
 use std::hash::{Hash, Hasher};
 
 use crate::config::Config;
-use crate::digest::Digest;
 use crate::error::Error;
+use crate::incremental::Digest;
 use crate::site::archive::Archive;
 use crate::site::pagination::Pager;
 use crate::site::{

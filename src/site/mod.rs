@@ -773,7 +773,7 @@ fn resolve_links(
 /// The digest of a document's links for [`Page::links_digest`].
 fn links_digest(links: &[ContentLink]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = crate::digest::Digest::new();
+    let mut hasher = crate::incremental::Digest::new();
     links.len().hash(&mut hasher);
     for link in links {
         (&link.written, &link.resolved, link.line).hash(&mut hasher);

@@ -16,8 +16,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::Config;
-use crate::digest::Digest;
 use crate::error::Error;
+use crate::incremental::Digest;
 use crate::parse::front_matter::Render;
 use crate::parse::Document;
 use crate::shared_text::SharedText;

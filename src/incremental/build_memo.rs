@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 use xxhash_rust::xxh3::Xxh3Default;
 
-use crate::cache_dir;
+use super::cache_dir;
 use crate::load::{self, SiteFiles, StaticSource};
 use crate::project::Project;
 use crate::site::schedule::HeldBack;

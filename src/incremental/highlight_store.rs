@@ -20,7 +20,7 @@ use std::io::{self, BufReader, BufWriter, Read as _, Seek as _, SeekFrom, Write 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::cache_dir;
+use super::cache_dir;
 use crate::parse::highlight::{self, BlockStore};
 
 const MAGIC: &[u8; 8] = b"QUIREHL2";

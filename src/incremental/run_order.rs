@@ -1,4 +1,5 @@
-//! A list kept from one `serve` run for the next, looked up by position first.
+//! `RunOrderMap`: items of one run by key, in the run's order, for the next run to look up by
+//! position first.
 //!
 //! A run makes its pages and outputs in the same order as the last run while no page came
 //! or went, so the item for the `n`th one is usually the `n`th kept: comparing its key there
@@ -11,20 +12,20 @@ use rustc_hash::FxHashMap;
 
 /// Items by key (an output or content path), in the order the last run made them.
 #[derive(Debug, Clone)]
-pub struct KeptList<T> {
+pub struct RunOrderMap<T> {
     items: Vec<(String, T)>,
     /// Positions by key, for items looked for elsewhere than where they are; built on first
     /// need.
     by_key: OnceLock<FxHashMap<String, usize>>,
 }
 
-impl<T> Default for KeptList<T> {
-    fn default() -> KeptList<T> {
-        KeptList { items: Vec::new(), by_key: OnceLock::new() }
+impl<T> Default for RunOrderMap<T> {
+    fn default() -> RunOrderMap<T> {
+        RunOrderMap { items: Vec::new(), by_key: OnceLock::new() }
     }
 }
 
-impl<T> KeptList<T> {
+impl<T> RunOrderMap<T> {
     /// The item under `key`, looked for at `position` first.
     pub fn get(&self, position: usize, key: &str) -> Option<&T> {
         match self.items.get(position) {
@@ -58,15 +59,15 @@ impl<T> KeptList<T> {
     }
 }
 
-impl<T> From<Vec<(String, T)>> for KeptList<T> {
-    fn from(items: Vec<(String, T)>) -> KeptList<T> {
-        KeptList { items, by_key: OnceLock::new() }
+impl<T> From<Vec<(String, T)>> for RunOrderMap<T> {
+    fn from(items: Vec<(String, T)>) -> RunOrderMap<T> {
+        RunOrderMap { items, by_key: OnceLock::new() }
     }
 }
 
-impl<T> FromIterator<(String, T)> for KeptList<T> {
-    fn from_iter<I: IntoIterator<Item = (String, T)>>(iter: I) -> KeptList<T> {
-        KeptList::from(iter.into_iter().collect::<Vec<_>>())
+impl<T> FromIterator<(String, T)> for RunOrderMap<T> {
+    fn from_iter<I: IntoIterator<Item = (String, T)>>(iter: I) -> RunOrderMap<T> {
+        RunOrderMap::from(iter.into_iter().collect::<Vec<_>>())
     }
 }
 
@@ -76,7 +77,7 @@ mod tests {
 
     #[test]
     fn an_item_is_found_at_its_position_or_by_its_key_elsewhere() {
-        let list: KeptList<u32> = [("a".to_string(), 1), ("b".to_string(), 2)].into_iter().collect();
+        let list: RunOrderMap<u32> = [("a".to_string(), 1), ("b".to_string(), 2)].into_iter().collect();
         assert_eq!(list.get(1, "b"), Some(&2));
         assert_eq!(list.get(0, "b"), Some(&2));
         assert_eq!(list.get(7, "a"), Some(&1));

@@ -1,0 +1,23 @@
+//! Reuse between runs: what lets `quire serve` rebuild one post in milliseconds and a second
+//! `quire build` skip work it has done. Everything here is a cache of a pure function: a hit
+//! gives exactly what computing again would, so reuse can never change the output.
+//!
+//! Stages use it only through the items below. It holds the on-disk caches (the build memo,
+//! highlighted code blocks, both under the user's cache folder), the value hashes render keys
+//! are made from, the digest used for keys, and the run-ordered map most memos are kept in.
+//! See ARCHITECTURE.md ("Reuse") for what is still kept inside stage modules.
+
+mod build_memo;
+mod cache_dir;
+mod digest;
+mod highlight_store;
+mod run_order;
+mod value_hash;
+
+pub use build_memo::BuildMemo;
+pub use digest::Digest;
+pub use highlight_store::HighlightStore;
+pub use run_order::RunOrderMap;
+pub use value_hash::{
+    address, array_hash, key_hash, map_hash, name_hash, text_hash, KeyEntries, ValueHashes,
+};
