@@ -370,7 +370,7 @@ pub fn unhighlighted(code: &str, info: &str) -> String {
 }
 
 fn assemble(lines: &[String], fence: &FenceInfo, style: HighlightStyle, theme: Option<&Theme>) -> String {
-    let language = fence.language.as_deref().map(escape);
+    let language = fence.language.as_deref().map(escape_attribute);
     let mut out = String::with_capacity(lines.iter().map(String::len).sum::<usize>() + 128);
     match (style, theme) {
         (HighlightStyle::Inline, Some(theme)) => {
@@ -451,11 +451,19 @@ fn css_color(color: Color) -> String {
     }
 }
 
-/// Escapes code for HTML text, as the rest of the Markdown is escaped.
-fn escape(text: &str) -> String {
+/// Escapes a value for a double-quoted HTML attribute.
+fn escape_attribute(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     // Writing to a `String` cannot fail.
     let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
+}
+
+/// Escapes code for HTML text, as pulldown-cmark escapes the text of the rest of the Markdown.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Writing to a `String` cannot fail.
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, text);
     out
 }
 
