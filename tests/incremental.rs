@@ -27,7 +27,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use proptest::prelude::*;
-use quire::error::Error;
 use quire::pipeline::Output;
 use quire::project::{Overrides, Project};
 
@@ -45,27 +44,23 @@ mod adapter {
             Watched(Builder::watched())
         }
 
-        /// One run after the watcher reported `changed`.
-        pub fn run(
-            &mut self,
-            project: &Project,
-            changed: &[std::path::PathBuf],
-        ) -> quire::error::Result<Output> {
+        /// One run after the watcher reported `changed`; an error as the user sees it.
+        pub fn run(&mut self, project: &Project, changed: &[std::path::PathBuf]) -> Result<Output, String> {
             for path in changed {
                 self.0.forget(path);
             }
-            self.0.run(project)
+            self.0.run(project).map_err(|e| e.report())
         }
     }
 
     /// A run with nothing to reuse from an earlier one.
-    pub fn clean_run(project: &Project) -> quire::error::Result<Output> {
-        Builder::one_shot().run(project)
+    pub fn clean_run(project: &Project) -> Result<Output, String> {
+        Builder::one_shot().run(project).map_err(|e| e.report())
     }
 
     /// `quire build` in the site's own folder, with its caches.
-    pub fn build(project: &Project) -> quire::error::Result<()> {
-        quire::pipeline::build(project).map(|_| ())
+    pub fn build(project: &Project) -> Result<(), String> {
+        quire::pipeline::build(project).map(|_| ()).map_err(|e| e.report())
     }
 
     /// Whether `path`, relative to the site, is one the watcher reports (it ignores hidden and
@@ -95,8 +90,7 @@ struct SiteDir {
 
 impl SiteDir {
     fn new(files: Files) -> SiteDir {
-        let site = SiteDir { dir: tempfile::tempdir().unwrap(), files: Files::new() };
-        let mut site = site;
+        let mut site = SiteDir { dir: tempfile::tempdir().unwrap(), files: Files::new() };
         site.sync(files);
         site
     }
@@ -279,7 +273,6 @@ impl Runs {
                 Ok(())
             }
             (Err(clean), Err(watched), Err(built)) => {
-                let (clean, watched, built) = (report(&clean), report(&watched), report(&built));
                 if std::env::var_os("QUIRE_PROPTEST_SHOW").is_some() {
                     eprintln!("all three refused the site after {step}:\n{clean}");
                 }
@@ -292,17 +285,12 @@ impl Runs {
             }
             (clean, watched, built) => Err(format!(
                 "after {step}: clean {:?}, serve {:?}, build {:?}",
-                clean.map(|_| "ok").map_err(|e| report(&e)),
-                watched.map(|_| "ok").map_err(|e| report(&e)),
-                built.map(|_| "ok").map_err(|e| report(&e)),
+                clean.map(|_| "ok"),
+                watched.map(|_| "ok"),
+                built.map(|_| "ok"),
             )),
         }
     }
-}
-
-/// An error as the user sees it, without the folder it happened in.
-fn report(error: &Error) -> String {
-    error.report()
 }
 
 /// Posts per site: 0-4 in `blog/`, 5-7 in the second section (`notes/` or `journal/`).
@@ -348,7 +336,7 @@ impl Model {
             weight: None,
             slug: None,
             alias: false,
-            summary_marker: i % 2 == 0,
+            summary_marker: i.is_multiple_of(2),
             body: (i % 4) as u8,
         };
         Model {
@@ -509,7 +497,7 @@ const TAXONOMY_LIST: &str = r#"{{ taxonomy.name }}: {% for t in taxonomy.terms %
 #[test]
 fn the_generated_site_builds_the_same_three_ways() {
     let mut runs = Runs::new(Model::new().files());
-    let output = adapter::clean_run(&runs.site.project()).unwrap_or_else(|e| panic!("{}", e.report()));
+    let output = adapter::clean_run(&runs.site.project()).unwrap_or_else(|e| panic!("{e}"));
     let files = output_files(&output);
     for path in [
         "index.html",
@@ -807,7 +795,7 @@ fn issue_21_the_clean_run_equals_a_fresh_build_with_no_cache_dir() {
         edit.apply(&mut model);
     }
     let site = SiteDir::new(model.files());
-    let clean = adapter::clean_run(&site.project()).unwrap_or_else(|e| panic!("{}", e.report()));
+    let clean = adapter::clean_run(&site.project()).unwrap_or_else(|e| panic!("{e}"));
     let fresh = SiteDir::new(model.files());
     let out = fresh.root().join("out");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
