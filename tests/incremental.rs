@@ -105,7 +105,8 @@ impl SiteDir {
         let mut changed = Vec::new();
         for (path, bytes) in &files {
             if self.files.get(path) != Some(bytes) {
-                write(&self.root().join(path), bytes, path.starts_with("static/"));
+                let copied = path.starts_with("static/") || path.ends_with(".txt");
+                write(&self.root().join(path), bytes, copied);
                 changed.push(path);
             }
         }
@@ -131,8 +132,8 @@ fn project(root: &Path) -> Project {
     Project::load(root, Overrides::default()).unwrap_or_else(|e| panic!("{}", e.report()))
 }
 
-/// Writes `bytes` at `path`; a static file of the same size keeps its modification time, as
-/// `cp -p` or `rsync -t` leave it (issue 21, case 5).
+/// Writes `bytes` at `path`; a copied file (static, or beside a post) of the same size keeps
+/// its modification time, as `cp -p` or `rsync -t` leave it (issue 21, case 5).
 fn write(path: &Path, bytes: &[u8], keep_time: bool) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     let kept = fs::metadata(path)
@@ -322,7 +323,10 @@ struct Model {
     templates: [u8; 4],
     shortcode: u8,
     config: (u8, u8, bool),
+    highlight: bool,
     static_file: u8,
+    /// A bundle in `blog/` with a file beside its page, and which bytes that file has.
+    bundle: Option<u8>,
 }
 
 impl Model {
@@ -346,7 +350,9 @@ impl Model {
             templates: [0; 4],
             shortcode: 0,
             config: (0, 2, true),
+            highlight: true,
             static_file: 0,
+            bundle: Some(0),
         }
     }
 
@@ -369,9 +375,17 @@ impl Model {
             format!(
                 "title = \"Prop {title}\"\nbase_url = \"https://example.com/\"\npaginate_by = {paginate_by}\n\
                  feed_limit = 3\ntaxonomies = [{{ name = \"tags\", feed = {feed}, paginate_by = 2 }}]\n\
-                 [markdown]\nhighlight_code = true\n"
+                 [markdown]\nhighlight_code = {}\n",
+                self.highlight
             ),
         );
+        if let Some(variant) = self.bundle {
+            put(
+                "content/blog/trip/index.md",
+                "---\ntitle: Trip\ndate: 2024-06-15\ntags: [t1]\n---\n\n[The notes](notes.txt).\n".into(),
+            );
+            put("content/blog/trip/notes.txt", format!("notes, version {variant}\n"));
+        }
         put("static/site.css", format!("body {{ color: #{:03}; }}\n", 111 * u32::from(self.static_file)));
         put("content/_index.md", "---\ntitle: Home\n---\n".into());
         put("content/about.md", "---\ntitle: About me\n---\n\nHello.\n".into());
@@ -504,6 +518,7 @@ fn the_generated_site_builds_the_same_three_ways() {
         "blog/index.html",
         "blog/page/2/index.html",
         "blog/p0/index.html",
+        "blog/trip/notes.txt",
         "tags/t0/index.html",
     ] {
         assert!(files.contains_key(path), "{path} in {:?}", files.keys());
@@ -588,6 +603,14 @@ enum Edit {
     Static {
         variant: u8,
     },
+    /// Turns code highlighting on or off.
+    Highlight {
+        on: bool,
+    },
+    /// Adds, removes or rewrites a bundle's file (same size and time kept, as for static).
+    Bundle {
+        variant: Option<u8>,
+    },
 }
 
 impl Edit {
@@ -648,6 +671,8 @@ impl Edit {
             Edit::Shortcode { variant } => model.shortcode = *variant,
             Edit::Config { title, paginate_by, feed } => model.config = (*title, *paginate_by, *feed),
             Edit::Static { variant } => model.static_file = *variant,
+            Edit::Highlight { on } => model.highlight = *on,
+            Edit::Bundle { variant } => model.bundle = *variant,
         }
         None
     }
@@ -677,6 +702,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => (0u8..2, 1u8..4, any::<bool>())
             .prop_map(|(title, paginate_by, feed)| Edit::Config { title, paginate_by, feed }),
         1 => (0u8..9).prop_map(|variant| Edit::Static { variant }),
+        1 => any::<bool>().prop_map(|on| Edit::Highlight { on }),
+        1 => proptest::option::of(0u8..9).prop_map(|variant| Edit::Bundle { variant }),
     ]
 }
 
@@ -790,6 +817,8 @@ fn issue_21_the_clean_run_equals_a_fresh_build_with_no_cache_dir() {
         Edit::Shortcode { variant: 1 },
         Edit::Config { title: 1, paginate_by: 3, feed: false },
         Edit::Static { variant: 4 },
+        Edit::Highlight { on: false },
+        Edit::Bundle { variant: Some(3) },
     ];
     for edit in &every_kind {
         edit.apply(&mut model);
