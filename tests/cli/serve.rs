@@ -566,6 +566,8 @@ fn issue_21_a_static_folder_replaced_whole_is_served_anew() {
     std::fs::rename(site.root().join("static"), site.root().join("static.old")).unwrap();
     std::fs::rename(&new_folder, site.root().join("static")).unwrap();
     served.wait_for("/css/site.css", "the new bytes", |r| r.status == 200 && r.body == new);
+    std::fs::remove_dir_all(site.root().join("static.old")).unwrap();
+    wait_for_clean_build(&site, &served, &BTreeMap::new(), "static/ replaced whole");
 }
 
 /// Copies the files under `from` to `to`, keeping their modification times (`cp -a`).
