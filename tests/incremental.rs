@@ -5,8 +5,8 @@
 //! tags, drafts, weights, slugs, aliases, summary markers, posts and sections added, deleted
 //! and renamed, templates, a shortcode, config keys, a static file rewritten with its size and
 //! time kept). After each edit three sites must be the same, file for file:
-//! (a) what a watched builder holds in memory, as `quire serve` runs it, told of each changed
-//!     path as the watcher tells it;
+//! (a) what `quire serve` holds in memory: its watched builder and publisher, told of each
+//!     changed path as the watcher tells them, and the link check it enforces;
 //! (b) what `quire build` writes with its on-disk caches (build memo, highlight cache), run
 //!     again and again in the same folder;
 //! (c) a from-scratch build of a fresh copy of the folder, with the cache folder off.
@@ -32,30 +32,69 @@ use quire::project::{Overrides, Project};
 
 /// How a run is made: the only code here that knows the builder's constructors.
 mod adapter {
-    use quire::pipeline::{Builder, Output};
+    use quire::pipeline::{self, Builder, Output};
     use quire::project::Project;
-    use std::path::Path;
+    use quire::serve::output::{script_tag, Publisher, ServedSite};
+    use std::path::{Path, PathBuf};
 
-    /// A builder kept from run to run, told of every changed path, as `quire serve` keeps it.
-    pub struct Watched(Builder);
+    /// What `quire serve` keeps from run to run: a builder told of every changed path, and
+    /// the site it serves from memory.
+    pub struct Watched {
+        builder: Builder,
+        publisher: Publisher,
+        served: ServedSite,
+    }
 
     impl Watched {
         pub fn new() -> Watched {
-            Watched(Builder::watched())
+            Watched {
+                builder: Builder::watched(),
+                publisher: Publisher::new(SERVER),
+                served: ServedSite::empty(),
+            }
         }
 
-        /// One run after the watcher reported `changed`; an error as the user sees it.
-        pub fn run(&mut self, project: &Project, changed: &[std::path::PathBuf]) -> Result<Output, String> {
+        /// One rebuild after the watcher reported `changed`: the files served then (without
+        /// the live-reload script), by output path; an error as the user sees it.
+        pub fn run(&mut self, project: &Project, changed: &[PathBuf]) -> Result<super::Files, String> {
             for path in changed {
-                self.0.forget(path);
+                self.builder.forget(path);
+                self.publisher.forget(path);
             }
-            self.0.run(project).map_err(|e| e.report())
+            let output = self.builder.run(project).map_err(|e| e.report())?;
+            pipeline::enforce_links(project, &output.links).map_err(|e| e.report())?;
+            let (site, _) = self.publisher.publish(&output, &self.served).map_err(|e| e.report())?;
+            self.served = site;
+            let tag = script_tag(SERVER);
+            let files: super::Files = output
+                .files
+                .iter()
+                .map(|file| {
+                    let served = self.served.get(&file.output_path).expect("every output is served");
+                    let mut body = served.body.to_vec();
+                    if served.content_type.starts_with("text/html") {
+                        let at = body
+                            .windows(tag.len())
+                            .position(|w| w == tag.as_bytes())
+                            .expect("HTML has the script");
+                        body.drain(at..at + tag.len());
+                    }
+                    (file.output_path.clone(), body)
+                })
+                .collect();
+            assert_eq!(files.len(), self.served.len(), "the served site has only the outputs");
+            Ok(files)
         }
     }
 
+    /// The live-reload script's server id.
+    const SERVER: &str = "incremental";
+
     /// A run with nothing to reuse from an earlier one.
     pub fn clean_run(project: &Project) -> Result<Output, String> {
-        Builder::one_shot().run(project).map_err(|e| e.report())
+        let output = Builder::one_shot().run(project).map_err(|e| e.report())?;
+        pipeline::enforce_links(project, &output.links).map_err(|e| e.report())?;
+        Ok(output)
     }
 
     /// `quire build` in the site's own folder, with its caches.
@@ -264,7 +303,7 @@ impl Runs {
         match (clean, watched, built) {
             (Ok(clean), Ok(watched), Ok(())) => {
                 let clean_files = output_files(&clean);
-                if let Some(diff) = difference("serve", &output_files(&watched), &clean_files) {
+                if let Some(diff) = difference("serve", &watched, &clean_files) {
                     return Err(format!("after {step}: {diff}"));
                 }
                 let written = files_under(&project.paths.output);
