@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use quire::pipeline::Builder;
+use quire::pipeline::{Builder, Mode};
 use quire::project::{Overrides, Project};
 
 /// The allocator `quire` itself uses, so that the timings are the command's.
@@ -47,7 +47,7 @@ fn main() {
     let project = || Project::load(&root, overrides.clone()).expect("the site's config loads");
 
     // As `quire serve` does: every change is reported through `forget`.
-    let mut builder = Builder::watched();
+    let mut builder = Builder::new(Mode::Watch);
     let started = Instant::now();
     let clean = builder.run(&project()).expect("the site builds");
     println!("clean: {:?} files={} {:?}", started.elapsed(), clean.files.len(), clean.stats);

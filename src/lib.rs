@@ -7,7 +7,6 @@
 
 // Errors carry their location and source line for the report; they are built only on the
 // failure path, so their size costs nothing in a build that succeeds.
-#![allow(clippy::result_large_err)]
 
 pub mod build_memo;
 pub mod cache_dir;

@@ -55,7 +55,7 @@ pub struct BuildReport {
 pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
-    let mut builder = Builder::one_shot();
+    let mut builder = Builder::new(Mode::Once);
     // Loaded once: hashed for the memo, then built from if the memo does not stand.
     let files = builder.load(project)?;
     let memo = BuildMemo::new(project, &files);
@@ -116,7 +116,7 @@ pub struct CheckOutcome {
 /// # Errors
 /// Any stage's errors (a site that does not build cannot be checked).
 pub fn check(project: &Project) -> Result<CheckOutcome> {
-    let output = Builder::one_shot().run(project)?;
+    let output = Builder::new(Mode::Once).run(project)?;
     Ok(CheckOutcome { links: Arc::unwrap_or_clone(output.links), pages: output.stats.pages })
 }
 
@@ -165,18 +165,27 @@ pub struct Builder {
     renders: RenderCache,
     /// The previous run's link-check scans of the rendered HTML.
     scans: HtmlScans,
-    /// Whether no run follows (`quire build`, `quire check`): parsed documents are then moved
-    /// into the model instead of cloned, so a build does not hold every page's HTML twice.
-    one_shot: bool,
-    /// Whether every change is reported through `forget` (`quire serve`'s watcher): a run then
-    /// re-reads only the reported paths instead of walking and stat'ing the whole site.
-    watched: bool,
-    /// The last load, for `watched` runs, with the folders it read.
+    mode: Mode,
+    /// The last load, for `Mode::Watch` runs, with the folders it read.
     loaded: Option<(Paths, SiteFiles)>,
     /// Paths reported changed since the last load.
     changed: BTreeSet<PathBuf>,
     /// What the model's previous run kept for this one.
     kept: Kept,
+}
+
+/// How a builder's runs follow one another.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// One run and no other (`quire build`, `quire check`): nothing is kept for a next run,
+    /// and parsed documents move into the model instead of being shared, so a build does not
+    /// hold every page's HTML twice.
+    #[default]
+    Once,
+    /// Runs that follow one another (`quire serve`): each reuses what is still valid of the
+    /// last, and every change is reported through [`Builder::forget`], so a run reads again
+    /// only the reported paths instead of walking and stat'ing the whole site.
+    Watch,
 }
 
 /// A parsed document and what it was parsed from.
@@ -239,19 +248,8 @@ pub struct RunStats {
 
 impl Builder {
     /// A builder with nothing to reuse: its first run is a clean build.
-    pub fn new() -> Builder {
-        Builder::default()
-    }
-
-    /// A builder for a single run: the same stages, keeping nothing for a next one.
-    pub fn one_shot() -> Builder {
-        Builder { one_shot: true, ..Builder::default() }
-    }
-
-    /// A builder whose caller reports every changed path through [`Builder::forget`], as
-    /// `quire serve` does with its watcher: runs after the first read only those paths.
-    pub fn watched() -> Builder {
-        Builder { watched: true, ..Builder::default() }
+    pub fn new(mode: Mode) -> Builder {
+        Builder { mode, ..Builder::default() }
     }
 
     /// Makes the next run read `path` again, even if its size and time look unchanged
@@ -284,7 +282,7 @@ impl Builder {
         let started = Instant::now();
         let changed = std::mem::take(&mut self.changed);
         let reloaded = match self.loaded.take() {
-            Some((paths, previous)) if self.watched && paths == project.paths => {
+            Some((paths, previous)) if self.mode == Mode::Watch && paths == project.paths => {
                 load::reload(&project.paths, previous, &changed, &mut self.reads)
             }
             _ => None,
@@ -294,12 +292,12 @@ impl Builder {
             // A failed load leaves nothing to build on: the next one is full too.
             None => load::load_with(&project.paths, &mut self.reads)?,
         };
-        if self.one_shot {
+        if self.mode == Mode::Once {
             // No next run to read for: the texts' only owner is the run, which frees them
             // once parsed.
             self.reads = ReadCache::default();
         }
-        if self.watched {
+        if self.mode == Mode::Watch {
             self.loaded = Some((project.paths.clone(), files.clone()));
         }
         log::debug!(
@@ -357,7 +355,7 @@ impl Builder {
                 expired: project.expired,
             },
             // A one-shot run has no next run to keep anything for.
-            kept: (!self.one_shot).then_some(&mut self.kept),
+            kept: (self.mode == Mode::Watch).then_some(&mut self.kept),
         })?;
         log::debug!("built the model in {:?}{}", step.elapsed(), crate::resident::note());
 
@@ -434,7 +432,7 @@ impl Builder {
             duration: started.elapsed(),
         };
         let warnings = std::mem::take(&mut site.warnings);
-        if !self.one_shot {
+        if self.mode == Mode::Watch {
             self.kept.keep_pages(std::mem::take(&mut site.pages));
         }
         log::debug!("pipeline: kept the pages at {:?}", step.elapsed());
@@ -467,7 +465,7 @@ impl Builder {
             .collect();
         let fresh = parse::parse_all(&changed, &project.config)?;
         let parsed = fresh.len();
-        if self.one_shot {
+        if self.mode == Mode::Once {
             // Nothing was kept before and nothing is kept after: the model is their only owner.
             return Ok((fresh.into_iter().map(Arc::new).collect(), parsed));
         }
@@ -603,7 +601,7 @@ mod tests {
         ),
         (
             "templates/section.html",
-            "section: {{ section.title }} {{ paginator.current_index }}/{{ paginator.number_pagers }}\n\
+            "list: {{ section.title }} {{ paginator.current_index }}/{{ paginator.number_pagers }}\n\
              {% for p in paginator.pages %}<li>{{ p.title }}|{{ p.date }}|{{ p.summary | safe }}</li>\n{% endfor %}",
         ),
         (
@@ -624,13 +622,15 @@ mod tests {
         ("content/blog/e.md", "---\ntitle: E\ndate: 2024-05-01\ntags: [y]\n---\n\nFirst E.\n"),
     ];
 
+    /// A site in a temporary folder that notes every path it changes, as a watcher would.
     struct Site {
         dir: tempfile::TempDir,
+        changed: std::cell::RefCell<Vec<PathBuf>>,
     }
 
     impl Site {
         fn new() -> Site {
-            let site = Site { dir: tempfile::tempdir().unwrap() };
+            let site = Site { dir: tempfile::tempdir().unwrap(), changed: Default::default() };
             for (path, text) in SITE {
                 site.write(path, text);
             }
@@ -640,15 +640,31 @@ mod tests {
         fn write(&self, path: &str, text: &str) {
             let path = self.dir.path().join(path);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, text).unwrap();
+            fs::write(&path, text).unwrap();
+            self.changed.borrow_mut().push(path);
         }
 
         fn remove(&self, path: &str) {
             fs::remove_file(self.dir.path().join(path)).unwrap();
+            self.changed.borrow_mut().push(self.dir.path().join(path));
         }
 
         fn rename(&self, from: &str, to: &str) {
             fs::rename(self.dir.path().join(from), self.dir.path().join(to)).unwrap();
+            self.changed.borrow_mut().extend([self.dir.path().join(from), self.dir.path().join(to)]);
+        }
+
+        /// Reports the changed paths to `builder` and runs it.
+        fn run(&self, builder: &mut Builder) -> Result<Output> {
+            self.report_changes(builder);
+            builder.run(&self.project())
+        }
+
+        /// Reports the paths changed since the last report to `builder`, as `serve` does.
+        fn report_changes(&self, builder: &mut Builder) {
+            for path in self.changed.borrow_mut().drain(..) {
+                builder.forget(&path);
+            }
         }
 
         fn project(&self) -> Project {
@@ -677,8 +693,8 @@ mod tests {
     #[track_caller]
     fn run_and_compare(builder: &mut Builder, site: &Site, step: &str) -> RunStats {
         let project = site.project();
-        let incremental = builder.run(&project).unwrap_or_else(|e| panic!("{step}: {}", e.report()));
-        let clean = Builder::new().run(&project).unwrap();
+        let incremental = site.run(builder).unwrap_or_else(|e| panic!("{step}: {}", e.report()));
+        let clean = Builder::new(Mode::Once).run(&project).unwrap();
         let (incremental_files, clean_files) = (contents(&incremental), contents(&clean));
         assert_eq!(
             incremental_files.keys().collect::<Vec<_>>(),
@@ -702,7 +718,7 @@ mod tests {
     #[test]
     fn every_incremental_run_equals_a_clean_build() {
         let site = Site::new();
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(Mode::Watch);
         let first = run_and_compare(&mut builder, &site, "first run");
         assert_eq!(first.renders_reused, 0);
 
@@ -837,7 +853,7 @@ mod tests {
     fn a_watched_builder_reads_only_reported_paths_and_equals_a_clean_build() {
         let site = Site::new();
         let root = std::path::absolute(site.dir.path()).unwrap();
-        let mut builder = Builder::watched();
+        let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
         let report = |builder: &mut Builder, paths: &[&str]| {
             for path in paths {
@@ -869,13 +885,13 @@ mod tests {
     #[test]
     fn a_failed_run_is_followed_by_a_correct_one() {
         let site = Site::new();
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
         site.write("content/blog/b.md", "---\ntitle: [broken\n---\n");
-        assert!(builder.run(&site.project()).is_err());
+        assert!(site.run(&mut builder).is_err());
         site.write("templates/page.html", "{{ page.title");
         site.write("content/blog/b.md", "---\ntitle: B fixed\n---\n");
-        assert!(builder.run(&site.project()).is_err());
+        assert!(site.run(&mut builder).is_err());
         site.write("templates/page.html", "fixed: {{ page.title }}\n");
         run_and_compare(&mut builder, &site, "after the fixes");
     }
@@ -883,7 +899,7 @@ mod tests {
     #[test]
     fn a_run_without_changes_renders_and_parses_nothing() {
         let site = Site::new();
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(Mode::Watch);
         let first = run_and_compare(&mut builder, &site, "first run");
         let second = run_and_compare(&mut builder, &site, "second run");
         assert_eq!((second.parsed, second.rendered), (0, 0));
@@ -901,7 +917,7 @@ mod tests {
                 &format!("---\ntitle: M{n}\ndate: 2023-01-01\n---\n\n## Setup\n\nText.\n"),
             );
         }
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "many posts");
         let linking = |target: &str| {
             format!("---\ntitle: L\ndate: 2023-02-01\n---\n\nSee [it](@/blog/{target}.md#setup), [about](../../about/) and [b](b.md).\n")
@@ -918,31 +934,31 @@ mod tests {
         let site = Site::new();
         site.write("content/about.md", "---\ntitle: About me\n---\n\nSee [C](/blog/c/#setup).\n");
         site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Setup\n\nFirst C.\n");
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(Mode::Watch);
         let project = site.project();
-        assert_eq!(builder.run(&project).unwrap().links.broken, []);
+        assert_eq!(site.run(&mut builder).unwrap().links.broken, []);
         // The anchor goes away: only c's page is rendered again, and its new ids count.
         site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Install\n\nFirst C.\n");
-        let broken = builder.run(&project).unwrap().links.broken.clone();
-        assert_eq!(broken, Builder::new().run(&project).unwrap().links.broken);
+        let broken = site.run(&mut builder).unwrap().links.broken.clone();
+        assert_eq!(broken, Builder::new(Mode::Once).run(&project).unwrap().links.broken);
         assert_eq!(broken.len(), 1, "{broken:?}");
         assert!(broken[0].detail.contains("setup"), "{broken:?}");
         site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Setup\n\nFirst C.\n");
-        assert_eq!(builder.run(&project).unwrap().links.broken, []);
+        assert_eq!(site.run(&mut builder).unwrap().links.broken, []);
     }
 
     #[test]
     fn an_unchanged_page_gets_the_new_url_of_a_page_it_links_to() {
         let site = Site::new();
         site.write("content/about.md", "---\ntitle: About me\n---\n\nSee [D](@/blog/d.md).\n");
-        let mut builder = Builder::watched();
+        let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
         let linking_run = run_and_compare(&mut builder, &site, "no change");
         assert_eq!(linking_run.rendered, 0);
         site.write("content/blog/d.md", "---\ntitle: D\ndate: 2024-04-01\nslug: dee\n---\n\nFirst D.\n");
         builder.forget(&site.dir.path().join("content/blog/d.md"));
         run_and_compare(&mut builder, &site, "the linked page moves");
-        let output = builder.run(&site.project()).unwrap();
+        let output = site.run(&mut builder).unwrap();
         let about = contents(&output).remove("about/index.html").unwrap();
         assert!(
             String::from_utf8_lossy(&about).contains("/blog/dee/\">D</a>"),
@@ -954,7 +970,7 @@ mod tests {
     #[test]
     fn a_body_edit_that_keeps_the_summary_rerenders_only_that_page() {
         let site = Site::new();
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
         site.write(
             "content/blog/a.md",
@@ -971,7 +987,7 @@ mod tests {
     #[test]
     fn a_summary_edit_rerenders_the_pager_that_lists_the_page_not_the_others() {
         let site = Site::new();
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
         // Newest first, two to a pager: /blog/ lists e and d; pages 2 and 3 list c, b and a.
         // section.html reads `section.title`, never `section.pages`, so those two pagers
@@ -1087,14 +1103,14 @@ mod tests {
             edits in proptest::collection::vec(random_edit(), 1..10)
         ) {
             let site = Site::new();
-            let mut builder = Builder::watched();
-            builder.run(&site.project()).unwrap();
+            let mut builder = Builder::new(Mode::Watch);
+            site.run(&mut builder).unwrap();
             for (step, edit) in edits.iter().enumerate() {
                 for path in edit.apply(&site) {
                     builder.forget(&site.dir.path().join(path));
                 }
                 let project = site.project();
-                match (builder.run(&project), Builder::new().run(&project)) {
+                match (site.run(&mut builder), Builder::new(Mode::Once).run(&project)) {
                     (Ok(incremental), Ok(clean)) => {
                         proptest::prop_assert_eq!(contents(&incremental), contents(&clean), "after edit {}: {:?}", step, edit);
                         proptest::prop_assert_eq!(&incremental.links.broken, &clean.links.broken);

@@ -65,7 +65,7 @@ impl PageDate {
     /// # Errors
     /// A message when the format string is invalid.
     pub fn format(&self, format: &str) -> Result<String, String> {
-        let zoned = self.timestamp.to_zoned(jiff::tz::TimeZone::fixed(self.offset));
+        let zoned = self.timestamp.to_zoned(TimeZone::fixed(self.offset));
         jiff::fmt::strtime::format(format, &zoned).map_err(|e| format!("invalid date format `{format}`: {e}"))
     }
 
@@ -87,7 +87,7 @@ impl PageDate {
     /// RFC 2822 (`Wed, 1 May 2024 14:30:00 +0200`), for RSS. A year RFC 2822 cannot write
     /// (before year 0) falls back to RFC 3339, which feed readers also accept.
     pub fn to_rfc2822(&self) -> String {
-        let zoned = self.timestamp.to_zoned(jiff::tz::TimeZone::fixed(self.offset));
+        let zoned = self.timestamp.to_zoned(TimeZone::fixed(self.offset));
         jiff::fmt::rfc2822::to_string(&zoned).unwrap_or_else(|_| self.to_rfc3339())
     }
 }
@@ -175,7 +175,7 @@ fn calendar_reason(text: &str) -> Option<String> {
     if !(1..=12).contains(&month) {
         return Some(format!("month {month} is not between 1 and 12"));
     }
-    let days = jiff::civil::Date::new(year, month, 1).ok()?.days_in_month();
+    let days = Date::new(year, month, 1).ok()?.days_in_month();
     (!(1..=days).contains(&day)).then(|| format!("day {day} is not between 1 and {days} in that month"))
 }
 

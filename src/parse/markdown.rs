@@ -883,7 +883,7 @@ mod tests {
         let names: Vec<&str> = r.shortcodes.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["note", "anchor-link"]);
         let body = r.shortcodes[0].body.as_deref().unwrap();
-        assert!(!body.contains(shortcodes::PLACEHOLDER_START), "{body}");
+        assert!(!body.contains(PLACEHOLDER_START), "{body}");
     }
 
     #[test]

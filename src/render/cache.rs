@@ -120,8 +120,6 @@ pub(crate) struct CachedRender {
 #[derive(Debug, Clone, Default)]
 pub struct RenderContext {
     entries: BTreeMap<&'static str, Value>,
-    /// Entries keyed without one of their fields, which no template reads (see `reads`).
-    unread: BTreeMap<&'static str, &'static str>,
 }
 
 impl RenderContext {
@@ -140,21 +138,9 @@ impl RenderContext {
         self.entries.insert(key, value);
     }
 
-    /// Adds a map value whose `field` no template reads: its key leaves that field out.
-    pub fn insert_value_unread(&mut self, key: &'static str, value: Value, field: &'static str) {
-        self.entries.insert(key, value);
-        self.unread.insert(key, field);
-    }
-
     /// Its entries' names and hashes, for its render key.
     pub fn key_entries(&self, hashes: &ValueHashes<'_>) -> KeyEntries {
-        KeyEntries::new(self.entries.iter().map(|(name, value)| {
-            let hash = match self.unread.get(name) {
-                Some(field) => hashes.hash_without(value, field),
-                None => hashes.hash(value),
-            };
-            (*name, hash)
-        }))
+        KeyEntries::new(self.entries.iter().map(|(name, value)| (*name, hashes.hash(value))))
     }
 
     /// The Tera context for rendering.
@@ -214,7 +200,7 @@ impl<'v> ValueHashes<'v> {
         let terms: Vec<&Value> = views.terms.iter().flatten().collect();
         let groups: [Vec<&Value>; 6] = [
             terms,
-            views.sections.iter().collect(),
+            views.sections.iter().chain(&views.section_heads).collect(),
             views.taxonomies.iter().collect(),
             views.taxonomy_lists.iter().chain(&views.taxonomy_heads).collect(),
             views.section_archives.iter().collect(),
@@ -259,17 +245,6 @@ impl<'v> ValueHashes<'v> {
     /// The hash of page `id`'s light view.
     pub fn light_page(&self, id: PageId) -> u64 {
         self.light_pages[id]
-    }
-
-    /// The hash of the map `value` without its entry `field` (of any other value, its hash).
-    pub fn hash_without(&self, value: &Value, field: &str) -> u64 {
-        let Some(map) = value.as_map() else { return self.hash(value) };
-        let entries: Vec<(u64, u64)> = map
-            .iter()
-            .filter(|(key, _)| key.as_str() != Some(field))
-            .map(|(key, item)| (key_hash(key), self.hash(item)))
-            .collect();
-        map_hash(entries.into_iter())
     }
 
     /// The hash of `value`: its contents, whatever map or array shares them.
@@ -323,8 +298,6 @@ impl<'v> ValueHashes<'v> {
 }
 
 /// A render context as its entries' names and hashes, in name order: all a render key reads.
-/// Renders that are mostly reused (every page and pager, each `serve` run) compute these
-/// straight from the model, so that the context itself is built only for a render that runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyEntries(Vec<(&'static str, u64)>);
 
@@ -514,6 +487,7 @@ mod tests {
             pages: Vec::new(),
             light_pages,
             sections: Vec::new(),
+            section_heads: Vec::new(),
             taxonomies: Vec::new(),
             taxonomy_lists: Vec::new(),
             taxonomy_heads: Vec::new(),

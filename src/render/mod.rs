@@ -31,9 +31,7 @@ use crate::load::TemplateFile;
 use crate::shared_text::SharedText;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
-use cache::{
-    CachedRender, Interner, KeyEntries, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes,
-};
+use cache::{CachedRender, Interner, RenderCache, RenderContext, RenderStats, Reuse, ValueHashes};
 use feeds::Feed;
 use functions::{Lookup, LookupIndex};
 use plan::{Plan, PlanInput, Source};
@@ -138,8 +136,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         hashes: &hashes,
         lookup: &lookup,
         reuse: Reuse::new(previous, |query| lookup.answer_hash(query, &hashes)),
-        section_pages_unread: !reads::may_read_field(templates, "section", "pages"),
-        term_pages_unread: !reads::may_read_field(templates, "term", "pages"),
+        section_pages_read: reads::may_read_field(templates, "section", "pages"),
     };
     let results: Vec<Result<Output>> = jobs
         .par_iter()
@@ -544,32 +541,13 @@ struct Renderer<'a> {
     hashes: &'a ValueHashes<'a>,
     lookup: &'a Lookup,
     reuse: Reuse<'a>,
-    /// No template reads `section.pages` (or `section` whole): a pager is keyed without the
-    /// section's pages, and editing one page re-renders only the pagers that list it.
-    section_pages_unread: bool,
-    /// The same for `term.pages` on term pagers.
-    term_pages_unread: bool,
-}
-
-/// Adds the section or term view `view` as `name`, keyed without its `pages` when `unread`.
-fn insert_list(context: &mut RenderContext, name: &'static str, view: &Value, unread: bool) {
-    if unread {
-        context.insert_value_unread(name, view.clone(), "pages");
-    } else {
-        context.insert_value(name, view.clone());
-    }
+    /// Whether some template may reach `section.pages` (see `reads`). When none can, pagers
+    /// are given their section without its pages, so that a pager's bytes, and its key,
+    /// depend only on the pages it lists.
+    section_pages_read: bool,
 }
 
 impl Renderer<'_> {
-    /// The key hash of a section or term view: without its `pages` when `unread`.
-    fn list_hash(&self, view: &Value, unread: bool) -> u64 {
-        if unread {
-            self.hashes.hash_without(view, "pages")
-        } else {
-            self.hashes.hash(view)
-        }
-    }
-
     /// Renders `job`, the `position`th of the run (where its previous render is looked for
     /// first).
     fn render(&self, job: &Job<'_>, position: usize) -> Result<Output> {
@@ -578,40 +556,24 @@ impl Renderer<'_> {
                 let page = &self.site.pages[id];
                 let view = &self.views.pages[id];
                 let template = page_template(self.site, page, self.tera);
-                let entries = self.place_entries(&page.url_path, [("page", self.hashes.page(id))]);
-                self.render_template(
-                    position,
-                    &template,
-                    &page.url_path,
-                    &page.display_path,
-                    &entries,
-                    || {
-                        let mut context = self.context(&page.url_path);
-                        context.insert_value("page", view.clone());
-                        context
-                    },
-                )
+                let mut context = self.context(&page.url_path);
+                context.insert_value("page", view.clone());
+                self.render_context(position, &template, &page.url_path, &page.display_path, context)
             }
             Job::Pager { section, pager } => {
                 let s = &self.site.sections[section];
                 let list = PageList { pages: &s.pages, pagers: &s.pagers, paginate_by: s.paginate_by };
                 let paginator = self.paginator(&list, pager);
                 let url_path = &s.pagers[pager].url_path;
-                let view = &self.views.sections[section];
-                let entries = self.place_entries(
-                    url_path,
-                    [
-                        ("section", self.list_hash(view, self.section_pages_unread)),
-                        ("paginator", paginator.hash(self.hashes)),
-                    ],
-                );
+                let view = match self.section_pages_read {
+                    true => &self.views.sections[section],
+                    false => &self.views.section_heads[section],
+                };
                 let template = section_template(self.site, s);
-                self.render_template(position, template, url_path, &s.display_path, &entries, || {
-                    let mut context = self.context(url_path);
-                    insert_list(&mut context, "section", view, self.section_pages_unread);
-                    context.insert_value("paginator", paginator.to_value(self.views));
-                    context
-                })
+                let mut context = self.context(url_path);
+                context.insert_value("section", view.clone());
+                context.insert_value("paginator", paginator.to_value(self.views));
+                self.render_context(position, template, url_path, &s.display_path, context)
             }
             Job::TaxonomyList(index) => {
                 let taxonomy = &self.site.taxonomies[index];
@@ -631,23 +593,12 @@ impl Renderer<'_> {
                 let list = PageList { pages: &t.pages, pagers: &t.pagers, paginate_by: taxonomy.paginate_by };
                 let paginator = self.paginator(&list, pager);
                 let head = &self.views.taxonomy_heads[index];
-                let term_view = &self.views.terms[index][term];
-                let entries = self.place_entries(
-                    url_path,
-                    [
-                        ("taxonomy", self.hashes.hash(head)),
-                        ("term", self.list_hash(term_view, self.term_pages_unread)),
-                        ("paginator", paginator.hash(self.hashes)),
-                    ],
-                );
                 let source = PathBuf::from(&t.url_path);
-                self.render_template(position, &templates.single, url_path, &source, &entries, || {
-                    let mut context = self.context(url_path);
-                    context.insert_value("taxonomy", head.clone());
-                    insert_list(&mut context, "term", term_view, self.term_pages_unread);
-                    context.insert_value("paginator", paginator.to_value(self.views));
-                    context
-                })
+                let mut context = self.context(url_path);
+                context.insert_value("taxonomy", head.clone());
+                context.insert_value("term", self.views.terms[index][term].clone());
+                context.insert_value("paginator", paginator.to_value(self.views));
+                self.render_context(position, &templates.single, url_path, &source, context)
             }
             Job::Archive(url_path) => {
                 let mut context = self.context(url_path);
@@ -692,16 +643,6 @@ impl Renderer<'_> {
         context
     }
 
-    /// The key entries of a render at `url_path` (`current_path`, `current_url`) and `more`.
-    fn place_entries<const N: usize>(&self, url_path: &str, more: [(&'static str, u64); N]) -> KeyEntries {
-        let permalink = url::permalink(&self.site.config.base_url, url_path);
-        let place = [
-            ("current_path", cache::text_hash(url_path, false)),
-            ("current_url", cache::text_hash(&permalink, false)),
-        ];
-        KeyEntries::new(place.into_iter().chain(more))
-    }
-
     fn paginator<'l>(&self, list: &PageList<'l>, pager_index: usize) -> Paginator<'l> {
         let pagers = list.pagers;
         let pager = &pagers[pager_index];
@@ -726,8 +667,9 @@ impl Renderer<'_> {
         }
     }
 
-    /// Renders `template` with `context`, or reuses the previous bytes when nothing it reads
-    /// has changed.
+    /// Renders `template` with `context`, or reuses the previous bytes when the render's key
+    /// (the template set, the template, the output path and the hash of `context`) is the
+    /// same as last run's and every lookup the last render made gets the same answer.
     fn render_context(
         &self,
         position: usize,
@@ -736,38 +678,13 @@ impl Renderer<'_> {
         source: &Path,
         context: RenderContext,
     ) -> Result<Output> {
-        let entries = context.key_entries(self.hashes);
-        self.render_template(position, template, url_path, source, &entries, || context)
-    }
-
-    /// Renders `template` with the context `build` makes, whose entries hash to `entries`,
-    /// or reuses the previous bytes when nothing it reads has changed: then the context is
-    /// never built.
-    #[allow(clippy::too_many_arguments)]
-    fn render_template(
-        &self,
-        position: usize,
-        template: &str,
-        url_path: &str,
-        source: &Path,
-        entries: &KeyEntries,
-        build: impl FnOnce() -> RenderContext,
-    ) -> Result<Output> {
         let output_path = url::output_path(url_path);
-        let key = self.hashes.render_key(template, &output_path, entries);
-        // Tests run unoptimized: there every key is checked against the context it stands for.
-        #[cfg(debug_assertions)]
-        let build = {
-            let context = build();
-            assert_eq!(&context.key_entries(self.hashes), entries, "key entries of {output_path}");
-            || context
-        };
+        let key = self.hashes.render_key(template, &output_path, &context.key_entries(self.hashes));
         if let Some(previous) = self.reuse.get(position, &output_path, key) {
             let contents = Arc::clone(previous.contents());
             let origin = Origin::Reused(output_path.clone(), previous);
             return Ok(Output { file: RenderedFile { output_path, contents }, origin });
         }
-        let context = build();
         let answer = |query: &cache::Query| self.lookup.answer_hash(query, self.hashes);
         let (html, queries) = cache::recording(|| self.render_named(template, &context, source));
         let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
@@ -817,8 +734,7 @@ impl Renderer<'_> {
     }
 }
 
-/// What a template's `paginator` holds, before it is a value: its values are built only for
-/// a render that runs, its hash is what the render key reads.
+/// What a template's `paginator` holds, before it is a value.
 struct Paginator<'a> {
     pages: &'a [PageId],
     numbers: [(&'static str, usize); 4],
@@ -835,22 +751,6 @@ impl Paginator<'_> {
             .iter()
             .map(|(name, link)| (*name, link.as_deref().map_or_else(Value::none, Value::from)));
         map(std::iter::once(("pages", Value::from(pages))).chain(numbers).chain(links))
-    }
-
-    /// The hash of [`Paginator::to_value`]'s value, without building it.
-    fn hash(&self, hashes: &ValueHashes<'_>) -> u64 {
-        let pages = cache::array_hash(self.pages.iter().map(|&id| hashes.light_page(id)));
-        let numbers = self.numbers.iter().map(|&(name, n)| (name, hashes.hash(&Value::from(n))));
-        let links = self.links.iter().map(|(name, link)| {
-            let hash = match link {
-                Some(text) => cache::text_hash(text, false),
-                None => hashes.hash(&Value::none()),
-            };
-            (*name, hash)
-        });
-        let entries: Vec<(&str, u64)> =
-            std::iter::once(("pages", pages)).chain(numbers).chain(links).collect();
-        cache::map_hash(entries.into_iter().map(|(name, hash)| (cache::name_hash(name), hash)))
     }
 }
 

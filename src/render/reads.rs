@@ -1,147 +1,93 @@
-//! What the templates can read of a context entry, told from their text, so that a render's
-//! key can leave out what no template reads: a pager's `section` holds every page of the
-//! section, and keyed with them, editing one post's summary re-rendered every pager.
+//! Whether any template can reach a field of a context entry, told from the templates' raw
+//! text without parsing it, so that a pager can be given its `section` without `pages`.
 //!
-//! Conservative: a use the scan cannot follow (the entry printed, passed on, indexed,
-//! filtered, looped over or reassigned) counts as reading everything.
+//! Why: a pager's `section` would hold every page of the section; rendered with them, a
+//! pager's bytes depend on every post, and editing one summary re-renders every pager. When
+//! no template can reach `section.pages`, pagers get the section without it, and their key
+//! (the hash of the context they are given) no longer holds every post.
+//!
+//! Sound by construction, not by lexing: every occurrence of the variable's name as a word,
+//! anywhere in the text (in tags, strings, comments or HTML alike), counts as reaching the
+//! field, except the few shapes that cannot: `name.other_field`, `name is [not] defined`
+//! (or `undefined`) and an HTML tag `<name>`/`</name>`. A template that hides a read from a
+//! lexer (an apostrophe in a comment, an escaped quote, `{% raw %}`) still shows the name to
+//! a plain substring search. A misjudged shape costs reuse, never correctness.
 
 use crate::load::TemplateFile;
 
-/// Whether some template may read `variable.field`, or `variable` whole. Only the insides of
-/// `{{ }}` and `{% %}` are looked at: HTML such as `<section>`, and comments, are not reads.
-/// A template that a later one of the same name replaces (a theme's, overridden by the
-/// site's) is not rendered, so not read.
+/// Whether some template that is rendered may reach `variable.field` (or `variable` whole,
+/// which reaches every field). A template that a later one of the same name replaces (a
+/// theme's, overridden by the site's) is never rendered and does not count.
 pub fn may_read_field(templates: &[TemplateFile], variable: &str, field: &str) -> bool {
     let by_name: std::collections::HashMap<&str, &TemplateFile> =
         templates.iter().map(|t| (t.name.as_str(), t)).collect();
-    by_name.values().any(|t| tags(&t.text).any(|tag| tag_may_read(tag, variable, field)))
+    by_name.values().any(|t| text_may_read(&t.text, variable, field))
 }
 
-/// The insides of the template tags of `text` but comments; an unclosed tag runs to the end.
-fn tags(text: &str) -> impl Iterator<Item = &str> {
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    std::iter::from_fn(move || {
-        while let Some(found) = memchr::memchr(b'{', &bytes[from..]) {
-            let start = from + found;
-            let close = match bytes.get(start + 1) {
-                Some(b'{') => b'}',
-                Some(b'%') => b'%',
-                Some(b'#') => b'#',
-                _ => {
-                    from = start + 1;
-                    continue;
-                }
-            };
-            let inside = start + 2;
-            let end = tag_end(&bytes[inside..], close).map_or(bytes.len(), |end| inside + end);
-            from = (end + 2).min(bytes.len());
-            // A comment reads nothing.
-            if close != b'#' {
-                return Some(&text[inside..end]);
-            }
-        }
-        None
-    })
-}
-
-/// Where the tag whose inside starts `rest` closes with `close` and `}`, skipping quoted text.
-fn tag_end(rest: &[u8], close: u8) -> Option<usize> {
-    let mut quote = None;
-    for (at, &byte) in rest.iter().enumerate() {
-        match quote {
-            Some(open) if byte == open => quote = None,
-            Some(_) => {}
-            None if matches!(byte, b'"' | b'\'' | b'`') => quote = Some(byte),
-            None if byte == close && rest.get(at + 1) == Some(&b'}') => return Some(at),
-            None => {}
-        }
+/// Whether `text` may reach `variable.field`: see the module's rules.
+fn text_may_read(text: &str, variable: &str, field: &str) -> bool {
+    // Tera prints the whole context for this name.
+    if text.contains("__tera_context") {
+        return true;
     }
-    None
-}
-
-/// Whether the tag's inside may read `variable.field` or `variable` whole.
-fn tag_may_read(tag: &str, variable: &str, field: &str) -> bool {
-    let bytes = tag.as_bytes();
+    let bytes = text.as_bytes();
     let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let skip_spaces = |mut at: usize| {
-        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-            at += 1;
-        }
-        at
-    };
-    let mut at = 0;
-    let mut quote = None;
-    let mut after_dot = false;
-    while at < bytes.len() {
-        let byte = bytes[at];
-        if let Some(open) = quote {
-            quote = (byte != open).then_some(open);
-            at += 1;
+    let mut from = 0;
+    while let Some(found) = memchr::memmem::find(&bytes[from..], variable.as_bytes()) {
+        let start = from + found;
+        let end = start + variable.len();
+        from = end;
+        let before = start.checked_sub(1).map(|at| bytes[at]);
+        let after = bytes.get(end).copied();
+        // Part of a longer word (`sections`, `get_section`, `subsection_x`): another name.
+        if before.is_some_and(is_name) || after.is_some_and(is_name) {
             continue;
         }
-        if matches!(byte, b'"' | b'\'' | b'`') {
-            quote = Some(byte);
-            after_dot = false;
-            at += 1;
+        if is_html_tag(bytes, start, after) || definedness_test(&text[end..]) {
             continue;
         }
-        if !is_name(byte) {
-            if !byte.is_ascii_whitespace() {
-                after_dot = byte == b'.';
-            }
-            at += 1;
-            continue;
-        }
-        let start = at;
-        while at < bytes.len() && is_name(bytes[at]) {
-            at += 1;
-        }
-        let name = &tag[start..at];
-        let field_of_another = std::mem::replace(&mut after_dot, false);
-        if name.starts_with("__tera") {
+        if after != Some(b'.') {
             return true;
         }
-        if name != variable || field_of_another {
-            continue;
-        }
-        let next = skip_spaces(at);
-        if let Some(end) = definedness_test(tag, next) {
-            at = end;
-            continue;
-        }
-        if bytes.get(next) != Some(&b'.') {
+        let name_end =
+            bytes[end + 1..].iter().position(|&b| !is_name(b)).map_or(bytes.len(), |n| end + 1 + n);
+        let name = &text[end + 1..name_end];
+        if name.is_empty() || name == field {
             return true;
         }
-        let field_start = skip_spaces(next + 1);
-        let mut field_end = field_start;
-        while field_end < bytes.len() && is_name(bytes[field_end]) {
-            field_end += 1;
-        }
-        if field_start == field_end || &tag[field_start..field_end] == field {
-            return true;
-        }
-        at = field_end;
     }
     false
 }
 
-/// The end of `is [not] defined` or `is [not] undefined` when `tag` has it at `at`: a test
-/// that reads whether the variable is there, not what it holds.
-fn definedness_test(tag: &str, at: usize) -> Option<usize> {
-    let rest = &tag[at..];
-    let parts: Vec<&str> = rest.split_ascii_whitespace().take(3).collect();
-    let test = match parts.as_slice() {
-        ["is", "not", test, ..] | ["is", test, ..] => *test,
-        _ => return None,
+/// Whether the name at `start` is an HTML element's: `<name` or `</name`, followed by a
+/// space, `>` or `/`. In a Tera expression `a <name>` would compare a map, which Tera
+/// refuses with an error rather than rendering stale.
+fn is_html_tag(bytes: &[u8], start: usize, after: Option<u8>) -> bool {
+    let opened = match start.checked_sub(1).map(|at| bytes[at]) {
+        Some(b'<') => true,
+        Some(b'/') => start >= 2 && bytes[start - 2] == b'<',
+        _ => false,
     };
-    let name = test.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
-    if name != "defined" && name != "undefined" {
-        return None;
-    }
-    // `is` comes first and cannot hold the name, so its first match is the test's.
-    let offset = rest.find(name).expect("the name was split from this text") + name.len();
-    Some(at + offset)
+    opened && after.is_some_and(|b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
+}
+
+/// Whether `rest` (the text right after the name) starts with ` is [not] defined` or
+/// ` is [not] undefined` as a whole word: a test of whether the variable is there, not of
+/// what it holds.
+fn definedness_test(rest: &str) -> bool {
+    let rest = rest.trim_start();
+    let Some(rest) = rest.strip_prefix("is").filter(|r| r.starts_with(char::is_whitespace)) else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    let rest = match rest.strip_prefix("not").filter(|r| r.starts_with(char::is_whitespace)) {
+        Some(after_not) => after_not.trim_start(),
+        None => rest,
+    };
+    ["defined", "undefined"].iter().any(|test| {
+        rest.strip_prefix(test)
+            .is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    })
 }
 
 #[cfg(test)]
@@ -155,23 +101,26 @@ mod tests {
     }
 
     #[test]
-    fn other_fields_and_html_are_not_reads_of_the_pages() {
+    fn other_fields_and_html_elements_do_not_reach_the_pages() {
         assert!(!reads("<section><h1>{{ section.title }}</h1>{% for p in paginator.pages %}{{ p.title }}{% endfor %}</section>"));
-        assert!(!reads(
-            "{{ page.section.pages }}{{ section . title | upper }}{# section #}{{ \"section.pages\" }}"
-        ));
         assert!(!reads("{% if section.extra.pages %}{{ section.subsections | length }}{% endif %}"));
         assert!(!reads(
             "{%- elif section is defined -%}{% if section is not undefined %}{{ section.title }}{% endif %}"
         ));
+        assert!(!reads(
+            "{{ get_section(path=\"blog/_index.md\").title }}{% for s in subsections %}{% endfor %}"
+        ));
+        assert!(!reads("<section class=\"x\">a</section>\n<section>b</section >"));
     }
 
     #[test]
-    fn the_field_or_the_whole_variable_is_a_read() {
+    fn any_other_use_of_the_name_reaches_them() {
         for text in [
             "{% for p in section.pages %}{% endfor %}",
             "{{ section.pages | length }}",
             "{{ section . pages }}",
+            "{{ section .pages }}",
+            "{{ section.\npages }}",
             "{% set s = section %}{{ s.pages }}",
             "{{ section }}",
             "{% if section is iterable %}{% endif %}",
@@ -183,8 +132,66 @@ mod tests {
             "{{ __tera_context }}",
             "{{ \"}}\" ~ section.pages }}",
             "{{ section.title }} {{ section.pages",
+            "{{ 1 <section.pages | length }}",
+            // Prose is read as a possible use: it costs reuse, not correctness.
+            "{# the section's list #}",
         ] {
             assert!(reads(text), "{text}");
+        }
+    }
+
+    /// The shapes that hid `section.pages` from the lexing scan this replaced (issue 21).
+    #[test]
+    fn issue_21_comments_escapes_spreads_and_raw_blocks_cannot_hide_a_read() {
+        for text in [
+            "{# the blog's list #}{% for p in section.pages %}{{ p.title }}{% endfor %}",
+            "{{ 'Don\\'t miss a post' }}{% for p in section.pages %}{{ p.title }}{% endfor %}",
+            "{% set all = [...section.pages] %}{{ all | length }}",
+            "{% set s = {...section} %}{{ s.pages | length }}",
+            "{% raw %}{#{% endraw %}{% for p in section.pages %}{{ p.title }}{% endfor %}",
+        ] {
+            assert!(reads(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_template_replaced_by_another_of_its_name_is_not_rendered() {
+        let theme = TemplateFile {
+            name: "section.html".into(),
+            display_path: "themes/t/section.html".into(),
+            text: "{{ section.pages | length }}".into(),
+        };
+        let site = TemplateFile {
+            name: "section.html".into(),
+            display_path: "templates/section.html".into(),
+            text: "{{ section.title }}".into(),
+        };
+        assert!(!may_read_field(&[theme.clone(), site.clone()], "section", "pages"));
+        assert!(may_read_field(&[site, theme], "section", "pages"));
+    }
+
+    #[test]
+    fn the_built_in_theme_and_the_bench_templates_leave_pagers_without_the_pages() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for folder in ["themes/quire/templates", "bench/quire/templates"] {
+            let templates: Vec<TemplateFile> = walkdir::WalkDir::new(root.join(folder))
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|entry| entry.file_type().is_file())
+                .map(|entry| TemplateFile {
+                    name: entry.path().strip_prefix(root.join(folder)).unwrap().to_string_lossy().into(),
+                    display_path: entry.path().to_path_buf(),
+                    text: std::fs::read_to_string(entry.path()).unwrap(),
+                })
+                .collect();
+            assert!(!templates.is_empty(), "{folder}");
+            let builtins = crate::render::shortcodes::BUILTINS.iter().map(|(name, text, _)| TemplateFile {
+                name: (*name).into(),
+                display_path: (*name).into(),
+                text: (*text).into(),
+            });
+            let templates: Vec<TemplateFile> = templates.into_iter().chain(builtins).collect();
+            assert!(!may_read_field(&templates, "section", "pages"), "{folder}");
         }
     }
 }

@@ -55,7 +55,7 @@ const NOTE: &str = r#"<aside class="note note-{{ kind | default(value="note") }}
 "#;
 
 const ANCHOR_LINK: &str =
-    r##" <a class="heading-anchor" href="#{{ id }}" aria-label="Link to the section “{{ title }}”">#</a>"##;
+    r##" <a class="heading-anchor" href="#{{ id }}" aria-label="Link to the heading “{{ title }}”">#</a>"##;
 
 /// Renders shortcode calls with a Tera instance that holds the shortcode templates.
 pub struct Expander<'a> {

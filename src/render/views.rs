@@ -32,6 +32,8 @@ pub struct Views {
     pub light_pages: Vec<Value>,
     /// View per section, by `SectionId`.
     pub sections: Vec<Value>,
+    /// View per section without its `pages`, for pagers when no template reads them.
+    pub section_heads: Vec<Value>,
     /// View per taxonomy with its terms and their pages (`get_taxonomy`), in config order.
     pub taxonomies: Vec<Value>,
     /// View per taxonomy with its terms and their counts (`taxonomy_list.html`).
@@ -62,6 +64,7 @@ pub struct Views {
 #[derive(Debug, Clone)]
 struct Aggregates {
     sections: Vec<Value>,
+    section_heads: Vec<Value>,
     taxonomies: Vec<Value>,
     taxonomy_lists: Vec<Value>,
     taxonomy_heads: Vec<Value>,
@@ -222,6 +225,7 @@ impl Views {
         };
         let Aggregates {
             sections,
+            section_heads,
             taxonomies,
             taxonomy_lists,
             taxonomy_heads,
@@ -241,6 +245,7 @@ impl Views {
             pages,
             light_pages,
             sections,
+            section_heads,
             taxonomies,
             taxonomy_lists,
             taxonomy_heads,
@@ -282,6 +287,7 @@ impl Views {
         let aggregates = self.aggregate_key.map(|key| {
             let views = Aggregates {
                 sections: self.sections.clone(),
+                section_heads: self.section_heads.clone(),
                 taxonomies: self.taxonomies.clone(),
                 taxonomy_lists: self.taxonomy_lists.clone(),
                 taxonomy_heads: self.taxonomy_heads.clone(),
@@ -300,7 +306,8 @@ impl Views {
 impl Aggregates {
     fn build(site: &Site, light_pages: &[Value], term_links: &[Vec<Value>]) -> Aggregates {
         let base_url = site.config.base_url.as_str();
-        let sections = site.sections.iter().map(|s| section(s, site, light_pages)).collect();
+        let sections: Vec<Value> = site.sections.iter().map(|s| section(s, site, light_pages)).collect();
+        let section_heads = sections.iter().map(|s| without_entry(s, "pages")).collect();
         let taxonomy_heads: Vec<Value> = site.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
         let terms: Vec<Vec<Value>> = term_links
             .iter()
@@ -335,13 +342,23 @@ impl Aggregates {
             .iter()
             .map(|s| self::archive(&Archive::of(s.pages.iter().copied(), &site.pages), light_pages))
             .collect();
-        Aggregates { sections, taxonomies, taxonomy_lists, taxonomy_heads, terms, archive, section_archives }
+        Aggregates {
+            sections,
+            section_heads,
+            taxonomies,
+            taxonomy_lists,
+            taxonomy_heads,
+            terms,
+            archive,
+            section_archives,
+        }
     }
 
     /// Every view it holds.
     fn values(&self) -> impl Iterator<Item = &Value> {
         self.sections
             .iter()
+            .chain(&self.section_heads)
             .chain(&self.taxonomies)
             .chain(&self.taxonomy_lists)
             .chain(&self.taxonomy_heads)
@@ -469,6 +486,13 @@ pub fn archive(archive: &Archive, light_pages: &[Value]) -> Value {
 fn with_entry(base: &Value, key: &'static str, value: Value) -> Value {
     let mut map = base.clone().into_map().expect("views are maps");
     map.insert(key.into(), value);
+    Value::from(map)
+}
+
+/// A copy of the map `base` without `key`.
+fn without_entry(base: &Value, key: &'static str) -> Value {
+    let mut map = base.clone().into_map().expect("views are maps");
+    map.shift_remove(&tera::value::Key::from(key));
     Value::from(map)
 }
 

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::pipeline::{Builder, RunStats};
+use crate::pipeline::{Builder, Mode, RunStats};
 use crate::project::{Overrides, Project};
 use guard::{Backend, Guard};
 use output::{Change, Publisher, ServedSite};
@@ -140,7 +140,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     let mut rebuilder = Rebuilder {
         root: root.clone(),
         overrides,
-        builder: Builder::watched(),
+        builder: Builder::new(Mode::Watch),
         publisher: Publisher::new(shared.hub.server_id()),
         shared: Arc::clone(&shared),
         report: Arc::clone(&report),
