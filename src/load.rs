@@ -45,19 +45,44 @@ pub struct SourceFile {
     pub text: Arc<str>,
 }
 
-/// Content texts from earlier loads, reused while a file's size and modification time stay
-/// the same and nobody said it changed (`forget`).
+/// Content texts from earlier loads, reused while a file's stamp stays the same and nobody
+/// said it changed (`forget`).
 #[derive(Debug, Default)]
 pub struct ReadCache {
     texts: HashMap<PathBuf, (Stamp, Arc<str>)>,
 }
 
-/// What a file looked like when it was read: size and modification time.
-pub type Stamp = (u64, Option<SystemTime>);
+/// What a file looked like when it was read, to tell without reading it whether it changed.
+///
+/// Size and modification time alone are not enough: `cp -p`, `tar -x`, `rsync -t` and
+/// `touch -r` give a file other bytes with the same size and time (issue 21). On Unix the
+/// stamp also holds the inode change time, which no copying tool can set (any write, and
+/// setting the modification time, moves it to the present), and the device and inode, which
+/// differ when a folder was replaced by another copy of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    size: u64,
+    modified: Option<SystemTime>,
+    /// Inode change time, seconds and nanoseconds (Unix only).
+    changed: (i64, i64),
+    /// Device and inode (Unix only).
+    file_id: (u64, u64),
+}
 
 /// The stamp of a file as its metadata gives it.
 pub fn stamp(meta: &std::fs::Metadata) -> Stamp {
-    (meta.len(), meta.modified().ok())
+    #[cfg(unix)]
+    let (changed, file_id) = {
+        use std::os::unix::fs::MetadataExt;
+        ((meta.ctime(), meta.ctime_nsec()), (meta.dev(), meta.ino()))
+    };
+    // Elsewhere the creation time stands in for the change time: a copy is a new file.
+    #[cfg(not(unix))]
+    let (changed, file_id) = {
+        let created = meta.created().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        (created.map_or((0, 0), |d| (d.as_secs() as i64, i64::from(d.subsec_nanos()))), (0, 0))
+    };
+    Stamp { size: meta.len(), modified: meta.modified().ok(), changed, file_id }
 }
 
 impl ReadCache {
@@ -403,6 +428,19 @@ mod tests {
         let changed = ["a.md", "b/b.md", "b-c.md", "b/c.md"].map(content).into_iter().collect();
         files = reload(&paths, files, &changed, &mut cache).expect("only Markdown changed");
         assert_eq!(files.content, load(&paths).unwrap().content);
+    }
+
+    #[test]
+    fn issue_21_a_text_rewritten_with_its_size_and_time_kept_is_read_again() {
+        let (_dir, paths) = site();
+        let mut cache = ReadCache::new();
+        load_with(&paths, &mut cache).unwrap();
+        let path = paths.content.join("a.md");
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::fs::write(&path, "B").unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(modified).unwrap();
+        let files = load_with(&paths, &mut cache).unwrap();
+        assert_eq!(&*files.content[0].text, "B");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! runs the full build. The manifest lives beside the highlight cache and is only a cache.
 
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -178,21 +179,25 @@ fn inputs_hash(project: &Project, files: &SiteFiles) -> String {
     }
     for asset in &files.content_assets {
         part(asset.relative_path.as_bytes());
-        part(stamp_of(&asset.source_path).as_bytes());
+        part(&stamp_of(&asset.source_path));
     }
     for file in &files.static_files {
         part(file.relative_path.as_bytes());
         match &file.source {
-            StaticSource::Disk(path) => part(stamp_of(path).as_bytes()),
+            StaticSource::Disk(path) => part(&stamp_of(path)),
             StaticSource::BuiltIn(bytes) => part(bytes),
         }
     }
     format!("{:032x}", hasher.digest128())
 }
 
-/// A copied file's identity without reading it: its path and its load stamp.
-fn stamp_of(path: &Path) -> String {
-    format!("{} {:?}", path.display(), fs::metadata(path).ok().as_ref().map(load::stamp))
+/// A copied file's identity without reading it: a hash of its path and its load stamp (size,
+/// times, inode), or of the path alone when it cannot be read.
+fn stamp_of(path: &Path) -> [u8; 8] {
+    let mut hasher = Xxh3Default::new();
+    path.hash(&mut hasher);
+    fs::metadata(path).ok().as_ref().map(load::stamp).hash(&mut hasher);
+    hasher.finish().to_le_bytes()
 }
 
 #[cfg(test)]

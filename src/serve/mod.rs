@@ -18,6 +18,7 @@ pub mod watch;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -146,6 +147,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         report: Arc::clone(&report),
         warned: false,
         site_warnings: Vec::new(),
+        next_change: None,
     };
     rebuilder.rebuild();
 
@@ -168,7 +170,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     std::thread::Builder::new()
         .name("quire-rebuild".into())
         .spawn(move || {
-            for changed in batches {
+            while let Some(changed) = rebuilder.next_batch(&batches) {
                 log::debug!("changed: {changed:?}");
                 for path in &changed {
                     rebuilder.builder.forget(path);
@@ -223,13 +225,36 @@ struct Rebuilder {
     warned: bool,
     /// The site's warnings as last shown; shown again only when they change.
     site_warnings: Vec<String>,
+    /// When a page of the served site is next due to be published or to expire: the site is
+    /// built again then, without a save (issue 21).
+    next_change: Option<jiff::Timestamp>,
 }
 
 impl Rebuilder {
+    /// The paths of the next batch of changes; an empty batch when a page's publication or
+    /// expiry moment comes first; `None` once the watcher has stopped.
+    fn next_batch(&self, batches: &Receiver<Vec<PathBuf>>) -> Option<Vec<PathBuf>> {
+        let Some(at) = self.next_change else { return batches.recv().ok() };
+        let left = at.as_nanosecond().saturating_sub(jiff::Timestamp::now().as_nanosecond());
+        // `status` publishes a page at its moment exactly, so waking at it is enough.
+        let left = Duration::from_nanos(u64::try_from(left.max(0)).unwrap_or(u64::MAX));
+        match batches.recv_timeout(left) {
+            Ok(changed) => Some(changed),
+            Err(RecvTimeoutError::Timeout) => {
+                log::debug!("serve: a page is due to be published or to expire");
+                Some(Vec::new())
+            }
+            Err(RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
     fn rebuild(&mut self) {
         let started = Instant::now();
+        // A failed build's site has no schedule: the save that mends it brings one.
+        self.next_change = None;
         match self.run() {
             Ok((stats, site, change)) => {
+                self.next_change = stats.held_back.next_change;
                 self.shared.publish(site);
                 self.shared.hub.built(&change);
                 (self.report)(Event::Built { stats: &stats, change: &change, duration: started.elapsed() });

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use crate::error::{read_bytes, Error, Result};
+use crate::load::{self, Stamp};
 use crate::pipeline::Output;
 use crate::write::Contents;
 
@@ -87,9 +87,13 @@ impl Publisher {
         Publisher { copies: CopiedFiles::default(), script_tag: script_tag(server_id) }
     }
 
-    /// Reads `path` again next time, whatever its size and time say.
+    /// Reads `path` again next time, whatever its stamp says; for a folder, every file in
+    /// it: a folder swapped in whole (`mv static.new static`) holds other files under the
+    /// same names.
     pub fn forget(&mut self, path: &std::path::Path) {
-        self.copies.files.remove(path);
+        if self.copies.files.remove(path).is_none() && !path.is_file() {
+            self.copies.files.retain(|copied, _| !copied.starts_with(path));
+        }
     }
 
     /// The site of a new build, sharing `previous`'s unchanged files, with what changed.
@@ -144,16 +148,16 @@ impl ServedFile {
 }
 
 /// Files copied as they are (static files, images beside posts), read once and again only
-/// when their size or modification time changes.
+/// when their stamp changes or the watcher saw them change.
 #[derive(Debug, Default)]
 struct CopiedFiles {
     files: HashMap<PathBuf, Copied>,
 }
 
-/// A copied file's bytes and its size and modification time when they were read.
+/// A copied file's bytes and its stamp when they were read.
 #[derive(Debug)]
 struct Copied {
-    stamp: (u64, Option<SystemTime>),
+    stamp: Stamp,
     bytes: Arc<[u8]>,
 }
 
@@ -161,7 +165,7 @@ impl CopiedFiles {
     fn read(&mut self, source_path: &PathBuf) -> Result<Arc<[u8]>> {
         let meta = std::fs::metadata(source_path)
             .map_err(|source| Error::Read { path: source_path.clone(), source })?;
-        let stamp = (meta.len(), meta.modified().ok());
+        let stamp = load::stamp(&meta);
         if let Some(copied) = self.files.get(source_path).filter(|copied| copied.stamp == stamp) {
             return Ok(Arc::clone(&copied.bytes));
         }

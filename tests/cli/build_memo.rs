@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::{files, mtimes, TestSite};
+use crate::support::{files, mtimes, rewrite_keeping_size_and_mtime, TestSite};
 
 const SKIPPED: &str = "nothing changed since the last build";
 
@@ -117,4 +117,32 @@ fn a_skipped_build_prints_the_warnings_again() {
     let second = site.run_command(cmd).success().stderr();
     assert!(second.contains(SKIPPED), "{second}");
     assert!(second.contains("include note.html"), "{second}");
+}
+
+#[test]
+fn issue_21_a_static_file_edited_with_its_size_and_time_kept_is_copied_again() {
+    let site = TestSite::from_fixture("rebuild");
+    site.write_file("static/site.css", "body { color: blue }\n");
+    build(&site, &[], &[]);
+    assert!(build(&site, &[], &[]), "an unchanged build was not skipped");
+    rewrite_keeping_size_and_mtime(&site.root().join("static/site.css"), b"body { color: gray }\n");
+    assert!(!build(&site, &[], &[]), "the build was skipped");
+    assert_eq!(site.read("site.css"), "body { color: gray }\n");
+    assert_eq!(files(&site.public()), clean_build(&site, &[], &[]));
+}
+
+#[test]
+fn issue_21_a_bundle_asset_edited_with_its_size_and_time_kept_is_copied_again() {
+    let site = TestSite::from_fixture("rebuild");
+    site.write_file(
+        "content/blog/bundle/index.md",
+        "---\ntitle: Bundle\ndate: 2024-03-01\n---\n\nA bundle.\n",
+    );
+    site.write_file("content/blog/bundle/note.txt", "first note\n");
+    build(&site, &[], &[]);
+    assert!(build(&site, &[], &[]), "an unchanged build was not skipped");
+    rewrite_keeping_size_and_mtime(&site.root().join("content/blog/bundle/note.txt"), b"other note\n");
+    assert!(!build(&site, &[], &[]), "the build was skipped");
+    assert_eq!(site.read("blog/bundle/note.txt"), "other note\n");
+    assert_eq!(files(&site.public()), clean_build(&site, &[], &[]));
 }

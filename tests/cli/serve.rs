@@ -549,3 +549,34 @@ fn a_save_through_a_temporary_file_and_a_burst_of_changes_are_served() {
     assert_eq!(served.get("/blog/first-md/").status, 404);
     assert_eq!(served.get("/blog/first-md-tmp/").status, 404);
 }
+
+#[test]
+fn issue_21_a_static_folder_replaced_whole_is_served_anew() {
+    let site = TestSite::from_fixture("serve");
+    let served = Served::start(&site, &[]);
+    let old = std::fs::read(site.root().join("static/css/site.css")).unwrap();
+    served.wait_for("/css/site.css", "served", |r| r.status == 200 && r.body == old);
+    // `static.new` is a copy with the same names, sizes and times and other bytes in one file
+    // (`cp -a static static.new`, an edit, `touch -r`), swapped in whole.
+    let new_folder = site.root().join("static.new");
+    copy_folder(&site.root().join("static"), &new_folder);
+    let new = old.to_ascii_uppercase();
+    assert_ne!(new, old, "the fixture's stylesheet has lowercase letters");
+    crate::support::rewrite_keeping_size_and_mtime(&new_folder.join("css/site.css"), &new);
+    std::fs::rename(site.root().join("static"), site.root().join("static.old")).unwrap();
+    std::fs::rename(&new_folder, site.root().join("static")).unwrap();
+    served.wait_for("/css/site.css", "the new bytes", |r| r.status == 200 && r.body == new);
+    std::fs::remove_dir_all(site.root().join("static.old")).unwrap();
+    wait_for_clean_build(&site, &served, &BTreeMap::new(), "static/ replaced whole");
+}
+
+/// Copies the files under `from` to `to`, keeping their modification times (`cp -a`).
+fn copy_folder(from: &Path, to: &Path) {
+    for (rel, bytes) in files(from) {
+        let target = to.join(&rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, bytes).unwrap();
+        let modified = std::fs::metadata(from.join(&rel)).unwrap().modified().unwrap();
+        std::fs::File::options().write(true).open(&target).unwrap().set_modified(modified).unwrap();
+    }
+}

@@ -378,6 +378,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Replaces the file at `path` with `bytes` of the same length, keeping its modification
+/// time, as `cp -p`, `rsync -t` or `touch -r` leave a file: only its bytes (and the change
+/// time, which no tool can set) tell the edit apart.
+pub fn rewrite_keeping_size_and_mtime(path: &Path, bytes: &[u8]) {
+    let meta = fs::metadata(path).expect("stat the file to rewrite");
+    assert_eq!(meta.len(), bytes.len() as u64, "the new bytes keep the size");
+    let modified = meta.modified().expect("mtime is supported");
+    fs::write(path, bytes).expect("rewrite the file");
+    let file = fs::File::options().write(true).open(path).expect("open the rewritten file");
+    file.set_modified(modified).expect("set mtime");
+    assert_eq!(fs::metadata(path).unwrap().modified().unwrap(), modified);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
