@@ -81,6 +81,9 @@ pub struct TocEntry {
     pub id: String,
     /// The heading's plain text.
     pub title: String,
+    /// The heading's text as HTML, with its emphasis, code and strikethrough but without
+    /// links (a table of contents entry is a link itself) and images.
+    pub html: String,
     /// Deeper headings under this one.
     pub children: Vec<TocEntry>,
 }
@@ -334,12 +337,14 @@ impl<'a> Renderer<'a> {
         // Sized from the text's length up front, rather than doubled a dozen times.
         let mut events: Vec<Event<'_>> = Vec::with_capacity(text.len() / 24);
         let mut heading_ids = HeadingIds::default();
-        let mut headings: Vec<(u8, String, String)> = Vec::new();
+        let mut headings: Vec<TocEntry> = Vec::new();
         let mut first_heading = None;
         let mut word_count = 0;
         let mut depth = 0usize;
         let mut cuts = Cuts::default();
         let mut heading_start = None;
+        // A trailing `{…}` that pulldown-cmark took for attributes but is text (issue 22).
+        let mut heading_suffix: Option<String> = None;
         let mut top_level_start = 0;
         let mut code: Option<CodeBlock> = None;
         let mut image: Option<Image> = None;
@@ -438,6 +443,21 @@ impl<'a> Renderer<'a> {
                     html.push('>');
                     Event::InlineHtml(html.into())
                 }
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    let line = heading_content_line(&text[range.clone()]);
+                    match trailing_braces(line) {
+                        Some((spaces, inner)) if !is_attribute_list(inner) => {
+                            heading_suffix = Some(format!("{spaces}{{{inner}}}"));
+                            Event::Start(Tag::Heading {
+                                level,
+                                id: None,
+                                classes: Vec::new(),
+                                attrs: Vec::new(),
+                            })
+                        }
+                        _ => Event::Start(Tag::Heading { level, id, classes, attrs }),
+                    }
+                }
                 Event::Start(Tag::Image { dest_url, title, .. }) => {
                     let number = self.record_link(&dest_url, &range, LinkKind::Image);
                     image = Some(Image { number, title: title.to_string(), alt: String::new(), depth: 0 });
@@ -466,8 +486,19 @@ impl<'a> Renderer<'a> {
                 }
                 Event::End(tag_end) => {
                     depth = depth.saturating_sub(1);
-                    if let (TagEnd::Heading(level), Some(start)) = (tag_end, heading_start.take()) {
+                    // Only the heading's own end closes it, not the end of emphasis or a link
+                    // inside it (issue 22).
+                    let heading = match tag_end {
+                        TagEnd::Heading(level) => heading_start.take().map(|start| (level, start)),
+                        _ => None,
+                    };
+                    if let Some((level, start)) = heading {
+                        if let Some(suffix) = heading_suffix.take() {
+                            word_count += count_words(&suffix);
+                            events.push(Event::Text(suffix.into()));
+                        }
                         let title = plain_text(&events[start + 1..]);
+                        let html = toc_html(&events[start + 1..]);
                         if self.options.heading_ids {
                             heading_ids.assign(&mut events[start], &title);
                         }
@@ -480,7 +511,13 @@ impl<'a> Renderer<'a> {
                                 self.anchor_call(&id, &title, *level as u8, self.line(range.start));
                             events.push(Event::InlineHtml(placeholder.into()));
                         }
-                        headings.push((*level as u8, id, title.clone()));
+                        headings.push(TocEntry {
+                            level: *level as u8,
+                            id,
+                            title: title.clone(),
+                            html,
+                            children: Vec::new(),
+                        });
                         first_heading.get_or_insert(title);
                     }
                 }
@@ -594,11 +631,11 @@ fn is_scheme(text: &str) -> bool {
     !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
 }
 
-/// Nests flat (level, id, title) headings: each takes the deeper ones after it as children.
-fn nest_headings(headings: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+/// Nests flat headings: each takes the deeper ones after it as children.
+fn nest_headings(headings: Vec<TocEntry>) -> Vec<TocEntry> {
     let mut root: Vec<TocEntry> = Vec::new();
-    for (level, id, title) in headings {
-        let entry = TocEntry { level, id, title, children: Vec::new() };
+    for entry in headings {
+        let level = entry.level;
         let mut siblings = &mut root;
         while siblings.last().is_some_and(|last| last.level < level) {
             siblings = &mut siblings.last_mut().expect("checked above").children;
@@ -630,6 +667,72 @@ fn is_more_marker(html: &str) -> bool {
     html.strip_prefix("<!--")
         .and_then(|rest| rest.strip_suffix("-->"))
         .is_some_and(|inner| inner.trim() == "more")
+}
+
+/// The HTML of a heading's inner events for a table of contents: inline formatting kept,
+/// links unwrapped (a link inside the entry's link is not allowed), images and shortcode
+/// placeholders left out.
+fn toc_html(events: &[Event<'_>]) -> String {
+    let kept = events.iter().filter(|event| match event {
+        Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => false,
+        Event::InlineHtml(html) => {
+            let link_or_image = html.contains(LINK_MARKER);
+            !(link_or_image || html.starts_with(PLACEHOLDER_START))
+        }
+        _ => true,
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, kept.cloned());
+    html.trim().to_string()
+}
+
+/// The line of a heading's source that holds its text: an ATX heading's only line, or a
+/// setext heading's last line before its underline.
+fn heading_content_line(source: &str) -> &str {
+    let lines: Vec<&str> = source.trim_end().lines().collect();
+    match lines.as_slice() {
+        [.., text, _underline] if !lines[0].trim_start().starts_with('#') => text,
+        [first, ..] => first,
+        [] => "",
+    }
+}
+
+/// The `{…}` that ends a heading line as pulldown-cmark finds it (no `{}<>\\` inside), with
+/// the whitespace before it: the candidate attribute list.
+fn trailing_braces(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_end();
+    let inside = line.strip_suffix('}')?;
+    let open = inside.rfind(|c| matches!(c, '{' | '}' | '<' | '>' | '\\'))?;
+    if !inside[open..].starts_with('{') {
+        return None;
+    }
+    let before = &inside[..open];
+    Some((&before[before.trim_end().len()..], &inside[open + 1..]))
+}
+
+/// Whether the inside of a heading's trailing braces is an attribute list: `#id`, `.class`
+/// and `key=value` words, at least one. `std{in,out,err}` is not one, and stays text.
+fn is_attribute_list(inner: &str) -> bool {
+    let name = |text: &str| {
+        !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+    };
+    let key = |text: &str| {
+        text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+    };
+    let mut words = inner.split_ascii_whitespace().peekable();
+    words.peek().is_some()
+        && words.all(|word| {
+            if let Some(id) = word.strip_prefix('#') {
+                name(id)
+            } else if let Some(class) = word.strip_prefix('.') {
+                name(class) && !class.contains('.')
+            } else if let Some((k, value)) = word.split_once('=') {
+                key(k) && !value.is_empty()
+            } else {
+                false
+            }
+        })
 }
 
 fn plain_text(events: &[Event<'_>]) -> String {
@@ -757,6 +860,53 @@ mod tests {
         assert!(html.contains(r#"<h1 id="intro">"#), "{html}");
         assert!(html.contains(r#"<h2 id="intro-1">"#), "{html}");
         assert!(html.contains(r#"<h2 id="intro-2">"#), "{html}");
+    }
+
+    #[test]
+    fn issue_22_headings_with_inline_formatting_get_ids() {
+        let r = md("## What is *address space*?\n\n### [Build-std](https://x)\n\n### `code` here\n\n\
+                    ### ~~gone~~ now\n\n### Emoji 🎉 party\n\n## **Bold** and _em_\n");
+        assert_eq!(
+            r.heading_ids(),
+            ["what-is-address-space", "build-std", "code-here", "gone-now", "emoji-party", "bold-and-em"]
+        );
+        assert!(
+            r.html.contains("<h2 id=\"what-is-address-space\">What is <em>address space</em>?</h2>"),
+            "{}",
+            r.html
+        );
+        let titles: Vec<&str> = r
+            .toc
+            .iter()
+            .flat_map(|e| [&e.title].into_iter().chain(e.children.iter().map(|c| &c.title)))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(titles[..2], ["What is address space?", "Build-std"]);
+    }
+
+    #[test]
+    fn issue_22_toc_entries_keep_inline_formatting_without_links() {
+        let r = md("## What is *address space*?\n\n## [Build-std](https://x) `-Z` ~~old~~ ![i](i.png)\n");
+        let html: Vec<&str> = r.toc.iter().map(|e| e.html.as_str()).collect();
+        assert_eq!(html, ["What is <em>address space</em>?", "Build-std <code>-Z</code> <del>old</del>"]);
+    }
+
+    #[test]
+    fn issue_22_braces_that_are_not_attributes_stay_in_the_heading() {
+        let r = md("### std{in,out,err}\n\n## Sets {a, b}\n\n## Empty {}\n\nSetext {x y}\n---\n");
+        assert!(r.html.contains("<h3 id=\"std-in-out-err\">std{in,out,err}</h3>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"sets-a-b\">Sets {a, b}</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"empty\">Empty {}</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"setext-x-y\">Setext {x y}</h2>"), "{}", r.html);
+        assert_eq!(r.toc[0].title, "std{in,out,err}");
+    }
+
+    #[test]
+    fn issue_22_valid_attribute_lists_still_apply_to_headings() {
+        let r = md("## Real {#real .cls data-x=1}\n\n## Class only {.wide}\n\nSetext {#s}\n===\n");
+        assert!(r.html.contains("<h2 id=\"real\" class=\"cls\" data-x=\"1\">Real</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"class-only\" class=\"wide\">Class only</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h1 id=\"s\">Setext</h1>"), "{}", r.html);
     }
 
     #[test]

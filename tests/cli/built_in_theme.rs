@@ -81,3 +81,29 @@ fn comments_when_turned_on_are_the_only_script_and_only_on_posts() {
         assert!(!site.read(plain).contains("<script"), "{plain} has a script");
     }
 }
+
+#[test]
+fn issue_22_headings_with_formatting_have_ids_and_keep_it_in_the_toc() {
+    let site = TestSite::from_fixture("built_in_theme");
+    site.write_file(
+        "content/blog/headings.md",
+        "---\ntitle: Headings\ndate: 2024-05-02\ntoc: true\n---\n\n## What is *address space*?\n\n\
+         ### [Build-std](https://example.org/)\n\n### std{in,out,err}\n",
+    );
+    site.build().success();
+    let post = site.read("blog/headings/index.html");
+    assert!(
+        post.contains(r#"<h2 id="what-is-address-space">What is <em>address space</em>?</h2>"#),
+        "{post}"
+    );
+    assert!(
+        post.contains(r#"<h3 id="build-std"><a href="https://example.org/">Build-std</a></h3>"#),
+        "{post}"
+    );
+    assert!(post.contains(r#"<h3 id="std-in-out-err">std{in,out,err}</h3>"#), "{post}");
+    assert!(
+        post.contains(r##"<a href="#what-is-address-space">What is <em>address space</em>?</a>"##),
+        "{post}"
+    );
+    assert!(post.contains(r##"<a href="#build-std">Build-std</a>"##), "{post}");
+}
