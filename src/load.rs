@@ -142,12 +142,19 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     }
     let content_entries = walk(&paths.content, &paths.root, &mut errors);
     let (markdown, assets): (Vec<_>, Vec<_>) =
-        content_entries.into_iter().partition(|(rel, _)| rel.ends_with(".md"));
+        content_entries.into_iter().partition(|(rel, _)| markdown_stem(rel).is_some());
     lap("walked content");
     files.content_assets = assets
         .into_iter()
         .map(|(relative_path, source_path)| AssetFile { relative_path, source_path })
         .collect();
+    errors.extend(crate::io_pool::run(|| {
+        files
+            .content_assets
+            .par_iter()
+            .filter_map(|asset| asset_with_front_matter(asset, &paths.root))
+            .collect::<Vec<_>>()
+    }));
 
     let read: Vec<Result<(SourceFile, PathBuf, Stamp)>> = crate::io_pool::run(|| {
         markdown
@@ -240,7 +247,7 @@ pub fn reload(
     for path in changed {
         let relative = path.strip_prefix(&paths.content).ok()?;
         let ignored = relative.components().any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()));
-        if ignored || path.extension().is_none_or(|ext| ext != "md") {
+        if ignored || markdown_stem(&path.to_string_lossy()).is_none() {
             return None;
         }
         let content_path = slash_path(relative);
@@ -265,6 +272,52 @@ pub fn reload(
         }
     }
     Some(files)
+}
+
+/// The extensions of Markdown files: each file under `content/` with one is a page or a
+/// section. `.md` is the common one; Jekyll's `jekyll new` writes `.markdown`.
+pub const MARKDOWN_EXTENSIONS: [&str; 5] = [".md", ".markdown", ".mdown", ".mkd", ".mkdn"];
+
+/// A Markdown file's path without its extension (`blog/a.markdown` → `blog/a`), or `None`
+/// when the path is not a Markdown file's.
+pub fn markdown_stem(path: &str) -> Option<&str> {
+    MARKDOWN_EXTENSIONS
+        .iter()
+        .find_map(|ext| path.strip_suffix(ext))
+        .filter(|stem| !stem.is_empty() && !stem.ends_with('/'))
+}
+
+/// The error for a content file that is not Markdown but begins with a front matter block:
+/// copied as it is, it would publish its source (a draft's too), so it is refused (issue 22).
+fn asset_with_front_matter(asset: &AssetFile, root: &Path) -> Option<Error> {
+    let mut start = [0u8; 5];
+    let mut file = std::fs::File::open(&asset.source_path).ok()?;
+    let mut read = 0;
+    while read < start.len() {
+        match file.read(&mut start[read..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+    }
+    let start = &start[..read];
+    let start = start.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(start);
+    let opens =
+        [b"---\n".as_slice(), b"---\r", b"+++\n", b"+++\r"].iter().any(|open| start.starts_with(open));
+    if !opens {
+        return None;
+    }
+    let delimiter = if start[0] == b'-' { "---" } else { "+++" };
+    let display_path = display(root, &asset.source_path);
+    let name = asset.relative_path.rsplit('/').next().unwrap_or(&asset.relative_path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    Some(Error::FrontMatter {
+        location: Location::in_text(&display_path, delimiter, 1, 1).with_length(3),
+        detail: "the file begins with front matter but is not Markdown, so it would be published as written"
+            .into(),
+        hint: Some(format!(
+            "rename it to `{stem}.md` to make it a page, or remove the front matter to copy it as it is"
+        )),
+    })
 }
 
 /// Whether a file name is hidden or an editor's temporary file, which a build ignores.
@@ -442,6 +495,18 @@ mod tests {
         assert!(position("a/b/c.md") < position("a/z.md"));
         assert!(position("a/z.md") < position("a-b.md"));
         assert!(position("a-b.md") < position("a.md"));
+    }
+
+    #[test]
+    fn issue_22_markdown_files_are_known_by_any_markdown_extension() {
+        for (path, stem) in
+            [("a.md", "a"), ("b/a.markdown", "b/a"), ("a.mdown", "a"), ("a.mkd", "a"), ("a.mkdn", "a")]
+        {
+            assert_eq!(markdown_stem(path), Some(stem), "{path}");
+        }
+        for path in ["a.txt", "a.mdx", "a.md.bak", "b/.md", "amd"] {
+            assert_eq!(markdown_stem(path), None, "{path}");
+        }
     }
 
     #[test]

@@ -49,9 +49,9 @@ pub struct Document {
 }
 
 impl Document {
-    /// Whether this file is a section's `_index.md`.
+    /// Whether this file is a section's `_index.md` (or `_index.markdown`, ...).
     pub fn is_section(&self) -> bool {
-        self.content_path == "_index.md" || self.content_path.ends_with("/_index.md")
+        is_section_file(&self.content_path)
     }
 
     /// The page's date: front matter `date`, else `publishDate`, else the file name's, else
@@ -67,10 +67,26 @@ impl Document {
         self.front_matter.publish_date.or(self.date())
     }
 
-    /// Whether this file is a page bundle's `index.md`.
+    /// Whether this file is a page bundle's `index.md` (or `index.markdown`, ...).
     pub fn is_bundle(&self) -> bool {
-        self.content_path == "index.md" || self.content_path.ends_with("/index.md")
+        is_bundle_file(&self.content_path)
     }
+}
+
+/// Whether a content path names a section's `_index` file, in any Markdown extension.
+pub fn is_section_file(content_path: &str) -> bool {
+    file_stem(content_path) == Some("_index")
+}
+
+/// Whether a content path names a page bundle's `index` file, in any Markdown extension.
+pub fn is_bundle_file(content_path: &str) -> bool {
+    file_stem(content_path) == Some("index")
+}
+
+/// The file name of a Markdown content path without its folder and extension.
+fn file_stem(content_path: &str) -> Option<&str> {
+    let stem = crate::load::markdown_stem(content_path)?;
+    Some(stem.rsplit_once('/').map_or(stem, |(_, name)| name))
 }
 
 /// Parses every content file, in parallel.
@@ -182,7 +198,7 @@ pub fn has_brace_pair(text: &str, seconds: &[u8]) -> bool {
 fn name_parts(content_path: &str, zone: &jiff::tz::TimeZone) -> (Option<PageDate>, String) {
     let mut parts = content_path.rsplit('/');
     let file_name = parts.next().unwrap_or(content_path);
-    let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
+    let stem = crate::load::markdown_stem(file_name).unwrap_or(file_name);
     let stem = if stem == "index" { parts.next().unwrap_or(stem) } else { stem };
     match jekyll_date(stem, zone) {
         Some((date, rest)) => (Some(date), crate::site::url::slugify(rest)),

@@ -435,7 +435,7 @@ fn build_sections(
             })
         })
         .collect();
-    if !sections.iter().any(|s| s.content_path == "_index.md") {
+    if !sections.iter().any(|s| dir_of(&s.content_path).is_empty()) {
         sections.push(Section {
             content_path: "_index.md".into(),
             display_path: PathBuf::from("content/_index.md"),
@@ -461,8 +461,8 @@ fn build_sections(
         });
     }
     sections.sort_by(|a, b| {
-        (a.content_path != "_index.md", &a.content_path)
-            .cmp(&(b.content_path != "_index.md", &b.content_path))
+        (!dir_of(&a.content_path).is_empty(), &a.content_path)
+            .cmp(&(!dir_of(&b.content_path).is_empty(), &b.content_path))
     });
     sections
 }
@@ -808,7 +808,7 @@ fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [Box<Page>]) -> Vec<
     let bundles: HashMap<&str, PageId> = pages
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.content_path.ends_with("/index.md") || p.content_path == "index.md")
+        .filter(|(_, p)| crate::parse::is_bundle_file(&p.content_path))
         .map(|(id, p)| (dir_of(&p.content_path), id))
         .collect();
     let mut placed = Vec::with_capacity(content_assets.len());
