@@ -140,7 +140,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "the site has no `content/` folder"),
         });
     }
-    let content_entries = walk(&paths.content, &paths.root, &mut errors);
+    let content_entries = walk(&paths.content, &paths.root, Skip::Hidden, &mut errors);
     let (markdown, assets): (Vec<_>, Vec<_>) =
         content_entries.into_iter().partition(|(rel, _)| markdown_stem(rel).is_some());
     lap("walked content");
@@ -209,7 +209,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     }
     let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
     for dir in template_dirs {
-        for (name, source_path) in walk(&dir, &paths.root, &mut errors) {
+        for (name, source_path) in walk(&dir, &paths.root, Skip::Hidden, &mut errors) {
             let display_path = display(&paths.root, &source_path);
             match read_text(&source_path, &display_path) {
                 Ok(text) => files.templates.push(TemplateFile { name, display_path, text }),
@@ -220,7 +220,8 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
 
     let static_dirs = paths.theme.iter().map(|t| t.join("static")).chain([paths.static_dir.clone()]);
     for dir in static_dirs {
-        for (relative_path, source_path) in walk(&dir, &paths.root, &mut errors) {
+        // Hidden files are published from `static/`: `.well-known/`, `.nojekyll` (issue 22).
+        for (relative_path, source_path) in walk(&dir, &paths.root, Skip::Tools, &mut errors) {
             files.static_files.push(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
         }
     }
@@ -320,12 +321,48 @@ fn asset_with_front_matter(asset: &AssetFile, root: &Path) -> Option<Error> {
     })
 }
 
-/// Whether a file name is hidden or an editor's temporary file, which a build ignores.
+/// Whether a file name is hidden or an editor's temporary file, which a build ignores in
+/// `content/` and the templates.
 pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
+    name.starts_with('.') || is_tool_name(name)
+}
+
+/// Whether a file name is a version control folder or file (`.git`, `.hg`, `.svn`, ...),
+/// an editor's temporary file (`.a.swp`, `a~`, `#a#`, `.#a`) or a desktop's folder
+/// metadata (`.DS_Store`): files of tools, never published, even from `static/`, where other
+/// hidden files are (`.well-known/`, `.nojekyll`).
+pub fn is_tool_name(name: &str) -> bool {
+    const VCS: [&str; 6] = [".git", ".hg", ".svn", ".bzr", "_darcs", "CVS"];
+    VCS.contains(&name)
+        || name.starts_with(".git")
+        || name.starts_with(".#")
+        || name == ".DS_Store"
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
         || [".swp", ".swo", ".swx", ".tmp", ".bak"].iter().any(|ext| name.ends_with(ext))
+}
+
+/// Whether a path inside a watched folder is one a build ignores: a tool's file anywhere, and
+/// a hidden file unless it is inside a `static/` folder (the folder itself or a theme's).
+pub fn is_ignored_path(folder: &Path, inside: &Path) -> bool {
+    let mut in_static = folder.file_name().is_some_and(|name| name == "static");
+    for component in inside.components() {
+        let name = component.as_os_str().to_string_lossy();
+        if is_tool_name(&name) || (name.starts_with('.') && !in_static) {
+            return true;
+        }
+        in_static |= name == "static";
+    }
+    false
+}
+
+/// What a walk leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// Hidden files and tools' files ([`is_ignored_name`]): content and templates.
+    Hidden,
+    /// Tools' files only ([`is_tool_name`]): static files.
+    Tools,
 }
 
 /// Lists the files under `dir` (none if it does not exist) as (relative path, path), sorted
@@ -335,15 +372,19 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// The list is sorted once at the end, not folder by folder by walkdir: its comparator takes
 /// each entry's file name apart from its path on every comparison, which was most of a
 /// 100,000-post load's walk.
-fn walk(dir: &Path, root: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
+fn walk(dir: &Path, root: &Path, skip: Skip, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
     if !dir.is_dir() {
         return Vec::new();
     }
     let mut found = Vec::new();
+    let skipped = |name: &str| match skip {
+        Skip::Hidden => is_ignored_name(name),
+        Skip::Tools => is_tool_name(name),
+    };
     let walker = WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy()));
+        .filter_entry(|entry| entry.depth() == 0 || !skipped(&entry.file_name().to_string_lossy()));
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
@@ -485,8 +526,10 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();
         }
-        let listed: Vec<String> =
-            walk(&paths.content, &paths.root, &mut Vec::new()).into_iter().map(|f| f.0).collect();
+        let listed: Vec<String> = walk(&paths.content, &paths.root, Skip::Hidden, &mut Vec::new())
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
         let mut by_path = listed.clone();
         by_path.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
         assert_eq!(listed, by_path);
@@ -517,5 +560,22 @@ mod tests {
         for name in ["post.md", "image.png", "_index.md"] {
             assert!(!is_ignored_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn issue_22_hidden_static_files_are_kept_but_tools_files_are_not() {
+        for name in [".git", ".hg", ".svn", ".gitignore", ".DS_Store", ".a.swp", "a~", "#a#", ".#a", "CVS"] {
+            assert!(is_tool_name(name), "{name}");
+        }
+        for name in [".well-known", ".nojekyll", "security.txt", ".htaccess"] {
+            assert!(!is_tool_name(name), "{name}");
+        }
+        let ignored = |folder: &str, inside: &str| is_ignored_path(Path::new(folder), Path::new(inside));
+        assert!(!ignored("/s/static", ".well-known/security.txt"));
+        assert!(!ignored("/s/themes", "t/static/.nojekyll"));
+        assert!(ignored("/s/static", ".git/config"));
+        assert!(ignored("/s/static", ".well-known/.x.swp"));
+        assert!(ignored("/s/content", ".hidden.md"));
+        assert!(ignored("/s/themes", "t/templates/.x.html"));
     }
 }

@@ -102,3 +102,25 @@ fn issue_22_a_content_file_with_front_matter_that_is_not_markdown_is_an_error() 
     assert!(!stderr.contains("rule.txt"), "{stderr}");
     assert!(!site.output("blog/draft.txt").exists());
 }
+
+#[test]
+fn issue_22_hidden_static_files_are_copied_but_not_tools_files() {
+    let site = TestSite::from_fixture("static_files");
+    site.write_file("static/.well-known/security.txt", "Contact: mailto:me@example.org\n");
+    site.write_file("static/.nojekyll", "");
+    site.write_file("static/.git/config", "[core]\n");
+    site.write_file("static/.gitignore", "*.tmp\n");
+    site.write_file("static/.well-known/.security.txt.swp", "swap");
+    site.write_file("static/css/site.css~", "backup");
+    site.write_file("static/.#site.css", "lock");
+    site.write_file("content/.hidden.md", "---\ntitle: Hidden\n---\n");
+    site.build().success();
+
+    assert_eq!(site.read(".well-known/security.txt"), "Contact: mailto:me@example.org\n");
+    assert!(site.output(".nojekyll").is_file());
+    for gone in
+        [".git", ".gitignore", ".well-known/.security.txt.swp", "css/site.css~", ".#site.css", ".hidden"]
+    {
+        assert!(!site.output(gone).exists(), "{gone} is in the output");
+    }
+}
