@@ -171,6 +171,47 @@ pub fn fill_links(html: &str, urls: &[String]) -> String {
     out
 }
 
+/// `text` with the smart punctuation the body gets (curly quotes and apostrophes, en and em
+/// dashes, ellipses), from the same parser, and nothing else read as Markdown: for titles and
+/// descriptions from front matter, so that they match the body (issue 22).
+pub fn smart_punctuation(text: &str) -> Cow<'_, str> {
+    let has_candidates = |line: &str| line.bytes().any(|b| matches!(b, b'\'' | b'"' | b'-' | b'.'));
+    if !has_candidates(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        if !has_candidates(line) || line.trim().is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        // Every other ASCII punctuation character is escaped, so that nothing becomes
+        // emphasis, a link, code or HTML; the line follows `x `, inside a paragraph already, so
+        // that no block starts on it (`- a`, `1. a`) and its first character still follows a
+        // space, as at the start of a line.
+        let mut source = String::with_capacity(line.len() + 16);
+        source.push_str("x ");
+        for c in line.chars() {
+            if c.is_ascii_punctuation() && !matches!(c, '\'' | '"' | '-' | '.') {
+                source.push('\\');
+            }
+            source.push(c);
+        }
+        let mut smart = String::with_capacity(source.len());
+        for event in Parser::new_ext(&source, Options::ENABLE_SMART_PUNCTUATION) {
+            if let Event::Text(text) = event {
+                smart.push_str(&text);
+            }
+        }
+        out.push_str(smart.strip_prefix("x ").unwrap_or(&smart));
+        out.push_str(&line[line.trim_end().len()..]);
+    }
+    Cow::Owned(out)
+}
+
 impl Rendered {
     /// Every heading id, in document order.
     pub fn heading_ids(&self) -> Vec<&str> {
@@ -702,7 +743,7 @@ fn heading_content_line(source: &str) -> &str {
 fn trailing_braces(line: &str) -> Option<(&str, &str)> {
     let line = line.trim_end();
     let inside = line.strip_suffix('}')?;
-    let open = inside.rfind(|c| matches!(c, '{' | '}' | '<' | '>' | '\\'))?;
+    let open = inside.rfind(['{', '}', '<', '>', '\\'])?;
     if !inside[open..].starts_with('{') {
         return None;
     }
@@ -950,6 +991,44 @@ mod tests {
         let html = md("\"Quoted\" -- yes\n\n<div class=\"x\">raw</div>\n").html;
         assert!(html.contains("“Quoted”"), "{html}");
         assert!(html.contains("<div class=\"x\">raw</div>"));
+    }
+
+    #[test]
+    fn issue_22_smart_punctuation_of_plain_text_matches_the_body() {
+        for text in [
+            "Robin's Notebook",
+            "\"Quoted\" -- and --- more...",
+            "'Tis the season",
+            "It's 'single' and \"double\"",
+            "- a list? no",
+            "1. not a list",
+            "# not a heading",
+            "rock 'n' roll",
+        ] {
+            let body = md(text).html;
+            let expected = body.strip_prefix("<p>").and_then(|b| b.strip_suffix("</p>\n"));
+            let expected = match expected {
+                Some(paragraph) => paragraph.to_string(),
+                None => md(&format!("x {text}"))
+                    .html
+                    .trim_start_matches("<p>x ")
+                    .trim_end_matches("</p>\n")
+                    .to_string(),
+            };
+            assert_eq!(smart_punctuation(text), expected, "{text}");
+        }
+        assert_eq!(smart_punctuation("Robin's Notebook"), "Robin’s Notebook");
+    }
+
+    #[test]
+    fn issue_22_smart_punctuation_reads_nothing_else_as_markdown() {
+        for text in ["*not em* `code` [x](y) <b>&amp;\\", "  spaced  ", "", "a\n\nb", "no candidates"] {
+            assert_eq!(smart_punctuation(text), text, "{text}");
+        }
+        let markdown = "*not em* `code` [x](y) <b>&amp;\\ \\* _a_ ~~b~~ {c} it's";
+        assert_eq!(smart_punctuation(markdown), markdown.replace('\'', "’"));
+        assert_eq!(smart_punctuation("A folded \"title\"\n"), "A folded “title”\n");
+        assert_eq!(smart_punctuation("- dash -- start"), "- dash – start");
     }
 
     #[test]

@@ -112,7 +112,8 @@ pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>>
 pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterOptions) -> Result<Document> {
     let text = normalize_text(&file.text);
     let split = front_matter::split(&file.display_path, &text)?;
-    let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
+    let front_matter =
+        with_smart_punctuation(front_matter::parse(&file.display_path, &text, &split, options)?, config);
     let urls = liquid::SiteUrls::from_base_url(&config.base_url);
     let converted = liquid::convert(split.body, &urls);
     let stripped = kramdown::rewrite_attributes(&converted);
@@ -155,6 +156,20 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
         summary_from_front_matter,
         warnings,
     })
+}
+
+/// The front matter with its title and description punctuated as the body is, when the site
+/// has `smart_punctuation` on: a title reading "Robin's" above a body reading "I’m" looks
+/// like two authors (issue 22). Slugs are unchanged: both quotes separate words.
+fn with_smart_punctuation(mut front_matter: FrontMatter, config: &Config) -> FrontMatter {
+    if config.markdown.smart_punctuation {
+        for text in [&mut front_matter.title, &mut front_matter.description].into_iter().flatten() {
+            if let std::borrow::Cow::Owned(smart) = markdown::smart_punctuation(text) {
+                *text = smart;
+            }
+        }
+    }
+    front_matter
 }
 
 /// The warning for template syntax Quire leaves as text, with the file line.

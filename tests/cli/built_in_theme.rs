@@ -107,3 +107,28 @@ fn issue_22_headings_with_formatting_have_ids_and_keep_it_in_the_toc() {
     );
     assert!(post.contains(r##"<a href="#build-std">Build-std</a>"##), "{post}");
 }
+
+#[test]
+fn issue_22_titles_and_descriptions_get_the_body_s_smart_punctuation() {
+    let site = TestSite::from_fixture("built_in_theme");
+    site.write_file(
+        "content/blog/robin.md",
+        "---\ntitle: \"Robin's \\\"Notebook\\\" -- notes\"\ndescription: \"It's here...\"\ndate: 2024-05-03\n---\n\nI'm here.\n",
+    );
+    site.build().success();
+    let post = site.read("blog/robin/index.html");
+    assert!(post.contains("<p>I’m here.</p>"), "{post}");
+    assert!(post.contains("<h1>Robin’s “Notebook” – notes</h1>"), "{post}");
+    assert!(post.contains("<title>Robin’s “Notebook” – notes"), "{post}");
+    assert!(post.contains(r#"<meta name="description" content="It’s here…">"#), "{post}");
+    let feed = site.read("atom.xml");
+    assert!(feed.contains("<title>Robin’s “Notebook” – notes</title>"), "{feed}");
+    assert!(!feed.contains("Robin&#39;s") && !feed.contains("Robin's"), "{feed}");
+
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &format!("{config}\n[markdown]\nsmart_punctuation = false\n"));
+    site.build().success();
+    let post = site.read("blog/robin/index.html");
+    assert!(post.contains("<p>I&#39;m here.</p>") || post.contains("<p>I'm here.</p>"), "{post}");
+    assert!(post.contains("<h1>Robin&#39;s &quot;Notebook&quot; -- notes</h1>"), "{post}");
+}
