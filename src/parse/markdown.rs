@@ -62,8 +62,11 @@ pub struct Rendered {
     /// Bytes of `html` taken by a heading that opens the body, so a page that takes its
     /// title from that heading can leave it out of its content instead of showing it twice.
     pub leading_heading_len: usize,
-    /// Words in the text (code included).
+    /// Words in the text (code included), each Chinese or Japanese character counted as one.
     pub word_count: usize,
+    /// The Chinese and Japanese characters among `word_count`, which are read at a pace of
+    /// their own.
+    pub ideographic_count: usize,
     /// The headings, nested by level.
     pub toc: Vec<TocEntry>,
     /// Link and image destinations, by marker number.
@@ -380,7 +383,7 @@ impl<'a> Renderer<'a> {
         let mut heading_ids = HeadingIds::default();
         let mut headings: Vec<TocEntry> = Vec::new();
         let mut first_heading = None;
-        let mut word_count = 0;
+        let mut word_count = WordCount::default();
         let mut depth = 0usize;
         let mut cuts = Cuts::default();
         let mut heading_start = None;
@@ -593,7 +596,8 @@ impl<'a> Renderer<'a> {
             leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(0..end).len()),
             html: SharedText::from(to_html(0..events.len())),
             first_heading,
-            word_count,
+            word_count: word_count.words,
+            ideographic_count: word_count.ideographic,
             toc: nest_headings(headings),
             links: self.links,
             shortcodes: self.calls,
@@ -823,13 +827,43 @@ impl HeadingIds {
     }
 }
 
-/// The words in `text`, as `text.split_whitespace().count()` counts them. Decoding every
-/// character for that was a twentieth of a clean build: ASCII text, nearly all of a blog, is
-/// counted by bytes instead, a word starting at each non-space byte that follows a space (or
-/// the start). Each pair of bytes is looked at on its own, which the compiler vectorizes.
-fn count_words(text: &str) -> usize {
+/// Words in a text, and how many of them are Chinese or Japanese characters (see
+/// [`count_words`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct WordCount {
+    /// All words, each Chinese or Japanese character counted as one.
+    words: usize,
+    /// The Chinese and Japanese characters among them.
+    ideographic: usize,
+}
+
+impl std::ops::AddAssign for WordCount {
+    fn add_assign(&mut self, other: WordCount) {
+        self.words += other.words;
+        self.ideographic += other.ideographic;
+    }
+}
+
+/// The words in `text`, as `text.split_whitespace().count()` counts them, except that each
+/// Chinese or Japanese character (Han, kana) is a word of its own (issue 22): those languages
+/// put no spaces between words, so a page of Chinese was one "word"; readers read them
+/// character by character, and their reading time is counted so (`site::reading_time`).
+/// CJK punctuation (`。`, `、`, `「`) separates words, and punctuation right after such a
+/// character is not a word.
+///
+/// Decoding every character was a twentieth of a clean build: ASCII text, nearly all of a
+/// blog, is counted by bytes instead, a word starting at each non-space byte that follows a
+/// space (or the start). Each pair of bytes is looked at on its own, which the compiler
+/// vectorizes.
+fn count_words(text: &str) -> WordCount {
     if !text.is_ascii() {
-        return text.split_whitespace().count();
+        // Chinese and Japanese are written at U+3000 and above, in three- and four-byte
+        // characters, whose first byte is 0xE3 or more: text without one (accented Latin,
+        // Cyrillic, Greek, curly quotes and dashes) is counted as split by whitespace.
+        if !text.bytes().any(|byte| byte >= 0xe3) {
+            return WordCount { words: text.split_whitespace().count(), ideographic: 0 };
+        }
+        return count_words_in_unicode(text);
     }
     // ASCII whitespace as `char::is_whitespace` has it: tab, line feed, vertical tab, form
     // feed, carriage return and space (`u8::is_ascii_whitespace` leaves out vertical tab).
@@ -842,7 +876,64 @@ fn count_words(text: &str) -> usize {
         let starts = before.iter().zip(after).map(|(&a, &b)| u8::from(is_space(a) & !is_space(b)));
         usize::from(starts.fold(0u8, u8::wrapping_add))
     });
-    first + after_space.sum::<usize>()
+    WordCount { words: first + after_space.sum::<usize>(), ideographic: 0 }
+}
+
+/// [`count_words`] for text that is not all ASCII.
+fn count_words_in_unicode(text: &str) -> WordCount {
+    let mut count = WordCount::default();
+    // Inside a word of spaced text; just after a CJK character or punctuation mark.
+    let (mut in_word, mut after_cjk) = (false, false);
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_whitespace() || c == '\x0b' {
+                (in_word, after_cjk) = (false, false);
+            } else if !in_word && (!after_cjk || c.is_ascii_alphanumeric()) {
+                count.words += 1;
+                (in_word, after_cjk) = (true, false);
+            }
+        } else if is_ideographic(c) {
+            count.words += 1;
+            count.ideographic += 1;
+            (in_word, after_cjk) = (false, true);
+        } else if c.is_whitespace() {
+            (in_word, after_cjk) = (false, false);
+        } else if is_cjk_punctuation(c) {
+            (in_word, after_cjk) = (false, true);
+        } else if !in_word && (!after_cjk || c.is_alphanumeric()) {
+            count.words += 1;
+            (in_word, after_cjk) = (true, false);
+        }
+    }
+    count
+}
+
+/// Whether `c` is read as a word of its own: a Han character (Chinese, Japanese kanji) or
+/// Japanese kana. Korean is written with spaces between words, so Hangul is not.
+fn is_ideographic(c: char) -> bool {
+    matches!(c,
+        '\u{3005}'..='\u{3007}' // 々 〆 〇
+        | '\u{3040}'..='\u{30ff}' // hiragana, katakana
+        | '\u{31f0}'..='\u{31ff}' // katakana phonetic extensions
+        | '\u{3400}'..='\u{4dbf}' // CJK extension A
+        | '\u{4e00}'..='\u{9fff}' // CJK unified ideographs
+        | '\u{f900}'..='\u{faff}' // CJK compatibility ideographs
+        | '\u{ff66}'..='\u{ff9d}' // halfwidth katakana
+        | '\u{20000}'..='\u{3134f}' // CJK extensions B to G
+    ) && !matches!(c, '\u{30fb}') // ・, a separator
+}
+
+/// Whether `c` is CJK punctuation (`。`, `、`, `「`, `・`, fullwidth `！`), which separates words.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303f}'
+        | '\u{30fb}'
+        | '\u{fe30}'..='\u{fe4f}'
+        | '\u{ff01}'..='\u{ff0f}'
+        | '\u{ff1a}'..='\u{ff20}'
+        | '\u{ff3b}'..='\u{ff40}'
+        | '\u{ff5b}'..='\u{ff65}'
+    )
 }
 
 fn heading_fallback(level: HeadingLevel) -> String {
@@ -880,8 +971,22 @@ mod tests {
             })
             .collect();
         for text in texts.iter().copied().chain([long.as_str(), &long[1..], &long[..255]]) {
-            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+            assert_eq!(count_words(text).words, text.split_whitespace().count(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn issue_22_chinese_and_japanese_characters_are_words_of_their_own() {
+        let count = |text: &str| {
+            let c = count_words(text);
+            (c.words, c.ideographic)
+        };
+        assert_eq!(count(&"中文字符".repeat(1500)), (6000, 6000));
+        assert_eq!(count("Rust是由 Mozilla 主導開發的通用、編譯型程式語言。"), (18, 16));
+        assert_eq!(count("日本語の文章です。「引用」も、カタカナ・ひらがなも。"), (20, 20));
+        assert_eq!(count("中文“引号”和…省略"), (7, 7), "punctuation after a character is no word");
+        assert_eq!(count("한국어는 띄어쓰기를 합니다"), (3, 0), "Korean has spaces");
+        assert_eq!(count("café au lait — vraiment"), (5, 0));
     }
 
     use super::*;

@@ -132,3 +132,16 @@ fn issue_22_titles_and_descriptions_get_the_body_s_smart_punctuation() {
     assert!(post.contains("<p>I&#39;m here.</p>") || post.contains("<p>I'm here.</p>"), "{post}");
     assert!(post.contains("<h1>Robin&#39;s &quot;Notebook&quot; -- notes</h1>"), "{post}");
 }
+
+#[test]
+fn issue_22_chinese_text_is_counted_by_character() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let body = "中文字符，".repeat(1500);
+    site.write_file(
+        "content/blog/chinese.md",
+        &format!("---\ntitle: 中文\ndate: 2024-05-04\n---\n\n{body}\n"),
+    );
+    site.build().success();
+    let post = site.read("blog/chinese/index.html");
+    assert!(post.contains("20 min read"), "6,000 characters at 300 a minute\n{post}");
+}
