@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::config::MarkdownConfig;
 use crate::error::{Error, Location, Result};
 use crate::parse::block_attributes::BlockAttributes;
+use crate::parse::footnotes::{self, Footnotes};
 use crate::parse::highlight::{self, HighlightOptions};
 use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
 use crate::shared_text::SharedText;
@@ -393,6 +394,7 @@ impl<'a> Renderer<'a> {
         let mut code: Option<CodeBlock> = None;
         let mut image: Option<Image> = None;
         let mut attributes = BlockAttributes::default();
+        let mut notes = Footnotes::default();
 
         for (event, range) in parser {
             if let Some(block) = &mut code {
@@ -502,6 +504,7 @@ impl<'a> Renderer<'a> {
                         _ => Event::Start(Tag::Heading { level, id, classes, attrs }),
                     }
                 }
+                Event::FootnoteReference(label) => Event::InlineHtml(notes.reference(&label).into()),
                 Event::Start(Tag::Image { dest_url, title, .. }) => {
                     let number = self.record_link(&dest_url, &range, LinkKind::Image);
                     image = Some(Image { number, title: title.to_string(), alt: String::new(), depth: 0 });
@@ -520,6 +523,9 @@ impl<'a> Renderer<'a> {
             match &event {
                 Event::Start(tag) => {
                     attributes.started(events.len(), tag);
+                    if let Tag::FootnoteDefinition(label) = tag {
+                        notes.definition_started(events.len(), label);
+                    }
                     if matches!(tag, Tag::Heading { .. }) {
                         heading_start = Some(events.len());
                     }
@@ -530,6 +536,9 @@ impl<'a> Renderer<'a> {
                 }
                 Event::End(tag_end) => {
                     depth = depth.saturating_sub(1);
+                    if *tag_end == TagEnd::FootnoteDefinition {
+                        notes.definition_ended(events.len());
+                    }
                     // Only the heading's own end closes it, not the end of emphasis or a link
                     // inside it (issue 22).
                     let heading = match tag_end {
@@ -582,7 +591,8 @@ impl<'a> Renderer<'a> {
             cuts.after_push(&events, depth, top_level_start);
         }
 
-        let to_html = |range: Range<usize>| {
+        // Everything in `range`, footnote definitions included.
+        let range_html = |range: Range<usize>| {
             let mut html = String::new();
             pulldown_cmark::html::push_html(
                 &mut html,
@@ -590,11 +600,32 @@ impl<'a> Renderer<'a> {
             );
             html
         };
+        // The body in `range`: footnote definitions are written after it (issue 22).
+        let to_html = |range: Range<usize>| {
+            if !notes.has_definitions() {
+                return range_html(range);
+            }
+            let start = range.start;
+            let applied = attributes.apply(&events[range], start);
+            let kept = applied
+                .into_iter()
+                .enumerate()
+                .filter(|(index, _)| !notes.is_in_definition(start + index))
+                .map(|(_, event)| event);
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, kept);
+            html
+        };
+        // Summaries are shown several to a page: their references keep no ids.
+        let summary_html =
+            |range: Range<usize>| footnotes::without_reference_ids(&to_html(range)).into_owned();
+        let mut html = to_html(0..events.len());
+        html.push_str(&notes.section(range_html));
         Rendered {
-            summary_before_marker: cuts.marker.map(|cut| to_html(0..cut)),
-            first_paragraph: cuts.paragraph.map(to_html),
+            summary_before_marker: cuts.marker.map(|cut| summary_html(0..cut)),
+            first_paragraph: cuts.paragraph.map(summary_html),
             leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(0..end).len()),
-            html: SharedText::from(to_html(0..events.len())),
+            html: SharedText::from(html),
             first_heading,
             word_count: word_count.words,
             ideographic_count: word_count.ideographic,
@@ -1089,6 +1120,41 @@ mod tests {
         assert!(html.contains("<del>old</del>"));
         assert!(html.contains("footnote"));
         assert!(html.contains("checkbox"));
+    }
+
+    #[test]
+    fn issue_22_footnotes_go_to_the_end_with_links_back() {
+        let r = md("One[^a] and two[^b] and one again[^a].\n\n[^b]: Bee.\n\n## Later\n\nText.\n\n\
+                    [^a]: Ay, a longer note\n    that wraps.\n");
+        let html = r.html.to_string();
+        assert!(
+            html.starts_with(
+                "<p>One<sup class=\"footnote-reference\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup> and two\
+                 <sup class=\"footnote-reference\" id=\"fnref-2\"><a href=\"#fn-2\">2</a></sup> and one again\
+                 <sup class=\"footnote-reference\" id=\"fnref-1-2\"><a href=\"#fn-1\">1</a></sup>.</p>\n\
+                 <h2 id=\"later\">Later</h2>\n<p>Text.</p>\n<footer class=\"footnotes\">\n<ol>\n<li id=\"fn-1\">\n"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<p>Ay, a longer note\nthat wraps. <a href=\"#fnref-1\" class=\"footnote-backref\""
+            ),
+            "{html}"
+        );
+        assert!(html.contains("↩\u{fe0e}<sup>2</sup></a></p>\n</li>\n<li id=\"fn-2\">\n<p>Bee."), "{html}");
+        assert!(html.ends_with("</li>\n</ol>\n</footer>\n"), "{html}");
+        assert!(!html.contains("footnote-definition"), "{html}");
+        assert_eq!(r.first_paragraph.as_deref().map(|p| p.contains("id=\"fnref")), Some(false));
+    }
+
+    #[test]
+    fn issue_22_unreferenced_notes_follow_and_undefined_references_stay_text() {
+        let html = md("See[^x] and [^missing].\n\n[^lonely]: Alone.\n\n[^x]: Ex.\n").html.to_string();
+        assert!(html.contains("[^missing]"), "{html}");
+        let ex = html.find("<li id=\"fn-1\">\n<p>Ex.").expect("the referenced note first");
+        let alone = html.find("<li id=\"fn-2\">\n<p>Alone.</p>").expect("then the other");
+        assert!(ex < alone, "{html}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod block_attributes;
 pub mod date;
+pub mod footnotes;
 pub mod foreign_syntax;
 pub mod front_matter;
 pub mod highlight;
