@@ -291,6 +291,15 @@ pub fn markdown_stem(path: &str) -> Option<&str> {
 /// The error for a content file that is not Markdown but begins with a front matter block:
 /// copied as it is, it would publish its source (a draft's too), so it is refused (issue 22).
 fn asset_with_front_matter(asset: &AssetFile, root: &Path) -> Option<Error> {
+    // Media and archives are not opened: they cannot begin with a text line.
+    const BINARY: [&str; 16] = [
+        "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "pdf", "mp3", "mp4", "webm", "mov", "woff",
+        "woff2", "zip", "gz",
+    ];
+    let extension = asset.relative_path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
+    if extension.is_some_and(|ext| BINARY.contains(&ext.as_str())) {
+        return None;
+    }
     let mut start = [0u8; 5];
     let mut file = std::fs::File::open(&asset.source_path).ok()?;
     let mut read = 0;
