@@ -1,6 +1,7 @@
 //! Markdown to HTML with pulldown-cmark, in one pass over the events: heading ids and the
 //! table of contents, the summary, the first heading, the word count, highlighted code blocks,
-//! and every link and image destination, recorded with its line.
+//! footnotes (gathered at the end by `footnotes`), and every link and image destination,
+//! recorded with its line.
 //!
 //! Link and image destinations are left as numbered markers in the HTML: where they point is
 //! decided by the model (which knows every page's URL) with [`fill_links`]. Shortcode calls are
