@@ -165,14 +165,21 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "the site has no `content/` folder"),
         });
     }
-    let content_entries = walk(&paths.content, &paths.root, &mut errors);
+    let content_entries = walk(&paths.content, &paths.root, Skip::Hidden, &mut errors);
     let (markdown, assets): (Vec<_>, Vec<_>) =
-        content_entries.into_iter().partition(|(rel, _)| rel.ends_with(".md"));
+        content_entries.into_iter().partition(|(rel, _)| markdown_stem(rel).is_some());
     lap("walked content");
     files.content_assets = assets
         .into_iter()
         .map(|(relative_path, source_path)| AssetFile { relative_path, source_path })
         .collect();
+    errors.extend(crate::io_pool::run(|| {
+        files
+            .content_assets
+            .par_iter()
+            .filter_map(|asset| asset_with_front_matter(asset, &paths.root))
+            .collect::<Vec<_>>()
+    }));
 
     let read: Vec<Result<(SourceFile, PathBuf, Stamp)>> = crate::io_pool::run(|| {
         markdown
@@ -227,7 +234,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     }
     let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
     for dir in template_dirs {
-        for (name, source_path) in walk(&dir, &paths.root, &mut errors) {
+        for (name, source_path) in walk(&dir, &paths.root, Skip::Hidden, &mut errors) {
             let display_path = display(&paths.root, &source_path);
             match read_text(&source_path, &display_path) {
                 Ok(text) => files.templates.push(TemplateFile { name, display_path, text }),
@@ -238,7 +245,8 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
 
     let static_dirs = paths.theme.iter().map(|t| t.join("static")).chain([paths.static_dir.clone()]);
     for dir in static_dirs {
-        for (relative_path, source_path) in walk(&dir, &paths.root, &mut errors) {
+        // Hidden files are published from `static/`: `.well-known/`, `.nojekyll` (issue 22).
+        for (relative_path, source_path) in walk(&dir, &paths.root, Skip::Tools, &mut errors) {
             files.static_files.push(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
         }
     }
@@ -265,7 +273,7 @@ pub fn reload(
     for path in changed {
         let relative = path.strip_prefix(&paths.content).ok()?;
         let ignored = relative.components().any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()));
-        if ignored || path.extension().is_none_or(|ext| ext != "md") {
+        if ignored || markdown_stem(&path.to_string_lossy()).is_none() {
             return None;
         }
         let content_path = slash_path(relative);
@@ -292,12 +300,103 @@ pub fn reload(
     Some(files)
 }
 
-/// Whether a file name is hidden or an editor's temporary file, which a build ignores.
+/// The extensions of Markdown files: each file under `content/` with one is a page or a
+/// section. `.md` is the common one; Jekyll's `jekyll new` writes `.markdown`.
+pub const MARKDOWN_EXTENSIONS: [&str; 5] = [".md", ".markdown", ".mdown", ".mkd", ".mkdn"];
+
+/// A Markdown file's path without its extension (`blog/a.markdown` → `blog/a`), or `None`
+/// when the path is not a Markdown file's.
+pub fn markdown_stem(path: &str) -> Option<&str> {
+    MARKDOWN_EXTENSIONS
+        .iter()
+        .find_map(|ext| path.strip_suffix(ext))
+        .filter(|stem| !stem.is_empty() && !stem.ends_with('/'))
+}
+
+/// The error for a content file that is not Markdown but begins with a front matter block:
+/// copied as it is, it would publish its source (a draft's too), so it is refused (issue 22).
+fn asset_with_front_matter(asset: &AssetFile, root: &Path) -> Option<Error> {
+    // Media and archives are not opened: they cannot begin with a text line.
+    const BINARY: [&str; 16] = [
+        "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "pdf", "mp3", "mp4", "webm", "mov", "woff",
+        "woff2", "zip", "gz",
+    ];
+    let extension = asset.relative_path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
+    if extension.is_some_and(|ext| BINARY.contains(&ext.as_str())) {
+        return None;
+    }
+    let mut start = [0u8; 5];
+    let mut file = std::fs::File::open(&asset.source_path).ok()?;
+    let mut read = 0;
+    while read < start.len() {
+        match file.read(&mut start[read..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+    }
+    let start = &start[..read];
+    let start = start.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(start);
+    let opens =
+        [b"---\n".as_slice(), b"---\r", b"+++\n", b"+++\r"].iter().any(|open| start.starts_with(open));
+    if !opens {
+        return None;
+    }
+    let delimiter = if start[0] == b'-' { "---" } else { "+++" };
+    let display_path = display(root, &asset.source_path);
+    let name = asset.relative_path.rsplit('/').next().unwrap_or(&asset.relative_path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    Some(Error::FrontMatter {
+        location: Location::in_text(&display_path, delimiter, 1, 1).with_length(3),
+        detail: "the file begins with front matter but is not Markdown, so it would be published as written"
+            .into(),
+        hint: Some(format!(
+            "rename it to `{stem}.md` to make it a page, or remove the front matter to copy it as it is"
+        )),
+    })
+}
+
+/// Whether a file name is hidden or an editor's temporary file, which a build ignores in
+/// `content/` and the templates.
 pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
+    name.starts_with('.') || is_tool_name(name)
+}
+
+/// Whether a file name is a version control folder or file (`.git`, `.hg`, `.svn`, ...),
+/// an editor's temporary file (`.a.swp`, `a~`, `#a#`, `.#a`) or a desktop's folder
+/// metadata (`.DS_Store`): files of tools, never published, even from `static/`, where other
+/// hidden files are (`.well-known/`, `.nojekyll`).
+pub fn is_tool_name(name: &str) -> bool {
+    const VCS: [&str; 6] = [".git", ".hg", ".svn", ".bzr", "_darcs", "CVS"];
+    VCS.contains(&name)
+        || name.starts_with(".git")
+        || name.starts_with(".#")
+        || name == ".DS_Store"
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
         || [".swp", ".swo", ".swx", ".tmp", ".bak"].iter().any(|ext| name.ends_with(ext))
+}
+
+/// Whether a path inside a watched folder is one a build ignores: a tool's file anywhere, and
+/// a hidden file unless it is inside a `static/` folder (the folder itself or a theme's).
+pub fn is_ignored_path(folder: &Path, inside: &Path) -> bool {
+    let mut in_static = folder.file_name().is_some_and(|name| name == "static");
+    for component in inside.components() {
+        let name = component.as_os_str().to_string_lossy();
+        if is_tool_name(&name) || (name.starts_with('.') && !in_static) {
+            return true;
+        }
+        in_static |= name == "static";
+    }
+    false
+}
+
+/// What a walk leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// Hidden files and tools' files ([`is_ignored_name`]): content and templates.
+    Hidden,
+    /// Tools' files only ([`is_tool_name`]): static files.
+    Tools,
 }
 
 /// Lists the files under `dir` (none if it does not exist) as (relative path, path), sorted
@@ -307,15 +406,19 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// The list is sorted once at the end, not folder by folder by walkdir: its comparator takes
 /// each entry's file name apart from its path on every comparison, which was most of a
 /// 100,000-post load's walk.
-fn walk(dir: &Path, root: &Path, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
+fn walk(dir: &Path, root: &Path, skip: Skip, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
     if !dir.is_dir() {
         return Vec::new();
     }
     let mut found = Vec::new();
+    let skipped = |name: &str| match skip {
+        Skip::Hidden => is_ignored_name(name),
+        Skip::Tools => is_tool_name(name),
+    };
     let walker = WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy()));
+        .filter_entry(|entry| entry.depth() == 0 || !skipped(&entry.file_name().to_string_lossy()));
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
@@ -470,8 +573,10 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();
         }
-        let listed: Vec<String> =
-            walk(&paths.content, &paths.root, &mut Vec::new()).into_iter().map(|f| f.0).collect();
+        let listed: Vec<String> = walk(&paths.content, &paths.root, Skip::Hidden, &mut Vec::new())
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
         let mut by_path = listed.clone();
         by_path.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
         assert_eq!(listed, by_path);
@@ -483,6 +588,18 @@ mod tests {
     }
 
     #[test]
+    fn issue_22_markdown_files_are_known_by_any_markdown_extension() {
+        for (path, stem) in
+            [("a.md", "a"), ("b/a.markdown", "b/a"), ("a.mdown", "a"), ("a.mkd", "a"), ("a.mkdn", "a")]
+        {
+            assert_eq!(markdown_stem(path), Some(stem), "{path}");
+        }
+        for path in ["a.txt", "a.mdx", "a.md.bak", "b/.md", "amd"] {
+            assert_eq!(markdown_stem(path), None, "{path}");
+        }
+    }
+
+    #[test]
     fn hidden_and_editor_files_are_ignored() {
         for name in [".hidden.md", "post.md~", "#post.md#", ".post.md.swp", "x.swp"] {
             assert!(is_ignored_name(name), "{name}");
@@ -490,5 +607,22 @@ mod tests {
         for name in ["post.md", "image.png", "_index.md"] {
             assert!(!is_ignored_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn issue_22_hidden_static_files_are_kept_but_tools_files_are_not() {
+        for name in [".git", ".hg", ".svn", ".gitignore", ".DS_Store", ".a.swp", "a~", "#a#", ".#a", "CVS"] {
+            assert!(is_tool_name(name), "{name}");
+        }
+        for name in [".well-known", ".nojekyll", "security.txt", ".htaccess"] {
+            assert!(!is_tool_name(name), "{name}");
+        }
+        let ignored = |folder: &str, inside: &str| is_ignored_path(Path::new(folder), Path::new(inside));
+        assert!(!ignored("/s/static", ".well-known/security.txt"));
+        assert!(!ignored("/s/themes", "t/static/.nojekyll"));
+        assert!(ignored("/s/static", ".git/config"));
+        assert!(ignored("/s/static", ".well-known/.x.swp"));
+        assert!(ignored("/s/content", ".hidden.md"));
+        assert!(ignored("/s/themes", "t/templates/.x.html"));
     }
 }

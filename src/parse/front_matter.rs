@@ -1,5 +1,6 @@
-//! Front matter: split it from the body, parse YAML (`---`) or TOML (`+++`), and map it onto
-//! `FrontMatter`. Unknown keys are kept in `extra`, never an error.
+//! Front matter: split it from the body, parse YAML (`---`), TOML (`+++`) or JSON (a `{ "key":
+//! … }` object at the top, as Hugo reads it), and map it onto `FrontMatter`. Unknown keys are
+//! kept in `extra`, never an error.
 //!
 //! Jekyll, Hugo and Zola spellings of the same field map onto one field (`lastmod` and
 //! `updated`, `permalink`/`url` and `path`, `redirect_from` and `aliases`, ...), so their
@@ -111,6 +112,8 @@ pub enum Format {
     Yaml,
     /// Between `+++` lines.
     Toml,
+    /// A JSON object that opens the file (`{` then `"` or `}`), as Hugo reads it.
+    Json,
 }
 
 /// What the parser needs to know about the site.
@@ -135,6 +138,9 @@ impl Default for FrontMatterOptions {
 /// # Errors
 /// `Error::FrontMatter` when an opening delimiter has no closing one.
 pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>> {
+    if opens_json(text) {
+        return split_json(file, text);
+    }
     let (format, delimiter) = if text.starts_with("---") && is_delimiter_line(text, "---") {
         (Format::Yaml, "---")
     } else if text.starts_with("+++") && is_delimiter_line(text, "+++") {
@@ -183,6 +189,7 @@ pub fn parse(
     let table = match format {
         Format::Yaml => parse_yaml(file, text, block, split.block_first_line)?,
         Format::Toml => parse_toml(file, text, block, split.block_first_line)?,
+        Format::Json => parse_json(file, text, block, split.block_first_line)?,
     };
     let mapper =
         Mapper { file, text, block, first_line: split.block_first_line, format, timezone: &options.timezone };
@@ -198,6 +205,7 @@ pub fn parse_data_file(file: &Path, text: &str, format: Format) -> Result<Table>
     let parsed = match format {
         Format::Yaml => parse_yaml(file, text, text, 1),
         Format::Toml => parse_toml(file, text, text, 1),
+        Format::Json => parse_json(file, text, text, 1),
     };
     parsed.map_err(|error| match error {
         Error::FrontMatter { location, detail, .. } => Error::Config {
@@ -206,10 +214,94 @@ pub fn parse_data_file(file: &Path, text: &str, format: Format) -> Result<Table>
             hint: Some(match format {
                 Format::Yaml => "the file must be valid YAML `key: value` lines".into(),
                 Format::Toml => "the file must be valid TOML `key = value` lines".into(),
+                Format::Json => "the file must be one JSON object".into(),
             }),
         },
         other => other,
     })
+}
+
+/// Whether the file opens with a JSON object: `{` and then, after any whitespace, `"` or `}`.
+/// Markdown that starts with `{{ shortcode() }}`, `{% tag %}` or `{: .class}` does not.
+fn opens_json(text: &str) -> bool {
+    text.strip_prefix('{').is_some_and(|rest| rest.trim_start().starts_with(['"', '}']))
+}
+
+/// Splits a file that opens with a JSON object: the object is the front matter, and the body
+/// starts on the line after its closing brace.
+fn split_json<'a>(file: &Path, text: &'a str) -> Result<Split<'a>> {
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    if let Some(Err(error)) = values.next() {
+        return Err(json_error(file, text, &error, 1));
+    }
+    let end = values.byte_offset();
+    let rest = &text[end..];
+    let body_start = match rest.find('\n') {
+        Some(newline) if rest[..newline].trim().is_empty() => end + newline + 1,
+        None if rest.trim().is_empty() => text.len(),
+        _ => end,
+    };
+    let body_first_line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..body_start]).count();
+    Ok(Split {
+        block: Some((Format::Json, &text[..end])),
+        body: &text[body_start..],
+        block_first_line: 1,
+        body_first_line,
+    })
+}
+
+fn parse_json(file: &Path, text: &str, block: &str, first_line: usize) -> Result<Table> {
+    let json: serde_json::Value =
+        serde_json::from_str(block).map_err(|error| json_error(file, text, &error, first_line))?;
+    match from_json(json) {
+        Value::Table(table) => Ok(table),
+        other => Err(Error::FrontMatter {
+            location: Location::in_text(file, text, first_line, 1),
+            detail: format!("JSON front matter must be an object, found {}", other.type_name()),
+            hint: Some(JSON_HINT.into()),
+        }),
+    }
+}
+
+const JSON_HINT: &str =
+    "JSON front matter is one object at the top of the file: `{ \"title\": \"Hi\", \"draft\": true }`";
+
+fn json_error(file: &Path, text: &str, error: &serde_json::Error, first_line: usize) -> Error {
+    let message = error.to_string();
+    let detail = message.split(" at line ").next().unwrap_or(&message).to_string();
+    let hint = if error.is_eof() {
+        "the JSON object that opens the file is never closed: check its braces, quotes and commas".into()
+    } else {
+        JSON_HINT.into()
+    };
+    let mut line = error.line() + first_line - 1;
+    let mut column = error.column();
+    // serde_json points just past the newline when a line ends where the error is found.
+    if column == 0 && line > 1 {
+        line -= 1;
+        column = text.lines().nth(line - 1).map_or(0, |l| l.chars().count());
+    }
+    Error::FrontMatter {
+        location: Location::in_text(file, text, line, column.max(1)),
+        detail: format!("JSON: {detail}"),
+        hint: Some(hint),
+    }
+}
+
+fn from_json(value: serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::String(s),
+        serde_json::Value::Array(items) => Value::Array(items.into_iter().map(from_json).collect()),
+        serde_json::Value::Object(map) => {
+            Value::Table(map.into_iter().map(|(k, v)| (k, from_json(v))).collect())
+        }
+    }
 }
 
 fn is_delimiter_line(text: &str, delimiter: &str) -> bool {
@@ -660,6 +752,7 @@ impl Mapper<'_> {
         let example = match self.format {
             Format::Yaml => "fields are written `key: value`",
             Format::Toml => "fields are written `key = value`",
+            Format::Json => "fields are written `\"key\": value`",
         };
         Error::FrontMatter {
             location: Location::in_text(self.file, self.text, line, column).with_length(length),
@@ -670,11 +763,23 @@ impl Mapper<'_> {
 
     /// The file line, column and length of the value of `key`, found by reading the block.
     fn key_position(&self, key: &str) -> (usize, usize, usize) {
+        // JSON writes keys in quotes, and may put a whole object on one line.
+        let quoted = format!("\"{key}\"");
         for (index, line) in self.block.lines().enumerate() {
             let trimmed = line.trim_start();
+            let (trimmed, key) = match self.format {
+                Format::Json => match trimmed.find(&quoted) {
+                    Some(at) => (&trimmed[at..], quoted.as_str()),
+                    None => continue,
+                },
+                _ => (trimmed, key),
+            };
             let Some(rest) = trimmed.strip_prefix(key) else { continue };
             if let Some(after) = rest.trim_start().strip_prefix([':', '=']) {
-                let value = after.trim();
+                let value = match self.format {
+                    Format::Json => after.trim().trim_end_matches(',').trim_end(),
+                    _ => after.trim(),
+                };
                 let value_start = line.len() - after.trim_start().len();
                 let column = line[..value_start].chars().count() + 1;
                 return (self.first_line + index, column, value.chars().count());
@@ -701,6 +806,44 @@ mod tests {
         assert_eq!(fm.taxonomies["tags"], vec!["a", "b"]);
         assert_eq!(fm.extra["series"], Value::String("x".into()));
         assert_eq!(fm.authors, vec!["Ann"]);
+    }
+
+    #[test]
+    fn issue_22_json_front_matter_parses() {
+        let text = "{\n  \"title\": \"Hi\",\n  \"date\": \"2024-05-01\",\n  \"tags\": [\"a\", \"b\"],\n  \
+                    \"draft\": true,\n  \"weight\": 3,\n  \"mood\": {\"x\": 1}\n}\n\nBody.\n";
+        let fm = parse_text(text).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("Hi"));
+        assert_eq!(fm.date.unwrap().to_string(), "2024-05-01");
+        assert_eq!(fm.taxonomies["tags"], vec!["a", "b"]);
+        assert!(fm.draft);
+        assert_eq!(fm.weight, Some(3));
+        assert!(matches!(&fm.extra["mood"], Value::Table(t) if t["x"] == Value::Integer(1)));
+        let s = split(Path::new("a.md"), text).unwrap();
+        assert_eq!((s.body, s.body_first_line), ("\nBody.\n", 9));
+        let one_line = split(Path::new("a.md"), "{ \"title\": \"x\" }\n# Heading\n").unwrap();
+        assert_eq!((one_line.body, one_line.body_first_line), ("# Heading\n", 2));
+    }
+
+    #[test]
+    fn issue_22_markdown_that_starts_with_a_brace_has_no_front_matter() {
+        for text in
+            ["{{ figure(src=\"a.png\") }}\n", "{% note() %}\nx\n{% end %}\n", "{: .lead}\nText.\n", "{x}\n"]
+        {
+            assert!(split(Path::new("a.md"), text).unwrap().block.is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn issue_22_json_front_matter_errors_name_the_file_line() {
+        let report = parse_text("{\n  \"title\": \"x\",\n  \"draft\": tru\n}\nBody\n").unwrap_err().report();
+        assert!(report.contains("content/a.md:3:"), "{report}");
+        assert!(report.contains("JSON"), "{report}");
+        let report = parse_text("{\n  \"title\": \"x\",\n").unwrap_err().report();
+        assert!(report.contains("never closed"), "{report}");
+        let report = parse_text("{\n  \"title\": \"x\",\n  \"draft\": \"maybe\"\n}\n").unwrap_err().report();
+        assert!(report.contains("content/a.md:3:12"), "{report}");
+        assert!(report.contains("`draft` should be `true` or `false`"), "{report}");
     }
 
     #[test]

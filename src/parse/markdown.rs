@@ -1,6 +1,7 @@
 //! Markdown to HTML with pulldown-cmark, in one pass over the events: heading ids and the
 //! table of contents, the summary, the first heading, the word count, highlighted code blocks,
-//! and every link and image destination, recorded with its line.
+//! footnotes (gathered at the end by `footnotes`), and every link and image destination,
+//! recorded with its line.
 //!
 //! Link and image destinations are left as numbered markers in the HTML: where they point is
 //! decided by the model (which knows every page's URL) with [`fill_links`]. Shortcode calls are
@@ -19,6 +20,7 @@ use serde::Serialize;
 use crate::config::MarkdownConfig;
 use crate::error::{Error, Location, Result};
 use crate::parse::block_attributes::BlockAttributes;
+use crate::parse::footnotes::{self, Footnotes};
 use crate::parse::highlight::{self, HighlightOptions};
 use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
 use crate::shared_text::SharedText;
@@ -62,8 +64,11 @@ pub struct Rendered {
     /// Bytes of `html` taken by a heading that opens the body, so a page that takes its
     /// title from that heading can leave it out of its content instead of showing it twice.
     pub leading_heading_len: usize,
-    /// Words in the text (code included).
+    /// Words in the text (code included), each Chinese or Japanese character counted as one.
     pub word_count: usize,
+    /// The Chinese and Japanese characters among `word_count`, which are read at a pace of
+    /// their own.
+    pub ideographic_count: usize,
     /// The headings, nested by level.
     pub toc: Vec<TocEntry>,
     /// Link and image destinations, by marker number.
@@ -81,6 +86,9 @@ pub struct TocEntry {
     pub id: String,
     /// The heading's plain text.
     pub title: String,
+    /// The heading's text as HTML, with its emphasis, code and strikethrough but without
+    /// links (a table of contents entry is a link itself) and images.
+    pub html: String,
     /// Deeper headings under this one.
     pub children: Vec<TocEntry>,
 }
@@ -166,6 +174,47 @@ pub fn fill_links(html: &str, urls: &[String]) -> String {
         out.push_str(text);
     }
     out
+}
+
+/// `text` with the smart punctuation the body gets (curly quotes and apostrophes, en and em
+/// dashes, ellipses), from the same parser, and nothing else read as Markdown: for titles and
+/// descriptions from front matter, so that they match the body (issue 22).
+pub fn smart_punctuation(text: &str) -> Cow<'_, str> {
+    let has_candidates = |line: &str| line.bytes().any(|b| matches!(b, b'\'' | b'"' | b'-' | b'.'));
+    if !has_candidates(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        if !has_candidates(line) || line.trim().is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        // Every other ASCII punctuation character is escaped, so that nothing becomes
+        // emphasis, a link, code or HTML; the line follows `x `, inside a paragraph already, so
+        // that no block starts on it (`- a`, `1. a`) and its first character still follows a
+        // space, as at the start of a line.
+        let mut source = String::with_capacity(line.len() + 16);
+        source.push_str("x ");
+        for c in line.chars() {
+            if c.is_ascii_punctuation() && !matches!(c, '\'' | '"' | '-' | '.') {
+                source.push('\\');
+            }
+            source.push(c);
+        }
+        let mut smart = String::with_capacity(source.len());
+        for event in Parser::new_ext(&source, Options::ENABLE_SMART_PUNCTUATION) {
+            if let Event::Text(text) = event {
+                smart.push_str(&text);
+            }
+        }
+        out.push_str(smart.strip_prefix("x ").unwrap_or(&smart));
+        out.push_str(&line[line.trim_end().len()..]);
+    }
+    Cow::Owned(out)
 }
 
 impl Rendered {
@@ -335,16 +384,19 @@ impl<'a> Renderer<'a> {
         // Sized from the text's length up front, rather than doubled a dozen times.
         let mut events: Vec<Event<'_>> = Vec::with_capacity(text.len() / 24);
         let mut heading_ids = HeadingIds::default();
-        let mut headings: Vec<(u8, String, String)> = Vec::new();
+        let mut headings: Vec<TocEntry> = Vec::new();
         let mut first_heading = None;
-        let mut word_count = 0;
+        let mut word_count = WordCount::default();
         let mut depth = 0usize;
         let mut cuts = Cuts::default();
         let mut heading_start = None;
+        // A trailing `{…}` that pulldown-cmark took for attributes but is text (issue 22).
+        let mut heading_suffix: Option<String> = None;
         let mut top_level_start = 0;
         let mut code: Option<CodeBlock> = None;
         let mut image: Option<Image> = None;
         let mut attributes = BlockAttributes::default();
+        let mut notes = Footnotes::default();
 
         for (event, range) in parser {
             if let Some(block) = &mut code {
@@ -449,6 +501,22 @@ impl<'a> Renderer<'a> {
                     html.push('>');
                     Event::InlineHtml(html.into())
                 }
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    let line = heading_content_line(&text[range.clone()]);
+                    match trailing_braces(line) {
+                        Some((spaces, inner)) if !is_attribute_list(inner) => {
+                            heading_suffix = Some(format!("{spaces}{{{inner}}}"));
+                            Event::Start(Tag::Heading {
+                                level,
+                                id: None,
+                                classes: Vec::new(),
+                                attrs: Vec::new(),
+                            })
+                        }
+                        _ => Event::Start(Tag::Heading { level, id, classes, attrs }),
+                    }
+                }
+                Event::FootnoteReference(label) => Event::InlineHtml(notes.reference(&label).into()),
                 Event::Start(Tag::Image { dest_url, title, .. }) => {
                     let number = self.record_link(&dest_url, &range, LinkKind::Image);
                     image = Some(Image { number, title: title.to_string(), alt: String::new(), depth: 0 });
@@ -467,6 +535,9 @@ impl<'a> Renderer<'a> {
             match &event {
                 Event::Start(tag) => {
                     attributes.started(events.len(), tag);
+                    if let Tag::FootnoteDefinition(label) = tag {
+                        notes.definition_started(events.len(), label);
+                    }
                     if matches!(tag, Tag::Heading { .. }) {
                         heading_start = Some(events.len());
                     }
@@ -477,8 +548,22 @@ impl<'a> Renderer<'a> {
                 }
                 Event::End(tag_end) => {
                     depth = depth.saturating_sub(1);
-                    if let (TagEnd::Heading(level), Some(start)) = (tag_end, heading_start.take()) {
+                    if *tag_end == TagEnd::FootnoteDefinition {
+                        notes.definition_ended(events.len());
+                    }
+                    // Only the heading's own end closes it, not the end of emphasis or a link
+                    // inside it (issue 22).
+                    let heading = match tag_end {
+                        TagEnd::Heading(level) => heading_start.take().map(|start| (level, start)),
+                        _ => None,
+                    };
+                    if let Some((level, start)) = heading {
+                        if let Some(suffix) = heading_suffix.take() {
+                            word_count += count_words(&suffix);
+                            events.push(Event::Text(suffix.into()));
+                        }
                         let title = plain_text(&events[start + 1..]);
+                        let html = toc_html(&events[start + 1..]);
                         if self.options.heading_ids {
                             heading_ids.assign(&mut events[start], &title);
                         }
@@ -491,7 +576,13 @@ impl<'a> Renderer<'a> {
                                 self.anchor_call(&id, &title, *level as u8, self.line(range.start));
                             events.push(Event::InlineHtml(placeholder.into()));
                         }
-                        headings.push((*level as u8, id, title.clone()));
+                        headings.push(TocEntry {
+                            level: *level as u8,
+                            id,
+                            title: title.clone(),
+                            html,
+                            children: Vec::new(),
+                        });
                         first_heading.get_or_insert(title);
                     }
                 }
@@ -512,7 +603,8 @@ impl<'a> Renderer<'a> {
             cuts.after_push(&events, depth, top_level_start);
         }
 
-        let to_html = |range: Range<usize>| {
+        // Everything in `range`, footnote definitions included.
+        let range_html = |range: Range<usize>| {
             let mut html = String::new();
             pulldown_cmark::html::push_html(
                 &mut html,
@@ -520,13 +612,35 @@ impl<'a> Renderer<'a> {
             );
             html
         };
+        // The body in `range`: footnote definitions are written after it (issue 22).
+        let to_html = |range: Range<usize>| {
+            if !notes.has_definitions() {
+                return range_html(range);
+            }
+            let start = range.start;
+            let applied = attributes.apply(&events[range], start);
+            let kept = applied
+                .into_iter()
+                .enumerate()
+                .filter(|(index, _)| !notes.is_in_definition(start + index))
+                .map(|(_, event)| event);
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, kept);
+            html
+        };
+        // Summaries are shown several to a page: their references keep no ids.
+        let summary_html =
+            |range: Range<usize>| footnotes::without_reference_ids(&to_html(range)).into_owned();
+        let mut html = to_html(0..events.len());
+        html.push_str(&notes.section(range_html));
         Rendered {
-            summary_before_marker: cuts.marker.map(|cut| to_html(0..cut)),
-            first_paragraph: cuts.paragraph.map(to_html),
+            summary_before_marker: cuts.marker.map(|cut| summary_html(0..cut)),
+            first_paragraph: cuts.paragraph.map(summary_html),
             leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(0..end).len()),
-            html: SharedText::from(to_html(0..events.len())),
+            html: SharedText::from(html),
             first_heading,
-            word_count,
+            word_count: word_count.words,
+            ideographic_count: word_count.ideographic,
             toc: nest_headings(headings),
             links: self.links,
             shortcodes: self.calls,
@@ -605,11 +719,11 @@ fn is_scheme(text: &str) -> bool {
     !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
 }
 
-/// Nests flat (level, id, title) headings: each takes the deeper ones after it as children.
-fn nest_headings(headings: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+/// Nests flat headings: each takes the deeper ones after it as children.
+fn nest_headings(headings: Vec<TocEntry>) -> Vec<TocEntry> {
     let mut root: Vec<TocEntry> = Vec::new();
-    for (level, id, title) in headings {
-        let entry = TocEntry { level, id, title, children: Vec::new() };
+    for entry in headings {
+        let level = entry.level;
         let mut siblings = &mut root;
         while siblings.last().is_some_and(|last| last.level < level) {
             siblings = &mut siblings.last_mut().expect("checked above").children;
@@ -641,6 +755,72 @@ fn is_more_marker(html: &str) -> bool {
     html.strip_prefix("<!--")
         .and_then(|rest| rest.strip_suffix("-->"))
         .is_some_and(|inner| inner.trim() == "more")
+}
+
+/// The HTML of a heading's inner events for a table of contents: inline formatting kept,
+/// links unwrapped (a link inside the entry's link is not allowed), images and shortcode
+/// placeholders left out.
+fn toc_html(events: &[Event<'_>]) -> String {
+    let kept = events.iter().filter(|event| match event {
+        Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => false,
+        Event::InlineHtml(html) => {
+            let link_or_image = html.contains(LINK_MARKER);
+            !(link_or_image || html.starts_with(PLACEHOLDER_START))
+        }
+        _ => true,
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, kept.cloned());
+    html.trim().to_string()
+}
+
+/// The line of a heading's source that holds its text: an ATX heading's only line, or a
+/// setext heading's last line before its underline.
+fn heading_content_line(source: &str) -> &str {
+    let lines: Vec<&str> = source.trim_end().lines().collect();
+    match lines.as_slice() {
+        [.., text, _underline] if !lines[0].trim_start().starts_with('#') => text,
+        [first, ..] => first,
+        [] => "",
+    }
+}
+
+/// The `{…}` that ends a heading line as pulldown-cmark finds it (no `{}<>\\` inside), with
+/// the whitespace before it: the candidate attribute list.
+fn trailing_braces(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_end();
+    let inside = line.strip_suffix('}')?;
+    let open = inside.rfind(['{', '}', '<', '>', '\\'])?;
+    if !inside[open..].starts_with('{') {
+        return None;
+    }
+    let before = &inside[..open];
+    Some((&before[before.trim_end().len()..], &inside[open + 1..]))
+}
+
+/// Whether the inside of a heading's trailing braces is an attribute list: `#id`, `.class`
+/// and `key=value` words, at least one. `std{in,out,err}` is not one, and stays text.
+fn is_attribute_list(inner: &str) -> bool {
+    let name = |text: &str| {
+        !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+    };
+    let key = |text: &str| {
+        text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+    };
+    let mut words = inner.split_ascii_whitespace().peekable();
+    words.peek().is_some()
+        && words.all(|word| {
+            if let Some(id) = word.strip_prefix('#') {
+                name(id)
+            } else if let Some(class) = word.strip_prefix('.') {
+                name(class) && !class.contains('.')
+            } else if let Some((k, value)) = word.split_once('=') {
+                key(k) && !value.is_empty()
+            } else {
+                false
+            }
+        })
 }
 
 fn plain_text(events: &[Event<'_>]) -> String {
@@ -690,13 +870,49 @@ impl HeadingIds {
     }
 }
 
-/// The words in `text`, as `text.split_whitespace().count()` counts them. Decoding every
-/// character for that was a twentieth of a clean build: ASCII text, nearly all of a blog, is
-/// counted by bytes instead, a word starting at each non-space byte that follows a space (or
-/// the start). Each pair of bytes is looked at on its own, which the compiler vectorizes.
-fn count_words(text: &str) -> usize {
+/// Words in a text, and how many of them are Chinese or Japanese characters (see
+/// [`count_words`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct WordCount {
+    /// All words, each Chinese or Japanese character counted as one.
+    words: usize,
+    /// The Chinese and Japanese characters among them.
+    ideographic: usize,
+}
+
+impl std::ops::AddAssign for WordCount {
+    fn add_assign(&mut self, other: WordCount) {
+        self.words += other.words;
+        self.ideographic += other.ideographic;
+    }
+}
+
+/// The words in `text`, as `text.split_whitespace().count()` counts them, except that each
+/// Chinese or Japanese character (Han, kana) is a word of its own (issue 22): those languages
+/// put no spaces between words, so a page of Chinese was one "word"; readers read them
+/// character by character, and their reading time is counted so (`site::reading_time`).
+/// Thai, Lao, Myanmar and Khmer, alphabets without spaces between words, count a word for
+/// every [`LETTERS_PER_UNSPACED_WORD`] letters.
+/// CJK punctuation (`。`, `、`, `「`) separates words, and punctuation right after such a
+/// character is not a word.
+///
+/// Decoding every character was a twentieth of a clean build: ASCII text, nearly all of a
+/// blog, is counted by bytes instead, a word starting at each non-space byte that follows a
+/// space (or the start). Each pair of bytes is looked at on its own, which the compiler
+/// vectorizes.
+fn count_words(text: &str) -> WordCount {
     if !text.is_ascii() {
-        return text.split_whitespace().count();
+        // Chinese and Japanese are written at U+3000 and above, in three- and four-byte
+        // characters whose first byte is 0xE3 or more; Thai, Lao, Myanmar and Khmer between
+        // U+0800 and U+1FFF (first byte 0xE0 or 0xE1). Text without such a byte (accented
+        // Latin, Cyrillic, Greek, curly quotes and dashes) is counted as split by whitespace.
+        // Looked for in blocks, each folded whole, which the compiler vectorizes.
+        let unspaced = |byte: &u8| u8::from(*byte >= 0xe3 || *byte & 0xfe == 0xe0);
+        let mut blocks = text.as_bytes().chunks(256);
+        if !blocks.any(|block| block.iter().map(unspaced).fold(0, |a, b| a | b) != 0) {
+            return WordCount { words: text.split_whitespace().count(), ideographic: 0 };
+        }
+        return count_words_in_unicode(text);
     }
     // ASCII whitespace as `char::is_whitespace` has it: tab, line feed, vertical tab, form
     // feed, carriage return and space (`u8::is_ascii_whitespace` leaves out vertical tab).
@@ -709,7 +925,85 @@ fn count_words(text: &str) -> usize {
         let starts = before.iter().zip(after).map(|(&a, &b)| u8::from(is_space(a) & !is_space(b)));
         usize::from(starts.fold(0u8, u8::wrapping_add))
     });
-    first + after_space.sum::<usize>()
+    WordCount { words: first + after_space.sum::<usize>(), ideographic: 0 }
+}
+
+/// [`count_words`] for text that is not all ASCII.
+fn count_words_in_unicode(text: &str) -> WordCount {
+    let mut count = WordCount::default();
+    // Inside a word of spaced text; just after a CJK character or punctuation mark.
+    let (mut in_word, mut after_cjk) = (false, false);
+    // Letters of a script written without spaces between words, not yet counted.
+    let mut unspaced_run: usize = 0;
+    for c in text.chars() {
+        if !c.is_ascii() && is_unspaced_alphabetic(c) {
+            unspaced_run += 1;
+            (in_word, after_cjk) = (false, false);
+            continue;
+        }
+        count.words += unspaced_run.div_ceil(LETTERS_PER_UNSPACED_WORD);
+        unspaced_run = 0;
+        if c.is_ascii() {
+            if c.is_ascii_whitespace() || c == '\x0b' {
+                (in_word, after_cjk) = (false, false);
+            } else if !in_word && (!after_cjk || c.is_ascii_alphanumeric()) {
+                count.words += 1;
+                (in_word, after_cjk) = (true, false);
+            }
+        } else if is_ideographic(c) {
+            count.words += 1;
+            count.ideographic += 1;
+            (in_word, after_cjk) = (false, true);
+        } else if c.is_whitespace() {
+            (in_word, after_cjk) = (false, false);
+        } else if is_cjk_punctuation(c) {
+            (in_word, after_cjk) = (false, true);
+        } else if !in_word && (!after_cjk || c.is_alphanumeric()) {
+            count.words += 1;
+            (in_word, after_cjk) = (true, false);
+        }
+    }
+    count.words += unspaced_run.div_ceil(LETTERS_PER_UNSPACED_WORD);
+    count
+}
+
+/// Letters to a word in Thai, Lao, Myanmar and Khmer, which are alphabets written without
+/// spaces between words (a space ends a phrase or a sentence): Thai words average three to
+/// four characters. Telling the words apart needs a dictionary; this estimate is enough for a
+/// word count and a reading time.
+const LETTERS_PER_UNSPACED_WORD: usize = 4;
+
+/// Whether `c` is a letter (or mark) of Thai, Lao, Myanmar or Khmer.
+fn is_unspaced_alphabetic(c: char) -> bool {
+    matches!(c, '\u{0e00}'..='\u{0eff}' | '\u{1000}'..='\u{109f}' | '\u{1780}'..='\u{17ff}')
+}
+
+/// Whether `c` is read as a word of its own: a Han character (Chinese, Japanese kanji) or
+/// Japanese kana. Korean is written with spaces between words, so Hangul is not.
+fn is_ideographic(c: char) -> bool {
+    matches!(c,
+        '\u{3005}'..='\u{3007}' // 々 〆 〇
+        | '\u{3040}'..='\u{30ff}' // hiragana, katakana
+        | '\u{31f0}'..='\u{31ff}' // katakana phonetic extensions
+        | '\u{3400}'..='\u{4dbf}' // CJK extension A
+        | '\u{4e00}'..='\u{9fff}' // CJK unified ideographs
+        | '\u{f900}'..='\u{faff}' // CJK compatibility ideographs
+        | '\u{ff66}'..='\u{ff9d}' // halfwidth katakana
+        | '\u{20000}'..='\u{3134f}' // CJK extensions B to G
+    ) && !matches!(c, '\u{30fb}') // ・, a separator
+}
+
+/// Whether `c` is CJK punctuation (`。`, `、`, `「`, `・`, fullwidth `！`), which separates words.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303f}'
+        | '\u{30fb}'
+        | '\u{fe30}'..='\u{fe4f}'
+        | '\u{ff01}'..='\u{ff0f}'
+        | '\u{ff1a}'..='\u{ff20}'
+        | '\u{ff3b}'..='\u{ff40}'
+        | '\u{ff5b}'..='\u{ff65}'
+    )
 }
 
 fn heading_fallback(level: HeadingLevel) -> String {
@@ -747,8 +1041,26 @@ mod tests {
             })
             .collect();
         for text in texts.iter().copied().chain([long.as_str(), &long[1..], &long[..255]]) {
-            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+            assert_eq!(count_words(text).words, text.split_whitespace().count(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn issue_22_chinese_and_japanese_characters_are_words_of_their_own() {
+        let count = |text: &str| {
+            let c = count_words(text);
+            (c.words, c.ideographic)
+        };
+        assert_eq!(count(&"中文字符".repeat(1500)), (6000, 6000));
+        assert_eq!(count("Rust是由 Mozilla 主導開發的通用、編譯型程式語言。"), (18, 16));
+        assert_eq!(count("日本語の文章です。「引用」も、カタカナ・ひらがなも。"), (20, 20));
+        assert_eq!(count("中文“引号”和…省略"), (7, 7), "punctuation after a character is no word");
+        assert_eq!(count("한국어는 띄어쓰기를 합니다"), (3, 0), "Korean has spaces");
+        assert_eq!(count("café au lait — vraiment"), (5, 0));
+        // 41 Thai letters in two phrases: 8 + 3 words by the estimate, not 2 (a dictionary
+        // finds 11 too: ภาษา ไทย เขียน ติด กัน โดย ไม่ เว้น วรรค, ระหว่าง คำ).
+        assert_eq!(count("ภาษาไทยเขียนติดกันโดยไม่เว้นวรรค ระหว่างคำ"), (11, 0));
+        assert_eq!(count("Tiếng Việt có dấu cách"), (5, 0), "Vietnamese is spaced");
     }
 
     use super::*;
@@ -768,6 +1080,53 @@ mod tests {
         assert!(html.contains(r#"<h1 id="intro">"#), "{html}");
         assert!(html.contains(r#"<h2 id="intro-1">"#), "{html}");
         assert!(html.contains(r#"<h2 id="intro-2">"#), "{html}");
+    }
+
+    #[test]
+    fn issue_22_headings_with_inline_formatting_get_ids() {
+        let r = md("## What is *address space*?\n\n### [Build-std](https://x)\n\n### `code` here\n\n\
+                    ### ~~gone~~ now\n\n### Emoji 🎉 party\n\n## **Bold** and _em_\n");
+        assert_eq!(
+            r.heading_ids(),
+            ["what-is-address-space", "build-std", "code-here", "gone-now", "emoji-party", "bold-and-em"]
+        );
+        assert!(
+            r.html.contains("<h2 id=\"what-is-address-space\">What is <em>address space</em>?</h2>"),
+            "{}",
+            r.html
+        );
+        let titles: Vec<&str> = r
+            .toc
+            .iter()
+            .flat_map(|e| [&e.title].into_iter().chain(e.children.iter().map(|c| &c.title)))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(titles[..2], ["What is address space?", "Build-std"]);
+    }
+
+    #[test]
+    fn issue_22_toc_entries_keep_inline_formatting_without_links() {
+        let r = md("## What is *address space*?\n\n## [Build-std](https://x) `-Z` ~~old~~ ![i](i.png)\n");
+        let html: Vec<&str> = r.toc.iter().map(|e| e.html.as_str()).collect();
+        assert_eq!(html, ["What is <em>address space</em>?", "Build-std <code>-Z</code> <del>old</del>"]);
+    }
+
+    #[test]
+    fn issue_22_braces_that_are_not_attributes_stay_in_the_heading() {
+        let r = md("### std{in,out,err}\n\n## Sets {a, b}\n\n## Empty {}\n\nSetext {x y}\n---\n");
+        assert!(r.html.contains("<h3 id=\"std-in-out-err\">std{in,out,err}</h3>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"sets-a-b\">Sets {a, b}</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"empty\">Empty {}</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"setext-x-y\">Setext {x y}</h2>"), "{}", r.html);
+        assert_eq!(r.toc[0].title, "std{in,out,err}");
+    }
+
+    #[test]
+    fn issue_22_valid_attribute_lists_still_apply_to_headings() {
+        let r = md("## Real {#real .cls data-x=1}\n\n## Class only {.wide}\n\nSetext {#s}\n===\n");
+        assert!(r.html.contains("<h2 id=\"real\" class=\"cls\" data-x=\"1\">Real</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"class-only\" class=\"wide\">Class only</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h1 id=\"s\">Setext</h1>"), "{}", r.html);
     }
 
     #[test]
@@ -807,10 +1166,83 @@ mod tests {
     }
 
     #[test]
+    fn issue_22_footnotes_go_to_the_end_with_links_back() {
+        let r = md("One[^a] and two[^b] and one again[^a].\n\n[^b]: Bee.\n\n## Later\n\nText.\n\n\
+                    [^a]: Ay, a longer note\n    that wraps.\n");
+        let html = r.html.to_string();
+        assert!(
+            html.starts_with(
+                "<p>One<sup class=\"footnote-reference\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup> and two\
+                 <sup class=\"footnote-reference\" id=\"fnref-2\"><a href=\"#fn-2\">2</a></sup> and one again\
+                 <sup class=\"footnote-reference\" id=\"fnref-1-2\"><a href=\"#fn-1\">1</a></sup>.</p>\n\
+                 <h2 id=\"later\">Later</h2>\n<p>Text.</p>\n<footer class=\"footnotes\">\n<ol>\n<li id=\"fn-1\">\n"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<p>Ay, a longer note\nthat wraps. <a href=\"#fnref-1\" class=\"footnote-backref\""
+            ),
+            "{html}"
+        );
+        assert!(html.contains("↩\u{fe0e}<sup>2</sup></a></p>\n</li>\n<li id=\"fn-2\">\n<p>Bee."), "{html}");
+        assert!(html.ends_with("</li>\n</ol>\n</footer>\n"), "{html}");
+        assert!(!html.contains("footnote-definition"), "{html}");
+        assert_eq!(r.first_paragraph.as_deref().map(|p| p.contains("id=\"fnref")), Some(false));
+    }
+
+    #[test]
+    fn issue_22_unreferenced_notes_follow_and_undefined_references_stay_text() {
+        let html = md("See[^x] and [^missing].\n\n[^lonely]: Alone.\n\n[^x]: Ex.\n").html.to_string();
+        assert!(html.contains("[^missing]"), "{html}");
+        let ex = html.find("<li id=\"fn-1\">\n<p>Ex.").expect("the referenced note first");
+        let alone = html.find("<li id=\"fn-2\">\n<p>Alone.</p>").expect("then the other");
+        assert!(ex < alone, "{html}");
+    }
+
+    #[test]
     fn smart_punctuation_and_raw_html() {
         let html = md("\"Quoted\" -- yes\n\n<div class=\"x\">raw</div>\n").html;
         assert!(html.contains("“Quoted”"), "{html}");
         assert!(html.contains("<div class=\"x\">raw</div>"));
+    }
+
+    #[test]
+    fn issue_22_smart_punctuation_of_plain_text_matches_the_body() {
+        for text in [
+            "Robin's Notebook",
+            "\"Quoted\" -- and --- more...",
+            "'Tis the season",
+            "It's 'single' and \"double\"",
+            "- a list? no",
+            "1. not a list",
+            "# not a heading",
+            "rock 'n' roll",
+        ] {
+            let body = md(text).html;
+            let expected = body.strip_prefix("<p>").and_then(|b| b.strip_suffix("</p>\n"));
+            let expected = match expected {
+                Some(paragraph) => paragraph.to_string(),
+                None => md(&format!("x {text}"))
+                    .html
+                    .trim_start_matches("<p>x ")
+                    .trim_end_matches("</p>\n")
+                    .to_string(),
+            };
+            assert_eq!(smart_punctuation(text), expected, "{text}");
+        }
+        assert_eq!(smart_punctuation("Robin's Notebook"), "Robin’s Notebook");
+    }
+
+    #[test]
+    fn issue_22_smart_punctuation_reads_nothing_else_as_markdown() {
+        for text in ["*not em* `code` [x](y) <b>&amp;\\", "  spaced  ", "", "a\n\nb", "no candidates"] {
+            assert_eq!(smart_punctuation(text), text, "{text}");
+        }
+        let markdown = "*not em* `code` [x](y) <b>&amp;\\ \\* _a_ ~~b~~ {c} it's";
+        assert_eq!(smart_punctuation(markdown), markdown.replace('\'', "’"));
+        assert_eq!(smart_punctuation("A folded \"title\"\n"), "A folded “title”\n");
+        assert_eq!(smart_punctuation("- dash -- start"), "- dash – start");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod block_attributes;
 pub mod date;
+pub mod footnotes;
 pub mod foreign_syntax;
 pub mod front_matter;
 pub mod highlight;
@@ -48,9 +49,9 @@ pub struct Document {
 }
 
 impl Document {
-    /// Whether this file is a section's `_index.md`.
+    /// Whether this file is a section's `_index.md` (or `_index.markdown`, ...).
     pub fn is_section(&self) -> bool {
-        self.content_path == "_index.md" || self.content_path.ends_with("/_index.md")
+        is_section_file(&self.content_path)
     }
 
     /// The page's date: front matter `date`, else `publishDate`, else the file name's, else
@@ -66,10 +67,26 @@ impl Document {
         self.front_matter.publish_date.or(self.date())
     }
 
-    /// Whether this file is a page bundle's `index.md`.
+    /// Whether this file is a page bundle's `index.md` (or `index.markdown`, ...).
     pub fn is_bundle(&self) -> bool {
-        self.content_path == "index.md" || self.content_path.ends_with("/index.md")
+        is_bundle_file(&self.content_path)
     }
+}
+
+/// Whether a content path names a section's `_index` file, in any Markdown extension.
+pub fn is_section_file(content_path: &str) -> bool {
+    file_stem(content_path) == Some("_index")
+}
+
+/// Whether a content path names a page bundle's `index` file, in any Markdown extension.
+pub fn is_bundle_file(content_path: &str) -> bool {
+    file_stem(content_path) == Some("index")
+}
+
+/// The file name of a Markdown content path without its folder and extension.
+fn file_stem(content_path: &str) -> Option<&str> {
+    let stem = crate::load::markdown_stem(content_path)?;
+    Some(stem.rsplit_once('/').map_or(stem, |(_, name)| name))
 }
 
 /// Parses every content file, in parallel.
@@ -95,7 +112,8 @@ pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>>
 pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterOptions) -> Result<Document> {
     let text = normalize_text(&file.text);
     let split = front_matter::split(&file.display_path, &text)?;
-    let front_matter = front_matter::parse(&file.display_path, &text, &split, options)?;
+    let front_matter =
+        with_smart_punctuation(front_matter::parse(&file.display_path, &text, &split, options)?, config);
     let urls = liquid::SiteUrls::from_base_url(&config.base_url);
     let converted = liquid::convert(split.body, &urls);
     let stripped = kramdown::rewrite_attributes(&converted);
@@ -179,6 +197,20 @@ fn term_line(split: &front_matter::Split<'_>, taxonomy: &str, term: &str) -> usi
     split.block_first_line + found.or(key).unwrap_or(0)
 }
 
+/// The front matter with its title and description punctuated as the body is, when the site
+/// has `smart_punctuation` on: a title reading "Robin's" above a body reading "I’m" looks
+/// like two authors (issue 22). Slugs are unchanged: both quotes separate words.
+fn with_smart_punctuation(mut front_matter: FrontMatter, config: &Config) -> FrontMatter {
+    if config.markdown.smart_punctuation {
+        for text in [&mut front_matter.title, &mut front_matter.description].into_iter().flatten() {
+            if let std::borrow::Cow::Owned(smart) = markdown::smart_punctuation(text) {
+                *text = smart;
+            }
+        }
+    }
+    front_matter
+}
+
 /// The warning for template syntax Quire leaves as text, with the file line.
 fn foreign_tag_warning(
     file: &std::path::Path,
@@ -220,7 +252,7 @@ pub fn has_brace_pair(text: &str, seconds: &[u8]) -> bool {
 fn name_parts(content_path: &str, zone: &jiff::tz::TimeZone) -> (Option<PageDate>, String) {
     let mut parts = content_path.rsplit('/');
     let file_name = parts.next().unwrap_or(content_path);
-    let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
+    let stem = crate::load::markdown_stem(file_name).unwrap_or(file_name);
     let stem = if stem == "index" { parts.next().unwrap_or(stem) } else { stem };
     match jekyll_date(stem, zone) {
         Some((date, rest)) => (Some(date), crate::site::url::slugify(rest)),

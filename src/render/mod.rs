@@ -516,7 +516,7 @@ fn check_templates_exist(site: &Site, tera: &Tera) -> Result<()> {
 fn section_template<'a>(_site: &Site, section: &'a crate::site::Section) -> &'a str {
     match &section.template {
         Some(template) => template,
-        None if section.url_path == "/" && section.content_path == "_index.md" => "index.html",
+        None if section.url_path == "/" && !section.content_path.contains('/') => "index.html",
         None => "section.html",
     }
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
 use crate::error::{Error, Result};
-use crate::load::is_ignored_name;
+use crate::load::is_ignored_path;
 
 /// How long the sources must stay unchanged before a batch is handed over.
 pub const QUIET: Duration = Duration::from_millis(40);
@@ -118,7 +118,7 @@ impl Filter {
             return false;
         };
         let inside = path.strip_prefix(folder).unwrap_or(path);
-        !inside.components().any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()))
+        !is_ignored_path(folder, inside)
     }
 
     /// Watches the folders that appeared since the last batch (`static/` made after start)

@@ -180,7 +180,13 @@ mod tests {
     use crate::parse::markdown::LinkKind;
 
     fn targets() -> LinkTargets<'static> {
-        let heading = |id: &str| TocEntry { level: 2, id: id.into(), title: id.into(), children: Vec::new() };
+        let heading = |id: &str| TocEntry {
+            level: 2,
+            id: id.into(),
+            title: id.into(),
+            html: id.into(),
+            children: Vec::new(),
+        };
         let toc: &'static [TocEntry] = Box::leak(Box::new([heading("usage"), heading("setup")]));
         LinkTargets {
             base_url: "https://example.com/",

@@ -81,3 +81,67 @@ fn comments_when_turned_on_are_the_only_script_and_only_on_posts() {
         assert!(!site.read(plain).contains("<script"), "{plain} has a script");
     }
 }
+
+#[test]
+fn issue_22_headings_with_formatting_have_ids_and_keep_it_in_the_toc() {
+    let site = TestSite::from_fixture("built_in_theme");
+    site.write_file(
+        "content/blog/headings.md",
+        "---\ntitle: Headings\ndate: 2024-05-02\ntoc: true\n---\n\n## What is *address space*?\n\n\
+         ### [Build-std](https://example.org/)\n\n### std{in,out,err}\n",
+    );
+    site.build().success();
+    let post = site.read("blog/headings/index.html");
+    assert!(
+        post.contains(r#"<h2 id="what-is-address-space">What is <em>address space</em>?</h2>"#),
+        "{post}"
+    );
+    assert!(
+        post.contains(r#"<h3 id="build-std"><a href="https://example.org/">Build-std</a></h3>"#),
+        "{post}"
+    );
+    assert!(post.contains(r#"<h3 id="std-in-out-err">std{in,out,err}</h3>"#), "{post}");
+    assert!(
+        post.contains(r##"<a href="#what-is-address-space">What is <em>address space</em>?</a>"##),
+        "{post}"
+    );
+    assert!(post.contains(r##"<a href="#build-std">Build-std</a>"##), "{post}");
+}
+
+#[test]
+fn issue_22_titles_and_descriptions_get_the_body_s_smart_punctuation() {
+    let site = TestSite::from_fixture("built_in_theme");
+    site.write_file(
+        "content/blog/robin.md",
+        "---\ntitle: \"Robin's \\\"Notebook\\\" -- notes\"\ndescription: \"It's here...\"\ndate: 2024-05-03\n---\n\nI'm here.\n",
+    );
+    site.build().success();
+    let post = site.read("blog/robin/index.html");
+    assert!(post.contains("<p>I’m here.</p>"), "{post}");
+    assert!(post.contains("<h1>Robin’s “Notebook” – notes</h1>"), "{post}");
+    assert!(post.contains("<title>Robin’s “Notebook” – notes"), "{post}");
+    assert!(post.contains(r#"<meta name="description" content="It’s here…">"#), "{post}");
+    let feed = site.read("atom.xml");
+    assert!(feed.contains("<title>Robin’s “Notebook” – notes</title>"), "{feed}");
+    assert!(!feed.contains("Robin&#39;s") && !feed.contains("Robin's"), "{feed}");
+
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &format!("{config}\n[markdown]\nsmart_punctuation = false\n"));
+    site.build().success();
+    let post = site.read("blog/robin/index.html");
+    assert!(post.contains("<p>I&#39;m here.</p>") || post.contains("<p>I'm here.</p>"), "{post}");
+    assert!(post.contains("<h1>Robin&#39;s &quot;Notebook&quot; -- notes</h1>"), "{post}");
+}
+
+#[test]
+fn issue_22_chinese_text_is_counted_by_character() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let body = "中文字符，".repeat(1500);
+    site.write_file(
+        "content/blog/chinese.md",
+        &format!("---\ntitle: 中文\ndate: 2024-05-04\n---\n\n{body}\n"),
+    );
+    site.build().success();
+    let post = site.read("blog/chinese/index.html");
+    assert!(post.contains("20 min read"), "6,000 characters at 300 a minute\n{post}");
+}

@@ -60,3 +60,67 @@ fn hidden_and_editor_temp_files_are_ignored() {
     }
     insta::assert_snapshot!(tree);
 }
+
+#[test]
+fn issue_22_markdown_extensions_are_pages_and_drafts_stay_unpublished() {
+    let site = TestSite::from_fixture("bundles");
+    let post =
+        |title: &str, draft: bool| format!("---\ntitle: {title}\ndraft: {draft}\n---\n\nBody of {title}.\n");
+    site.write_file("content/blog/a.markdown", &post("Long", false));
+    site.write_file("content/blog/b.mdown", &post("Mdown", false));
+    site.write_file("content/blog/c.mkd", &post("Mkd", false));
+    site.write_file("content/blog/d.mkdn", &post("Mkdn", false));
+    site.write_file("content/blog/secret.markdown", &post("Secret", true));
+    site.write_file("content/notes/_index.markdown", "---\ntitle: Notes\n---\n");
+    site.write_file("content/notes/trip/index.markdown", "---\ntitle: Trip\n---\n");
+    site.write_file("content/notes/trip/map.svg", "<svg/>");
+    site.build().success();
+
+    let blog = site.read("blog/index.html");
+    for title in ["Long", "Mdown", "Mkd", "Mkdn"] {
+        assert!(blog.contains(&format!("<li>{title}|")), "{title} listed:\n{blog}");
+    }
+    assert!(site.read("blog/a/index.html").contains("title: Long"));
+    assert!(site.read("notes/index.html").contains("title: Notes"), "a section index in .markdown");
+    assert!(site.output("notes/trip/map.svg").exists(), "a bundle's asset beside its index.markdown");
+    let tree = site.output_tree();
+    for needle in ["secret", "Secret", ".markdown", ".mdown", ".mkd"] {
+        assert!(!tree.contains(needle), "`{needle}` in the output:\n{tree}");
+    }
+}
+
+#[test]
+fn issue_22_a_content_file_with_front_matter_that_is_not_markdown_is_an_error() {
+    let site = TestSite::from_fixture("bundles");
+    site.write_file("content/blog/draft.txt", "---\ntitle: x\ndraft: true\n---\nsecret\n");
+    site.write_file("content/blog/bundle/rule.txt", "-- not front matter\n");
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    assert!(stderr.contains("content/blog/draft.txt:1:1"), "{stderr}");
+    assert!(stderr.contains("begins with front matter but is not Markdown"), "{stderr}");
+    assert!(stderr.contains("rename it to `draft.md`"), "{stderr}");
+    assert!(!stderr.contains("rule.txt"), "{stderr}");
+    assert!(!site.output("blog/draft.txt").exists());
+}
+
+#[test]
+fn issue_22_hidden_static_files_are_copied_but_not_tools_files() {
+    let site = TestSite::from_fixture("static_files");
+    site.write_file("static/.well-known/security.txt", "Contact: mailto:me@example.org\n");
+    site.write_file("static/.nojekyll", "");
+    site.write_file("static/.git/config", "[core]\n");
+    site.write_file("static/.gitignore", "*.tmp\n");
+    site.write_file("static/.well-known/.security.txt.swp", "swap");
+    site.write_file("static/css/site.css~", "backup");
+    site.write_file("static/.#site.css", "lock");
+    site.write_file("content/.hidden.md", "---\ntitle: Hidden\n---\n");
+    site.build().success();
+
+    assert_eq!(site.read(".well-known/security.txt"), "Contact: mailto:me@example.org\n");
+    assert!(site.output(".nojekyll").is_file());
+    for gone in
+        [".git", ".gitignore", ".well-known/.security.txt.swp", "css/site.css~", ".#site.css", ".hidden"]
+    {
+        assert!(!site.output(gone).exists(), "{gone} is in the output");
+    }
+}

@@ -1,4 +1,4 @@
-//! Front matter: YAML, TOML, none at all, and files with a BOM or CRLF line endings.
+//! Front matter: YAML, TOML, JSON, none at all, and files with a BOM or CRLF line endings.
 
 use crate::support::{field, titles, TestSite};
 
@@ -20,6 +20,31 @@ fn toml_front_matter_is_read() {
     assert_eq!(field(&page, "title"), "TOML post");
     assert!(field(&page, "date").starts_with("2024-03-02"), "{page}");
     assert_eq!(field(&page, "tags"), "gamma,delta");
+}
+
+#[test]
+fn issue_22_json_front_matter_is_read() {
+    let site = TestSite::from_fixture("front_matter");
+    site.write_file(
+        "content/blog/json.md",
+        "{\n  \"title\": \"JSON post\",\n  \"date\": \"2024-03-04\",\n  \"tags\": [\"eta\", \"theta\"]\n}\n\nThe body.\n",
+    );
+    site.build().success();
+    let page = site.read("blog/json/index.html");
+    assert_eq!(field(&page, "title"), "JSON post");
+    assert!(field(&page, "date").starts_with("2024-03-04"), "{page}");
+    assert_eq!(field(&page, "tags"), "eta,theta");
+    let content = page.split_once("content: ").unwrap().1;
+    assert_eq!(content.trim(), "<p>The body.</p>", "{page}");
+}
+
+#[test]
+fn issue_22_broken_json_front_matter_is_an_error_at_its_line() {
+    let site = TestSite::from_fixture("front_matter");
+    site.write_file("content/blog/json.md", "{\n  \"title\": \"JSON post\"\n  \"draft\": true\n}\nBody.\n");
+    let stderr = site.build().failure().stderr();
+    assert!(stderr.contains("error: invalid front matter in `content/blog/json.md`"), "{stderr}");
+    assert!(stderr.contains("--> content/blog/json.md:3:3"), "{stderr}");
 }
 
 #[test]

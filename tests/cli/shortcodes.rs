@@ -14,7 +14,9 @@ fn inline_and_body_shortcodes_are_rendered() {
     let html = content(&page);
     // A site shortcode, inline, with smart punctuation and the footnote still right around it.
     assert!(
-        html.contains("<p>Press <kbd>Ctrl+C</kbd> to “stop” – now.<sup class=\"footnote-reference\">"),
+        html.contains(
+            "<p>Press <kbd>Ctrl+C</kbd> to “stop” – now.<sup class=\"footnote-reference\" id=\"fnref-1\">"
+        ),
         "{html}"
     );
     // The heading keeps the id of its text.
