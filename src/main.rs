@@ -28,6 +28,28 @@ use quire::scaffold::{
 };
 use quire::serve::{self, Event, ServeOptions};
 
+/// Prints a line on stdout. A closed stdout (`quire build | (exec 0<&-; sleep 1)`) is not
+/// worth a panic or a word: the run goes on, and its exit code is what the work decides.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Prints a line on stderr; a closed stderr is ignored, as a closed stdout is by `say!`.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Prints on stderr without adding a newline (error reports end with their own).
+macro_rules! tell_raw {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// See the `mimalloc` feature in Cargo.toml for why.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -56,7 +78,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprint!("{}", error.report());
+            tell_raw!("{}", error.report());
             ExitCode::FAILURE
         }
     }
@@ -80,7 +102,7 @@ fn build(cli: &Cli, args: &BuildArgs) -> quire::Result<()> {
     progress.finish();
     let report = result?;
     if !cli.quiet {
-        println!("{}", summary_line(&report));
+        say!("{}", summary_line(&report));
     }
     Ok(())
 }
@@ -90,15 +112,15 @@ fn init(cli: &Cli, args: &InitArgs) -> quire::Result<()> {
     let non_empty = if args.force { NonEmpty::Overwrite } else { NonEmpty::Refuse };
     let files = scaffold::init::init(&InitOptions { dir: dir.clone(), non_empty })?;
     if !cli.quiet {
-        println!("created a new site in `{}`:", dir.display());
+        say!("created a new site in `{}`:", dir.display());
         for file in files.iter().filter(|f| !f.ends_with(".gitkeep")) {
-            println!("  {file}");
+            say!("  {file}");
         }
-        println!("  templates/ and static/ (empty: files there override the built-in theme)");
+        say!("  templates/ and static/ (empty: files there override the built-in theme)");
         if dir == Path::new(".") {
-            println!("next: quire build");
+            say!("next: quire build");
         } else {
-            println!("next: cd {} && quire build", dir.display());
+            say!("next: cd {} && quire build", dir.display());
         }
     }
     Ok(())
@@ -109,7 +131,7 @@ fn new(cli: &Cli, args: &NewArgs) -> quire::Result<()> {
     let relative = scaffold::new::new_page(&cli.root, &request)?;
     if !cli.quiet {
         let shown = if cli.root == Path::new(".") { relative } else { cli.root.join(relative) };
-        println!("{}", shown.display());
+        say!("{}", shown.display());
     }
     Ok(())
 }
@@ -123,11 +145,11 @@ fn import(cli: &Cli, args: &ImportArgs) -> quire::Result<()> {
     let dest = args.dest.clone().unwrap_or_else(|| args.source.clone());
     let imported = scaffold::import::import(&ImportOptions { origin, source: args.source.clone(), dest })?;
     if !cli.quiet {
-        println!("wrote `{}` from `{}`", imported.written.display(), imported.read_from.display());
+        say!("wrote `{}` from `{}`", imported.written.display(), imported.read_from.display());
         if !imported.left_out.is_empty() {
-            println!("not carried over:");
+            say!("not carried over:");
             for item in &imported.left_out {
-                println!("  {item}");
+                say!("  {item}");
             }
         }
     }
@@ -148,18 +170,18 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
     let (project, outcome) = match result {
         Ok(found) => found,
         Err(error) => {
-            eprint!("{}", error.report());
+            tell_raw!("{}", error.report());
             return ExitCode::FAILURE;
         }
     };
     let links = &outcome.links;
     for link in &links.broken {
-        eprintln!("{}", link.to_error().report());
+        tell!("{}", link.to_error().report());
     }
     let mut failed = !links.broken.is_empty();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if !cli.quiet {
-        println!(
+        say!(
             "checked {} on {}: {} broken",
             plural(links.checked, "internal link"),
             plural(outcome.pages, "page"),
@@ -180,11 +202,11 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
                     "fix or remove the link, or add its domain to `[link_checker] skip_domains`".into(),
                 ),
             };
-            eprintln!("{}", error.report());
+            tell!("{}", error.report());
         }
         failed |= !report.failed.is_empty();
         if !cli.quiet {
-            println!(
+            say!(
                 "checked {} ({} skipped): {} broken",
                 plural(report.checked, "external link"),
                 report.skipped,
@@ -224,7 +246,7 @@ fn highlight_css(args: &HighlightCssArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(detail) => {
-            eprintln!("error: {detail}");
+            tell!("error: {detail}");
             ExitCode::FAILURE
         }
     }
@@ -282,11 +304,11 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
     let report = Arc::new(move |event: Event<'_>| match event {
         Event::Listening { url, taken_port } => {
             if let Some(port) = taken_port {
-                println!("port {port} is in use, so the next free port is used");
+                say!("port {port} is in use, so the next free port is used");
             }
-            println!("serving the site at {url} (Ctrl-C to stop)");
+            say!("serving the site at {url} (Ctrl-C to stop)");
         }
-        Event::Built { stats, change, duration } if !quiet => println!(
+        Event::Built { stats, change, duration } if !quiet => say!(
             "built in {} ms: {} of {} rendered, {} changed",
             duration.as_millis(),
             stats.rendered,
@@ -294,7 +316,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
             plural(change.paths.len(), "file")
         ),
         Event::Built { .. } => {}
-        Event::Failed(error) => eprint!("{}", error.report()),
+        Event::Failed(error) => tell_raw!("{}", error.report()),
         Event::Warning(warning) => log::warn!("{warning}"),
     });
     match serve::start(options, report) {
@@ -303,12 +325,12 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
             let _ = stopped.recv();
             running.stop();
             if !cli.quiet {
-                println!("stopped");
+                say!("stopped");
             }
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprint!("{}", error.report());
+            tell_raw!("{}", error.report());
             ExitCode::FAILURE
         }
     }
@@ -374,7 +396,7 @@ impl log::Log for StderrLogger {
                 log::Level::Info => "info",
                 log::Level::Debug | log::Level::Trace => "debug",
             };
-            eprintln!("{label}: {}", record.args());
+            tell!("{label}: {}", record.args());
         }
     }
 
