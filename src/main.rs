@@ -278,6 +278,9 @@ fn summary_line(report: &BuildReport) -> String {
     if !reasons.is_empty() {
         line.push_str(&format!("; held back {}", reasons.join(", ")));
     }
+    if held_back.drafts > 0 {
+        line.push_str(&format!("; {} left out (--drafts)", plural(held_back.drafts, "draft")));
+    }
     line
 }
 
@@ -288,6 +291,8 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
         config_file: cli.config.clone(),
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        future: args.future,
+        expired: args.expired,
         interface: args.interface,
         port: args.port,
         open: args.open,

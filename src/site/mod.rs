@@ -290,7 +290,10 @@ impl Site {
             .into_iter()
             .zip(statuses)
             .filter_map(|(doc, status)| {
-                let (status, next_change) = status?;
+                let Some((status, next_change)) = status else {
+                    held_back.drafts += 1;
+                    return None;
+                };
                 held_back.count(status);
                 held_back.note_change(next_change);
                 (status == Status::Published).then_some(doc)

@@ -46,3 +46,15 @@ fn a_build_with_nothing_held_back_says_nothing_about_it() {
     let run = site.build_with(&["--future", "--expired"]).success();
     assert!(!run.stdout().contains("held back"), "{}", run.stdout());
 }
+
+#[test]
+fn issue_22_serve_future_and_expired_flags_serve_held_back_pages() {
+    let site = TestSite::from_fixture("scheduled");
+    let plain = crate::serve::Served::start(&site, &[]);
+    assert_eq!(plain.get("/blog/far-future/").status, 404);
+    assert_eq!(plain.get("/blog/expired/").status, 404);
+    drop(plain);
+    let served = crate::serve::Served::start(&site, &["--future", "--expired"]);
+    assert_eq!(served.get("/blog/far-future/").status, 200);
+    assert_eq!(served.get("/blog/expired/").status, 200);
+}
