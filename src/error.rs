@@ -296,8 +296,11 @@ impl Error {
         }
     }
 
-    /// Wraps a list of errors: nothing, one error, or `Many`.
-    pub fn from_list(mut errors: Vec<Error>) -> Option<Error> {
+    /// Wraps a list of errors: nothing, one error, or `Many`. A `Many` in the list (a file
+    /// with several errors, among other files) is flattened into it, so that every error is
+    /// shown with its file and line rather than as "2 errors".
+    pub fn from_list(errors: Vec<Error>) -> Option<Error> {
+        let mut errors: Vec<Error> = errors.into_iter().flat_map(Error::into_list).collect();
         match errors.len() {
             0 => None,
             1 => errors.pop(),
@@ -337,10 +340,8 @@ impl Error {
     /// The full report the user sees on stderr, one block per error.
     pub fn report(&self) -> String {
         let mut out = String::new();
-        let errors: Vec<&Error> = match self {
-            Error::Many(list) => list.iter().collect(),
-            single => vec![single],
-        };
+        let mut errors = Vec::new();
+        self.each_one(&mut |error| errors.push(error));
         for (index, error) in errors.iter().enumerate() {
             if index > 0 {
                 out.push('\n');
@@ -351,6 +352,16 @@ impl Error {
             let _ = writeln!(out, "\nerror: the build failed with {} errors", errors.len());
         }
         out
+    }
+}
+
+impl Error {
+    /// Calls `each` with every error that is not a `Many`, in order, however deeply nested.
+    fn each_one<'a>(&'a self, each: &mut impl FnMut(&'a Error)) {
+        match self {
+            Error::Many(list) => list.iter().for_each(|error| error.each_one(each)),
+            single => each(single),
+        }
     }
 }
 
@@ -436,5 +447,17 @@ mod tests {
         let report = Error::Many(vec![one, two]).report();
         assert!(report.contains("a.html") && report.contains("b.html"));
         assert!(report.contains("failed with 2 errors"));
+    }
+
+    #[test]
+    fn nested_errors_are_each_reported_with_their_file() {
+        let error = |name: &str| Error::MissingTemplate { template: name.into(), source_path: "x.md".into() };
+        let nested = Error::Many(vec![Error::Many(vec![error("a.html"), error("b.html")]), error("c.html")]);
+        let report = nested.report();
+        assert!(!report.contains("error: 2 errors"), "{report}");
+        assert!(report.contains("failed with 3 errors"), "{report}");
+        let listed =
+            Error::from_list(vec![Error::Many(vec![error("a.html"), error("b.html")]), error("c.html")]);
+        assert!(matches!(listed, Some(Error::Many(list)) if list.len() == 3));
     }
 }
