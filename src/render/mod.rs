@@ -17,7 +17,8 @@ pub mod sitemap;
 pub mod views;
 pub mod xml;
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -183,7 +184,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
             Err(error) => errors.push(error),
         }
     }
-    Error::fail_if_any(errors)?;
+    Error::fail_if_any(merge_repeated(errors))?;
     lap("rendered jobs");
     // Feeds are built without templates, from the model, and keyed by what they are built
     // from.
@@ -411,6 +412,39 @@ fn build_tera(
     Ok((tera, paths))
 }
 
+/// The errors with each template error that many pages share (a broken link in the base
+/// template's menu) reported once, from the first page, saying how many other pages have it.
+fn merge_repeated(errors: Vec<Error>) -> Vec<Error> {
+    let mut merged: Vec<(Error, usize)> = Vec::with_capacity(errors.len());
+    let mut first: HashMap<(String, String), usize> = HashMap::new();
+    for error in errors {
+        if let Error::Template { template, detail, .. } = &error {
+            match first.entry((template.clone(), detail.clone())) {
+                Entry::Occupied(at) => {
+                    merged[*at.get()].1 += 1;
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(merged.len());
+                }
+            }
+        }
+        merged.push((error, 0));
+    }
+    merged
+        .into_iter()
+        .map(|(mut error, others)| {
+            if let Error::Template { detail, .. } = &mut error {
+                if others > 0 {
+                    let pages = if others == 1 { "page" } else { "pages" };
+                    detail.push_str(&format!("\n(the same error on {others} other {pages})"));
+                }
+            }
+            error
+        })
+        .collect()
+}
+
 fn template_error(
     error: &tera::Error,
     page: Option<PathBuf>,
@@ -469,7 +503,12 @@ fn template_named_in_report(error: &tera::Error) -> Option<String> {
 }
 
 fn template_hint(detail: &str) -> Option<String> {
-    if detail.contains("get_url") {
+    if detail.contains("get_url") && detail.contains("in config.toml)") {
+        Some(
+            "fix that value in config.toml: a page's or section's URL (`/blog/`), or a file in `static/`"
+                .into(),
+        )
+    } else if detail.contains("get_url") {
         Some(
             "`@/` paths are relative to `content/` (`@/blog/post.md`); other paths name files in `static/`"
                 .into(),

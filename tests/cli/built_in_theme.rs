@@ -81,3 +81,17 @@ fn comments_when_turned_on_are_the_only_script_and_only_on_posts() {
         assert!(!site.read(plain).contains("<script"), "{plain} has a script");
     }
 }
+
+#[test]
+fn issue_22_a_broken_menu_url_from_config_is_reported_once_naming_the_key() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &config.replace("url = \"/about/\"", "url = \"/a-boot/\""));
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    assert_eq!(stderr.matches("nothing is built at `/a-boot/`").count(), 1, "{stderr}");
+    assert!(stderr.contains("`extra.menu[1].url` in config.toml"), "{stderr}");
+    assert!(stderr.contains("hint: fix that value in config.toml"), "{stderr}");
+    // Home, blog, first, about, archive, tags, the `rust` tag and 404: all from base.html.
+    assert!(stderr.contains("(the same error on 7 other pages)"), "{stderr}");
+}
