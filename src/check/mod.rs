@@ -448,10 +448,7 @@ struct Built<'a> {
 impl<'a> Built<'a> {
     fn index(input: &'a CheckInput<'a>, scans: &'a HtmlScans) -> Built<'a> {
         let base_url = input.site.config.base_url.as_str();
-        let base_path = match base_url.split_once("://") {
-            Some((_, rest)) => rest.find('/').map_or("/".to_string(), |slash| rest[slash..].to_string()),
-            None => base_url.to_string(),
-        };
+        let base_path = url::base_path(base_url).to_string();
         let mut outputs: FxHashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
         outputs.extend(input.copied.iter().map(String::as_str));
         let ids = scans.files.iter().map(|(path, scan)| (path.as_str(), &scan.ids)).collect();
@@ -480,9 +477,16 @@ impl<'a> Built<'a> {
         } else if path.starts_with('/') {
             match path.strip_prefix(self.base_path.as_str()) {
                 Some(rest) => rest.to_string(),
-                None if path.starts_with(self.base_path.trim_end_matches('/')) => String::new(),
-                // A path outside the site's base path belongs to another site on the host.
-                None => return Ok(()),
+                None if path == self.base_path.trim_end_matches('/') => String::new(),
+                // Judged as the deployed site resolves it: outside the base path, it leaves
+                // the site (another site on the host is linked by its full URL).
+                None => {
+                    let origin = &self.base_url[..self.base_url.len() - self.base_path.len()];
+                    return Err(format!(
+                        "it leaves the site, whose pages are under `{}`: deployed, it leads to `{origin}{path}`",
+                        self.base_path
+                    ));
+                }
             }
         } else if path.contains(':') {
             // `mailto:`, `tel:`, `data:`: not a page.
