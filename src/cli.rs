@@ -172,6 +172,12 @@ pub struct ServeArgs {
     /// Include pages marked as drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated in the future (scheduled posts).
+    #[arg(long)]
+    pub future: bool,
+    /// Include pages whose `expires` date has passed.
+    #[arg(long)]
+    pub expired: bool,
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,

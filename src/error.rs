@@ -296,8 +296,11 @@ impl Error {
         }
     }
 
-    /// Wraps a list of errors: nothing, one error, or `Many`.
-    pub fn from_list(mut errors: Vec<Error>) -> Option<Error> {
+    /// Wraps a list of errors: nothing, one error, or `Many`. A `Many` in the list (a file
+    /// with several errors, among other files) is flattened into it, so that every error is
+    /// shown with its file and line rather than as "2 errors".
+    pub fn from_list(errors: Vec<Error>) -> Option<Error> {
+        let mut errors: Vec<Error> = errors.into_iter().flat_map(Error::into_list).collect();
         match errors.len() {
             0 => None,
             1 => errors.pop(),
@@ -339,10 +342,8 @@ impl Error {
     /// 861 lines): "215 files could not be written: no space left on device (first: …)".
     pub fn report(&self) -> String {
         let mut out = String::new();
-        let errors: Vec<&Error> = match self {
-            Error::Many(list) => list.iter().collect(),
-            single => vec![single],
-        };
+        let mut errors: Vec<&Error> = Vec::new();
+        self.each_one(&mut |error| errors.push(error));
         // Each block's first error and how many errors it stands for, in the order met.
         let mut blocks: Vec<(&Error, usize)> = Vec::new();
         let mut block_of_cause: std::collections::HashMap<(bool, String), usize> = Default::default();
@@ -413,6 +414,16 @@ fn plain_cause(error: &std::io::Error) -> String {
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => text,
+    }
+}
+
+impl Error {
+    /// Calls `each` with every error that is not a `Many`, in order, however deeply nested.
+    fn each_one<'a>(&'a self, each: &mut impl FnMut(&'a Error)) {
+        match self {
+            Error::Many(list) => list.iter().for_each(|error| error.each_one(each)),
+            single => each(single),
+        }
     }
 }
 
@@ -581,5 +592,17 @@ mod tests {
         let report = Error::Many(vec![one, two]).report();
         assert!(report.contains("a.html") && report.contains("b.html"));
         assert!(report.contains("failed with 2 errors"));
+    }
+
+    #[test]
+    fn nested_errors_are_each_reported_with_their_file() {
+        let error = |name: &str| Error::MissingTemplate { template: name.into(), source_path: "x.md".into() };
+        let nested = Error::Many(vec![Error::Many(vec![error("a.html"), error("b.html")]), error("c.html")]);
+        let report = nested.report();
+        assert!(!report.contains("error: 2 errors"), "{report}");
+        assert!(report.contains("failed with 3 errors"), "{report}");
+        let listed =
+            Error::from_list(vec![Error::Many(vec![error("a.html"), error("b.html")]), error("c.html")]);
+        assert!(matches!(listed, Some(Error::Many(list)) if list.len() == 3));
     }
 }

@@ -29,6 +29,14 @@ use quire::scaffold::{
 use quire::serve::{self, Event, ServeOptions};
 use quire::terminal::eprint_report;
 
+/// Prints a line on stdout. A closed stdout (`quire build | (exec 0<&-; sleep 1)`) is not
+/// worth a panic or a word: the run goes on, and its exit code is what the work decides.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// See the `mimalloc` feature in Cargo.toml for why.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -83,7 +91,7 @@ fn build(cli: &Cli, args: &BuildArgs) -> quire::Result<()> {
     progress.finish();
     let report = result?;
     if !cli.quiet {
-        println!("{}", summary_line(&report));
+        say!("{}", summary_line(&report));
     }
     Ok(())
 }
@@ -93,15 +101,15 @@ fn init(cli: &Cli, args: &InitArgs) -> quire::Result<()> {
     let non_empty = if args.force { NonEmpty::Overwrite } else { NonEmpty::Refuse };
     let files = scaffold::init::init(&InitOptions { dir: dir.clone(), non_empty })?;
     if !cli.quiet {
-        println!("created a new site in `{}`:", dir.display());
+        say!("created a new site in `{}`:", dir.display());
         for file in files.iter().filter(|f| !f.ends_with(".gitkeep")) {
-            println!("  {file}");
+            say!("  {file}");
         }
-        println!("  templates/ and static/ (empty: files there override the built-in theme)");
+        say!("  templates/ and static/ (empty: files there override the built-in theme)");
         if dir == Path::new(".") {
-            println!("next: quire build");
+            say!("next: quire build");
         } else {
-            println!("next: cd {} && quire build", dir.display());
+            say!("next: cd {} && quire build", dir.display());
         }
     }
     Ok(())
@@ -112,7 +120,7 @@ fn new(cli: &Cli, args: &NewArgs) -> quire::Result<()> {
     let relative = scaffold::new::new_page(&cli.root, &request)?;
     if !cli.quiet {
         let shown = if cli.root == Path::new(".") { relative } else { cli.root.join(relative) };
-        println!("{}", shown.display());
+        say!("{}", shown.display());
     }
     Ok(())
 }
@@ -126,11 +134,11 @@ fn import(cli: &Cli, args: &ImportArgs) -> quire::Result<()> {
     let dest = args.dest.clone().unwrap_or_else(|| args.source.clone());
     let imported = scaffold::import::import(&ImportOptions { origin, source: args.source.clone(), dest })?;
     if !cli.quiet {
-        println!("wrote `{}` from `{}`", imported.written.display(), imported.read_from.display());
+        say!("wrote `{}` from `{}`", imported.written.display(), imported.read_from.display());
         if !imported.left_out.is_empty() {
-            println!("not carried over:");
+            say!("not carried over:");
             for item in &imported.left_out {
-                println!("  {item}");
+                say!("  {item}");
             }
         }
     }
@@ -162,7 +170,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
     let mut failed = !links.broken.is_empty();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if !cli.quiet {
-        println!(
+        say!(
             "checked {} on {}: {} broken",
             plural(links.checked, "internal link"),
             plural(outcome.pages, "page"),
@@ -187,7 +195,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
         }
         failed |= !report.failed.is_empty();
         if !cli.quiet {
-            println!(
+            say!(
                 "checked {} ({} skipped): {} broken",
                 plural(report.checked, "external link"),
                 report.skipped,
@@ -279,6 +287,9 @@ fn summary_line(report: &BuildReport) -> String {
     if !reasons.is_empty() {
         line.push_str(&format!("; held back {}", reasons.join(", ")));
     }
+    if held_back.drafts > 0 {
+        line.push_str(&format!("; {} left out (--drafts)", plural(held_back.drafts, "draft")));
+    }
     line
 }
 
@@ -289,6 +300,8 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
         config_file: cli.config.clone(),
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        future: args.future,
+        expired: args.expired,
         interface: args.interface,
         port: args.port,
         open: args.open,
@@ -305,11 +318,11 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
     let report = Arc::new(move |event: Event<'_>| match event {
         Event::Listening { url, taken_port } => {
             if let Some(port) = taken_port {
-                println!("port {port} is in use, so the next free port is used");
+                say!("port {port} is in use, so the next free port is used");
             }
-            println!("serving the site at {url} (Ctrl-C to stop)");
+            say!("serving the site at {url} (Ctrl-C to stop)");
         }
-        Event::Built { stats, change, duration } if !quiet => println!(
+        Event::Built { stats, change, duration } if !quiet => say!(
             "built in {} ms: {} of {} rendered, {} changed",
             duration.as_millis(),
             stats.rendered,
@@ -326,7 +339,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
             let _ = stopped.recv();
             running.stop();
             if !cli.quiet {
-                println!("stopped");
+                say!("stopped");
             }
             ExitCode::SUCCESS
         }

@@ -9,6 +9,9 @@
 //! on every list page. External links are only collected here; `external.rs` requests them.
 //! Scanning the HTML is the costly part, so each file's scan is kept (`HtmlScans`) and reused
 //! while its bytes are the same allocation: `quire serve` re-scans only what it re-rendered.
+//! Only real attributes of real elements count: a page a fast scan of bytes cannot judge
+//! (markup shown as text, in a comment or a script) is read by an HTML tokenizer, html5gum,
+//! which no other module uses.
 
 pub mod external;
 
@@ -448,10 +451,7 @@ struct Built<'a> {
 impl<'a> Built<'a> {
     fn index(input: &'a CheckInput<'a>, scans: &'a HtmlScans) -> Built<'a> {
         let base_url = input.site.config.base_url.as_str();
-        let base_path = match base_url.split_once("://") {
-            Some((_, rest)) => rest.find('/').map_or("/".to_string(), |slash| rest[slash..].to_string()),
-            None => base_url.to_string(),
-        };
+        let base_path = url::base_path(base_url).to_string();
         let mut outputs: FxHashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
         outputs.extend(input.copied.iter().map(String::as_str));
         let ids = scans.files.iter().map(|(path, scan)| (path.as_str(), &scan.ids)).collect();
@@ -480,9 +480,16 @@ impl<'a> Built<'a> {
         } else if path.starts_with('/') {
             match path.strip_prefix(self.base_path.as_str()) {
                 Some(rest) => rest.to_string(),
-                None if path.starts_with(self.base_path.trim_end_matches('/')) => String::new(),
-                // A path outside the site's base path belongs to another site on the host.
-                None => return Ok(()),
+                None if path == self.base_path.trim_end_matches('/') => String::new(),
+                // Judged as the deployed site resolves it: outside the base path, it leaves
+                // the site (another site on the host is linked by its full URL).
+                None => {
+                    let origin = &self.base_url[..self.base_url.len() - self.base_path.len()];
+                    return Err(format!(
+                        "it leaves the site, whose pages are under `{}`: deployed, it leads to `{origin}{path}`",
+                        self.base_path
+                    ));
+                }
             }
         } else if path.contains(':') {
             // `mailto:`, `tel:`, `data:`: not a page.
@@ -529,31 +536,171 @@ fn resolve_relative(from: &str, relative: &str) -> Option<String> {
 }
 
 /// Calls `each` with the name and the value (entities decoded) of every attribute of `html`
-/// named in `names`, in document order. A plain scan of bytes, not a parser: rendered HTML
-/// comes from our templates and pulldown-cmark, which quote attributes. One pass over the `=`
-/// signs for all the names, and no UTF-8 check of the whole file, since every page is scanned
-/// on every build; only the values found are decoded.
+/// named in `names`, in document order: only real attributes of real elements, never text
+/// that looks like one (`<code>&lt;a href="/x/"&gt;</code>`, a comment, a script).
+///
+/// A real HTML tokenizer (html5gum) reads every page in 20 to 40 times the time of a scan of
+/// bytes, so the bytes are scanned first, in one pass over the `=` signs: when every value
+/// found sits plainly inside a start tag (after a `<` and a letter, no `>` and no open quote
+/// between), outside comments, and the page has no script or other raw text element, the
+/// scan is the answer. Any other page is read by the tokenizer. A page whose attributes are
+/// all quoted, as our templates and pulldown-cmark write them, takes the fast way.
 fn for_each_attribute<'n>(html: &[u8], names: &[&'n str], mut each: impl FnMut(&'n str, String)) {
+    let (found, unsure) = scan_attributes(html, names);
+    if !unsure
+        && found.iter().all(|attribute| is_plainly_in_a_tag(html, attribute.name_start))
+        && !has_raw_text_element(html)
+        && outside_comments(html, &found)
+    {
+        for attribute in found {
+            each(attribute.name, decode_entities(&String::from_utf8_lossy(&html[attribute.value])));
+        }
+    } else {
+        tokenize_attributes(html, names, each);
+    }
+}
+
+/// One attribute found by [`scan_attributes`].
+struct ScannedAttribute<'n> {
+    name: &'n str,
+    /// Where its name starts.
+    name_start: usize,
+    /// Its value, without the quotes.
+    value: std::ops::Range<usize>,
+}
+
+/// Every ` name="value"` (or `'value'`) of `html` whose name is in `names`, wherever it is:
+/// in a tag, or in text that only looks like one; and whether some attribute of those names
+/// may have been missed (written unquoted, in capitals or with spaces around `=`). No UTF-8
+/// check of the whole file: every page is scanned on every build.
+fn scan_attributes<'n>(html: &[u8], names: &[&'n str]) -> (Vec<ScannedAttribute<'n>>, bool) {
+    let mut found = Vec::new();
+    let mut unsure = false;
     let mut from = 0;
-    while let Some(found) = memchr::memchr(b'=', &html[from..]) {
-        let equals = from + found;
+    while let Some(offset) = memchr::memchr(b'=', &html[from..]) {
+        let equals = from + offset;
         from = equals + 1;
-        let name_start = html[..equals]
+        let name_end = html[..equals].iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+        let name_start = html[..name_end]
             .iter()
             .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'-'))
             .map_or(0, |i| i + 1);
         let boundary = name_start > 0 && html[name_start - 1].is_ascii_whitespace();
-        let quote = match html.get(from) {
-            Some(&quote @ (b'"' | b'\'')) if boundary => quote,
-            _ => continue,
-        };
-        let Some(name) = names.iter().find(|name| name.as_bytes() == &html[name_start..equals]) else {
+        let written = &html[name_start..name_end];
+        let Some(name) =
+            names.iter().find(|name| name.as_bytes().eq_ignore_ascii_case(written)).filter(|_| boundary)
+        else {
             continue;
         };
+        let quote = match html.get(from) {
+            Some(&quote @ (b'"' | b'\'')) if name_end == equals && name.as_bytes() == written => quote,
+            _ => {
+                unsure = true;
+                continue;
+            }
+        };
         let Some(end) = memchr::memchr(quote, &html[from + 1..]) else { break };
-        each(name, decode_entities(&String::from_utf8_lossy(&html[from + 1..from + 1 + end])));
+        found.push(ScannedAttribute { name, name_start, value: from + 1..from + 1 + end });
         from += 1 + end;
     }
+    (found, unsure)
+}
+
+/// Whether the attribute whose name starts at `name_start` is plainly inside a start tag:
+/// the last `<` before it opens a tag (a letter follows), no `>` comes between, and every
+/// quote opened between is closed. Anything else (text, a quoted value holding `href="`)
+/// is for the tokenizer to judge.
+fn is_plainly_in_a_tag(html: &[u8], name_start: usize) -> bool {
+    let before = &html[..name_start];
+    let Some(open) = memchr::memrchr(b'<', before) else { return false };
+    if !html.get(open + 1).is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let inside = &before[open..];
+    memchr::memchr(b'>', inside).is_none()
+        && memchr::memchr_iter(b'"', inside).count().is_multiple_of(2)
+        && memchr::memchr_iter(b'\'', inside).count().is_multiple_of(2)
+}
+
+/// Whether `html` has an element whose content is not markup (`<script>`, `<style>`...):
+/// text there can look like a tag. `<title>` is in every page's head; the templates escape
+/// its text, so it counts only when it holds an `=`.
+fn has_raw_text_element(html: &[u8]) -> bool {
+    // Tried on each `<` by its first letter: a page has thousands of `<span`, and comparing
+    // each with every name cost three times the scan itself.
+    memchr::memchr_iter(b'<', html).any(|at| {
+        let rest = &html[at + 1..];
+        let is = |name: &[u8]| {
+            rest.len() > name.len()
+                && rest[..name.len()].eq_ignore_ascii_case(name)
+                && !rest[name.len()].is_ascii_alphanumeric()
+        };
+        match rest.first().map(u8::to_ascii_lowercase) {
+            Some(b's') => is(b"script") || is(b"style"),
+            Some(b't') => is(b"textarea") || (is(b"title") && title_holds_an_equals_sign(rest)),
+            Some(b'x') => is(b"xmp"),
+            Some(b'i') => is(b"iframe"),
+            Some(b'n') => is(b"noembed") || is(b"noframes"),
+            _ => false,
+        }
+    })
+}
+
+fn title_holds_an_equals_sign(from_title: &[u8]) -> bool {
+    let end = memchr::memmem::find(from_title, b"</").unwrap_or(from_title.len());
+    memchr::memchr(b'=', &from_title[..end]).is_some()
+}
+
+/// Whether no attribute in `found` lies inside a comment (`<!-- <a href="/draft/"> -->`).
+fn outside_comments(html: &[u8], found: &[ScannedAttribute<'_>]) -> bool {
+    let mut from = 0;
+    while let Some(offset) = memchr::memmem::find(&html[from..], b"<!--") {
+        let start = from + offset;
+        let end = memchr::memmem::find(&html[start + 4..], b"-->").map_or(html.len(), |e| start + 4 + e + 3);
+        if found.iter().any(|attribute| (start..end).contains(&attribute.name_start)) {
+            return false;
+        }
+        from = end;
+    }
+    true
+}
+
+/// [`for_each_attribute`] by the HTML tokenizer: attributes of start tags only, values with
+/// their character references decoded, script and style content read as text (html5gum's
+/// `naive_next_state`, right for the body of a page).
+fn tokenize_attributes<'n>(html: &[u8], names: &[&'n str], mut each: impl FnMut(&'n str, String)) {
+    use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+    use html5gum::{Span, Tokenizer};
+
+    let text = String::from_utf8_lossy(html);
+    let mut current: Option<&'n str> = None;
+    let mut in_start_tag = false;
+    let mut emitter =
+        CallbackEmitter::new(|event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
+            match event {
+                CallbackEvent::OpenStartTag { .. } => in_start_tag = true,
+                CallbackEvent::AttributeName { name } => {
+                    current = names
+                        .iter()
+                        .copied()
+                        .find(|wanted| wanted.as_bytes() == name)
+                        .filter(|_| in_start_tag);
+                }
+                CallbackEvent::AttributeValue { value } => {
+                    if let Some(name) = current.take() {
+                        each(name, String::from_utf8_lossy(value).into_owned());
+                    }
+                }
+                CallbackEvent::CloseStartTag { .. } | CallbackEvent::EndTag { .. } => {
+                    in_start_tag = false;
+                    current = None;
+                }
+                _ => {}
+            }
+            None
+        });
+    emitter.naively_switch_states(true);
+    for _ in Tokenizer::new_with_emitter(text.as_ref(), emitter) {}
 }
 
 fn decode_entities(text: &str) -> String {
@@ -592,8 +739,40 @@ mod tests {
         assert_eq!(attribute_values(html, &["id"]), ["intro"]);
         assert_eq!(attribute_values(html, &["id", "href"]), ["/a/?x=1&y=2", "intro", "/b/"]);
         let mixed = r#"<img src="/1.png" alt="a=b"><a title='x' href="/2/"><p>x = y</p><img src=/3.png>"#;
-        assert_eq!(attribute_values(mixed, &["href", "src"]), ["/1.png", "/2/"]);
+        // `src=/3.png` unquoted is an attribute too (the tokenizer reads it; issue 22).
+        assert_eq!(attribute_values(mixed, &["href", "src"]), ["/1.png", "/2/", "/3.png"]);
         let unicode = "<h2 id=\"café\">é</h2><a href=\"/ü/\">";
         assert_eq!(attribute_values(unicode, &["id", "href"]), ["café", "/ü/"]);
+    }
+
+    #[test]
+    fn issue_22_text_comments_and_scripts_that_look_like_links_are_not_links() {
+        let names = &["id", "href"];
+        let code = r#"<p>Write <code>&lt;a href="/about-me/"&gt;</code>.</p><a href="/real/">r</a>"#;
+        assert_eq!(attribute_values(code, names), ["/real/"]);
+        let comment = r#"<!-- <a href="/draft/"> --><h2 id="x">x</h2><!-- more -->"#;
+        assert_eq!(attribute_values(comment, names), ["x"]);
+        let script = r#"<script>let a = '<a href="/js/">';</script><a href='/real/'>"#;
+        assert_eq!(attribute_values(script, names), ["/real/"]);
+        let in_a_value = r#"<img alt='see href="/no/"' src="/i.png"><a title="it's" href="/yes/">"#;
+        assert_eq!(attribute_values(in_a_value, &["href", "src"]), ["/i.png", "/yes/"]);
+        // Unquoted and upper-case attributes are attributes too.
+        let unquoted = r#"<p>&lt;</p><a href=/plain/ ID=top>x</a><a href="/a?x=1&amp;y=2">"#;
+        assert_eq!(attribute_values(unquoted, names), ["/plain/", "top", "/a?x=1&y=2"]);
+    }
+
+    #[test]
+    fn plain_pages_take_the_byte_scan_and_others_the_tokenizer() {
+        let plain = br#"<a class="x" href="/a/">a</a><!-- more --><h2 id="b">b</h2>"#;
+        let (found, unsure) = scan_attributes(plain, &["href", "id"]);
+        assert!(!unsure);
+        assert!(found.iter().all(|a| is_plainly_in_a_tag(plain, a.name_start)));
+        assert!(outside_comments(plain, &found) && !has_raw_text_element(plain));
+        let text = br#"<p>say href="/x/"</p>"#;
+        let (found, _) = scan_attributes(text, &["href"]);
+        assert!(scan_attributes(b"<a href = \"/x/\">", &["href"]).1, "spaces around `=`");
+        assert!(!is_plainly_in_a_tag(text, found[0].name_start));
+        assert!(has_raw_text_element(b"<style>a{}</style>"));
+        assert!(!has_raw_text_element(b"<title>Hi</title><scripts>"));
     }
 }

@@ -41,6 +41,9 @@ struct Manifest {
     sections: usize,
     scheduled: usize,
     expired: usize,
+    /// Drafts left out (absent from a record written before they were counted).
+    #[serde(default)]
+    drafts: usize,
     warnings: Vec<String>,
     /// Output files: path under the output folder, size, modification time in nanoseconds.
     outputs: Vec<(String, u64, u128)>,
@@ -94,6 +97,7 @@ impl BuildMemo {
             held_back: HeldBack {
                 scheduled: manifest.scheduled,
                 expired: manifest.expired,
+                drafts: manifest.drafts,
                 next_change: None,
             },
             files: manifest.outputs.len(),
@@ -122,6 +126,7 @@ impl BuildMemo {
             sections,
             scheduled: held_back.scheduled,
             expired: held_back.expired,
+            drafts: held_back.drafts,
             warnings,
             outputs,
         };
@@ -212,6 +217,7 @@ mod tests {
             sections: 1,
             scheduled: 1,
             expired: 0,
+            drafts: 2,
             warnings: vec!["a warning".into()],
             outputs: Vec::new(),
         }
@@ -231,7 +237,7 @@ mod tests {
     fn the_memo_holds_until_a_page_is_due_to_change_status() {
         let now = jiff::Timestamp::now().as_second();
         let unchanged = check(&manifest(Some(now + 3600)), "inputs").expect("valid for an hour");
-        assert_eq!((unchanged.pages, unchanged.held_back.scheduled), (1, 1));
+        assert_eq!((unchanged.pages, unchanged.held_back.scheduled, unchanged.held_back.drafts), (1, 1, 2));
         assert_eq!(unchanged.warnings, ["a warning"]);
         assert!(check(&manifest(None), "inputs").is_some());
         assert!(check(&manifest(Some(now - 1)), "inputs").is_none(), "a scheduled page is due");

@@ -4,7 +4,8 @@
 //! References resolve as a browser on the page would resolve them (RFC 3986, section 5), so
 //! a feed shows what the page shows: `img.png` is beside the page, `/about/` is at the root
 //! of the host. It scans tags and attributes; it does not parse or reformat the rest of the
-//! HTML, and it leaves comments, `<script>` and `<style>` alone.
+//! HTML, and it leaves comments, `<script>` and `<style>` alone. The same scan points a
+//! summary's same-page links (`#setup`) at its page, for list pages.
 
 use std::borrow::Cow;
 
@@ -14,6 +15,29 @@ const URL_ATTRIBUTES: &[&str] = &["href", "src", "poster", "cite"];
 /// Rewrites the relative URLs of `html` against `base`, an absolute URL such as a page's
 /// permalink. HTML without any relative URL comes back borrowed.
 pub fn absolutize<'a>(html: &'a str, base: &str) -> Cow<'a, str> {
+    rewrite_urls(
+        html,
+        |value, is_srcset| if is_srcset { rewrite_srcset(value, base) } else { rewrite(value, base) },
+    )
+}
+
+/// Points the links of `html` to a fragment of the same page (`href="#setup"`, a footnote
+/// reference) at `permalink` (`https://example.com/blog/post/#setup`): for a summary shown
+/// on a list page, where those ids are not. Other URLs are left as they are; HTML without
+/// such a link comes back borrowed.
+pub fn anchors_to<'a>(html: &'a str, permalink: &str) -> Cow<'a, str> {
+    if !html.contains('#') {
+        return Cow::Borrowed(html);
+    }
+    rewrite_urls(html, |value, is_srcset| {
+        let value = value.trim();
+        (!is_srcset && value.starts_with('#')).then(|| format!("{permalink}{value}"))
+    })
+}
+
+/// `html` with each URL attribute value for which `rewrite` (given the value and whether it
+/// is a `srcset` list) returns a new value replaced by it.
+fn rewrite_urls<'a>(html: &'a str, rewrite: impl Fn(&str, bool) -> Option<String>) -> Cow<'a, str> {
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut at = 0;
@@ -31,9 +55,7 @@ pub fn absolutize<'a>(html: &'a str, base: &str) -> Cow<'a, str> {
         }
         let tag = parse_tag(html, start);
         for (value, is_srcset) in &tag.url_values {
-            let original = &html[value.clone()];
-            let rewritten = if *is_srcset { rewrite_srcset(original, base) } else { rewrite(original, base) };
-            if let Some(rewritten) = rewritten {
+            if let Some(rewritten) = rewrite(&html[value.clone()], *is_srcset) {
                 let out = out.get_or_insert_with(|| String::with_capacity(html.len() + 256));
                 out.push_str(&html[copied..value.start]);
                 out.push_str(&rewritten);
@@ -242,6 +264,18 @@ fn remove_dot_segments(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_page_links_point_at_the_page_and_nothing_else_changes() {
+        let page = "https://example.com/blog/post/";
+        let html = r##"<p>See <a href="#setup">setup</a><sup class="footnote-reference"><a href="#1">1</a></sup> <a href="/about/">a</a> <img src="#x" srcset="a.png 1x"><!-- <a href="#c"> --></p>"##;
+        assert_eq!(
+            anchors_to(html, page),
+            r##"<p>See <a href="https://example.com/blog/post/#setup">setup</a><sup class="footnote-reference"><a href="https://example.com/blog/post/#1">1</a></sup> <a href="/about/">a</a> <img src="https://example.com/blog/post/#x" srcset="a.png 1x"><!-- <a href="#c"> --></p>"##
+        );
+        let plain = "<p>No anchors, only <code>#</code> text.</p>";
+        assert!(matches!(anchors_to(plain, page), Cow::Borrowed(_)));
+    }
 
     /// The examples of RFC 3986, section 5.4.1 and 5.4.2 (those without empty path tricks).
     #[test]

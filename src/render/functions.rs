@@ -33,6 +33,9 @@ pub struct Lookup {
     taxonomies: ByName<Value>,
     /// Archive per section content path; the whole site's under `""`.
     archives: ByName<Value>,
+    /// The key of each text in config.toml's `[extra]` (`extra.menu[1].url`), the first
+    /// where a text is written twice: a `get_url` of one names where it comes from.
+    config_keys: ByName<String>,
 }
 
 /// The paths a [`Lookup`] answers from: page and section ids and URLs by content path, and
@@ -111,7 +114,11 @@ impl Lookup {
             .collect();
         archives.insert(String::new(), views.map_or_else(Value::none, |v| v.archive.clone()));
         let views = views.map(|v| (v.pages.clone(), v.sections.clone()));
-        Lookup { base_url, index, views, taxonomies, archives }
+        let mut config_keys = ByName::default();
+        for (key, value) in &site.config.extra {
+            note_config_keys(&format!("extra.{key}"), value, &mut config_keys);
+        }
+        Lookup { base_url, index, views, taxonomies, archives, config_keys }
     }
 
     /// The answer to `query`, as the template function gives it.
@@ -182,10 +189,36 @@ impl Lookup {
         if self.index.outputs.contains(without_fragment) || without_fragment.is_empty() {
             Ok(url::permalink(&self.base_url, relative))
         } else {
+            let from_config = match self.config_keys.get(path) {
+                Some(key) => format!(" (the value of `{key}` in config.toml)"),
+                None => String::new(),
+            };
             Err(format!(
-                "`get_url`: nothing is built at `{path}`: no static file, page or section has that path"
+                "`get_url`: nothing is built at `{path}`{from_config}: no static file, page or section has that path"
             ))
         }
+    }
+}
+
+/// Records the key of every text in `value`, written at `key` in config.toml, unless an
+/// earlier key has the same text.
+fn note_config_keys(key: &str, value: &crate::value::Value, keys: &mut ByName<String>) {
+    use crate::value::Value;
+    match value {
+        Value::String(text) => {
+            keys.entry(text.clone()).or_insert_with(|| key.to_string());
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                note_config_keys(&format!("{key}[{index}]"), item, keys);
+            }
+        }
+        Value::Table(table) => {
+            for (name, item) in table {
+                note_config_keys(&format!("{key}.{name}"), item, keys);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Integer(_) | Value::Float(_) => {}
     }
 }
 

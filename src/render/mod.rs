@@ -18,7 +18,9 @@ pub mod sitemap;
 pub mod views;
 pub mod xml;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -94,6 +96,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
     // (and so for the render keys, which hash the views built from them).
     expand_shortcodes(site, templates, &static_outputs)?;
+    anchor_summaries(site);
     let site: &Site = site;
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
     let copied: HashSet<&str> = static_outputs
@@ -183,7 +186,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
             Err(error) => errors.push(error),
         }
     }
-    Error::fail_if_any(errors)?;
+    Error::fail_if_any(merge_repeated(errors))?;
     lap("rendered jobs");
     // Feeds are built without templates, from the model, and keyed by what they are built
     // from.
@@ -331,6 +334,23 @@ fn with_builtins(templates: &[TemplateFile]) -> Vec<TemplateFile> {
     builtins.chain(templates.iter().cloned()).collect()
 }
 
+/// Points the same-page links of each summary (`#setup`, footnote references) at its page:
+/// a summary is shown on list pages and in feeds, where those ids are not. Before the views,
+/// so that their keys hash the summaries as shown; a summary done in an earlier `serve` run
+/// has no same-page link left, and comes back unchanged.
+fn anchor_summaries(site: &mut Site) {
+    let base_url = site.config.base_url.as_str();
+    site.pages.par_iter_mut().for_each(|page| {
+        let Some(summary) = page.summary.as_deref().filter(|summary| summary.contains('#')) else {
+            return;
+        };
+        let permalink = url::permalink(base_url, &page.url_path);
+        if let Cow::Owned(anchored) = absolute_urls::anchors_to(summary, &permalink) {
+            page.summary = Some(anchored);
+        }
+    });
+}
+
 /// Renders the shortcodes of every page and section, with a Tera of their own: they render
 /// before the views that the full template functions read exist, so only `get_url` works.
 /// The placeholders in pages and sections are replaced in place.
@@ -411,6 +431,39 @@ fn build_tera(
     Ok((tera, paths))
 }
 
+/// The errors with each template error that many pages share (a broken link in the base
+/// template's menu) reported once, from the first page, saying how many other pages have it.
+fn merge_repeated(errors: Vec<Error>) -> Vec<Error> {
+    let mut merged: Vec<(Error, usize)> = Vec::with_capacity(errors.len());
+    let mut first: HashMap<(String, String), usize> = HashMap::new();
+    for error in errors {
+        if let Error::Template { template, detail, .. } = &error {
+            match first.entry((template.clone(), detail.clone())) {
+                Entry::Occupied(at) => {
+                    merged[*at.get()].1 += 1;
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(merged.len());
+                }
+            }
+        }
+        merged.push((error, 0));
+    }
+    merged
+        .into_iter()
+        .map(|(mut error, others)| {
+            if let Error::Template { detail, .. } = &mut error {
+                if others > 0 {
+                    let pages = if others == 1 { "page" } else { "pages" };
+                    detail.push_str(&format!("\n(the same error on {others} other {pages})"));
+                }
+            }
+            error
+        })
+        .collect()
+}
+
 fn template_error(
     error: &tera::Error,
     page: Option<PathBuf>,
@@ -469,7 +522,12 @@ fn template_named_in_report(error: &tera::Error) -> Option<String> {
 }
 
 fn template_hint(detail: &str) -> Option<String> {
-    if detail.contains("get_url") {
+    if detail.contains("get_url") && detail.contains("in config.toml)") {
+        Some(
+            "fix that value in config.toml: a page's or section's URL (`/blog/`), or a file in `static/`"
+                .into(),
+        )
+    } else if detail.contains("get_url") {
         Some(
             "`@/` paths are relative to `content/` (`@/blog/post.md`); other paths name files in `static/`"
                 .into(),
@@ -523,7 +581,7 @@ fn section_template<'a>(_site: &Site, section: &'a crate::site::Section) -> &'a 
 
 /// The page's `template`, else its Jekyll `layout` if the theme has `LAYOUT.html`, else its
 /// section's `page_template`, else `page.html`.
-fn page_template<'a>(site: &'a Site, page: &'a crate::site::Page, tera: &Tera) -> std::borrow::Cow<'a, str> {
+fn page_template<'a>(site: &'a Site, page: &'a crate::site::Page, tera: &Tera) -> Cow<'a, str> {
     if let Some(template) = &page.template {
         return template.into();
     }

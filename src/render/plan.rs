@@ -4,7 +4,8 @@
 //! Taxonomy pages need `taxonomy_list.html` and `taxonomy_single.html` (or the per-taxonomy
 //! `NAME/list.html` and `NAME/single.html`). A site with terms but neither template is
 //! built without taxonomy pages and a warning, so a theme without tag pages still builds;
-//! a site with only one of the two is an error, since that is a theme half written.
+//! a site with only one of the two is an error, since that is a theme half written. A
+//! taxonomy no page uses gets no pages at all.
 //! The archive is rendered when `archive.html` exists and `archive_path` is not `false`.
 //! `404.html` and `robots.txt` come from a template when there is one, else a built-in
 //! version; a static file of that name wins over both. This module renders nothing.
@@ -26,7 +27,8 @@ pub const ROBOTS_TEMPLATE: &str = "robots.txt";
 /// The generated outputs of a build.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// Per taxonomy, in config order: its templates, or `None` when its pages are not built.
+    /// Per taxonomy, in config order: its templates, or `None` when its pages are not built
+    /// (no templates, or no page uses it).
     pub taxonomies: Vec<Option<TaxonomyTemplates>>,
     /// The archive's URL path (`/archive/`), when the archive is built.
     pub archive: Option<String>,
@@ -113,6 +115,9 @@ impl Plan {
                     None
                 }
             };
+            // A taxonomy no page uses gets no pages: an empty `/categories/` in a new site
+            // (and in its sitemap) is a page with nothing on it.
+            let chosen = chosen.filter(|_| !taxonomy.terms.is_empty());
             if chosen.is_some() {
                 for term in taxonomy.terms.iter().filter(|t| t.pagers.len() > 1) {
                     plan.redirects.push(Redirect {

@@ -466,6 +466,11 @@ fn full_key(page: &Page, light_key: u64, document_key: u64, site: &Site) -> u64 
     for neighbour in [page.newer, page.older] {
         neighbour.map(|id| site.pages[id].digests.place).hash(&mut hasher);
     }
+    // The series' parts are read the same way, and their order.
+    if let Some(series) = page.series.map(|index| &site.series[index]) {
+        series.name.hash(&mut hasher);
+        series.parts.iter().for_each(|&id| site.pages[id].digests.place.hash(&mut hasher));
+    }
     hasher.finish()
 }
 
@@ -619,11 +624,46 @@ fn full_page(page: &Page, light: &Value, site: &Site) -> Value {
         ("newer", neighbour(page.newer)),
         ("older", neighbour(page.older)),
         ("aliases", strings(&page.aliases)),
+        ("series", series_of(page, site)),
     ];
     for (key, value) in extra {
         view.insert(key.into(), value);
     }
     Value::from(view)
+}
+
+/// The page's series: `{ name, number, parts: [{ title, url_path, permalink, current }] }`,
+/// the parts in reading order and `number` this page's place among them (from 1); none when
+/// the page is in no series.
+fn series_of(page: &Page, site: &Site) -> Value {
+    let Some(series) = page.series.map(|index| &site.series[index]) else {
+        return Value::none();
+    };
+    let base_url = site.config.base_url.as_str();
+    let mut number = 0;
+    let parts: Vec<Value> = series
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(position, &id)| {
+            let part = &site.pages[id];
+            let current = part.content_path == page.content_path;
+            if current {
+                number = position + 1;
+            }
+            map([
+                ("title", Value::from(part.title.as_str())),
+                ("url_path", Value::from(part.url_path.as_str())),
+                ("permalink", Value::from(url::permalink(base_url, &part.url_path))),
+                ("current", Value::from(current)),
+            ])
+        })
+        .collect();
+    map([
+        ("name", Value::from(series.name.as_str())),
+        ("number", Value::from(number)),
+        ("parts", Value::from(parts)),
+    ])
 }
 
 fn section(section: &Section, site: &Site, light_pages: &[Value]) -> Value {

@@ -43,6 +43,10 @@ pub struct ServeOptions {
     pub base_url: Option<String>,
     /// `--drafts`.
     pub drafts: bool,
+    /// `--future`.
+    pub future: bool,
+    /// `--expired`.
+    pub expired: bool,
     /// The address to listen on.
     pub interface: IpAddr,
     /// The port to listen on (0: any free port).
@@ -124,9 +128,8 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         output_dir: None,
         base_url: Some(options.base_url.clone().unwrap_or_else(|| url.clone())),
         drafts: options.drafts,
-        // As in `build` without `--future`/`--expired`: scheduled and expired posts stay out.
-        future: false,
-        expired: false,
+        future: options.future,
+        expired: options.expired,
     };
     let config_file = config_file.unwrap_or_else(|| root.join("config.toml"));
     if !config_file.is_file() {

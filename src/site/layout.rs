@@ -163,6 +163,8 @@ pub(crate) fn page_place(page: &Page) -> u64 {
         // Computed by the layout itself.
         newer: _,
         older: _,
+        // Grouped after the layout, each run (`series::collect`).
+        series: _,
         // Read by templates, feeds and the link check only.
         description: _,
         updated: _,

@@ -4,7 +4,8 @@
 //! at its file and line). A relative link becomes a permalink too, so it still works in a
 //! summary shown on a list page or in a feed: it is resolved against the file's folder when it
 //! names a file from `content/` (an image beside a non-bundle post, another `.md` file), and
-//! against the page's URL otherwise. Absolute paths, fragments and external links are kept as
+//! against the page's URL otherwise. A root-relative path (`/blog/`) is rebased under the
+//! path of a sub-path `base_url` (`/sub/blog/`). Fragments and external links are kept as
 //! written. This module does not check that relative targets exist: the link checker does
 //! that after rendering, against the files actually built.
 
@@ -79,6 +80,10 @@ pub fn resolve(link: &Link, source: &LinkSource<'_>, targets: &LinkTargets<'_>) 
         || is_external(dest)
         || dest.starts_with(['/', '#', '?'])
         || dest.split_once(':').is_some_and(|(scheme, _)| !scheme.contains('/')));
+    if dest.starts_with('/') && !dest.starts_with("//") {
+        // Written for the site's root: under a sub-path `base_url`, `/blog/` is `/sub/blog/`.
+        return Ok(url::rebase(targets.base_url, dest));
+    }
     if !is_relative {
         return Ok(dest.to_string());
     }

@@ -10,6 +10,7 @@ pub mod pagination;
 pub mod permalinks;
 pub mod reuse;
 pub mod schedule;
+pub mod series;
 pub mod taxonomy;
 pub mod url;
 
@@ -76,6 +77,8 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     /// Every dated page by year and month, for the archive page.
     pub archive: Archive,
+    /// Posts that belong together, each with its parts in order.
+    pub series: Vec<series::Series>,
     /// Files from `content/` to copy, with where they go.
     pub assets: Vec<Asset>,
     /// Redirect pages: old URL → new URL.
@@ -154,6 +157,8 @@ pub struct Page {
     pub newer: Option<PageId>,
     /// The next page in the section's order (older, for date order).
     pub older: Option<PageId>,
+    /// The page's series, an index in `Site::series`.
+    pub series: Option<usize>,
     /// Digests of what `build_page` set, for `serve`'s reuse checks.
     pub digests: BuiltDigests,
 }
@@ -304,7 +309,10 @@ impl Site {
             .into_iter()
             .zip(statuses)
             .filter_map(|(doc, status)| {
-                let (status, next_change) = status?;
+                let Some((status, next_change)) = status else {
+                    held_back.drafts += 1;
+                    return None;
+                };
                 held_back.count(status);
                 held_back.note_change(next_change);
                 (status == Status::Published).then_some(doc)
@@ -357,6 +365,8 @@ impl Site {
             None => Layout::compute(0, &config, &mut sections, &mut pages, &mut errors),
         };
         lap("laid out sections and taxonomies");
+        // Grouped on every run, carried pages too: a part added or retitled changes the others.
+        let series = series::collect(&mut pages);
 
         match Error::from_list(errors) {
             Some(error) => Err(error),
@@ -367,6 +377,7 @@ impl Site {
                 layout_digest: keeps.then(|| layout.digest()),
                 taxonomies: layout.taxonomies,
                 archive: layout.archive,
+                series,
                 assets,
                 redirects: layout.redirects,
                 held_back,
@@ -620,6 +631,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
         assets: Vec::new(),
         newer: None,
         older: None,
+        series: None,
         content_path,
         display_path,
         digests: BuiltDigests::default(),

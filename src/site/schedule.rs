@@ -31,13 +31,15 @@ pub enum Status {
     Expired,
 }
 
-/// How many pages a build held back, for the summary line.
+/// How many pages a build held back or left out, for the summary line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HeldBack {
     /// Pages dated in the future.
     pub scheduled: usize,
     /// Pages past their expiry date.
     pub expired: usize,
+    /// Drafts, when they are not built.
+    pub drafts: usize,
     /// The first moment after the build at which some page would be published or expire: until
     /// then, a build of the same files gives the same site.
     pub next_change: Option<Timestamp>,

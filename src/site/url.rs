@@ -75,6 +75,27 @@ pub fn permalink(base_url: &str, url_path: &str) -> String {
     concat(&[base_url, url_path.trim_start_matches('/')])
 }
 
+/// The path part of `base_url`, from its first `/` after the host: `/sub/` for
+/// `https://example.org/sub/`, `/` for `https://example.org/` or a bare `/`.
+pub fn base_path(base_url: &str) -> &str {
+    match base_url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |slash| &rest[slash..]),
+        None if base_url.starts_with('/') => base_url,
+        None => "/",
+    }
+}
+
+/// A root-relative URL written for a site served at `base_url`, as it must be written on
+/// the deployed site: `/blog/` becomes `/sub/blog/` under `https://example.org/sub/`. A path
+/// that already starts with the base path is taken as written for the deployed site.
+pub fn rebase(base_url: &str, root_relative: &str) -> String {
+    let base_path = base_path(base_url);
+    if base_path == "/" || root_relative.starts_with(base_path) {
+        return root_relative.to_string();
+    }
+    concat(&[base_path, root_relative.trim_start_matches('/')])
+}
+
 /// `parts` joined, in one allocation of the exact size: `format!` grows its string as it
 /// goes, and a `serve` run makes these paths by the ten thousand.
 fn concat(parts: &[&str]) -> String {
@@ -108,6 +129,18 @@ pub fn percent_decode_lossy(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn root_relative_paths_are_rebased_under_a_sub_path() {
+        assert_eq!(base_path("https://example.org/sub/"), "/sub/");
+        assert_eq!(base_path("https://example.org/"), "/");
+        assert_eq!(base_path("https://example.org"), "/");
+        assert_eq!(base_path("/"), "/");
+        assert_eq!(rebase("https://example.org/sub/", "/blog/#x"), "/sub/blog/#x");
+        assert_eq!(rebase("https://example.org/sub/", "/"), "/sub/");
+        assert_eq!(rebase("https://example.org/sub/", "/sub/blog/"), "/sub/blog/");
+        assert_eq!(rebase("https://example.org/", "/blog/"), "/blog/");
+    }
 
     #[test]
     fn slugs_are_lowercase_dashed_and_unicode_aware() {

@@ -145,3 +145,37 @@ fn issue_22_chinese_text_is_counted_by_character() {
     let post = site.read("blog/chinese/index.html");
     assert!(post.contains("20 min read"), "6,000 characters at 300 a minute\n{post}");
 }
+
+#[test]
+fn issue_22_a_broken_menu_url_from_config_is_reported_once_naming_the_key() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &config.replace("url = \"/about/\"", "url = \"/a-boot/\""));
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    assert_eq!(stderr.matches("nothing is built at `/a-boot/`").count(), 1, "{stderr}");
+    assert!(stderr.contains("`extra.menu[1].url` in config.toml"), "{stderr}");
+    assert!(stderr.contains("hint: fix that value in config.toml"), "{stderr}");
+    // Home, blog, first, about, archive, tags, the `rust` tag and 404: all from base.html.
+    assert!(stderr.contains("(the same error on 7 other pages)"), "{stderr}");
+}
+
+#[test]
+fn issue_22_the_series_line_names_the_series_and_links_its_parts_in_order() {
+    let site = TestSite::from_fixture("series");
+    site.build().success();
+    let middle = site.read("blog/b-going-further/index.html");
+    assert!(!middle.contains("[&quot;intro&quot;]") && !middle.contains("[\"intro\"]"), "{middle}");
+    let series = &middle[middle.find("class=\"series\"").expect("a series block")..];
+    let series = &series[..series.find("</nav>").expect("the series block is a nav")];
+    assert!(series.contains("<em>intro</em>"), "{series}");
+    let first = series.find(r#"<a href="https://example.com/blog/getting-started/">Getting started</a>"#);
+    let this = series.find(r#"<span aria-current="page">Going further</span>"#);
+    let last = series.find(r#"<a href="https://example.com/blog/a-wrapping-up/">Wrapping up</a>"#);
+    assert!(first.is_some() && this.is_some() && last.is_some(), "{series}");
+    assert!(first < this && this < last, "parts are in date order: {series}");
+    assert!(series.contains("Part 2 of 3"), "{series}");
+    assert!(!series.contains("Elsewhere"), "{series}");
+    let alone = site.read("blog/alone/index.html");
+    assert!(!alone.contains("class=\"series\""), "{alone}");
+}

@@ -67,3 +67,20 @@ fn config_flag_reads_another_config_file() {
     assert_eq!(field(&page, "site_title"), "Other");
     assert_eq!(field(&page, "permalink"), "https://other.example.com/blog/post/");
 }
+
+#[test]
+fn issue_22_a_closed_stdout_ends_the_build_quietly() {
+    let site = TestSite::from_fixture("flags");
+    // A pipe whose reading end is closed before quire starts: its first line fails with
+    // `EPIPE`, as `quire build | (exec 0<&-; sleep 0.3)` does.
+    let (reader, writer) = std::io::pipe().expect("make a pipe");
+    drop(reader);
+    let mut cmd = site.command();
+    cmd.arg("build").stdout(writer).stderr(std::process::Stdio::piped());
+    let out = cmd.output().expect("run the quire binary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "the binary panicked: {stderr}");
+    assert_eq!(stderr, "", "a closed stdout is not worth a word");
+    assert!(out.status.success(), "the build itself succeeded: {:?}", out.status);
+    assert!(site.output("blog/post/index.html").exists());
+}

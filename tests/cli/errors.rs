@@ -74,3 +74,16 @@ fn odd_inputs_never_panic_and_errors_name_the_file() {
         );
     }
 }
+
+#[test]
+fn issue_22_several_errors_in_one_file_each_name_their_file_and_line() {
+    let site = TestSite::from_fixture("errors/base");
+    site.add_fixture("errors/several_in_files");
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    assert!(!stderr.contains("error: 2 errors"), "{stderr}");
+    for place in ["content/blog/twice.md:6", "content/blog/twice.md:8", "content/blog/once.md:6"] {
+        assert!(stderr.contains(place), "no error at {place}:\n{stderr}");
+    }
+    assert!(stderr.contains("error: the build failed with 3 errors"), "{stderr}");
+}

@@ -44,3 +44,23 @@ fn an_at_link_to_a_missing_heading_fails_with_file_and_line() {
     assert!(run.stderr().contains("content/blog/post.md:6"), "{}", run.report());
     assert!(run.stderr().contains("`there`"), "{}", run.report());
 }
+
+#[test]
+fn issue_22_markup_in_code_comments_text_and_scripts_is_not_a_link() {
+    let site = TestSite::from_fixture("links_in_text");
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    for text in ["/about-me/", "/draft/", "/escaped/", "/from-script/"] {
+        assert!(!stderr.contains(text), "`{text}` is not a link:\n{stderr}");
+    }
+    // The one broken link is a real attribute, unquoted.
+    assert!(stderr.contains("has no element with the id `missing`"), "{stderr}");
+    assert!(stderr.contains("error: broken link"), "{stderr}");
+    site.write_file(
+        "content/blog/markup.md",
+        &std::fs::read_to_string(site.root().join("content/blog/markup.md"))
+            .unwrap()
+            .replace("#missing", "#top"),
+    );
+    site.build().success();
+}

@@ -112,3 +112,22 @@ fn heading_anchors_link_each_heading_to_itself() {
     let page = site.read("blog/guide/index.html");
     assert!(page.contains("<h3 id=\"options\">Options<a href=\"#options\">¶</a></h3>"), "{page}");
 }
+
+#[test]
+fn issue_22_same_page_links_in_summaries_point_at_the_post_on_lists_and_in_feeds() {
+    let site = TestSite::from_fixture("summary_anchors");
+    site.build().success();
+    let post = site.read("blog/post/index.html");
+    assert!(post.contains(r##"href="#setup""##), "the post itself keeps its own anchors: {post}");
+    let list = site.read("blog/index.html");
+    let atom = site.read("atom.xml");
+    let rss = site.read("rss.xml");
+    for (name, text) in [("blog/index.html", &list), ("atom.xml", &atom), ("rss.xml", &rss)] {
+        assert!(!text.contains(r##"href="#"##) && !text.contains("href=&quot;#"), "{name}: {text}");
+        let setup = ["https://example.com/blog/post/#setup"];
+        assert!(setup.iter().all(|url| text.contains(url)), "{name}: {text}");
+        // The footnote reference, whatever its id.
+        let footnote = text.matches("https://example.com/blog/post/#").count();
+        assert!(footnote >= 2, "{name}: the footnote reference points at the post: {text}");
+    }
+}

@@ -75,3 +75,15 @@ fn issue_21_serve_publishes_and_expires_posts_at_their_moment_without_a_save() {
     });
     wait_for_clean_build(&site, &served, &BTreeMap::new(), "the moment passed");
 }
+
+#[test]
+fn issue_22_serve_future_and_expired_flags_serve_held_back_pages() {
+    let site = TestSite::from_fixture("scheduled");
+    let plain = Served::start(&site, &[]);
+    assert_eq!(plain.get("/blog/far-future/").status, 404);
+    assert_eq!(plain.get("/blog/expired/").status, 404);
+    drop(plain);
+    let served = Served::start(&site, &["--future", "--expired"]);
+    assert_eq!(served.get("/blog/far-future/").status, 200);
+    assert_eq!(served.get("/blog/expired/").status, 200);
+}

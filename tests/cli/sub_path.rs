@@ -60,3 +60,26 @@ fn sitemap_and_robots_keep_the_sub_path() {
     assert!(!sitemap.contains("<loc>https://example.com/posts/"), "{sitemap}");
     assert!(site.read("robots.txt").contains("Sitemap: https://example.com/blog/sitemap.xml\n"));
 }
+
+#[test]
+fn issue_22_root_relative_markdown_links_are_rebased_under_a_sub_path_base_url() {
+    let site = TestSite::from_fixture("sub_path_links");
+    site.build().success();
+    let post = site.read("blog/post/index.html");
+    assert!(post.contains(r#"<a href="/sub/blog/">the blog</a>"#), "{post}");
+    assert!(post.contains(r#"<a href="/sub/about/#top">about me</a>"#), "{post}");
+    assert!(post.contains(r#"<a href="/sub/">home</a>"#), "{post}");
+}
+
+#[test]
+fn issue_22_the_link_check_fails_a_root_relative_link_that_leaves_the_sub_path() {
+    let site = TestSite::from_fixture("sub_path_links");
+    site.write_file(
+        "templates/page.html",
+        "<main>{{ page.content | safe }}</main>\n<a href=\"/about/\">about</a>\n",
+    );
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    assert!(stderr.contains("`/about/`"), "{stderr}");
+    assert!(stderr.contains("https://example.org/about/"), "says where it leads: {stderr}");
+}

@@ -185,3 +185,25 @@ fn issue_29_each_dropped_tag_is_named_with_its_line() {
     assert!(!stderr.contains("an empty name"), "{stderr}");
     assert!(site.output("tags/rust/index.html").exists());
 }
+
+#[test]
+fn issue_22_a_taxonomy_without_pages_writes_no_term_list_and_is_not_in_the_sitemap() {
+    let site = TestSite::from_fixture("taxonomies");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    let config = config.replace("taxonomies = [", "taxonomies = [\n    { name = \"authors\" },");
+    site.write_file("config.toml", &config);
+    site.build().success();
+    assert!(site.output("tags/index.html").exists());
+    assert!(!site.output("authors/index.html").exists(), "{}", site.output_tree());
+    assert!(!site.read("sitemap.xml").contains("/authors/"), "{}", site.read("sitemap.xml"));
+}
+
+#[test]
+fn issue_22_a_new_site_has_no_empty_categories_page() {
+    let site = TestSite::empty();
+    site.run(&["init"]).success();
+    site.build().success();
+    assert!(site.output("tags/index.html").exists(), "the first post has tags");
+    assert!(!site.output("categories/index.html").exists(), "{}", site.output_tree());
+    assert!(!site.read("sitemap.xml").contains("/categories/"), "{}", site.read("sitemap.xml"));
+}
