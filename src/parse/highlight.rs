@@ -370,7 +370,7 @@ pub fn unhighlighted(code: &str, info: &str) -> String {
 }
 
 fn assemble(lines: &[String], fence: &FenceInfo, style: HighlightStyle, theme: Option<&Theme>) -> String {
-    let language = fence.language.as_deref().map(escape_attribute);
+    let language = fence.language.as_deref().map(escape);
     let mut out = String::with_capacity(lines.iter().map(String::len).sum::<usize>() + 128);
     match (style, theme) {
         (HighlightStyle::Inline, Some(theme)) => {
@@ -451,19 +451,11 @@ fn css_color(color: Color) -> String {
     }
 }
 
-/// Escapes a value for a double-quoted HTML attribute.
-fn escape_attribute(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    // Writing to a `String` cannot fail.
-    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
-    out
-}
-
-/// Escapes code for HTML text, as pulldown-cmark escapes the text of the rest of the Markdown.
+/// Escapes code or a language name for HTML text and double-quoted attributes alike.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     // Writing to a `String` cannot fail.
-    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, text);
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
 }
 
@@ -619,7 +611,7 @@ mod tests {
         assert_eq!(html, self::html("txt", "<qapla'> & more\n").replace("txt", "klingon"));
         assert_eq!(
             html,
-            "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"klingon\"><code class=\"language-klingon\">&lt;qapla'&gt; &amp; more\n</code></pre>\n"
+            "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"klingon\"><code class=\"language-klingon\">&lt;qapla&#39;&gt; &amp; more\n</code></pre>\n"
         );
     }
 

@@ -41,7 +41,7 @@ fn an_unknown_language_is_rendered_plain_without_error() {
     let page = site.read("blog/code/index.html");
     assert!(
         page.contains(
-            "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"klingon\"><code class=\"language-klingon\">Qapla' &lt;batlh&gt; &amp; more\n</code></pre>"
+            "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"klingon\"><code class=\"language-klingon\">Qapla&#39; &lt;batlh&gt; &amp; more\n</code></pre>"
         ),
         "{page}"
     );
