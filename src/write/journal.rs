@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{checkpoint, TREE};
+use super::checkpoint;
+#[cfg(test)]
+use super::TREE;
 use crate::error::{Error, Result};
 
 /// The planned changes of one write, kept in its staging folder.
@@ -22,6 +24,8 @@ use crate::error::{Error, Result};
 struct Journal {
     /// The output folder, absolute.
     output: PathBuf,
+    /// The staging tree, absolute.
+    tree: PathBuf,
     /// Files no longer produced, as paths under the output folder.
     removals: Vec<String>,
     /// Staged files, as paths under the staging tree and, the same, under the output folder.
@@ -33,8 +37,9 @@ const JOURNAL: &str = "journal";
 /// Where replaced and removed files wait in a staging folder until the last move is done.
 const OLD: &str = "old";
 
-/// Makes the output folder hold the staged files of `folder` (a staging folder on the output's
-/// file system) at `moves`, and no longer hold `removals`.
+/// Makes the output folder hold the staged files of `tree` at `moves`, and no longer hold
+/// `removals`; the journal and the files moved aside go in `folder`. Both are on the output's
+/// file system.
 ///
 /// # Errors
 /// `Error::Write` when the journal cannot be written (nothing changed then) or a move fails
@@ -42,17 +47,18 @@ const OLD: &str = "old";
 /// journal, and the next build finishes the moves).
 pub(super) fn apply(
     folder: &Path,
+    tree: &Path,
     output_dir: &Path,
     removals: Vec<String>,
     moves: Vec<String>,
 ) -> Result<()> {
-    let output = std::path::absolute(output_dir).unwrap_or_else(|_| output_dir.to_path_buf());
-    let journal = Journal { output, removals, moves };
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let journal = Journal { output: absolute(output_dir), tree: absolute(tree), removals, moves };
     commit(folder, &journal)?;
     checkpoint("journal");
     let mut undo = Undo::default();
     if let Err(error) = forward(folder, &journal, &mut undo) {
-        if undo.run(folder, &journal.output) {
+        if undo.run(folder, &journal) {
             let _ = fs::remove_file(folder.join(JOURNAL));
         }
         return Err(error);
@@ -89,7 +95,7 @@ pub(super) fn finish(folder: &Path) -> Result<()> {
         }
     }
     for path in &journal.moves {
-        let staged = folder.join(TREE).join(path);
+        let staged = journal.tree.join(path);
         if fs::symlink_metadata(&staged).is_err() {
             continue; // moved before the build stopped
         }
@@ -152,7 +158,7 @@ fn forward<'a>(folder: &Path, journal: &'a Journal, undo: &mut Undo<'a>) -> Resu
             fs::rename(&target, &aside).map_err(failed(&target))?;
             undo.steps.push(Step::Aside(path));
         }
-        fs::rename(folder.join(TREE).join(path), &target).map_err(failed(&target))?;
+        fs::rename(journal.tree.join(path), &target).map_err(failed(&target))?;
         undo.steps.push(Step::Moved(path));
     }
     Ok(())
@@ -176,12 +182,13 @@ enum Step<'a> {
 
 impl Undo<'_> {
     /// Undoes every step, last first; returns whether all of them were undone.
-    fn run(&self, folder: &Path, output: &Path) -> bool {
+    fn run(&self, folder: &Path, journal: &Journal) -> bool {
+        let output = &journal.output;
         let mut undone = true;
         for step in self.steps.iter().rev() {
             let result = match step {
                 Step::Aside(path) => fs::rename(folder.join(OLD).join(path), output.join(path)),
-                Step::Moved(path) => fs::rename(output.join(path), folder.join(TREE).join(path)),
+                Step::Moved(path) => fs::rename(output.join(path), journal.tree.join(path)),
             };
             if let Err(error) = result {
                 log::warn!("could not undo a change to `{}`: {error}", output.display());
@@ -252,7 +259,8 @@ mod tests {
             &[("a/index.html", "A"), ("b/c/index.html", "B")],
         );
         let removals = vec!["b/c/index.html".to_string()];
-        apply(&folder, &output, removals, vec!["a/index.html".into(), "n/m/index.html".into()]).unwrap();
+        let moves = vec!["a/index.html".into(), "n/m/index.html".into()];
+        apply(&folder, &folder.join(TREE), &output, removals, moves).unwrap();
         assert_eq!(fs::read_to_string(output.join("a/index.html")).unwrap(), "A2");
         assert_eq!(fs::read_to_string(output.join("n/m/index.html")).unwrap(), "N");
         assert!(!output.join("b").exists());
@@ -265,7 +273,7 @@ mod tests {
             setup(&[("a/index.html", "A2")], &[("a/index.html", "A"), ("b.txt", "B")]);
         // The second move has no staged file: it fails after the first moved.
         let moves = vec!["a/index.html".to_string(), "z/missing.html".to_string()];
-        let result = apply(&folder, &output, vec!["b.txt".into()], moves);
+        let result = apply(&folder, &folder.join(TREE), &output, vec!["b.txt".into()], moves);
         assert!(matches!(result, Err(Error::Write { .. })), "{result:?}");
         assert_eq!(fs::read_to_string(output.join("a/index.html")).unwrap(), "A");
         assert_eq!(fs::read_to_string(output.join("b.txt")).unwrap(), "B");
@@ -279,6 +287,7 @@ mod tests {
             setup(&[("a/index.html", "A2"), ("c.txt", "C")], &[("a/index.html", "A"), ("b/index.html", "B")]);
         let journal = Journal {
             output: output.clone(),
+            tree: folder.join(TREE),
             removals: vec!["b/index.html".into()],
             moves: vec!["a/index.html".into(), "c.txt".into()],
         };

@@ -83,11 +83,13 @@ fn first_version(site: &TestSite) {
     site.write_bytes("static/big.bin", &vec![b'a'; 192 * 1024]);
 }
 
-/// Files and folders under `dir` whose names start with `.quire-` (staging, temporary files).
+/// Files and folders under `dir` whose names start with `.quire-` (staging, temporary files),
+/// but the spare tree that a build keeps beside the output for the next.
 fn leftovers(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for entry in walk(dir) {
-        if entry.file_name().is_some_and(|name| name.to_string_lossy().starts_with(".quire-")) {
+        let name = entry.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with(".quire-") && !name.starts_with(".quire-spare-") {
             found.push(entry);
         }
     }
