@@ -92,6 +92,9 @@ struct Spare {
     folder: PathBuf,
     /// Locked while a build uses the spare tree: a second build at once makes its own.
     _lock: fs::File,
+    /// Whether the last build that used it tidied it (see [`Spare::CLEAN`]): then it holds
+    /// only links to the output's files, and only those the output holds now need looking at.
+    clean: bool,
 }
 
 impl Spare {
@@ -104,8 +107,15 @@ impl Spare {
         let lock =
             fs::OpenOptions::new().create(true).truncate(false).write(true).open(folder.join("lock")).ok()?;
         lock.try_lock().ok()?;
-        Some(Spare { folder, _lock: lock })
+        // Taken away before the tree changes: a build that stops now leaves it unclean.
+        let clean = fs::remove_file(folder.join(Spare::CLEAN)).is_ok();
+        Some(Spare { folder, _lock: lock, clean })
     }
+
+    /// A file in the spare folder saying that its tree holds nothing but hard links to the
+    /// output folder's files (no dot-file, no file the output lacks), as the build that wrote
+    /// it left it after the exchange.
+    const CLEAN: &str = "clean";
 
     fn tree(&self) -> PathBuf {
         self.folder.join(TREE)
@@ -275,22 +285,45 @@ impl Staging {
         }
         fs::create_dir_all(output_dir).map_err(|source| Error::Write { path: output_dir.clone(), source })?;
         if self.linking.load(Ordering::Relaxed) {
-            if self.spare.is_some() {
+            let clean = self.spare.as_ref().is_some_and(|spare| spare.clean);
+            if self.spare.is_some() && !clean {
                 self.sweep_spare(wanted)?;
             }
-            let stale = self.carry_over(wanted)?;
+            let (stale, dotted) = self.carry_over(wanted)?;
+            if clean {
+                // Its only files not wanted are links to the output's stale files.
+                for path in &stale {
+                    let _ = fs::remove_file(self.tree.join(path));
+                }
+                journal::remove_emptied(&self.tree, &stale);
+            }
             checkpoint("exchange");
             match system::exchange(&self.tree, output_dir) {
                 Ok(()) => {
                     checkpoint("exchanged");
                     // The tree is the old output now. The spare keeps it, without the files
                     // that only it holds; a fresh tree goes with the staging folder.
-                    if self.spare.is_some() {
-                        crate::io_pool::run(|| {
-                            moves.par_iter().chain(stale.par_iter()).for_each(|path| {
-                                let _ = fs::remove_file(self.tree.join(path));
+                    if let Some(spare) = &self.spare {
+                        let tidied = crate::io_pool::run(|| {
+                            let files = moves.par_iter().chain(stale.par_iter());
+                            let gone = |result: io::Result<()>| {
+                                !result.is_err_and(|error| error.kind() != io::ErrorKind::NotFound)
+                            };
+                            let files = files.all(|path| gone(fs::remove_file(self.tree.join(path))));
+                            let dots = dotted.par_iter().all(|path| {
+                                let path = self.tree.join(path);
+                                gone(if path.is_dir() {
+                                    fs::remove_dir_all(&path)
+                                } else {
+                                    fs::remove_file(&path)
+                                })
                             });
+                            files && dots
                         });
+                        journal::remove_emptied(&self.tree, &stale);
+                        if tidied {
+                            let _ = fs::write(spare.folder.join(Spare::CLEAN), "");
+                        }
                     } else {
                         crate::io_pool::run(|| remove_all(&self.tree));
                     }
@@ -316,11 +349,12 @@ impl Staging {
         Ok(removed)
     }
 
-    /// Links the output folder's dot-files (never produced, always kept) into the tree, and
-    /// lists its files that the tree leaves out.
-    fn carry_over(&self, wanted: &HashSet<&str>) -> Result<Vec<String>> {
+    /// Links the output folder's dot-files (never produced, always kept) into the tree; lists
+    /// the output's files that the tree leaves out, and the dot-files (and dot-folders) linked.
+    fn carry_over(&self, wanted: &HashSet<&str>) -> Result<(Vec<String>, Vec<PathBuf>)> {
         let output_dir = &self.output_dir;
         let mut stale = Vec::new();
+        let mut dotted = Vec::new();
         let mut walker = WalkDir::new(output_dir).min_depth(1).into_iter();
         while let Some(entry) = walker.next() {
             let entry = entry.map_err(|error| walk_error(output_dir, error))?;
@@ -332,6 +366,7 @@ impl Staging {
                     walker.skip_current_dir();
                 }
                 if !is_ours(&name) {
+                    dotted.push(relative.to_path_buf());
                     let target = self.tree.join(relative);
                     match link_copy(entry.path(), &target) {
                         // The tree has a file where the dot-file's folder was: the file wins.
@@ -350,7 +385,7 @@ impl Staging {
                 }
             }
         }
-        Ok(stale)
+        Ok((stale, dotted))
     }
 
     /// Deletes from the spare tree every file that is not `wanted` (dot-files too: they are
@@ -801,6 +836,44 @@ mod tests {
         assert_eq!(report, WriteReport { written: 1, unchanged: 1, removed: 0 });
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A3");
         assert_eq!(fs::read_to_string(out.join(".nojekyll")).unwrap(), "");
+    }
+
+    #[test]
+    fn issue_29_the_spare_tree_never_brings_back_what_the_output_no_longer_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let spare = dir.path().join(format!("{SPARE_PREFIX}public"));
+        let site =
+            |files: &[(&str, &str)]| -> Vec<OutputFile> { files.iter().map(|(p, t)| bytes(p, t)).collect() };
+        write(&out, &site(&[("a/index.html", "A"), ("b/c/index.html", "B"), ("d.txt", "D")])).unwrap();
+        write(&out, &site(&[("a/index.html", "A"), ("b/c/index.html", "B"), ("d.txt", "D")])).unwrap();
+        assert!(spare.join(Spare::CLEAN).exists(), "a tidied spare says so");
+        // Clean: the links of stale files go, with their folders.
+        write(&out, &site(&[("a/index.html", "A2"), ("d.txt", "D")])).unwrap();
+        assert_eq!(files_under(&out), ["a/index.html", "d.txt"]);
+        write(&out, &site(&[("a/index.html", "A2"), ("d.txt", "D")])).unwrap();
+        assert_eq!(files_under(&out), ["a/index.html", "d.txt"]);
+        assert!(!out.join("b").exists(), "no emptied folder comes back");
+        // Not clean (a build stopped while using it): anything in it is swept.
+        fs::remove_file(spare.join(Spare::CLEAN)).unwrap();
+        fs::create_dir_all(spare.join("tree/junk")).unwrap();
+        fs::write(spare.join("tree/junk/index.html"), "J").unwrap();
+        fs::write(spare.join("tree/.hidden"), "H").unwrap();
+        write(&out, &site(&[("a/index.html", "A3"), ("d.txt", "D")])).unwrap();
+        assert_eq!(files_under(&out), ["a/index.html", "d.txt"]);
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A3");
+    }
+
+    /// Every file under `dir`, dot-files too, as sorted paths under it.
+    fn files_under(dir: &Path) -> Vec<String> {
+        let mut found: Vec<String> = WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|entry| !entry.file_type().is_dir())
+            .map(|entry| slash_path(entry.path().strip_prefix(dir).unwrap()).into_owned())
+            .collect();
+        found.sort();
+        found
     }
 
     #[test]

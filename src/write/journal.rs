@@ -221,7 +221,7 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> io::Result<()> {
 
 /// Deletes the folders under `output` that held removed files and are empty now, deepest
 /// first.
-fn remove_emptied(output: &Path, removals: &[String]) {
+pub(super) fn remove_emptied(output: &Path, removals: &[String]) {
     let mut dirs: Vec<&Path> = removals
         .iter()
         .flat_map(|path| Path::new(path).ancestors().skip(1))
