@@ -52,6 +52,10 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     /// What to do about broken links.
     pub link_checker: LinkCheckerConfig,
+    /// Whether symbolic links under `content/`, `static/`, `templates/` and the theme may
+    /// point outside the site's folder. Off by default: a downloaded theme could otherwise
+    /// publish any file the user can read (`static/key -> ~/.ssh/id_ed25519`).
+    pub allow_external_symlinks: bool,
     /// Free data for themes: `config.extra.KEY`.
     #[serde(deserialize_with = "extra_from_toml")]
     pub extra: Table,
@@ -181,6 +185,7 @@ impl Default for Config {
             permalinks: std::collections::BTreeMap::new(),
             markdown: MarkdownConfig::default(),
             link_checker: LinkCheckerConfig::default(),
+            allow_external_symlinks: false,
             extra: Table::new(),
         }
     }

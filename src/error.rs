@@ -143,6 +143,10 @@ pub enum Error {
     #[error("the symbolic link `{}` points to `{}`, a folder that holds it", .path.display(), .ancestor.display())]
     SymlinkLoop { path: PathBuf, ancestor: PathBuf },
 
+    /// A symbolic link under a site folder leads out of the site's folder.
+    #[error("the symbolic link `{}` points to `{}`, outside the site", .path.display(), .target.display())]
+    ExternalSymlink { path: PathBuf, target: PathBuf },
+
     /// A file or folder could not be written.
     #[error("could not write `{}`", .path.display())]
     Write {
@@ -226,6 +230,10 @@ impl Error {
                 "add the missing template to `templates/`, or remove both to build without taxonomy pages",
             ),
             Error::OutputNotDir { .. } => Some("remove the file or choose another `--output-dir`"),
+            Error::ExternalSymlink { .. } => Some(
+                "copy the file into the site, or set `allow_external_symlinks = true` in config.toml \
+                 if you trust every link (a theme's too)",
+            ),
             Error::SymlinkLoop { .. } => {
                 Some("remove the link, or point it at a folder outside the one that holds it")
             }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::error::{read_bytes, Error, Location, Result};
-use crate::project::Paths;
+use crate::project::{ExternalSymlinks, Paths};
 use crate::theme;
 
 /// Everything a build reads, in memory (static files are only listed, and copied at write).
@@ -165,7 +165,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "the site has no `content/` folder"),
         });
     }
-    let content_entries = walk(&paths.content, &paths.root, Skip::Hidden, &mut errors);
+    let content_entries = walk(&paths.content, paths, Skip::Hidden, &mut errors);
     let (markdown, assets): (Vec<_>, Vec<_>) =
         content_entries.into_iter().partition(|(rel, _)| markdown_stem(rel).is_some());
     lap("walked content");
@@ -234,7 +234,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     }
     let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
     for dir in template_dirs {
-        for (name, source_path) in walk(&dir, &paths.root, Skip::Hidden, &mut errors) {
+        for (name, source_path) in walk(&dir, paths, Skip::Hidden, &mut errors) {
             let display_path = display(&paths.root, &source_path);
             match read_text(&source_path, &display_path) {
                 Ok(text) => files.templates.push(TemplateFile { name, display_path, text }),
@@ -246,7 +246,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     let static_dirs = paths.theme.iter().map(|t| t.join("static")).chain([paths.static_dir.clone()]);
     for dir in static_dirs {
         // Hidden files are published from `static/`: `.well-known/`, `.nojekyll` (issue 22).
-        for (relative_path, source_path) in walk(&dir, &paths.root, Skip::Tools, &mut errors) {
+        for (relative_path, source_path) in walk(&dir, paths, Skip::Tools, &mut errors) {
             files.static_files.push(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
         }
     }
@@ -401,26 +401,51 @@ enum Skip {
 
 /// Lists the files under `dir` (none if it does not exist) as (relative path, path), sorted
 /// as a walk that visits each folder's entries by name would list them. Errors name paths
-/// relative to `root` when they are inside it.
+/// relative to the site root when they are inside it. A symbolic link that leads out of the
+/// site root is an error unless the config allows it (and a folder it leads to is not walked).
 ///
 /// The list is sorted once at the end, not folder by folder by walkdir: its comparator takes
 /// each entry's file name apart from its path on every comparison, which was most of a
 /// 100,000-post load's walk.
-fn walk(dir: &Path, root: &Path, skip: Skip, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
+fn walk(dir: &Path, paths: &Paths, skip: Skip, errors: &mut Vec<Error>) -> Vec<(String, PathBuf)> {
+    let root = &paths.root;
     if !dir.is_dir() {
         return Vec::new();
+    }
+    let inside = match paths.external_symlinks {
+        ExternalSymlinks::Follow => None,
+        ExternalSymlinks::Refuse => Some(std::fs::canonicalize(root).unwrap_or_else(|_| root.clone())),
+    };
+    // The folder itself may be a link (`static -> /etc`) or lie under one (`themes/x`).
+    if let Some(inside) = &inside {
+        if let Some(error) = leaves_site(dir, root, inside) {
+            errors.push(error);
+            return Vec::new();
+        }
     }
     let mut found = Vec::new();
     let skipped = |name: &str| match skip {
         Skip::Hidden => is_ignored_name(name),
         Skip::Tools => is_tool_name(name),
     };
-    let walker = WalkDir::new(dir)
+    let mut walker = WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !skipped(&entry.file_name().to_string_lossy()));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         match entry {
+            Ok(entry) if entry.path_is_symlink() && entry.depth() > 0 && inside.is_some() => {
+                let inside = inside.as_ref().expect("checked just above");
+                if let Some(error) = leaves_site(entry.path(), root, inside) {
+                    errors.push(error);
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                } else if entry.file_type().is_file() {
+                    let relative = slash_path(entry.path().strip_prefix(dir).unwrap_or(entry.path()));
+                    found.push((relative, entry.into_path()));
+                }
+            }
             Ok(entry) if entry.file_type().is_file() => {
                 let relative = slash_path(entry.path().strip_prefix(dir).unwrap_or(entry.path()));
                 found.push((relative, entry.into_path()));
@@ -443,6 +468,22 @@ fn walk(dir: &Path, root: &Path, skip: Skip, errors: &mut Vec<Error>) -> Vec<(St
     }
     found.sort_unstable_by(|(a, _), (b, _)| walk_order(a, b));
     found
+}
+
+/// The error for `path` when it resolves to somewhere outside `inside` (the site root,
+/// resolved), naming the symbolic link on its way: itself, or the folder above it that is one.
+fn leaves_site(path: &Path, root: &Path, inside: &Path) -> Option<Error> {
+    let target = std::fs::canonicalize(path).ok()?;
+    if target.starts_with(inside) {
+        return None;
+    }
+    let link = path
+        .ancestors()
+        .take_while(|ancestor| ancestor.starts_with(root) && *ancestor != root)
+        .find(|ancestor| std::fs::symlink_metadata(ancestor).is_ok_and(|meta| meta.is_symlink()))
+        .unwrap_or(path);
+    let target = std::fs::canonicalize(link).unwrap_or(target);
+    Some(Error::ExternalSymlink { path: display(root, link), target })
 }
 
 /// The order of a depth-first walk with each folder's entries sorted by name, on relative
@@ -513,6 +554,7 @@ mod tests {
             templates: root.join("templates"),
             theme: None,
             output: root.join("public"),
+            external_symlinks: ExternalSymlinks::Refuse,
             root,
         };
         (dir, paths)
@@ -573,10 +615,8 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();
         }
-        let listed: Vec<String> = walk(&paths.content, &paths.root, Skip::Hidden, &mut Vec::new())
-            .into_iter()
-            .map(|f| f.0)
-            .collect();
+        let listed: Vec<String> =
+            walk(&paths.content, &paths, Skip::Hidden, &mut Vec::new()).into_iter().map(|f| f.0).collect();
         let mut by_path = listed.clone();
         by_path.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
         assert_eq!(listed, by_path);
@@ -585,6 +625,42 @@ mod tests {
         assert!(position("a/b/c.md") < position("a/z.md"));
         assert!(position("a/z.md") < position("a-b.md"));
         assert!(position("a-b.md") < position("a.md"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn issue_29_links_out_of_the_site_are_refused_and_links_inside_followed() {
+        use std::os::unix::fs::symlink;
+        let (_dir, mut paths) = site();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+        std::fs::create_dir_all(&paths.static_dir).unwrap();
+        symlink(outside.path().join("secret.txt"), paths.static_dir.join("h.txt")).unwrap();
+        symlink(outside.path(), paths.static_dir.join("etc")).unwrap();
+        symlink(paths.content.join("a.md"), paths.static_dir.join("a.txt")).unwrap();
+        let Err(Error::Many(errors)) = load(&paths) else { panic!("two links lead out of the site") };
+        let named: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let secret = std::fs::canonicalize(outside.path()).unwrap();
+        assert_eq!(
+            named,
+            [
+                format!("the symbolic link `static/etc` points to `{}`, outside the site", secret.display()),
+                format!(
+                    "the symbolic link `static/h.txt` points to `{}`, outside the site",
+                    secret.join("secret.txt").display()
+                ),
+            ]
+        );
+        std::fs::remove_file(paths.static_dir.join("etc")).unwrap();
+        std::fs::remove_file(paths.static_dir.join("h.txt")).unwrap();
+        let on_disk = |files: SiteFiles| -> Vec<String> {
+            let disk = files.static_files.into_iter().filter(|f| matches!(f.source, StaticSource::Disk(_)));
+            disk.map(|f| f.relative_path).collect()
+        };
+        assert_eq!(on_disk(load(&paths).unwrap()), ["a.txt"], "a link inside the site is followed");
+        symlink(outside.path().join("secret.txt"), paths.static_dir.join("h.txt")).unwrap();
+        paths.external_symlinks = ExternalSymlinks::Follow;
+        assert_eq!(on_disk(load(&paths).unwrap()), ["a.txt", "h.txt"], "allowed, it is followed");
     }
 
     #[test]

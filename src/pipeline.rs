@@ -55,6 +55,8 @@ pub struct BuildReport {
 pub fn build(project: &Project) -> Result<BuildReport> {
     let started = Instant::now();
     check_output_location(project)?;
+    // A build killed while updating the output left a journal: finish it before anything.
+    write::recover(&project.paths.output)?;
     let mut builder = Builder::new(Mode::Once);
     // Loaded once: hashed for the memo, then built from if the memo does not stand.
     let files = builder.load(project)?;

@@ -15,6 +15,15 @@ pub enum Drafts {
     Include,
 }
 
+/// Whether the load follows symbolic links that lead out of the site's folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExternalSymlinks {
+    /// Refuse them: each is an error naming the link and its target (the default).
+    Refuse,
+    /// Follow them (`allow_external_symlinks = true`).
+    Follow,
+}
+
 /// Whether pages dated after the build's moment are part of the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Future {
@@ -51,6 +60,8 @@ pub struct Paths {
     pub theme: Option<PathBuf>,
     /// Where the site is written.
     pub output: PathBuf,
+    /// Whether links out of the site's folder are followed when its folders are read.
+    pub external_symlinks: ExternalSymlinks,
 }
 
 /// What `build` needs to know besides the files: paths, config and options.
@@ -141,6 +152,11 @@ impl Project {
             templates: root.join("templates"),
             theme,
             output: overrides.output_dir.unwrap_or_else(|| root.join("public")),
+            external_symlinks: if config.allow_external_symlinks {
+                ExternalSymlinks::Follow
+            } else {
+                ExternalSymlinks::Refuse
+            },
         };
         let drafts = if overrides.drafts { Drafts::Include } else { Drafts::Exclude };
         let future = if overrides.future { Future::Include } else { Future::Exclude };

@@ -1,24 +1,30 @@
 //! Stage 5, write: the only code that writes the output folder.
 //!
-//! It brings the folder up to date with what was rendered: a file whose bytes are already
-//! there is not touched (its mtime stays), a changed file is written to a temporary file and
-//! renamed over the old one, a new file is written in place, and files no longer produced are
-//! removed. It runs only after
-//! every render succeeded, so a failed build never reaches it.
+//! It makes the folder hold exactly what was rendered, and changes it in one step: a build
+//! killed at any moment, or failing for any reason (a full disk too), leaves the old folder or
+//! the new one, never a mix, and no temporary file in it. A file whose bytes are already there
+//! is not rewritten: it keeps its inode and its mtime.
 //!
 //! A one-shot build hands each rendered file to [`Staging`] as soon as it is rendered: the
-//! bytes are compared with the output folder's file and, when they differ, written to a
-//! folder beside it, and then dropped. Holding every rendered file in memory until the end
-//! was the largest part of a build's peak memory (3.2 GB at 100,000 highlighted posts). The
-//! output folder itself is still touched only here, after everything succeeded: staged files
-//! are renamed into place (or, when there was no output folder, the staging folder becomes
-//! it, in one rename).
+//! bytes are compared with the output folder's file; when they differ they are written into a
+//! new tree in a staging folder beside the output, and when they are the same the old file is
+//! hard-linked into that tree. (Holding every rendered file in memory until the end was the
+//! largest part of a build's peak memory: 3.2 GB at 100,000 highlighted posts.) Only after
+//! everything succeeded are the new tree and the output folder exchanged, in one system call,
+//! and the old tree deleted. Where that cannot be done (the output folder is a mount point, or
+//! its file system has no hard links or no exchange call), staging sits inside the output
+//! folder, in a dot-folder, and staged files are moved into place under a journal (see
+//! `journal`) that the next build finishes if this one is killed.
+
+mod journal;
+mod system;
 
 use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -48,24 +54,82 @@ pub enum Contents {
     InPlace(PathBuf),
 }
 
-/// A folder beside the output folder that rendered files are written to as they are
-/// rendered, so that a build need not hold them all in memory. It is deleted when dropped
-/// (after a failed build, with everything in it).
+/// A staging folder on the output folder's file system, holding the new output tree as it is
+/// rendered, so that a build need not hold it in memory. It is deleted when dropped (after a
+/// failed build, with everything in it).
 #[derive(Debug)]
 pub struct Staging {
     output_dir: PathBuf,
     folder: tempfile::TempDir,
+    /// The new tree: in `folder`, or the spare tree (see [`Spare`]).
+    tree: PathBuf,
+    /// The spare tree's folder, locked, when the tree is the spare tree.
+    spare: Option<Spare>,
     /// Whether the output folder was missing or empty when staging began: every file is then
-    /// staged, and the staging folder becomes the output folder.
+    /// staged, and the tree becomes the output folder.
     whole: bool,
+    /// Whether unchanged files are hard-linked into the tree, so that the tree can replace
+    /// the output folder whole: staging is beside the output, and every link succeeded.
+    linking: AtomicBool,
 }
 
-/// Prefix of staging folders, beside the output folder.
+/// Prefix of staging folders, beside the output folder or, for a mount point, inside it.
 const STAGING_PREFIX: &str = ".quire-staging-";
 
+/// Prefix of the folder beside the output that keeps the tree the last exchange took out.
+const SPARE_PREFIX: &str = ".quire-spare-";
+
+/// The tree that the last exchange took out of the output folder, kept beside it to become
+/// the next build's tree. Its files are hard links to the output's, but for those the last
+/// build changed or removed, which it deletes: so it costs folders, not file contents, and a
+/// build that changes one file makes one file and one link instead of a folder and a link for
+/// every file of the site (24,000 metadata writes at 10,000 posts, and as many to delete the
+/// old tree). Anything in it is checked before use: a file stays only if it is the output
+/// file itself (same inode) and that holds the right bytes, and everything else goes.
+#[derive(Debug)]
+struct Spare {
+    /// `.quire-spare-NAME/`, holding `lock` and `tree/`.
+    folder: PathBuf,
+    /// Locked while a build uses the spare tree: a second build at once makes its own.
+    _lock: fs::File,
+    /// Whether the last build that used it tidied it (see [`Spare::CLEAN`]): then it holds
+    /// only links to the output's files, and only those the output holds now need looking at.
+    clean: bool,
+}
+
+impl Spare {
+    /// The spare folder of `output_dir`, locked, or `None` if another build holds it or it
+    /// cannot be made.
+    fn take(output_dir: &Path) -> Option<Spare> {
+        let name = output_dir.file_name()?.to_string_lossy();
+        let folder = parent_of(output_dir).join(format!("{SPARE_PREFIX}{name}"));
+        fs::create_dir_all(&folder).ok()?;
+        let lock =
+            fs::OpenOptions::new().create(true).truncate(false).write(true).open(folder.join("lock")).ok()?;
+        lock.try_lock().ok()?;
+        // Taken away before the tree changes: a build that stops now leaves it unclean.
+        let clean = fs::remove_file(folder.join(Spare::CLEAN)).is_ok();
+        Some(Spare { folder, _lock: lock, clean })
+    }
+
+    /// A file in the spare folder saying that its tree holds nothing but hard links to the
+    /// output folder's files (no dot-file, no file the output lacks), as the build that wrote
+    /// it left it after the exchange.
+    const CLEAN: &str = "clean";
+
+    fn tree(&self) -> PathBuf {
+        self.folder.join(TREE)
+    }
+}
+
+/// The new tree's name in a staging folder.
+const TREE: &str = "tree";
+
 impl Staging {
-    /// A new, empty staging folder beside `output_dir` (or inside it, when its parent may not
-    /// be written), on the same file system so that its files can be renamed into place.
+    /// A new, empty staging folder beside `output_dir` (or inside it, when it is a mount
+    /// point or its parent may not be written), on the same file system so that its files can
+    /// be renamed into place. Builds that ended without cleaning up are finished first (see
+    /// [`recover`]).
     ///
     /// # Errors
     /// `Error::OutputNotDir` when the output path is a file; `Error::Write` when the folder
@@ -74,58 +138,318 @@ impl Staging {
         if output_dir.exists() && !output_dir.is_dir() {
             return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
         }
-        let parent = match output_dir.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let whole = fs::read_dir(output_dir).map_or(true, |mut entries| entries.next().is_none());
+        recover(output_dir)?;
+        let parent = parent_of(output_dir);
+        let empty = fs::read_dir(output_dir).map_or(true, |mut entries| entries.next().is_none());
         let prefix = format!("{STAGING_PREFIX}{}-", std::process::id());
         let staging = |dir: &Path| tempfile::Builder::new().prefix(&prefix).tempdir_in(dir);
-        sweep_abandoned(parent);
-        let beside = fs::create_dir_all(parent).and_then(|()| staging(parent));
-        let (folder, whole) = match beside {
-            Ok(folder) => (folder, whole),
-            // A folder that may not be written beside (`/var/www/site` with `/var/www` the
+        // A mount point can be neither replaced nor renamed into from another mount.
+        let beside = if output_dir.is_dir() && system::is_mount_point(output_dir) {
+            Err(io::Error::other("the output folder is a mount point"))
+        } else {
+            fs::create_dir_all(parent).and_then(|()| staging(parent))
+        };
+        let (folder, inside) = match beside {
+            Ok(folder) => (folder, false),
+            // Or a folder that may not be written beside (`/var/www/site` with `/var/www` the
             // server's): inside it then, as a dot-folder that the write leaves alone.
-            Err(error) => match staging(output_dir) {
-                Ok(folder) => (folder, false),
+            Err(error) => match fs::create_dir_all(output_dir).and_then(|()| staging(output_dir)) {
+                Ok(folder) => (folder, true),
                 Err(_) => return Err(Error::Write { path: parent.to_path_buf(), source: error }),
             },
         };
-        Ok(Staging { output_dir: output_dir.to_path_buf(), folder, whole })
+        let whole = empty && !inside;
+        let linking = !inside && !whole;
+        let spare = if linking { Spare::take(output_dir) } else { None };
+        let tree = spare.as_ref().map_or_else(|| folder.path().join(TREE), Spare::tree);
+        fs::create_dir_all(&tree).map_err(|source| Error::Write { path: tree.clone(), source })?;
+        let linking = AtomicBool::new(linking);
+        Ok(Staging { output_dir: output_dir.to_path_buf(), folder, tree, spare, whole, linking })
     }
 
-    /// Writes `bytes` to the staging folder unless the output folder holds them already at
-    /// `output_path`, and says which.
+    /// Puts `bytes` in the new tree at `output_path`: a hard link to the output folder's file
+    /// when that holds them already, else a new file; says which.
     ///
     /// # Errors
-    /// `Error::Write` when the staged file cannot be written.
+    /// `Error::Write` when the file or link cannot be made.
     pub fn stage(&self, output_path: &str, bytes: &[u8]) -> Result<Contents> {
-        if !self.whole {
-            let target = self.output_dir.join(output_path);
-            if fs::symlink_metadata(&target).is_ok_and(|meta| same_bytes(&target, &meta, bytes)) {
-                return Ok(Contents::InPlace(target));
-            }
-        }
-        let staged = self.folder.path().join(output_path);
-        if let Some(parent) = staged.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
-        }
-        let stamp =
-            write_file(&staged, bytes).map_err(|source| Error::Write { path: staged.clone(), source })?;
-        Ok(Contents::Staged { path: staged, stamp })
+        Ok(match self.put(output_path, bytes)? {
+            Put::Written(path, stamp) => Contents::Staged { path, stamp },
+            Put::Kept(target, _) => Contents::InPlace(target),
+        })
     }
 
-    /// Makes the staging folder the output folder, if the output folder is still missing or
-    /// empty and every file was staged; then staged files are already where they belong.
-    /// Returns whether it did.
-    fn become_output(&self) -> bool {
-        // An empty output folder makes way; one that is no longer empty stays.
-        self.whole
-            && (!self.output_dir.exists() || fs::remove_dir(&self.output_dir).is_ok())
-            && fs::rename(self.folder.path(), &self.output_dir).is_ok()
+    fn put(&self, output_path: &str, bytes: &[u8]) -> Result<Put> {
+        if !self.whole {
+            let target = self.output_dir.join(output_path);
+            if let Some(meta) =
+                fs::symlink_metadata(&target).ok().filter(|meta| same_bytes(&target, meta, bytes))
+            {
+                self.link(&target, &meta, output_path)?;
+                return Ok(Put::Kept(target, meta));
+            }
+        }
+        let staged = self.tree.join(output_path);
+        // Never written through: in the spare tree it may be a link to the output's file.
+        self.clear(&staged)?;
+        create_parent(&staged)?;
+        let stamp =
+            write_file(&staged, bytes).map_err(|source| Error::Write { path: staged.clone(), source })?;
+        Ok(Put::Written(staged, stamp))
     }
+
+    /// Hard-links the output folder's `target` (whose metadata is `meta`) into the tree, while
+    /// links work here; in the spare tree, a link that is there already stays.
+    fn link(&self, target: &Path, meta: &fs::Metadata, output_path: &str) -> Result<()> {
+        if !self.linking.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let linked = self.tree.join(output_path);
+        if self.spare.is_some() {
+            if fs::symlink_metadata(&linked).is_ok_and(|there| same_file(&there, meta)) {
+                return Ok(());
+            }
+            self.clear(&linked)?;
+        }
+        create_parent(&linked)?;
+        match fs::hard_link(target, &linked) {
+            Ok(()) => Ok(()),
+            Err(error) if links_unsupported(&error) => {
+                log::debug!(
+                    "no hard links in `{}` ({error}): moving files one by one",
+                    self.output_dir.display()
+                );
+                self.linking.store(false, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(source) => Err(Error::Write { path: linked, source }),
+        }
+    }
+
+    /// Makes way in the spare tree for a file at `path`: removes what is there, and a file
+    /// where one of its folders must go. A fresh tree holds nothing to remove.
+    fn clear(&self, path: &Path) -> Result<()> {
+        if self.spare.is_none() {
+            return Ok(());
+        }
+        fn failed(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+            move |source| Error::Write { path: path.to_path_buf(), source }
+        }
+        match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => fs::remove_dir_all(path).map_err(failed(path))?,
+            Ok(_) => fs::remove_file(path).map_err(failed(path))?,
+            Err(_) => {}
+        }
+        for ancestor in path.ancestors().skip(1).take_while(|a| a.starts_with(&self.tree) && *a != self.tree)
+        {
+            if fs::symlink_metadata(ancestor).is_ok_and(|meta| !meta.is_dir()) {
+                fs::remove_file(ancestor).map_err(failed(ancestor))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Where `file`'s bytes are now, staging them if they were not yet: whether they are new,
+    /// and their stamp.
+    fn settle(&self, file: &OutputFile) -> Result<Synced> {
+        let put = match &file.contents {
+            Contents::Staged { stamp, .. } => return Ok((true, *stamp)),
+            Contents::InPlace(target) => {
+                let meta =
+                    fs::metadata(target).map_err(|source| Error::Read { path: target.clone(), source })?;
+                return Ok((false, stamp(&meta)));
+            }
+            Contents::Bytes(bytes) => self.put(&file.output_path, bytes)?,
+            Contents::Copy(source) => {
+                let bytes =
+                    fs::read(source).map_err(|error| Error::Read { path: source.clone(), source: error })?;
+                self.put(&file.output_path, &bytes)?
+            }
+        };
+        Ok(match put {
+            Put::Written(_, stamp) => (true, stamp),
+            Put::Kept(_, meta) => (false, stamp(&meta)),
+        })
+    }
+
+    /// Makes the tree the output folder, in one step if it can; returns how many files of the
+    /// old output are gone. `wanted` are the output paths; `moves` those staged anew.
+    fn replace_output(self, wanted: &HashSet<&str>, moves: Vec<String>) -> Result<usize> {
+        let output_dir = &self.output_dir;
+        // An empty output folder makes way; one that is no longer empty stays.
+        if self.whole
+            && (!output_dir.exists() || fs::remove_dir(output_dir).is_ok())
+            && fs::rename(&self.tree, output_dir).is_ok()
+        {
+            return Ok(0);
+        }
+        fs::create_dir_all(output_dir).map_err(|source| Error::Write { path: output_dir.clone(), source })?;
+        if self.linking.load(Ordering::Relaxed) {
+            let clean = self.spare.as_ref().is_some_and(|spare| spare.clean);
+            if self.spare.is_some() && !clean {
+                self.sweep_spare(wanted)?;
+            }
+            let (stale, dotted) = self.carry_over(wanted)?;
+            if clean {
+                // Its only files not wanted are links to the output's stale files.
+                for path in &stale {
+                    let _ = fs::remove_file(self.tree.join(path));
+                }
+                journal::remove_emptied(&self.tree, &stale);
+            }
+            checkpoint("exchange");
+            match system::exchange(&self.tree, output_dir) {
+                Ok(()) => {
+                    checkpoint("exchanged");
+                    // The tree is the old output now. The spare keeps it, without the files
+                    // that only it holds; a fresh tree goes with the staging folder.
+                    if let Some(spare) = &self.spare {
+                        let tidied = crate::io_pool::run(|| {
+                            let files = moves.par_iter().chain(stale.par_iter());
+                            let gone = |result: io::Result<()>| {
+                                !result.is_err_and(|error| error.kind() != io::ErrorKind::NotFound)
+                            };
+                            let files = files.all(|path| gone(fs::remove_file(self.tree.join(path))));
+                            let dots = dotted.par_iter().all(|path| {
+                                let path = self.tree.join(path);
+                                gone(if path.is_dir() {
+                                    fs::remove_dir_all(&path)
+                                } else {
+                                    fs::remove_file(&path)
+                                })
+                            });
+                            files && dots
+                        });
+                        journal::remove_emptied(&self.tree, &stale);
+                        if tidied {
+                            let _ = fs::write(spare.folder.join(Spare::CLEAN), "");
+                        }
+                    } else {
+                        crate::io_pool::run(|| remove_all(&self.tree));
+                    }
+                    return Ok(stale.len());
+                }
+                Err(error) => {
+                    log::debug!(
+                        "could not exchange `{}` whole ({error}): moving files one by one",
+                        output_dir.display()
+                    );
+                }
+            }
+        }
+        let removals = stale_files(output_dir, wanted)?;
+        let removed = removals.len();
+        if let Err(error) = journal::apply(self.folder.path(), &self.tree, output_dir, removals, moves) {
+            if self.folder.path().join("journal").exists() {
+                // Half moved and not put back: the next build finishes the moves.
+                let _ = self.folder.keep();
+            }
+            return Err(error);
+        }
+        Ok(removed)
+    }
+
+    /// Links the output folder's dot-files (never produced, always kept) into the tree; lists
+    /// the output's files that the tree leaves out, and the dot-files (and dot-folders) linked.
+    fn carry_over(&self, wanted: &HashSet<&str>) -> Result<(Vec<String>, Vec<PathBuf>)> {
+        let output_dir = &self.output_dir;
+        let mut stale = Vec::new();
+        let mut dotted = Vec::new();
+        let mut walker = WalkDir::new(output_dir).min_depth(1).into_iter();
+        while let Some(entry) = walker.next() {
+            let entry = entry.map_err(|error| walk_error(output_dir, error))?;
+            let is_dir = entry.file_type().is_dir();
+            let name = entry.file_name().to_string_lossy();
+            let relative = entry.path().strip_prefix(output_dir).unwrap_or(entry.path());
+            if name.starts_with('.') {
+                if is_dir {
+                    walker.skip_current_dir();
+                }
+                if !is_ours(&name) {
+                    dotted.push(relative.to_path_buf());
+                    let target = self.tree.join(relative);
+                    match link_copy(entry.path(), &target) {
+                        // The tree has a file where the dot-file's folder was: the file wins.
+                        Err(error)
+                            if matches!(
+                                error.kind(),
+                                io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory
+                            ) => {}
+                        result => result.map_err(|source| Error::Write { path: target, source })?,
+                    }
+                }
+            } else if !is_dir {
+                let relative = slash_path(relative);
+                if !wanted.contains(relative.as_ref()) {
+                    stale.push(relative.into_owned());
+                }
+            }
+        }
+        Ok((stale, dotted))
+    }
+
+    /// Deletes from the spare tree every file that is not `wanted` (dot-files too: they are
+    /// linked again from the output), and the folders left empty.
+    fn sweep_spare(&self, wanted: &HashSet<&str>) -> Result<()> {
+        let tree = &self.tree;
+        let mut kept_in: HashSet<PathBuf> = HashSet::new();
+        for entry in WalkDir::new(tree).min_depth(1).contents_first(true) {
+            let entry = entry.map_err(|error| walk_error(tree, error))?;
+            let path = entry.path();
+            let relative = slash_path(path.strip_prefix(tree).unwrap_or(path));
+            let dotted = relative.split('/').any(|part| part.starts_with('.'));
+            let failed = |source| Error::Write { path: path.to_path_buf(), source };
+            if entry.file_type().is_dir() {
+                if dotted || !kept_in.contains(path) {
+                    match fs::remove_dir(path) {
+                        Ok(()) => continue,
+                        Err(_) if !dotted => {}
+                        Err(source) => return Err(failed(source)),
+                    }
+                }
+            } else if dotted || !wanted.contains(relative.as_ref()) {
+                fs::remove_file(path).map_err(failed)?;
+                continue;
+            }
+            if let Some(parent) = path.parent() {
+                kept_in.insert(parent.to_path_buf());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A file put in the tree.
+enum Put {
+    /// Written anew, at this path, with this stamp.
+    Written(PathBuf, Option<SizeAndTime>),
+    /// The output folder's file at this path, with these bytes already.
+    Kept(PathBuf, fs::Metadata),
+}
+
+/// Finishes or clears what builds that ended without cleaning up (killed, or the machine
+/// stopped) left beside `output_dir` and inside it. A staging folder whose journal was written
+/// has its moves finished, as that build meant; any other is deleted (its build changed
+/// nothing, or had exchanged the trees and not yet deleted the old one). Staging folders are
+/// named after their build's process, and those of running builds are left alone.
+///
+/// # Errors
+/// `Error::Write` when an interrupted build's moves cannot be finished.
+pub fn recover(output_dir: &Path) -> Result<()> {
+    for dir in [parent_of(output_dir), output_dir] {
+        let Ok(entries) = fs::read_dir(dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_prefix(STAGING_PREFIX)
+                .and_then(|rest| rest.split('-').next()?.parse::<u32>().ok());
+            if pid.is_some_and(|pid| !system::is_running(pid)) {
+                journal::finish(&entry.path())?;
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What a write changed.
@@ -139,7 +463,8 @@ pub struct WriteReport {
     pub removed: usize,
 }
 
-/// Prefix of temporary files, so a crash never leaves one that looks like output.
+/// Prefix of the temporary files that earlier versions wrote into the output folder: a write
+/// deletes any it finds.
 const TEMP_PREFIX: &str = ".quire-tmp-";
 
 /// Makes `output_dir` hold exactly `files` (dot-files at any level are left alone).
@@ -162,7 +487,8 @@ type Synced = (bool, Option<SizeAndTime>);
 
 /// [`write`], also returning the stamp of every file in `files`, in their order (`None` when
 /// the file system gives no modification times). The build memo records them, so it need not
-/// walk and stat the output again. `staging` is where `files`' staged contents are.
+/// walk and stat the output again. `staging` is where `files`' staged contents are (a new one
+/// when `None`).
 ///
 /// # Errors
 /// As [`write`].
@@ -175,27 +501,22 @@ pub fn write_stamped(
         return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
     }
     check_sources(files)?;
-    let moved_whole = staging.as_ref().is_some_and(Staging::become_output);
-    fs::create_dir_all(output_dir)
-        .map_err(|source| Error::Write { path: output_dir.to_path_buf(), source })?;
-    let place = |file: &OutputFile| -> Result<Synced> {
-        match &file.contents {
-            // The whole folder was renamed: the file is in place, with its time.
-            Contents::Staged { stamp, .. } if moved_whole => Ok((true, *stamp)),
-            _ => sync_file(output_dir, file),
-        }
+    let staging = match staging {
+        Some(staging) => staging,
+        None => Staging::beside(output_dir)?,
     };
-    let results: Vec<Result<Synced>> = crate::io_pool::run(|| files.par_iter().map(place).collect());
-    // Only now: dropping the staging folder deletes what is left in it.
-    drop(staging);
+    let results: Vec<Result<Synced>> =
+        crate::io_pool::run(|| files.par_iter().map(|file| staging.settle(file)).collect());
     let mut report = WriteReport::default();
     let mut errors = Vec::new();
     let mut stamps = Vec::with_capacity(files.len());
+    let mut moves = Vec::new();
     for (file, result) in files.iter().zip(results) {
         match result {
             Ok((written, stamp)) => {
                 if written {
                     report.written += 1;
+                    moves.push(file.output_path.clone());
                 } else {
                     report.unchanged += 1;
                 }
@@ -206,11 +527,9 @@ pub fn write_stamped(
     }
     Error::fail_if_any(errors)?;
     let stamps = stamps.into_iter().collect();
-    // A renamed staging folder holds only this build's files: nothing is stale in it.
-    if !moved_whole {
-        let wanted: HashSet<PathBuf> = files.iter().map(|f| output_dir.join(&f.output_path)).collect();
-        report.removed = remove_stale(output_dir, &wanted)?;
-    }
+    checkpoint("staged");
+    let wanted: HashSet<&str> = files.iter().map(|file| file.output_path.as_str()).collect();
+    report.removed = staging.replace_output(&wanted, moves)?;
     Ok((report, stamps))
 }
 
@@ -218,6 +537,24 @@ pub fn write_stamped(
 pub fn stamp(meta: &fs::Metadata) -> Option<SizeAndTime> {
     let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
     Some((meta.len(), modified))
+}
+
+/// Ends the process at once, as `kill -9` would, when the hidden variable `QUIRE_KILL_AT`
+/// names this point of the write (`exchange`, or `move:3` for the third time `move` is
+/// reached). The tests that a build killed anywhere leaves the old tree or the new one use it.
+fn checkpoint(phase: &str) {
+    static STOP: OnceLock<Option<(String, usize)>> = OnceLock::new();
+    static REACHED: AtomicUsize = AtomicUsize::new(0);
+    let stop = STOP.get_or_init(|| {
+        let value = std::env::var("QUIRE_KILL_AT").ok()?;
+        let (at, count) = value.split_once(':').unwrap_or((&value, "1"));
+        Some((at.to_string(), count.parse().ok()?))
+    });
+    if let Some((at, count)) = stop {
+        if at == phase && REACHED.fetch_add(1, Ordering::Relaxed) + 1 == *count {
+            system::kill_self();
+        }
+    }
 }
 
 /// Opens every file to copy before anything is written, so that an unreadable static file
@@ -236,162 +573,142 @@ fn check_sources(files: &[OutputFile]) -> Result<()> {
     Ok(())
 }
 
-/// Deletes the staging folders in `dir` of builds that ended without cleaning up (killed,
-/// or the machine stopped): their names carry the process id, and that process is gone.
-fn sweep_abandoned(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let pid =
-            name.strip_prefix(STAGING_PREFIX).and_then(|rest| rest.split('-').next()?.parse::<u32>().ok());
-        if pid.is_some_and(|pid| !is_running(pid)) {
-            let _ = fs::remove_dir_all(entry.path());
-        }
+/// The folder that holds `output_dir`.
+fn parent_of(output_dir: &Path) -> &Path {
+    match output_dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
     }
 }
 
-/// Whether a process with this id is running; where that cannot be asked, assumed so.
-fn is_running(pid: u32) -> bool {
-    #[cfg(unix)]
-    {
-        let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return true };
-        // `EPERM` means it runs as another user: running all the same.
-        !matches!(rustix::process::test_kill_process(pid), Err(rustix::io::Errno::SRCH))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = pid;
-        true
+/// Whether a dot-file in the output folder is the write's own (a staging folder, a temporary
+/// file of an earlier version): never carried into a new tree.
+fn is_ours(name: &str) -> bool {
+    name.starts_with(STAGING_PREFIX) || name.starts_with(SPARE_PREFIX) || name.starts_with(TEMP_PREFIX)
+}
+
+/// Whether a hard link failed because the file system has none (or not here), rather than for
+/// want of space.
+fn links_unsupported(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::Unsupported
+            | io::ErrorKind::PermissionDenied
+            | io::ErrorKind::CrossesDevices
+            | io::ErrorKind::TooManyLinks
+    ) || error.raw_os_error().is_some_and(|code| code == 95 /* EOPNOTSUPP */ || code == 1 /* EPERM */)
+}
+
+/// Copies `source` (a file, a symbolic link, or a folder of them) to `target` as hard links.
+fn link_copy(source: &Path, target: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(source)?;
+    create_parent_io(target)?;
+    if meta.is_dir() {
+        fs::create_dir(target)?;
+        for entry in fs::read_dir(source)? {
+            let entry = entry?;
+            link_copy(&entry.path(), &target.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else if meta.is_symlink() {
+        #[cfg(unix)]
+        return std::os::unix::fs::symlink(fs::read_link(source)?, target);
+        #[cfg(not(unix))]
+        return Ok(());
+    } else if meta.is_file() {
+        fs::hard_link(source, target)
+    } else {
+        Ok(()) // a FIFO or a socket: nothing a site holds
     }
 }
 
-/// Writes one file if its bytes differ; returns whether it wrote, and the file's stamp.
-fn sync_file(output_dir: &Path, file: &OutputFile) -> Result<Synced> {
-    let target = output_dir.join(&file.output_path);
-    let bytes: std::borrow::Cow<'_, [u8]> = match &file.contents {
-        Contents::Bytes(bytes) => bytes.as_ref().into(),
-        Contents::Copy(source) => fs::read(source)
-            .map_err(|source_error| Error::Read { path: source.clone(), source: source_error })?
-            .into(),
-        Contents::Staged { path: staged, stamp } => {
-            return move_into_place(staged, &target, output_dir).map(|()| (true, *stamp))
-        }
-        Contents::InPlace(target) => {
-            let meta = fs::metadata(target).map_err(|source| Error::Read { path: target.clone(), source })?;
-            return Ok((false, stamp(&meta)));
-        }
-    };
-    let existing = fs::symlink_metadata(&target).ok();
-    if let Some(meta) = existing.as_ref().filter(|meta| same_bytes(&target, meta, &bytes)) {
-        return Ok((false, stamp(meta)));
+/// Deletes `dir` and everything in it, folders in parallel; what cannot be deleted stays.
+fn remove_all(dir: &Path) {
+    if let Ok(entries) = fs::read_dir(dir) {
+        let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+        entries.par_iter().for_each(|entry| {
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                remove_all(&entry.path());
+            } else {
+                let _ = fs::remove_file(entry.path());
+            }
+        });
     }
-    let parent = target.parent().unwrap_or(output_dir);
-    fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
-    if existing.is_none() {
-        // Nothing to protect: write in place, saving the temporary file's inode and rename
-        // (a clean build creates every file this way). `create_new` fails rather than follow
-        // anything that appeared meanwhile; then the careful path below runs.
-        if let Some(stamp) = write_new(&target, &bytes)? {
-            return Ok((true, stamp));
-        }
-    }
-    let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = parent.join(format!("{TEMP_PREFIX}{file_name}"));
-    let written = write_file(&temp, &bytes).map_err(|source| Error::Write { path: temp.clone(), source })?;
-    if target.is_dir() {
-        // A folder where a file must go (a page became a static file): the file wins.
-        fs::remove_dir_all(&target).map_err(|source| Error::Write { path: target.clone(), source })?;
-    }
-    fs::rename(&temp, &target).map_err(|source| {
-        let _ = fs::remove_file(&temp);
-        Error::Write { path: target.clone(), source }
-    })?;
-    Ok((true, written))
+    let _ = fs::remove_dir(dir);
 }
 
-/// Moves a staged file to `target`, replacing what is there (the rename keeps its stamp).
-fn move_into_place(staged: &Path, target: &Path, output_dir: &Path) -> Result<()> {
-    let parent = target.parent().unwrap_or(output_dir);
-    fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
-    if target.is_dir() {
-        // A folder where a file must go (a page became a static file): the file wins.
-        fs::remove_dir_all(target).map_err(|source| Error::Write { path: target.to_path_buf(), source })?;
+/// The files under `output_dir` that are not `wanted` (dot-files at any level are kept, but
+/// temporary files of earlier versions are not), as paths under it.
+fn stale_files(output_dir: &Path, wanted: &HashSet<&str>) -> Result<Vec<String>> {
+    let mut stale = Vec::new();
+    let walker = WalkDir::new(output_dir).min_depth(1).into_iter().filter_entry(|entry| {
+        let name = entry.file_name().to_string_lossy();
+        !name.starts_with('.') || name.starts_with(TEMP_PREFIX)
+    });
+    for entry in walker {
+        let entry = entry.map_err(|error| walk_error(output_dir, error))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = slash_path(entry.path().strip_prefix(output_dir).unwrap_or(entry.path()));
+        if !wanted.contains(relative.as_ref()) {
+            stale.push(relative.into_owned());
+        }
     }
-    fs::rename(staged, target).map_err(|source| Error::Write { path: target.to_path_buf(), source })
+    Ok(stale)
+}
+
+fn walk_error(output_dir: &Path, error: walkdir::Error) -> Error {
+    Error::Read {
+        path: error.path().map_or_else(|| output_dir.to_path_buf(), Path::to_path_buf),
+        source: error.into_io_error().unwrap_or_else(|| io::Error::other("walk failed")),
+    }
+}
+
+/// A relative path with `/` between its parts, as output paths are written.
+fn slash_path(relative: &Path) -> std::borrow::Cow<'_, str> {
+    let text = relative.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/").into()
+    }
+}
+
+fn create_parent(path: &Path) -> Result<()> {
+    create_parent_io(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })
+}
+
+fn create_parent_io(path: &Path) -> io::Result<()> {
+    path.parent().map_or(Ok(()), fs::create_dir_all)
 }
 
 /// Creates or truncates `path` with `bytes`; returns the written file's stamp.
 fn write_file(path: &Path, bytes: &[u8]) -> io::Result<Option<SizeAndTime>> {
-    fill(fs::File::create(path)?, bytes)
-}
-
-/// Writes `bytes` into the open `file`; returns its stamp, read from the handle.
-fn fill(mut file: fs::File, bytes: &[u8]) -> io::Result<Option<SizeAndTime>> {
     use std::io::Write as _;
+    let mut file = fs::File::create(path)?;
     file.write_all(bytes)?;
     Ok(file.metadata().ok().as_ref().and_then(stamp))
 }
 
-/// Creates `target`, which did not exist, with `bytes`, and returns its stamp; `None` if
-/// something is there now. A write that fails halfway removes the partial file.
-fn write_new(target: &Path, bytes: &[u8]) -> Result<Option<Option<SizeAndTime>>> {
-    let file = match fs::File::create_new(target) {
-        Ok(file) => file,
-        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(None),
-        Err(source) => return Err(Error::Write { path: target.to_path_buf(), source }),
-    };
-    let stamp = fill(file, bytes).map_err(|source| {
-        let _ = fs::remove_file(target);
-        Error::Write { path: target.to_path_buf(), source }
-    })?;
-    Ok(Some(stamp))
+/// Whether two metadata are of one file (one inode on one device).
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 fn same_bytes(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> bool {
     meta.is_file()
         && meta.len() == bytes.len() as u64
         && fs::read(path).is_ok_and(|existing| existing == bytes)
-}
-
-/// Deletes files under `output_dir` that are not wanted, then the folders left empty.
-fn remove_stale(output_dir: &Path, wanted: &HashSet<PathBuf>) -> Result<usize> {
-    let mut removed = 0;
-    let mut dirs = Vec::new();
-    // Folders holding a kept file: never empty, so not worth a `rmdir` (a site has a folder
-    // per page, so trying them all costs a system call per page).
-    let mut kept_in: HashSet<PathBuf> = HashSet::new();
-    let walker = WalkDir::new(output_dir).min_depth(1).into_iter().filter_entry(|entry| {
-        let name = entry.file_name().to_string_lossy();
-        !name.starts_with('.') || name.starts_with(TEMP_PREFIX)
-    });
-    for entry in walker {
-        let entry = entry.map_err(|e| Error::Read {
-            path: e.path().map_or_else(|| output_dir.to_path_buf(), Path::to_path_buf),
-            source: e.into_io_error().unwrap_or_else(|| io::Error::other("walk failed")),
-        })?;
-        let path = entry.path();
-        if entry.file_type().is_dir() {
-            dirs.push(path.to_path_buf());
-        } else if wanted.contains(path) {
-            if let Some(parent) = path.parent() {
-                kept_in.insert(parent.to_path_buf());
-            }
-        } else {
-            fs::remove_file(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
-            removed += 1;
-        }
-    }
-    // Deepest first, so a folder is empty once its children are gone. A folder `rmdir` refuses
-    // still holds something (a dot-file, a folder kept): its parent stays too.
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for dir in dirs {
-        if kept_in.contains(&dir) || fs::remove_dir(&dir).is_err() {
-            if let Some(parent) = dir.parent() {
-                kept_in.insert(parent.to_path_buf());
-            }
-        }
-    }
-    Ok(removed)
 }
 
 #[cfg(test)]
@@ -487,6 +804,116 @@ mod tests {
         assert!(running.exists(), "a running build's staging folder is kept");
         drop(staging);
         assert!(running.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn issue_29_unchanged_files_keep_their_inode_and_the_tree_is_exchanged_whole() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[bytes("a/index.html", "A"), bytes("b/index.html", "B"), bytes("c.txt", "C")]).unwrap();
+        fs::write(out.join(".nojekyll"), "").unwrap();
+        let inode = |path: &str| fs::metadata(out.join(path)).unwrap().ino();
+        let (kept, folder) = (inode("a/index.html"), inode(""));
+        let report = write(&out, &[bytes("a/index.html", "A"), bytes("b/index.html", "B2")]).unwrap();
+        assert_eq!(report, WriteReport { written: 1, unchanged: 1, removed: 1 });
+        assert_eq!(inode("a/index.html"), kept, "an unchanged file is the same file");
+        assert_ne!(inode(""), folder, "the output folder was exchanged for the new tree");
+        assert_eq!(fs::read_to_string(out.join("b/index.html")).unwrap(), "B2");
+        assert!(!out.join("c.txt").exists());
+        assert!(out.join(".nojekyll").exists(), "dot-files are carried over");
+        assert_eq!(staging_folders(dir.path()), Vec::<String>::new());
+        // The old tree is kept as the next build's, holding links to unchanged files only.
+        let spare = dir.path().join(format!("{SPARE_PREFIX}public")).join(TREE);
+        assert_eq!(fs::metadata(spare.join("a/index.html")).unwrap().ino(), kept);
+        assert!(!spare.join("b/index.html").exists() && !spare.join("c.txt").exists());
+        // A file staged over a link in the spare tree replaces the link, never writes through it.
+        let (staging, _) = staged(&out, &[("a/index.html", "A3")]);
+        drop(staging);
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
+        let report = write(&out, &[bytes("a/index.html", "A3"), bytes("b/index.html", "B2")]).unwrap();
+        assert_eq!(report, WriteReport { written: 1, unchanged: 1, removed: 0 });
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A3");
+        assert_eq!(fs::read_to_string(out.join(".nojekyll")).unwrap(), "");
+    }
+
+    #[test]
+    fn issue_29_the_spare_tree_never_brings_back_what_the_output_no_longer_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let spare = dir.path().join(format!("{SPARE_PREFIX}public"));
+        let site =
+            |files: &[(&str, &str)]| -> Vec<OutputFile> { files.iter().map(|(p, t)| bytes(p, t)).collect() };
+        write(&out, &site(&[("a/index.html", "A"), ("b/c/index.html", "B"), ("d.txt", "D")])).unwrap();
+        write(&out, &site(&[("a/index.html", "A"), ("b/c/index.html", "B"), ("d.txt", "D")])).unwrap();
+        assert!(spare.join(Spare::CLEAN).exists(), "a tidied spare says so");
+        // Clean: the links of stale files go, with their folders.
+        write(&out, &site(&[("a/index.html", "A2"), ("d.txt", "D")])).unwrap();
+        assert_eq!(files_under(&out), ["a/index.html", "d.txt"]);
+        write(&out, &site(&[("a/index.html", "A2"), ("d.txt", "D")])).unwrap();
+        assert_eq!(files_under(&out), ["a/index.html", "d.txt"]);
+        assert!(!out.join("b").exists(), "no emptied folder comes back");
+        // Not clean (a build stopped while using it): anything in it is swept.
+        fs::remove_file(spare.join(Spare::CLEAN)).unwrap();
+        fs::create_dir_all(spare.join("tree/junk")).unwrap();
+        fs::write(spare.join("tree/junk/index.html"), "J").unwrap();
+        fs::write(spare.join("tree/.hidden"), "H").unwrap();
+        write(&out, &site(&[("a/index.html", "A3"), ("d.txt", "D")])).unwrap();
+        assert_eq!(files_under(&out), ["a/index.html", "d.txt"]);
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A3");
+    }
+
+    /// Every file under `dir`, dot-files too, as sorted paths under it.
+    fn files_under(dir: &Path) -> Vec<String> {
+        let mut found: Vec<String> = WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|entry| !entry.file_type().is_dir())
+            .map(|entry| slash_path(entry.path().strip_prefix(dir).unwrap()).into_owned())
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn issue_29_without_hard_links_files_are_moved_under_a_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[bytes("a/index.html", "A"), bytes("b/index.html", "B"), bytes("c/d.txt", "C")])
+            .unwrap();
+        let staging = Staging::beside(&out).unwrap();
+        staging.linking.store(false, Ordering::Relaxed);
+        let files = [("a/index.html", "A"), ("b/index.html", "B2"), ("e.txt", "E")].map(|(path, text)| {
+            OutputFile { output_path: path.into(), contents: staging.stage(path, text.as_bytes()).unwrap() }
+        });
+        let (report, _) = write_stamped(&out, &files, Some(staging)).unwrap();
+        assert_eq!(report, WriteReport { written: 2, unchanged: 1, removed: 1 });
+        for (path, text) in [("a/index.html", "A"), ("b/index.html", "B2"), ("e.txt", "E")] {
+            assert_eq!(fs::read_to_string(out.join(path)).unwrap(), text);
+        }
+        assert!(!out.join("c").exists());
+        assert_eq!(staging_folders(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn issue_29_a_journal_left_by_a_killed_build_is_finished_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[bytes("a.txt", "A")]).unwrap();
+        // What a build killed after writing its journal leaves: pid 0x7fff_fffe is gone.
+        let folder = out.join(format!("{STAGING_PREFIX}{}-abc", 0x7fff_fffe));
+        fs::create_dir_all(folder.join(TREE)).unwrap();
+        fs::write(folder.join(TREE).join("a.txt"), "A2").unwrap();
+        let journal = format!(
+            r#"{{"output":{:?},"tree":{:?},"removals":[],"moves":["a.txt"]}}"#,
+            std::path::absolute(&out).unwrap().to_str().unwrap(),
+            std::path::absolute(folder.join(TREE)).unwrap().to_str().unwrap()
+        );
+        fs::write(folder.join("journal"), journal).unwrap();
+        recover(&out).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "A2");
+        assert!(!folder.exists());
     }
 
     #[test]
