@@ -173,10 +173,16 @@ impl Staging {
     /// # Errors
     /// `Error::Write` when the file or link cannot be made.
     pub fn stage(&self, output_path: &str, bytes: &[u8]) -> Result<Contents> {
-        Ok(match self.put(output_path, bytes)? {
+        Ok(match self.put(output_path, bytes).map_err(|error| self.as_output_error(error))? {
             Put::Written(path, stamp) => Contents::Staged { path, stamp },
             Put::Kept(target, _) => Contents::InPlace(target),
         })
+    }
+
+    /// An error about a file of the new tree, told as the output file it stands for: the user
+    /// knows `public/`, not the hidden tree beside it (issue 29).
+    fn as_output_error(&self, error: Error) -> Error {
+        as_output_error(&self.tree, &self.output_dir, error)
     }
 
     fn put(&self, output_path: &str, bytes: &[u8]) -> Result<Put> {
@@ -419,6 +425,17 @@ impl Staging {
     }
 }
 
+/// `error`, naming the file of `output_dir` that a path in `tree` stands for.
+fn as_output_error(tree: &Path, output_dir: &Path, error: Error) -> Error {
+    match error {
+        Error::Write { path, source } => match path.strip_prefix(tree) {
+            Ok(relative) => Error::Write { path: output_dir.join(relative), source },
+            Err(_) => Error::Write { path, source },
+        },
+        other => other,
+    }
+}
+
 /// A file put in the tree.
 enum Put {
     /// Written anew, at this path, with this stamp.
@@ -522,14 +539,16 @@ pub fn write_stamped(
                 }
                 stamps.push(stamp.map(|(size, modified)| (file.output_path.clone(), size, modified)));
             }
-            Err(error) => errors.push(error),
+            Err(error) => errors.push(staging.as_output_error(error)),
         }
     }
     Error::fail_if_any(errors)?;
     let stamps = stamps.into_iter().collect();
     checkpoint("staged");
     let wanted: HashSet<&str> = files.iter().map(|file| file.output_path.as_str()).collect();
-    report.removed = staging.replace_output(&wanted, moves)?;
+    let (tree, output) = (staging.tree.clone(), staging.output_dir.clone());
+    report.removed =
+        staging.replace_output(&wanted, moves).map_err(|error| as_output_error(&tree, &output, error))?;
     Ok((report, stamps))
 }
 

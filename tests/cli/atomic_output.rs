@@ -248,6 +248,7 @@ fn fill_the_disk_at_each_step(output_in_mount: &str) {
         } else {
             failed += 1;
             assert!(run.stderr.to_lowercase().contains("no space left"), "{free_kb} KB free: {}", run.stderr);
+            assert!(!run.stderr.contains("/.quire-"), "the hidden tree is not named: {}", run.stderr);
             assert!(tree == versions.old, "{free_kb} KB free: a failed build changed the output");
         }
         assert_eq!(leftovers(&disk), Vec::<PathBuf>::new(), "{free_kb} KB free");
