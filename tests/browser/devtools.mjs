@@ -4,6 +4,7 @@
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 
@@ -124,4 +125,52 @@ export class DevTools {
   navigate(url) {
     return this.send("Page.navigate", { url }, this.session);
   }
+}
+
+// What every browser test script starts with: its arguments (`QUIRE_BINARY FIXTURE_DIR
+// [CHROMIUM]`), a temp copy of the fixture, the child processes to kill on exit, and named
+// checks counted for the closing `N passed, M failed` line (`finish`).
+export function browserTest(script, prefix) {
+  const [quire, fixture, chromiumArg] = process.argv.slice(2);
+  if (!quire || !fixture) {
+    console.error(`usage: ${script} QUIRE_BINARY FIXTURE_DIR [CHROMIUM]`);
+    process.exit(2);
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const site = path.join(work, "site");
+  fs.cpSync(fixture, site, { recursive: true });
+  const children = [];
+  let passed = 0;
+  let failed = 0;
+  process.on("exit", () => {
+    for (const child of children) {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    try {
+      fs.rmSync(work, { recursive: true, force: true });
+    } catch {
+      // Chromium, just killed, may still be writing its profile: a stray temp folder is harmless.
+    }
+  });
+  return {
+    quire,
+    chromium: chromiumArg || process.env.QUIRE_CHROMIUM || "chromium",
+    work,
+    site,
+    children,
+    async check(name, body) {
+      try {
+        await body();
+        passed += 1;
+        console.log(`ok: ${name}`);
+      } catch (error) {
+        failed += 1;
+        console.log(`FAILED: ${name}\n  ${error.stack || error}`);
+      }
+    },
+    finish() {
+      console.log(`${passed} passed, ${failed} failed`);
+      process.exit(failed === 0 ? 0 : 1);
+    },
+  };
 }

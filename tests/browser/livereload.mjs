@@ -15,33 +15,11 @@
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
-import { DevTools, firstLine, startChromium } from "./devtools.mjs";
+import { browserTest, DevTools, firstLine, startChromium } from "./devtools.mjs";
 
-const [quire, fixture, chromiumArg] = process.argv.slice(2);
-if (!quire || !fixture) {
-  console.error("usage: livereload.mjs QUIRE_BINARY FIXTURE_DIR [CHROMIUM]");
-  process.exit(2);
-}
-const chromium = chromiumArg || process.env.QUIRE_CHROMIUM || "chromium";
-
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "quire-browser-"));
-const site = path.join(work, "site");
-fs.cpSync(fixture, site, { recursive: true });
-const children = [];
-let passed = 0;
-let failed = 0;
-
-function cleanup() {
-  for (const child of children) {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  }
-  fs.rmSync(work, { recursive: true, force: true });
-}
-process.on("exit", cleanup);
-
+const { quire, chromium, work, site, children, check, finish } = browserTest("livereload.mjs", "quire-browser-");
 async function startServer(port) {
   const server = spawn(quire, ["--root", site, "serve", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(server);
@@ -57,17 +35,6 @@ async function stopServer(server) {
   const exited = new Promise((resolve) => server.once("exit", resolve));
   server.kill("SIGINT");
   await exited;
-}
-
-async function check(name, body) {
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok: ${name}`);
-  } catch (error) {
-    failed += 1;
-    console.log(`FAILED: ${name}\n  ${error.stack || error}`);
-  }
 }
 
 function write(relative, text) {
@@ -178,5 +145,4 @@ await check("the page reconnects after the server restarts", async () => {
 
 await devtools.send("Browser.close").catch(() => {});
 await stopServer(server);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -13,47 +13,10 @@
 // Prints one line per check and `N passed, M failed`; exits non-zero on any failure.
 
 import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 
-import { DevTools, firstLine, startChromium } from "./devtools.mjs";
+import { browserTest, DevTools, firstLine, startChromium } from "./devtools.mjs";
 
-const [quire, fixture, chromiumArg] = process.argv.slice(2);
-if (!quire || !fixture) {
-  console.error("usage: theme.mjs QUIRE_BINARY FIXTURE_DIR [CHROMIUM]");
-  process.exit(2);
-}
-const chromium = chromiumArg || process.env.QUIRE_CHROMIUM || "chromium";
-
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "quire-theme-"));
-const site = path.join(work, "site");
-fs.cpSync(fixture, site, { recursive: true });
-const children = [];
-let passed = 0;
-let failed = 0;
-process.on("exit", () => {
-  for (const child of children) {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  }
-  try {
-    fs.rmSync(work, { recursive: true, force: true });
-  } catch {
-    // Chromium, just killed, may still be writing its profile: a stray temp folder is harmless.
-  }
-});
-
-async function check(name, body) {
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok: ${name}`);
-  } catch (error) {
-    failed += 1;
-    console.log(`FAILED: ${name}\n  ${error.stack || error}`);
-  }
-}
-
+const { quire, chromium, work, site, children, check, finish } = browserTest("theme.mjs", "quire-theme-");
 const server = spawn(quire, ["--root", site, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
 children.push(server);
 server.stderr.on("data", (chunk) => process.stderr.write(`[quire] ${chunk}`));
@@ -168,5 +131,4 @@ for (const scheme of ["light", "dark"]) {
 
 await devtools.send("Browser.close").catch(() => {});
 server.kill("SIGINT");
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();
