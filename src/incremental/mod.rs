@@ -18,6 +18,4 @@ pub use build_memo::BuildMemo;
 pub use digest::Digest;
 pub use highlight_store::HighlightStore;
 pub use run_order::RunOrderMap;
-pub use value_hash::{
-    address, array_hash, key_hash, map_hash, name_hash, text_hash, KeyEntries, ValueHashes,
-};
+pub use value_hash::{address, KeyEntries, ValueHashes};

@@ -169,26 +169,26 @@ impl KeyEntries {
 
 /// The hash of a text value: what [`ValueHashes::hash`] gives `Value::from(text)` (or
 /// `Value::safe_string(text)` when `safe`).
-pub fn text_hash(text: &str, safe: bool) -> u64 {
+fn text_hash(text: &str, safe: bool) -> u64 {
     combine(ValueKind::String as u64, combine(u64::from(safe), xxh3_64(text.as_bytes())))
 }
 
 /// The hash of an array value whose items hash to `items`.
-pub fn array_hash(items: impl ExactSizeIterator<Item = u64>) -> u64 {
+fn array_hash(items: impl ExactSizeIterator<Item = u64>) -> u64 {
     let contents = items.len() as u64;
     combine(ValueKind::Array as u64, items.fold(contents, combine))
 }
 
 /// The hash of a map value whose keys and values hash to `entries` (keys by [`key_hash`]).
 /// Tera's maps have no stable order: the entries are added up, which does not depend on it.
-pub fn map_hash(entries: impl ExactSizeIterator<Item = (u64, u64)>) -> u64 {
+fn map_hash(entries: impl ExactSizeIterator<Item = (u64, u64)>) -> u64 {
     let len = entries.len() as u64;
     let sum = entries.fold(0u64, |sum, (key, item)| sum.wrapping_add(combine(key, item)));
     combine(ValueKind::Map as u64, combine(len, sum))
 }
 
 /// The hash of a map's key.
-pub fn key_hash(key: &tera::value::Key<'_>) -> u64 {
+fn key_hash(key: &tera::value::Key<'_>) -> u64 {
     match key.as_str() {
         Some(text) => name_hash(text),
         None => xxh3_64(key.to_string().as_bytes()).rotate_left(1),
@@ -196,7 +196,7 @@ pub fn key_hash(key: &tera::value::Key<'_>) -> u64 {
 }
 
 /// The hash of a map key that is `name`.
-pub fn name_hash(name: &str) -> u64 {
+fn name_hash(name: &str) -> u64 {
     xxh3_64(name.as_bytes())
 }
 
