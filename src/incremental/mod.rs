@@ -11,11 +11,13 @@ mod build_memo;
 mod cache_dir;
 mod digest;
 mod highlight_store;
+mod memo;
 mod run_order;
 mod value_hash;
 
 pub use build_memo::BuildMemo;
 pub use digest::Digest;
 pub use highlight_store::HighlightStore;
+pub use memo::{Digested, Function, Memos, Same};
 pub use run_order::RunOrderMap;
 pub use value_hash::{address, KeyEntries, ValueHashes};
