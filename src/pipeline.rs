@@ -20,12 +20,12 @@ use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
 use crate::incremental::BuildMemo;
 use crate::incremental::HighlightStore;
+use crate::incremental::Memos;
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::{self, Document};
 use crate::project::{Paths, Project};
 use crate::render::memo::RenderCache;
 use crate::render::{self, RenderInput, RenderedFile};
-use crate::site::reuse::Kept;
 use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
 use crate::theme;
@@ -172,8 +172,8 @@ pub struct Builder {
     loaded: Option<(Paths, SiteFiles)>,
     /// Paths reported changed since the last load.
     changed: BTreeSet<PathBuf>,
-    /// What the model's previous run kept for this one.
-    kept: Kept,
+    /// The memos of the stages' pure steps: the last run's results, by argument.
+    memos: Memos,
 }
 
 /// How a builder's runs follow one another.
@@ -251,7 +251,11 @@ pub struct RunStats {
 impl Builder {
     /// A builder with nothing to reuse: its first run is a clean build.
     pub fn new(mode: Mode) -> Builder {
-        Builder { mode, ..Builder::default() }
+        let memos = match mode {
+            Mode::Once => Memos::none(),
+            Mode::Watch => Memos::kept(),
+        };
+        Builder { mode, memos, ..Builder::default() }
     }
 
     /// Makes the next run read `path` again, even if its size and time look unchanged
@@ -356,8 +360,7 @@ impl Builder {
                 future: project.future,
                 expired: project.expired,
             },
-            // A one-shot run has no next run to keep anything for.
-            kept: (self.mode == Mode::Watch).then_some(&mut self.kept),
+            memos: &self.memos,
         })?;
         log::debug!("built the model in {:?}{}", step.elapsed(), crate::resident::note());
 
@@ -434,10 +437,9 @@ impl Builder {
             duration: started.elapsed(),
         };
         let warnings = std::mem::take(&mut site.warnings);
-        if self.mode == Mode::Watch {
-            self.kept.keep_pages(std::mem::take(&mut site.pages));
-        }
-        log::debug!("pipeline: kept the pages at {:?}", step.elapsed());
+        // Only a whole run's calls become the next run's memo: after a failed one, the next
+        // run can still reuse what the last good one computed.
+        self.memos.finish_run();
         render::drop_in_background((site, previous_renders));
         log::debug!("pipeline: handed the old run to a drop thread at {:?}", step.elapsed());
         Ok(Output { files, warnings, stats, links })

@@ -301,8 +301,8 @@ fn check_all(input: &CheckInput<'_>, scans: &HtmlScans) -> CheckReport {
     let documents: Vec<_> = site
         .pages
         .iter()
-        .map(|p| (&p.url_path, &p.display_path, &p.links))
-        .chain(site.sections.iter().map(|s| (&s.url_path, &s.display_path, &s.links)))
+        .map(|p| (&p.url_path, &p.display_path, &p.links[..]))
+        .chain(site.sections.iter().map(|s| (&s.url_path, &s.display_path, &s.links[..])))
         .collect();
     let outcomes: Vec<Vec<Option<Result<(), String>>>> = documents
         .par_iter()

@@ -105,7 +105,7 @@ pub struct Link {
 }
 
 /// What a destination is used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkKind {
     /// `[text](dest)`: an `href`.
     Link,

@@ -464,12 +464,12 @@ fn full_key(page: &Page, light_key: u64, document_key: u64, site: &Site) -> u64 
     // more, which only makes the key change more often) and is read without following
     // two strings per neighbour.
     for neighbour in [page.newer, page.older] {
-        neighbour.map(|id| site.pages[id].digests.place).hash(&mut hasher);
+        neighbour.map(|id| &site.pages[id].file.place).hash(&mut hasher);
     }
     // The series' parts are read the same way, and their order.
     if let Some(series) = page.series.map(|index| &site.series[index]) {
         series.name.hash(&mut hasher);
-        series.parts.iter().for_each(|&id| site.pages[id].digests.place.hash(&mut hasher));
+        series.parts.iter().for_each(|&id| site.pages[id].file.place.hash(&mut hasher));
     }
     hasher.finish()
 }

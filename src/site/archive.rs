@@ -4,7 +4,7 @@
 //! Months are the author's calendar months (the date in the offset it was written with).
 //! Undated pages have no place in an archive and are left out. This module renders nothing.
 
-use crate::site::{Page, PageId};
+use crate::site::{PageId, PagePlace};
 
 /// Dated pages by year, newest year first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,19 +49,20 @@ pub const MONTH_NAMES: [&str; 12] = [
 
 impl Archive {
     /// Groups the dated pages among `ids` by year and month, newest first (ties by path).
-    pub fn of(ids: impl IntoIterator<Item = PageId>, pages: &[Box<Page>]) -> Archive {
-        let mut dated: Vec<PageId> = ids.into_iter().filter(|&id| pages[id].date.is_some()).collect();
+    pub fn of<P: AsRef<PagePlace>>(ids: impl IntoIterator<Item = PageId>, list: &[P]) -> Archive {
+        let pages = |id: PageId| list[id].as_ref();
+        let mut dated: Vec<PageId> = ids.into_iter().filter(|&id| pages(id).date.is_some()).collect();
         // Months are calendar months in each page's own offset, so group by them before the
         // instant: a page from 00:30+02:00 on 1 February belongs to February.
         let month_of = |id: PageId| {
-            let civil = pages[id].date.expect("undated pages were filtered out").civil();
+            let civil = pages(id).date.expect("undated pages were filtered out").civil();
             (civil.year(), civil.month())
         };
         dated.sort_by(|&a, &b| {
             month_of(b)
                 .cmp(&month_of(a))
-                .then_with(|| pages[b].date.cmp(&pages[a].date))
-                .then_with(|| pages[a].content_path.cmp(&pages[b].content_path))
+                .then_with(|| pages(b).date.cmp(&pages(a).date))
+                .then_with(|| pages(a).content_path.cmp(&pages(b).content_path))
         });
         let mut years: Vec<ArchiveYear> = Vec::new();
         for id in dated {

@@ -2,32 +2,67 @@
 //! than from one page — section lists and their pagers, neighbours, subsections, taxonomy
 //! terms, the archive and redirects — and the check that no two of them claim one URL.
 //!
-//! It reads only the pages' and sections' places (paths, URLs, dates, titles, weights,
-//! terms, aliases), never their bodies. So `quire serve` keeps it from one run to the next
-//! under a digest of exactly those fields: an edit to a post's text gets the layout back
-//! instead of sorting and grouping 10,000 pages again (a tenth of a one-post rebuild).
+//! It is computed from the places alone ([`LayoutInput`]: the pages' [`PagePlace`]s, the
+//! sections' places and the config), never from bodies, so an edit to a post's text gives
+//! back the last run's layout through the memo instead of sorting and grouping 10,000 pages
+//! again.
 
-use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::incremental::Digest;
+use crate::incremental::Digested;
+use crate::parse::front_matter::{Render, SortBy};
 use crate::site::archive::Archive;
-use crate::site::pagination::Pager;
+use crate::site::pagination::{self, Pager};
 use crate::site::{
-    check_unique_urls, collect_redirects, link_subsections, order_sections, taxonomy, Page, PageId, Redirect,
-    Section, SectionId, Taxonomy,
+    check_unique_urls, collect_redirects, parent_sections, sort_pages, taxonomy, Page, PageId, PagePlace,
+    Redirect, Section, SectionId, Taxonomy,
 };
 
-/// The layout of one run, as the model's steps computed it.
-#[derive(Debug, Clone)]
+/// What the layout is computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct LayoutInput {
+    pub(crate) config: Digested<Config>,
+    pub(crate) sections: Vec<SectionPlace>,
+    /// By page id.
+    pub(crate) pages: Vec<Arc<PagePlace>>,
+}
+
+/// What the layout reads of a section.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct SectionPlace {
+    pub(crate) content_path: String,
+    pub(crate) display_path: PathBuf,
+    pub(crate) url_path: String,
+    pub(crate) sort_by: SortBy,
+    pub(crate) paginate_by: usize,
+    pub(crate) render: Render,
+    pub(crate) transparent: bool,
+}
+
+impl SectionPlace {
+    pub(crate) fn of(section: &Section) -> SectionPlace {
+        SectionPlace {
+            content_path: section.content_path.clone(),
+            display_path: section.display_path.clone(),
+            url_path: section.url_path.clone(),
+            sort_by: section.sort_by,
+            paginate_by: section.paginate_by,
+            render: section.render,
+            transparent: section.transparent,
+        }
+    }
+}
+
+/// The layout of one run.
+#[derive(Debug)]
 pub(crate) struct Layout {
-    /// The digest of everything it was computed from ([`digest`]).
-    digest: u64,
     /// By section id: its pages in order, its pagers, its subsections.
-    section_pages: Vec<Vec<PageId>>,
-    section_pagers: Vec<Vec<Pager>>,
-    subsections: Vec<Vec<SectionId>>,
+    pub(crate) section_pages: Vec<Vec<PageId>>,
+    pub(crate) section_pagers: Vec<Vec<Pager>>,
+    pub(crate) subsections: Vec<Vec<SectionId>>,
     /// By page id: the newer and the older page in its section.
     neighbours: Vec<(Option<PageId>, Option<PageId>)>,
     pub(crate) taxonomies: Vec<Taxonomy>,
@@ -35,53 +70,49 @@ pub(crate) struct Layout {
     pub(crate) warnings: Vec<String>,
     pub(crate) archive: Archive,
     pub(crate) redirects: Vec<Redirect>,
+    /// Two claims on one URL, a bad alias: the run fails.
+    pub(crate) errors: Vec<Error>,
 }
 
 impl Layout {
-    /// The digest of everything it was computed from.
-    pub(crate) fn digest(&self) -> u64 {
-        self.digest
-    }
-
-    /// Computes the layout of `pages` in `sections` and writes it into them. An invalid one
-    /// (two claims on one URL, a bad alias) pushes its errors: the run then fails, and a
-    /// failed run's layout is never kept.
-    pub(crate) fn compute(
-        digest: u64,
-        config: &Config,
-        sections: &mut [Section],
-        pages: &mut [Box<Page>],
-        errors: &mut Vec<Error>,
-    ) -> Layout {
-        order_sections(sections, pages);
-        link_subsections(sections);
+    /// Computes the layout of the places in `input`.
+    pub(crate) fn compute(input: &LayoutInput) -> Layout {
+        let LayoutInput { config, sections, pages } = input;
+        let (section_pages, section_pagers, neighbours) = order_sections(sections, pages);
+        let mut subsections = vec![Vec::new(); sections.len()];
+        for (id, parent) in
+            parent_sections(sections.iter().map(|s| s.content_path.as_str())).into_iter().enumerate()
+        {
+            if let Some(parent) = parent {
+                subsections[parent].push(id);
+            }
+        }
         let mut warnings = Vec::new();
+        let mut errors = Vec::new();
         let taxonomies = taxonomy::build(config, pages, &mut warnings);
         let archive = Archive::of((0..pages.len()).filter(|&id| pages[id].is_rendered()), pages);
-        let redirects = collect_redirects(sections, pages, errors);
-        check_unique_urls(sections, pages, &redirects, errors);
+        let redirects = collect_redirects(sections, &section_pagers, pages, &mut errors);
+        check_unique_urls(sections, &section_pagers, pages, &redirects, &mut errors);
         Layout {
-            digest,
-            section_pages: sections.iter().map(|s| s.pages.clone()).collect(),
-            section_pagers: sections.iter().map(|s| s.pagers.clone()).collect(),
-            subsections: sections.iter().map(|s| s.subsections.clone()).collect(),
-            neighbours: pages.iter().map(|p| (p.newer, p.older)).collect(),
+            section_pages,
+            section_pagers,
+            subsections,
+            neighbours,
             taxonomies,
             warnings,
             archive,
             redirects,
+            errors,
         }
     }
 
-    /// Whether this layout was computed from places with this digest.
-    pub(crate) fn is_of(&self, digest: u64) -> bool {
-        self.digest == digest
+    /// Whether no two things claim one URL and every alias is valid.
+    pub(crate) fn is_valid(&self) -> bool {
+        self.errors.is_empty()
     }
 
-    /// Writes the kept layout into this run's sections and pages, whose places have the
-    /// digest it was computed from.
-    pub(crate) fn apply(&self, sections: &mut [Section], pages: &mut [Box<Page>]) {
-        debug_assert_eq!((sections.len(), pages.len()), (self.section_pages.len(), self.neighbours.len()));
+    /// Writes the layout into this run's sections and pages.
+    pub(crate) fn apply(&self, sections: &mut [Section], pages: &mut [Page]) {
         for (id, section) in sections.iter_mut().enumerate() {
             section.pages.clone_from(&self.section_pages[id]);
             section.pagers.clone_from(&self.section_pagers[id]);
@@ -94,98 +125,39 @@ impl Layout {
     }
 }
 
-/// A digest of everything the layout is computed from: the config, each section's place
-/// and listing settings, each page's place. Fields are named one by one, so that a new
-/// field of `Page` or `Section` must be placed here or explicitly left out.
-pub(crate) fn digest(config: &Config, sections: &[Section], pages: &[Box<Page>]) -> u64 {
-    let mut hasher = Digest::new();
-    format!("{config:?}").hash(&mut hasher);
-    sections.len().hash(&mut hasher);
-    for section in sections {
-        section_place(section).hash(&mut hasher);
+/// Each section's pages in order and its pagers, and each page's neighbours.
+#[allow(clippy::type_complexity)]
+fn order_sections(
+    sections: &[SectionPlace],
+    pages: &[Arc<PagePlace>],
+) -> (Vec<Vec<PageId>>, Vec<Vec<Pager>>, Vec<(Option<PageId>, Option<PageId>)>) {
+    let parents = parent_sections(sections.iter().map(|s| s.content_path.as_str()));
+    let mut lists: Vec<Vec<PageId>> = vec![Vec::new(); sections.len()];
+    for (page_id, page) in pages.iter().enumerate() {
+        // A transparent section's pages are also listed by its parent (and so on upwards).
+        let mut current = page.section;
+        while let Some(section_id) = current {
+            lists[section_id].push(page_id);
+            current = if sections[section_id].transparent { parents[section_id] } else { None };
+        }
     }
-    pages.len().hash(&mut hasher);
-    for page in pages {
-        (page.digests.place, page.section).hash(&mut hasher);
+    let mut neighbours = vec![(None, None); pages.len()];
+    let mut pagers = Vec::with_capacity(sections.len());
+    for (section_id, (section, list)) in sections.iter().zip(&mut lists).enumerate() {
+        sort_pages(list, pages, section.sort_by);
+        for (position, &id) in list.iter().enumerate() {
+            // Neighbours come from the page's own section, not a parent listing it too.
+            if pages[id].section != Some(section_id) {
+                continue;
+            }
+            neighbours[id] = (position.checked_sub(1).map(|p| list[p]), list.get(position + 1).copied());
+        }
+        // A section with `render = false` writes no list pages; its data stays readable.
+        pagers.push(if section.render == Render::Yes {
+            pagination::paginate(&section.url_path, list.len(), section.paginate_by)
+        } else {
+            Vec::new()
+        });
     }
-    hasher.finish()
-}
-
-fn section_place(section: &Section) -> u64 {
-    let Section {
-        content_path,
-        display_path,
-        url_path,
-        sort_by,
-        paginate_by,
-        render,
-        transparent,
-        // Computed by the layout itself.
-        pages: _,
-        pagers: _,
-        subsections: _,
-        // Read by templates and feeds only.
-        title: _,
-        description: _,
-        content: _,
-        toc: _,
-        links: _,
-        links_digest: _,
-        shortcodes: _,
-        extra: _,
-        template: _,
-        page_template: _,
-        generate_feeds: _,
-    } = section;
-    let mut hasher = Digest::new();
-    (content_path, display_path, url_path, sort_by, paginate_by, render, transparent).hash(&mut hasher);
-    hasher.finish()
-}
-
-/// What the layout reads of a page that `build_page` sets: all but its section, which
-/// each run sets anew.
-pub(crate) fn page_place(page: &Page) -> u64 {
-    let Page {
-        content_path,
-        display_path,
-        title,
-        date,
-        url_path,
-        url_line,
-        aliases,
-        taxonomies,
-        weight,
-        render,
-        // Set each run, and hashed beside this digest.
-        section: _,
-        // The digests themselves.
-        digests: _,
-        // Computed by the layout itself.
-        newer: _,
-        older: _,
-        // Grouped after the layout, each run (`series::collect`).
-        series: _,
-        // Read by templates, feeds and the link check only.
-        description: _,
-        updated: _,
-        draft: _,
-        slug: _,
-        authors: _,
-        template: _,
-        layout: _,
-        extra: _,
-        content: _,
-        summary: _,
-        toc: _,
-        links: _,
-        links_digest: _,
-        shortcodes: _,
-        word_count: _,
-        reading_time: _,
-        assets: _,
-    } = page;
-    let mut hasher = Digest::new();
-    (content_path, display_path, title, date, url_path, url_line, aliases).hash(&mut hasher);
-    (taxonomies, weight, render).hash(&mut hasher);
-    hasher.finish()
+    (lists, pagers, neighbours)
 }

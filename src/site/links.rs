@@ -15,7 +15,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{Error, Location};
 use crate::parse::markdown::{is_external, toc_has_id, toc_ids, Link, TocEntry};
-use crate::site::{url, Page, Section};
+use crate::site::{url, PageFile};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What links can point at: every page and section, and every file copied from `content/`.
 pub struct LinkTargets<'a> {
@@ -25,7 +27,7 @@ pub struct LinkTargets<'a> {
     /// few links with an anchor: indexing every page's ids cost more than all the lookups).
     pub documents: Documents<'a>,
     /// Content path of a copied file (`blog/img.png`) → its output path (`blog/img.png`).
-    pub assets: HashMap<&'a str, &'a str>,
+    pub assets: &'a BTreeMap<String, String>,
 }
 
 /// Pages and sections by content path, with their URL and headings.
@@ -35,7 +37,7 @@ pub enum Documents<'a> {
     /// The pages as they are (sorted by content path) and the sections, searched: a
     /// `serve` run after one edit resolves a few dozen links, fewer than indexing 10,000
     /// pages costs.
-    Sorted { pages: &'a [Box<Page>], sections: &'a [Section] },
+    Sorted { pages: &'a [Arc<PageFile>], sections: &'a [SectionTarget] },
 }
 
 impl<'a> Documents<'a> {
@@ -46,14 +48,25 @@ impl<'a> Documents<'a> {
             Documents::Sorted { pages, sections } => {
                 let page = pages.binary_search_by(|p| p.content_path.as_str().cmp(content_path)).ok();
                 match page {
-                    Some(id) => Some((pages[id].url_path.as_str(), pages[id].toc.as_slice())),
-                    None => sections
-                        .iter()
-                        .find(|s| s.content_path == content_path)
-                        .map(|s| (s.url_path.as_str(), s.toc.as_slice())),
+                    Some(id) => Some(pages[id].link_target()),
+                    None => sections.iter().find(|s| s.content_path == content_path).map(SectionTarget::get),
                 }
             }
         }
+    }
+}
+
+/// What links to a section resolve against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SectionTarget {
+    pub content_path: String,
+    pub url_path: String,
+    pub toc: Vec<TocEntry>,
+}
+
+impl SectionTarget {
+    fn get(&self) -> (&str, &[TocEntry]) {
+        (self.url_path.as_str(), self.toc.as_slice())
     }
 }
 
@@ -199,10 +212,10 @@ mod tests {
                 ("blog/post.md", ("/blog/post/", toc)),
                 ("about.md", ("/about/", &[][..])),
             ])),
-            assets: HashMap::from_iter([
-                ("blog/img.png", "blog/img.png"),
-                ("blog/bundle/d.svg", "blog/bundle/d.svg"),
-            ]),
+            assets: Box::leak(Box::new(BTreeMap::from_iter([
+                ("blog/img.png".to_string(), "blog/img.png".to_string()),
+                ("blog/bundle/d.svg".to_string(), "blog/bundle/d.svg".to_string()),
+            ]))),
         }
     }
 

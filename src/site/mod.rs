@@ -8,7 +8,6 @@ pub mod layout;
 pub mod links;
 pub mod pagination;
 pub mod permalinks;
-pub mod reuse;
 pub mod schedule;
 pub mod series;
 pub mod taxonomy;
@@ -25,6 +24,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{Error, Location, Result, UrlOwner};
+use crate::incremental::{Digested, Memos, Same};
 use crate::load::AssetFile;
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::{Render, SortBy};
@@ -35,9 +35,8 @@ use crate::project::Drafts;
 use crate::shared_text::SharedText;
 use crate::value::Table;
 use archive::Archive;
-use layout::Layout;
+use layout::{Layout, LayoutInput, SectionPlace};
 use pagination::Pager;
-use reuse::{FilledPage, Kept};
 use schedule::{HeldBack, PageDates, Schedule, Status};
 pub use taxonomy::{Taxonomy, Term};
 
@@ -68,9 +67,8 @@ fn reading_time(words: usize, ideographic: usize) -> usize {
 pub struct Site {
     /// The site's settings.
     pub config: Config,
-    /// Every published page, in content path order. Boxed: a page is about 650 bytes, and
-    /// `serve` moves every page from run to run (ten thousand moves were megabytes copied).
-    pub pages: Vec<Box<Page>>,
+    /// Every published page, in content path order.
+    pub pages: Vec<Page>,
     /// Every section; the home section first.
     pub sections: Vec<Section>,
     /// The configured taxonomies with their terms.
@@ -92,25 +90,102 @@ pub struct Site {
     pub layout_digest: Option<u64>,
 }
 
-/// A page: a Markdown file that is not `_index.md`.
+/// A page: a Markdown file that is not `_index.md`. What its own file says is shared
+/// ([`PageFile`], read through `Deref`: `page.title`); what the model computes from other
+/// pages (links written in, neighbours, assets, series) is its own.
 #[derive(Debug, Clone)]
 pub struct Page {
-    /// Path relative to `content/`: `blog/first.md`.
-    pub content_path: String,
-    /// The path shown to the user: `content/blog/first.md`.
-    pub display_path: PathBuf,
-    /// Title from front matter, first heading, or file name.
-    pub title: String,
+    /// What the page's file says, and where it sits.
+    pub file: Arc<PageFile>,
+    /// The body as HTML with link URLs written in; shortcode calls are still placeholders,
+    /// expanded by the renderer.
+    pub content: SharedText,
+    /// The summary as HTML, if any (with placeholders, like `content`).
+    pub summary: Option<String>,
+    /// The links and images written in the body, with where they point.
+    pub links: Arc<[ContentLink]>,
+    /// A digest of `links` (as written, resolved, lines): the link check's input digest
+    /// reads it instead of every link of every page.
+    pub links_digest: u64,
+    /// The shortcode calls whose placeholders are in `content` and `summary`.
+    pub shortcodes: Arc<[ShortcodeCall]>,
+    /// Files beside a bundle's `index.md`, relative to it.
+    pub assets: Vec<String>,
+    /// The previous page in the section's order (newer, for date order).
+    pub newer: Option<PageId>,
+    /// The next page in the section's order (older, for date order).
+    pub older: Option<PageId>,
+    /// The page's series, an index in `Site::series`.
+    pub series: Option<usize>,
+}
+
+impl std::ops::Deref for Page {
+    type Target = PageFile;
+    fn deref(&self) -> &PageFile {
+        &self.file
+    }
+}
+
+/// What a page's own file says, as `build_page` makes it from the parsed document.
+#[derive(Debug, Clone)]
+pub struct PageFile {
+    /// Where the page sits: what the layout reads (`page.url_path` through `Deref`).
+    pub place: Arc<PagePlace>,
     /// `description`.
     pub description: Option<String>,
-    /// From front matter, else from a `YYYY-MM-DD-` file name.
-    pub date: Option<PageDate>,
     /// `updated`.
     pub updated: Option<PageDate>,
     /// Only true in `--drafts` builds.
     pub draft: bool,
     /// The last URL segment.
     pub slug: String,
+    /// Author names.
+    pub authors: Vec<String>,
+    /// Template from front matter.
+    pub template: Option<String>,
+    /// Jekyll's `layout`: `LAYOUT.html` is the template if the theme has one.
+    pub layout: Option<String>,
+    /// Unknown front matter keys.
+    pub extra: Table,
+    /// The body's headings, nested.
+    pub toc: Vec<TocEntry>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Minutes to read, at least 1.
+    pub reading_time: usize,
+    /// The body as parsed, before link URLs are written in.
+    pub parsed: ParsedBody,
+}
+
+impl std::ops::Deref for PageFile {
+    type Target = PagePlace;
+    fn deref(&self) -> &PagePlace {
+        &self.place
+    }
+}
+
+/// A page's body as the parse stage left it, links not yet resolved.
+#[derive(Debug, Clone)]
+pub struct ParsedBody {
+    pub html: SharedText,
+    pub summary: Option<String>,
+    /// The links as written (`resolved` empty).
+    pub links: Arc<[ContentLink]>,
+    pub shortcodes: Arc<[ShortcodeCall]>,
+}
+
+/// Where a page sits in the site: everything the layout (lists, neighbours, terms,
+/// archive, redirects, the URL check) reads of it, and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PagePlace {
+    /// Path relative to `content/`: `blog/first.md`.
+    pub content_path: String,
+    /// The path shown to the user: `content/blog/first.md`.
+    pub display_path: PathBuf,
+    /// Title from front matter, first heading, or file name.
+    pub title: String,
+    /// From front matter, else from a `YYYY-MM-DD-` file name.
+    pub date: Option<PageDate>,
     /// `/blog/first/`.
     pub url_path: String,
     /// The front matter line that set the URL (`path`, `url`, `permalink`, `slug`), if any.
@@ -119,48 +194,12 @@ pub struct Page {
     pub aliases: Vec<String>,
     /// Terms by taxonomy name.
     pub taxonomies: BTreeMap<String, Vec<String>>,
-    /// Author names.
-    pub authors: Vec<String>,
-    /// Template from front matter.
-    pub template: Option<String>,
-    /// Jekyll's `layout`: `LAYOUT.html` is the template if the theme has one.
-    pub layout: Option<String>,
     /// `weight`.
     pub weight: Option<i64>,
     /// Whether the page gets an output file and appears in lists (Zola's `render = false`).
     pub render: Render,
-    /// Unknown front matter keys.
-    pub extra: Table,
-    /// The body as HTML; shortcode calls are still placeholders, expanded by the renderer.
-    /// Shared with the parsed document until links are written into it.
-    pub content: SharedText,
-    /// The summary as HTML, if any (with placeholders, like `content`).
-    pub summary: Option<String>,
-    /// The body's headings, nested.
-    pub toc: Vec<TocEntry>,
-    /// The links and images written in the body, with where they point.
-    pub links: Vec<ContentLink>,
-    /// A digest of `links` (as written, resolved, lines), set when they are resolved: the
-    /// link check's input digest reads it instead of every link of every page each run.
-    pub links_digest: u64,
-    /// The shortcode calls whose placeholders are in `content` and `summary`.
-    pub shortcodes: Vec<ShortcodeCall>,
-    /// Words in the body.
-    pub word_count: usize,
-    /// Minutes to read, at least 1.
-    pub reading_time: usize,
-    /// Files beside a bundle's `index.md`, relative to it.
-    pub assets: Vec<String>,
     /// The section listing this page, if its folder has an `_index.md`.
     pub section: Option<SectionId>,
-    /// The previous page in the section's order (newer, for date order).
-    pub newer: Option<PageId>,
-    /// The next page in the section's order (older, for date order).
-    pub older: Option<PageId>,
-    /// The page's series, an index in `Site::series`.
-    pub series: Option<usize>,
-    /// Digests of what `build_page` set, for `serve`'s reuse checks.
-    pub digests: BuiltDigests,
 }
 
 /// A section: a folder with an `_index.md` (the home page is the root section).
@@ -212,7 +251,7 @@ pub struct Section {
 }
 
 /// A link or image written in Markdown, resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContentLink {
     /// As written: `../other/`, `@/blog/post.md#setup`.
     pub written: String,
@@ -259,12 +298,17 @@ pub struct ModelInput<'a> {
     pub drafts: Drafts,
     /// The build's moment, and whether scheduled and expired pages are kept.
     pub schedule: Schedule,
-    /// What the previous run of the model kept (`quire serve`), updated to this run's;
-    /// `None` keeps nothing (`quire build`).
-    pub kept: Option<&'a mut Kept>,
+    /// The memos the model's pure steps are called through.
+    pub memos: &'a Memos,
 }
 
-impl Page {
+impl AsRef<PagePlace> for Page {
+    fn as_ref(&self) -> &PagePlace {
+        &self.file.place
+    }
+}
+
+impl PagePlace {
     /// Whether the page gets an output file (Zola's `render = false` says no).
     pub fn is_rendered(&self) -> bool {
         self.render == Render::Yes
@@ -277,7 +321,7 @@ impl Site {
     /// # Errors
     /// Invalid `slug`/`path` values and URLs claimed by two sources, all reported together.
     pub fn build(input: ModelInput<'_>) -> Result<Site> {
-        let ModelInput { config, documents, content_assets, drafts, schedule, mut kept } = input;
+        let ModelInput { config, documents, content_assets, drafts, schedule, memos } = input;
         let started = std::time::Instant::now();
         let lap = |what: &str| log::debug!("model: {what} at {:?}", started.elapsed());
         let mut errors = Vec::new();
@@ -318,52 +362,48 @@ impl Site {
                 (status == Status::Published).then_some(doc)
             })
             .collect();
-        let reuse::BuiltPages { mut pages, sources, mut carried } =
-            reuse::build_pages(published, kept.as_deref_mut(), &section_by_dir, &config, &mut errors);
+        let settings = Digested::new(PageSettings {
+            section_by_dir: section_by_dir.iter().map(|(dir, &id)| (dir.clone(), id)).collect(),
+            permalinks: config.permalinks.clone(),
+        });
+        let mut files = build_files(published, &settings, memos, &mut errors);
         lap("built pages");
-        let assets = place_assets(content_assets, &mut pages);
-        if let Some(kept) = kept.as_deref_mut() {
-            // A taken page keeps its link URLs only if every link target is where it was.
-            let targets = reuse::targets_digest(&config.base_url, &pages, &sections, &assets);
-            if !kept.same_targets(targets) {
-                for ((page, carried), doc) in pages.iter_mut().zip(&mut carried).zip(&sources) {
-                    if std::mem::take(carried) {
-                        reuse::as_parsed(page, doc);
-                    }
-                }
-            }
-            kept.set_sources(sources, targets);
-        }
-        resolve_links(
-            &config.base_url,
-            &mut pages,
-            &mut sections,
-            &assets,
-            &carried,
-            kept.as_deref_mut(),
-            &mut errors,
-        );
+        let assets = place_assets(content_assets, &mut files);
+        let targets = Digested::new(LinkTargetsInput {
+            base_url: config.base_url.clone(),
+            pages: Arc::from(files.iter().map(|(file, _)| Arc::clone(file)).collect::<Vec<_>>()),
+            sections: sections
+                .iter()
+                .map(|s| links::SectionTarget {
+                    content_path: s.content_path.clone(),
+                    url_path: s.url_path.clone(),
+                    toc: s.toc.clone(),
+                })
+                .collect(),
+            assets: assets.iter().map(|a| (a.content_path.clone(), a.output_path.clone())).collect(),
+        });
+        let mut pages = link_pages(&mut files, &targets, memos, &mut errors);
+        resolve_section_links(&targets, &mut sections, &mut errors);
         lap("resolved links");
-        let keeps = kept.is_some();
-        let layout = match kept {
-            // A watched run gets the last layout back while no page moved in it.
-            Some(kept) => {
-                let digest = layout::digest(&config, &sections, &pages);
-                match kept.layout(digest).cloned() {
-                    Some(layout) => {
-                        layout.apply(&mut sections, &mut pages);
-                        kept.set_layout(None);
-                        layout
-                    }
-                    None => {
-                        let layout = Layout::compute(digest, &config, &mut sections, &mut pages, &mut errors);
-                        kept.set_layout(Some(layout.clone()));
-                        layout
-                    }
-                }
-            }
-            None => Layout::compute(0, &config, &mut sections, &mut pages, &mut errors),
+        let layout_input = LayoutInput {
+            config: Digested::serialized(config.clone()),
+            sections: sections.iter().map(SectionPlace::of).collect(),
+            pages: pages.iter().map(|page| Arc::clone(&page.file.place)).collect(),
         };
+        let layout_digest = {
+            use std::hash::{Hash, Hasher};
+            let mut digest = crate::incremental::Digest::new();
+            layout_input.hash(&mut digest);
+            digest.finish()
+        };
+        let mut layout = memos.call(layout_input.clone(), |input| Arc::new(Layout::compute(input)));
+        if !layout.is_valid() {
+            // Errors are not memoized: computed again, they are owned by this run's report.
+            let mut again = Layout::compute(&layout_input);
+            errors.append(&mut again.errors);
+            layout = Arc::new(again);
+        }
+        layout.apply(&mut sections, &mut pages);
         lap("laid out sections and taxonomies");
         // Grouped on every run, carried pages too: a part added or retitled changes the others.
         let series = series::collect(&mut pages);
@@ -374,14 +414,14 @@ impl Site {
                 config,
                 pages,
                 sections,
-                layout_digest: keeps.then(|| layout.digest()),
-                taxonomies: layout.taxonomies,
-                archive: layout.archive,
+                layout_digest: Some(layout_digest),
+                taxonomies: layout.taxonomies.clone(),
+                archive: layout.archive.clone(),
                 series,
                 assets,
-                redirects: layout.redirects,
+                redirects: layout.redirects.clone(),
                 held_back,
-                warnings: warnings.into_iter().chain(layout.warnings).collect(),
+                warnings: warnings.into_iter().chain(layout.warnings.iter().cloned()).collect(),
             }),
         }
     }
@@ -391,7 +431,7 @@ impl Site {
         self.pages
             .binary_search_by(|p| p.content_path.as_str().cmp(content_path))
             .ok()
-            .map(|id| &*self.pages[id])
+            .map(|id| &self.pages[id])
     }
 
     /// The section at `content_path` (`blog/_index.md`).
@@ -507,15 +547,6 @@ fn parent_dir(doc: &Document) -> &str {
     }
 }
 
-/// The section listing the page, if it is listed at all.
-fn section_of(
-    doc: &Document,
-    section_by_dir: &HashMap<String, SectionId>,
-    listed: bool,
-) -> Option<SectionId> {
-    section_by_dir.get(parent_dir(doc)).copied().filter(|_| listed)
-}
-
 /// The summary: the part before `<!-- more -->`, else front matter `summary`, else the first
 /// paragraph.
 fn chosen_summary(
@@ -526,8 +557,12 @@ fn chosen_summary(
     before_marker.or(front_matter).or(first_paragraph)
 }
 
-fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config: &Config) -> Result<Page> {
+/// Builds what a page's file says, from its parsed document and the settings below: pure,
+/// so that `serve` calls it again only for a changed document.
+fn build_page(doc: &Document, settings: &PageSettings) -> Result<PageFile> {
+    let doc = doc.clone();
     let parent_dir = parent_dir(&doc).to_string();
+    let section_by_dir = &settings.section_by_dir;
     let fm = &doc.front_matter;
     let slug = match &fm.slug {
         // The parse stage refused a slug that is not one segment, at its line.
@@ -576,7 +611,7 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
     let url_path = explicit_path.unwrap_or_else(|| {
         let top_section = parent_dir.split('/').next().unwrap_or("");
         let section_url = dir_url_path(&parent_dir);
-        config
+        settings
             .permalinks
             .get(top_section)
             .and_then(|pattern| {
@@ -602,56 +637,248 @@ fn build_page(doc: Document, section_by_dir: &HashMap<String, SectionId>, config
     };
     let summary = chosen_summary(body.summary_before_marker, summary_from_front_matter, body.first_paragraph);
     let listed = fm.render == Render::Yes;
-    let mut page = Page {
+    let place = PagePlace {
         section: section_by_dir.get(&parent_dir).copied().filter(|_| listed),
         title,
-        description: fm.description,
         date,
-        updated: fm.updated,
-        draft: fm.draft,
-        slug,
         url_path,
         url_line: explicit_url_line,
         aliases: if listed { aliases } else { Vec::new() },
         taxonomies: if listed { fm.taxonomies } else { BTreeMap::new() },
+        weight: fm.weight,
+        render: fm.render,
+        content_path,
+        display_path,
+    };
+    Ok(PageFile {
+        place: Arc::new(place),
+        description: fm.description,
+        updated: fm.updated,
+        draft: fm.draft,
+        slug,
         authors: fm.authors,
         template: fm.template,
         layout: fm.layout,
-        weight: fm.weight,
-        render: fm.render,
         extra: fm.extra,
-        content: body.html,
-        summary,
         toc: body.toc,
-        links: unresolved(body.links),
-        links_digest: 0,
-        shortcodes: body.shortcodes,
         word_count: body.word_count,
         reading_time: reading_time(body.word_count, body.ideographic_count),
-        assets: Vec::new(),
-        newer: None,
-        older: None,
-        series: None,
-        content_path,
-        display_path,
-        digests: BuiltDigests::default(),
+        parsed: ParsedBody {
+            html: body.html,
+            summary,
+            links: unresolved(body.links).into(),
+            shortcodes: body.shortcodes.into(),
+        },
+    })
+}
+
+/// What `build_page` reads besides the document.
+#[derive(Debug, Hash)]
+struct PageSettings {
+    /// The folder of each section.
+    section_by_dir: BTreeMap<String, SectionId>,
+    /// `[permalinks]`.
+    permalinks: BTreeMap<String, String>,
+}
+
+impl PageFile {
+    /// What a link to the page resolves against: its URL and headings.
+    pub fn link_target(&self) -> (&str, &[TocEntry]) {
+        (self.url_path.as_str(), self.toc.as_slice())
+    }
+}
+
+/// Builds the file part of each published page (each a memoized call: an unchanged document
+/// gives back the last run's), with room for its assets, sorted by content path.
+fn build_files(
+    published: Vec<Arc<Document>>,
+    settings: &Digested<PageSettings>,
+    memos: &Memos,
+    errors: &mut Vec<Error>,
+) -> Vec<(Arc<PageFile>, Vec<String>)> {
+    let build = memos.function(|(doc, settings): &(Same<Document>, Digested<PageSettings>)| {
+        build_page(doc, settings).map(Arc::new).map_err(|_| ())
+    });
+    let built: Vec<std::result::Result<Arc<PageFile>, Box<Error>>> = published
+        .into_par_iter()
+        .map(|doc| match build.call((Same::of(&doc), settings.clone())) {
+            Ok(file) => Ok(file),
+            // Errors are not memoized: computed again, they are owned by this run's report.
+            Err(()) => Err(Box::new(build_page(&doc, settings).expect_err("a pure function fails again"))),
+        })
+        .collect();
+    let mut files = Vec::with_capacity(built.len());
+    for file in built {
+        match file {
+            Ok(file) => files.push((file, Vec::new())),
+            Err(error) => errors.push(*error),
+        }
+    }
+    // Not sorted again when already sorted, as they come each run.
+    if !files.is_sorted_by(|a, b| a.0.content_path <= b.0.content_path) {
+        files.sort_by(|a, b| a.0.content_path.cmp(&b.0.content_path));
+    }
+    files
+}
+
+/// Everything links resolve against: the base URL, each page's and section's URL and
+/// headings, each asset's output path.
+struct LinkTargetsInput {
+    base_url: String,
+    /// Sorted by content path.
+    pages: Arc<[Arc<PageFile>]>,
+    sections: Vec<links::SectionTarget>,
+    assets: BTreeMap<String, String>,
+}
+
+impl std::hash::Hash for LinkTargetsInput {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.base_url.hash(state);
+        self.pages.len().hash(state);
+        for page in self.pages.iter() {
+            (&page.content_path, page.link_target()).hash(state);
+        }
+        (&self.sections, &self.assets).hash(state);
+    }
+}
+
+impl LinkTargetsInput {
+    fn targets(&self) -> links::LinkTargets<'_> {
+        links::LinkTargets {
+            base_url: &self.base_url,
+            documents: links::Documents::Sorted { pages: &self.pages, sections: &self.sections },
+            assets: &self.assets,
+        }
+    }
+}
+
+/// One page's links resolved: where each points.
+#[derive(Debug)]
+struct ResolvedLinks {
+    links: Arc<[ContentLink]>,
+    links_digest: u64,
+    /// Whether some link could not be resolved (the run fails; its errors are made again).
+    failed: bool,
+}
+
+/// Resolves each page's links and writes them into its HTML, and makes the pages.
+fn link_pages(
+    files: &mut Vec<(Arc<PageFile>, Vec<String>)>,
+    targets: &Digested<LinkTargetsInput>,
+    memos: &Memos,
+    errors: &mut Vec<Error>,
+) -> Vec<Page> {
+    let resolve = memos.function(|(file, targets): &(Same<PageFile>, Digested<LinkTargetsInput>)| {
+        Arc::new(resolve_all(&file.0, targets).0)
+    });
+    // Filling is keyed on the URLs, not the targets: a new page elsewhere changes the
+    // targets but rarely the URLs a page links to.
+    let fill = memos.function(|(file, links): &(Same<PageFile>, Arc<[ContentLink]>)| {
+        let urls: Vec<String> = links.iter().map(|link| link.resolved.clone()).collect();
+        let parsed = &file.parsed;
+        let mut shortcodes = parsed.shortcodes.to_vec();
+        fill_calls(&mut shortcodes, &urls);
+        Arc::new((
+            SharedText::from(markdown::fill_links(&parsed.html, &urls)),
+            parsed.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls)),
+            Arc::<[ShortcodeCall]>::from(shortcodes),
+        ))
+    });
+    let linked: Vec<(Page, Vec<Error>)> = std::mem::take(files)
+        .into_par_iter()
+        .map(|(file, assets)| {
+            let mut page = Page {
+                content: file.parsed.html.clone(),
+                summary: file.parsed.summary.clone(),
+                links: Arc::clone(&file.parsed.links),
+                links_digest: links_digest(&[]),
+                shortcodes: Arc::clone(&file.parsed.shortcodes),
+                assets,
+                newer: None,
+                older: None,
+                series: None,
+                file,
+            };
+            if page.links.is_empty() {
+                return (page, Vec::new());
+            }
+            let links = resolve.call((Same::of(&page.file), targets.clone()));
+            let failed = if links.failed { resolve_all(&page.file, targets).1 } else { Vec::new() };
+            let filled = fill.call((Same::of(&page.file), Arc::clone(&links.links)));
+            (page.content, page.summary, page.shortcodes) =
+                (filled.0.clone(), filled.1.clone(), Arc::clone(&filled.2));
+            page.links = Arc::clone(&links.links);
+            page.links_digest = links.links_digest;
+            (page, failed)
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(linked.len());
+    for (page, failed) in linked {
+        errors.extend(failed);
+        pages.push(page);
+    }
+    pages
+}
+
+/// Resolves a page's links, each to its URL or, when it cannot be resolved, to its text as
+/// written (the error is reported and the build fails).
+fn resolve_all(file: &PageFile, targets: &LinkTargetsInput) -> (ResolvedLinks, Vec<Error>) {
+    let source = links::LinkSource {
+        content_path: &file.content_path,
+        url_path: &file.url_path,
+        display_path: &file.display_path,
     };
-    page.digests = BuiltDigests { targets: reuse::page_targets(&page), place: layout::page_place(&page) };
-    Ok(page)
+    let (links, errors) = settle(&file.parsed.links, &source, &targets.targets());
+    let resolved =
+        ResolvedLinks { links_digest: links_digest(&links), links: links.into(), failed: !errors.is_empty() };
+    (resolved, errors)
 }
 
-/// Digests of fields that `build_page` sets and no later step changes. A page taken back
-/// from the last run keeps them, so the digests of the whole site's link targets and
-/// layout read one number per page instead of hashing its URL, headings and terms again.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BuiltDigests {
-    /// What links to the page resolve against (`reuse::page_targets`).
-    pub targets: u64,
-    /// The page's place, but for its section (`layout::page_place`).
-    pub place: u64,
+/// Each link of `list` resolved from `source`, and the errors of those that could not be.
+fn settle(
+    list: &[ContentLink],
+    source: &links::LinkSource<'_>,
+    targets: &links::LinkTargets<'_>,
+) -> (Vec<ContentLink>, Vec<Error>) {
+    let mut failed = Vec::new();
+    let links = list
+        .iter()
+        .map(|link| {
+            let parsed = markdown::Link { dest: link.written.clone(), line: link.line, kind: link.kind };
+            let resolved = links::resolve(&parsed, source, targets).unwrap_or_else(|error| {
+                failed.push(error);
+                link.written.clone()
+            });
+            ContentLink { resolved, ..link.clone() }
+        })
+        .collect();
+    (links, failed)
 }
 
-/// Links as parsed, before `resolve_links` decides where they point.
+/// Resolves the sections' links and writes them into their HTML (a few sections: no memo).
+fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], errors: &mut Vec<Error>) {
+    let targets = targets.targets();
+    for section in sections.iter_mut() {
+        if section.links.is_empty() {
+            section.links_digest = links_digest(&[]);
+            continue;
+        }
+        let source = links::LinkSource {
+            content_path: &section.content_path,
+            url_path: &section.url_path,
+            display_path: &section.display_path,
+        };
+        let (links, failed) = settle(&section.links, &source, &targets);
+        section.links = links;
+        section.links_digest = links_digest(&section.links);
+        errors.extend(failed);
+        let urls: Vec<String> = section.links.iter().map(|link| link.resolved.clone()).collect();
+        section.content = SharedText::from(markdown::fill_links(&section.content, &urls));
+        fill_calls(&mut section.shortcodes, &urls);
+    }
+}
+
+/// Links as parsed, before `link_pages` decides where they point.
 fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
     links
         .into_iter()
@@ -662,138 +889,6 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
             kind: link.kind,
         })
         .collect()
-}
-
-/// Decides where every Markdown link points and writes it into the HTML.
-///
-/// Links are resolved against every document's URL and heading ids, then written into each
-/// page: both per page, in parallel. Errors keep document and link order.
-fn resolve_links(
-    base_url: &str,
-    pages: &mut [Box<Page>],
-    sections: &mut [Section],
-    assets: &[Asset],
-    carried: &[bool],
-    kept: Option<&mut Kept>,
-    errors: &mut Vec<Error>,
-) {
-    let (page_urls, section_urls) = {
-        let to_resolve: usize = pages
-            .iter()
-            .zip(carried)
-            .filter(|(_, carried)| !**carried)
-            .map(|(p, _)| p.links.len())
-            .sum::<usize>()
-            + sections.iter().map(|s| s.links.len()).sum::<usize>();
-        let documents = if to_resolve * 16 < pages.len() {
-            debug_assert!(pages.is_sorted_by(|a, b| a.content_path < b.content_path));
-            links::Documents::Sorted { pages, sections }
-        } else {
-            links::Documents::Indexed(
-                pages
-                    .iter()
-                    .map(|p| (p.content_path.as_str(), (p.url_path.as_str(), p.toc.as_slice())))
-                    .chain(
-                        sections
-                            .iter()
-                            .map(|s| (s.content_path.as_str(), (s.url_path.as_str(), s.toc.as_slice()))),
-                    )
-                    .collect(),
-            )
-        };
-        let targets = links::LinkTargets {
-            base_url,
-            documents,
-            assets: assets.iter().map(|a| (a.content_path.as_str(), a.output_path.as_str())).collect(),
-        };
-        let resolve = |content_path: &str,
-                       url_path: &str,
-                       display_path: &std::path::Path,
-                       list: &[ContentLink]|
-         -> Vec<Result<String, Error>> {
-            let source = links::LinkSource { content_path, url_path, display_path };
-            list.iter()
-                .map(|link| {
-                    let parsed =
-                        markdown::Link { dest: link.written.clone(), line: link.line, kind: link.kind };
-                    links::resolve(&parsed, &source, &targets)
-                })
-                .collect()
-        };
-        let page_urls: Vec<Vec<Result<String, Error>>> = pages
-            .par_iter()
-            .zip(carried)
-            .map(|(p, &carried)| {
-                if carried {
-                    return Vec::new();
-                }
-                resolve(&p.content_path, &p.url_path, &p.display_path, &p.links)
-            })
-            .collect();
-        let section_urls: Vec<Vec<Result<String, Error>>> = sections
-            .iter()
-            .map(|s| resolve(&s.content_path, &s.url_path, &s.display_path, &s.links))
-            .collect();
-        (page_urls, section_urls)
-    };
-    // Each link's URL, or its text as written when it could not be resolved (the error is
-    // reported; the build fails).
-    let settle = |list: &mut [ContentLink], results: Vec<Result<String, Error>>| {
-        let mut failed = Vec::new();
-        for (link, result) in list.iter_mut().zip(results) {
-            link.resolved = result.unwrap_or_else(|error| {
-                failed.push(error);
-                link.written.clone()
-            });
-        }
-        let urls: Vec<String> = list.iter().map(|link| link.resolved.clone()).collect();
-        (urls, failed)
-    };
-    let previous = kept.as_deref();
-    let page_results: Vec<(Vec<Error>, Option<FilledPage>)> = pages
-        .par_iter_mut()
-        .zip(page_urls)
-        .zip(carried)
-        .map(|((page, results), &carried)| {
-            if carried {
-                return (Vec::new(), None);
-            }
-            if page.links.is_empty() {
-                page.links_digest = links_digest(&[]);
-                return (Vec::new(), None);
-            }
-            let (urls, failed) = settle(&mut page.links, results);
-            page.links_digest = links_digest(&page.links);
-            let parsed = page.content.clone();
-            page.content = match previous.and_then(|kept| kept.filled(&parsed, &urls)) {
-                Some(filled) => filled,
-                None => SharedText::from(markdown::fill_links(&parsed, &urls)),
-            };
-            page.summary = page.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls));
-            fill_calls(&mut page.shortcodes, &urls);
-            let kept = previous.is_some().then(|| FilledPage { parsed, urls, filled: page.content.clone() });
-            (failed, kept)
-        })
-        .collect();
-    let mut filled = Vec::with_capacity(if kept.is_some() { page_results.len() } else { 0 });
-    for (failed, page) in page_results {
-        errors.extend(failed);
-        filled.extend(page);
-    }
-    if let Some(kept) = kept {
-        kept.keep_filled(filled, carried);
-    }
-    for (section, results) in sections.iter_mut().zip(section_urls) {
-        if section.links.is_empty() {
-            section.links_digest = links_digest(&[]);
-            continue;
-        }
-        let (urls, failed) = settle(&mut section.links, results);
-        section.links_digest = links_digest(&section.links);
-        errors.extend(failed);
-        section.content = SharedText::from(markdown::fill_links(&section.content, &urls));
-        fill_calls(&mut section.shortcodes, &urls);
-    }
 }
 
 /// The digest of a document's links for [`Page::links_digest`].
@@ -830,12 +925,12 @@ fn title_from_slug(slug: &str) -> String {
 }
 
 /// Puts each content asset beside its bundle's output, or at its own path otherwise.
-fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [Box<Page>]) -> Vec<Asset> {
+fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [(Arc<PageFile>, Vec<String>)]) -> Vec<Asset> {
     let bundles: HashMap<&str, PageId> = pages
         .iter()
         .enumerate()
-        .filter(|(_, p)| crate::parse::is_bundle_file(&p.content_path))
-        .map(|(id, p)| (dir_of(&p.content_path), id))
+        .filter(|(_, (p, _))| crate::parse::is_bundle_file(&p.content_path))
+        .map(|(id, (p, _))| (dir_of(&p.content_path), id))
         .collect();
     let mut placed = Vec::with_capacity(content_assets.len());
     let mut page_assets: Vec<(PageId, String)> = Vec::new();
@@ -845,14 +940,14 @@ fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [Box<Page>]) -> Vec<
             Some((dir, id)) => {
                 let inside = asset.relative_path[dir.len()..].trim_start_matches('/').to_string();
                 page_assets.push((id, inside.clone()));
-                format!("{}{inside}", pages[id].url_path.trim_start_matches('/'))
+                format!("{}{inside}", pages[id].0.url_path.trim_start_matches('/'))
             }
             None => asset.relative_path.clone(),
         };
         placed.push(Asset { content_path: asset.relative_path, source_path: asset.source_path, output_path });
     }
     for (id, inside) in page_assets {
-        pages[id].assets.push(inside);
+        pages[id].1.push(inside);
     }
     placed
 }
@@ -867,36 +962,8 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn order_sections(sections: &mut [Section], pages: &mut [Box<Page>]) {
-    let parents = parent_sections(sections);
-    for (page_id, page) in pages.iter().enumerate() {
-        // A transparent section's pages are also listed by its parent (and so on upwards).
-        let mut current = page.section;
-        while let Some(section_id) = current {
-            sections[section_id].pages.push(page_id);
-            current = if sections[section_id].transparent { parents[section_id] } else { None };
-        }
-    }
-    for (section_id, section) in sections.iter_mut().enumerate() {
-        sort_pages(&mut section.pages, pages, section.sort_by);
-        for (position, &id) in section.pages.iter().enumerate() {
-            // Neighbours come from the page's own section, not a parent listing it too.
-            if pages[id].section != Some(section_id) {
-                continue;
-            }
-            pages[id].newer = position.checked_sub(1).map(|p| section.pages[p]);
-            pages[id].older = section.pages.get(position + 1).copied();
-        }
-        // A section with `render = false` writes no list pages; its data stays readable.
-        if section.render == Render::Yes {
-            section.pagers =
-                pagination::paginate(&section.url_path, section.pages.len(), section.paginate_by);
-        }
-    }
-}
-
 /// Orders page ids; ties (and pages missing the sort key, which go last) fall back to the path.
-fn sort_pages(ids: &mut [PageId], pages: &[Box<Page>], sort_by: SortBy) {
+fn sort_pages(ids: &mut [PageId], pages: &[Arc<PagePlace>], sort_by: SortBy) {
     match sort_by {
         SortBy::Date => ids.sort_by(|&a, &b| {
             let (a, b) = (&pages[a], &pages[b]);
@@ -924,22 +991,13 @@ fn sort_pages(ids: &mut [PageId], pages: &[Box<Page>], sort_by: SortBy) {
     }
 }
 
-fn link_subsections(sections: &mut [Section]) {
-    for (id, parent) in parent_sections(sections).into_iter().enumerate() {
-        if let Some(parent) = parent {
-            sections[parent].subsections.push(id);
-        }
-    }
-}
-
 /// The parent section of each section (none for the home section).
-fn parent_sections(sections: &[Section]) -> Vec<Option<SectionId>> {
+fn parent_sections<'a>(content_paths: impl Iterator<Item = &'a str> + Clone) -> Vec<Option<SectionId>> {
     let dirs: HashMap<&str, SectionId> =
-        sections.iter().enumerate().map(|(id, s)| (dir_of(&s.content_path), id)).collect();
-    sections
-        .iter()
-        .map(|section| {
-            let dir = dir_of(&section.content_path);
+        content_paths.clone().enumerate().map(|(id, s)| (dir_of(s), id)).collect();
+    content_paths
+        .map(|content_path| {
+            let dir = dir_of(content_path);
             if dir.is_empty() {
                 return None;
             }
@@ -948,10 +1006,15 @@ fn parent_sections(sections: &[Section]) -> Vec<Option<SectionId>> {
         .collect()
 }
 
-fn collect_redirects(sections: &[Section], pages: &[Box<Page>], errors: &mut Vec<Error>) -> Vec<Redirect> {
+fn collect_redirects(
+    sections: &[SectionPlace],
+    pagers: &[Vec<Pager>],
+    pages: &[Arc<PagePlace>],
+    errors: &mut Vec<Error>,
+) -> Vec<Redirect> {
     let mut redirects = Vec::new();
     // `/blog/page/1/` is the same list as `/blog/`; keep the URL working where pages exist.
-    for section in sections.iter().filter(|s| s.pagers.len() > 1) {
+    for (section, _) in sections.iter().zip(pagers).filter(|(_, pagers)| pagers.len() > 1) {
         redirects.push(Redirect {
             url_path: pagination::pager_url_path(&section.url_path, 2).replace("/page/2/", "/page/1/"),
             target: section.url_path.clone(),
@@ -988,8 +1051,9 @@ fn file_alias(url_path: String) -> String {
 }
 
 fn check_unique_urls(
-    sections: &[Section],
-    pages: &[Box<Page>],
+    sections: &[SectionPlace],
+    pagers: &[Vec<Pager>],
+    pages: &[Arc<PagePlace>],
     redirects: &[Redirect],
     errors: &mut Vec<Error>,
 ) {
@@ -997,7 +1061,8 @@ fn check_unique_urls(
     let mut first_owners: HashMap<&str, UrlOwner> = HashMap::default();
     let claims = sections
         .iter()
-        .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path, None)))
+        .zip(pagers)
+        .flat_map(|(s, pagers)| pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path, None)))
         .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path, p.url_line)));
     for (url_path, display_path, line) in claims {
         let owner = UrlOwner { file: display_path.clone(), line };

@@ -21,7 +21,7 @@ pub struct Series {
 
 /// Groups the pages by series, in order of first appearance, and sets each page's
 /// `series` to its group's index (`None` for a page in no series).
-pub fn collect(pages: &mut [Box<Page>]) -> Vec<Series> {
+pub fn collect(pages: &mut [Page]) -> Vec<Series> {
     let mut series: Vec<Series> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for (id, page) in pages.iter_mut().enumerate() {

@@ -12,7 +12,9 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::config::{Config, TaxonomyConfig, TermOrder};
 use crate::parse::front_matter::SortBy;
 use crate::site::pagination::{self, Pager};
-use crate::site::{sort_pages, url, Page, PageId};
+use std::sync::Arc;
+
+use crate::site::{sort_pages, url, PageId, PagePlace};
 
 /// A taxonomy, such as tags, with its terms.
 #[derive(Debug, Clone)]
@@ -64,7 +66,7 @@ impl Taxonomy {
 
     /// The terms of `page` in this taxonomy with their indexes in `terms`, each once, in the
     /// order the page lists them.
-    pub fn terms_of<'a>(&'a self, page: &'a Page) -> impl Iterator<Item = (usize, &'a Term)> + 'a {
+    pub fn terms_of<'a>(&'a self, page: &'a PagePlace) -> impl Iterator<Item = (usize, &'a Term)> + 'a {
         let mut seen = Vec::new();
         page.taxonomies.get(&self.name).into_iter().flatten().filter_map(move |name| {
             let index = self.index_of(name)?;
@@ -80,7 +82,7 @@ impl Taxonomy {
 /// Builds every configured taxonomy from the pages' terms; warnings (merged spellings,
 /// disambiguated slugs) go to `warnings`. Terms with an empty merge key are left out (parsing
 /// warns about them).
-pub fn build(config: &Config, pages: &[Box<Page>], warnings: &mut Vec<String>) -> Vec<Taxonomy> {
+pub fn build(config: &Config, pages: &[Arc<PagePlace>], warnings: &mut Vec<String>) -> Vec<Taxonomy> {
     config.taxonomies.iter().map(|taxonomy| build_one(taxonomy, config, pages, warnings)).collect()
 }
 
@@ -148,7 +150,7 @@ struct Collected {
 fn build_one(
     taxonomy: &TaxonomyConfig,
     config: &Config,
-    pages: &[Box<Page>],
+    pages: &[Arc<PagePlace>],
     warnings: &mut Vec<String>,
 ) -> Taxonomy {
     let name = &taxonomy.name;
@@ -259,7 +261,7 @@ fn unique_slugs(
 fn display_name(
     taxonomy: &str,
     spellings: &[Spelling],
-    pages: &[Box<Page>],
+    pages: &[Arc<PagePlace>],
     warnings: &mut Vec<String>,
 ) -> String {
     let chosen = chosen_spelling(spellings);
