@@ -64,6 +64,12 @@ impl Deref for SharedText {
     }
 }
 
+impl std::hash::Hash for SharedText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
 impl PartialEq for SharedText {
     fn eq(&self, other: &SharedText) -> bool {
         self.is_same(other) || self.as_str() == other.as_str()

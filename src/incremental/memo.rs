@@ -15,7 +15,8 @@
 use std::any::{Any, TypeId};
 use std::hash::{Hash, Hasher};
 use std::io;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashMap;
 
@@ -68,8 +69,9 @@ impl Memos {
         const { assert!(size_of::<F>() == 0, "a memoized function captures nothing: its argument is its key") };
         let memo = self.keeps.then(|| {
             let mut by_function = self.by_function.lock().unwrap_or_else(PoisonError::into_inner);
-            let memo =
-                by_function.entry(TypeId::of::<F>()).or_insert_with(|| Arc::new(Memo::<A, V>::default()));
+            let memo = by_function
+                .entry(TypeId::of::<F>())
+                .or_insert_with(|| Arc::new(Memo::<A, V>::named(std::any::type_name::<F>())));
             let memo: Arc<dyn Any + Send + Sync> = Arc::clone(memo).as_any();
             memo.downcast::<Memo<A, V>>().unwrap_or_else(|_| unreachable!("one memo type per function"))
         });
@@ -78,11 +80,14 @@ impl Memos {
 
     /// Ends a run: what this run's calls used or computed is what the next run can reuse,
     /// and nothing else is held.
-    pub fn finish_run(&self) {
-        let memos: Vec<Arc<dyn AnyMemo>> =
-            self.by_function.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect();
-        for memo in memos {
-            memo.finish_run();
+    pub fn finish_run(&mut self) {
+        for memo in self.by_function.get_mut().unwrap_or_else(PoisonError::into_inner).values_mut() {
+            match Arc::get_mut(memo) {
+                Some(memo) => memo.finish_run(),
+                // A handle outlived its run: its memo keeps the last run's results and gathers
+                // this run's for the next finish.
+                None => log::debug!("memo: a function handle is still held; its memo waits a run"),
+            }
         }
     }
 }
@@ -104,27 +109,50 @@ where
         let Some(memo) = &self.memo else {
             return (self.function)(&argument);
         };
-        let known = memo.previous.read().unwrap_or_else(PoisonError::into_inner).get(&argument).cloned();
-        let value = known.unwrap_or_else(|| (self.function)(&argument));
-        memo.current.lock().unwrap_or_else(PoisonError::into_inner).push((argument, value.clone()));
+        let known = memo.previous.get(&argument).cloned();
+        let value = match known {
+            Some(value) => value,
+            None => {
+                memo.computed.fetch_add(1, Ordering::Relaxed);
+                (self.function)(&argument)
+            }
+        };
+        memo.shard().lock().unwrap_or_else(PoisonError::into_inner).push((argument, value.clone()));
         value
     }
 }
 
+/// Calls of one run: each argument with its result.
+type Calls<A, V> = Vec<(A, V)>;
+
 /// The results of one function: the last run's, and this run's so far.
 struct Memo<A, V> {
-    previous: RwLock<FxHashMap<A, V>>,
-    current: Mutex<Vec<(A, V)>>,
+    /// The function's name, for the debug log.
+    name: &'static str,
+    /// Read-only during a run: [`Memos::finish_run`] replaces it between runs.
+    previous: FxHashMap<A, V>,
+    /// This run's calls, one list per worker thread (and one for other threads), so that
+    /// threads calling at once do not wait on one lock.
+    current: Box<[Mutex<Calls<A, V>>]>,
+    /// Calls this run that were not in `previous`.
+    computed: AtomicUsize,
 }
 
-impl<A, V> Default for Memo<A, V> {
-    fn default() -> Self {
-        Memo { previous: RwLock::default(), current: Mutex::default() }
+impl<A, V> Memo<A, V> {
+    fn named(name: &'static str) -> Self {
+        let shards = (0..=rayon::current_num_threads()).map(|_| Mutex::default()).collect();
+        Memo { name, previous: FxHashMap::default(), current: shards, computed: AtomicUsize::new(0) }
+    }
+
+    /// The calling thread's list of this run's calls.
+    fn shard(&self) -> &Mutex<Calls<A, V>> {
+        let index = rayon::current_thread_index().map_or(0, |worker| worker + 1);
+        &self.current[index % self.current.len()]
     }
 }
 
 trait AnyMemo: Send + Sync {
-    fn finish_run(&self);
+    fn finish_run(&mut self);
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
@@ -133,11 +161,15 @@ where
     A: Hash + Eq + Send + Sync + 'static,
     V: Send + Sync + 'static,
 {
-    fn finish_run(&self) {
-        let current = std::mem::take(&mut *self.current.lock().unwrap_or_else(PoisonError::into_inner));
-        let mut previous = self.previous.write().unwrap_or_else(PoisonError::into_inner);
-        previous.clear();
-        previous.extend(current);
+    fn finish_run(&mut self) {
+        let calls: usize =
+            self.current.iter_mut().map(|shard| shard.get_mut().map_or(0, |calls| calls.len())).sum();
+        let computed = self.computed.swap(0, Ordering::Relaxed);
+        log::debug!("memo: {computed} of {calls} calls computed in {}", self.name);
+        self.previous.clear();
+        for shard in self.current.iter_mut() {
+            self.previous.extend(std::mem::take(shard.get_mut().unwrap_or_else(PoisonError::into_inner)));
+        }
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
@@ -234,6 +266,12 @@ impl<T> Hash for Digested<T> {
     }
 }
 
+impl<T> AsRef<T> for Digested<T> {
+    fn as_ref(&self) -> &T {
+        &self.value
+    }
+}
+
 impl<T> std::ops::Deref for Digested<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -262,8 +300,6 @@ impl io::Write for DigestWriter<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
 
     static CALLS: AtomicUsize = AtomicUsize::new(0);
@@ -275,7 +311,7 @@ mod tests {
 
     #[test]
     fn an_equal_argument_gets_the_last_runs_result_and_only_used_results_are_kept() {
-        let memos = Memos::kept();
+        let mut memos = Memos::kept();
         let a = Arc::new("four".to_string());
         let b = Arc::new("seven!!".to_string());
         let before = CALLS.load(Ordering::SeqCst);
@@ -296,7 +332,7 @@ mod tests {
 
     #[test]
     fn without_keeping_every_call_computes() {
-        let memos = Memos::none();
+        let mut memos = Memos::none();
         let square = |n: &u64| n * n;
         assert_eq!(memos.call(3, square), 9);
         memos.finish_run();

@@ -346,7 +346,7 @@ fn anchor_summaries(site: &mut Site) {
         };
         let permalink = url::permalink(base_url, &page.url_path);
         if let Cow::Owned(anchored) = absolute_urls::anchors_to(summary, &permalink) {
-            page.summary = Some(anchored);
+            page.summary = Some(anchored.into());
         }
     });
 }
@@ -391,7 +391,7 @@ fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs
             // The summary repeats the calls at the content's start: their errors are reported
             // once, from the content.
             page.summary = page.summary.as_ref().map(|summary| {
-                expander.expand(summary, &page.shortcodes, &page.display_path).unwrap_or_default()
+                expander.expand(summary, &page.shortcodes, &page.display_path).unwrap_or_default().into()
             });
             match content {
                 Ok(content) => {

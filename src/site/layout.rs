@@ -8,7 +8,6 @@
 //! again.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -27,7 +26,7 @@ pub(crate) struct LayoutInput {
     pub(crate) config: Digested<Config>,
     pub(crate) sections: Vec<SectionPlace>,
     /// By page id.
-    pub(crate) pages: Vec<Arc<PagePlace>>,
+    pub(crate) pages: Vec<Digested<PagePlace>>,
 }
 
 /// What the layout reads of a section.
@@ -129,7 +128,7 @@ impl Layout {
 #[allow(clippy::type_complexity)]
 fn order_sections(
     sections: &[SectionPlace],
-    pages: &[Arc<PagePlace>],
+    pages: &[Digested<PagePlace>],
 ) -> (Vec<Vec<PageId>>, Vec<Vec<Pager>>, Vec<(Option<PageId>, Option<PageId>)>) {
     let parents = parent_sections(sections.iter().map(|s| s.content_path.as_str()));
     let mut lists: Vec<Vec<PageId>> = vec![Vec::new(); sections.len()];

@@ -101,7 +101,7 @@ pub struct Page {
     /// expanded by the renderer.
     pub content: SharedText,
     /// The summary as HTML, if any (with placeholders, like `content`).
-    pub summary: Option<String>,
+    pub summary: Option<SharedText>,
     /// The links and images written in the body, with where they point.
     pub links: Arc<[ContentLink]>,
     /// A digest of `links` (as written, resolved, lines): the link check's input digest
@@ -130,7 +130,9 @@ impl std::ops::Deref for Page {
 #[derive(Debug, Clone)]
 pub struct PageFile {
     /// Where the page sits: what the layout reads (`page.url_path` through `Deref`).
-    pub place: Arc<PagePlace>,
+    pub place: Digested<PagePlace>,
+    /// The digest of what links to the page resolve against ([`PageFile::link_target`]).
+    link_target_digest: u128,
     /// `description`.
     pub description: Option<String>,
     /// `updated`.
@@ -168,7 +170,7 @@ impl std::ops::Deref for PageFile {
 #[derive(Debug, Clone)]
 pub struct ParsedBody {
     pub html: SharedText,
-    pub summary: Option<String>,
+    pub summary: Option<SharedText>,
     /// The links as written (`resolved` empty).
     pub links: Arc<[ContentLink]>,
     pub shortcodes: Arc<[ShortcodeCall]>,
@@ -382,13 +384,14 @@ impl Site {
                 .collect(),
             assets: assets.iter().map(|a| (a.content_path.clone(), a.output_path.clone())).collect(),
         });
+        lap("digested link targets");
         let mut pages = link_pages(&mut files, &targets, memos, &mut errors);
         resolve_section_links(&targets, &mut sections, &mut errors);
         lap("resolved links");
         let layout_input = LayoutInput {
             config: Digested::serialized(config.clone()),
             sections: sections.iter().map(SectionPlace::of).collect(),
-            pages: pages.iter().map(|page| Arc::clone(&page.file.place)).collect(),
+            pages: pages.iter().map(|page| page.file.place.clone()).collect(),
         };
         let layout_digest = {
             use std::hash::{Hash, Hasher};
@@ -650,8 +653,14 @@ fn build_page(doc: &Document, settings: &PageSettings) -> Result<PageFile> {
         content_path,
         display_path,
     };
+    let link_target_digest = {
+        let mut digest = crate::incremental::Digest::new();
+        std::hash::Hash::hash(&(&place.content_path, (&place.url_path, &body.toc)), &mut digest);
+        digest.finish_128()
+    };
     Ok(PageFile {
-        place: Arc::new(place),
+        place: Digested::new(place),
+        link_target_digest,
         description: fm.description,
         updated: fm.updated,
         draft: fm.draft,
@@ -665,7 +674,7 @@ fn build_page(doc: &Document, settings: &PageSettings) -> Result<PageFile> {
         reading_time: reading_time(body.word_count, body.ideographic_count),
         parsed: ParsedBody {
             html: body.html,
-            summary,
+            summary: summary.map(SharedText::from),
             links: unresolved(body.links).into(),
             shortcodes: body.shortcodes.into(),
         },
@@ -682,7 +691,8 @@ struct PageSettings {
 }
 
 impl PageFile {
-    /// What a link to the page resolves against: its URL and headings.
+    /// What a link to the page resolves against: its URL and headings (`build_page` keeps
+    /// a digest of its content path and these).
     pub fn link_target(&self) -> (&str, &[TocEntry]) {
         (self.url_path.as_str(), self.toc.as_slice())
     }
@@ -736,7 +746,7 @@ impl std::hash::Hash for LinkTargetsInput {
         self.base_url.hash(state);
         self.pages.len().hash(state);
         for page in self.pages.iter() {
-            (&page.content_path, page.link_target()).hash(state);
+            page.link_target_digest.hash(state);
         }
         (&self.sections, &self.assets).hash(state);
     }
@@ -768,21 +778,18 @@ fn link_pages(
     memos: &Memos,
     errors: &mut Vec<Error>,
 ) -> Vec<Page> {
-    let resolve = memos.function(|(file, targets): &(Same<PageFile>, Digested<LinkTargetsInput>)| {
-        Arc::new(resolve_all(&file.0, targets).0)
-    });
-    // Filling is keyed on the URLs, not the targets: a new page elsewhere changes the
-    // targets but rarely the URLs a page links to.
-    let fill = memos.function(|(file, links): &(Same<PageFile>, Arc<[ContentLink]>)| {
-        let urls: Vec<String> = links.iter().map(|link| link.resolved.clone()).collect();
+    let link = memos.function(|(file, targets): &(Same<PageFile>, Digested<LinkTargetsInput>)| {
+        let (resolved, _) = resolve_all(file, targets);
+        let urls: Vec<String> = resolved.links.iter().map(|link| link.resolved.clone()).collect();
         let parsed = &file.parsed;
         let mut shortcodes = parsed.shortcodes.to_vec();
         fill_calls(&mut shortcodes, &urls);
-        Arc::new((
-            SharedText::from(markdown::fill_links(&parsed.html, &urls)),
-            parsed.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls)),
-            Arc::<[ShortcodeCall]>::from(shortcodes),
-        ))
+        Arc::new(LinkedBody {
+            content: SharedText::from(markdown::fill_links(&parsed.html, &urls)),
+            summary: parsed.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls).into()),
+            shortcodes: shortcodes.into(),
+            resolved,
+        })
     });
     let linked: Vec<(Page, Vec<Error>)> = std::mem::take(files)
         .into_par_iter()
@@ -802,13 +809,13 @@ fn link_pages(
             if page.links.is_empty() {
                 return (page, Vec::new());
             }
-            let links = resolve.call((Same::of(&page.file), targets.clone()));
-            let failed = if links.failed { resolve_all(&page.file, targets).1 } else { Vec::new() };
-            let filled = fill.call((Same::of(&page.file), Arc::clone(&links.links)));
-            (page.content, page.summary, page.shortcodes) =
-                (filled.0.clone(), filled.1.clone(), Arc::clone(&filled.2));
-            page.links = Arc::clone(&links.links);
-            page.links_digest = links.links_digest;
+            let linked = link.call((Same::of(&page.file), targets.clone()));
+            let failed = if linked.resolved.failed { resolve_all(&page.file, targets).1 } else { Vec::new() };
+            page.content = linked.content.clone();
+            page.summary = linked.summary.clone();
+            page.shortcodes = Arc::clone(&linked.shortcodes);
+            page.links = Arc::clone(&linked.resolved.links);
+            page.links_digest = linked.resolved.links_digest;
             (page, failed)
         })
         .collect();
@@ -818,6 +825,15 @@ fn link_pages(
         pages.push(page);
     }
     pages
+}
+
+/// A page's HTML with the URLs of its links written in.
+#[derive(Debug)]
+struct LinkedBody {
+    resolved: ResolvedLinks,
+    content: SharedText,
+    summary: Option<SharedText>,
+    shortcodes: Arc<[ShortcodeCall]>,
 }
 
 /// Resolves a page's links, each to its URL or, when it cannot be resolved, to its text as
@@ -963,7 +979,7 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Orders page ids; ties (and pages missing the sort key, which go last) fall back to the path.
-fn sort_pages(ids: &mut [PageId], pages: &[Arc<PagePlace>], sort_by: SortBy) {
+fn sort_pages(ids: &mut [PageId], pages: &[Digested<PagePlace>], sort_by: SortBy) {
     match sort_by {
         SortBy::Date => ids.sort_by(|&a, &b| {
             let (a, b) = (&pages[a], &pages[b]);
@@ -1009,7 +1025,7 @@ fn parent_sections<'a>(content_paths: impl Iterator<Item = &'a str> + Clone) -> 
 fn collect_redirects(
     sections: &[SectionPlace],
     pagers: &[Vec<Pager>],
-    pages: &[Arc<PagePlace>],
+    pages: &[Digested<PagePlace>],
     errors: &mut Vec<Error>,
 ) -> Vec<Redirect> {
     let mut redirects = Vec::new();
@@ -1053,7 +1069,7 @@ fn file_alias(url_path: String) -> String {
 fn check_unique_urls(
     sections: &[SectionPlace],
     pagers: &[Vec<Pager>],
-    pages: &[Arc<PagePlace>],
+    pages: &[Digested<PagePlace>],
     redirects: &[Redirect],
     errors: &mut Vec<Error>,
 ) {

@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::{Config, TaxonomyConfig, TermOrder};
+use crate::incremental::Digested;
 use crate::parse::front_matter::SortBy;
 use crate::site::pagination::{self, Pager};
-use std::sync::Arc;
-
 use crate::site::{sort_pages, url, PageId, PagePlace};
 
 /// A taxonomy, such as tags, with its terms.
@@ -82,7 +81,7 @@ impl Taxonomy {
 /// Builds every configured taxonomy from the pages' terms; warnings (merged spellings,
 /// disambiguated slugs) go to `warnings`. Terms with an empty merge key are left out (parsing
 /// warns about them).
-pub fn build(config: &Config, pages: &[Arc<PagePlace>], warnings: &mut Vec<String>) -> Vec<Taxonomy> {
+pub fn build(config: &Config, pages: &[Digested<PagePlace>], warnings: &mut Vec<String>) -> Vec<Taxonomy> {
     config.taxonomies.iter().map(|taxonomy| build_one(taxonomy, config, pages, warnings)).collect()
 }
 
@@ -150,7 +149,7 @@ struct Collected {
 fn build_one(
     taxonomy: &TaxonomyConfig,
     config: &Config,
-    pages: &[Arc<PagePlace>],
+    pages: &[Digested<PagePlace>],
     warnings: &mut Vec<String>,
 ) -> Taxonomy {
     let name = &taxonomy.name;
@@ -261,7 +260,7 @@ fn unique_slugs(
 fn display_name(
     taxonomy: &str,
     spellings: &[Spelling],
-    pages: &[Arc<PagePlace>],
+    pages: &[Digested<PagePlace>],
     warnings: &mut Vec<String>,
 ) -> String {
     let chosen = chosen_spelling(spellings);
