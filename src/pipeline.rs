@@ -374,6 +374,7 @@ impl Builder {
             templates: &templates,
             static_outputs: static_outputs.clone(),
             previous: &self.renders,
+            memos: &self.memos,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
         let (mut staged_contents, mut scanned) = staged.map(Staged::finish).unwrap_or_default();

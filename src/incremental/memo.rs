@@ -15,12 +15,13 @@
 use std::any::{Any, TypeId};
 use std::hash::{Hash, Hasher};
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashMap;
 
-use crate::incremental::Digest;
+use crate::incremental::{address, Digest};
+use crate::shared_text::SharedText;
 
 /// The memos of one pipeline, one per function called through it.
 #[derive(Default)]
@@ -109,14 +110,14 @@ where
         let Some(memo) = &self.memo else {
             return (self.function)(&argument);
         };
-        let known = memo.previous.get(&argument).cloned();
-        let value = match known {
-            Some(value) => value,
-            None => {
-                memo.computed.fetch_add(1, Ordering::Relaxed);
-                (self.function)(&argument)
+        if let Some(entry) = memo.previous.get(&argument) {
+            // Marked, not moved: a run that reuses most results copies none of their keys.
+            if !entry.used.load(Ordering::Relaxed) {
+                entry.used.store(true, Ordering::Relaxed);
             }
-        };
+            return entry.value.clone();
+        }
+        let value = (self.function)(&argument);
         memo.shard().lock().unwrap_or_else(PoisonError::into_inner).push((argument, value.clone()));
         value
     }
@@ -129,19 +130,24 @@ type Calls<A, V> = Vec<(A, V)>;
 struct Memo<A, V> {
     /// The function's name, for the debug log.
     name: &'static str,
-    /// Read-only during a run: [`Memos::finish_run`] replaces it between runs.
-    previous: FxHashMap<A, V>,
-    /// This run's calls, one list per worker thread (and one for other threads), so that
-    /// threads calling at once do not wait on one lock.
+    /// The results kept so far, each marked when this run uses it; read-only but for the
+    /// marks during a run.
+    previous: FxHashMap<A, Entry<V>>,
+    /// This run's computed results, one list per worker thread (and one for other threads),
+    /// so that threads computing at once do not wait on one lock.
     current: Box<[Mutex<Calls<A, V>>]>,
-    /// Calls this run that were not in `previous`.
-    computed: AtomicUsize,
+}
+
+/// A kept result, and whether this run used it.
+struct Entry<V> {
+    value: V,
+    used: AtomicBool,
 }
 
 impl<A, V> Memo<A, V> {
     fn named(name: &'static str) -> Self {
         let shards = (0..=rayon::current_num_threads()).map(|_| Mutex::default()).collect();
-        Memo { name, previous: FxHashMap::default(), current: shards, computed: AtomicUsize::new(0) }
+        Memo { name, previous: FxHashMap::default(), current: shards }
     }
 
     /// The calling thread's list of this run's calls.
@@ -162,14 +168,19 @@ where
     V: Send + Sync + 'static,
 {
     fn finish_run(&mut self) {
-        let calls: usize =
-            self.current.iter_mut().map(|shard| shard.get_mut().map_or(0, |calls| calls.len())).sum();
-        let computed = self.computed.swap(0, Ordering::Relaxed);
-        log::debug!("memo: {computed} of {calls} calls computed in {}", self.name);
-        self.previous.clear();
+        self.previous.retain(|_, entry| std::mem::take(entry.used.get_mut()));
+        let reused = self.previous.len();
+        let mut computed = 0;
         for shard in self.current.iter_mut() {
-            self.previous.extend(std::mem::take(shard.get_mut().unwrap_or_else(PoisonError::into_inner)));
+            let calls = std::mem::take(shard.get_mut().unwrap_or_else(PoisonError::into_inner));
+            computed += calls.len();
+            self.previous.extend(
+                calls
+                    .into_iter()
+                    .map(|(argument, value)| (argument, Entry { value, used: AtomicBool::new(false) })),
+            );
         }
+        log::debug!("memo: {computed} computed, {reused} reused in {}", self.name);
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
@@ -211,6 +222,58 @@ impl<T> std::ops::Deref for Same<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
+    }
+}
+
+/// A template value as an argument: equal only to the very same shared map or array (held,
+/// so that its address is not taken by another while a memo holds it).
+#[derive(Clone)]
+pub struct SameValue(pub tera::Value);
+
+impl PartialEq for SameValue {
+    fn eq(&self, other: &Self) -> bool {
+        match (address(&self.0), address(&other.0)) {
+            (Some(one), Some(other)) => one == other,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for SameValue {}
+
+impl Hash for SameValue {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        address(&self.0).hash(state);
+    }
+}
+
+/// Shared text as an argument: a long text is equal only to the very same text (held, so
+/// its address stays its own), which spares hashing a page's HTML each run; a short one,
+/// which lives inside its value and moves with it, compares by its bytes.
+#[derive(Clone)]
+pub struct SameText(pub SharedText);
+
+/// Texts shorter than this compare by their bytes.
+const SHORT_TEXT: usize = 64;
+
+impl PartialEq for SameText {
+    fn eq(&self, other: &Self) -> bool {
+        if self.0.len() < SHORT_TEXT {
+            return self.0.as_str() == other.0.as_str();
+        }
+        self.0.is_same(&other.0)
+    }
+}
+
+impl Eq for SameText {}
+
+impl Hash for SameText {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        if self.0.len() < SHORT_TEXT {
+            self.0.as_str().hash(state);
+        } else {
+            (self.0.address(), self.0.len()).hash(state);
+        }
     }
 }
 
@@ -300,6 +363,8 @@ impl io::Write for DigestWriter<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicUsize;
+
     use super::*;
 
     static CALLS: AtomicUsize = AtomicUsize::new(0);

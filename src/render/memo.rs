@@ -17,7 +17,6 @@ use rustc_hash::FxBuildHasher;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::incremental::RunOrderMap;
-use crate::render::views::PageViews;
 use crate::shared_text::SharedText;
 
 /// The renders of one run, kept to be reused by the next.
@@ -26,8 +25,6 @@ pub struct RenderCache {
     /// By output path, in the order they were made: the next run makes its outputs in the
     /// same order while no page moved (see [`RunOrderMap`]).
     entries: RunOrderMap<CachedRender>,
-    /// The page views the renders were given, reused by the next run where still valid.
-    pub(crate) views: PageViews,
     /// What the feeds knew of their entries: HTML hashes and written XML.
     pub(crate) feed_entries: crate::render::feeds::KeptEntries,
     /// The sitemap's key and files.
@@ -191,7 +188,6 @@ impl FromIterator<(String, CachedRender)> for RenderCache {
     fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
         RenderCache {
             entries: iter.into_iter().collect(),
-            views: PageViews::default(),
             feed_entries: crate::render::feeds::KeptEntries::default(),
             sitemap: None,
             lookup: Arc::default(),

@@ -73,6 +73,8 @@ pub struct RenderInput<'a> {
     pub static_outputs: Vec<String>,
     /// The previous run's renders (empty for a clean build); valid ones are reused.
     pub previous: &'a RenderCache,
+    /// The memos the views are built through.
+    pub memos: &'a crate::incremental::Memos,
     /// Given each templated output as soon as it is rendered, returns what rendering keeps of
     /// it: a one-shot build writes the bytes aside and keeps none (see `write::Staging`).
     /// Such outputs are not cached: there is no next run.
@@ -88,7 +90,7 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, previous, settle } = input;
+    let RenderInput { site, templates, static_outputs, previous, memos: input_memos, settle } = input;
     let started = std::time::Instant::now();
     let lap =
         |what: &str| log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident::note());
@@ -120,7 +122,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .chain(["sitemap.xml", "robots.txt", "404.html"])
         .collect();
     lap("planned");
-    let views = Views::build(site, &previous.views);
+    let views = Views::build(site, input_memos);
     lap("built views");
     let index = LookupIndex::of(site, &other_outputs, &previous.lookup);
     let lookup = Arc::new(Lookup::new(site, Some(&views), Arc::clone(&index)));
@@ -236,7 +238,6 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered the sitemap");
     let mut cache: RenderCache = cache.into_iter().collect();
     lap("collected the cache");
-    cache.views = views.keep(site, &hashes);
     lap("kept views");
     cache.feed_entries = feed_keys.keep();
     lap("kept feed entries");

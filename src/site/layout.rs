@@ -57,7 +57,7 @@ impl SectionPlace {
 
 /// The layout of one run.
 #[derive(Debug)]
-pub(crate) struct Layout {
+pub struct Layout {
     /// By section id: its pages in order, its pagers, its subsections.
     pub(crate) section_pages: Vec<Vec<PageId>>,
     pub(crate) section_pagers: Vec<Vec<Pager>>,

@@ -88,6 +88,8 @@ pub struct Site {
     /// The digest of what the sections' page lists, the terms and the archive were computed
     /// from; `None` for a run that keeps nothing for the next.
     pub layout_digest: Option<u64>,
+    /// The layout the sections, taxonomies, archive and redirects come from.
+    pub layout: Arc<Layout>,
 }
 
 /// A page: a Markdown file that is not `_index.md`. What its own file says is shared
@@ -418,6 +420,7 @@ impl Site {
                 pages,
                 sections,
                 layout_digest: Some(layout_digest),
+                layout: Arc::clone(&layout),
                 taxonomies: layout.taxonomies.clone(),
                 archive: layout.archive.clone(),
                 series,

@@ -56,6 +56,12 @@ impl Taxonomy {
         self.index_of(name).map(|index| &self.terms[index])
     }
 
+    /// Every spelling pages use, with its term's index: what [`Taxonomy::terms_of`] looks a
+    /// page's terms up in.
+    pub fn spellings(&self) -> BTreeMap<&str, usize> {
+        self.by_spelling.iter().map(|(spelling, &index)| (spelling.as_str(), index)).collect()
+    }
+
     fn index_of(&self, name: &str) -> Option<usize> {
         match self.by_spelling.get(name) {
             Some(&index) => Some(index),
