@@ -98,7 +98,6 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
     // (and so for the render keys, which hash the views built from them).
     expand_shortcodes(site, templates, &static_outputs)?;
-    anchor_summaries(site);
     let site: &Site = site;
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
     let copied: HashSet<&str> = static_outputs
@@ -333,23 +332,6 @@ fn with_builtins(templates: &[TemplateFile]) -> Vec<TemplateFile> {
         text: (*text).to_string(),
     });
     builtins.chain(templates.iter().cloned()).collect()
-}
-
-/// Points the same-page links of each summary (`#setup`, footnote references) at its page:
-/// a summary is shown on list pages and in feeds, where those ids are not. Before the views,
-/// so that their keys hash the summaries as shown; a summary done in an earlier `serve` run
-/// has no same-page link left, and comes back unchanged.
-fn anchor_summaries(site: &mut Site) {
-    let base_url = site.config.base_url.as_str();
-    site.pages.par_iter_mut().for_each(|page| {
-        let Some(summary) = page.summary.as_deref().filter(|summary| summary.contains('#')) else {
-            return;
-        };
-        let permalink = url::permalink(base_url, &page.url_path);
-        if let Cow::Owned(anchored) = absolute_urls::anchors_to(summary, &permalink) {
-            page.summary = Some(anchored.into());
-        }
-    });
 }
 
 /// Renders the shortcodes of every page and section, with a Tera of their own: they render

@@ -16,6 +16,7 @@ use tera::{Map, Value};
 
 use crate::incremental::{address, Digested, Memos, Same, SameText, ValueHashes};
 use crate::load::TemplateFile;
+use crate::render::absolute_urls;
 use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
 use crate::site::layout::Layout;
@@ -513,6 +514,10 @@ fn terms_of(page: &PageFile, links: &SiteLinks) -> Value {
 /// What a list shows of a page: no content.
 fn light_page(page: &PageFile, summary: Option<&str>, links: &SiteLinks) -> Value {
     let base_url = links.base_url.as_str();
+    let permalink = url::permalink(base_url, &page.url_path);
+    // Shown away from its page, a summary's same-page links (`#setup`, footnote references)
+    // point at the page.
+    let summary = summary.map(|summary| absolute_urls::anchors_to(summary, &permalink));
     map([
         ("title", Value::from(page.title.as_str())),
         ("description", opt_string(page.description.as_deref())),
@@ -521,8 +526,8 @@ fn light_page(page: &PageFile, summary: Option<&str>, links: &SiteLinks) -> Valu
         ("draft", Value::from(page.draft)),
         ("slug", Value::from(page.slug.as_str())),
         ("url_path", Value::from(page.url_path.as_str())),
-        ("permalink", Value::from(url::permalink(base_url, &page.url_path))),
-        ("summary", opt_string(summary)),
+        ("permalink", Value::from(permalink.as_str())),
+        ("summary", opt_string(summary.as_deref())),
         ("tags", taxonomy_terms(page, "tags")),
         ("categories", taxonomy_terms(page, "categories")),
         ("taxonomies", taxonomies_of(page)),
