@@ -6,6 +6,10 @@
 //! result; any other is computed. Nothing has to list what a result depends on beside the code
 //! that computes it, so the two cannot drift apart.
 //!
+//! A function may also be handed a [`Helper`] beside its argument: something that makes the
+//! call faster and cannot change its result (the highlighter and its memo of code blocks),
+//! which is therefore no part of the key.
+//!
 //! Arguments compare by value, or by identity for shared values ([`Same`]: the very `Arc` the
 //! last run had, which the parse stage hands out for unchanged files), or by a digest made
 //! once per run ([`Digested`], for settings and tables that many calls share). A run keeps
@@ -13,8 +17,10 @@
 //! calls into the next run's memo.
 
 use std::any::{Any, TypeId};
+use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use rustc_hash::FxHashMap;
@@ -58,55 +64,105 @@ impl Memos {
     }
 
     /// A handle on `function`'s memo, for many calls (from many threads) without looking the
-    /// memo up each time.
+    /// memo up each time. `function` takes the argument, or the argument and a [`Helper`].
     pub fn function<A, V, F>(&self, function: F) -> Function<A, V, F>
     where
         A: Hash + Eq + Send + Sync + 'static,
         V: Clone + Send + Sync + 'static,
-        F: Fn(&A) -> V + Copy + Send + Sync + 'static,
+        F: Copy + Send + Sync + 'static,
     {
         const { assert!(size_of::<F>() == 0, "a memoized function captures nothing: its argument is its key") };
         let memo = self.keeps.then(|| {
             let mut by_function = self.by_function.lock().unwrap_or_else(PoisonError::into_inner);
-            let memo = by_function.entry(TypeId::of::<F>()).or_insert_with(|| Arc::new(Memo::<A, V>::default()));
+            let memo =
+                by_function.entry(TypeId::of::<F>()).or_insert_with(|| Arc::new(Memo::<A, V>::default()));
             let memo: Arc<dyn Any + Send + Sync> = Arc::clone(memo).as_any();
             memo.downcast::<Memo<A, V>>().unwrap_or_else(|_| unreachable!("one memo type per function"))
         });
-        Function { memo, function }
+        Function { memo, function, computed: AtomicUsize::new(0) }
     }
 
     /// Ends a run: what this run's calls used or computed is what the next run can reuse,
     /// and nothing else is held.
     pub fn finish_run(&self) {
-        let memos: Vec<Arc<dyn AnyMemo>> =
-            self.by_function.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect();
-        for memo in memos {
+        for memo in self.memos() {
             memo.finish_run();
         }
     }
+
+    /// Ends a run that failed: its calls are forgotten, and the last finished run's results
+    /// stay the memo. (Were they kept, every failed run would add a run's worth of calls.)
+    pub fn abandon_run(&self) {
+        for memo in self.memos() {
+            memo.abandon_run();
+        }
+    }
+
+    fn memos(&self) -> Vec<Arc<dyn AnyMemo>> {
+        self.by_function.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect()
+    }
 }
+
+/// A value a memoized function is handed beside its argument: it makes the call faster and
+/// never changes the result (a memo of another pure function), so it is no part of the key.
+/// Implementing it is the promise that the function's result does not depend on it.
+pub trait Helper: Send + Sync {}
 
 /// One function's memo, shared by the threads of a run.
 pub struct Function<A, V, F> {
     memo: Option<Arc<Memo<A, V>>>,
     function: F,
+    /// Calls through this handle that ran the function.
+    computed: AtomicUsize,
 }
 
 impl<A, V, F> Function<A, V, F>
 where
     A: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    F: Fn(&A) -> V + Copy + Send + Sync + 'static,
 {
     /// The function's result for `argument`, from the last run if it had an equal one.
-    pub fn call(&self, argument: A) -> V {
+    pub fn call(&self, argument: A) -> V
+    where
+        F: Fn(&A) -> V,
+    {
+        let result: Result<V, Infallible> = self.memoized(argument, |argument| Ok((self.function)(argument)));
+        result.unwrap_or_else(|never| match never {})
+    }
+
+    /// The result of a fallible function given `helper`: the last run's for an equal
+    /// argument, else computed. Only successes are remembered, so a failed call runs again.
+    ///
+    /// # Errors
+    /// The function's error.
+    pub fn try_call_with<H, E>(&self, argument: A, helper: &H) -> Result<V, E>
+    where
+        H: Helper + ?Sized,
+        F: Fn(&A, &H) -> Result<V, E>,
+    {
+        self.memoized(argument, |argument| (self.function)(argument, helper))
+    }
+
+    /// How many calls through this handle ran the function rather than reuse a result.
+    pub fn computed(&self) -> usize {
+        self.computed.load(Ordering::Relaxed)
+    }
+
+    fn memoized<E>(&self, argument: A, compute: impl FnOnce(&A) -> Result<V, E>) -> Result<V, E> {
         let Some(memo) = &self.memo else {
-            return (self.function)(&argument);
+            self.computed.fetch_add(1, Ordering::Relaxed);
+            return compute(&argument);
         };
         let known = memo.previous.read().unwrap_or_else(PoisonError::into_inner).get(&argument).cloned();
-        let value = known.unwrap_or_else(|| (self.function)(&argument));
+        let value = match known {
+            Some(value) => value,
+            None => {
+                self.computed.fetch_add(1, Ordering::Relaxed);
+                compute(&argument)?
+            }
+        };
         memo.current.lock().unwrap_or_else(PoisonError::into_inner).push((argument, value.clone()));
-        value
+        Ok(value)
     }
 }
 
@@ -124,6 +180,7 @@ impl<A, V> Default for Memo<A, V> {
 
 trait AnyMemo: Send + Sync {
     fn finish_run(&self);
+    fn abandon_run(&self);
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
@@ -137,6 +194,10 @@ where
         let mut previous = self.previous.write().unwrap_or_else(PoisonError::into_inner);
         previous.clear();
         previous.extend(current);
+    }
+
+    fn abandon_run(&self) {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
@@ -316,5 +377,40 @@ mod tests {
         assert!(one == same);
         assert!(one != other);
         assert!(Digested::new(("x", 1)) == Digested::new(("x", 1)));
+    }
+
+    struct Halver;
+    impl Helper for Halver {}
+
+    #[test]
+    fn a_fallible_call_remembers_successes_only_and_counts_what_it_computed() {
+        let memos = Memos::kept();
+        let half = |n: &u32, _: &Halver| if n % 2 == 0 { Ok(n / 2) } else { Err(format!("{n} is odd")) };
+        let first = memos.function(half);
+        assert_eq!(first.try_call_with(4, &Halver), Ok(2));
+        assert_eq!(first.try_call_with(3, &Halver), Err("3 is odd".to_string()));
+        assert_eq!(first.computed(), 2);
+        memos.finish_run();
+        let second = memos.function(half);
+        assert_eq!(second.try_call_with(4, &Halver), Ok(2));
+        assert_eq!(second.computed(), 0, "4 was remembered");
+        assert!(second.try_call_with(3, &Halver).is_err());
+        assert_eq!(second.computed(), 1, "a failure is computed again");
+    }
+
+    #[test]
+    fn an_abandoned_run_leaves_the_last_finished_runs_results() {
+        let memos = Memos::kept();
+        let double = |n: &u32, _: &Halver| Ok::<_, ()>(n * 2);
+        memos.function(double).try_call_with(1, &Halver).unwrap();
+        memos.finish_run();
+        let failed = memos.function(double);
+        failed.try_call_with(2, &Halver).unwrap();
+        memos.abandon_run();
+        let next = memos.function(double);
+        next.try_call_with(1, &Halver).unwrap();
+        assert_eq!(next.computed(), 0, "1 is the last finished run's");
+        next.try_call_with(2, &Halver).unwrap();
+        assert_eq!(next.computed(), 1, "2 was the abandoned run's");
     }
 }
