@@ -17,12 +17,12 @@
 //! calls into the next run's memo.
 
 use std::any::{Any, TypeId};
-use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::incremental::Digest;
@@ -126,55 +126,101 @@ where
     where
         F: Fn(&A) -> V,
     {
-        let result: Result<V, Infallible> = self.memoized(argument, |argument| Ok((self.function)(argument)));
-        result.unwrap_or_else(|never| match never {})
+        let Some(memo) = &self.memo else {
+            self.computed.fetch_add(1, Ordering::Relaxed);
+            return (self.function)(&argument);
+        };
+        if let Some(value) = memo.find(&argument) {
+            return value;
+        }
+        self.computed.fetch_add(1, Ordering::Relaxed);
+        let value = (self.function)(&argument);
+        memo.computed.lock().unwrap_or_else(PoisonError::into_inner).insert(argument, value.clone());
+        value
     }
 
-    /// The result of a fallible function given `helper`: the last run's for an equal
-    /// argument, else computed. Only successes are remembered, so a failed call runs again.
+    /// The results of a fallible function given `helper` for each argument, in order: the
+    /// last run's for an equal argument, else computed, in parallel. Only successes are
+    /// remembered, so a failed call runs again next time.
     ///
-    /// # Errors
-    /// The function's error.
-    pub fn try_call_with<H, E>(&self, argument: A, helper: &H) -> Result<V, E>
+    /// All the arguments are looked up under one lock, and the results computed recorded
+    /// under one: a run that reuses nearly everything (a `serve` edit) then costs little
+    /// more than one lookup per argument.
+    pub fn try_call_each_with<H, E>(&self, arguments: Vec<A>, helper: &H) -> Vec<Result<V, E>>
     where
         H: Helper + ?Sized,
-        F: Fn(&A, &H) -> Result<V, E>,
+        F: Fn(&A, &H) -> Result<V, E> + Sync,
+        E: Send,
     {
-        self.memoized(argument, |argument| (self.function)(argument, helper))
+        let compute = |argument: &A| {
+            self.computed.fetch_add(1, Ordering::Relaxed);
+            (self.function)(argument, helper)
+        };
+        let Some(memo) = &self.memo else {
+            // Each argument is dropped once its call is made: nothing holds on to it.
+            return arguments.into_par_iter().map(|argument| compute(&argument)).collect();
+        };
+        let known: Vec<Option<V>> = {
+            let previous = memo.previous.read().unwrap_or_else(PoisonError::into_inner);
+            arguments.iter().map(|argument| Memo::find_in(&previous, argument)).collect()
+        };
+        // Only the misses go to the threads; the arguments of reused results are dropped
+        // here, as the memo holds equal ones.
+        let mut results: Vec<Option<Result<V, E>>> = known.into_iter().map(|known| known.map(Ok)).collect();
+        let misses: Vec<(usize, A)> =
+            arguments.into_iter().enumerate().filter(|(index, _)| results[*index].is_none()).collect();
+        let fresh: Vec<(usize, A, Result<V, E>)> = misses
+            .into_par_iter()
+            .map(|(index, argument)| {
+                let result = compute(&argument);
+                (index, argument, result)
+            })
+            .collect();
+        let mut computed = memo.computed.lock().unwrap_or_else(PoisonError::into_inner);
+        for (index, argument, result) in fresh {
+            if let Ok(value) = &result {
+                computed.insert(argument, value.clone());
+            }
+            results[index] = Some(result);
+        }
+        results.into_iter().map(|result| result.expect("each argument was looked up or computed")).collect()
     }
 
     /// How many calls through this handle ran the function rather than reuse a result.
     pub fn computed(&self) -> usize {
         self.computed.load(Ordering::Relaxed)
     }
-
-    fn memoized<E>(&self, argument: A, compute: impl FnOnce(&A) -> Result<V, E>) -> Result<V, E> {
-        let Some(memo) = &self.memo else {
-            self.computed.fetch_add(1, Ordering::Relaxed);
-            return compute(&argument);
-        };
-        let known = memo.previous.read().unwrap_or_else(PoisonError::into_inner).get(&argument).cloned();
-        let value = match known {
-            Some(value) => value,
-            None => {
-                self.computed.fetch_add(1, Ordering::Relaxed);
-                compute(&argument)?
-            }
-        };
-        memo.current.lock().unwrap_or_else(PoisonError::into_inner).push((argument, value.clone()));
-        Ok(value)
-    }
 }
 
-/// The results of one function: the last run's, and this run's so far.
+/// The results of one function: the last run's, each marked when this run uses it, and the
+/// ones this run computed. Marking rather than copying what is used keeps a run that reuses
+/// 10,000 results from rebuilding a map of 10,000 entries.
 struct Memo<A, V> {
-    previous: RwLock<FxHashMap<A, V>>,
-    current: Mutex<Vec<(A, V)>>,
+    previous: RwLock<FxHashMap<A, Marked<V>>>,
+    computed: Mutex<FxHashMap<A, V>>,
+}
+
+struct Marked<V> {
+    value: V,
+    used: AtomicBool,
 }
 
 impl<A, V> Default for Memo<A, V> {
     fn default() -> Self {
-        Memo { previous: RwLock::default(), current: Mutex::default() }
+        Memo { previous: RwLock::default(), computed: Mutex::default() }
+    }
+}
+
+impl<A: Hash + Eq, V: Clone> Memo<A, V> {
+    /// The last run's result for `argument`, marked as used.
+    fn find(&self, argument: &A) -> Option<V> {
+        Memo::find_in(&self.previous.read().unwrap_or_else(PoisonError::into_inner), argument)
+    }
+
+    fn find_in(previous: &FxHashMap<A, Marked<V>>, argument: &A) -> Option<V> {
+        let found = previous.get(argument)?;
+        found.used.store(true, Ordering::Relaxed);
+        Some(found.value.clone())
     }
 }
 
@@ -190,14 +236,21 @@ where
     V: Send + Sync + 'static,
 {
     fn finish_run(&self) {
-        let current = std::mem::take(&mut *self.current.lock().unwrap_or_else(PoisonError::into_inner));
+        let computed = std::mem::take(&mut *self.computed.lock().unwrap_or_else(PoisonError::into_inner));
         let mut previous = self.previous.write().unwrap_or_else(PoisonError::into_inner);
-        previous.clear();
-        previous.extend(current);
+        previous.retain(|_, marked| std::mem::take(marked.used.get_mut()));
+        let computed = computed.into_iter().map(|(argument, value)| {
+            let marked = Marked { value, used: AtomicBool::new(false) };
+            (argument, marked)
+        });
+        previous.extend(computed);
     }
 
     fn abandon_run(&self) {
-        self.current.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.computed.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        for marked in self.previous.write().unwrap_or_else(PoisonError::into_inner).values_mut() {
+            *marked.used.get_mut() = false;
+        }
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
@@ -385,16 +438,16 @@ mod tests {
     #[test]
     fn a_fallible_call_remembers_successes_only_and_counts_what_it_computed() {
         let memos = Memos::kept();
-        let half = |n: &u32, _: &Halver| if n % 2 == 0 { Ok(n / 2) } else { Err(format!("{n} is odd")) };
+        let half =
+            |n: &u32, _: &Halver| if n.is_multiple_of(2) { Ok(n / 2) } else { Err(format!("{n} is odd")) };
         let first = memos.function(half);
-        assert_eq!(first.try_call_with(4, &Halver), Ok(2));
-        assert_eq!(first.try_call_with(3, &Halver), Err("3 is odd".to_string()));
+        assert_eq!(first.try_call_each_with(vec![4, 3], &Halver), [Ok(2), Err("3 is odd".to_string())]);
         assert_eq!(first.computed(), 2);
         memos.finish_run();
         let second = memos.function(half);
-        assert_eq!(second.try_call_with(4, &Halver), Ok(2));
+        assert_eq!(second.try_call_each_with(vec![4], &Halver), [Ok(2)]);
         assert_eq!(second.computed(), 0, "4 was remembered");
-        assert!(second.try_call_with(3, &Halver).is_err());
+        assert!(second.try_call_each_with(vec![3], &Halver)[0].is_err());
         assert_eq!(second.computed(), 1, "a failure is computed again");
     }
 
@@ -402,15 +455,14 @@ mod tests {
     fn an_abandoned_run_leaves_the_last_finished_runs_results() {
         let memos = Memos::kept();
         let double = |n: &u32, _: &Halver| Ok::<_, ()>(n * 2);
-        memos.function(double).try_call_with(1, &Halver).unwrap();
+        memos.function(double).try_call_each_with(vec![1], &Halver);
         memos.finish_run();
-        let failed = memos.function(double);
-        failed.try_call_with(2, &Halver).unwrap();
+        memos.function(double).try_call_each_with(vec![2], &Halver);
         memos.abandon_run();
         let next = memos.function(double);
-        next.try_call_with(1, &Halver).unwrap();
+        assert_eq!(next.try_call_each_with(vec![1], &Halver), [Ok(2)]);
         assert_eq!(next.computed(), 0, "1 is the last finished run's");
-        next.try_call_with(2, &Halver).unwrap();
+        next.try_call_each_with(vec![2], &Halver);
         assert_eq!(next.computed(), 1, "2 was the abandoned run's");
     }
 }
