@@ -34,15 +34,36 @@ pub struct SiteFiles {
     pub static_files: Vec<StaticFile>,
 }
 
-/// A Markdown file from `content/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A Markdown file from `content/`. Shared parts, so that a copy (the parse memo keeps one of
+/// every file) costs no allocation.
+#[derive(Debug, Clone, Eq)]
 pub struct SourceFile {
     /// Path relative to `content/`, with `/` separators: `blog/first.md`.
-    pub content_path: String,
+    pub content_path: Arc<str>,
     /// The path as shown to the user: `content/blog/first.md`.
-    pub display_path: PathBuf,
+    pub display_path: Arc<Path>,
     /// The text, as read (BOM and CRLF still there); shared with the `ReadCache`.
     pub text: Arc<str>,
+}
+
+impl PartialEq for SourceFile {
+    fn eq(&self, other: &SourceFile) -> bool {
+        self.content_path == other.content_path
+            // Byte for byte: `Path`'s equality walks components, ten thousand times a run.
+            && self.display_path.as_os_str() == other.display_path.as_os_str()
+            // An unchanged text is shared; `Arc<str>`'s own equality reads every byte even then.
+            && (Arc::ptr_eq(&self.text, &other.text) || self.text == other.text)
+    }
+}
+
+impl std::hash::Hash for SourceFile {
+    /// The content path and the text's length, not the text: the path tells files apart,
+    /// and hashing every text on every run would cost more than comparing the one file of
+    /// that path. (The display path follows from the content path.)
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.content_path.hash(state);
+        self.text.len().hash(state);
+    }
 }
 
 /// Content texts from earlier loads, reused while a file's stamp stays the same and nobody
@@ -202,7 +223,9 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
                         decode_text(bytes, &display_path)?.into()
                     }
                 };
-                Ok((SourceFile { display_path, content_path, text }, source_path, stamp))
+                let file =
+                    SourceFile { display_path: display_path.into(), content_path: content_path.into(), text };
+                Ok((file, source_path, stamp))
             })
             .collect()
     });
@@ -283,7 +306,8 @@ pub fn reload(
                 let display_path = display(&paths.root, path);
                 let text: Arc<str> = read_text(path, &display_path).ok()?.into();
                 cache.texts.insert(path.clone(), (stamp(&meta), Arc::clone(&text)));
-                let file = SourceFile { content_path, display_path, text };
+                let file =
+                    SourceFile { content_path: content_path.into(), display_path: display_path.into(), text };
                 match position {
                     Ok(index) => content[index] = file,
                     Err(index) => content.insert(index, file),

@@ -1,9 +1,9 @@
 //! The pipeline: load → parse → model → render → link check, then (for `build`) write.
 //!
 //! `Builder` runs the stages and keeps what a run produced — content texts by file stamp,
-//! parsed documents by content path and text, rendered outputs by render key — so that the
-//! next run reads and re-parses only files whose text changed and re-renders only outputs
-//! whose inputs changed. The model is rebuilt every
+//! the memos of parsed documents (by file and parse settings) and highlighted code, rendered
+//! outputs by render key — so that the next run reads and re-parses only files whose text
+//! changed and re-renders only outputs whose inputs changed. The model is rebuilt every
 //! run (it is cheap). `build()` is one `Builder` run followed by a write; `quire serve` keeps
 //! its `Builder` across runs. There is no other way through the stages, so an incremental run
 //! always equals a clean one.
@@ -13,16 +13,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::check::{self, BrokenLink, CheckInput, CheckReport, FileScan, HtmlScans};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
-use crate::incremental::BuildMemo;
-use crate::incremental::HighlightStore;
-use crate::incremental::Memos;
+use crate::incremental::{BlockMemo, BuildMemo, Digested, HighlightStore, Memos};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
-use crate::parse::{self, Document};
+use crate::parse::highlight::{BlockStore, Highlighter};
+use crate::parse::{self, Document, ParseSettings};
 use crate::project::{Paths, Project};
 use crate::render::memo::RenderCache;
 use crate::render::{self, RenderInput, RenderedFile};
@@ -76,6 +75,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
         });
     }
     let highlighted = HighlightStore::open(&project.paths.root);
+    builder.use_block_store(highlighted.blocks());
     let staging = Staging::beside(&project.paths.output)?;
     let output = builder.run_staged(project, files, &staging)?;
     for warning in &output.warnings {
@@ -161,8 +161,13 @@ fn link_warnings(project: &Project, links: &CheckReport) -> Vec<String> {
 pub struct Builder {
     /// Content texts of the previous run.
     reads: ReadCache,
-    /// Parsed documents by content path, with what they were parsed from.
-    parsed: HashMap<String, Parsed>,
+    /// The memos of the stages' pure steps (parsing a file, building a page, views…), the
+    /// last run's results by argument; they keep nothing in `Mode::Once`.
+    memos: Memos,
+    /// Where the highlighter finds code blocks highlighted before and leaves new ones: the
+    /// store `build` gives, else a memo for the builder's life in `Mode::Watch`, else (`None`)
+    /// a memo for each run's parse.
+    blocks: Option<Arc<dyn BlockStore>>,
     /// The previous run's renders.
     renders: RenderCache,
     /// The previous run's link-check scans of the rendered HTML.
@@ -172,8 +177,6 @@ pub struct Builder {
     loaded: Option<(Paths, SiteFiles)>,
     /// Paths reported changed since the last load.
     changed: BTreeSet<PathBuf>,
-    /// The memos of the stages' pure steps: the last run's results, by argument.
-    memos: Memos,
 }
 
 /// How a builder's runs follow one another.
@@ -188,29 +191,6 @@ pub enum Mode {
     /// last, and every change is reported through [`Builder::forget`], so a run reads again
     /// only the reported paths instead of walking and stat'ing the whole site.
     Watch,
-}
-
-/// A parsed document and what it was parsed from.
-#[derive(Debug)]
-struct Parsed {
-    /// The config as text: parsing reads it (Markdown options, taxonomy names).
-    config: Arc<str>,
-    display_path: PathBuf,
-    text: Arc<str>,
-    /// Shared with the model, which takes back the page it built from it last run.
-    document: Arc<Document>,
-}
-
-impl Parsed {
-    /// Whether parsing `file` with `config` would give this document again.
-    fn is_parse_of(&self, file: &SourceFile, config: &Arc<str>) -> bool {
-        // Texts and configs are shared from run to run while unchanged, so the pointer
-        // comparison usually settles it; the text comparison is for re-read files.
-        (Arc::ptr_eq(&self.config, config) || self.config == *config)
-            // The same text, not merely an equal path: `Path`'s equality walks components.
-            && self.display_path.as_os_str() == file.display_path.as_os_str()
-            && (Arc::ptr_eq(&self.text, &file.text) || self.text == file.text)
-    }
 }
 
 /// The site in memory, ready to be written or served.
@@ -251,11 +231,21 @@ pub struct RunStats {
 impl Builder {
     /// A builder with nothing to reuse: its first run is a clean build.
     pub fn new(mode: Mode) -> Builder {
-        let memos = match mode {
-            Mode::Once => Memos::none(),
-            Mode::Watch => Memos::kept(),
-        };
-        Builder { mode, memos, ..Builder::default() }
+        match mode {
+            Mode::Once => Builder { mode, memos: Memos::none(), ..Builder::default() },
+            Mode::Watch => Builder {
+                mode,
+                memos: Memos::kept(),
+                blocks: Some(Arc::new(BlockMemo::default())),
+                ..Builder::default()
+            },
+        }
+    }
+
+    /// Makes this builder's runs find highlighted code blocks in `blocks` and leave the ones
+    /// they highlight there (`build` gives the on-disk store).
+    pub fn use_block_store(&mut self, blocks: Arc<dyn BlockStore>) {
+        self.blocks = Some(blocks);
     }
 
     /// Makes the next run read `path` again, even if its size and time look unchanged
@@ -334,9 +324,27 @@ impl Builder {
     }
 
     fn run_with(&mut self, project: &Project, files: SiteFiles, staging: Option<&Staging>) -> Result<Output> {
+        let output = self.run_stages(project, files, staging);
+        match output {
+            Ok(_) => self.memos.finish_run(),
+            Err(_) => self.memos.abandon_run(),
+        }
+        output
+    }
+
+    fn run_stages(
+        &mut self,
+        project: &Project,
+        files: SiteFiles,
+        staging: Option<&Staging>,
+    ) -> Result<Output> {
         let started = Instant::now();
         let step = started;
-        let (documents, parsed) = self.parse(&files.content, project)?;
+        let SiteFiles { content, content_assets, templates, static_files } = files;
+        // The files go to the parse memo. A watched builder holds the texts of its last load
+        // (shared, not copied); in `Mode::Once` they are this run's alone, and the memo drops
+        // each once parsed: at 100,000 posts they are 650 MB that rendering need not carry.
+        let (documents, parsed) = self.parse(Arc::unwrap_or_clone(content), project)?;
         let parses_reused = documents.len() - parsed;
         log::debug!(
             "parsed {parsed} files, reused {parses_reused} in {:?}{}",
@@ -345,10 +353,6 @@ impl Builder {
         );
 
         let step = Instant::now();
-        let SiteFiles { content, content_assets, templates, static_files } = files;
-        // The texts are parsed (and a watched builder holds its own copy): at 100,000 posts
-        // they are 650 MB that rendering need not carry.
-        render::drop_in_background(content);
         let mut site = Site::build(ModelInput {
             config: project.config.clone(),
             documents,
@@ -438,68 +442,27 @@ impl Builder {
             duration: started.elapsed(),
         };
         let warnings = std::mem::take(&mut site.warnings);
-        // Only a whole run's calls become the next run's memo: after a failed one, the next
-        // run can still reuse what the last good one computed.
-        self.memos.finish_run();
         render::drop_in_background((site, previous_renders));
         log::debug!("pipeline: handed the old run to a drop thread at {:?}", step.elapsed());
         Ok(Output { files, warnings, stats, links })
     }
 
-    /// Parses the content files whose text (or the config) changed since they were last
-    /// parsed, and returns every document with how many were parsed now.
-    fn parse(&mut self, content: &[SourceFile], project: &Project) -> Result<(Vec<Arc<Document>>, usize)> {
-        let text = format!("{:?}", project.config);
-        let config: Arc<str> = match self.parsed.values().next() {
-            Some(parsed) if *parsed.config == *text => Arc::clone(&parsed.config),
-            _ => text.into(),
-        };
-        // Each file's kept document if still valid, looked up once.
-        let kept: Vec<Option<Arc<Document>>> = content
-            .iter()
-            .map(|file| {
-                let parsed = self.parsed.get(&file.content_path)?;
-                parsed.is_parse_of(file, &config).then(|| Arc::clone(&parsed.document))
-            })
-            .collect();
-        let changed: Vec<SourceFile> = content
-            .iter()
-            .zip(&kept)
-            .filter(|(_, kept)| kept.is_none())
-            .map(|(file, _)| file.clone())
-            .collect();
-        let fresh = parse::parse_all(&changed, &project.config)?;
-        let parsed = fresh.len();
-        if self.mode == Mode::Once {
-            // Nothing was kept before and nothing is kept after: the model is their only owner.
-            return Ok((fresh.into_iter().map(Arc::new).collect(), parsed));
-        }
-        // The kept parses are updated in place, not rebuilt: at 10,000 files, rebuilding the
-        // map took longer than the rest of an unchanged parse.
-        for (file, document) in changed.iter().zip(fresh) {
-            let entry = Parsed {
-                config: Arc::clone(&config),
-                display_path: file.display_path.clone(),
-                text: Arc::clone(&file.text),
-                document: Arc::new(document),
-            };
-            self.parsed.insert(file.content_path.clone(), entry);
-        }
-        // Deleted files drop out here: only the files of this run are kept.
-        if self.parsed.len() != content.len() {
-            let current: HashSet<&str> = content.iter().map(|file| file.content_path.as_str()).collect();
-            self.parsed.retain(|path, _| current.contains(path.as_str()));
-        }
-        let documents = content
-            .iter()
-            .zip(kept)
-            .map(|(file, kept)| {
-                kept.unwrap_or_else(|| {
-                    Arc::clone(&self.parsed.get(&file.content_path).expect("every file was parsed").document)
-                })
-            })
-            .collect();
-        Ok((documents, parsed))
+    /// Parses the content files, each through the parse memo: a file whose text, paths and
+    /// parse settings are those of a document of the last run gets that very document.
+    /// Returns every document, with how many were parsed now.
+    fn parse(&self, content: Vec<SourceFile>, project: &Project) -> Result<(Vec<Arc<Document>>, usize)> {
+        let settings = Digested::serialized(ParseSettings::from_config(&project.config));
+        // Freed with the parse: the line memo it holds serves one run.
+        let highlighter =
+            Highlighter::new(self.blocks.clone().unwrap_or_else(|| Arc::new(BlockMemo::default())));
+        let parse = self.memos.function(
+            |(file, settings): &(SourceFile, Digested<ParseSettings>), highlighter: &Highlighter| {
+                parse::parse_document(file, settings, highlighter).map(Arc::new)
+            },
+        );
+        let files = content.into_iter().map(|file| (file, settings.clone())).collect();
+        let documents = Error::collect_all(parse.try_call_each_with(files, &highlighter))?;
+        Ok((documents, parse.computed()))
     }
 }
 
@@ -909,6 +872,45 @@ mod tests {
         let second = run_and_compare(&mut builder, &site, "second run");
         assert_eq!((second.parsed, second.rendered), (0, 0));
         assert_eq!(second.renders_reused, first.rendered);
+    }
+
+    #[test]
+    fn issue_21_a_setting_parsing_does_not_read_reparses_nothing() {
+        let site = Site::new();
+        let mut builder = Builder::new(Mode::Watch);
+        let first = run_and_compare(&mut builder, &site, "first run");
+        let config = SITE[0].1;
+        site.write("config.toml", &format!("{config}\n[link_checker]\ntimeout = 3\n"));
+        let stats = run_and_compare(&mut builder, &site, "link_checker.timeout changed");
+        assert_eq!((stats.parsed, stats.parses_reused), (0, first.parsed));
+        let markdown = "[markdown]\nsmart_punctuation = false\n";
+        site.write("config.toml", &format!("{config}\n[link_checker]\ntimeout = 3\n{markdown}"));
+        let stats = run_and_compare(&mut builder, &site, "markdown.smart_punctuation changed");
+        assert_eq!((stats.parsed, stats.parses_reused), (first.parsed, 0));
+        site.write(
+            "config.toml",
+            &format!("{config}timezone = \"Asia/Tokyo\"\n[link_checker]\ntimeout = 3\n{markdown}"),
+        );
+        let stats = run_and_compare(&mut builder, &site, "timezone changed");
+        assert_eq!(stats.parsed, first.parsed, "dates are parsed in the site's zone");
+    }
+
+    #[test]
+    fn a_document_unchanged_since_the_last_run_is_the_very_same() {
+        let site = Site::new();
+        let project = site.project();
+        let builder = Builder::new(Mode::Watch);
+        let (first, _) =
+            builder.parse(load::load(&project.paths).unwrap().content.to_vec(), &project).unwrap();
+        builder.memos.finish_run();
+        site.write("content/blog/b.md", "---\ntitle: B edited\ndate: 2024-02-01\n---\n\nFirst B.\n");
+        let (second, parsed) =
+            builder.parse(load::load(&project.paths).unwrap().content.to_vec(), &project).unwrap();
+        assert_eq!(parsed, 1);
+        for (before, after) in first.iter().zip(&second) {
+            let edited = after.content_path == "blog/b.md";
+            assert_eq!(Arc::ptr_eq(before, after), !edited, "{}", after.content_path);
+        }
     }
 
     /// A run with few links to resolve searches the sorted pages instead of indexing them:

@@ -7,7 +7,7 @@ use crate::error::{Error, Location, Result};
 use crate::theme;
 
 /// Whether draft pages are part of the build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Drafts {
     /// Leave drafts out (a normal build).
     Exclude,
@@ -16,7 +16,7 @@ pub enum Drafts {
 }
 
 /// Whether the load follows symbolic links that lead out of the site's folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ExternalSymlinks {
     /// Refuse them: each is an error naming the link and its target (the default).
     Refuse,
@@ -25,7 +25,7 @@ pub enum ExternalSymlinks {
 }
 
 /// Whether pages dated after the build's moment are part of the build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Future {
     /// Hold them back until their date (a normal build).
     Exclude,
@@ -34,7 +34,7 @@ pub enum Future {
 }
 
 /// Whether pages past their `expires` date are part of the build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Expired {
     /// Leave them out (a normal build).
     Exclude,
@@ -43,7 +43,7 @@ pub enum Expired {
 }
 
 /// The site's folders, resolved once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Paths {
     /// The site root.
     pub root: PathBuf,

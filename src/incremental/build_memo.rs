@@ -170,10 +170,15 @@ fn inputs_hash(project: &Project, files: &SiteFiles) -> String {
         hasher.update(bytes);
     };
     part(&cache_dir::binary_stamp());
-    part(
-        format!("{:?}", (&project.config, project.drafts, project.future, project.expired, &project.paths))
-            .as_bytes(),
-    );
+    // The config by its serde form, every field of it; a config serde could not write (none
+    // read from TOML) gets the moment instead, which no later build matches.
+    match serde_json::to_vec(&project.config) {
+        Ok(config) => part(&config),
+        Err(_) => part(&jiff::Timestamp::now().as_nanosecond().to_le_bytes()),
+    }
+    let mut options = Xxh3Default::new();
+    (project.drafts, project.future, project.expired, &project.paths).hash(&mut options);
+    part(&options.digest128().to_le_bytes());
     for file in files.content.iter() {
         part(file.content_path.as_bytes());
         part(file.text.as_bytes());

@@ -1,9 +1,9 @@
 //! Keeps highlighted code blocks on disk between `quire build`s.
 //!
-//! Highlighting is most of a build's CPU time, and a block's HTML depends only on its key (see
-//! `highlight::block_key`). So a build loads the blocks of the previous build of the same site
-//! into the highlight memo, and afterwards writes back the blocks it used. A rebuild with
-//! nothing changed then highlights nothing.
+//! Highlighting is most of a build's CPU time, and a block's HTML depends only on the block
+//! (see `block_memo::block_key`). So a build's highlighter finds the blocks of the previous
+//! build of the same site here, and afterwards the file holds the blocks this build used. A
+//! rebuild with nothing changed then highlights nothing.
 //!
 //! The file is a cache and nothing more: it lives in the user's cache folder (never in the
 //! site), it is ignored whenever it is missing, unreadable, truncated, not a regular file (a
@@ -20,23 +20,24 @@ use std::io::{self, BufReader, BufWriter, Read as _, Seek as _, SeekFrom, Write 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::block_memo::{block_key, BlockMemo};
 use super::cache_dir;
-use crate::parse::highlight::{self, BlockStore};
+use crate::parse::highlight::{Block, BlockStore};
 
 const MAGIC: &[u8; 8] = b"QUIREHL2";
 /// A block's head: key, length of its HTML, checksum.
 const HEAD: usize = 16 + 8 + 8;
 
-/// The store of one site for one build, attached to the highlighter while it is open.
+/// The store of one site for one build.
 #[derive(Debug)]
 pub struct HighlightStore {
     store: Option<Arc<Store>>,
 }
 
 impl HighlightStore {
-    /// Finds the store of the site at `root`, indexes the blocks of its previous build and
-    /// attaches it to the highlighter. Blocks are read from the file only when asked for, and
-    /// new ones go straight to the next file, so the store holds no HTML in memory.
+    /// Finds the store of the site at `root` and indexes the blocks of its previous build.
+    /// Blocks are read from the file only when asked for, and new ones go straight to the next
+    /// file, so the store holds no HTML in memory.
     pub fn open(root: &Path) -> HighlightStore {
         let Some(path) = cache_dir::site_file(root, "highlight", "bin") else {
             return HighlightStore { store: None };
@@ -55,8 +56,17 @@ impl HighlightStore {
             }
         };
         let store = Arc::new(Store { path, stamp, previous, next: Mutex::new(Next::default()) });
-        highlight::attach_store(Some(Arc::clone(&store) as Arc<dyn BlockStore>));
         HighlightStore { store: Some(store) }
+    }
+
+    /// Where the build's highlighter looks blocks up and leaves them: the file, or without
+    /// one (the cache folder is off) a memo for this build, so equal blocks are highlighted
+    /// once. Not both: a one-shot build would only hold every block twice.
+    pub fn blocks(&self) -> Arc<dyn BlockStore> {
+        match &self.store {
+            Some(store) => Arc::clone(store) as Arc<dyn BlockStore>,
+            None => Arc::new(BlockMemo::default()),
+        }
     }
 
     /// After a successful build: makes the file hold exactly the blocks this build used, unless
@@ -71,10 +81,9 @@ impl HighlightStore {
 }
 
 impl Drop for HighlightStore {
-    /// Detaches the store; a build that failed leaves the previous file as it was.
+    /// Removes an unfinished next file: a build that failed leaves the previous file as it was.
     fn drop(&mut self) {
         if let Some(store) = self.store.take() {
-            highlight::attach_store(None);
             let next = store.next.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(temp) = &next.temp {
                 let _ = fs::remove_file(temp);
@@ -110,7 +119,18 @@ struct Next {
 }
 
 impl BlockStore for Store {
-    fn find(&self, key: u128) -> Option<Arc<str>> {
+    fn find(&self, block: &Block<'_>) -> Option<Arc<str>> {
+        self.find_key(block_key(block))
+    }
+
+    fn remember(&self, block: &Block<'_>, html: &Arc<str>) {
+        self.remember_key(block_key(block), html);
+    }
+}
+
+impl Store {
+    /// The HTML of the previous build's block `key`, noted as used, if it is there and sound.
+    fn find_key(&self, key: u128) -> Option<Arc<str>> {
         let previous = self.previous.as_ref()?;
         let &(offset, length, checksum) = previous.index.get(&key)?;
         let mut bytes = vec![0; length];
@@ -127,7 +147,8 @@ impl BlockStore for Store {
         Some(html.into())
     }
 
-    fn keep(&self, key: u128, html: &str) {
+    /// Writes block `key` into the next file, once.
+    fn remember_key(&self, key: u128, html: &str) {
         let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
         if next.failed || !next.written.insert(key) {
             return;
@@ -137,9 +158,7 @@ impl BlockStore for Store {
             next.failed = true;
         }
     }
-}
 
-impl Store {
     fn append(&self, next: &mut Next, key: u128, html: &[u8]) -> io::Result<()> {
         if next.out.is_none() {
             let temp = cache_dir::temp_beside(&self.path)?;
@@ -169,7 +188,7 @@ impl Store {
         if let Some(previous) = &self.previous {
             let used = previous.used.lock().unwrap_or_else(PoisonError::into_inner).clone();
             for key in used {
-                if let Some(html) = self.find(key) {
+                if let Some(html) = self.find_key(key) {
                     self.append(&mut next, key, html.as_bytes())?;
                 }
             }
@@ -255,10 +274,10 @@ mod tests {
         write_store(&path, &[3; 16], &[(1, "<pre>a</pre>"), (u128::MAX, ""), (7, "é<span>")]);
         let previous = index(&path, &[3; 16]).unwrap();
         let store = Store { path, stamp: [3; 16], previous: Some(previous), next: Mutex::default() };
-        assert_eq!(store.find(7).as_deref(), Some("é<span>"));
-        assert_eq!(store.find(1).as_deref(), Some("<pre>a</pre>"));
-        assert_eq!(store.find(u128::MAX).as_deref(), Some(""));
-        assert_eq!(store.find(2), None);
+        assert_eq!(store.find_key(7).as_deref(), Some("é<span>"));
+        assert_eq!(store.find_key(1).as_deref(), Some("<pre>a</pre>"));
+        assert_eq!(store.find_key(u128::MAX).as_deref(), Some(""));
+        assert_eq!(store.find_key(2), None);
     }
 
     #[test]
@@ -287,14 +306,14 @@ mod tests {
         let previous = index(&path, &[3; 16]).unwrap();
         let store =
             Store { path: path.clone(), stamp: [3; 16], previous: Some(previous), next: Mutex::default() };
-        assert_eq!(store.find(1), None, "the damaged block");
-        assert_eq!(store.find(7).as_deref(), Some("<pre>b</pre>"), "the sound one");
+        assert_eq!(store.find_key(1), None, "the damaged block");
+        assert_eq!(store.find_key(7).as_deref(), Some("<pre>b</pre>"), "the sound one");
         // Highlighted again, the block goes into the next file whole.
-        store.keep(1, "<pre>a</pre>");
+        store.remember_key(1, "<pre>a</pre>");
         store.finish().unwrap();
         let previous = index(&path, &[3; 16]).unwrap();
         let store = Store { path, stamp: [3; 16], previous: Some(previous), next: Mutex::default() };
-        assert_eq!(store.find(1).as_deref(), Some("<pre>a</pre>"));
-        assert_eq!(store.find(7).as_deref(), Some("<pre>b</pre>"));
+        assert_eq!(store.find_key(1).as_deref(), Some("<pre>a</pre>"));
+        assert_eq!(store.find_key(7).as_deref(), Some("<pre>b</pre>"));
     }
 }

@@ -6,6 +6,10 @@
 //! result; any other is computed. Nothing has to list what a result depends on beside the code
 //! that computes it, so the two cannot drift apart.
 //!
+//! A function may also be handed a [`Helper`] beside its argument: something that makes the
+//! call faster and cannot change its result (the highlighter and its memo of code blocks),
+//! which is therefore no part of the key.
+//!
 //! Arguments compare by value, or by identity for shared values ([`Same`]: the very `Arc` the
 //! last run had, which the parse stage hands out for unchanged files), or by a digest made
 //! once per run ([`Digested`], for settings and tables that many calls share). A run keeps
@@ -15,9 +19,10 @@
 use std::any::{Any, TypeId};
 use std::hash::{Hash, Hasher};
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::incremental::{address, Digest};
@@ -60,12 +65,12 @@ impl Memos {
     }
 
     /// A handle on `function`'s memo, for many calls (from many threads) without looking the
-    /// memo up each time.
+    /// memo up each time. `function` takes the argument, or the argument and a [`Helper`].
     pub fn function<A, V, F>(&self, function: F) -> Function<A, V, F>
     where
         A: Hash + Eq + Send + Sync + 'static,
         V: Clone + Send + Sync + 'static,
-        F: Fn(&A) -> V + Copy + Send + Sync + 'static,
+        F: Copy + Send + Sync + 'static,
     {
         const { assert!(size_of::<F>() == 0, "a memoized function captures nothing: its argument is its key") };
         let memo = self.keeps.then(|| {
@@ -76,89 +81,160 @@ impl Memos {
             let memo: Arc<dyn Any + Send + Sync> = Arc::clone(memo).as_any();
             memo.downcast::<Memo<A, V>>().unwrap_or_else(|_| unreachable!("one memo type per function"))
         });
-        Function { memo, function }
+        Function { memo, function, computed: AtomicUsize::new(0) }
     }
 
     /// Ends a run: what this run's calls used or computed is what the next run can reuse,
     /// and nothing else is held.
-    pub fn finish_run(&mut self) {
-        for memo in self.by_function.get_mut().unwrap_or_else(PoisonError::into_inner).values_mut() {
-            match Arc::get_mut(memo) {
-                Some(memo) => memo.finish_run(),
-                // A handle outlived its run: its memo keeps the last run's results and gathers
-                // this run's for the next finish.
-                None => log::debug!("memo: a function handle is still held; its memo waits a run"),
-            }
+    pub fn finish_run(&self) {
+        for memo in self.memos() {
+            memo.finish_run();
         }
     }
+
+    /// Ends a run that failed: its calls are forgotten, and the last finished run's results
+    /// stay the memo. (Were they kept, every failed run would add a run's worth of calls.)
+    pub fn abandon_run(&self) {
+        for memo in self.memos() {
+            memo.abandon_run();
+        }
+    }
+
+    fn memos(&self) -> Vec<Arc<dyn AnyMemo>> {
+        self.by_function.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect()
+    }
 }
+
+/// A value a memoized function is handed beside its argument: it makes the call faster and
+/// never changes the result (a memo of another pure function), so it is no part of the key.
+/// Implementing it is the promise that the function's result does not depend on it.
+pub trait Helper: Send + Sync {}
 
 /// One function's memo, shared by the threads of a run.
 pub struct Function<A, V, F> {
     memo: Option<Arc<Memo<A, V>>>,
     function: F,
+    /// Calls through this handle that ran the function.
+    computed: AtomicUsize,
 }
 
 impl<A, V, F> Function<A, V, F>
 where
     A: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    F: Fn(&A) -> V + Copy + Send + Sync + 'static,
 {
     /// The function's result for `argument`, from the last run if it had an equal one.
-    pub fn call(&self, argument: A) -> V {
+    pub fn call(&self, argument: A) -> V
+    where
+        F: Fn(&A) -> V,
+    {
         let Some(memo) = &self.memo else {
+            self.computed.fetch_add(1, Ordering::Relaxed);
             return (self.function)(&argument);
         };
-        if let Some(entry) = memo.previous.get(&argument) {
-            // Marked, not moved: a run that reuses most results copies none of their keys.
-            if !entry.used.load(Ordering::Relaxed) {
-                entry.used.store(true, Ordering::Relaxed);
-            }
-            return entry.value.clone();
+        if let Some(value) = memo.find(&argument) {
+            return value;
         }
+        self.computed.fetch_add(1, Ordering::Relaxed);
         let value = (self.function)(&argument);
-        memo.shard().lock().unwrap_or_else(PoisonError::into_inner).push((argument, value.clone()));
+        memo.computed.lock().unwrap_or_else(PoisonError::into_inner).insert(argument, value.clone());
         value
+    }
+
+    /// The results of a fallible function given `helper` for each argument, in order: the
+    /// last run's for an equal argument, else computed, in parallel. Only successes are
+    /// remembered, so a failed call runs again next time.
+    ///
+    /// All the arguments are looked up under one lock, and the results computed recorded
+    /// under one: a run that reuses nearly everything (a `serve` edit) then costs little
+    /// more than one lookup per argument.
+    pub fn try_call_each_with<H, E>(&self, arguments: Vec<A>, helper: &H) -> Vec<Result<V, E>>
+    where
+        H: Helper + ?Sized,
+        F: Fn(&A, &H) -> Result<V, E> + Sync,
+        E: Send,
+    {
+        let compute = |argument: &A| {
+            self.computed.fetch_add(1, Ordering::Relaxed);
+            (self.function)(argument, helper)
+        };
+        let Some(memo) = &self.memo else {
+            // Each argument is dropped once its call is made: nothing holds on to it.
+            return arguments.into_par_iter().map(|argument| compute(&argument)).collect();
+        };
+        let known: Vec<Option<V>> = {
+            let previous = memo.previous.read().unwrap_or_else(PoisonError::into_inner);
+            arguments.iter().map(|argument| Memo::find_in(&previous, argument)).collect()
+        };
+        // Only the misses go to the threads; the arguments of reused results are dropped
+        // here, as the memo holds equal ones.
+        let mut results: Vec<Option<Result<V, E>>> = known.into_iter().map(|known| known.map(Ok)).collect();
+        let misses: Vec<(usize, A)> =
+            arguments.into_iter().enumerate().filter(|(index, _)| results[*index].is_none()).collect();
+        let fresh: Vec<(usize, A, Result<V, E>)> = misses
+            .into_par_iter()
+            .map(|(index, argument)| {
+                let result = compute(&argument);
+                (index, argument, result)
+            })
+            .collect();
+        let mut computed = memo.computed.lock().unwrap_or_else(PoisonError::into_inner);
+        for (index, argument, result) in fresh {
+            if let Ok(value) = &result {
+                computed.insert(argument, value.clone());
+            }
+            results[index] = Some(result);
+        }
+        results.into_iter().map(|result| result.expect("each argument was looked up or computed")).collect()
+    }
+
+    /// How many calls through this handle ran the function rather than reuse a result.
+    pub fn computed(&self) -> usize {
+        self.computed.load(Ordering::Relaxed)
     }
 }
 
-/// Calls of one run: each argument with its result.
-type Calls<A, V> = Vec<(A, V)>;
-
-/// The results of one function: the last run's, and this run's so far.
+/// The results of one function: the last run's, each marked when this run uses it, and the
+/// ones this run computed. Marking rather than copying what is used keeps a run that reuses
+/// 10,000 results from rebuilding a map of 10,000 entries.
 struct Memo<A, V> {
     /// The function's name, for the debug log.
     name: &'static str,
-    /// The results kept so far, each marked when this run uses it; read-only but for the
-    /// marks during a run.
-    previous: FxHashMap<A, Entry<V>>,
-    /// This run's computed results, one list per worker thread (and one for other threads),
-    /// so that threads computing at once do not wait on one lock.
-    current: Box<[Mutex<Calls<A, V>>]>,
+    previous: RwLock<FxHashMap<A, Marked<V>>>,
+    computed: Mutex<FxHashMap<A, V>>,
 }
 
-/// A kept result, and whether this run used it.
-struct Entry<V> {
+struct Marked<V> {
     value: V,
     used: AtomicBool,
 }
 
 impl<A, V> Memo<A, V> {
     fn named(name: &'static str) -> Self {
-        let shards = (0..=rayon::current_num_threads()).map(|_| Mutex::default()).collect();
-        Memo { name, previous: FxHashMap::default(), current: shards }
+        Memo { name, previous: RwLock::default(), computed: Mutex::default() }
+    }
+}
+
+impl<A: Hash + Eq, V: Clone> Memo<A, V> {
+    /// The last run's result for `argument`, marked as used.
+    fn find(&self, argument: &A) -> Option<V> {
+        Memo::find_in(&self.previous.read().unwrap_or_else(PoisonError::into_inner), argument)
     }
 
-    /// The calling thread's list of this run's calls.
-    fn shard(&self) -> &Mutex<Calls<A, V>> {
-        let index = rayon::current_thread_index().map_or(0, |worker| worker + 1);
-        &self.current[index % self.current.len()]
+    fn find_in(previous: &FxHashMap<A, Marked<V>>, argument: &A) -> Option<V> {
+        let found = previous.get(argument)?;
+        // Read before written: most results are used by one call a run, and a write to every
+        // entry's line would be shared between the threads.
+        if !found.used.load(Ordering::Relaxed) {
+            found.used.store(true, Ordering::Relaxed);
+        }
+        Some(found.value.clone())
     }
 }
 
 trait AnyMemo: Send + Sync {
-    fn finish_run(&mut self);
+    fn finish_run(&self);
+    fn abandon_run(&self);
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
@@ -167,20 +243,23 @@ where
     A: Hash + Eq + Send + Sync + 'static,
     V: Send + Sync + 'static,
 {
-    fn finish_run(&mut self) {
-        self.previous.retain(|_, entry| std::mem::take(entry.used.get_mut()));
-        let reused = self.previous.len();
-        let mut computed = 0;
-        for shard in self.current.iter_mut() {
-            let calls = std::mem::take(shard.get_mut().unwrap_or_else(PoisonError::into_inner));
-            computed += calls.len();
-            self.previous.extend(
-                calls
-                    .into_iter()
-                    .map(|(argument, value)| (argument, Entry { value, used: AtomicBool::new(false) })),
-            );
+    fn finish_run(&self) {
+        let computed = std::mem::take(&mut *self.computed.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut previous = self.previous.write().unwrap_or_else(PoisonError::into_inner);
+        previous.retain(|_, marked| std::mem::take(marked.used.get_mut()));
+        log::debug!("memo: {} computed, {} reused in {}", computed.len(), previous.len(), self.name);
+        let computed = computed.into_iter().map(|(argument, value)| {
+            let marked = Marked { value, used: AtomicBool::new(false) };
+            (argument, marked)
+        });
+        previous.extend(computed);
+    }
+
+    fn abandon_run(&self) {
+        self.computed.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        for marked in self.previous.write().unwrap_or_else(PoisonError::into_inner).values_mut() {
+            *marked.used.get_mut() = false;
         }
-        log::debug!("memo: {computed} computed, {reused} reused in {}", self.name);
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
@@ -363,7 +442,7 @@ impl io::Write for DigestWriter<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
 
@@ -376,7 +455,7 @@ mod tests {
 
     #[test]
     fn an_equal_argument_gets_the_last_runs_result_and_only_used_results_are_kept() {
-        let mut memos = Memos::kept();
+        let memos = Memos::kept();
         let a = Arc::new("four".to_string());
         let b = Arc::new("seven!!".to_string());
         let before = CALLS.load(Ordering::SeqCst);
@@ -397,7 +476,7 @@ mod tests {
 
     #[test]
     fn without_keeping_every_call_computes() {
-        let mut memos = Memos::none();
+        let memos = Memos::none();
         let square = |n: &u64| n * n;
         assert_eq!(memos.call(3, square), 9);
         memos.finish_run();
@@ -418,5 +497,39 @@ mod tests {
         assert!(one == same);
         assert!(one != other);
         assert!(Digested::new(("x", 1)) == Digested::new(("x", 1)));
+    }
+
+    struct Halver;
+    impl Helper for Halver {}
+
+    #[test]
+    fn a_fallible_call_remembers_successes_only_and_counts_what_it_computed() {
+        let memos = Memos::kept();
+        let half =
+            |n: &u32, _: &Halver| if n.is_multiple_of(2) { Ok(n / 2) } else { Err(format!("{n} is odd")) };
+        let first = memos.function(half);
+        assert_eq!(first.try_call_each_with(vec![4, 3], &Halver), [Ok(2), Err("3 is odd".to_string())]);
+        assert_eq!(first.computed(), 2);
+        memos.finish_run();
+        let second = memos.function(half);
+        assert_eq!(second.try_call_each_with(vec![4], &Halver), [Ok(2)]);
+        assert_eq!(second.computed(), 0, "4 was remembered");
+        assert!(second.try_call_each_with(vec![3], &Halver)[0].is_err());
+        assert_eq!(second.computed(), 1, "a failure is computed again");
+    }
+
+    #[test]
+    fn an_abandoned_run_leaves_the_last_finished_runs_results() {
+        let memos = Memos::kept();
+        let double = |n: &u32, _: &Halver| Ok::<_, ()>(n * 2);
+        memos.function(double).try_call_each_with(vec![1], &Halver);
+        memos.finish_run();
+        memos.function(double).try_call_each_with(vec![2], &Halver);
+        memos.abandon_run();
+        let next = memos.function(double);
+        assert_eq!(next.try_call_each_with(vec![1], &Halver), [Ok(2)]);
+        assert_eq!(next.computed(), 0, "1 is the last finished run's");
+        next.try_call_each_with(vec![2], &Halver);
+        assert_eq!(next.computed(), 1, "2 was the abandoned run's");
     }
 }

@@ -117,12 +117,28 @@ pub enum Format {
 }
 
 /// What the parser needs to know about the site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct FrontMatterOptions {
     /// Configured taxonomy names: these keys hold term lists.
     pub taxonomy_names: Vec<String>,
     /// The zone of dates written without an offset (the site's `timezone`, else UTC).
+    #[serde(serialize_with = "zone_by_name")]
     pub timezone: jiff::tz::TimeZone,
+}
+
+/// A zone by its IANA name, or a fixed offset by its seconds: this binary's zone database
+/// gives each name one set of rules.
+fn zone_by_name<S: serde::Serializer>(
+    zone: &jiff::tz::TimeZone,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match (zone.iana_name(), zone.to_fixed_offset()) {
+        (Some(name), _) => serializer.serialize_str(name),
+        (None, Ok(offset)) => serializer.serialize_i32(offset.seconds()),
+        (None, Err(_)) => {
+            Err(serde::ser::Error::custom("a time zone with neither a name nor a fixed offset"))
+        }
+    }
 }
 
 impl Default for FrontMatterOptions {

@@ -2,32 +2,32 @@
 //! pure-Rust `fancy-regex` one without the `onig` feature) and bat's syntax and theme set from
 //! `two-face`.
 //!
-//! The syntax set is loaded once per process, lazily, and shared by every thread. Highlighted
-//! blocks are memoised by a hash of everything the output depends on (language, options, code,
-//! style, theme), so identical blocks are highlighted once per build and an unchanged block is
-//! not highlighted again on the next build in the same process (`quire serve`); `highlight_store`
-//! keeps it on disk between `quire build`s. The memo is a pure function's cache: it can never
-//! make a build differ from a clean one.
+//! The syntax and theme sets are read-only data, loaded once per process, lazily, and shared
+//! by every thread. Everything that remembers work is a value: a [`Highlighter`] is made for a
+//! parse run and holds that run's line memo, and asks the [`BlockStore`] it was given for a
+//! block highlighted before (by an earlier block of this run, the last run of `quire serve`,
+//! or the last `quire build`, on disk) before highlighting one. The highlighted HTML is a pure
+//! function of the [`Block`], so neither can make a build differ from a clean one.
 //!
 //! This module does not find code blocks in Markdown (`markdown.rs` does) and writes no CSS
 //! file: `quire highlight-css` prints the stylesheet for a theme.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::RangeInclusive;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, RwLock};
+use std::sync::{Arc, LazyLock};
 
-use syntect::highlighting::{Color, HighlightIterator, HighlightState, Highlighter, Theme};
+use syntect::highlighting::{
+    Color, HighlightIterator, HighlightState, Highlighter as ThemeHighlighter, Theme,
+};
 use syntect::html::{self, ClassStyle, IncludeBackground};
 use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use two_face::theme::{EmbeddedLazyThemeSet, EmbeddedThemeName};
 
 use crate::config::HighlightStyle;
-use crate::parse::line_memo;
+use crate::parse::line_memo::LineMemo;
 
 /// The options written after the language in a fence: ```` ```rust,linenos,hl_lines=2 4-6 ````.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FenceInfo {
     /// The language token as written (`py`, `rust`), if any.
     pub language: Option<String>,
@@ -90,46 +90,75 @@ pub fn parse_info(info: &str) -> Result<FenceInfo, String> {
     Ok(fence)
 }
 
-/// Highlights one block of code, or returns the remembered result of an identical block: from
-/// the attached [`BlockStore`] if there is one (`quire build`), else from the in-memory memo
-/// (`quire serve`).
-///
-/// An unknown language (or none) gives plain, escaped text, still numbered and marked as asked.
-pub fn highlight(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> Arc<str> {
-    let key = block_key(code, fence, options);
-    let store = STORE.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-    if let Some(store) = store {
-        // No memo beside the store: a one-shot build would only hold every block twice.
-        if let Some(html) = store.find(key) {
+/// A code block to highlight: everything its HTML depends on, so a [`BlockStore`] knows
+/// blocks by it.
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct Block<'a> {
+    /// The code, lines ending in `\n`.
+    pub code: &'a str,
+    /// The language and options of the fence.
+    pub fence: &'a FenceInfo,
+    /// The site's highlight settings.
+    pub options: &'a HighlightOptions,
+}
+
+/// Where a [`Highlighter`] finds blocks highlighted before, and leaves the ones it highlights.
+pub trait BlockStore: Send + Sync + std::fmt::Debug {
+    /// The HTML of an equal block highlighted before, if there is one.
+    fn find(&self, block: &Block<'_>) -> Option<Arc<str>>;
+    /// A block just highlighted.
+    fn remember(&self, block: &Block<'_>, html: &Arc<str>);
+}
+
+/// Highlights code blocks for one parse run, from any number of threads.
+#[derive(Debug)]
+pub struct Highlighter {
+    blocks: Arc<dyn BlockStore>,
+    /// The lines parsed in this run, forgotten when the highlighter is dropped.
+    lines: Option<LineMemo>,
+}
+
+impl Highlighter {
+    /// A highlighter for a parse run: it asks `blocks` before highlighting a block and tells
+    /// it after, and replays lines it has parsed before.
+    pub fn new(blocks: Arc<dyn BlockStore>) -> Highlighter {
+        Highlighter { blocks, lines: Some(LineMemo::default()) }
+    }
+
+    /// Highlights one block of code, or returns the HTML of an equal block from the store.
+    ///
+    /// An unknown language (or none) gives plain, escaped text, still numbered and marked as
+    /// asked.
+    pub fn highlight(&self, code: &str, fence: &FenceInfo, options: &HighlightOptions) -> Arc<str> {
+        let block = Block { code, fence, options };
+        if let Some(html) = self.blocks.find(&block) {
             return html;
         }
-        let html: Arc<str> = render_block(code, fence, options).into();
-        store.keep(key, &html);
-        return html;
+        let html: Arc<str> = render_block(&block, self.lines.as_ref()).into();
+        self.blocks.remember(&block, &html);
+        html
     }
-    if let Some(html) = CACHE.get(key) {
-        return html;
+}
+
+impl Default for Highlighter {
+    /// A highlighter that remembers nothing, for a few blocks at a time (the `markdown`
+    /// filter): no run of its own to keep lines for.
+    fn default() -> Highlighter {
+        Highlighter { blocks: Arc::new(NoBlocks), lines: None }
     }
-    let html: Arc<str> = render_block(code, fence, options).into();
-    CACHE.insert(key, Arc::clone(&html));
-    html
 }
 
-/// Where highlighted blocks outlive the process (`highlight_store`): asked before highlighting,
-/// told every block highlighted.
-pub trait BlockStore: Send + Sync {
-    /// The HTML of the block with this key, if the store has it; the store notes it as used.
-    fn find(&self, key: u128) -> Option<Arc<str>>;
-    /// A block just highlighted.
-    fn keep(&self, key: u128, html: &str);
-}
+/// A store that remembers nothing.
+#[derive(Debug)]
+struct NoBlocks;
 
-/// Makes [`highlight`] use `store` (or the memo again, with `None`) from now on.
-pub fn attach_store(store: Option<Arc<dyn BlockStore>>) {
-    *STORE.write().unwrap_or_else(std::sync::PoisonError::into_inner) = store;
-}
+impl BlockStore for NoBlocks {
+    fn find(&self, _: &Block<'_>) -> Option<Arc<str>> {
+        None
+    }
 
-static STORE: RwLock<Option<Arc<dyn BlockStore>>> = RwLock::new(None);
+    fn remember(&self, _: &Block<'_>, _: &Arc<str>) {}
+}
 
 /// Whether `name` is a highlight theme (case and punctuation are ignored: `solarized-light`).
 pub fn theme_exists(name: &str) -> bool {
@@ -178,7 +207,6 @@ fn theme_key(name: &str) -> String {
 /// Bat's syntaxes, in their `\n`-terminated form (lines are highlighted with their newline).
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
 static THEMES: LazyLock<EmbeddedLazyThemeSet> = LazyLock::new(two_face::theme::extra);
-static CACHE: LazyLock<BlockCache> = LazyLock::new(BlockCache::default);
 
 /// Names people write in fences that the syntax set does not know by extension or name.
 const ALIASES: &[(&str, &str)] = &[
@@ -206,7 +234,8 @@ fn find_syntax(language: &str) -> Option<&'static SyntaxReference> {
     set.find_syntax_by_token(token).or_else(|| set.find_syntax_by_token(&lower))
 }
 
-fn render_block(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> String {
+fn render_block(block: &Block<'_>, lines: Option<&LineMemo>) -> String {
+    let Block { code, fence, options } = *block;
     let syntax = fence.language.as_deref().and_then(find_syntax).filter(|s| s.name != "Plain Text");
     if syntax.is_none() {
         if let Some(language) = &fence.language {
@@ -215,9 +244,9 @@ fn render_block(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> St
     }
     let lines = match (syntax, options.style) {
         (None, _) => None,
-        (Some(syntax), HighlightStyle::Class) => classed_lines(code, syntax),
+        (Some(syntax), HighlightStyle::Class) => classed_lines(code, syntax, lines),
         (Some(syntax), HighlightStyle::Inline) => {
-            find_theme(&options.theme).and_then(|theme| inline_lines(code, syntax, theme))
+            find_theme(&options.theme).and_then(|theme| inline_lines(code, syntax, theme, lines))
         }
     };
     // A grammar that fails on some input must not fail the build: show that block plain.
@@ -228,7 +257,7 @@ fn render_block(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> St
 
 /// One HTML fragment per line, every span closed at the end of its line and reopened on the
 /// next, so a line can be wrapped (numbered, marked) on its own.
-fn classed_lines(code: &str, syntax: &SyntaxReference) -> Option<Vec<String>> {
+fn classed_lines(code: &str, syntax: &SyntaxReference, memo: Option<&LineMemo>) -> Option<Vec<String>> {
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut lines = Vec::new();
@@ -238,7 +267,7 @@ fn classed_lines(code: &str, syntax: &SyntaxReference) -> Option<Vec<String>> {
         for scope in stack.as_slice() {
             open_span(&mut out, *scope);
         }
-        let ops = parse_line(&mut state, line, syntax, &stack)?;
+        let ops = parse_line(memo, &mut state, line, syntax, &stack)?;
         let (html, delta) = html::line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut stack).ok()?;
         out.push_str(&html);
         let open_after = usize::try_from(open_before as isize + delta).unwrap_or(0);
@@ -260,14 +289,19 @@ fn open_span(out: &mut String, scope: Scope) {
     out.push_str("\">");
 }
 
-fn inline_lines(code: &str, syntax: &SyntaxReference, theme: &Theme) -> Option<Vec<String>> {
-    let highlighter = Highlighter::new(theme);
+fn inline_lines(
+    code: &str,
+    syntax: &SyntaxReference,
+    theme: &Theme,
+    memo: Option<&LineMemo>,
+) -> Option<Vec<String>> {
+    let highlighter = ThemeHighlighter::new(theme);
     let mut state = ParseState::new(syntax);
     let mut highlight_state = HighlightState::new(&highlighter, ScopeStack::new());
     let background = theme.settings.background.unwrap_or(Color::WHITE);
     code.split_inclusive('\n')
         .map(|line| {
-            let ops = parse_line(&mut state, line, syntax, &highlight_state.path)?;
+            let ops = parse_line(memo, &mut state, line, syntax, &highlight_state.path)?;
             let regions: Vec<_> =
                 HighlightIterator::new(&mut highlight_state, &ops, line, &highlighter).collect();
             html::styled_line_to_highlighted_html(&regions, IncludeBackground::IfDifferent(background)).ok()
@@ -277,12 +311,16 @@ fn inline_lines(code: &str, syntax: &SyntaxReference, theme: &Theme) -> Option<V
 
 /// Parses one line; for Rust, also marks the keywords bat's grammar predates.
 fn parse_line(
+    memo: Option<&LineMemo>,
     state: &mut ParseState,
     line: &str,
     syntax: &SyntaxReference,
     stack: &ScopeStack,
 ) -> Option<Vec<(usize, ScopeStackOp)>> {
-    let ops = line_memo::parse_line(state, line, &SYNTAXES).ok()?;
+    let ops = match memo {
+        Some(memo) => memo.parse_line(state, line, &SYNTAXES).ok()?,
+        None => state.parse_line(line, &SYNTAXES).ok()?,
+    };
     if syntax.name == "Rust" {
         Some(add_rust_keywords(line, ops, stack))
     } else {
@@ -478,61 +516,6 @@ fn parse_line_ranges(value: &str) -> Result<Vec<RangeInclusive<usize>>, String> 
         .collect()
 }
 
-/// A 128-bit hash of everything the highlighted HTML depends on. XXH3 is stable across
-/// processes and versions, so the key can also name a block in the on-disk store.
-pub(crate) fn block_key(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> u128 {
-    let mut bytes = Vec::with_capacity(code.len() + 64);
-    let mut field = |part: &[u8]| {
-        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(part);
-    };
-    field(code.as_bytes());
-    field(fence.language.as_deref().unwrap_or("\0none").as_bytes());
-    field(&[u8::from(fence.linenos)]);
-    field(&(fence.linenostart as u64).to_le_bytes());
-    for range in &fence.hl_lines {
-        field(&(*range.start() as u64).to_le_bytes());
-        field(&(*range.end() as u64).to_le_bytes());
-    }
-    field(match options.style {
-        HighlightStyle::Class => b"class",
-        HighlightStyle::Inline => b"inline",
-    });
-    field(options.theme.as_bytes());
-    xxhash_rust::xxh3::xxh3_128(&bytes)
-}
-
-/// The memo of highlighted blocks, bounded so a long `serve` session cannot grow it forever.
-#[derive(Default)]
-struct BlockCache {
-    blocks: Mutex<HashMap<u128, Arc<str>>>,
-    bytes: AtomicUsize,
-}
-
-/// Above this much highlighted HTML the memo starts over (a 10,000-post site holds ~200 MiB).
-const CACHE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
-
-impl BlockCache {
-    fn get(&self, key: u128) -> Option<Arc<str>> {
-        self.lock().get(&key).cloned()
-    }
-
-    fn insert(&self, key: u128, html: Arc<str>) {
-        let mut blocks = self.lock();
-        if self.bytes.load(Ordering::Relaxed) + html.len() > CACHE_LIMIT_BYTES {
-            blocks.clear();
-            self.bytes.store(0, Ordering::Relaxed);
-        }
-        self.bytes.fetch_add(html.len(), Ordering::Relaxed);
-        blocks.insert(key, html);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u128, Arc<str>>> {
-        // A panic while holding the lock leaves a map that is still valid: keep using it.
-        self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -546,6 +529,10 @@ mod tests {
 
     fn fence(info: &str) -> FenceInfo {
         parse_info(info).unwrap()
+    }
+
+    fn highlight(code: &str, fence: &FenceInfo, options: &HighlightOptions) -> Arc<str> {
+        Highlighter::default().highlight(code, fence, options)
     }
 
     fn html(info: &str, code: &str) -> String {
@@ -666,14 +653,43 @@ mod tests {
         assert!(parse_info("rust,colour=red").is_err());
     }
 
+    /// A block's code, fence and options, and its HTML.
+    type Entry = (String, FenceInfo, HighlightOptions, Arc<str>);
+
+    /// Blocks by their code, fence and options, as a store.
+    #[derive(Debug, Default)]
+    struct Remembered(std::sync::Mutex<Vec<Entry>>);
+
+    impl BlockStore for Remembered {
+        fn find(&self, block: &Block<'_>) -> Option<Arc<str>> {
+            let blocks = self.0.lock().unwrap();
+            let equal = |(code, fence, options, _): &&Entry| {
+                code == block.code && fence == block.fence && options == block.options
+            };
+            blocks.iter().find(equal).map(|(.., html)| Arc::clone(html))
+        }
+
+        fn remember(&self, block: &Block<'_>, html: &Arc<str>) {
+            let entry =
+                (block.code.to_string(), block.fence.clone(), block.options.clone(), Arc::clone(html));
+            self.0.lock().unwrap().push(entry);
+        }
+    }
+
     #[test]
-    fn identical_blocks_are_highlighted_once() {
+    fn a_block_found_in_the_store_is_not_highlighted_again() {
+        let store = Arc::new(Remembered::default());
+        let highlighter = Highlighter::new(Arc::clone(&store) as Arc<dyn BlockStore>);
         let code = "fn only_once_in_this_test() {}\n";
-        let first = highlight(code, &fence("rust"), &classes());
-        let second = highlight(code, &fence("rust"), &classes());
-        assert!(Arc::ptr_eq(&first, &second), "the second block came from the memo");
-        let numbered = highlight(code, &fence("rust,linenos"), &classes());
-        assert!(!Arc::ptr_eq(&first, &numbered), "options are part of the key");
+        let first = highlighter.highlight(code, &fence("rust"), &classes());
+        let second = highlighter.highlight(code, &fence("rust"), &classes());
+        assert!(Arc::ptr_eq(&first, &second), "the second block came from the store");
+        let numbered = highlighter.highlight(code, &fence("rust,linenos"), &classes());
+        assert!(!Arc::ptr_eq(&first, &numbered), "options tell blocks apart");
+        assert_eq!(store.0.lock().unwrap().len(), 2);
+        let again =
+            Highlighter::new(store as Arc<dyn BlockStore>).highlight(code, &fence("rust"), &classes());
+        assert!(Arc::ptr_eq(&first, &again), "another highlighter, the same store");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use crate::parse::kramdown::{closes_fence, opens_fence};
 
 /// What `site.url` and `site.baseurl` stand for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SiteUrls {
     /// `https://example.com`: the base URL's scheme and host (empty for a `/` base URL).
     pub url: String,

@@ -21,7 +21,7 @@ use crate::config::MarkdownConfig;
 use crate::error::{Error, Location, Result};
 use crate::parse::block_attributes::BlockAttributes;
 use crate::parse::footnotes::{self, Footnotes};
-use crate::parse::highlight::{self, HighlightOptions};
+use crate::parse::highlight::{self, HighlightOptions, Highlighter};
 use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
 use crate::shared_text::SharedText;
 use crate::site::url::slugify;
@@ -120,11 +120,24 @@ const LINK_MARKER: char = '\0';
 /// The template that renders the link beside a heading, when `heading_anchors` is on.
 pub const ANCHOR_LINK_TEMPLATE: &str = "anchor-link.html";
 
-/// Renders Markdown with the site's options.
+/// Renders Markdown with the site's options, highlighting code with a highlighter of its own
+/// (the `markdown` filter; the parse stage shares one with [`render_with`]).
 ///
 /// # Errors
 /// `Error::Markdown` for unreadable shortcode calls and code block options, all together.
 pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<Rendered> {
+    render_with(source, options, &Highlighter::default())
+}
+
+/// Renders Markdown with the site's options, highlighting code with `highlighter`.
+///
+/// # Errors
+/// `Error::Markdown` for unreadable shortcode calls and code block options, all together.
+pub fn render_with(
+    source: &Source<'_>,
+    options: &MarkdownConfig,
+    highlighter: &Highlighter,
+) -> Result<Rendered> {
     let text: Cow<'_, str> = if memchr::memchr(LINK_MARKER as u8, source.text.as_bytes()).is_some() {
         Cow::Owned(source.text.replace(LINK_MARKER, "\u{fffd}"))
     } else {
@@ -149,7 +162,7 @@ pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<Rendered>
             }
         },
     };
-    let mut renderer = Renderer::new(source, options, &text);
+    let mut renderer = Renderer::new(source, options, highlighter, &text);
     for call in found {
         renderer.add_call(call, &mut errors);
     }
@@ -307,6 +320,7 @@ struct Image {
 struct Renderer<'a> {
     source: &'a Source<'a>,
     options: &'a MarkdownConfig,
+    highlighter: &'a Highlighter,
     highlight: Option<HighlightOptions>,
     line_starts: Vec<usize>,
     links: Vec<Link>,
@@ -314,14 +328,27 @@ struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn new(source: &'a Source<'a>, options: &'a MarkdownConfig, text: &str) -> Self {
+    fn new(
+        source: &'a Source<'a>,
+        options: &'a MarkdownConfig,
+        highlighter: &'a Highlighter,
+        text: &str,
+    ) -> Self {
         let highlight = options.highlight_code.then(|| HighlightOptions {
             style: options.highlight_style,
             theme: options.highlight_theme.clone(),
         });
         let line_starts =
             std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect();
-        Renderer { source, options, highlight, line_starts, links: Vec::new(), calls: Vec::new() }
+        Renderer {
+            source,
+            options,
+            highlighter,
+            highlight,
+            line_starts,
+            links: Vec::new(),
+            calls: Vec::new(),
+        }
     }
 
     /// The 1-based file line of a byte offset in the text.
@@ -343,7 +370,7 @@ impl<'a> Renderer<'a> {
             // Headings in a body get no anchor link: their calls would belong to the body's
             // own numbering, not to the page's.
             let options = MarkdownConfig { heading_anchors: false, ..self.options.clone() };
-            match render(&body_source, &options) {
+            match render_with(&body_source, &options, self.highlighter) {
                 Ok(rendered) => Some(self.adopt_links(rendered)),
                 Err(error) => {
                     errors.push(error);
@@ -410,7 +437,7 @@ impl<'a> Renderer<'a> {
                         let block = code.take().expect("inside a code block");
                         let html = match &self.highlight {
                             Some(options) => {
-                                highlight::highlight(&block.code, &block.fence, options).to_string()
+                                self.highlighter.highlight(&block.code, &block.fence, options).to_string()
                             }
                             None => highlight::unhighlighted(&block.code, &block.info),
                         };

@@ -1,6 +1,8 @@
 //! Stage 2, parse: text in, `Document` out. Front matter and Markdown, one file at a time.
 //!
-//! Parsing is pure and per file, so it runs in parallel and collects every file's error.
+//! Parsing is pure and per file: a document is a function of the file and the
+//! [`ParseSettings`] alone (the [`Highlighter`] only saves work), so files parse in parallel,
+//! and the pipeline can reuse a document while both stay the same.
 
 pub mod block_attributes;
 pub mod date;
@@ -16,14 +18,41 @@ pub mod shortcodes;
 
 use std::path::PathBuf;
 
-use rayon::prelude::*;
+use serde::Serialize;
 
-use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::config::{Config, MarkdownConfig};
+use crate::error::Result;
 use crate::load::SourceFile;
 use date::PageDate;
 use front_matter::{FrontMatter, FrontMatterOptions};
+use highlight::Highlighter;
 use markdown::Rendered;
+
+/// What parsing reads of the site's settings, and nothing more: a setting parsing does not
+/// read (`link_checker.timeout`) has no field here, so changing it cannot change a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParseSettings {
+    /// The `[markdown]` options.
+    pub markdown: MarkdownConfig,
+    /// The taxonomy names and the time zone of dates written without an offset.
+    pub front_matter: FrontMatterOptions,
+    /// What Liquid's `site.url` and `site.baseurl` stand for, from the base URL.
+    pub urls: liquid::SiteUrls,
+}
+
+impl ParseSettings {
+    /// The parse settings of a site.
+    pub fn from_config(config: &Config) -> ParseSettings {
+        ParseSettings {
+            markdown: config.markdown.clone(),
+            front_matter: FrontMatterOptions {
+                taxonomy_names: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
+                timezone: config.time_zone(),
+            },
+            urls: liquid::SiteUrls::from_base_url(&config.base_url),
+        }
+    }
+}
 
 /// A parsed content file, before it takes its place in the site.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,33 +118,24 @@ fn file_stem(content_path: &str) -> Option<&str> {
     Some(stem.rsplit_once('/').map_or(stem, |(_, name)| name))
 }
 
-/// Parses every content file, in parallel.
-///
-/// # Errors
-/// All the files' errors together, in path order.
-pub fn parse_all(files: &[SourceFile], config: &Config) -> Result<Vec<Document>> {
-    let options = FrontMatterOptions {
-        taxonomy_names: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
-        timezone: config.time_zone(),
-    };
-    let results: Vec<Result<Document>> =
-        files.par_iter().map(|file| parse_document(file, config, &options)).collect();
-    line_memo::forget_all();
-    Error::collect_all(results)
-}
-
 /// Parses one content file.
 ///
 /// # Errors
 /// `Error::FrontMatter` when its front matter is broken, `Error::Markdown` for unreadable
 /// shortcode calls or code block options.
-pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterOptions) -> Result<Document> {
+pub fn parse_document(
+    file: &SourceFile,
+    settings: &ParseSettings,
+    highlighter: &Highlighter,
+) -> Result<Document> {
+    let options = &settings.front_matter;
     let text = normalize_text(&file.text);
     let split = front_matter::split(&file.display_path, &text)?;
-    let front_matter =
-        with_smart_punctuation(front_matter::parse(&file.display_path, &text, &split, options)?, config);
-    let urls = liquid::SiteUrls::from_base_url(&config.base_url);
-    let converted = liquid::convert(split.body, &urls);
+    let front_matter = with_smart_punctuation(
+        front_matter::parse(&file.display_path, &text, &split, options)?,
+        &settings.markdown,
+    );
+    let converted = liquid::convert(split.body, &settings.urls);
     let stripped = kramdown::rewrite_attributes(&converted);
     let source = markdown::Source {
         file: &file.display_path,
@@ -123,7 +143,7 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
         first_line: split.body_first_line,
         shortcodes: markdown::Shortcodes::Extract,
     };
-    let body = markdown::render(&source, &config.markdown)?;
+    let body = markdown::render_with(&source, &settings.markdown, highlighter)?;
     let mut warnings = dropped_term_warnings(&file.display_path, &split, &front_matter);
     // Quire's own shortcode calls use the same braces as Liquid: they are not foreign.
     warnings.extend(
@@ -140,7 +160,7 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
                 first_line: split.block_first_line,
                 shortcodes: markdown::Shortcodes::Leave,
             };
-            let rendered = markdown::render(&source, &config.markdown)?;
+            let rendered = markdown::render_with(&source, &settings.markdown, highlighter)?;
             Some(markdown::fill_links(&rendered.html, &rendered.links_as_written()))
         }
         None => None,
@@ -148,8 +168,8 @@ pub fn parse_document(file: &SourceFile, config: &Config, options: &FrontMatterO
     let (file_date, file_slug) = name_parts(&file.content_path, &options.timezone);
     let path_date = front_matter.path.as_deref().and_then(|path| date_in_path(path, &options.timezone));
     Ok(Document {
-        content_path: file.content_path.clone(),
-        display_path: file.display_path.clone(),
+        content_path: file.content_path.to_string(),
+        display_path: file.display_path.to_path_buf(),
         front_matter,
         file_date,
         path_date,
@@ -200,8 +220,8 @@ fn term_line(split: &front_matter::Split<'_>, taxonomy: &str, term: &str) -> usi
 /// The front matter with its title and description punctuated as the body is, when the site
 /// has `smart_punctuation` on: a title reading "Robin's" above a body reading "I’m" looks
 /// like two authors (issue 22). Slugs are unchanged: both quotes separate words.
-fn with_smart_punctuation(mut front_matter: FrontMatter, config: &Config) -> FrontMatter {
-    if config.markdown.smart_punctuation {
+fn with_smart_punctuation(mut front_matter: FrontMatter, markdown: &MarkdownConfig) -> FrontMatter {
+    if markdown.smart_punctuation {
         for text in [&mut front_matter.title, &mut front_matter.description].into_iter().flatten() {
             if let std::borrow::Cow::Owned(smart) = markdown::smart_punctuation(text) {
                 *text = smart;
