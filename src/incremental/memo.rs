@@ -15,6 +15,7 @@
 use std::any::{Any, TypeId};
 use std::hash::{Hash, Hasher};
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use rustc_hash::FxHashMap;
@@ -65,14 +66,53 @@ impl Memos {
         V: Clone + Send + Sync + 'static,
         F: Fn(&A) -> V + Copy + Send + Sync + 'static,
     {
+        Function { memo: self.memo::<A, V, F>(), function, computed: AtomicUsize::new(0) }
+    }
+
+    /// Calls `function` with a borrowed `argument`, or gives the last run's result for an
+    /// argument with the same digest (128 bits of its `Hash`). For an argument that borrows
+    /// the run's data (the site's URLs, a page's HTML): owning it would cost a copy, and its
+    /// digest is made as the call is.
+    pub fn call_digested<B, V, F>(&self, argument: &B, function: F) -> V
+    where
+        B: Hash + ?Sized,
+        V: Clone + Send + Sync + 'static,
+        F: Fn(&B) -> V + Copy + Send + Sync + 'static,
+    {
+        self.digested_function(function).call(argument)
+    }
+
+    /// A handle on the memo of `function`, a function of a borrowed argument known by its
+    /// digest (see [`Memos::call_digested`]), for many calls.
+    pub fn digested_function<V, F>(&self, function: F) -> DigestedFunction<V, F>
+    where
+        V: Clone + Send + Sync + 'static,
+        F: Copy + Send + Sync + 'static,
+    {
+        DigestedFunction(Function {
+            memo: self.memo::<u128, V, F>(),
+            function,
+            computed: AtomicUsize::new(0),
+        })
+    }
+
+    /// The memo of `function` with keys of type `K`; `None` when nothing is kept.
+    fn memo<K, V, F>(&self) -> Option<Arc<Memo<K, V>>>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Send + Sync + 'static,
+        F: 'static,
+    {
         const { assert!(size_of::<F>() == 0, "a memoized function captures nothing: its argument is its key") };
-        let memo = self.keeps.then(|| {
+        self.keeps.then(|| {
             let mut by_function = self.by_function.lock().unwrap_or_else(PoisonError::into_inner);
-            let memo = by_function.entry(TypeId::of::<F>()).or_insert_with(|| Arc::new(Memo::<A, V>::default()));
+            // By the key's type too: one function could be called by value and by digest.
+            let memo = by_function
+                .entry(TypeId::of::<(F, K)>())
+                .or_insert_with(|| Arc::new(Memo::<K, V>::default()));
             let memo: Arc<dyn Any + Send + Sync> = Arc::clone(memo).as_any();
-            memo.downcast::<Memo<A, V>>().unwrap_or_else(|_| unreachable!("one memo type per function"))
-        });
-        Function { memo, function }
+            memo.downcast::<Memo<K, V>>().unwrap_or_else(|_| unreachable!("one memo type per function"))
+        })
     }
 
     /// Ends a run: what this run's calls used or computed is what the next run can reuse,
@@ -90,6 +130,8 @@ impl Memos {
 pub struct Function<A, V, F> {
     memo: Option<Arc<Memo<A, V>>>,
     function: F,
+    /// Calls through this handle that computed (no result of the last run fitted).
+    computed: AtomicUsize,
 }
 
 impl<A, V, F> Function<A, V, F>
@@ -100,13 +142,59 @@ where
 {
     /// The function's result for `argument`, from the last run if it had an equal one.
     pub fn call(&self, argument: A) -> V {
-        let Some(memo) = &self.memo else {
-            return (self.function)(&argument);
+        self.call_keyed(argument, |argument| (self.function)(argument))
+    }
+}
+
+impl<A, V, F> Function<A, V, F>
+where
+    A: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// How many calls through this handle computed their result: what a run did anew, for
+    /// its statistics.
+    pub fn computed(&self) -> usize {
+        self.computed.load(Ordering::Relaxed)
+    }
+
+    fn call_keyed(&self, key: A, compute: impl FnOnce(&A) -> V) -> V {
+        let compute = |key: &A| {
+            self.computed.fetch_add(1, Ordering::Relaxed);
+            compute(key)
         };
-        let known = memo.previous.read().unwrap_or_else(PoisonError::into_inner).get(&argument).cloned();
-        let value = known.unwrap_or_else(|| (self.function)(&argument));
-        memo.current.lock().unwrap_or_else(PoisonError::into_inner).push((argument, value.clone()));
+        let Some(memo) = &self.memo else {
+            return compute(&key);
+        };
+        let known = memo.previous.read().unwrap_or_else(PoisonError::into_inner).get(&key).cloned();
+        let value = known.unwrap_or_else(|| compute(&key));
+        memo.current.lock().unwrap_or_else(PoisonError::into_inner).push((key, value.clone()));
         value
+    }
+}
+
+/// The memo of a function of a borrowed argument, known by the argument's digest.
+pub struct DigestedFunction<V, F>(Function<u128, V, F>);
+
+impl<V, F> DigestedFunction<V, F>
+where
+    V: Clone + Send + Sync + 'static,
+    F: Copy + Send + Sync + 'static,
+{
+    /// The function's result for `argument`, from the last run if it had an argument with
+    /// the same digest.
+    pub fn call<B>(&self, argument: &B) -> V
+    where
+        B: Hash + ?Sized,
+        F: Fn(&B) -> V,
+    {
+        let mut digest = Digest::new();
+        argument.hash(&mut digest);
+        self.0.call_keyed(digest.finish_128(), |_| (self.0.function)(argument))
+    }
+
+    /// How many calls through this handle computed their result.
+    pub fn computed(&self) -> usize {
+        self.0.computed()
     }
 }
 
@@ -301,6 +389,35 @@ mod tests {
         memos.finish_run();
         assert_eq!(memos.call(3, square), 9);
         assert!(memos.by_function.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_borrowed_argument_is_known_by_its_digest_and_calls_that_computed_are_counted() {
+        #[derive(Hash)]
+        struct Words<'a> {
+            words: Vec<&'a str>,
+        }
+        let memos = Memos::kept();
+        let text = String::from("one two three");
+        let joined = |words: &Words<'_>| Arc::new(words.words.concat());
+        let first = memos.digested_function(joined);
+        let one = first.call(&Words { words: text.split(' ').collect() });
+        assert_eq!((one.as_str(), first.computed()), ("onetwothree", 1));
+        memos.finish_run();
+        // Equal words borrowed from another text: the last run's very result.
+        let other = text.clone();
+        let second = memos.digested_function(joined);
+        let again = second.call(&Words { words: other.split(' ').collect() });
+        assert!(Arc::ptr_eq(&one, &again));
+        let fewer = second.call(&Words { words: other.split(' ').take(2).collect() });
+        assert_eq!((fewer.as_str(), second.computed()), ("onetwo", 1));
+        // Without keeping, every call computes and is counted.
+        let none = Memos::none();
+        let handle = none.digested_function(joined);
+        handle.call(&Words { words: vec!["a"] });
+        handle.call(&Words { words: vec!["a"] });
+        assert_eq!(handle.computed(), 2);
+        assert_eq!(memos.call_digested("abc", |text: &str| text.len()), 3);
     }
 
     #[test]

@@ -18,6 +18,6 @@ mod value_hash;
 pub use build_memo::BuildMemo;
 pub use digest::Digest;
 pub use highlight_store::HighlightStore;
-pub use memo::{Digested, Function, Memos, Same};
+pub use memo::{Digested, DigestedFunction, Function, Memos, Same};
 pub use run_order::RunOrderMap;
 pub use value_hash::{address, KeyEntries, ValueHashes};
