@@ -2,8 +2,8 @@
 //! (`date`, `truncate_words`, `slugify`, `markdown`).
 //!
 //! Functions read a `Lookup` built once from the views; they never touch the disk. Each call
-//! is recorded as a `Query` of the running render, so the render cache can check later that
-//! the answer is still the same.
+//! is recorded as a `Query` of the running render (`queries`), so that what the render was
+//! made from includes the answer.
 
 use std::hash::Hash;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use crate::config::MarkdownConfig;
 use crate::incremental::ValueHashes;
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
-use crate::render::memo::{self, Query};
+use crate::render::queries::{self, Query};
 use crate::render::views::Views;
 use crate::site::{url, Site};
 
@@ -236,7 +236,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
         let l = Arc::clone(&lookup);
         tera.register_function(name, move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let query = query(kwargs.must_get::<&str>(argument)?.to_string());
-            memo::record(query.clone());
+            queries::record(query.clone());
             l.answer(&query).map_err(tera::Error::message)
         });
     }
@@ -244,7 +244,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     tera.register_function("get_archive", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let section = kwargs.get::<&str>("section")?.unwrap_or("");
         let query = Query::Archive(section.trim_start_matches("@/").to_string());
-        memo::record(query.clone());
+        queries::record(query.clone());
         l.answer(&query).map_err(tera::Error::message)
     });
 

@@ -3,13 +3,11 @@
 //!
 //! A render's key hashes the template set (every template text and the config), the template
 //! name, the output path and the exact data in the render's context. Template functions that
-//! reach outside the context (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) record
-//! their queries while a render runs; a previous output is reused only when its key is the
+//! reach outside the context record their queries while a render runs (`queries`); a previous output is reused only when its key is the
 //! same *and* every query it made still has the same answer. That is what keeps an
 //! incremental run equal to a clean one. This module does not decide what to render, and it
 //! keeps nothing between runs itself: the caller hands the previous `RenderCache` back in.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -17,6 +15,7 @@ use rustc_hash::FxBuildHasher;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::incremental::RunOrderMap;
+use crate::render::queries::Query;
 use crate::render::views::PageViews;
 use crate::shared_text::SharedText;
 
@@ -80,21 +79,6 @@ pub struct RenderStats {
     pub rendered: usize,
     /// Outputs whose previous bytes were still valid.
     pub reused: usize,
-}
-
-/// What a template function was asked during a render.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Query {
-    /// `get_url(path=…)`.
-    Url(String),
-    /// `get_page(path=…)`.
-    Page(String),
-    /// `get_section(path=…)`.
-    Section(String),
-    /// `get_taxonomy(kind=…)`.
-    Taxonomy(String),
-    /// `get_archive(section=…)`.
-    Archive(String),
 }
 
 /// One output as rendered: its key, the queries it made with the hashes of their answers, and
@@ -196,46 +180,5 @@ impl FromIterator<(String, CachedRender)> for RenderCache {
             sitemap: None,
             lookup: Arc::default(),
         }
-    }
-}
-
-thread_local! {
-    /// The queries of the render running on this thread. A render runs on one thread from
-    /// start to end (Tera calls functions inline), so this scopes them to that render.
-    static QUERIES: RefCell<Option<Vec<Query>>> = const { RefCell::new(None) };
-}
-
-/// Runs `render` and returns its result with the queries template functions made meanwhile.
-pub(crate) fn recording<T>(render: impl FnOnce() -> T) -> (T, Vec<Query>) {
-    let outer = QUERIES.with(|q| q.borrow_mut().replace(Vec::new()));
-    let result = render();
-    let mut queries = QUERIES.with(|q| std::mem::replace(&mut *q.borrow_mut(), outer)).unwrap_or_default();
-    queries.sort();
-    queries.dedup();
-    (result, queries)
-}
-
-/// Notes that the render running on this thread asked `query` (outside a render: nothing).
-pub(crate) fn record(query: Query) {
-    QUERIES.with(|q| {
-        if let Some(queries) = q.borrow_mut().as_mut() {
-            queries.push(query);
-        }
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queries_are_recorded_only_inside_a_render() {
-        record(Query::Page("outside.md".into()));
-        let ((), queries) = recording(|| {
-            record(Query::Page("b.md".into()));
-            record(Query::Page("a.md".into()));
-            record(Query::Page("b.md".into()));
-        });
-        assert_eq!(queries, [Query::Page("a.md".into()), Query::Page("b.md".into())]);
     }
 }

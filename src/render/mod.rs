@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod functions;
 pub mod memo;
 pub mod plan;
+pub mod queries;
 mod reads;
 pub mod shortcodes;
 pub mod sitemap;
@@ -746,8 +747,8 @@ impl Renderer<'_> {
             let origin = Origin::Reused(output_path.clone(), previous);
             return Ok(Output { file: RenderedFile { output_path, contents }, origin });
         }
-        let answer = |query: &memo::Query| self.lookup.answer_hash(query, self.hashes);
-        let (html, queries) = memo::recording(|| self.render_named(template, &context, source));
+        let answer = |query: &queries::Query| self.lookup.answer_hash(query, self.hashes);
+        let (html, queries) = queries::recording(|| self.render_named(template, &context, source));
         let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
         let contents: Arc<[u8]> = html?.into_bytes().into();
         let render = CachedRender::new(key, answers, Arc::clone(&contents));
