@@ -20,6 +20,7 @@ use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
 use crate::incremental::BuildMemo;
 use crate::incremental::HighlightStore;
+use crate::incremental::Memos;
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::{self, Document};
 use crate::project::{Paths, Project};
@@ -174,6 +175,9 @@ pub struct Builder {
     changed: BTreeSet<PathBuf>,
     /// What the model's previous run kept for this one.
     kept: Kept,
+    /// The memos of the stages' pure functions: kept from run to run in `Mode::Watch`,
+    /// none in `Mode::Once`.
+    memos: Memos,
 }
 
 /// How a builder's runs follow one another.
@@ -251,7 +255,11 @@ pub struct RunStats {
 impl Builder {
     /// A builder with nothing to reuse: its first run is a clean build.
     pub fn new(mode: Mode) -> Builder {
-        Builder { mode, ..Builder::default() }
+        let memos = match mode {
+            Mode::Once => Memos::none(),
+            Mode::Watch => Memos::kept(),
+        };
+        Builder { mode, memos, ..Builder::default() }
     }
 
     /// Makes the next run read `path` again, even if its size and time look unchanged
@@ -371,6 +379,7 @@ impl Builder {
             templates: &templates,
             static_outputs: static_outputs.clone(),
             previous: &self.renders,
+            memos: &self.memos,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
         let (mut staged_contents, mut scanned) = staged.map(Staged::finish).unwrap_or_default();
@@ -423,6 +432,8 @@ impl Builder {
         log::debug!("collected outputs at {:?}{}", step.elapsed(), crate::resident::note());
 
         let previous_renders = std::mem::replace(&mut self.renders, rendered.cache);
+        // A failed run returned before this: the next run reuses what the last good one did.
+        self.memos.finish_run();
         let stats = RunStats {
             pages: site.pages.len(),
             sections: site.sections.len(),

@@ -31,8 +31,6 @@ pub struct RenderCache {
     pub(crate) feed_entries: crate::render::feeds::KeptEntries,
     /// The sitemap's key and files.
     pub(crate) sitemap: Option<crate::render::sitemap::KeptSitemap>,
-    /// Where template functions found pages, sections and outputs.
-    pub(crate) lookup: Arc<crate::render::functions::LookupIndex>,
 }
 
 /// Hashes of pages' HTML, kept from run to run by the HTML's `Arc` (held here, so that no
@@ -178,7 +176,6 @@ impl FromIterator<(String, CachedRender)> for RenderCache {
             views: PageViews::default(),
             feed_entries: crate::render::feeds::KeptEntries::default(),
             sitemap: None,
-            lookup: Arc::default(),
         }
     }
 }

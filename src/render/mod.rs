@@ -31,14 +31,14 @@ use rayon::prelude::*;
 use tera::{Tera, Value};
 
 use crate::error::{Error, Result};
-use crate::incremental::ValueHashes;
+use crate::incremental::{Memos, ValueHashes};
 use crate::load::TemplateFile;
 use crate::shared_text::SharedText;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
 use context::RenderContext;
 use feeds::Feed;
-use functions::{Lookup, LookupIndex};
+use functions::{IndexSource, Lookup, LookupIndex};
 use memo::{CachedRender, Interner, RenderCache, RenderStats, Reuse};
 use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
@@ -74,6 +74,8 @@ pub struct RenderInput<'a> {
     pub static_outputs: Vec<String>,
     /// The previous run's renders (empty for a clean build); valid ones are reused.
     pub previous: &'a RenderCache,
+    /// The memos the render's pure functions are called through.
+    pub memos: &'a Memos,
     /// Given each templated output as soon as it is rendered, returns what rendering keeps of
     /// it: a one-shot build writes the bytes aside and keeps none (see `write::Staging`).
     /// Such outputs are not cached: there is no next run.
@@ -89,14 +91,14 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, previous, settle } = input;
+    let RenderInput { site, templates, static_outputs, previous, memos, settle } = input;
     let started = std::time::Instant::now();
     let lap =
         |what: &str| log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident::note());
     let templates = &with_builtins(&fallbacks::fit_to_site_base(templates));
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
     // (and so for the render keys, which hash the views built from them).
-    expand_shortcodes(site, templates, &static_outputs)?;
+    expand_shortcodes(site, templates, &static_outputs, memos)?;
     anchor_summaries(site);
     let site: &Site = site;
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
@@ -110,8 +112,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         log::warn!("{warning}");
     }
     let feeds = feeds::feeds(site);
-    // Every output besides pages and pagers, for `get_url`: built as a list of strings only
-    // when the lookup's index is not kept.
+    // Every output besides pages and pagers, for `get_url`.
     let feed_paths: Vec<String> = feeds.iter().flat_map(Feed::output_paths).collect();
     let other_outputs: Vec<&str> = static_outputs
         .iter()
@@ -123,8 +124,8 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("planned");
     let views = Views::build(site, &previous.views);
     lap("built views");
-    let index = LookupIndex::of(site, &other_outputs, &previous.lookup);
-    let lookup = Arc::new(Lookup::new(site, Some(&views), Arc::clone(&index)));
+    let index = memos.call_digested(&IndexSource::of(site, &other_outputs), LookupIndex::new);
+    let lookup = Arc::new(Lookup::new(site, Some(&views), index));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
@@ -242,7 +243,6 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     cache.feed_entries = feed_keys.keep();
     lap("kept feed entries");
     cache.sitemap = Some(sitemap);
-    cache.lookup = index;
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })
@@ -355,14 +355,19 @@ fn anchor_summaries(site: &mut Site) {
 /// Renders the shortcodes of every page and section, with a Tera of their own: they render
 /// before the views that the full template functions read exist, so only `get_url` works.
 /// The placeholders in pages and sections are replaced in place.
-fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs: &[String]) -> Result<()> {
+fn expand_shortcodes(
+    site: &mut Site,
+    templates: &[TemplateFile],
+    static_outputs: &[String],
+    memos: &Memos,
+) -> Result<()> {
     let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
         || site.sections.iter().any(|s| !s.shortcodes.is_empty());
     if !has_calls {
         return Ok(());
     }
     let static_outputs: Vec<&str> = static_outputs.iter().map(String::as_str).collect();
-    let index = LookupIndex::of(site, &static_outputs, &Arc::default());
+    let index = memos.call_digested(&IndexSource::of(site, &static_outputs), LookupIndex::new);
     let lookup = Arc::new(Lookup::new(site, None, index));
     let config = Value::from_serializable(&site.config);
     let (tera, _) = build_tera(templates, &config, lookup, site)?;
