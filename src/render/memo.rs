@@ -29,8 +29,6 @@ pub struct RenderCache {
     pub(crate) views: PageViews,
     /// What the feeds knew of their entries: HTML hashes and written XML.
     pub(crate) feed_entries: crate::render::feeds::KeptEntries,
-    /// The sitemap's key and files.
-    pub(crate) sitemap: Option<crate::render::sitemap::KeptSitemap>,
 }
 
 /// Hashes of pages' HTML, kept from run to run by the HTML's `Arc` (held here, so that no
@@ -175,7 +173,6 @@ impl FromIterator<(String, CachedRender)> for RenderCache {
             entries: iter.into_iter().collect(),
             views: PageViews::default(),
             feed_entries: crate::render::feeds::KeptEntries::default(),
-            sitemap: None,
         }
     }
 }

@@ -233,8 +233,8 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered feeds");
     // Written again only when its entries changed (writing 14,000 URLs and dates each serve
     // run cost more than telling).
-    let sitemap = sitemap::files(site, &plan, previous.sitemap.as_ref());
-    files.extend(sitemap.files().iter().cloned());
+    let sitemap = memos.call_digested(&sitemap::SitemapSource::of(site, &plan), sitemap::files);
+    files.extend(sitemap.iter().cloned());
     lap("rendered the sitemap");
     let mut cache: RenderCache = cache.into_iter().collect();
     lap("collected the cache");
@@ -242,7 +242,6 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("kept views");
     cache.feed_entries = feed_keys.keep();
     lap("kept feed entries");
-    cache.sitemap = Some(sitemap);
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })
