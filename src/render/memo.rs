@@ -12,12 +12,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rustc_hash::FxBuildHasher;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::incremental::RunOrderMap;
 use crate::render::queries::Query;
 use crate::render::views::PageViews;
-use crate::shared_text::SharedText;
 
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
@@ -27,33 +25,6 @@ pub struct RenderCache {
     entries: RunOrderMap<CachedRender>,
     /// The page views the renders were given, reused by the next run where still valid.
     pub(crate) views: PageViews,
-    /// What the feeds knew of their entries: HTML hashes and written XML.
-    pub(crate) feed_entries: crate::render::feeds::KeptEntries,
-}
-
-/// Hashes of pages' HTML, kept from run to run by the HTML's `Arc` (held here, so that no
-/// other text can take its address): HTML that is the same `Arc` as last run is not hashed
-/// again. Unchanged pages keep their `Arc` from run to run (the parse and the link filling
-/// are reused), so a `serve` rebuild hashes only the HTML that changed.
-#[derive(Debug, Clone, Default)]
-pub struct HtmlHashes {
-    by_address: HashMap<usize, (SharedText, u64), FxBuildHasher>,
-}
-
-impl HtmlHashes {
-    /// The hash of `html`'s bytes.
-    pub fn hash(&self, html: &SharedText) -> u64 {
-        match self.by_address.get(&html.address()) {
-            Some((kept, hash)) if kept.is_same(html) => *hash,
-            _ => xxh3_64(html.as_bytes()),
-        }
-    }
-
-    /// The hashes of `htmls`, taken from `previous` where it has them.
-    pub fn of<'a>(htmls: impl Iterator<Item = &'a SharedText>, previous: &HtmlHashes) -> HtmlHashes {
-        let by_address = htmls.map(|html| (html.address(), (html.clone(), previous.hash(html)))).collect();
-        HtmlHashes { by_address }
-    }
 }
 
 impl RenderCache {
@@ -169,10 +140,6 @@ impl CachedRender {
 
 impl FromIterator<(String, CachedRender)> for RenderCache {
     fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
-        RenderCache {
-            entries: iter.into_iter().collect(),
-            views: PageViews::default(),
-            feed_entries: crate::render::feeds::KeptEntries::default(),
-        }
+        RenderCache { entries: iter.into_iter().collect(), views: PageViews::default() }
     }
 }

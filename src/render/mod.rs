@@ -190,46 +190,11 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     }
     Error::fail_if_any(merge_repeated(errors))?;
     lap("rendered jobs");
-    // Feeds are built without templates, from the model, and keyed by what they are built
-    // from.
-    let feed_keys = feeds::FeedKeys::new(site, &previous.feed_entries, views.light_keys());
-    lap("keyed feeds");
-    let reuse = &renderer.reuse;
-    // Feeds are cached after the templated outputs, which come before the built ones.
-    let cached_jobs = jobs.iter().filter(|job| !job.is_built()).count();
-    let feed_files: Vec<([RenderedFile; 2], u64, bool)> = feeds
-        .par_iter()
-        .enumerate()
-        .map(|(index, feed)| {
-            let key = feed_keys.key(feed);
-            let [atom, rss] = feed.output_paths();
-            let position = cached_jobs + 2 * index;
-            match (reuse.get(position, &atom, key), reuse.get(position + 1, &rss, key)) {
-                (Some(atom_render), Some(rss_render)) => {
-                    let files = [
-                        RenderedFile { output_path: atom, contents: Arc::clone(atom_render.contents()) },
-                        RenderedFile { output_path: rss, contents: Arc::clone(rss_render.contents()) },
-                    ];
-                    (files, key, true)
-                }
-                _ => (feeds::render(site, feed, &feed_keys), key, false),
-            }
-        })
-        .collect();
-    for (pair, key, reused) in feed_files {
-        for file in pair {
-            if reused {
-                stats.reused += 1;
-            } else {
-                stats.rendered += 1;
-            }
-            cache.push((
-                file.output_path.clone(),
-                CachedRender::new(key, Vec::new(), Arc::clone(&file.contents)),
-            ));
-            files.push(file);
-        }
-    }
+    // Feeds are built without templates, from the model.
+    let (feed_files, feed_stats) = render_feeds(site, &feeds, memos);
+    files.extend(feed_files);
+    stats.rendered += feed_stats.rendered;
+    stats.reused += feed_stats.reused;
     lap("rendered feeds");
     // Written again only when its entries changed (writing 14,000 URLs and dates each serve
     // run cost more than telling).
@@ -240,11 +205,30 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("collected the cache");
     cache.views = views.keep(site, &hashes);
     lap("kept views");
-    cache.feed_entries = feed_keys.keep();
-    lap("kept feed entries");
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })
+}
+
+/// The files of `feeds`, each entry written once whichever feeds hold it, with how many
+/// were written and how many were the same as last run's.
+fn render_feeds(site: &Site, feeds: &[Feed], memos: &Memos) -> (Vec<RenderedFile>, RenderStats) {
+    let mut in_a_feed = vec![false; site.pages.len()];
+    for &id in feeds.iter().flat_map(|feed| &feed.pages) {
+        in_a_feed[id] = true;
+    }
+    let write_entry = memos.digested_function(feeds::write_entry);
+    let entries: Vec<Option<Arc<feeds::WrittenEntry>>> = in_a_feed
+        .par_iter()
+        .enumerate()
+        .map(|(id, &in_a_feed)| in_a_feed.then(|| write_entry.call(&feeds::Entry::of(site, id))))
+        .collect();
+    let feed_files = memos.function(feeds::files);
+    let written: Vec<Arc<[RenderedFile]>> =
+        feeds.par_iter().map(|feed| feed_files.call(feeds::FeedSource::new(site, feed, &entries))).collect();
+    let files: Vec<RenderedFile> = written.iter().flat_map(|files| files.iter().cloned()).collect();
+    let rendered = feed_files.computed() * feeds::FORMATS.len();
+    (files, RenderStats { rendered, reused: feeds.len() * feeds::FORMATS.len() - rendered })
 }
 
 /// Frees `value` on another thread. A site's views and its model are tens of thousands of
@@ -287,15 +271,8 @@ enum Job<'a> {
     Robots(Source),
 }
 
-impl Job<'_> {
-    /// Whether the output is built without a template, and not cached.
-    fn is_built(&self) -> bool {
-        matches!(self, Job::Redirect(_) | Job::NotFound(_) | Job::Robots(_))
-    }
-}
-
-/// Every templated output first, then the built ones (see [`Job::is_built`]): the cache
-/// holds the templated ones in this order.
+/// Every templated output first, then the ones built without a template (redirects, the
+/// 404 page, robots.txt): the render memo holds the templated ones in this order.
 fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
     let pages = (0..site.pages.len()).filter(|&id| site.pages[id].is_rendered()).map(Job::Page);
     let pagers = site
