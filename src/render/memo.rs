@@ -3,10 +3,12 @@
 //!
 //! A render's key hashes the template set (every template text and the config), the template
 //! name, the output path and the exact data in the render's context. Template functions that
-//! reach outside the context record their queries while a render runs (`queries`); a previous output is reused only when its key is the
-//! same *and* every query it made still has the same answer. That is what keeps an
-//! incremental run equal to a clean one. This module does not decide what to render, and it
-//! keeps nothing between runs itself: the caller hands the previous `RenderCache` back in.
+//! reach outside the context record their queries while a render runs (`queries`); a
+//! previous output is reused only when its key is the same *and* every query it made still
+//! has the same answer. That is what keeps an incremental run equal to a clean one. This
+//! module does not decide what to render, and it keeps nothing between runs itself: the
+//! caller hands the previous `RenderCache` back in. Outputs built without templates (feeds,
+//! the sitemap) are not here: they are memoized functions of what they are built from.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! Every output is rendered before anything is written, so a template error anywhere leaves
 //! the output folder untouched. Pages render in parallel; views are built once. Feeds, the
 //! sitemap and the absolute URLs inside feeds have modules of their own. An output whose
-//! render key is unchanged since the previous run is reused, not rendered (`cache`).
+//! render key is unchanged since the previous run is reused, not rendered (`memo`).
 
 pub mod absolute_urls;
 pub mod context;
