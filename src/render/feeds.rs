@@ -6,18 +6,22 @@
 //! written here with `xml::escape` on everything that comes from the site. Templates play
 //! no part: a feed's shape is fixed by its format.
 //!
-//! Writing is two pure steps: each entry once per format ([`write_entry`] of an [`Entry`]),
-//! then each feed's files from its settings and its entries' XML ([`files`] of a
-//! [`FeedSource`]), so that a feed is written again from the entries already written.
+//! Writing is two pure steps, each called through the run's memos: each entry once per
+//! format ([`write_entry`] of an [`Entry`]), then each feed's files from its settings and its
+//! written entries ([`files`] of a [`FeedSource`]). A feed is written again only when one
+//! of those changed, and then from the entries already written.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::config::FeedContent;
-use crate::incremental::Same;
+use rayon::prelude::*;
+
+use crate::incremental::{Memos, Same};
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::SortBy;
 use crate::render::absolute_urls::absolutize;
+use crate::render::memo::RenderStats;
 use crate::render::xml::{self, element, escape};
 use crate::render::RenderedFile;
 use crate::site::{url, PageId, Site};
@@ -111,6 +115,28 @@ pub fn feeds(site: &Site) -> Vec<Feed> {
         }
     }
     feeds
+}
+
+/// The files of `feeds`, each entry written once whichever feeds hold it, with how many
+/// were written and how many were the same as last run's: entries and files are written
+/// through `memos` from what they are written from ([`Entry`], [`FeedSource`]).
+pub fn render(site: &Site, feeds: &[Feed], memos: &Memos) -> (Vec<RenderedFile>, RenderStats) {
+    let mut held: Vec<PageId> = feeds.iter().flat_map(|feed| feed.pages.iter().copied()).collect();
+    held.sort_unstable();
+    held.dedup();
+    let write_entry = memos.digested_function(write_entry);
+    let written: Vec<Arc<WrittenEntry>> =
+        held.par_iter().map(|&id| write_entry.call(&Entry::of(site, id))).collect();
+    let mut entries: Vec<Option<Arc<WrittenEntry>>> = vec![None; site.pages.len()];
+    for (id, entry) in held.into_iter().zip(written) {
+        entries[id] = Some(entry);
+    }
+    let write_files = memos.function(files);
+    let written: Vec<Arc<[RenderedFile]>> =
+        feeds.par_iter().map(|feed| write_files.call(FeedSource::new(site, feed, &entries))).collect();
+    let files: Vec<RenderedFile> = written.iter().flat_map(|files| files.iter().cloned()).collect();
+    let rendered = write_files.computed() * FORMATS.len();
+    (files, RenderStats { rendered, reused: feeds.len() * FORMATS.len() - rendered })
 }
 
 /// What a feed's files are written from: its own text, the site's settings it reads, and

@@ -51,11 +51,11 @@ pub struct LookupIndex {
 /// What a [`LookupIndex`] is built from, borrowed from the site.
 #[derive(Hash)]
 pub struct IndexSource<'a> {
-    /// Each page's content path and URL path, by id.
-    pages: Vec<(&'a str, &'a str)>,
+    /// Each page's content path, URL path and whether it is rendered, by id.
+    pages: Vec<(&'a str, &'a str, bool)>,
     /// Each section's content path and URL path, by id.
     sections: Vec<(&'a str, &'a str)>,
-    /// Every output path, without a leading `/`.
+    /// Every output path besides the pages', without a leading `/`.
     outputs: Vec<&'a str>,
 }
 
@@ -63,15 +63,18 @@ impl<'a> IndexSource<'a> {
     /// The paths of `site`, with `other_outputs` (static files, feeds and other generated
     /// files) among its outputs.
     pub fn of(site: &'a Site, other_outputs: &[&'a str]) -> IndexSource<'a> {
-        let pages = site.pages.iter().map(|p| (p.content_path.as_str(), p.url_path.as_str())).collect();
+        let pages = site
+            .pages
+            .iter()
+            .map(|p| (p.content_path.as_str(), p.url_path.as_str(), p.is_rendered()))
+            .collect();
         let sections = site.sections.iter().map(|s| (s.content_path.as_str(), s.url_path.as_str())).collect();
-        let rendered_pages = site.pages.iter().filter(|p| p.is_rendered()).map(|p| p.url_path.as_str());
         let pagers = site.sections.iter().flat_map(|s| s.pagers.iter().map(|p| p.url_path.as_str()));
         let outputs = other_outputs
             .iter()
             .copied()
             .chain(site.assets.iter().map(|a| a.output_path.as_str()))
-            .chain(rendered_pages.chain(pagers).map(|url_path| url_path.trim_start_matches('/')))
+            .chain(pagers.map(|url_path| url_path.trim_start_matches('/')))
             .collect();
         IndexSource { pages, sections, outputs }
     }
@@ -80,17 +83,19 @@ impl<'a> IndexSource<'a> {
 impl LookupIndex {
     /// The index of `source`.
     pub fn new(source: &IndexSource<'_>) -> Arc<LookupIndex> {
+        let pages = source.pages.iter().map(|&(content_path, url_path, _)| (content_path, url_path));
+        let rendered = source.pages.iter().filter(|page| page.2).map(|page| page.1.trim_start_matches('/'));
         Arc::new(LookupIndex {
-            pages: by_content_path(&source.pages),
-            sections: by_content_path(&source.sections),
-            outputs: source.outputs.iter().map(|path| path.to_string()).collect(),
+            pages: by_content_path(pages),
+            sections: by_content_path(source.sections.iter().copied()),
+            outputs: source.outputs.iter().copied().chain(rendered).map(str::to_string).collect(),
         })
     }
 }
 
 /// Each item's URL path and id (its place in `list`) by its content path.
-fn by_content_path(list: &[(&str, &str)]) -> ByName<(String, usize)> {
-    let items = list.iter().enumerate();
+fn by_content_path<'a>(list: impl Iterator<Item = (&'a str, &'a str)>) -> ByName<(String, usize)> {
+    let items = list.enumerate();
     items
         .map(|(id, (content_path, url_path))| (content_path.to_string(), (url_path.to_string(), id)))
         .collect()

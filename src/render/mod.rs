@@ -191,7 +191,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     Error::fail_if_any(merge_repeated(errors))?;
     lap("rendered jobs");
     // Feeds are built without templates, from the model.
-    let (feed_files, feed_stats) = render_feeds(site, &feeds, memos);
+    let (feed_files, feed_stats) = feeds::render(site, &feeds, memos);
     files.extend(feed_files);
     stats.rendered += feed_stats.rendered;
     stats.reused += feed_stats.reused;
@@ -208,27 +208,6 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })
-}
-
-/// The files of `feeds`, each entry written once whichever feeds hold it, with how many
-/// were written and how many were the same as last run's.
-fn render_feeds(site: &Site, feeds: &[Feed], memos: &Memos) -> (Vec<RenderedFile>, RenderStats) {
-    let mut in_a_feed = vec![false; site.pages.len()];
-    for &id in feeds.iter().flat_map(|feed| &feed.pages) {
-        in_a_feed[id] = true;
-    }
-    let write_entry = memos.digested_function(feeds::write_entry);
-    let entries: Vec<Option<Arc<feeds::WrittenEntry>>> = in_a_feed
-        .par_iter()
-        .enumerate()
-        .map(|(id, &in_a_feed)| in_a_feed.then(|| write_entry.call(&feeds::Entry::of(site, id))))
-        .collect();
-    let feed_files = memos.function(feeds::files);
-    let written: Vec<Arc<[RenderedFile]>> =
-        feeds.par_iter().map(|feed| feed_files.call(feeds::FeedSource::new(site, feed, &entries))).collect();
-    let files: Vec<RenderedFile> = written.iter().flat_map(|files| files.iter().cloned()).collect();
-    let rendered = feed_files.computed() * feeds::FORMATS.len();
-    (files, RenderStats { rendered, reused: feeds.len() * feeds::FORMATS.len() - rendered })
 }
 
 /// Frees `value` on another thread. A site's views and its model are tens of thousands of

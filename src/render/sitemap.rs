@@ -38,7 +38,9 @@ pub struct SitemapSource<'a> {
 impl<'a> SitemapSource<'a> {
     /// The sitemap of `site` as `plan` renders it.
     pub fn of(site: &'a Site, plan: &'a Plan) -> SitemapSource<'a> {
-        let mut entries = Vec::new();
+        let lists = site.sections.iter().map(|s| s.pagers.len());
+        let terms = site.taxonomies.iter().flat_map(|t| t.terms.iter().map(|term| term.pagers.len() + 1));
+        let mut entries = Vec::with_capacity(site.pages.len() + lists.chain(terms).sum::<usize>() + 1);
         each_entry(site, plan, |url_path, lastmod| entries.push(Entry { url_path, lastmod }));
         SitemapSource { base_url: &site.config.base_url, max_urls: site.config.sitemap_max_urls, entries }
     }
