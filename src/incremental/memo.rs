@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::incremental::{address, Digest};
 use crate::shared_text::SharedText;
@@ -72,16 +73,53 @@ impl Memos {
         V: Clone + Send + Sync + 'static,
         F: Copy + Send + Sync + 'static,
     {
+        Function { memo: self.memo::<A, V, F>(), function, computed: AtomicUsize::new(0) }
+    }
+
+    /// Calls `function` with a borrowed `argument`, or gives the last run's result for an
+    /// argument with the same digest (128 bits of its `Hash`). For an argument that borrows
+    /// the run's data (the site's URLs, a page's HTML): owning it would cost a copy, and its
+    /// digest is made as the call is.
+    pub fn call_digested<B, V, F>(&self, argument: &B, function: F) -> V
+    where
+        B: Hash + ?Sized,
+        V: Clone + Send + Sync + 'static,
+        F: Fn(&B) -> V + Copy + Send + Sync + 'static,
+    {
+        self.digested_function(function).call(argument)
+    }
+
+    /// A handle on the memo of `function`, a function of a borrowed argument known by its
+    /// digest (see [`Memos::call_digested`]), for many calls.
+    pub fn digested_function<V, F>(&self, function: F) -> DigestedFunction<V, F>
+    where
+        V: Clone + Send + Sync + 'static,
+        F: Copy + Send + Sync + 'static,
+    {
+        DigestedFunction(Function {
+            memo: self.memo::<u128, V, F>(),
+            function,
+            computed: AtomicUsize::new(0),
+        })
+    }
+
+    /// The memo of `function` with keys of type `K`; `None` when nothing is kept.
+    fn memo<K, V, F>(&self) -> Option<Arc<Memo<K, V>>>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Send + Sync + 'static,
+        F: 'static,
+    {
         const { assert!(size_of::<F>() == 0, "a memoized function captures nothing: its argument is its key") };
-        let memo = self.keeps.then(|| {
+        self.keeps.then(|| {
             let mut by_function = self.by_function.lock().unwrap_or_else(PoisonError::into_inner);
+            // By the key's type too: one function could be called by value and by digest.
             let memo = by_function
-                .entry(TypeId::of::<F>())
-                .or_insert_with(|| Arc::new(Memo::<A, V>::named(std::any::type_name::<F>())));
+                .entry(TypeId::of::<(F, K)>())
+                .or_insert_with(|| Arc::new(Memo::<K, V>::named(std::any::type_name::<F>())));
             let memo: Arc<dyn Any + Send + Sync> = Arc::clone(memo).as_any();
-            memo.downcast::<Memo<A, V>>().unwrap_or_else(|_| unreachable!("one memo type per function"))
-        });
-        Function { memo, function, computed: AtomicUsize::new(0) }
+            memo.downcast::<Memo<K, V>>().unwrap_or_else(|_| unreachable!("one memo type per function"))
+        })
     }
 
     /// Ends a run: what this run's calls used or computed is what the next run can reuse,
@@ -128,16 +166,20 @@ where
     where
         F: Fn(&A) -> V,
     {
+        self.call_keyed(argument, |argument| (self.function)(argument))
+    }
+
+    fn call_keyed(&self, key: A, compute: impl FnOnce(&A) -> V) -> V {
         let Some(memo) = &self.memo else {
             self.computed.fetch_add(1, Ordering::Relaxed);
-            return (self.function)(&argument);
+            return compute(&key);
         };
-        if let Some(value) = memo.find(&argument) {
+        if let Some(value) = memo.find(&key) {
             return value;
         }
         self.computed.fetch_add(1, Ordering::Relaxed);
-        let value = (self.function)(&argument);
-        memo.computed.lock().unwrap_or_else(PoisonError::into_inner).insert(argument, value.clone());
+        let value = compute(&key);
+        memo.computed.lock().unwrap_or_else(PoisonError::into_inner).insert(key, value.clone());
         value
     }
 
@@ -191,6 +233,103 @@ where
     /// How many calls through this handle ran the function rather than reuse a result.
     pub fn computed(&self) -> usize {
         self.computed.load(Ordering::Relaxed)
+    }
+}
+
+/// The memo of a function of a borrowed argument, known by the argument's digest.
+pub struct DigestedFunction<V, F>(Function<u128, V, F>);
+
+impl<V, F> DigestedFunction<V, F>
+where
+    V: Clone + Send + Sync + 'static,
+    F: Copy + Send + Sync + 'static,
+{
+    /// The function's result for `argument`, from the last run if it had an argument with
+    /// the same digest.
+    pub fn call<B>(&self, argument: &B) -> V
+    where
+        B: Hash + ?Sized,
+        F: Fn(&B) -> V,
+    {
+        let mut digest = Streaming::new();
+        argument.hash(&mut *digest);
+        self.0.call_keyed(digest.finish_128(), |_| (self.0.function)(argument))
+    }
+
+    /// How many calls through this handle computed their result.
+    pub fn computed(&self) -> usize {
+        self.0.computed()
+    }
+}
+
+/// A `Hasher` for borrowed arguments (xxh3, 128 bits): one can be megabytes written in tens
+/// of thousands of small pieces (every URL of a site), which [`Digest`] would gather whole
+/// and xxh3's own streaming takes slowly one by one, so they are gathered in a buffer that
+/// is hashed each time it fills.
+struct Streaming {
+    hasher: Xxh3,
+    buffer: [u8; STREAMING_BUFFER],
+    len: usize,
+}
+
+const STREAMING_BUFFER: usize = 4096;
+
+impl Streaming {
+    fn new() -> Box<Streaming> {
+        Box::new(Streaming { hasher: Xxh3::new(), buffer: [0; STREAMING_BUFFER], len: 0 })
+    }
+
+    fn finish_128(&mut self) -> u128 {
+        self.hasher.update(&self.buffer[..self.len]);
+        self.len = 0;
+        self.hasher.digest128()
+    }
+
+    #[inline]
+    fn write_fixed<const N: usize>(&mut self, bytes: [u8; N]) {
+        if self.len + N <= STREAMING_BUFFER {
+            self.buffer[self.len..self.len + N].copy_from_slice(&bytes);
+            self.len += N;
+        } else {
+            self.write(&bytes);
+        }
+    }
+}
+
+impl Hasher for Streaming {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > STREAMING_BUFFER {
+            self.hasher.update(&self.buffer[..self.len]);
+            self.len = 0;
+            if bytes.len() > STREAMING_BUFFER {
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_fixed(n.to_ne_bytes());
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_fixed(n.to_ne_bytes());
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.write_fixed(n.to_ne_bytes());
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_fixed(n.to_ne_bytes());
+    }
+
+    fn finish(&self) -> u64 {
+        let mut hasher = self.hasher.clone();
+        hasher.update(&self.buffer[..self.len]);
+        hasher.digest()
     }
 }
 
@@ -482,6 +621,51 @@ mod tests {
         memos.finish_run();
         assert_eq!(memos.call(3, square), 9);
         assert!(memos.by_function.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_borrowed_argument_is_known_by_its_digest_and_calls_that_computed_are_counted() {
+        #[derive(Hash)]
+        struct Words<'a> {
+            words: Vec<&'a str>,
+        }
+        let memos = Memos::kept();
+        let text = String::from("one two three");
+        let joined = |words: &Words<'_>| Arc::new(words.words.concat());
+        let first = memos.digested_function(joined);
+        let one = first.call(&Words { words: text.split(' ').collect() });
+        assert_eq!((one.as_str(), first.computed()), ("onetwothree", 1));
+        memos.finish_run();
+        // Equal words borrowed from another text: the last run's very result.
+        let other = text.clone();
+        let second = memos.digested_function(joined);
+        let again = second.call(&Words { words: other.split(' ').collect() });
+        assert!(Arc::ptr_eq(&one, &again));
+        let fewer = second.call(&Words { words: other.split(' ').take(2).collect() });
+        assert_eq!((fewer.as_str(), second.computed()), ("onetwo", 1));
+        // Without keeping, every call computes and is counted.
+        let none = Memos::none();
+        let handle = none.digested_function(joined);
+        handle.call(&Words { words: vec!["a"] });
+        handle.call(&Words { words: vec!["a"] });
+        assert_eq!(handle.computed(), 2);
+        assert_eq!(memos.call_digested("abc", |text: &str| text.len()), 3);
+    }
+
+    #[test]
+    fn a_streamed_digest_is_the_digest_of_all_the_bytes_written() {
+        let long = "x".repeat(3 * STREAMING_BUFFER + 17);
+        let pieces: [&[u8]; 4] = [b"short", long.as_bytes(), &[7; STREAMING_BUFFER - 3], b"end"];
+        let mut streaming = Streaming::new();
+        let mut digest = Digest::new();
+        for piece in pieces {
+            streaming.write(piece);
+            streaming.write_u64(piece.len() as u64);
+            digest.write(piece);
+            digest.write_u64(piece.len() as u64);
+        }
+        assert_eq!(streaming.finish(), digest.finish());
+        assert_eq!(streaming.finish_128(), digest.finish_128());
     }
 
     #[test]

@@ -22,6 +22,6 @@ pub use block_memo::BlockMemo;
 pub use build_memo::BuildMemo;
 pub use digest::Digest;
 pub use highlight_store::HighlightStore;
-pub use memo::{Digested, Function, Helper, Memos, Same, SameText, SameValue};
+pub use memo::{Digested, DigestedFunction, Function, Helper, Memos, Same, SameText, SameValue};
 pub use run_order::RunOrderMap;
 pub use value_hash::{address, KeyEntries, ValueHashes};

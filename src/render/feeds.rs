@@ -5,22 +5,26 @@
 //! relative URL in their HTML made absolute against the page's permalink. The XML is
 //! written here with `xml::escape` on everything that comes from the site. Templates play
 //! no part: a feed's shape is fixed by its format.
+//!
+//! Writing is two pure steps, each called through the run's memos: each entry once per
+//! format ([`write_entry`] of an [`Entry`]), then each feed's files from its settings and its
+//! written entries ([`files`] of a [`FeedSource`]). A feed is written again only when one
+//! of those changed, and then from the entries already written.
 
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, OnceLock};
-
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 use crate::config::FeedContent;
-use crate::incremental::Digest;
+use rayon::prelude::*;
+
+use crate::incremental::{Memos, Same};
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::SortBy;
 use crate::render::absolute_urls::absolutize;
-use crate::render::memo::HtmlHashes;
+use crate::render::memo::RenderStats;
 use crate::render::xml::{self, element, escape};
 use crate::render::RenderedFile;
-use crate::site::{url, Page, PageId, Site};
+use crate::site::{url, PageId, Site};
 
 /// The `updated` of a feed without entries: a fixed moment, so that an empty feed's bytes
 /// don't change from one build to the next.
@@ -40,11 +44,37 @@ pub struct Feed {
     pub pages: Vec<PageId>,
 }
 
+/// The formats every feed is written in, one file each.
+pub const FORMATS: [Format; 2] = [Format::Atom, Format::Rss];
+
+/// A feed format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Atom 1.0, `atom.xml`.
+    Atom,
+    /// RSS 2.0, `rss.xml`.
+    Rss,
+}
+
+impl Format {
+    /// The name of the format's file in the feed's folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Atom => "atom.xml",
+            Format::Rss => "rss.xml",
+        }
+    }
+
+    /// The output path of the format's file for the feed at `url_path`: `blog/atom.xml`.
+    pub fn output_path(self, url_path: &str) -> String {
+        format!("{}{}", url_path.trim_start_matches('/'), self.file_name())
+    }
+}
+
 impl Feed {
-    /// The output paths of its two files: `blog/atom.xml`, `blog/rss.xml`.
-    pub fn output_paths(&self) -> [String; 2] {
-        let dir = self.url_path.trim_start_matches('/');
-        [format!("{dir}atom.xml"), format!("{dir}rss.xml")]
+    /// The output paths of its files, one per format: `blog/atom.xml`, `blog/rss.xml`.
+    pub fn output_paths(&self) -> impl Iterator<Item = String> + '_ {
+        FORMATS.iter().map(|format| format.output_path(&self.url_path))
     }
 }
 
@@ -87,119 +117,91 @@ pub fn feeds(site: &Site) -> Vec<Feed> {
     feeds
 }
 
-/// Renders `feed` as Atom and as RSS, with each entry's XML from `keys`.
-pub fn render(site: &Site, feed: &Feed, keys: &FeedKeys<'_>) -> [RenderedFile; 2] {
-    let entries: Vec<Arc<EntryXml>> = feed.pages.iter().map(|&id| keys.xml(id)).collect();
-    let [atom_path, rss_path] = feed.output_paths();
-    let context = FeedContext { site, feed, entries: &entries };
-    [
-        RenderedFile { output_path: atom_path, contents: context.atom().into_bytes().into() },
-        RenderedFile { output_path: rss_path, contents: context.rss().into_bytes().into() },
-    ]
+/// The files of `feeds`, each entry written once whichever feeds hold it, with how many
+/// were written and how many were the same as last run's: entries and files are written
+/// through `memos` from what they are written from ([`Entry`], [`FeedSource`]).
+pub fn render(site: &Site, feeds: &[Feed], memos: &Memos) -> (Vec<RenderedFile>, RenderStats) {
+    let mut held: Vec<PageId> = feeds.iter().flat_map(|feed| feed.pages.iter().copied()).collect();
+    held.sort_unstable();
+    held.dedup();
+    let write_entry = memos.digested_function(write_entry);
+    let written: Vec<Arc<WrittenEntry>> =
+        held.par_iter().map(|&id| write_entry.call(&Entry::of(site, id))).collect();
+    let mut entries: Vec<Option<Arc<WrittenEntry>>> = vec![None; site.pages.len()];
+    for (id, entry) in held.into_iter().zip(written) {
+        entries[id] = Some(entry);
+    }
+    let write_files = memos.function(files);
+    let written: Vec<Arc<[RenderedFile]>> =
+        feeds.par_iter().map(|feed| write_files.call(FeedSource::new(site, feed, &entries))).collect();
+    let files: Vec<RenderedFile> = written.iter().flat_map(|files| files.iter().cloned()).collect();
+    let rendered = write_files.computed() * FORMATS.len();
+    (files, RenderStats { rendered, reused: feeds.len() * FORMATS.len() - rendered })
 }
 
-/// What the feeds of a run knew of their entries, for the next run: the hashes of the
-/// entries' HTML, so that HTML which is the same allocation is not hashed again, and each
-/// entry's XML by entry key, so that a feed written again because one of its entries
-/// changed writes only that entry anew (making a page's URLs absolute and escaping its HTML
-/// cost a millisecond per feed and format).
-#[derive(Debug, Clone, Default)]
-pub struct KeptEntries {
-    html: HtmlHashes,
-    xml: FxHashMap<u64, Arc<EntryXml>>,
+/// What a feed's files are written from: its own text, the site's settings it reads, and
+/// its entries as written (the very values [`write_entry`] gave).
+#[derive(PartialEq, Eq, Hash)]
+pub struct FeedSource {
+    url_path: String,
+    title: String,
+    description: String,
+    base_url: String,
+    language: String,
+    /// The site's `author`, or the feed's title when it has none.
+    author: String,
+    entries: Vec<Same<WrittenEntry>>,
+}
+
+impl FeedSource {
+    /// The source of `feed`, with each page's written entry from `entries` (by page id).
+    pub fn new(site: &Site, feed: &Feed, entries: &[Option<Arc<WrittenEntry>>]) -> FeedSource {
+        let config = &site.config;
+        let entry =
+            |id: PageId| Same(Arc::clone(entries[id].as_ref().expect("each entry of a feed is written")));
+        FeedSource {
+            url_path: feed.url_path.clone(),
+            title: feed.title.clone(),
+            description: feed.description.clone(),
+            base_url: config.base_url.clone(),
+            language: config.language.clone(),
+            author: if config.author.is_empty() { feed.title.clone() } else { config.author.clone() },
+            entries: feed.pages.iter().map(|&id| entry(id)).collect(),
+        }
+    }
+}
+
+/// The feed's files, one per format (see [`FORMATS`]).
+pub fn files(source: &FeedSource) -> Arc<[RenderedFile]> {
+    let file = |&format: &Format| {
+        let text = match format {
+            Format::Atom => source.atom(),
+            Format::Rss => source.rss(),
+        };
+        RenderedFile { output_path: format.output_path(&source.url_path), contents: text.into_bytes().into() }
+    };
+    FORMATS.iter().map(file).collect()
 }
 
 /// One entry as written into each format.
 #[derive(Debug)]
-pub struct EntryXml {
+pub struct WrittenEntry {
     atom: String,
     rss: String,
     /// The entry's `updated` (its date, or its later update), which the feed's own reads.
     updated: PageDate,
 }
 
-/// Render keys of feeds: a feed whose key is unchanged since the previous run has the same
-/// bytes, so `quire serve` reuses them instead of making every entry's URLs absolute again
-/// (at 10,000 posts with tag feeds, that was most of a one-post rebuild).
-pub struct FeedKeys<'a> {
-    site: &'a Site,
-    /// The settings a feed reads, hashed once.
-    config: u64,
-    /// Each page's entry key (with `config`), computed the first time a feed holds the page.
-    entries: Vec<OnceLock<u64>>,
-    /// Each page's entry XML, written (or taken from `previous`) the first time a feed
-    /// that holds the page is written.
-    xml: Vec<OnceLock<Arc<EntryXml>>>,
-    /// What the previous run's feeds knew of their entries.
-    previous: &'a KeptEntries,
-    /// Each page's light view key ([`crate::render::views::Views::light_keys`]).
-    light_keys: Vec<u64>,
-}
-
-impl<'a> FeedKeys<'a> {
-    /// Keys for the feeds of `site`, taking HTML hashes from `previous` where it still holds.
-    pub fn new(site: &'a Site, previous: &'a KeptEntries, light_keys: Vec<u64>) -> FeedKeys<'a> {
-        // The whole config: it is small, and hashing all of it cannot miss a setting a feed
-        // reads.
-        let config = xxhash_rust::xxh3::xxh3_64(format!("{:?}", site.config).as_bytes());
-        let pages = site.pages.len();
-        FeedKeys {
-            site,
-            config,
-            entries: (0..pages).map(|_| OnceLock::new()).collect(),
-            xml: (0..pages).map(|_| OnceLock::new()).collect(),
-            previous,
-            light_keys,
-        }
-    }
-
-    /// The key of `feed`: everything its two files are written from.
-    pub fn key(&self, feed: &Feed) -> u64 {
-        let mut hasher = Digest::new();
-        self.config.hash(&mut hasher);
-        feed.hash(&mut hasher);
-        for &id in &feed.pages {
-            self.entry_key(id).hash(&mut hasher);
-        }
-        hasher.finish()
-    }
-
-    /// What this run's feeds knew of their entries, for the next run.
-    pub fn keep(&self) -> KeptEntries {
-        let held = self.entries.iter().enumerate().filter(|(_, key)| key.get().is_some());
-        let html = HtmlHashes::of(held.map(|(id, _)| &self.site.pages[id].content), &self.previous.html);
-        let written = self.xml.iter().zip(&self.entries);
-        let xml = written.filter_map(|(xml, key)| Some((*key.get()?, Arc::clone(xml.get()?)))).collect();
-        KeptEntries { html, xml }
-    }
-
-    /// The XML of page `id`'s entry: the previous run's if its entry key is the same.
-    fn xml(&self, id: PageId) -> Arc<EntryXml> {
-        let xml = self.xml[id].get_or_init(|| match self.previous.xml.get(&self.entry_key(id)) {
-            Some(kept) => Arc::clone(kept),
-            None => Arc::new(EntryXml::new(&Entry::new(self.site, &self.site.pages[id]))),
-        });
-        Arc::clone(xml)
-    }
-
-    /// Page `id`'s entry hash with the config: what its XML is written from.
-    fn entry_key(&self, id: PageId) -> u64 {
-        *self.entries[id].get_or_init(|| {
-            let mut hasher = Digest::new();
-            (self.config, self.entry_hash(id)).hash(&mut hasher);
-            hasher.finish()
-        })
-    }
-
-    /// Hashes what `Entry::new` and the writers read of page `id`: its HTML, and the rest,
-    /// which its light view reads too (URL, title, dates, authors, summary, terms and their
-    /// names), so the light view's key stands for it.
-    fn entry_hash(&self, id: PageId) -> u64 {
-        let page = &self.site.pages[id];
-        let mut hasher = Digest::new();
-        (self.light_keys[id], self.previous.html.hash(&page.content)).hash(&mut hasher);
-        hasher.finish()
-    }
+/// `entry` as an Atom `<entry>` and an RSS `<item>`, with the URLs in its HTML made
+/// absolute (a millisecond per feed and format at full content: written once per entry).
+pub fn write_entry(entry: &Entry<'_>) -> Arc<WrittenEntry> {
+    let absolute = |html: &str| absolutize(html, &entry.permalink).into_owned();
+    let html = Html { summary: entry.summary.map(absolute), content: entry.content.map(absolute) };
+    Arc::new(WrittenEntry {
+        atom: atom_entry(entry, &html),
+        rss: rss_item(entry, &html),
+        updated: entry.updated,
+    })
 }
 
 /// The dated pages among `ids`, newest first (ties by path), cut to `feed_limit`.
@@ -230,53 +232,55 @@ fn newest_of_sorted(site: &Site, ids: &[PageId]) -> Vec<PageId> {
     newest
 }
 
-/// What a feed says about one page.
-struct Entry<'a> {
-    page: &'a Page,
+/// What a feed says about one page: everything its entry is written from, borrowed from
+/// the site.
+#[derive(Hash)]
+pub struct Entry<'a> {
+    title: &'a str,
     permalink: String,
     published: PageDate,
     updated: PageDate,
-    /// The summary HTML with absolute URLs, if the page has one.
-    summary: Option<String>,
-    /// The full HTML with absolute URLs, when the feed carries full content.
-    content: Option<String>,
+    authors: &'a [String],
     /// Names of the page's terms, all taxonomies together.
     categories: Vec<&'a str>,
+    /// The summary HTML, if the page has one.
+    summary: Option<&'a str>,
+    /// The full HTML, when the feed carries full content.
+    content: Option<&'a str>,
 }
 
 impl<'a> Entry<'a> {
-    fn new(site: &'a Site, page: &'a Page) -> Entry<'a> {
-        let permalink = url::permalink(&site.config.base_url, &page.url_path);
+    /// The entry of page `id`, a dated page.
+    pub fn of(site: &'a Site, id: PageId) -> Entry<'a> {
+        let page = &site.pages[id];
         let published = page.date.expect("feeds hold dated pages only");
-        let summary = page.summary.as_deref().map(|html| absolutize(html, &permalink).into_owned());
-        let content = match site.config.feed_content {
-            FeedContent::Full => Some(absolutize(&page.content, &permalink).into_owned()),
-            FeedContent::Summary => None,
-        };
         let categories = site.taxonomies.iter().flat_map(|t| t.terms_of(page)).map(|(_, t)| t.name.as_str());
         Entry {
-            page,
-            permalink,
+            title: &page.title,
+            permalink: url::permalink(&site.config.base_url, &page.url_path),
             published,
             updated: page.updated.unwrap_or(published).max(published),
-            summary,
-            content,
+            authors: &page.authors,
             categories: categories.collect(),
+            summary: page.summary.as_deref(),
+            content: match site.config.feed_content {
+                FeedContent::Full => Some(&page.content),
+                FeedContent::Summary => None,
+            },
         }
     }
 }
 
-impl EntryXml {
-    /// `entry` as an Atom `<entry>` and an RSS `<item>`.
-    fn new(entry: &Entry<'_>) -> EntryXml {
-        EntryXml { atom: atom_entry(entry), rss: rss_item(entry), updated: entry.updated }
-    }
+/// An entry's HTML with absolute URLs.
+struct Html {
+    summary: Option<String>,
+    content: Option<String>,
 }
 
-fn atom_entry(entry: &Entry<'_>) -> String {
-    let mut out = String::with_capacity(1024 + entry.content.as_ref().map_or(0, String::len) * 11 / 10);
+fn atom_entry(entry: &Entry<'_>, html: &Html) -> String {
+    let mut out = String::with_capacity(1024 + html.content.as_ref().map_or(0, String::len) * 11 / 10);
     out.push_str("  <entry>\n");
-    element(&mut out, 4, "title", &entry.page.title);
+    element(&mut out, 4, "title", entry.title);
     let _ = writeln!(
         out,
         "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
@@ -285,16 +289,16 @@ fn atom_entry(entry: &Entry<'_>) -> String {
     element(&mut out, 4, "id", &entry.permalink);
     element(&mut out, 4, "published", &entry.published.to_rfc3339());
     element(&mut out, 4, "updated", &entry.updated.to_rfc3339());
-    for name in &entry.page.authors {
+    for name in entry.authors {
         let _ = writeln!(out, "    <author>\n      <name>{}</name>\n    </author>", escape(name));
     }
     for name in &entry.categories {
         let _ = writeln!(out, "    <category term=\"{}\"/>", escape(name));
     }
-    if let Some(summary) = &entry.summary {
+    if let Some(summary) = &html.summary {
         let _ = writeln!(out, "    <summary type=\"html\">{}</summary>", escape(summary));
     }
-    if let Some(content) = &entry.content {
+    if let Some(content) = &html.content {
         let _ = writeln!(
             out,
             "    <content type=\"html\" xml:base=\"{}\">{}</content>",
@@ -306,35 +310,29 @@ fn atom_entry(entry: &Entry<'_>) -> String {
     out
 }
 
-fn rss_item(entry: &Entry<'_>) -> String {
-    let mut out = String::with_capacity(1024 + entry.content.as_ref().map_or(0, String::len) * 11 / 10);
+fn rss_item(entry: &Entry<'_>, html: &Html) -> String {
+    let mut out = String::with_capacity(1024 + html.content.as_ref().map_or(0, String::len) * 11 / 10);
     out.push_str("    <item>\n");
-    element(&mut out, 6, "title", &entry.page.title);
+    element(&mut out, 6, "title", entry.title);
     element(&mut out, 6, "link", &entry.permalink);
     let _ = writeln!(out, "      <guid isPermaLink=\"true\">{}</guid>", escape(&entry.permalink));
     element(&mut out, 6, "pubDate", &entry.published.to_rfc2822());
-    for name in &entry.page.authors {
+    for name in entry.authors {
         element(&mut out, 6, "dc:creator", name);
     }
     for name in &entry.categories {
         element(&mut out, 6, "category", name);
     }
-    if let Some(html) = entry.content.as_ref().or(entry.summary.as_ref()) {
+    if let Some(html) = html.content.as_ref().or(html.summary.as_ref()) {
         element(&mut out, 6, "description", html);
     }
     out.push_str("    </item>\n");
     out
 }
 
-struct FeedContext<'a> {
-    site: &'a Site,
-    feed: &'a Feed,
-    entries: &'a [Arc<EntryXml>],
-}
-
-impl FeedContext<'_> {
+impl FeedSource {
     fn permalink(&self, file: &str) -> String {
-        url::permalink(&self.site.config.base_url, &format!("{}{file}", self.feed.url_path))
+        url::permalink(&self.base_url, &format!("{}{file}", self.url_path))
     }
 
     fn updated(&self) -> Option<PageDate> {
@@ -342,19 +340,18 @@ impl FeedContext<'_> {
     }
 
     fn atom(&self) -> String {
-        let config = &self.site.config;
         let mut out = String::with_capacity(4096 + self.entries.iter().map(|e| e.atom.len()).sum::<usize>());
         out.push_str(xml::DECLARATION);
         let _ = writeln!(
             out,
             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
-            escape(&config.language)
+            escape(&self.language)
         );
-        element(&mut out, 2, "title", &self.feed.title);
-        if !self.feed.description.is_empty() {
-            element(&mut out, 2, "subtitle", &self.feed.description);
+        element(&mut out, 2, "title", &self.title);
+        if !self.description.is_empty() {
+            element(&mut out, 2, "subtitle", &self.description);
         }
-        let self_link = self.permalink("atom.xml");
+        let self_link = self.permalink(Format::Atom.file_name());
         let _ = writeln!(
             out,
             "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
@@ -372,10 +369,9 @@ impl FeedContext<'_> {
             "updated",
             &self.updated().map_or_else(|| EPOCH.to_string(), |d| d.to_rfc3339()),
         );
-        let author = if config.author.is_empty() { &self.feed.title } else { &config.author };
-        let _ = writeln!(out, "  <author>\n    <name>{}</name>\n  </author>", escape(author));
+        let _ = writeln!(out, "  <author>\n    <name>{}</name>\n  </author>", escape(&self.author));
         element(&mut out, 2, "generator", "Quire");
-        for entry in self.entries {
+        for entry in &self.entries {
             out.push_str(&entry.atom);
         }
         out.push_str("</feed>\n");
@@ -383,19 +379,17 @@ impl FeedContext<'_> {
     }
 
     fn rss(&self) -> String {
-        let config = &self.site.config;
         let mut out = String::with_capacity(4096 + self.entries.iter().map(|e| e.rss.len()).sum::<usize>());
         out.push_str(xml::DECLARATION);
         out.push_str(
             "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" \
              xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n  <channel>\n",
         );
-        element(&mut out, 4, "title", &self.feed.title);
+        element(&mut out, 4, "title", &self.title);
         element(&mut out, 4, "link", &self.permalink(""));
-        let description =
-            if self.feed.description.is_empty() { &self.feed.title } else { &self.feed.description };
+        let description = if self.description.is_empty() { &self.title } else { &self.description };
         element(&mut out, 4, "description", description);
-        element(&mut out, 4, "language", &config.language);
+        element(&mut out, 4, "language", &self.language);
         element(&mut out, 4, "generator", "Quire");
         if let Some(updated) = self.updated() {
             element(&mut out, 4, "lastBuildDate", &updated.to_rfc2822());
@@ -403,9 +397,9 @@ impl FeedContext<'_> {
         let _ = writeln!(
             out,
             "    <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
-            escape(&self.permalink("rss.xml"))
+            escape(&self.permalink(Format::Rss.file_name()))
         );
-        for entry in self.entries {
+        for entry in &self.entries {
             out.push_str(&entry.rss);
         }
         out.push_str("  </channel>\n</rss>\n");

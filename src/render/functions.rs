@@ -2,10 +2,9 @@
 //! (`date`, `truncate_words`, `slugify`, `markdown`).
 //!
 //! Functions read a `Lookup` built once from the views; they never touch the disk. Each call
-//! is recorded as a `Query` of the running render, so the render cache can check later that
-//! the answer is still the same.
+//! is recorded as a `Query` of the running render (`queries`), so that what the render was
+//! made from includes the answer.
 
-use std::hash::Hash;
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -15,7 +14,7 @@ use crate::config::MarkdownConfig;
 use crate::incremental::ValueHashes;
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
-use crate::render::memo::{self, Query};
+use crate::render::queries::{self, Query};
 use crate::render::views::Views;
 use crate::site::{url, Site};
 
@@ -26,7 +25,7 @@ type ByName<V> = HashMap<String, V>;
 /// What template functions can look up.
 pub struct Lookup {
     base_url: String,
-    /// Where pages, sections and outputs are: the same from run to run while no page moved.
+    /// Where pages, sections and outputs are.
     index: Arc<LookupIndex>,
     /// Full page views and section views, by id; `None` for shortcodes.
     views: Option<(Vec<Value>, Vec<Value>)>,
@@ -39,57 +38,67 @@ pub struct Lookup {
 }
 
 /// The paths a [`Lookup`] answers from: page and section ids and URLs by content path, and
-/// the output paths that exist. Kept between `serve` runs with the key it was built from
-/// (the layout and every output path besides pages and pagers): at 10,000 posts it is
-/// 25,000 strings.
+/// the output paths that exist. At 10,000 posts it is 25,000 strings, the same from run to
+/// run while no page moves.
 #[derive(Debug, Default)]
 pub struct LookupIndex {
-    key: Option<u128>,
     pages: ByName<(String, usize)>,
     sections: ByName<(String, usize)>,
     /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
     outputs: HashSet<String>,
 }
 
-impl LookupIndex {
-    /// The index of `site` with `other_outputs` (static files, feeds and other generated
-    /// files), or `previous` when it was built from the same.
-    pub fn of(site: &Site, other_outputs: &[&str], previous: &Arc<LookupIndex>) -> Arc<LookupIndex> {
-        let key = site.layout_digest.map(|layout| {
-            let mut digest = crate::incremental::Digest::new();
-            layout.hash(&mut digest);
-            other_outputs.hash(&mut digest);
-            site.assets.iter().map(|a| &a.output_path).for_each(|path| path.hash(&mut digest));
-            digest.finish_128()
-        });
-        if key.is_some() && previous.key == key {
-            return Arc::clone(previous);
-        }
+/// What a [`LookupIndex`] is built from, borrowed from the site.
+#[derive(Hash)]
+pub struct IndexSource<'a> {
+    /// Each page's content path, URL path and whether it is rendered, by id.
+    pages: Vec<(&'a str, &'a str, bool)>,
+    /// Each section's content path and URL path, by id.
+    sections: Vec<(&'a str, &'a str)>,
+    /// Every output path besides the pages', without a leading `/`.
+    outputs: Vec<&'a str>,
+}
+
+impl<'a> IndexSource<'a> {
+    /// The paths of `site`, with `other_outputs` (static files, feeds and other generated
+    /// files) among its outputs.
+    pub fn of(site: &'a Site, other_outputs: &[&'a str]) -> IndexSource<'a> {
         let pages = site
             .pages
             .iter()
-            .enumerate()
-            .map(|(i, p)| (p.content_path.clone(), (p.url_path.clone(), i)))
+            .map(|p| (p.content_path.as_str(), p.url_path.as_str(), p.is_rendered()))
             .collect();
-        let sections = site
-            .sections
+        let sections = site.sections.iter().map(|s| (s.content_path.as_str(), s.url_path.as_str())).collect();
+        let pagers = site.sections.iter().flat_map(|s| s.pagers.iter().map(|p| p.url_path.as_str()));
+        let outputs = other_outputs
             .iter()
-            .enumerate()
-            .map(|(i, s)| (s.content_path.clone(), (s.url_path.clone(), i)))
+            .copied()
+            .chain(site.assets.iter().map(|a| a.output_path.as_str()))
+            .chain(pagers.map(|url_path| url_path.trim_start_matches('/')))
             .collect();
-        let mut outputs: HashSet<String> = other_outputs.iter().map(|path| path.to_string()).collect();
-        outputs.extend(site.assets.iter().map(|a| a.output_path.clone()));
-        outputs.extend(
-            site.pages
-                .iter()
-                .filter(|p| p.is_rendered())
-                .map(|p| p.url_path.trim_start_matches('/').to_string()),
-        );
-        for section in &site.sections {
-            outputs.extend(section.pagers.iter().map(|p| p.url_path.trim_start_matches('/').to_string()));
-        }
-        Arc::new(LookupIndex { key, pages, sections, outputs })
+        IndexSource { pages, sections, outputs }
     }
+}
+
+impl LookupIndex {
+    /// The index of `source`.
+    pub fn new(source: &IndexSource<'_>) -> Arc<LookupIndex> {
+        let pages = source.pages.iter().map(|&(content_path, url_path, _)| (content_path, url_path));
+        let rendered = source.pages.iter().filter(|page| page.2).map(|page| page.1.trim_start_matches('/'));
+        Arc::new(LookupIndex {
+            pages: by_content_path(pages),
+            sections: by_content_path(source.sections.iter().copied()),
+            outputs: source.outputs.iter().copied().chain(rendered).map(str::to_string).collect(),
+        })
+    }
+}
+
+/// Each item's URL path and id (its place in `list`) by its content path.
+fn by_content_path<'a>(list: impl Iterator<Item = (&'a str, &'a str)>) -> ByName<(String, usize)> {
+    let items = list.enumerate();
+    items
+        .map(|(id, (content_path, url_path))| (content_path.to_string(), (url_path.to_string(), id)))
+        .collect()
 }
 
 impl Lookup {
@@ -236,7 +245,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
         let l = Arc::clone(&lookup);
         tera.register_function(name, move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let query = query(kwargs.must_get::<&str>(argument)?.to_string());
-            memo::record(query.clone());
+            queries::record(query.clone());
             l.answer(&query).map_err(tera::Error::message)
         });
     }
@@ -244,7 +253,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     tera.register_function("get_archive", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let section = kwargs.get::<&str>("section")?.unwrap_or("");
         let query = Query::Archive(section.trim_start_matches("@/").to_string());
-        memo::record(query.clone());
+        queries::record(query.clone());
         l.answer(&query).map_err(tera::Error::message)
     });
 

@@ -3,21 +3,20 @@
 //!
 //! A render's key hashes the template set (every template text and the config), the template
 //! name, the output path and the exact data in the render's context. Template functions that
-//! reach outside the context (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) record
-//! their queries while a render runs; a previous output is reused only when its key is the
-//! same *and* every query it made still has the same answer. That is what keeps an
-//! incremental run equal to a clean one. This module does not decide what to render, and it
-//! keeps nothing between runs itself: the caller hands the previous `RenderCache` back in.
+//! reach outside the context record their queries while a render runs (`queries`); a
+//! previous output is reused only when its key is the same *and* every query it made still
+//! has the same answer. That is what keeps an incremental run equal to a clean one. This
+//! module does not decide what to render, and it keeps nothing between runs itself: the
+//! caller hands the previous `RenderCache` back in. Outputs built without templates (feeds,
+//! the sitemap) are not here: they are memoized functions of what they are built from.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rustc_hash::FxBuildHasher;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::incremental::RunOrderMap;
-use crate::shared_text::SharedText;
+use crate::render::queries::Query;
 
 /// The renders of one run, kept to be reused by the next.
 #[derive(Debug, Clone, Default)]
@@ -25,37 +24,6 @@ pub struct RenderCache {
     /// By output path, in the order they were made: the next run makes its outputs in the
     /// same order while no page moved (see [`RunOrderMap`]).
     entries: RunOrderMap<CachedRender>,
-    /// What the feeds knew of their entries: HTML hashes and written XML.
-    pub(crate) feed_entries: crate::render::feeds::KeptEntries,
-    /// The sitemap's key and files.
-    pub(crate) sitemap: Option<crate::render::sitemap::KeptSitemap>,
-    /// Where template functions found pages, sections and outputs.
-    pub(crate) lookup: Arc<crate::render::functions::LookupIndex>,
-}
-
-/// Hashes of pages' HTML, kept from run to run by the HTML's `Arc` (held here, so that no
-/// other text can take its address): HTML that is the same `Arc` as last run is not hashed
-/// again. Unchanged pages keep their `Arc` from run to run (the parse and the link filling
-/// are reused), so a `serve` rebuild hashes only the HTML that changed.
-#[derive(Debug, Clone, Default)]
-pub struct HtmlHashes {
-    by_address: HashMap<usize, (SharedText, u64), FxBuildHasher>,
-}
-
-impl HtmlHashes {
-    /// The hash of `html`'s bytes.
-    pub fn hash(&self, html: &SharedText) -> u64 {
-        match self.by_address.get(&html.address()) {
-            Some((kept, hash)) if kept.is_same(html) => *hash,
-            _ => xxh3_64(html.as_bytes()),
-        }
-    }
-
-    /// The hashes of `htmls`, taken from `previous` where it has them.
-    pub fn of<'a>(htmls: impl Iterator<Item = &'a SharedText>, previous: &HtmlHashes) -> HtmlHashes {
-        let by_address = htmls.map(|html| (html.address(), (html.clone(), previous.hash(html)))).collect();
-        HtmlHashes { by_address }
-    }
 }
 
 impl RenderCache {
@@ -77,21 +45,6 @@ pub struct RenderStats {
     pub rendered: usize,
     /// Outputs whose previous bytes were still valid.
     pub reused: usize,
-}
-
-/// What a template function was asked during a render.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Query {
-    /// `get_url(path=…)`.
-    Url(String),
-    /// `get_page(path=…)`.
-    Page(String),
-    /// `get_section(path=…)`.
-    Section(String),
-    /// `get_taxonomy(kind=…)`.
-    Taxonomy(String),
-    /// `get_archive(section=…)`.
-    Archive(String),
 }
 
 /// One output as rendered: its key, the queries it made with the hashes of their answers, and
@@ -186,52 +139,6 @@ impl CachedRender {
 
 impl FromIterator<(String, CachedRender)> for RenderCache {
     fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
-        RenderCache {
-            entries: iter.into_iter().collect(),
-            feed_entries: crate::render::feeds::KeptEntries::default(),
-            sitemap: None,
-            lookup: Arc::default(),
-        }
-    }
-}
-
-thread_local! {
-    /// The queries of the render running on this thread. A render runs on one thread from
-    /// start to end (Tera calls functions inline), so this scopes them to that render.
-    static QUERIES: RefCell<Option<Vec<Query>>> = const { RefCell::new(None) };
-}
-
-/// Runs `render` and returns its result with the queries template functions made meanwhile.
-pub(crate) fn recording<T>(render: impl FnOnce() -> T) -> (T, Vec<Query>) {
-    let outer = QUERIES.with(|q| q.borrow_mut().replace(Vec::new()));
-    let result = render();
-    let mut queries = QUERIES.with(|q| std::mem::replace(&mut *q.borrow_mut(), outer)).unwrap_or_default();
-    queries.sort();
-    queries.dedup();
-    (result, queries)
-}
-
-/// Notes that the render running on this thread asked `query` (outside a render: nothing).
-pub(crate) fn record(query: Query) {
-    QUERIES.with(|q| {
-        if let Some(queries) = q.borrow_mut().as_mut() {
-            queries.push(query);
-        }
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queries_are_recorded_only_inside_a_render() {
-        record(Query::Page("outside.md".into()));
-        let ((), queries) = recording(|| {
-            record(Query::Page("b.md".into()));
-            record(Query::Page("a.md".into()));
-            record(Query::Page("b.md".into()));
-        });
-        assert_eq!(queries, [Query::Page("a.md".into()), Query::Page("b.md".into())]);
+        RenderCache { entries: iter.into_iter().collect() }
     }
 }

@@ -3,7 +3,7 @@
 //! Every output is rendered before anything is written, so a template error anywhere leaves
 //! the output folder untouched. Pages render in parallel; views are built once. Feeds, the
 //! sitemap and the absolute URLs inside feeds have modules of their own. An output whose
-//! render key is unchanged since the previous run is reused, not rendered (`cache`).
+//! render key is unchanged since the previous run is reused, not rendered (`memo`).
 
 pub mod absolute_urls;
 pub mod context;
@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod functions;
 pub mod memo;
 pub mod plan;
+pub mod queries;
 mod reads;
 pub mod shortcodes;
 pub mod sitemap;
@@ -30,14 +31,14 @@ use rayon::prelude::*;
 use tera::{Tera, Value};
 
 use crate::error::{Error, Result};
-use crate::incremental::ValueHashes;
+use crate::incremental::{Memos, ValueHashes};
 use crate::load::TemplateFile;
 use crate::shared_text::SharedText;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
 use context::RenderContext;
 use feeds::Feed;
-use functions::{Lookup, LookupIndex};
+use functions::{IndexSource, Lookup, LookupIndex};
 use memo::{CachedRender, Interner, RenderCache, RenderStats, Reuse};
 use plan::{Plan, PlanInput, Source};
 use views::{map, Views};
@@ -73,8 +74,8 @@ pub struct RenderInput<'a> {
     pub static_outputs: Vec<String>,
     /// The previous run's renders (empty for a clean build); valid ones are reused.
     pub previous: &'a RenderCache,
-    /// The memos the views are built through.
-    pub memos: &'a crate::incremental::Memos,
+    /// The memos the render's pure functions are called through.
+    pub memos: &'a Memos,
     /// Given each templated output as soon as it is rendered, returns what rendering keeps of
     /// it: a one-shot build writes the bytes aside and keeps none (see `write::Staging`).
     /// Such outputs are not cached: there is no next run.
@@ -90,14 +91,14 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, previous, memos: input_memos, settle } = input;
+    let RenderInput { site, templates, static_outputs, previous, memos, settle } = input;
     let started = std::time::Instant::now();
     let lap =
         |what: &str| log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident::note());
     let templates = &with_builtins(&fallbacks::fit_to_site_base(templates));
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
     // (and so for the render keys, which hash the views built from them).
-    expand_shortcodes(site, templates, &static_outputs)?;
+    expand_shortcodes(site, templates, &static_outputs, memos)?;
     let site: &Site = site;
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
     let copied: HashSet<&str> = static_outputs
@@ -110,8 +111,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         log::warn!("{warning}");
     }
     let feeds = feeds::feeds(site);
-    // Every output besides pages and pagers, for `get_url`: built as a list of strings only
-    // when the lookup's index is not kept.
+    // Every output besides pages and pagers, for `get_url`.
     let feed_paths: Vec<String> = feeds.iter().flat_map(Feed::output_paths).collect();
     let other_outputs: Vec<&str> = static_outputs
         .iter()
@@ -121,10 +121,10 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .chain(["sitemap.xml", "robots.txt", "404.html"])
         .collect();
     lap("planned");
-    let views = Views::build(site, input_memos);
+    let views = Views::build(site, memos);
     lap("built views");
-    let index = LookupIndex::of(site, &other_outputs, &previous.lookup);
-    let lookup = Arc::new(Lookup::new(site, Some(&views), Arc::clone(&index)));
+    let index = memos.call_digested(&IndexSource::of(site, &other_outputs), LookupIndex::new);
+    let lookup = Arc::new(Lookup::new(site, Some(&views), index));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
     check_templates_exist(site, &tera)?;
@@ -189,59 +189,20 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     }
     Error::fail_if_any(merge_repeated(errors))?;
     lap("rendered jobs");
-    // Feeds are built without templates, from the model, and keyed by what they are built
-    // from.
-    let feed_keys = feeds::FeedKeys::new(site, &previous.feed_entries, views.light_keys());
-    lap("keyed feeds");
-    let reuse = &renderer.reuse;
-    // Feeds are cached after the templated outputs, which come before the built ones.
-    let cached_jobs = jobs.iter().filter(|job| !job.is_built()).count();
-    let feed_files: Vec<([RenderedFile; 2], u64, bool)> = feeds
-        .par_iter()
-        .enumerate()
-        .map(|(index, feed)| {
-            let key = feed_keys.key(feed);
-            let [atom, rss] = feed.output_paths();
-            let position = cached_jobs + 2 * index;
-            match (reuse.get(position, &atom, key), reuse.get(position + 1, &rss, key)) {
-                (Some(atom_render), Some(rss_render)) => {
-                    let files = [
-                        RenderedFile { output_path: atom, contents: Arc::clone(atom_render.contents()) },
-                        RenderedFile { output_path: rss, contents: Arc::clone(rss_render.contents()) },
-                    ];
-                    (files, key, true)
-                }
-                _ => (feeds::render(site, feed, &feed_keys), key, false),
-            }
-        })
-        .collect();
-    for (pair, key, reused) in feed_files {
-        for file in pair {
-            if reused {
-                stats.reused += 1;
-            } else {
-                stats.rendered += 1;
-            }
-            cache.push((
-                file.output_path.clone(),
-                CachedRender::new(key, Vec::new(), Arc::clone(&file.contents)),
-            ));
-            files.push(file);
-        }
-    }
+    // Feeds are built without templates, from the model.
+    let (feed_files, feed_stats) = feeds::render(site, &feeds, memos);
+    files.extend(feed_files);
+    stats.rendered += feed_stats.rendered;
+    stats.reused += feed_stats.reused;
     lap("rendered feeds");
     // Written again only when its entries changed (writing 14,000 URLs and dates each serve
     // run cost more than telling).
-    let sitemap = sitemap::files(site, &plan, previous.sitemap.as_ref());
-    files.extend(sitemap.files().iter().cloned());
+    let sitemap = memos.call_digested(&sitemap::SitemapSource::of(site, &plan), sitemap::files);
+    files.extend(sitemap.iter().cloned());
     lap("rendered the sitemap");
-    let mut cache: RenderCache = cache.into_iter().collect();
+    let cache: RenderCache = cache.into_iter().collect();
     lap("collected the cache");
     lap("kept views");
-    cache.feed_entries = feed_keys.keep();
-    lap("kept feed entries");
-    cache.sitemap = Some(sitemap);
-    cache.lookup = index;
     drop(hashes);
     drop_in_background((views, lookup, tera));
     Ok(Rendered { files, cache, stats })
@@ -287,15 +248,8 @@ enum Job<'a> {
     Robots(Source),
 }
 
-impl Job<'_> {
-    /// Whether the output is built without a template, and not cached.
-    fn is_built(&self) -> bool {
-        matches!(self, Job::Redirect(_) | Job::NotFound(_) | Job::Robots(_))
-    }
-}
-
-/// Every templated output first, then the built ones (see [`Job::is_built`]): the cache
-/// holds the templated ones in this order.
+/// Every templated output first, then the ones built without a template (redirects, the
+/// 404 page, robots.txt): the render memo holds the templated ones in this order.
 fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
     let pages = (0..site.pages.len()).filter(|&id| site.pages[id].is_rendered()).map(Job::Page);
     let pagers = site
@@ -337,14 +291,19 @@ fn with_builtins(templates: &[TemplateFile]) -> Vec<TemplateFile> {
 /// Renders the shortcodes of every page and section, with a Tera of their own: they render
 /// before the views that the full template functions read exist, so only `get_url` works.
 /// The placeholders in pages and sections are replaced in place.
-fn expand_shortcodes(site: &mut Site, templates: &[TemplateFile], static_outputs: &[String]) -> Result<()> {
+fn expand_shortcodes(
+    site: &mut Site,
+    templates: &[TemplateFile],
+    static_outputs: &[String],
+    memos: &Memos,
+) -> Result<()> {
     let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
         || site.sections.iter().any(|s| !s.shortcodes.is_empty());
     if !has_calls {
         return Ok(());
     }
     let static_outputs: Vec<&str> = static_outputs.iter().map(String::as_str).collect();
-    let index = LookupIndex::of(site, &static_outputs, &Arc::default());
+    let index = memos.call_digested(&IndexSource::of(site, &static_outputs), LookupIndex::new);
     let lookup = Arc::new(Lookup::new(site, None, index));
     let config = Value::from_serializable(&site.config);
     let (tera, _) = build_tera(templates, &config, lookup, site)?;
@@ -729,8 +688,8 @@ impl Renderer<'_> {
             let origin = Origin::Reused(output_path.clone(), previous);
             return Ok(Output { file: RenderedFile { output_path, contents }, origin });
         }
-        let answer = |query: &memo::Query| self.lookup.answer_hash(query, self.hashes);
-        let (html, queries) = memo::recording(|| self.render_named(template, &context, source));
+        let answer = |query: &queries::Query| self.lookup.answer_hash(query, self.hashes);
+        let (html, queries) = queries::recording(|| self.render_named(template, &context, source));
         let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
         let contents: Arc<[u8]> = html?.into_bytes().into();
         let render = CachedRender::new(key, answers, Arc::clone(&contents));

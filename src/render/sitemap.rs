@@ -7,7 +7,7 @@
 //! to index and are left out.
 
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use crate::parse::date::PageDate;
 use crate::render::plan::Plan;
@@ -17,91 +17,51 @@ use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Site};
 
 /// One URL of the sitemap.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Entry<'a> {
     /// `/blog/page/2/`.
-    pub url_path: String,
+    pub url_path: &'a str,
     /// When what it shows last changed, if anything on it is dated.
     pub lastmod: Option<PageDate>,
 }
 
-/// Every HTML page the build renders, sorted by URL path.
-pub fn entries(site: &Site, plan: &Plan) -> Vec<Entry> {
-    let mut entries = Vec::new();
-    each_entry(site, plan, |url_path, lastmod| {
-        entries.push(Entry { url_path: url_path.to_string(), lastmod })
-    });
-    entries.sort_by(|a, b| a.url_path.cmp(&b.url_path));
-    entries
+/// What the sitemap is written from, borrowed from the site: the base URL, the URLs per
+/// file, and the URL path and `lastmod` of every HTML page the build renders.
+#[derive(Hash)]
+pub struct SitemapSource<'a> {
+    base_url: &'a str,
+    max_urls: usize,
+    /// In the site's order (sorting them only to find the sitemap unchanged cost more).
+    entries: Vec<Entry<'a>>,
 }
 
-/// What a run knows of its sitemap, for the next: its keys and files.
-#[derive(Debug, Clone)]
-pub struct KeptSitemap {
-    /// [`layout_key`] of the run, if it had one.
-    layout_key: Option<u64>,
-    /// [`key`] of the run.
-    key: u64,
-    files: Vec<RenderedFile>,
-}
-
-/// The sitemap's files: `previous`'s while what they are written from is the same, else
-/// written anew; with what the next run needs to tell.
-///
-/// Two keys tell it: [`layout_key`] is cheap and changes with any page's place, [`key`]
-/// walks the 14,000 entries and changes only with them. The walk is taken only when the
-/// layout moved (a retitled post moves no entry: writing the sitemap again cost more than
-/// the walk).
-pub fn files(site: &Site, plan: &Plan, previous: Option<&KeptSitemap>) -> KeptSitemap {
-    let layout_key = layout_key(site, plan);
-    if let Some(kept) = previous.filter(|kept| layout_key.is_some() && kept.layout_key == layout_key) {
-        return kept.clone();
-    }
-    let key = key(site, plan);
-    let files = match previous {
-        Some(kept) if kept.key == key => kept.files.clone(),
-        _ => render(site, &entries(site, plan)),
-    };
-    KeptSitemap { layout_key, key, files }
-}
-
-impl KeptSitemap {
-    /// The files.
-    pub fn files(&self) -> &[RenderedFile] {
-        &self.files
+impl<'a> SitemapSource<'a> {
+    /// The sitemap of `site` as `plan` renders it.
+    pub fn of(site: &'a Site, plan: &'a Plan) -> SitemapSource<'a> {
+        let lists = site.sections.iter().map(|s| s.pagers.len());
+        let terms = site.taxonomies.iter().flat_map(|t| t.terms.iter().map(|term| term.pagers.len() + 1));
+        let mut entries = Vec::with_capacity(site.pages.len() + lists.chain(terms).sum::<usize>() + 1);
+        each_entry(site, plan, |url_path, lastmod| entries.push(Entry { url_path, lastmod }));
+        SitemapSource { base_url: &site.config.base_url, max_urls: site.config.sitemap_max_urls, entries }
     }
 }
 
-/// A key of the sitemap read without walking its entries: the layout digest stands for
-/// every entry's URL path and date and for the config, so only each page's `updated` (the
-/// rest of its `lastmod`) and the plan's choices are added. `None` without a layout digest.
-fn layout_key(site: &Site, plan: &Plan) -> Option<u64> {
-    let layout = site.layout_digest?;
-    let mut hasher = crate::incremental::Digest::new();
-    (layout, &plan.archive, plan.taxonomies.iter().map(Option::is_some).collect::<Vec<_>>())
-        .hash(&mut hasher);
-    site.pages.iter().for_each(|page| page.updated.hash(&mut hasher));
-    Some(hasher.finish())
-}
-
-/// The render key of the sitemap: its entries, read where the site holds them, in the
-/// site's order (listing and sorting them only to find the sitemap unchanged cost more).
-fn key(site: &Site, plan: &Plan) -> u64 {
-    let mut hasher = crate::incremental::Digest::new();
-    (&site.config.base_url, site.config.sitemap_max_urls).hash(&mut hasher);
-    each_entry(site, plan, |url_path, lastmod| (url_path, lastmod).hash(&mut hasher));
-    hasher.finish()
+/// The sitemap's files: `sitemap.xml`, or a sitemap index and its parts.
+pub fn files(source: &SitemapSource<'_>) -> Arc<[RenderedFile]> {
+    let mut entries = source.entries.clone();
+    entries.sort_unstable_by(|a, b| a.url_path.cmp(b.url_path));
+    render(source.base_url, source.max_urls, &entries).into()
 }
 
 /// Calls `entry` with the URL path and `lastmod` of every HTML page the build renders, in
 /// the site's order.
-fn each_entry(site: &Site, plan: &Plan, mut entry: impl FnMut(&str, Option<PageDate>)) {
+fn each_entry<'a>(site: &'a Site, plan: &'a Plan, mut entry: impl FnMut(&'a str, Option<PageDate>)) {
     let pages = &site.pages;
     // Read once, in order: lists reach pages in any order, each a jump in memory.
     let lastmods: Vec<Option<PageDate>> = pages.iter().map(|page| page.updated.max(page.date)).collect();
     let lastmod = |id: PageId| lastmods[id];
     let newest = |ids: &[PageId]| ids.iter().filter_map(|&id| lastmod(id)).max();
-    let mut pagers = |list: &[PageId], pagers: &[Pager]| {
+    let mut pagers = |list: &[PageId], pagers: &'a [Pager]| {
         for pager in pagers {
             entry(&pager.url_path, newest(&list[pager.items.clone()]));
         }
@@ -130,10 +90,9 @@ fn each_entry(site: &Site, plan: &Plan, mut entry: impl FnMut(&str, Option<PageD
 }
 
 /// Renders `sitemap.xml`, or a sitemap index and its parts when `entries` exceed
-/// `sitemap_max_urls`.
-pub fn render(site: &Site, entries: &[Entry]) -> Vec<RenderedFile> {
-    let base_url = &site.config.base_url;
-    let max = site.config.sitemap_max_urls.max(1);
+/// `max_urls`.
+fn render(base_url: &str, max_urls: usize, entries: &[Entry<'_>]) -> Vec<RenderedFile> {
+    let max = max_urls.max(1);
     if entries.len() <= max {
         return vec![file("sitemap.xml", url_set(base_url, entries))];
     }
@@ -167,12 +126,12 @@ fn file(output_path: &str, text: String) -> RenderedFile {
     RenderedFile { output_path: output_path.to_string(), contents: text.into_bytes().into() }
 }
 
-fn url_set(base_url: &str, entries: &[Entry]) -> String {
+fn url_set(base_url: &str, entries: &[Entry<'_>]) -> String {
     let mut out = String::with_capacity(128 + entries.len() * 120);
     out.push_str(xml::DECLARATION);
     out.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for entry in entries {
-        let _ = writeln!(out, "  <url>\n    <loc>{}</loc>", escape(&location(base_url, &entry.url_path)));
+        let _ = writeln!(out, "  <url>\n    <loc>{}</loc>", escape(&location(base_url, entry.url_path)));
         if let Some(lastmod) = entry.lastmod {
             let _ = writeln!(out, "    <lastmod>{lastmod}</lastmod>");
         }

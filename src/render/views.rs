@@ -291,11 +291,6 @@ impl Views {
         hashes.set_template_set(templates, &self.config);
         hashes
     }
-
-    /// Each page's light view hash, by page id: what its light view holds.
-    pub fn light_keys(&self) -> Vec<u64> {
-        self.light_hashes.clone()
-    }
 }
 
 impl SectionInput {

@@ -85,9 +85,6 @@ pub struct Site {
     pub held_back: HeldBack,
     /// Things worth telling the user that don't stop the build (merged term spellings).
     pub warnings: Vec<String>,
-    /// The digest of what the sections' page lists, the terms and the archive were computed
-    /// from; `None` for a run that keeps nothing for the next.
-    pub layout_digest: Option<u64>,
     /// The layout the sections, taxonomies, archive and redirects come from.
     pub layout: Arc<Layout>,
 }
@@ -395,12 +392,6 @@ impl Site {
             sections: sections.iter().map(SectionPlace::of).collect(),
             pages: pages.iter().map(|page| page.file.place.clone()).collect(),
         };
-        let layout_digest = {
-            use std::hash::{Hash, Hasher};
-            let mut digest = crate::incremental::Digest::new();
-            layout_input.hash(&mut digest);
-            digest.finish()
-        };
         let mut layout = memos.call(layout_input.clone(), |input| Arc::new(Layout::compute(input)));
         if !layout.is_valid() {
             // Errors are not memoized: computed again, they are owned by this run's report.
@@ -419,7 +410,6 @@ impl Site {
                 config,
                 pages,
                 sections,
-                layout_digest: Some(layout_digest),
                 layout: Arc::clone(&layout),
                 taxonomies: layout.taxonomies.clone(),
                 archive: layout.archive.clone(),
