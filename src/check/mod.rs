@@ -447,7 +447,8 @@ struct Built<'a> {
     /// What comes before `index.html` in each output that ends so (`blog/a/`, or `` for the
     /// home page): `{prefix}index.html` is built.
     index_prefixes: FxHashSet<&'a str>,
-    ids: HashMap<&'a str, &'a FxHashSet<String>, rustc_hash::FxBuildHasher>,
+    /// Each HTML file's scan, for its ids.
+    scans: &'a HashMap<String, Arc<Scan>, rustc_hash::FxBuildHasher>,
 }
 
 impl<'a> Built<'a> {
@@ -457,8 +458,7 @@ impl<'a> Built<'a> {
         let mut outputs: FxHashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
         outputs.extend(input.copied.iter().map(String::as_str));
         let index_prefixes = outputs.iter().filter_map(|path| path.strip_suffix("index.html")).collect();
-        let ids = scans.files.iter().map(|(path, scan)| (path.as_str(), &scan.ids)).collect();
-        Built { base_url, base_path, outputs, index_prefixes, ids }
+        Built { base_url, base_path, outputs, index_prefixes, scans: &scans.files }
     }
 
     /// Whether `target` is on another site (an absolute URL not under `base_url`).
@@ -519,8 +519,8 @@ impl<'a> Built<'a> {
             Found::Itself => Cow::Borrowed(site_path.as_ref()),
             Found::Index(prefix) => Cow::Owned(format!("{prefix}index.html")),
         };
-        match self.ids.get(found.as_ref()) {
-            Some(ids) if !ids.contains(fragment) => {
+        match self.scans.get(found.as_ref()) {
+            Some(scan) if !scan.ids.contains(fragment) => {
                 Err(format!("`/{site_path}` has no element with the id `{fragment}`"))
             }
             _ => Ok(()),
@@ -530,7 +530,8 @@ impl<'a> Built<'a> {
     /// The output a link to `site_path` leads to, tried in this order: the file itself,
     /// `{site_path}index.html`, then `{site_path without trailing slashes}/index.html`.
     fn find<'p>(&self, site_path: &'p str) -> Option<Found<'p>> {
-        if self.outputs.contains(site_path) {
+        // A file's path never ends in a slash: most links name a folder.
+        if !site_path.is_empty() && !site_path.ends_with('/') && self.outputs.contains(site_path) {
             return Some(Found::Itself);
         }
         if self.index_prefixes.contains(site_path) {
