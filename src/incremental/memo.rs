@@ -68,7 +68,8 @@ impl Memos {
         const { assert!(size_of::<F>() == 0, "a memoized function captures nothing: its argument is its key") };
         let memo = self.keeps.then(|| {
             let mut by_function = self.by_function.lock().unwrap_or_else(PoisonError::into_inner);
-            let memo = by_function.entry(TypeId::of::<F>()).or_insert_with(|| Arc::new(Memo::<A, V>::default()));
+            let memo =
+                by_function.entry(TypeId::of::<F>()).or_insert_with(|| Arc::new(Memo::<A, V>::default()));
             let memo: Arc<dyn Any + Send + Sync> = Arc::clone(memo).as_any();
             memo.downcast::<Memo<A, V>>().unwrap_or_else(|_| unreachable!("one memo type per function"))
         });
