@@ -15,12 +15,13 @@
 
 pub mod external;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Location};
 use crate::parse::markdown::is_external;
@@ -293,8 +294,9 @@ fn check_all(input: &CheckInput<'_>, scans: &HtmlScans) -> CheckReport {
     let site = input.site;
     let built = Built::index(input, scans);
     let mut report = CheckReport::default();
-    let mut external: BTreeMap<String, ExternalLink> = BTreeMap::new();
-    let mut from_markdown: HashSet<&str> = HashSet::new();
+    // The first place each external URL is written, sorted by URL at the end.
+    let mut external: FxHashMap<&str, ExternalLink> = FxHashMap::default();
+    let mut from_markdown: FxHashSet<&str> = FxHashSet::default();
 
     // Each link is checked on its own, in parallel; the results are merged in document order
     // so that the report is the same as one made link by link.
@@ -320,14 +322,11 @@ fn check_all(input: &CheckInput<'_>, scans: &HtmlScans) -> CheckReport {
             from_markdown.insert(&link.resolved);
             match outcome {
                 None => {
-                    if !external.contains_key(&link.resolved) {
-                        let first = ExternalLink {
-                            url: link.resolved.clone(),
-                            file: (*display_path).clone(),
-                            line: link.line,
-                        };
-                        external.insert(link.resolved.clone(), first);
-                    }
+                    external.entry(&link.resolved).or_insert_with(|| ExternalLink {
+                        url: link.resolved.clone(),
+                        file: (*display_path).clone(),
+                        line: link.line,
+                    });
                 }
                 Some(result) => {
                     report.checked += 1;
@@ -365,17 +364,17 @@ fn check_all(input: &CheckInput<'_>, scans: &HtmlScans) -> CheckReport {
                 .collect()
         })
         .collect();
-    let mut reported: HashSet<&str> = HashSet::new();
+    let mut reported: FxHashSet<&str> = FxHashSet::default();
     for ((file, urls), outcomes) in found.iter().zip(outcomes) {
         for (target, outcome) in urls.iter().zip(outcomes) {
             match outcome {
                 TemplateLink::Skipped => {}
                 TemplateLink::External => {
-                    if !external.contains_key(target) {
-                        let owner = owners[file.output_path.as_str()].clone();
-                        let first = ExternalLink { url: target.clone(), file: owner, line: 0 };
-                        external.insert(target.clone(), first);
-                    }
+                    external.entry(target).or_insert_with(|| ExternalLink {
+                        url: target.clone(),
+                        file: owners[file.output_path.as_str()].to_path_buf(),
+                        line: 0,
+                    });
                 }
                 TemplateLink::Checked(result) => {
                     report.checked += 1;
@@ -387,7 +386,7 @@ fn check_all(input: &CheckInput<'_>, scans: &HtmlScans) -> CheckReport {
                         reported.insert(target);
                         let url_path = page_url_path(file);
                         report.broken.push(BrokenLink {
-                            location: Location::file(&owners[file.output_path.as_str()]),
+                            location: Location::file(owners[file.output_path.as_str()]),
                             detail: format!("the page at `{url_path}` links to `{target}`: {detail}"),
                             hint: "this link is written by a template or a shortcode; fix it there".into(),
                         });
@@ -397,6 +396,7 @@ fn check_all(input: &CheckInput<'_>, scans: &HtmlScans) -> CheckReport {
         }
     }
     report.external = external.into_values().collect();
+    report.external.sort_unstable_by(|a, b| a.url.cmp(&b.url));
     report
 }
 
@@ -415,7 +415,7 @@ fn page_url_path(file: &RenderedFile) -> String {
     format!("/{}", file.output_path.trim_end_matches("index.html"))
 }
 
-fn broken(display_path: &std::path::Path, link: &ContentLink, detail: String) -> BrokenLink {
+fn broken(display_path: &Path, link: &ContentLink, detail: String) -> BrokenLink {
     let written = if link.written == link.resolved {
         format!("`{}`", link.written)
     } else {
@@ -430,12 +430,11 @@ fn broken(display_path: &std::path::Path, link: &ContentLink, detail: String) ->
 }
 
 /// The source file behind each rendered page, by output path.
-fn owners(site: &Site) -> HashMap<String, PathBuf> {
-    let pages = site.pages.iter().map(|p| (url::output_path(&p.url_path), p.display_path.clone()));
-    let pagers = site
-        .sections
-        .iter()
-        .flat_map(|s| s.pagers.iter().map(move |p| (url::output_path(&p.url_path), s.display_path.clone())));
+fn owners(site: &Site) -> FxHashMap<String, &Path> {
+    let pages = site.pages.iter().map(|p| (url::output_path(&p.url_path), p.display_path.as_path()));
+    let pagers = site.sections.iter().flat_map(|s| {
+        s.pagers.iter().map(move |p| (url::output_path(&p.url_path), s.display_path.as_path()))
+    });
     pages.chain(pagers).collect()
 }
 
@@ -445,7 +444,11 @@ struct Built<'a> {
     /// The path part of `base_url`: `/` or `/sub/`.
     base_path: String,
     outputs: FxHashSet<&'a str>,
-    ids: HashMap<&'a str, &'a FxHashSet<String>, rustc_hash::FxBuildHasher>,
+    /// What comes before `index.html` in each output that ends so (`blog/a/`, or `` for the
+    /// home page): `{prefix}index.html` is built.
+    index_prefixes: FxHashSet<&'a str>,
+    /// Each HTML file's scan, for its ids.
+    scans: &'a HashMap<String, Arc<Scan>, rustc_hash::FxBuildHasher>,
 }
 
 impl<'a> Built<'a> {
@@ -454,8 +457,8 @@ impl<'a> Built<'a> {
         let base_path = url::base_path(base_url).to_string();
         let mut outputs: FxHashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
         outputs.extend(input.copied.iter().map(String::as_str));
-        let ids = scans.files.iter().map(|(path, scan)| (path.as_str(), &scan.ids)).collect();
-        Built { base_url, base_path, outputs, ids }
+        let index_prefixes = outputs.iter().filter_map(|path| path.strip_suffix("index.html")).collect();
+        Built { base_url, base_path, outputs, index_prefixes, scans: &scans.files }
     }
 
     /// Whether `target` is on another site (an absolute URL not under `base_url`).
@@ -464,23 +467,27 @@ impl<'a> Built<'a> {
     }
 
     /// Checks `target`, linked from the page at `from` (a URL path).
+    ///
+    /// Called for every link of the site (over 100,000 at 10,000 posts), so a link that is
+    /// found allocates nothing: the path is borrowed from `target` where it can be, and the
+    /// folder candidates are looked up among `index_prefixes` instead of being written out.
     fn check(&self, target: &str, from: &str, check_same_page_fragment: bool) -> Result<(), String> {
         let (path, fragment) = match target.split_once('#') {
             Some((path, fragment)) => (path, Some(fragment)),
             None => (target, None),
         };
         let path = path.split('?').next().unwrap_or(path);
-        let site_path = if path.is_empty() {
+        let site_path: Cow<'_, str> = if path.is_empty() {
             if !check_same_page_fragment {
                 return Ok(());
             }
-            from.trim_start_matches('/').to_string()
+            Cow::Borrowed(from.trim_start_matches('/'))
         } else if let Some(rest) = path.strip_prefix(self.base_url) {
-            rest.to_string()
+            Cow::Borrowed(rest)
         } else if path.starts_with('/') {
             match path.strip_prefix(self.base_path.as_str()) {
-                Some(rest) => rest.to_string(),
-                None if path == self.base_path.trim_end_matches('/') => String::new(),
+                Some(rest) => Cow::Borrowed(rest),
+                None if path == self.base_path.trim_end_matches('/') => Cow::Borrowed(""),
                 // Judged as the deployed site resolves it: outside the base path, it leaves
                 // the site (another site on the host is linked by its full URL).
                 None => {
@@ -496,25 +503,56 @@ impl<'a> Built<'a> {
             return Ok(());
         } else {
             match resolve_relative(from, path) {
-                Some(resolved) => resolved,
+                Some(resolved) => Cow::Owned(resolved),
                 None => return Err("it climbs above the site's root".into()),
             }
         };
-        let site_path = url::percent_decode_lossy(&site_path);
-        // Made one by one: most links name a folder, found at the second.
-        let mut candidates = std::iter::once_with(|| site_path.clone())
-            .chain(std::iter::once_with(|| format!("{site_path}index.html")))
-            .chain(std::iter::once_with(|| format!("{}/index.html", site_path.trim_end_matches('/'))));
-        let Some(found) = candidates.find(|c| self.outputs.contains(c.as_str())) else {
+        let site_path = match site_path.contains('%') {
+            true => Cow::Owned(url::percent_decode_lossy(&site_path)),
+            false => site_path,
+        };
+        let Some(found) = self.find(&site_path) else {
             return Err(format!("nothing is built at `/{site_path}`"));
         };
-        match (fragment, self.ids.get(found.as_str())) {
-            (Some(fragment), Some(ids)) if !fragment.is_empty() && !ids.contains(fragment) => {
+        let Some(fragment) = fragment.filter(|fragment| !fragment.is_empty()) else { return Ok(()) };
+        let found = match found {
+            Found::Itself => Cow::Borrowed(site_path.as_ref()),
+            Found::Index(prefix) => Cow::Owned(format!("{prefix}index.html")),
+        };
+        match self.scans.get(found.as_ref()) {
+            Some(scan) if !scan.ids.contains(fragment) => {
                 Err(format!("`/{site_path}` has no element with the id `{fragment}`"))
             }
             _ => Ok(()),
         }
     }
+
+    /// The output a link to `site_path` leads to, tried in this order: the file itself,
+    /// `{site_path}index.html`, then `{site_path without trailing slashes}/index.html`.
+    fn find<'p>(&self, site_path: &'p str) -> Option<Found<'p>> {
+        // A file's path never ends in a slash: most links name a folder.
+        if !site_path.is_empty() && !site_path.ends_with('/') && self.outputs.contains(site_path) {
+            return Some(Found::Itself);
+        }
+        if self.index_prefixes.contains(site_path) {
+            return Some(Found::Index(Cow::Borrowed(site_path)));
+        }
+        let trimmed = site_path.trim_end_matches('/');
+        // `{trimmed}/`: a prefix of `site_path` when it ends in a slash.
+        let folder = match site_path.len() > trimmed.len() {
+            true => Cow::Borrowed(&site_path[..=trimmed.len()]),
+            false => Cow::Owned(format!("{trimmed}/")),
+        };
+        self.index_prefixes.contains(folder.as_ref()).then_some(Found::Index(folder))
+    }
+}
+
+/// Which output a link leads to (see [`Built::find`]).
+enum Found<'p> {
+    /// The file the link names.
+    Itself,
+    /// The `index.html` under this prefix.
+    Index(Cow<'p, str>),
 }
 
 /// Resolves a relative URL path against the page URL `from` (`/blog/a/`) into a path under

@@ -41,7 +41,7 @@ use feeds::Feed;
 use functions::{IndexSource, Lookup, LookupIndex};
 use memo::{CachedRender, Interner, RenderCache, RenderStats, Reuse};
 use plan::{Plan, PlanInput, Source};
-use views::{map, Views};
+use views::Views;
 
 /// A file produced by rendering.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -641,8 +641,10 @@ impl Renderer<'_> {
 
     fn context(&self, url_path: &str) -> RenderContext {
         let mut context = RenderContext::new();
-        context.insert("current_path", url_path);
-        context.insert("current_url", &url::permalink(&self.site.config.base_url, url_path));
+        // Made for every output of every run, rendered or reused: no detour through serde.
+        context.insert_value("current_path", Value::from(url_path));
+        context
+            .insert_value("current_url", Value::from(url::permalink(&self.site.config.base_url, url_path)));
         context
     }
 
@@ -753,7 +755,12 @@ impl Paginator<'_> {
             .links
             .iter()
             .map(|(name, link)| (*name, link.as_deref().map_or_else(Value::none, Value::from)));
-        map(std::iter::once(("pages", Value::from(pages))).chain(numbers).chain(links))
+        // Made for every pager of every run: sized once rather than grown.
+        let mut map = tera::Map::with_capacity(1 + self.numbers.len() + self.links.len());
+        for (key, value) in std::iter::once(("pages", Value::from(pages))).chain(numbers).chain(links) {
+            map.insert(key.into(), value);
+        }
+        Value::from(map)
     }
 }
 
