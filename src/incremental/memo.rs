@@ -55,6 +55,12 @@ impl Memos {
         Memos::default()
     }
 
+    /// Whether results are kept for a next run: a caller that owns an argument no next run
+    /// will see may then move it into the computation instead of lending it.
+    pub fn keeps(&self) -> bool {
+        self.keeps
+    }
+
     /// Calls `function` with `argument`, or gives the last run's result for an equal argument.
     pub fn call<A, V, F>(&self, argument: A, function: F) -> V
     where

@@ -37,7 +37,13 @@ pub enum Documents<'a> {
     /// The pages as they are (sorted by content path) and the sections, searched: a
     /// `serve` run after one edit resolves a few dozen links, fewer than indexing 10,000
     /// pages costs.
-    Sorted { pages: &'a [Arc<PageFile>], sections: &'a [SectionTarget] },
+    Sorted {
+        pages: &'a [Arc<PageFile>],
+        /// Page index by content path, when one was built: a run resolving many links looks
+        /// each up here, not by a search through pages scattered in memory.
+        index: Option<&'a HashMap<Box<str>, usize>>,
+        sections: &'a [SectionTarget],
+    },
 }
 
 impl<'a> Documents<'a> {
@@ -45,8 +51,11 @@ impl<'a> Documents<'a> {
     pub fn get(&self, content_path: &str) -> Option<(&'a str, &'a [TocEntry])> {
         match self {
             Documents::Indexed(map) => map.get(content_path).copied(),
-            Documents::Sorted { pages, sections } => {
-                let page = pages.binary_search_by(|p| p.content_path.as_str().cmp(content_path)).ok();
+            Documents::Sorted { pages, index, sections } => {
+                let page = match index {
+                    Some(index) => index.get(content_path).copied(),
+                    None => pages.binary_search_by(|p| p.content_path.as_str().cmp(content_path)).ok(),
+                };
                 match page {
                     Some(id) => Some(pages[id].link_target()),
                     None => sections.iter().find(|s| s.content_path == content_path).map(SectionTarget::get),

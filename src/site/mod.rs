@@ -154,8 +154,6 @@ pub struct PageFile {
     pub word_count: usize,
     /// Minutes to read, at least 1.
     pub reading_time: usize,
-    /// The body as parsed, before link URLs are written in.
-    pub parsed: ParsedBody,
 }
 
 impl std::ops::Deref for PageFile {
@@ -164,6 +162,16 @@ impl std::ops::Deref for PageFile {
         &self.place
     }
 }
+
+/// A page's file as built, its body as parsed (held apart from the page: only link filling
+/// reads it) and the files placed beside it.
+type BuiltFile = (Arc<PageFile>, Arc<ParsedBody>, Vec<String>);
+
+/// A page's file and its body as parsed.
+type FileAndBody = (Arc<PageFile>, Arc<ParsedBody>);
+
+/// What a page's links are resolved and written in from.
+type LinkInput = (Same<PageFile>, Same<ParsedBody>, Digested<LinkTargetsInput>);
 
 /// A page's body as the parse stage left it, links not yet resolved.
 #[derive(Debug, Clone)]
@@ -372,7 +380,7 @@ impl Site {
         let assets = place_assets(content_assets, &mut files);
         let targets = Digested::new(LinkTargetsInput {
             base_url: config.base_url.clone(),
-            pages: Arc::from(files.iter().map(|(file, _)| Arc::clone(file)).collect::<Vec<_>>()),
+            pages: Arc::from(files.iter().map(|(file, _, _)| Arc::clone(file)).collect::<Vec<_>>()),
             sections: sections
                 .iter()
                 .map(|s| links::SectionTarget {
@@ -382,6 +390,7 @@ impl Site {
                 })
                 .collect(),
             assets: assets.iter().map(|a| (a.content_path.clone(), a.output_path.clone())).collect(),
+            index: std::sync::OnceLock::new(),
         });
         lap("digested link targets");
         let mut pages = link_pages(&mut files, &targets, memos, &mut errors);
@@ -555,8 +564,7 @@ fn chosen_summary(
 
 /// Builds what a page's file says, from its parsed document and the settings below: pure,
 /// so that `serve` calls it again only for a changed document.
-fn build_page(doc: &Document, settings: &PageSettings) -> Result<PageFile> {
-    let doc = doc.clone();
+fn build_page(doc: Document, settings: &PageSettings) -> Result<(PageFile, ParsedBody)> {
     let parent_dir = parent_dir(&doc).to_string();
     let section_by_dir = &settings.section_by_dir;
     let fm = &doc.front_matter;
@@ -651,7 +659,13 @@ fn build_page(doc: &Document, settings: &PageSettings) -> Result<PageFile> {
         std::hash::Hash::hash(&(&place.content_path, (&place.url_path, &body.toc)), &mut digest);
         digest.finish_128()
     };
-    Ok(PageFile {
+    let parsed = ParsedBody {
+        html: body.html,
+        summary: summary.map(SharedText::from),
+        links: unresolved(body.links).into(),
+        shortcodes: body.shortcodes.into(),
+    };
+    let file = PageFile {
         place: Digested::new(place),
         link_target_digest,
         description: fm.description,
@@ -665,13 +679,8 @@ fn build_page(doc: &Document, settings: &PageSettings) -> Result<PageFile> {
         toc: body.toc,
         word_count: body.word_count,
         reading_time: reading_time(body.word_count, body.ideographic_count),
-        parsed: ParsedBody {
-            html: body.html,
-            summary: summary.map(SharedText::from),
-            links: unresolved(body.links).into(),
-            shortcodes: body.shortcodes.into(),
-        },
-    })
+    };
+    Ok((file, parsed))
 }
 
 /// What `build_page` reads besides the document.
@@ -698,22 +707,35 @@ fn build_files(
     settings: &Digested<PageSettings>,
     memos: &Memos,
     errors: &mut Vec<Error>,
-) -> Vec<(Arc<PageFile>, Vec<String>)> {
+) -> Vec<BuiltFile> {
     let build = memos.function(|(doc, settings): &(Same<Document>, Digested<PageSettings>)| {
-        build_page(doc, settings).map(Arc::new).map_err(|_| ())
+        build_page((*doc.0).clone(), settings)
+            .map(|(file, parsed)| (Arc::new(file), Arc::new(parsed)))
+            .map_err(|_| ())
     });
-    let built: Vec<std::result::Result<Arc<PageFile>, Box<Error>>> = published
+    let built: Vec<std::result::Result<FileAndBody, Box<Error>>> = published
         .into_par_iter()
-        .map(|doc| match build.call((Same::of(&doc), settings.clone())) {
-            Ok(file) => Ok(file),
-            // Errors are not memoized: computed again, they are owned by this run's report.
-            Err(()) => Err(Box::new(build_page(&doc, settings).expect_err("a pure function fails again"))),
+        .map(|doc| {
+            // With nothing kept for a next run, the document is moved into its page, not
+            // copied: a build holds each page's text once.
+            if !memos.keeps() {
+                return build_page(Arc::unwrap_or_clone(doc), settings)
+                    .map(|(file, parsed)| (Arc::new(file), Arc::new(parsed)))
+                    .map_err(Box::new);
+            }
+            match build.call((Same::of(&doc), settings.clone())) {
+                Ok(file) => Ok(file),
+                // Errors are not memoized: computed again, they are owned by this run's report.
+                Err(()) => Err(Box::new(
+                    build_page((*doc).clone(), settings).expect_err("a pure function fails again"),
+                )),
+            }
         })
         .collect();
     let mut files = Vec::with_capacity(built.len());
     for file in built {
         match file {
-            Ok(file) => files.push((file, Vec::new())),
+            Ok((file, parsed)) => files.push((file, parsed, Vec::new())),
             Err(error) => errors.push(*error),
         }
     }
@@ -732,6 +754,8 @@ struct LinkTargetsInput {
     pages: Arc<[Arc<PageFile>]>,
     sections: Vec<links::SectionTarget>,
     assets: BTreeMap<String, String>,
+    /// Page index by content path, made from `pages` the first time links are resolved.
+    index: std::sync::OnceLock<HashMap<Box<str>, usize>>,
 }
 
 impl std::hash::Hash for LinkTargetsInput {
@@ -749,7 +773,17 @@ impl LinkTargetsInput {
     fn targets(&self) -> links::LinkTargets<'_> {
         links::LinkTargets {
             base_url: &self.base_url,
-            documents: links::Documents::Sorted { pages: &self.pages, sections: &self.sections },
+            documents: links::Documents::Sorted {
+                pages: &self.pages,
+                index: Some(self.index.get_or_init(|| {
+                    self.pages
+                        .iter()
+                        .enumerate()
+                        .map(|(id, page)| (page.content_path.as_str().into(), id))
+                        .collect()
+                })),
+                sections: &self.sections,
+            },
             assets: &self.assets,
         }
     }
@@ -766,15 +800,14 @@ struct ResolvedLinks {
 
 /// Resolves each page's links and writes them into its HTML, and makes the pages.
 fn link_pages(
-    files: &mut Vec<(Arc<PageFile>, Vec<String>)>,
+    files: &mut Vec<BuiltFile>,
     targets: &Digested<LinkTargetsInput>,
     memos: &Memos,
     errors: &mut Vec<Error>,
 ) -> Vec<Page> {
-    let link = memos.function(|(file, targets): &(Same<PageFile>, Digested<LinkTargetsInput>)| {
-        let (resolved, _) = resolve_all(file, targets);
+    let link = memos.function(|(file, parsed, targets): &LinkInput| {
+        let (resolved, _) = resolve_all(file, parsed, targets);
         let urls: Vec<String> = resolved.links.iter().map(|link| link.resolved.clone()).collect();
-        let parsed = &file.parsed;
         let mut shortcodes = parsed.shortcodes.to_vec();
         fill_calls(&mut shortcodes, &urls);
         Arc::new(LinkedBody {
@@ -786,13 +819,13 @@ fn link_pages(
     });
     let linked: Vec<(Page, Vec<Error>)> = std::mem::take(files)
         .into_par_iter()
-        .map(|(file, assets)| {
+        .map(|(file, parsed, assets)| {
             let mut page = Page {
-                content: file.parsed.html.clone(),
-                summary: file.parsed.summary.clone(),
-                links: Arc::clone(&file.parsed.links),
+                content: parsed.html.clone(),
+                summary: parsed.summary.clone(),
+                links: Arc::clone(&parsed.links),
                 links_digest: links_digest(&[]),
-                shortcodes: Arc::clone(&file.parsed.shortcodes),
+                shortcodes: Arc::clone(&parsed.shortcodes),
                 assets,
                 newer: None,
                 older: None,
@@ -802,8 +835,9 @@ fn link_pages(
             if page.links.is_empty() {
                 return (page, Vec::new());
             }
-            let linked = link.call((Same::of(&page.file), targets.clone()));
-            let failed = if linked.resolved.failed { resolve_all(&page.file, targets).1 } else { Vec::new() };
+            let linked = link.call((Same::of(&page.file), Same::of(&parsed), targets.clone()));
+            let failed =
+                if linked.resolved.failed { resolve_all(&page.file, &parsed, targets).1 } else { Vec::new() };
             page.content = linked.content.clone();
             page.summary = linked.summary.clone();
             page.shortcodes = Arc::clone(&linked.shortcodes);
@@ -831,13 +865,17 @@ struct LinkedBody {
 
 /// Resolves a page's links, each to its URL or, when it cannot be resolved, to its text as
 /// written (the error is reported and the build fails).
-fn resolve_all(file: &PageFile, targets: &LinkTargetsInput) -> (ResolvedLinks, Vec<Error>) {
+fn resolve_all(
+    file: &PageFile,
+    parsed: &ParsedBody,
+    targets: &LinkTargetsInput,
+) -> (ResolvedLinks, Vec<Error>) {
     let source = links::LinkSource {
         content_path: &file.content_path,
         url_path: &file.url_path,
         display_path: &file.display_path,
     };
-    let (links, errors) = settle(&file.parsed.links, &source, &targets.targets());
+    let (links, errors) = settle(&parsed.links, &source, &targets.targets());
     let resolved =
         ResolvedLinks { links_digest: links_digest(&links), links: links.into(), failed: !errors.is_empty() };
     (resolved, errors)
@@ -934,12 +972,12 @@ fn title_from_slug(slug: &str) -> String {
 }
 
 /// Puts each content asset beside its bundle's output, or at its own path otherwise.
-fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [(Arc<PageFile>, Vec<String>)]) -> Vec<Asset> {
+fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [BuiltFile]) -> Vec<Asset> {
     let bundles: HashMap<&str, PageId> = pages
         .iter()
         .enumerate()
-        .filter(|(_, (p, _))| crate::parse::is_bundle_file(&p.content_path))
-        .map(|(id, (p, _))| (dir_of(&p.content_path), id))
+        .filter(|(_, (p, _, _))| crate::parse::is_bundle_file(&p.content_path))
+        .map(|(id, (p, _, _))| (dir_of(&p.content_path), id))
         .collect();
     let mut placed = Vec::with_capacity(content_assets.len());
     let mut page_assets: Vec<(PageId, String)> = Vec::new();
@@ -956,7 +994,7 @@ fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [(Arc<PageFile>, Vec
         placed.push(Asset { content_path: asset.relative_path, source_path: asset.source_path, output_path });
     }
     for (id, inside) in page_assets {
-        pages[id].1.push(inside);
+        pages[id].2.push(inside);
     }
     placed
 }
