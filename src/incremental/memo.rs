@@ -24,7 +24,6 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use xxhash_rust::xxh3::Xxh3;
 
 use crate::incremental::{address, Digest};
 use crate::shared_text::SharedText;
@@ -257,85 +256,14 @@ where
         B: Hash + ?Sized,
         F: Fn(&B) -> V,
     {
-        let mut digest = Streaming::new();
-        argument.hash(&mut *digest);
+        let mut digest = Digest::new();
+        argument.hash(&mut digest);
         self.0.call_keyed(digest.finish_128(), |_| (self.0.function)(argument))
     }
 
     /// How many calls through this handle computed their result.
     pub fn computed(&self) -> usize {
         self.0.computed()
-    }
-}
-
-/// A `Hasher` for borrowed arguments (xxh3, 128 bits): one can be megabytes written in tens
-/// of thousands of small pieces (every URL of a site), which [`Digest`] would gather whole
-/// and xxh3's own streaming takes slowly one by one, so they are gathered in a buffer that
-/// is hashed each time it fills.
-struct Streaming {
-    hasher: Xxh3,
-    buffer: [u8; STREAMING_BUFFER],
-    len: usize,
-}
-
-const STREAMING_BUFFER: usize = 4096;
-
-impl Streaming {
-    fn new() -> Box<Streaming> {
-        Box::new(Streaming { hasher: Xxh3::new(), buffer: [0; STREAMING_BUFFER], len: 0 })
-    }
-
-    fn finish_128(&mut self) -> u128 {
-        self.hasher.update(&self.buffer[..self.len]);
-        self.len = 0;
-        self.hasher.digest128()
-    }
-
-    #[inline]
-    fn write_fixed<const N: usize>(&mut self, bytes: [u8; N]) {
-        if self.len + N <= STREAMING_BUFFER {
-            self.buffer[self.len..self.len + N].copy_from_slice(&bytes);
-            self.len += N;
-        } else {
-            self.write(&bytes);
-        }
-    }
-}
-
-impl Hasher for Streaming {
-    fn write(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() > STREAMING_BUFFER {
-            self.hasher.update(&self.buffer[..self.len]);
-            self.len = 0;
-            if bytes.len() > STREAMING_BUFFER {
-                self.hasher.update(bytes);
-                return;
-            }
-        }
-        self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.write_fixed(n.to_ne_bytes());
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_fixed(n.to_ne_bytes());
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.write_fixed(n.to_ne_bytes());
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_fixed(n.to_ne_bytes());
-    }
-
-    fn finish(&self) -> u64 {
-        let mut hasher = self.hasher.clone();
-        hasher.update(&self.buffer[..self.len]);
-        hasher.digest()
     }
 }
 
@@ -656,22 +584,6 @@ mod tests {
         handle.call(&Words { words: vec!["a"] });
         assert_eq!(handle.computed(), 2);
         assert_eq!(memos.call_digested("abc", |text: &str| text.len()), 3);
-    }
-
-    #[test]
-    fn a_streamed_digest_is_the_digest_of_all_the_bytes_written() {
-        let long = "x".repeat(3 * STREAMING_BUFFER + 17);
-        let pieces: [&[u8]; 4] = [b"short", long.as_bytes(), &[7; STREAMING_BUFFER - 3], b"end"];
-        let mut streaming = Streaming::new();
-        let mut digest = Digest::new();
-        for piece in pieces {
-            streaming.write(piece);
-            streaming.write_u64(piece.len() as u64);
-            digest.write(piece);
-            digest.write_u64(piece.len() as u64);
-        }
-        assert_eq!(streaming.finish(), digest.finish());
-        assert_eq!(streaming.finish_128(), digest.finish_128());
     }
 
     #[test]
