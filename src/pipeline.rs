@@ -646,12 +646,7 @@ mod tests {
             .files
             .iter()
             .map(|file| {
-                let bytes = match &file.contents {
-                    Contents::Bytes(bytes) => bytes.to_vec(),
-                    Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace(path) => {
-                        fs::read(path).unwrap()
-                    }
-                };
+                let bytes = file.contents.read().unwrap();
                 (file.output_path.clone(), bytes)
             })
             .collect()

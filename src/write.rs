@@ -54,6 +54,17 @@ pub enum Contents {
     InPlace(PathBuf),
 }
 
+impl Contents {
+    /// The bytes, read from disk unless they are in memory (for tests and tools that compare
+    /// outputs).
+    pub fn read(&self) -> io::Result<Vec<u8>> {
+        match self {
+            Contents::Bytes(bytes) => Ok(bytes.to_vec()),
+            Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace(path) => fs::read(path),
+        }
+    }
+}
+
 /// A staging folder on the output folder's file system, holding the new output tree as it is
 /// rendered, so that a build need not hold it in memory. It is deleted when dropped (after a
 /// failed build, with everything in it).

@@ -187,17 +187,11 @@ fn write(path: &Path, bytes: &[u8], keep_time: bool) {
 
 /// Every output path with its bytes (copied files read from disk).
 fn output_files(output: &Output) -> Files {
-    use quire::write::Contents;
     output
         .files
         .iter()
         .map(|file| {
-            let bytes = match &file.contents {
-                Contents::Bytes(bytes) => bytes.to_vec(),
-                Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace(path) => {
-                    fs::read(path).unwrap()
-                }
-            };
+            let bytes = file.contents.read().unwrap();
             (file.output_path.clone(), bytes)
         })
         .collect()

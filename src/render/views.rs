@@ -109,13 +109,7 @@ impl SiteLinks {
                 })
                 .collect(),
             taxonomy_names: site.taxonomies.iter().map(|t| t.name.clone()).collect(),
-            spellings: site
-                .taxonomies
-                .iter()
-                .map(|t| {
-                    t.spellings().into_iter().map(|(spelling, index)| (spelling.to_string(), index)).collect()
-                })
-                .collect(),
+            spellings: site.taxonomies.iter().map(|t| t.spellings()).collect(),
             term_links,
             base_url,
         }

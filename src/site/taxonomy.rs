@@ -58,8 +58,8 @@ impl Taxonomy {
 
     /// Every spelling pages use, with its term's index: what [`Taxonomy::terms_of`] looks a
     /// page's terms up in.
-    pub fn spellings(&self) -> BTreeMap<&str, usize> {
-        self.by_spelling.iter().map(|(spelling, &index)| (spelling.as_str(), index)).collect()
+    pub fn spellings(&self) -> BTreeMap<String, usize> {
+        self.by_spelling.iter().map(|(spelling, &index)| (spelling.clone(), index)).collect()
     }
 
     fn index_of(&self, name: &str) -> Option<usize> {
