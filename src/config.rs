@@ -256,7 +256,7 @@ impl Config {
         config.apply_env(env, file)?;
         config.base_url = normalize_base_url(&config.base_url)
             .map_err(|detail| key_error(file, text, "base_url", detail))?;
-        if !crate::parse::highlight::theme_exists(&config.markdown.highlight_theme) {
+        if !crate::highlight_themes::theme_exists(&config.markdown.highlight_theme) {
             let detail = format!(
                 "no highlight theme `{}`; `quire highlight-css --list` names them all",
                 config.markdown.highlight_theme

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cli_docs;
 pub mod config;
 pub mod error;
+pub mod highlight_themes;
 pub mod incremental;
 pub mod io_pool;
 pub mod load;

@@ -214,7 +214,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
 fn highlight_css(args: &HighlightCssArgs) -> ExitCode {
     if args.list {
         let mut out = std::io::stdout().lock();
-        for name in highlight::theme_names() {
+        for name in quire::highlight_themes::theme_names() {
             // A closed pipe (`| head`) is not an error worth a panic.
             if writeln!(out, "{name}").is_err() {
                 break;

@@ -7,14 +7,20 @@
 //! and starts over when full.
 
 use std::collections::HashMap;
-use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::memo::Helper;
-use super::Digest;
-use crate::parse::highlight::{Block, BlockStore, Highlighter};
+/// Where highlighting finds code blocks highlighted before, and leaves the ones it
+/// highlights: their HTML by a 128-bit digest of everything that HTML depends on (the code,
+/// the fence's options and the site's highlight settings), stable from process to process of
+/// one binary, so that it can also name a block on disk. The highlighter makes the key.
+pub trait BlockStore: Send + Sync + std::fmt::Debug {
+    /// The HTML of the block with this key highlighted before, if there is one.
+    fn find(&self, key: u128) -> Option<Arc<str>>;
+    /// The HTML of the block with this key, just highlighted.
+    fn remember(&self, key: u128, html: &Arc<str>);
+}
 
-/// Highlighted blocks by the digest of the [`Block`] they were highlighted from.
+/// Highlighted blocks by their key.
 #[derive(Debug, Default)]
 pub struct BlockMemo {
     blocks: Mutex<Blocks>,
@@ -31,12 +37,11 @@ struct Blocks {
 const LIMIT_BYTES: usize = 512 * 1024 * 1024;
 
 impl BlockStore for BlockMemo {
-    fn find(&self, block: &Block<'_>) -> Option<Arc<str>> {
-        self.lock().by_key.get(&block_key(block)).cloned()
+    fn find(&self, key: u128) -> Option<Arc<str>> {
+        self.lock().by_key.get(&key).cloned()
     }
 
-    fn remember(&self, block: &Block<'_>, html: &Arc<str>) {
-        let key = block_key(block);
+    fn remember(&self, key: u128, html: &Arc<str>) {
         let mut blocks = self.lock();
         if blocks.bytes + html.len() > LIMIT_BYTES {
             *blocks = Blocks::default();
@@ -50,42 +55,5 @@ impl BlockMemo {
     fn lock(&self) -> MutexGuard<'_, Blocks> {
         // A panic while holding the lock leaves a map that is still valid: keep using it.
         self.blocks.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The highlighter is handed to the parse memo's calls, not keyed: what it holds (blocks, parsed
-/// lines) is what highlighting would give again.
-impl Helper for Highlighter {}
-
-/// A 128-bit digest of everything a block's HTML depends on (its `Hash`), stable from process
-/// to process of one binary, so it can also name a block in the on-disk store.
-pub(super) fn block_key(block: &Block<'_>) -> u128 {
-    let mut digest = Digest::new();
-    block.hash(&mut digest);
-    digest.finish_128()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::HighlightStyle;
-    use crate::parse::highlight::{parse_info, HighlightOptions};
-
-    #[test]
-    fn a_block_is_found_by_everything_its_html_depends_on() {
-        let memo = BlockMemo::default();
-        let fence = parse_info("rust,linenos").unwrap();
-        let options = HighlightOptions { style: HighlightStyle::Class, theme: "Nord".into() };
-        let block = Block { code: "fn a() {}\n", fence: &fence, options: &options };
-        memo.remember(&block, &Arc::from("<pre>a</pre>"));
-        assert_eq!(memo.find(&block).as_deref(), Some("<pre>a</pre>"));
-        let other_code = Block { code: "fn b() {}\n", ..block };
-        let plain = parse_info("rust").unwrap();
-        let other_fence = Block { fence: &plain, ..block };
-        let inline = HighlightOptions { style: HighlightStyle::Inline, ..options.clone() };
-        let other_options = Block { options: &inline, ..block };
-        for other in [other_code, other_fence, other_options] {
-            assert_eq!(memo.find(&other), None, "{other:?}");
-        }
     }
 }

@@ -1,7 +1,7 @@
 //! Keeps highlighted code blocks on disk between `quire build`s.
 //!
 //! Highlighting is most of a build's CPU time, and a block's HTML depends only on the block
-//! (see `block_memo::block_key`). So a build's highlighter finds the blocks of the previous
+//! (see `BlockStore`). So a build's highlighter finds the blocks of the previous
 //! build of the same site here, and afterwards the file holds the blocks this build used. A
 //! rebuild with nothing changed then highlights nothing.
 //!
@@ -20,9 +20,8 @@ use std::io::{self, BufReader, BufWriter, Read as _, Seek as _, SeekFrom, Write 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::block_memo::{block_key, BlockMemo};
+use super::block_memo::{BlockMemo, BlockStore};
 use super::cache_dir;
-use crate::parse::highlight::{Block, BlockStore};
 
 const MAGIC: &[u8; 8] = b"QUIREHL2";
 /// A block's head: key, length of its HTML, checksum.
@@ -119,12 +118,12 @@ struct Next {
 }
 
 impl BlockStore for Store {
-    fn find(&self, block: &Block<'_>) -> Option<Arc<str>> {
-        self.find_key(block_key(block))
+    fn find(&self, key: u128) -> Option<Arc<str>> {
+        self.find_key(key)
     }
 
-    fn remember(&self, block: &Block<'_>, html: &Arc<str>) {
-        self.remember_key(block_key(block), html);
+    fn remember(&self, key: u128, html: &Arc<str>) {
+        self.remember_key(key, html);
     }
 }
 

@@ -13,6 +13,7 @@
 //! file: `quire highlight-css` prints the stylesheet for a theme.
 
 use std::fmt::Write as _;
+use std::hash::Hash;
 use std::ops::RangeInclusive;
 use std::sync::{Arc, LazyLock};
 
@@ -21,9 +22,10 @@ use syntect::highlighting::{
 };
 use syntect::html::{self, ClassStyle, IncludeBackground};
 use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
-use two_face::theme::{EmbeddedLazyThemeSet, EmbeddedThemeName};
 
 use crate::config::HighlightStyle;
+use crate::highlight_themes::{find_theme, theme_names};
+use crate::incremental::{BlockStore, Digest, Helper};
 use crate::parse::line_memo::LineMemo;
 
 /// The options written after the language in a fence: ```` ```rust,linenos,hl_lines=2 4-6 ````.
@@ -91,7 +93,7 @@ pub fn parse_info(info: &str) -> Result<FenceInfo, String> {
 }
 
 /// A code block to highlight: everything its HTML depends on, so a [`BlockStore`] knows
-/// blocks by it.
+/// blocks by its [`Block::key`].
 #[derive(Debug, Clone, Copy, Hash)]
 pub struct Block<'a> {
     /// The code, lines ending in `\n`.
@@ -102,12 +104,13 @@ pub struct Block<'a> {
     pub options: &'a HighlightOptions,
 }
 
-/// Where a [`Highlighter`] finds blocks highlighted before, and leaves the ones it highlights.
-pub trait BlockStore: Send + Sync + std::fmt::Debug {
-    /// The HTML of an equal block highlighted before, if there is one.
-    fn find(&self, block: &Block<'_>) -> Option<Arc<str>>;
-    /// A block just highlighted.
-    fn remember(&self, block: &Block<'_>, html: &Arc<str>);
+impl Block<'_> {
+    /// The key a [`BlockStore`] knows this block by: a digest of all of it.
+    pub fn key(&self) -> u128 {
+        let mut digest = Digest::new();
+        self.hash(&mut digest);
+        digest.finish_128()
+    }
 }
 
 /// Highlights code blocks for one parse run, from any number of threads.
@@ -131,11 +134,12 @@ impl Highlighter {
     /// asked.
     pub fn highlight(&self, code: &str, fence: &FenceInfo, options: &HighlightOptions) -> Arc<str> {
         let block = Block { code, fence, options };
-        if let Some(html) = self.blocks.find(&block) {
+        let key = block.key();
+        if let Some(html) = self.blocks.find(key) {
             return html;
         }
         let html: Arc<str> = render_block(&block, self.lines.as_ref()).into();
-        self.blocks.remember(&block, &html);
+        self.blocks.remember(key, &html);
         html
     }
 }
@@ -153,22 +157,16 @@ impl Default for Highlighter {
 struct NoBlocks;
 
 impl BlockStore for NoBlocks {
-    fn find(&self, _: &Block<'_>) -> Option<Arc<str>> {
+    fn find(&self, _: u128) -> Option<Arc<str>> {
         None
     }
 
-    fn remember(&self, _: &Block<'_>, _: &Arc<str>) {}
+    fn remember(&self, _: u128, _: &Arc<str>) {}
 }
 
-/// Whether `name` is a highlight theme (case and punctuation are ignored: `solarized-light`).
-pub fn theme_exists(name: &str) -> bool {
-    find_theme(name).is_some()
-}
-
-/// The names of every highlight theme.
-pub fn theme_names() -> Vec<&'static str> {
-    EmbeddedLazyThemeSet::theme_names().iter().map(|name| name.as_name()).collect()
-}
+/// The highlighter is handed to the parse memo's calls, not keyed: what it holds (blocks, parsed
+/// lines) is what highlighting would give again.
+impl Helper for Highlighter {}
 
 /// The stylesheet for code highlighted with classes, coloured as the theme `name`.
 ///
@@ -192,21 +190,8 @@ pub fn css_for_theme(name: &str) -> Result<String, String> {
     Ok(css)
 }
 
-fn find_theme(name: &str) -> Option<&'static Theme> {
-    let wanted = theme_key(name);
-    let found: EmbeddedThemeName =
-        *EmbeddedLazyThemeSet::theme_names().iter().find(|n| theme_key(n.as_name()) == wanted)?;
-    Some(THEMES.get(found))
-}
-
-/// `Solarized (light)` → `solarizedlight`: compare names without case or punctuation.
-fn theme_key(name: &str) -> String {
-    name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
-}
-
 /// Bat's syntaxes, in their `\n`-terminated form (lines are highlighted with their newline).
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
-static THEMES: LazyLock<EmbeddedLazyThemeSet> = LazyLock::new(two_face::theme::extra);
 
 /// Names people write in fences that the syntax set does not know by extension or name.
 const ALIASES: &[(&str, &str)] = &[
@@ -653,26 +638,34 @@ mod tests {
         assert!(parse_info("rust,colour=red").is_err());
     }
 
-    /// A block's code, fence and options, and its HTML.
-    type Entry = (String, FenceInfo, HighlightOptions, Arc<str>);
-
-    /// Blocks by their code, fence and options, as a store.
+    /// Blocks by their key, as a store.
     #[derive(Debug, Default)]
-    struct Remembered(std::sync::Mutex<Vec<Entry>>);
+    struct Remembered(std::sync::Mutex<Vec<(u128, Arc<str>)>>);
 
     impl BlockStore for Remembered {
-        fn find(&self, block: &Block<'_>) -> Option<Arc<str>> {
+        fn find(&self, key: u128) -> Option<Arc<str>> {
             let blocks = self.0.lock().unwrap();
-            let equal = |(code, fence, options, _): &&Entry| {
-                code == block.code && fence == block.fence && options == block.options
-            };
-            blocks.iter().find(equal).map(|(.., html)| Arc::clone(html))
+            blocks.iter().find(|(k, _)| *k == key).map(|(_, html)| Arc::clone(html))
         }
 
-        fn remember(&self, block: &Block<'_>, html: &Arc<str>) {
-            let entry =
-                (block.code.to_string(), block.fence.clone(), block.options.clone(), Arc::clone(html));
-            self.0.lock().unwrap().push(entry);
+        fn remember(&self, key: u128, html: &Arc<str>) {
+            self.0.lock().unwrap().push((key, Arc::clone(html)));
+        }
+    }
+
+    #[test]
+    fn a_block_is_known_by_everything_its_html_depends_on() {
+        let fence = parse_info("rust,linenos").unwrap();
+        let options = HighlightOptions { style: HighlightStyle::Class, theme: "Nord".into() };
+        let block = Block { code: "fn a() {}\n", fence: &fence, options: &options };
+        let other_code = Block { code: "fn b() {}\n", ..block };
+        let plain = parse_info("rust").unwrap();
+        let other_fence = Block { fence: &plain, ..block };
+        let inline = HighlightOptions { style: HighlightStyle::Inline, ..options.clone() };
+        let other_options = Block { options: &inline, ..block };
+        assert_eq!(block.key(), Block { ..block }.key());
+        for other in [other_code, other_fence, other_options] {
+            assert_ne!(block.key(), other.key(), "{other:?}");
         }
     }
 

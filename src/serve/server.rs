@@ -16,7 +16,6 @@ use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::error::{Error, Result};
-use crate::serve::guard::BackendListener;
 use crate::serve::limits::SERVER_STREAMS;
 use crate::serve::livereload::{self, Hub};
 use crate::serve::output::{self, ServedSite};
@@ -64,7 +63,7 @@ impl Server {
     ///
     /// # Errors
     /// `Error::Listen` when tiny_http cannot take over the listener.
-    pub fn start(listener: BackendListener, shared: Arc<Shared>) -> Result<Server> {
+    pub fn start(listener: impl Into<tiny_http::Listener>, shared: Arc<Shared>) -> Result<Server> {
         let http = tiny_http::Server::from_listener(listener, None).map_err(|e| Error::Listen {
             address: "a private socket for the server".into(),
             source: std::io::Error::other(e.to_string()),
