@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::data_value::{self, DataTable};
 use crate::error::{Error, Location, Result};
-use crate::value::{self, Table};
 
 /// The site's settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,7 +58,7 @@ pub struct Config {
     pub allow_external_symlinks: bool,
     /// Free data for themes: `config.extra.KEY`.
     #[serde(deserialize_with = "extra_from_toml")]
-    pub extra: Table,
+    pub extra: DataTable,
 }
 
 /// One taxonomy, such as `tags`.
@@ -186,7 +186,7 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             link_checker: LinkCheckerConfig::default(),
             allow_external_symlinks: false,
-            extra: Table::new(),
+            extra: DataTable::new(),
         }
     }
 }
@@ -357,8 +357,8 @@ fn archive_path_from_toml<'de, D: serde::Deserializer<'de>>(
 
 fn extra_from_toml<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
-) -> std::result::Result<Table, D::Error> {
-    toml::Table::deserialize(deserializer).map(value::table_from_toml)
+) -> std::result::Result<DataTable, D::Error> {
+    toml::Table::deserialize(deserializer).map(data_value::table_from_toml)
 }
 
 /// Checks a base URL and gives it exactly one trailing slash.

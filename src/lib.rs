@@ -8,27 +8,27 @@
 // Errors carry their location and source line for the report; they are built only on the
 // failure path, so their size costs nothing in a build that succeeds.
 
+pub mod blocking_io;
 pub mod check;
 pub mod cli;
 pub mod cli_docs;
 pub mod config;
+pub mod data_value;
 pub mod error;
 pub mod highlight_themes;
 pub mod incremental;
-pub mod io_pool;
 pub mod load;
 pub mod parse;
 pub mod pipeline;
 pub mod project;
 pub mod render;
-pub mod resident;
+pub mod resident_memory;
 pub mod scaffold;
 pub mod serve;
 pub mod shared_text;
 pub mod site;
 pub mod terminal;
 pub mod theme;
-pub mod value;
 pub mod write;
 
 pub use error::{Error, Result};

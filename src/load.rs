@@ -194,7 +194,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
         .into_iter()
         .map(|(relative_path, source_path)| AssetFile { relative_path, source_path })
         .collect();
-    errors.extend(crate::io_pool::run(|| {
+    errors.extend(crate::blocking_io::run(|| {
         files
             .content_assets
             .par_iter()
@@ -202,7 +202,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
             .collect::<Vec<_>>()
     }));
 
-    let read: Vec<Result<(SourceFile, PathBuf, Stamp)>> = crate::io_pool::run(|| {
+    let read: Vec<Result<(SourceFile, PathBuf, Stamp)>> = crate::blocking_io::run(|| {
         markdown
             .into_par_iter()
             .map(|(content_path, source_path)| {

@@ -84,7 +84,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     enforce_links(project, &output.links)?;
     let step = Instant::now();
     let (report, stamps) = write::write_stamped(&project.paths.output, &output.files, Some(staging))?;
-    log::debug!("wrote the output in {:?}{}", step.elapsed(), crate::resident::note());
+    log::debug!("wrote the output in {:?}{}", step.elapsed(), crate::resident_memory::note());
     highlighted.save();
     let mut warnings = output.warnings.clone();
     warnings.extend(link_warnings(project, &output.links));
@@ -301,7 +301,7 @@ impl Builder {
             files.content.len(),
             files.templates.len(),
             started.elapsed(),
-            crate::resident::note()
+            crate::resident_memory::note()
         );
         Ok(files)
     }
@@ -349,7 +349,7 @@ impl Builder {
         log::debug!(
             "parsed {parsed} files, reused {parses_reused} in {:?}{}",
             step.elapsed(),
-            crate::resident::note()
+            crate::resident_memory::note()
         );
 
         let step = Instant::now();
@@ -366,7 +366,7 @@ impl Builder {
             },
             memos: &self.memos,
         })?;
-        log::debug!("built the model in {:?}{}", step.elapsed(), crate::resident::note());
+        log::debug!("built the model in {:?}{}", step.elapsed(), crate::resident_memory::note());
 
         let step = Instant::now();
         let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
@@ -382,7 +382,7 @@ impl Builder {
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
         let (mut staged_contents, mut scanned) = staged.map(Staged::finish).unwrap_or_default();
-        log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident::note());
+        log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident_memory::note());
         let copied =
             static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
         // The scans are brought up to date in place: they stay valid whatever happens next.
@@ -428,7 +428,7 @@ impl Builder {
             outputs.push((OutputFile { output_path: file.output_path, contents }, None));
         }
         let files = unique_outputs(outputs, &project.paths.root)?;
-        log::debug!("collected outputs at {:?}{}", step.elapsed(), crate::resident::note());
+        log::debug!("collected outputs at {:?}{}", step.elapsed(), crate::resident_memory::note());
 
         let previous_renders = std::mem::replace(&mut self.renders, rendered.cache);
         let stats = RunStats {

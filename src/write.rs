@@ -321,7 +321,7 @@ impl Staging {
                     // The tree is the old output now. The spare keeps it, without the files
                     // that only it holds; a fresh tree goes with the staging folder.
                     if let Some(spare) = &self.spare {
-                        let tidied = crate::io_pool::run(|| {
+                        let tidied = crate::blocking_io::run(|| {
                             let files = moves.par_iter().chain(stale.par_iter());
                             let gone = |result: io::Result<()>| {
                                 !result.is_err_and(|error| error.kind() != io::ErrorKind::NotFound)
@@ -342,7 +342,7 @@ impl Staging {
                             let _ = fs::write(spare.folder.join(Spare::CLEAN), "");
                         }
                     } else {
-                        crate::io_pool::run(|| remove_all(&self.tree));
+                        crate::blocking_io::run(|| remove_all(&self.tree));
                     }
                     return Ok(stale.len());
                 }
@@ -534,7 +534,7 @@ pub fn write_stamped(
         None => Staging::beside(output_dir)?,
     };
     let results: Vec<Result<Synced>> =
-        crate::io_pool::run(|| files.par_iter().map(|file| staging.settle(file)).collect());
+        crate::blocking_io::run(|| files.par_iter().map(|file| staging.settle(file)).collect());
     let mut report = WriteReport::default();
     let mut errors = Vec::new();
     let mut stamps = Vec::with_capacity(files.len());

@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::data_value::{self, DataTable, DataValue};
 use crate::error::{Error, Location, Result};
 use crate::parse::date::PageDate;
 use crate::site::url;
-use crate::value::{self, Table, Value};
 
 /// The fields Quire understands, from either format.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -68,7 +68,7 @@ pub struct FrontMatter {
     /// Section only: `generate_feeds`, for the section's own `atom.xml` and `rss.xml`.
     pub generate_feeds: bool,
     /// Every other key.
-    pub extra: Table,
+    pub extra: DataTable,
 }
 
 /// Whether a page or section gets an output file.
@@ -217,7 +217,7 @@ pub fn parse(
 ///
 /// # Errors
 /// `Error::Config` at the line of a syntax error, or when the file is not a table.
-pub fn parse_data_file(file: &Path, text: &str, format: Format) -> Result<Table> {
+pub fn parse_data_file(file: &Path, text: &str, format: Format) -> Result<DataTable> {
     let parsed = match format {
         Format::Yaml => parse_yaml(file, text, text, 1),
         Format::Toml => parse_toml(file, text, text, 1),
@@ -266,11 +266,11 @@ fn split_json<'a>(file: &Path, text: &'a str) -> Result<Split<'a>> {
     })
 }
 
-fn parse_json(file: &Path, text: &str, block: &str, first_line: usize) -> Result<Table> {
+fn parse_json(file: &Path, text: &str, block: &str, first_line: usize) -> Result<DataTable> {
     let json: serde_json::Value =
         serde_json::from_str(block).map_err(|error| json_error(file, text, &error, first_line))?;
     match from_json(json) {
-        Value::Table(table) => Ok(table),
+        DataValue::Table(table) => Ok(table),
         other => Err(Error::FrontMatter {
             location: Location::in_text(file, text, first_line, 1),
             detail: format!("JSON front matter must be an object, found {}", other.type_name()),
@@ -304,18 +304,18 @@ fn json_error(file: &Path, text: &str, error: &serde_json::Error, first_line: us
     }
 }
 
-fn from_json(value: serde_json::Value) -> Value {
+fn from_json(value: serde_json::Value) -> DataValue {
     match value {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Null => DataValue::Null,
+        serde_json::Value::Bool(b) => DataValue::Bool(b),
         serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Integer(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            Some(i) => DataValue::Integer(i),
+            None => DataValue::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
-        serde_json::Value::String(s) => Value::String(s),
-        serde_json::Value::Array(items) => Value::Array(items.into_iter().map(from_json).collect()),
+        serde_json::Value::String(s) => DataValue::String(s),
+        serde_json::Value::Array(items) => DataValue::Array(items.into_iter().map(from_json).collect()),
         serde_json::Value::Object(map) => {
-            Value::Table(map.into_iter().map(|(k, v)| (k, from_json(v))).collect())
+            DataValue::Table(map.into_iter().map(|(k, v)| (k, from_json(v))).collect())
         }
     }
 }
@@ -324,9 +324,9 @@ fn is_delimiter_line(text: &str, delimiter: &str) -> bool {
     text.lines().next().is_some_and(|line| line.trim_end() == delimiter)
 }
 
-fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result<Table> {
+fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result<DataTable> {
     if block.trim().is_empty() {
-        return Ok(Table::new());
+        return Ok(DataTable::new());
     }
     check_bounds(file, text, block, first_line, Format::Yaml)?;
     let yaml: serde_yaml::Value = serde_yaml::from_str(block).map_err(|e| {
@@ -344,8 +344,8 @@ fn parse_yaml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
         }
     })?;
     match from_yaml(yaml) {
-        Value::Table(table) => Ok(table),
-        Value::Null => Ok(Table::new()),
+        DataValue::Table(table) => Ok(table),
+        DataValue::Null => Ok(DataTable::new()),
         other => Err(Error::FrontMatter {
             location: Location::in_text(file, text, first_line, 1),
             detail: format!("front matter must be `key: value` lines, found {}", other.type_name()),
@@ -373,18 +373,18 @@ fn yaml_hint(message: &str) -> String {
     }
 }
 
-fn from_yaml(value: serde_yaml::Value) -> Value {
+fn from_yaml(value: serde_yaml::Value) -> DataValue {
     match value {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
+        serde_yaml::Value::Null => DataValue::Null,
+        serde_yaml::Value::Bool(b) => DataValue::Bool(b),
         serde_yaml::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Integer(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            Some(i) => DataValue::Integer(i),
+            None => DataValue::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
-        serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(items) => Value::Array(items.into_iter().map(from_yaml).collect()),
+        serde_yaml::Value::String(s) => DataValue::String(s),
+        serde_yaml::Value::Sequence(items) => DataValue::Array(items.into_iter().map(from_yaml).collect()),
         serde_yaml::Value::Mapping(map) => {
-            Value::Table(map.into_iter().map(|(k, v)| (yaml_key(k), from_yaml(v))).collect())
+            DataValue::Table(map.into_iter().map(|(k, v)| (yaml_key(k), from_yaml(v))).collect())
         }
         serde_yaml::Value::Tagged(tagged) => from_yaml(tagged.value),
     }
@@ -400,7 +400,7 @@ fn yaml_key(key: serde_yaml::Value) -> String {
     }
 }
 
-fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result<Table> {
+fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result<DataTable> {
     check_bounds(file, text, block, first_line, Format::Toml)?;
     let table: toml::Table = toml::from_str(block).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |span| crate::config::line_column(block, span.start));
@@ -410,7 +410,7 @@ fn parse_toml(file: &Path, text: &str, block: &str, first_line: usize) -> Result
             hint: Some("TOML front matter is `key = \"value\"` lines between `+++` lines".into()),
         }
     })?;
-    Ok(value::table_from_toml(table))
+    Ok(data_value::table_from_toml(table))
 }
 
 /// The largest front matter block read, in bytes: far above any real one.
@@ -530,7 +530,7 @@ struct Mapper<'a> {
 }
 
 impl Mapper<'_> {
-    fn map(&self, table: Table, options: &FrontMatterOptions) -> Result<FrontMatter> {
+    fn map(&self, table: DataTable, options: &FrontMatterOptions) -> Result<FrontMatter> {
         let mut fm = FrontMatter::default();
         let mut published = None;
         // Other generators' spellings, used when Quire's own key is absent.
@@ -590,7 +590,7 @@ impl Mapper<'_> {
                 "summary" => fm.summary = self.opt_string(&key, value)?,
                 "sort_by" => fm.sort_by = self.sort_by(&key, value)?,
                 "taxonomies" => {
-                    let Value::Table(terms) = value else {
+                    let DataValue::Table(terms) = value else {
                         return Err(self.wrong_type(&key, "a table of term lists", &value));
                     };
                     for (name, terms) in terms {
@@ -602,7 +602,7 @@ impl Mapper<'_> {
                 }
                 // Hugo calls its free-form table `params`.
                 "extra" | "params" => match value {
-                    Value::Table(extra) => fm.extra.extend(extra),
+                    DataValue::Table(extra) => fm.extra.extend(extra),
                     other => {
                         fm.extra.insert(key, other);
                     }
@@ -632,27 +632,27 @@ impl Mapper<'_> {
 
     /// Terms: a list, or in YAML a string of space-separated terms as Jekyll writes
     /// `categories: travel food` (TOML front matter always writes lists).
-    fn terms(&self, key: &str, value: Value) -> Result<Vec<String>> {
+    fn terms(&self, key: &str, value: DataValue) -> Result<Vec<String>> {
         match value {
-            Value::String(s) if self.format == Format::Yaml => {
+            DataValue::String(s) if self.format == Format::Yaml => {
                 Ok(s.split_whitespace().map(str::to_string).collect())
             }
             other => self.strings(key, other),
         }
     }
 
-    fn opt_string(&self, key: &str, value: Value) -> Result<Option<String>> {
+    fn opt_string(&self, key: &str, value: DataValue) -> Result<Option<String>> {
         match value {
-            Value::Null => Ok(None),
-            Value::String(s) => Ok(Some(s)),
-            Value::Integer(i) => Ok(Some(i.to_string())),
-            Value::Float(f) => Ok(Some(f.to_string())),
-            Value::Bool(b) => Ok(Some(b.to_string())),
+            DataValue::Null => Ok(None),
+            DataValue::String(s) => Ok(Some(s)),
+            DataValue::Integer(i) => Ok(Some(i.to_string())),
+            DataValue::Float(f) => Ok(Some(f.to_string())),
+            DataValue::Bool(b) => Ok(Some(b.to_string())),
             other => Err(self.wrong_type(key, "a string", &other)),
         }
     }
 
-    fn opt_date(&self, key: &str, value: Value) -> Result<Option<PageDate>> {
+    fn opt_date(&self, key: &str, value: DataValue) -> Result<Option<PageDate>> {
         let Some(text) = self.opt_string(key, value)? else {
             return Ok(None);
         };
@@ -661,31 +661,31 @@ impl Mapper<'_> {
             .map_err(|detail| self.error(key, detail, Some(DATE_HINT)))
     }
 
-    fn bool(&self, key: &str, value: Value) -> Result<bool> {
+    fn bool(&self, key: &str, value: DataValue) -> Result<bool> {
         match value {
-            Value::Bool(b) => Ok(b),
+            DataValue::Bool(b) => Ok(b),
             other => Err(self.wrong_type(key, "`true` or `false`", &other)),
         }
     }
 
-    fn integer(&self, key: &str, value: Value) -> Result<i64> {
+    fn integer(&self, key: &str, value: DataValue) -> Result<i64> {
         match value {
-            Value::Integer(i) => Ok(i),
+            DataValue::Integer(i) => Ok(i),
             other => Err(self.wrong_type(key, "a whole number", &other)),
         }
     }
 
     /// A list of strings; a single string is a list of one.
-    fn strings(&self, key: &str, value: Value) -> Result<Vec<String>> {
+    fn strings(&self, key: &str, value: DataValue) -> Result<Vec<String>> {
         match value {
-            Value::Null => Ok(Vec::new()),
-            Value::String(s) => Ok(vec![s]),
-            Value::Array(items) => items
+            DataValue::Null => Ok(Vec::new()),
+            DataValue::String(s) => Ok(vec![s]),
+            DataValue::Array(items) => items
                 .into_iter()
                 .map(|item| match item {
-                    Value::String(s) => Ok(s),
-                    Value::Integer(i) => Ok(i.to_string()),
-                    Value::Float(f) => Ok(f.to_string()),
+                    DataValue::String(s) => Ok(s),
+                    DataValue::Integer(i) => Ok(i.to_string()),
+                    DataValue::Float(f) => Ok(f.to_string()),
                     other => Err(self.wrong_type(key, "a list of strings", &other)),
                 })
                 .collect(),
@@ -693,7 +693,7 @@ impl Mapper<'_> {
         }
     }
 
-    fn sort_by(&self, key: &str, value: Value) -> Result<Option<SortBy>> {
+    fn sort_by(&self, key: &str, value: DataValue) -> Result<Option<SortBy>> {
         match self.opt_string(key, value)?.as_deref() {
             None => Ok(None),
             Some("date") => Ok(Some(SortBy::Date)),
@@ -712,7 +712,7 @@ impl Mapper<'_> {
     fn url_part<T>(
         &self,
         key: &str,
-        value: Value,
+        value: DataValue,
         check: fn(&str) -> std::result::Result<T, String>,
     ) -> Result<Option<String>> {
         let text = self.opt_string(key, value)?;
@@ -748,7 +748,7 @@ impl Mapper<'_> {
         }
     }
 
-    fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> Error {
+    fn wrong_type(&self, key: &str, expected: &str, found: &DataValue) -> Error {
         let yaml = self.format == Format::Yaml;
         let is_date = matches!(key, "date" | "updated" | "expires" | "expiryDate" | "expiry_date");
         let hint = match expected {
@@ -820,7 +820,7 @@ mod tests {
         let fm = parse_text("---\ntitle: Hi\ntags: [a, b]\nseries: x\nauthor: Ann\n---\nbody").unwrap();
         assert_eq!(fm.title.as_deref(), Some("Hi"));
         assert_eq!(fm.taxonomies["tags"], vec!["a", "b"]);
-        assert_eq!(fm.extra["series"], Value::String("x".into()));
+        assert_eq!(fm.extra["series"], DataValue::String("x".into()));
         assert_eq!(fm.authors, vec!["Ann"]);
     }
 
@@ -834,7 +834,7 @@ mod tests {
         assert_eq!(fm.taxonomies["tags"], vec!["a", "b"]);
         assert!(fm.draft);
         assert_eq!(fm.weight, Some(3));
-        assert!(matches!(&fm.extra["mood"], Value::Table(t) if t["x"] == Value::Integer(1)));
+        assert!(matches!(&fm.extra["mood"], DataValue::Table(t) if t["x"] == DataValue::Integer(1)));
         let s = split(Path::new("a.md"), text).unwrap();
         assert_eq!((s.body, s.body_first_line), ("\nBody.\n", 9));
         let one_line = split(Path::new("a.md"), "{ \"title\": \"x\" }\n# Heading\n").unwrap();
@@ -989,7 +989,7 @@ mod tests {
         assert!(fm.draft);
         assert!(fm.extra.is_empty(), "{:?}", fm.extra);
         let fm = parse_text("+++\n[params]\nmood = \"happy\"\n+++\n").unwrap();
-        assert_eq!(fm.extra["mood"], Value::String("happy".into()));
+        assert_eq!(fm.extra["mood"], DataValue::String("happy".into()));
     }
 
     #[test]
@@ -1034,8 +1034,8 @@ mod tests {
         assert!(fm.transparent);
         assert_eq!(fm.render, Render::No);
         assert_eq!(fm.taxonomies["tags"], vec!["a", "b c"]);
-        assert_eq!(fm.extra["lang"], Value::String("fr".into()));
-        assert!(matches!(&fm.extra["nested"], Value::Table(t) if t["k"] == Value::Integer(1)));
+        assert_eq!(fm.extra["lang"], DataValue::String("fr".into()));
+        assert!(matches!(&fm.extra["nested"], DataValue::Table(t) if t["k"] == DataValue::Integer(1)));
     }
 
     #[test]
@@ -1044,11 +1044,13 @@ mod tests {
                     hero:\n  image: a.png\n  size: {w: 3}\nlinks:\n  - name: x\n    url: /x/\n  - name: y\n---\n";
         let fm = parse_text(text).unwrap();
         assert_eq!(fm.title.as_deref(), Some("A folded title\n"));
-        assert_eq!(fm.extra["notes"], Value::String("line one\nline two\n".into()));
-        assert!(matches!(&fm.extra["hero"], Value::Table(t) if t.contains_key("size")));
-        assert!(matches!(&fm.extra["links"], Value::Array(items) if items.len() == 2));
+        assert_eq!(fm.extra["notes"], DataValue::String("line one\nline two\n".into()));
+        assert!(matches!(&fm.extra["hero"], DataValue::Table(t) if t.contains_key("size")));
+        assert!(matches!(&fm.extra["links"], DataValue::Array(items) if items.len() == 2));
         let toml = "+++\n[[extra.links]]\nname = \"x\"\n[[extra.links]]\nname = \"y\"\n+++\n";
-        assert!(matches!(&parse_text(toml).unwrap().extra["links"], Value::Array(items) if items.len() == 2));
+        assert!(
+            matches!(&parse_text(toml).unwrap().extra["links"], DataValue::Array(items) if items.len() == 2)
+        );
     }
 
     #[test]

@@ -90,7 +90,7 @@ impl LineMemo {
                 _ => memo.insert(Memo { run: self.run, by_line: HashMap::new(), len: 0 }),
             };
             memo.len += 1;
-            memo.by_line.entry(hash).or_default().push(Parsed {
+            memo.by_line.entry(hash).or_default().push(ParsedLine {
                 line: line.into(),
                 before,
                 ops: ops.clone(),
@@ -101,7 +101,7 @@ impl LineMemo {
     }
 }
 
-struct Parsed {
+struct ParsedLine {
     line: Box<str>,
     before: ParseState,
     ops: Ops,
@@ -111,7 +111,7 @@ struct Parsed {
 /// One thread's lines of one run.
 struct Memo {
     run: u64,
-    by_line: HashMap<u64, Vec<Parsed>>,
+    by_line: HashMap<u64, Vec<ParsedLine>>,
     len: usize,
 }
 

@@ -18,6 +18,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Optio
 use serde::Serialize;
 
 use crate::config::MarkdownConfig;
+use crate::data_value::DataValue;
 use crate::error::{Error, Location, Result};
 use crate::parse::block_attributes::BlockAttributes;
 use crate::parse::footnotes::{self, Footnotes};
@@ -25,7 +26,6 @@ use crate::parse::highlight::{self, HighlightOptions, Highlighter};
 use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
 use crate::shared_text::SharedText;
 use crate::site::url::slugify;
-use crate::value::Value;
 
 /// Markdown text and where it comes from, for line numbers in errors and links.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +51,7 @@ pub enum Shortcodes {
 
 /// A Markdown body rendered to HTML, with what templates need to know about it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Rendered {
+pub struct HtmlBody {
     /// The whole body as HTML, with link markers and shortcode placeholders. Shared, so that
     /// the model and `quire serve`'s kept parses hold one copy of it.
     pub html: SharedText,
@@ -125,7 +125,7 @@ pub const ANCHOR_LINK_TEMPLATE: &str = "anchor-link.html";
 ///
 /// # Errors
 /// `Error::Markdown` for unreadable shortcode calls and code block options, all together.
-pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<Rendered> {
+pub fn render(source: &Source<'_>, options: &MarkdownConfig) -> Result<HtmlBody> {
     render_with(source, options, &Highlighter::default())
 }
 
@@ -137,7 +137,7 @@ pub fn render_with(
     source: &Source<'_>,
     options: &MarkdownConfig,
     highlighter: &Highlighter,
-) -> Result<Rendered> {
+) -> Result<HtmlBody> {
     let text: Cow<'_, str> = if memchr::memchr(LINK_MARKER as u8, source.text.as_bytes()).is_some() {
         Cow::Owned(source.text.replace(LINK_MARKER, "\u{fffd}"))
     } else {
@@ -162,7 +162,7 @@ pub fn render_with(
             }
         },
     };
-    let mut renderer = Renderer::new(source, options, highlighter, &text);
+    let mut renderer = BodyWriter::new(source, options, highlighter, &text);
     for call in found {
         renderer.add_call(call, &mut errors);
     }
@@ -230,7 +230,7 @@ pub fn smart_punctuation(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-impl Rendered {
+impl HtmlBody {
     /// Every heading id, in document order.
     pub fn heading_ids(&self) -> Vec<&str> {
         toc_ids(&self.toc)
@@ -317,7 +317,7 @@ struct Image {
     depth: usize,
 }
 
-struct Renderer<'a> {
+struct BodyWriter<'a> {
     source: &'a Source<'a>,
     options: &'a MarkdownConfig,
     highlighter: &'a Highlighter,
@@ -327,7 +327,7 @@ struct Renderer<'a> {
     calls: Vec<ShortcodeCall>,
 }
 
-impl<'a> Renderer<'a> {
+impl<'a> BodyWriter<'a> {
     fn new(
         source: &'a Source<'a>,
         options: &'a MarkdownConfig,
@@ -340,7 +340,7 @@ impl<'a> Renderer<'a> {
         });
         let line_starts =
             std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect();
-        Renderer {
+        BodyWriter {
             source,
             options,
             highlighter,
@@ -380,7 +380,7 @@ impl<'a> Renderer<'a> {
         });
         let mut args = call.args;
         for (key, kind) in LINK_ARGUMENTS {
-            if let Some(Value::String(dest)) = args.get_mut(*key) {
+            if let Some(DataValue::String(dest)) = args.get_mut(*key) {
                 self.links.push(Link { dest: std::mem::take(dest), line, kind: *kind });
                 *dest = format!("{LINK_MARKER}{}{LINK_MARKER}", self.links.len() - 1);
             }
@@ -397,7 +397,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Takes over the links of a nested render, renumbering its markers after ours.
-    fn adopt_links(&mut self, rendered: Rendered) -> String {
+    fn adopt_links(&mut self, rendered: HtmlBody) -> String {
         let offset = self.links.len();
         let urls: Vec<String> =
             (0..rendered.links.len()).map(|n| format!("{LINK_MARKER}{}{LINK_MARKER}", n + offset)).collect();
@@ -406,7 +406,7 @@ impl<'a> Renderer<'a> {
         fill_links_raw(&rendered.html, &urls)
     }
 
-    fn run(mut self, text: &str, errors: &mut Vec<Error>) -> Rendered {
+    fn run(mut self, text: &str, errors: &mut Vec<Error>) -> HtmlBody {
         let parser = Parser::new_ext(text, parser_options(self.options)).into_offset_iter();
         // Sized from the text's length up front, rather than doubled a dozen times.
         let mut events: Vec<Event<'_>> = Vec::with_capacity(text.len() / 24);
@@ -660,7 +660,7 @@ impl<'a> Renderer<'a> {
             |range: Range<usize>| footnotes::without_reference_ids(&to_html(range)).into_owned();
         let mut html = to_html(0..events.len());
         html.push_str(&notes.section(range_html));
-        Rendered {
+        HtmlBody {
             summary_before_marker: cuts.marker.map(|cut| summary_html(0..cut)),
             first_paragraph: cuts.paragraph.map(summary_html),
             leading_heading_len: cuts.leading_heading_end.map_or(0, |end| to_html(0..end).len()),
@@ -701,9 +701,9 @@ impl<'a> Renderer<'a> {
     /// Adds the call that renders the link beside a heading and returns its placeholder.
     fn anchor_call(&mut self, id: &str, title: &str, level: u8, line: usize) -> String {
         let args = [
-            ("id".to_string(), Value::String(id.to_string())),
-            ("title".to_string(), Value::String(title.to_string())),
-            ("level".to_string(), Value::Integer(i64::from(level))),
+            ("id".to_string(), DataValue::String(id.to_string())),
+            ("title".to_string(), DataValue::String(title.to_string())),
+            ("level".to_string(), DataValue::Integer(i64::from(level))),
         ];
         self.calls.push(ShortcodeCall {
             name: "anchor-link".into(),
@@ -1092,11 +1092,11 @@ mod tests {
 
     use super::*;
 
-    fn md(text: &str) -> Rendered {
+    fn md(text: &str) -> HtmlBody {
         md_with(text, &MarkdownConfig::default())
     }
 
-    fn md_with(text: &str, options: &MarkdownConfig) -> Rendered {
+    fn md_with(text: &str, options: &MarkdownConfig) -> HtmlBody {
         let source = Source { file: Path::new("a.md"), text, first_line: 1, shortcodes: Shortcodes::Extract };
         render(&source, options).unwrap()
     }

@@ -26,7 +26,7 @@ use crate::load::SourceFile;
 use date::PageDate;
 use front_matter::{FrontMatter, FrontMatterOptions};
 use highlight::Highlighter;
-use markdown::Rendered;
+use markdown::HtmlBody;
 
 /// What parsing reads of the site's settings, and nothing more: a setting parsing does not
 /// read (`link_checker.timeout`) has no field here, so changing it cannot change a document.
@@ -70,7 +70,7 @@ pub struct Document {
     /// The slug the file name gives (prefix date removed, slugified).
     pub file_slug: String,
     /// The body as HTML, with its summary parts.
-    pub body: Rendered,
+    pub body: HtmlBody,
     /// Front matter `summary`, rendered as Markdown.
     pub summary_from_front_matter: Option<String>,
     /// Things to tell the user about this file that don't stop the build.

@@ -7,7 +7,7 @@
 //! code spans are left as text. This module does not render shortcodes: the render stage owns
 //! the templates and expands the placeholders.
 
-use crate::value::{Table, Value};
+use crate::data_value::{DataTable, DataValue};
 
 /// One shortcode call found in a document.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +17,7 @@ pub struct ShortcodeCall {
     /// The template that renders it: `shortcodes/figure.html`.
     pub template: String,
     /// The arguments, by name.
-    pub args: Table,
+    pub args: DataTable,
     /// The body as HTML, for `{% name() %}…{% end %}` calls.
     pub body: Option<String>,
     /// Which call of this shortcode in the document it is, from 1 (Zola's `nth`, for unique
@@ -33,7 +33,7 @@ pub struct FoundCall {
     /// The shortcode's name.
     pub name: String,
     /// The arguments.
-    pub args: Table,
+    pub args: DataTable,
     /// The body's Markdown, with the line (0-based, in the scanned text) where it starts.
     pub body: Option<(String, usize)>,
     /// 0-based line of the call in the scanned text.
@@ -244,8 +244,8 @@ fn is_end_line(line: &str) -> bool {
     inner.is_some_and(|inner| inner.trim() == "end")
 }
 
-fn read_args(cursor: &mut Cursor<'_>) -> Result<Table, String> {
-    let mut args = Table::new();
+fn read_args(cursor: &mut Cursor<'_>) -> Result<DataTable, String> {
+    let mut args = DataTable::new();
     loop {
         cursor.skip_space();
         if cursor.eat(")") {
@@ -283,7 +283,7 @@ fn read_args(cursor: &mut Cursor<'_>) -> Result<Table, String> {
     }
 }
 
-fn read_value(cursor: &mut Cursor<'_>) -> Result<Value, String> {
+fn read_value(cursor: &mut Cursor<'_>) -> Result<DataValue, String> {
     match cursor.peek() {
         Some(quote @ ('"' | '\'')) => {
             cursor.bump();
@@ -296,7 +296,7 @@ fn read_value(cursor: &mut Cursor<'_>) -> Result<Value, String> {
                         Some(c) => text.push(c),
                         None => return Err("the string is not closed".into()),
                     },
-                    Some(c) if c == quote => return Ok(Value::String(text)),
+                    Some(c) if c == quote => return Ok(DataValue::String(text)),
                     Some(c) => text.push(c),
                 }
             }
@@ -307,7 +307,7 @@ fn read_value(cursor: &mut Cursor<'_>) -> Result<Value, String> {
             loop {
                 cursor.skip_space();
                 if cursor.eat("]") {
-                    return Ok(Value::Array(items));
+                    return Ok(DataValue::Array(items));
                 }
                 items.push(read_value(cursor)?);
                 cursor.skip_space();
@@ -319,13 +319,13 @@ fn read_value(cursor: &mut Cursor<'_>) -> Result<Value, String> {
         _ => {
             let word = cursor.take_while(|c| c.is_ascii_alphanumeric() || "+-._".contains(c));
             match word.as_str() {
-                "true" => Ok(Value::Bool(true)),
-                "false" => Ok(Value::Bool(false)),
+                "true" => Ok(DataValue::Bool(true)),
+                "false" => Ok(DataValue::Bool(false)),
                 "" => Err("expected a value: \"text\", a number, true/false or a [list]".into()),
                 _ => word
                     .parse::<i64>()
-                    .map(Value::Integer)
-                    .or_else(|_| word.parse::<f64>().map(Value::Float))
+                    .map(DataValue::Integer)
+                    .or_else(|_| word.parse::<f64>().map(DataValue::Float))
                     .map_err(|_| format!("`{word}` is not a value; put text in quotes: \"{word}\"")),
             }
         }
@@ -412,8 +412,8 @@ mod tests {
         let found = extract("Before {{ youtube(id=\"abc\", start=30) }} after.\n").unwrap();
         assert_eq!(found.text, "Before <!--quire-shortcode:0--> after.\n");
         assert_eq!(found.calls[0].name, "youtube");
-        assert_eq!(found.calls[0].args["id"], Value::String("abc".into()));
-        assert_eq!(found.calls[0].args["start"], Value::Integer(30));
+        assert_eq!(found.calls[0].args["id"], DataValue::String("abc".into()));
+        assert_eq!(found.calls[0].args["start"], DataValue::Integer(30));
     }
 
     #[test]
@@ -443,11 +443,11 @@ mod tests {
     fn argument_values() {
         let found = calls("{{ x(a=\"q\\\"uote\", b=-2, c=1.5, d=true, e=['x', 2]) }}\n");
         let args = &found[0].args;
-        assert_eq!(args["a"], Value::String("q\"uote".into()));
-        assert_eq!(args["b"], Value::Integer(-2));
-        assert_eq!(args["c"], Value::Float(1.5));
-        assert_eq!(args["d"], Value::Bool(true));
-        assert_eq!(args["e"], Value::Array(vec![Value::String("x".into()), Value::Integer(2)]));
+        assert_eq!(args["a"], DataValue::String("q\"uote".into()));
+        assert_eq!(args["b"], DataValue::Integer(-2));
+        assert_eq!(args["c"], DataValue::Float(1.5));
+        assert_eq!(args["d"], DataValue::Bool(true));
+        assert_eq!(args["e"], DataValue::Array(vec![DataValue::String("x".into()), DataValue::Integer(2)]));
     }
 
     #[test]

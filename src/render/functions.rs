@@ -211,8 +211,8 @@ impl Lookup {
 
 /// Records the key of every text in `value`, written at `key` in config.toml, unless an
 /// earlier key has the same text.
-fn note_config_keys(key: &str, value: &crate::value::Value, keys: &mut ByName<String>) {
-    use crate::value::Value;
+fn note_config_keys(key: &str, value: &crate::data_value::DataValue, keys: &mut ByName<String>) {
+    use crate::data_value::DataValue as Value;
     match value {
         Value::String(text) => {
             keys.entry(text.clone()).or_insert_with(|| key.to_string());

@@ -93,8 +93,9 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let RenderInput { site, templates, static_outputs, previous, memos, settle } = input;
     let started = std::time::Instant::now();
-    let lap =
-        |what: &str| log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident::note());
+    let lap = |what: &str| {
+        log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
+    };
     let templates = &with_builtins(&fallbacks::fit_to_site_base(templates));
     // From here on, pages and sections hold their shortcodes' output, for templates and feeds
     // (and so for the render keys, which hash the views built from them).

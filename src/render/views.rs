@@ -166,7 +166,7 @@ struct SectionInput {
     content: SameText,
     toc: Vec<crate::parse::markdown::TocEntry>,
     url_path: String,
-    extra: Digested<crate::value::Table>,
+    extra: Digested<crate::data_value::DataTable>,
     content_path: String,
     generate_feeds: bool,
     pages: Vec<usize>,

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::data_value::{DataTable, DataValue};
 use crate::error::{Error, Result};
 use crate::parse::front_matter::{self, Format};
 use crate::site::permalinks;
-use crate::value::{Table, Value};
 
 /// The generator a site comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,10 +106,10 @@ struct QuireConfig {
     paginate_by: Option<i64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     taxonomies: Vec<Taxonomy>,
-    #[serde(skip_serializing_if = "Table::is_empty")]
-    permalinks: Table,
-    #[serde(skip_serializing_if = "Table::is_empty")]
-    extra: Table,
+    #[serde(skip_serializing_if = "DataTable::is_empty")]
+    permalinks: DataTable,
+    #[serde(skip_serializing_if = "DataTable::is_empty")]
+    extra: DataTable,
 }
 
 /// A `[[taxonomies]]` entry, with only what differs from Quire's defaults.
@@ -147,7 +147,7 @@ fn find_config(origin: Origin, source: &Path) -> Result<(PathBuf, Format)> {
     Err(Error::Read { path: first, source: std::io::Error::from(std::io::ErrorKind::NotFound) })
 }
 
-fn from_jekyll(mut table: Table) -> (QuireConfig, Vec<String>) {
+fn from_jekyll(mut table: DataTable) -> (QuireConfig, Vec<String>) {
     let mut left_out = Vec::new();
     let mut config = QuireConfig {
         title: take_string(&mut table, "title"),
@@ -169,7 +169,7 @@ fn from_jekyll(mut table: Table) -> (QuireConfig, Vec<String>) {
     if let Some(pattern) = take_string(&mut table, "permalink") {
         match jekyll_pattern(&pattern) {
             Ok(quire) => {
-                config.permalinks.insert("blog".into(), Value::String(quire));
+                config.permalinks.insert("blog".into(), DataValue::String(quire));
             }
             Err(why) => left_out.push(format!("`permalink = \"{pattern}\"`: {why}")),
         }
@@ -179,13 +179,13 @@ fn from_jekyll(mut table: Table) -> (QuireConfig, Vec<String>) {
     (config, left_out)
 }
 
-fn from_hugo(mut table: Table) -> (QuireConfig, Vec<String>) {
+fn from_hugo(mut table: DataTable) -> (QuireConfig, Vec<String>) {
     let mut left_out = Vec::new();
     let language =
         take_string(&mut table, "languageCode").or_else(|| take_string(&mut table, "defaultContentLanguage"));
     let mut params = match table.remove("params") {
-        Some(Value::Table(params)) => params,
-        _ => Table::new(),
+        Some(DataValue::Table(params)) => params,
+        _ => DataTable::new(),
     };
     let mut config = QuireConfig {
         title: take_string(&mut table, "title"),
@@ -197,21 +197,21 @@ fn from_hugo(mut table: Table) -> (QuireConfig, Vec<String>) {
         ..QuireConfig::default()
     };
     config.paginate_by = take_integer(&mut table, "paginate").or_else(|| match table.get_mut("pagination") {
-        Some(Value::Table(pagination)) => take_integer(pagination, "pagerSize"),
+        Some(DataValue::Table(pagination)) => take_integer(pagination, "pagerSize"),
         _ => None,
     });
     table.remove("pagination");
-    if let Some(Value::Table(patterns)) = table.remove("permalinks") {
+    if let Some(DataValue::Table(patterns)) = table.remove("permalinks") {
         // Hugo 0.120+ nests them by kind: `[permalinks.page]`.
         let patterns = match patterns.get("page") {
-            Some(Value::Table(pages)) => pages.clone(),
+            Some(DataValue::Table(pages)) => pages.clone(),
             _ => patterns,
         };
         for (section, pattern) in patterns {
-            let Value::String(pattern) = pattern else { continue };
+            let DataValue::String(pattern) = pattern else { continue };
             match hugo_pattern(&pattern) {
                 Ok(quire) => {
-                    config.permalinks.insert(section, Value::String(quire));
+                    config.permalinks.insert(section, DataValue::String(quire));
                 }
                 Err(why) => left_out.push(format!("permalink `{section} = \"{pattern}\"`: {why}")),
             }
@@ -219,7 +219,7 @@ fn from_hugo(mut table: Table) -> (QuireConfig, Vec<String>) {
     }
     config.taxonomies = match table.remove("taxonomies") {
         // `tag = "tags"`: the plural is the front matter key and the URL.
-        Some(Value::Table(taxonomies)) => {
+        Some(DataValue::Table(taxonomies)) => {
             taxonomies.into_values().filter_map(|plural| plural.as_str().map(taxonomy)).collect()
         }
         _ => ["tags", "categories"].map(taxonomy).into(),
@@ -229,7 +229,7 @@ fn from_hugo(mut table: Table) -> (QuireConfig, Vec<String>) {
     (config, left_out)
 }
 
-fn from_zola(mut table: Table) -> (QuireConfig, Vec<String>) {
+fn from_zola(mut table: DataTable) -> (QuireConfig, Vec<String>) {
     let mut config = QuireConfig {
         title: take_string(&mut table, "title"),
         description: take_string(&mut table, "description"),
@@ -238,17 +238,17 @@ fn from_zola(mut table: Table) -> (QuireConfig, Vec<String>) {
         author: take_author(&mut table, "author"),
         ..QuireConfig::default()
     };
-    if let Some(Value::Array(taxonomies)) = table.remove("taxonomies") {
+    if let Some(DataValue::Array(taxonomies)) = table.remove("taxonomies") {
         for entry in taxonomies {
-            let Value::Table(mut entry) = entry else { continue };
+            let DataValue::Table(mut entry) = entry else { continue };
             let Some(name) = take_string(&mut entry, "name") else { continue };
             let mut quire = taxonomy(&name);
             quire.paginate_by = take_integer(&mut entry, "paginate_by");
-            quire.feed = matches!(entry.get("feed").or(entry.get("rss")), Some(Value::Bool(true)));
+            quire.feed = matches!(entry.get("feed").or(entry.get("rss")), Some(DataValue::Bool(true)));
             config.taxonomies.push(quire);
         }
     }
-    if let Some(Value::Table(extra)) = table.remove("extra") {
+    if let Some(DataValue::Table(extra)) = table.remove("extra") {
         config.extra = without_nulls(extra);
     }
     let left_out = leftovers(table);
@@ -283,10 +283,10 @@ fn taxonomy(name: &str) -> Taxonomy {
     Taxonomy { name: name.to_string(), paginate_by: None, feed: false }
 }
 
-fn take_string(table: &mut Table, key: &str) -> Option<String> {
+fn take_string(table: &mut DataTable, key: &str) -> Option<String> {
     match table.remove(key) {
-        Some(Value::String(text)) if !text.trim().is_empty() => Some(text),
-        Some(Value::String(_)) | None => None,
+        Some(DataValue::String(text)) if !text.trim().is_empty() => Some(text),
+        Some(DataValue::String(_)) | None => None,
         Some(other) => {
             table.insert(key.to_string(), other);
             None
@@ -294,9 +294,9 @@ fn take_string(table: &mut Table, key: &str) -> Option<String> {
     }
 }
 
-fn take_integer(table: &mut Table, key: &str) -> Option<i64> {
+fn take_integer(table: &mut DataTable, key: &str) -> Option<i64> {
     match table.remove(key) {
-        Some(Value::Integer(n)) if n > 0 => Some(n),
+        Some(DataValue::Integer(n)) if n > 0 => Some(n),
         Some(other) => {
             table.insert(key.to_string(), other);
             None
@@ -306,10 +306,10 @@ fn take_integer(table: &mut Table, key: &str) -> Option<i64> {
 }
 
 /// `author: Ada` or `author: { name: Ada, email: … }`.
-fn take_author(table: &mut Table, key: &str) -> Option<String> {
+fn take_author(table: &mut DataTable, key: &str) -> Option<String> {
     match table.remove(key) {
-        Some(Value::String(name)) => Some(name),
-        Some(Value::Table(mut author)) => take_string(&mut author, "name"),
+        Some(DataValue::String(name)) => Some(name),
+        Some(DataValue::Table(mut author)) => take_string(&mut author, "name"),
         Some(other) => {
             table.insert(key.to_string(), other);
             None
@@ -319,17 +319,17 @@ fn take_author(table: &mut Table, key: &str) -> Option<String> {
 }
 
 /// The keys nothing took, for the user to look at.
-fn leftovers(table: Table) -> Vec<String> {
+fn leftovers(table: DataTable) -> Vec<String> {
     table.into_keys().map(|key| format!("`{key}`: no Quire setting")).collect()
 }
 
 /// TOML has no null: `~` values are left out.
-fn without_nulls(table: Table) -> Table {
-    fn clean(value: Value) -> Option<Value> {
+fn without_nulls(table: DataTable) -> DataTable {
+    fn clean(value: DataValue) -> Option<DataValue> {
         match value {
-            Value::Null => None,
-            Value::Array(items) => Some(Value::Array(items.into_iter().filter_map(clean).collect())),
-            Value::Table(table) => Some(Value::Table(without_nulls(table))),
+            DataValue::Null => None,
+            DataValue::Array(items) => Some(DataValue::Array(items.into_iter().filter_map(clean).collect())),
+            DataValue::Table(table) => Some(DataValue::Table(without_nulls(table))),
             other => Some(other),
         }
     }
@@ -340,7 +340,7 @@ fn without_nulls(table: Table) -> Table {
 mod tests {
     use super::*;
 
-    fn table(yaml: &str) -> Table {
+    fn table(yaml: &str) -> DataTable {
         front_matter::parse_data_file(Path::new("_config.yml"), yaml, Format::Yaml).unwrap()
     }
 
@@ -351,7 +351,10 @@ mod tests {
         ));
         assert_eq!(config.title.as_deref(), Some("My blog"));
         assert_eq!(config.base_url.as_deref(), Some("https://example.com/blog/"));
-        assert_eq!(config.permalinks.get("blog"), Some(&Value::String("/:year/:month/:day/:slug/".into())));
+        assert_eq!(
+            config.permalinks.get("blog"),
+            Some(&DataValue::String("/:year/:month/:day/:slug/".into()))
+        );
         assert_eq!((config.paginate_by, config.author.as_deref()), (Some(5), Some("Ada")));
         assert_eq!(left_out, ["`theme`: no Quire setting"]);
     }
@@ -372,7 +375,7 @@ mod tests {
         let (config, left_out) = from_hugo(table);
         assert_eq!(config.base_url.as_deref(), Some("https://hugo.example/"));
         assert_eq!((config.language.as_deref(), config.paginate_by), (Some("en"), Some(8)));
-        assert_eq!(config.permalinks.get("posts"), Some(&Value::String("/:year/:month/:slug/".into())));
+        assert_eq!(config.permalinks.get("posts"), Some(&DataValue::String("/:year/:month/:slug/".into())));
         let names: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["series", "tags"]);
         assert_eq!(config.description.as_deref(), Some("D"));

@@ -23,6 +23,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::data_value::DataTable;
 use crate::error::{Error, Location, Result, UrlOwner};
 use crate::incremental::{Digested, Memos, Same};
 use crate::load::AssetFile;
@@ -33,7 +34,6 @@ use crate::parse::shortcodes::ShortcodeCall;
 use crate::parse::Document;
 use crate::project::Drafts;
 use crate::shared_text::SharedText;
-use crate::value::Table;
 use archive::Archive;
 use layout::{Layout, LayoutInput, SectionPlace};
 use pagination::Pager;
@@ -147,7 +147,7 @@ pub struct PageFile {
     /// Jekyll's `layout`: `LAYOUT.html` is the template if the theme has one.
     pub layout: Option<String>,
     /// Unknown front matter keys.
-    pub extra: Table,
+    pub extra: DataTable,
     /// The body's headings, nested.
     pub toc: Vec<TocEntry>,
     /// Words in the body.
@@ -236,7 +236,7 @@ pub struct Section {
     /// `/blog/`.
     pub url_path: String,
     /// Unknown front matter keys.
-    pub extra: Table,
+    pub extra: DataTable,
     /// Template for the section (default `section.html`, `index.html` for home).
     pub template: Option<String>,
     /// Template for its pages.
@@ -517,7 +517,7 @@ fn build_sections(
             links_digest: links_digest(&[]),
             shortcodes: Vec::new(),
             url_path: "/".into(),
-            extra: Table::new(),
+            extra: DataTable::new(),
             template: None,
             page_template: None,
             pages: Vec::new(),
@@ -954,7 +954,7 @@ fn fill_calls(calls: &mut [ShortcodeCall], urls: &[String]) {
     for call in calls {
         call.body = call.body.as_deref().map(|body| markdown::fill_links(body, urls));
         for value in call.args.values_mut() {
-            if let crate::value::Value::String(text) = value {
+            if let crate::data_value::DataValue::String(text) = value {
                 *text = markdown::fill_links_raw(text, urls);
             }
         }

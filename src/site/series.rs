@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::value::{Table, Value};
+use crate::data_value::{DataTable, DataValue};
 
 use super::{Page, PageId};
 
@@ -50,11 +50,11 @@ fn name_of(page: &Page) -> Option<&str> {
 }
 
 /// The series named by a page's terms or its other front matter keys.
-fn series_name<'a>(taxonomies: &'a BTreeMap<String, Vec<String>>, extra: &'a Table) -> Option<&'a str> {
+fn series_name<'a>(taxonomies: &'a BTreeMap<String, Vec<String>>, extra: &'a DataTable) -> Option<&'a str> {
     let from_taxonomy = taxonomies.get("series").and_then(|names| names.first()).map(String::as_str);
     let from_extra = match extra.get("series") {
-        Some(Value::String(name)) => Some(name.as_str()),
-        Some(Value::Array(names)) => names.first().and_then(Value::as_str),
+        Some(DataValue::String(name)) => Some(name.as_str()),
+        Some(DataValue::Array(names)) => names.first().and_then(DataValue::as_str),
         _ => None,
     };
     from_taxonomy.or(from_extra).map(str::trim).filter(|name| !name.is_empty())
@@ -67,14 +67,15 @@ mod tests {
     #[test]
     fn a_series_is_named_by_a_string_or_the_first_of_a_list() {
         let terms = BTreeMap::new();
-        let extra = |value: Value| Table::from([("series".to_string(), value)]);
-        let list = extra(Value::Array(vec![Value::String("intro".into()), Value::String("b".into())]));
+        let extra = |value: DataValue| DataTable::from([("series".to_string(), value)]);
+        let list =
+            extra(DataValue::Array(vec![DataValue::String("intro".into()), DataValue::String("b".into())]));
         assert_eq!(series_name(&terms, &list), Some("intro"));
-        assert_eq!(series_name(&terms, &extra(Value::String(" intro ".into()))), Some("intro"));
-        assert_eq!(series_name(&terms, &extra(Value::Array(Vec::new()))), None);
-        assert_eq!(series_name(&terms, &extra(Value::Integer(3))), None);
-        assert_eq!(series_name(&terms, &extra(Value::String(String::new()))), None);
+        assert_eq!(series_name(&terms, &extra(DataValue::String(" intro ".into()))), Some("intro"));
+        assert_eq!(series_name(&terms, &extra(DataValue::Array(Vec::new()))), None);
+        assert_eq!(series_name(&terms, &extra(DataValue::Integer(3))), None);
+        assert_eq!(series_name(&terms, &extra(DataValue::String(String::new()))), None);
         let taxonomy = BTreeMap::from([("series".to_string(), vec!["From terms".to_string()])]);
-        assert_eq!(series_name(&taxonomy, &Table::new()), Some("From terms"));
+        assert_eq!(series_name(&taxonomy, &DataTable::new()), Some("From terms"));
     }
 }

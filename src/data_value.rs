@@ -1,4 +1,4 @@
-//! `Value`: the free-form data users write in `[extra]` tables and unknown front matter keys.
+//! `DataValue`: the free-form data users write in `[extra]` tables and unknown front matter keys.
 //!
 //! YAML and TOML each have their own value type; converting both into this one keeps those
 //! crates behind their parsers and gives templates one shape to read.
@@ -10,7 +10,7 @@ use serde::Serialize;
 /// A plain data value: what YAML, TOML and templates all understand.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
-pub enum Value {
+pub enum DataValue {
     /// An explicit empty value (`~` or `null` in YAML).
     Null,
     /// `true` or `false`.
@@ -22,19 +22,19 @@ pub enum Value {
     /// Text; dates from TOML arrive here in their written form.
     String(String),
     /// A list.
-    Array(Vec<Value>),
+    Array(Vec<DataValue>),
     /// A table with sorted keys, so output never depends on hash order.
-    Table(Table),
+    Table(DataTable),
 }
 
 /// A table of values with sorted keys.
-pub type Table = BTreeMap<String, Value>;
+pub type DataTable = BTreeMap<String, DataValue>;
 
-impl Value {
+impl DataValue {
     /// The text, when this value is a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Value::String(s) => Some(s),
+            DataValue::String(s) => Some(s),
             _ => None,
         }
     }
@@ -42,31 +42,31 @@ impl Value {
     /// The name of this value's type, as a user would say it in an error message.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Value::Null => "nothing",
-            Value::Bool(_) => "a boolean",
-            Value::Integer(_) => "an integer",
-            Value::Float(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "a list",
-            Value::Table(_) => "a table",
+            DataValue::Null => "nothing",
+            DataValue::Bool(_) => "a boolean",
+            DataValue::Integer(_) => "an integer",
+            DataValue::Float(_) => "a number",
+            DataValue::String(_) => "a string",
+            DataValue::Array(_) => "a list",
+            DataValue::Table(_) => "a table",
         }
     }
 }
 
 /// Converts a TOML value; TOML dates become their RFC 3339 text.
-pub fn from_toml(value: toml::Value) -> Value {
+pub fn from_toml(value: toml::Value) -> DataValue {
     match value {
-        toml::Value::String(s) => Value::String(s),
-        toml::Value::Integer(i) => Value::Integer(i),
-        toml::Value::Float(f) => Value::Float(f),
-        toml::Value::Boolean(b) => Value::Bool(b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(items) => Value::Array(items.into_iter().map(from_toml).collect()),
-        toml::Value::Table(table) => Value::Table(table_from_toml(table)),
+        toml::Value::String(s) => DataValue::String(s),
+        toml::Value::Integer(i) => DataValue::Integer(i),
+        toml::Value::Float(f) => DataValue::Float(f),
+        toml::Value::Boolean(b) => DataValue::Bool(b),
+        toml::Value::Datetime(d) => DataValue::String(d.to_string()),
+        toml::Value::Array(items) => DataValue::Array(items.into_iter().map(from_toml).collect()),
+        toml::Value::Table(table) => DataValue::Table(table_from_toml(table)),
     }
 }
 
 /// Converts a TOML table.
-pub fn table_from_toml(table: toml::Table) -> Table {
+pub fn table_from_toml(table: toml::Table) -> DataTable {
     table.into_iter().map(|(k, v)| (k, from_toml(v))).collect()
 }
