@@ -151,7 +151,7 @@ pub enum StaticSource {
 }
 
 /// A template file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TemplateFile {
     /// The name templates use for it: `page.html`, `partials/nav.html`.
     pub name: String,

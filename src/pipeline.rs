@@ -1,10 +1,10 @@
 //! The pipeline: load → parse → model → render → link check, then (for `build`) write.
 //!
 //! `Builder` runs the stages and keeps what a run produced — content texts by file stamp,
-//! the memos of parsed documents (by file and parse settings) and highlighted code, rendered
-//! outputs by render key — so that the next run reads and re-parses only files whose text
-//! changed and re-renders only outputs whose inputs changed. The model is rebuilt every
-//! run (it is cheap). `build()` is one `Builder` run followed by a write; `quire serve` keeps
+//! highlighted code, and the memos through which the stages' pure steps are called (parsed
+//! documents, pages, views, rendered outputs…) — so that the next run reads and re-parses
+//! only files whose text changed and re-renders only outputs whose inputs changed. The
+//! stages themselves keep nothing. `build()` is one `Builder` run followed by a write; `quire serve` keeps
 //! its `Builder` across runs. There is no other way through the stages, so an incremental run
 //! always equals a clean one.
 
@@ -23,7 +23,6 @@ use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::highlight::Highlighter;
 use crate::parse::{self, Document, ParseSettings};
 use crate::project::{Paths, Project};
-use crate::render::memo::RenderCache;
 use crate::render::{self, RenderInput, RenderedFile};
 use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
@@ -168,8 +167,6 @@ pub struct Builder {
     /// store `build` gives, else a memo for the builder's life in `Mode::Watch`, else (`None`)
     /// a memo for each run's parse.
     blocks: Option<Arc<dyn BlockStore>>,
-    /// The previous run's renders.
-    renders: RenderCache,
     /// The previous run's link-check scans of the rendered HTML.
     scans: HtmlScans,
     mode: Mode,
@@ -374,10 +371,9 @@ impl Builder {
         let settle =
             |file: RenderedFile| staged.as_ref().expect("settle is given only with staging").settle(file);
         let rendered = render::render(RenderInput {
-            site: &mut site,
+            site: &site,
             templates: &templates,
             static_outputs: static_outputs.clone(),
-            previous: &self.renders,
             memos: &self.memos,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
@@ -430,7 +426,6 @@ impl Builder {
         let files = unique_outputs(outputs, &project.paths.root)?;
         log::debug!("collected outputs at {:?}{}", step.elapsed(), crate::resident_memory::note());
 
-        let previous_renders = std::mem::replace(&mut self.renders, rendered.cache);
         let stats = RunStats {
             pages: site.pages.len(),
             sections: site.sections.len(),
@@ -442,7 +437,7 @@ impl Builder {
             duration: started.elapsed(),
         };
         let warnings = std::mem::take(&mut site.warnings);
-        render::drop_in_background((site, previous_renders));
+        render::drop_in_background(site);
         log::debug!("pipeline: handed the old run to a drop thread at {:?}", step.elapsed());
         Ok(Output { files, warnings, stats, links })
     }

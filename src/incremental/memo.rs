@@ -15,6 +15,12 @@
 //! once per run ([`Digested`], for settings and tables that many calls share). A run keeps
 //! only what it used, so memory stays one run deep; [`Memos::finish_run`] turns this run's
 //! calls into the next run's memo.
+//!
+//! A function may also ask questions while it runs that its argument cannot list beforehand
+//! (a template's `get_page`): it is then given an [`Environment`] that answers them, and
+//! returns the questions it asked with its result ([`RecordedFunction`]). The environment's
+//! own digest joins the key, and a result is reused only while every question it asked gets
+//! an answer with the same digest as when it was computed.
 
 use std::any::{Any, TypeId};
 use std::hash::{Hash, Hasher};
@@ -78,7 +84,7 @@ impl Memos {
         V: Clone + Send + Sync + 'static,
         F: Copy + Send + Sync + 'static,
     {
-        Function { memo: self.memo::<A, V, F>(), function, computed: AtomicUsize::new(0) }
+        Function::of(self.memo::<A, V, F>(), function)
     }
 
     /// Calls `function` with a borrowed `argument`, or gives the last run's result for an
@@ -101,11 +107,36 @@ impl Memos {
         V: Clone + Send + Sync + 'static,
         F: Copy + Send + Sync + 'static,
     {
-        DigestedFunction(Function {
-            memo: self.memo::<u128, V, F>(),
-            function,
-            computed: AtomicUsize::new(0),
-        })
+        DigestedFunction(Function::of(self.memo::<u128, V, F>(), function))
+    }
+
+    /// A handle on the memo of `function`, a function of a borrowed argument (known by its
+    /// digest) and of an [`Environment`] it asks questions of while it runs; see
+    /// [`RecordedFunction::try_call`].
+    pub fn recorded_function<V, Q, F>(&self, function: F) -> RecordedFunction<V, Q, F>
+    where
+        V: Clone + Send + Sync + 'static,
+        Q: Hash + Eq + Clone + Send + Sync + 'static,
+        F: Copy + Send + Sync + 'static,
+    {
+        RecordedFunction {
+            function: Function::of(self.memo::<u128, Recorded<V, Q>, F>(), function),
+            verdicts: Mutex::default(),
+            lists: Mutex::default(),
+        }
+    }
+
+    /// A handle on the memo of `function`, a function of an argument and of a value many
+    /// calls share (settings, the site's links), for many calls. The shared value is known
+    /// by its digest: a call's key is its argument and that digest, so the calls of a run
+    /// need not each hold the shared value.
+    pub fn shared_function<A, S, V, F>(&self, function: F) -> SharedFunction<A, S, V, F>
+    where
+        A: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+        F: Fn(&A, &S) -> V + Copy + Send + Sync + 'static,
+    {
+        SharedFunction(Function::of(self.memo::<(A, u128), V, F>(), function), std::marker::PhantomData)
     }
 
     /// The memo of `function` with keys of type `K`; `None` when nothing is kept.
@@ -156,6 +187,8 @@ pub trait Helper: Send + Sync {}
 /// One function's memo, shared by the threads of a run.
 pub struct Function<A, V, F> {
     memo: Option<Arc<Memo<A, V>>>,
+    /// The last run's results, read without a lock: they change only when a run ends.
+    previous: Previous<A, V>,
     function: F,
     /// Calls through this handle that ran the function.
     computed: AtomicUsize,
@@ -166,6 +199,14 @@ where
     A: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
+    fn of(memo: Option<Arc<Memo<A, V>>>, function: F) -> Function<A, V, F> {
+        let previous = match &memo {
+            Some(memo) => Arc::clone(&memo.previous.read().unwrap_or_else(PoisonError::into_inner)),
+            None => Previous::default(),
+        };
+        Function { memo, previous, function, computed: AtomicUsize::new(0) }
+    }
+
     /// The function's result for `argument`, from the last run if it had an equal one.
     pub fn call(&self, argument: A) -> V
     where
@@ -179,7 +220,7 @@ where
             self.computed.fetch_add(1, Ordering::Relaxed);
             return compute(&key);
         };
-        if let Some(value) = memo.find(&key) {
+        if let Some(value) = Memo::find_in(&self.previous, &key) {
             return value;
         }
         self.computed.fetch_add(1, Ordering::Relaxed);
@@ -209,10 +250,8 @@ where
             // Each argument is dropped once its call is made: nothing holds on to it.
             return arguments.into_par_iter().map(|argument| compute(&argument)).collect();
         };
-        let known: Vec<Option<V>> = {
-            let previous = memo.previous.read().unwrap_or_else(PoisonError::into_inner);
-            arguments.iter().map(|argument| Memo::find_in(&previous, argument)).collect()
-        };
+        let known: Vec<Option<V>> =
+            arguments.iter().map(|argument| Memo::find_in(&self.previous, argument)).collect();
         // Only the misses go to the threads; the arguments of reused results are dropped
         // here, as the memo holds equal ones.
         let mut results: Vec<Option<Result<V, E>>> = known.into_iter().map(|known| known.map(Ok)).collect();
@@ -267,19 +306,176 @@ where
     }
 }
 
+/// The memo of a function of an argument and a shared value (see
+/// [`Memos::shared_function`]).
+pub struct SharedFunction<A, S, V, F>(Function<(A, u128), V, F>, std::marker::PhantomData<fn(&S)>);
+
+impl<A, S, V, F> SharedFunction<A, S, V, F>
+where
+    A: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+    F: Fn(&A, &S) -> V,
+{
+    /// The function's result for `argument` and `shared`, from the last run if it had an
+    /// equal argument with a shared value of the same digest.
+    pub fn call(&self, argument: A, shared: &Digested<S>) -> V {
+        self.0.call_keyed((argument, shared.digest), |(argument, _)| (self.0.function)(argument, shared))
+    }
+
+    /// How many calls through this handle computed their result.
+    pub fn computed(&self) -> usize {
+        self.0.computed()
+    }
+}
+
+/// What a [`RecordedFunction`] asks questions of while it runs: the questions' answers may
+/// change from run to run where the function's argument does not (a template's `get_page`
+/// of another page).
+pub trait Environment<Q>: Sync {
+    /// The digest of what the environment is made of besides its answers (the templates a
+    /// render runs), made when it was: it joins every call's key.
+    fn digest(&self) -> u128;
+
+    /// The digest of the answer to `query` now.
+    fn answer_digest(&self, query: &Q) -> u64;
+}
+
+/// The questions a call asked, each with the digest of the answer it got. Calls that asked
+/// the same questions of one run share one list, so a run checks each list once.
+type Reads<Q> = Arc<[(Q, u64)]>;
+
+/// A result with the questions asked to compute it.
+#[derive(Clone)]
+struct Recorded<V, Q> {
+    value: V,
+    /// `None` when it asked nothing (most calls): no list to share or to check.
+    reads: Option<Reads<Q>>,
+}
+
+/// The memo of a function of a borrowed argument and of an [`Environment`] it asks
+/// questions of (see [`Memos::recorded_function`]).
+pub struct RecordedFunction<V, Q, F> {
+    function: Function<u128, Recorded<V, Q>, F>,
+    /// Whether each list of questions of an earlier run still gets the answers it got, by
+    /// the list's address: decided once a run.
+    verdicts: Mutex<FxHashMap<usize, bool>>,
+    /// The lists of questions this run's calls asked, each once.
+    lists: Mutex<rustc_hash::FxHashSet<Reads<Q>>>,
+}
+
+impl<V, Q, F> RecordedFunction<V, Q, F>
+where
+    V: Clone + Send + Sync + 'static,
+    Q: Hash + Eq + Clone + Send + Sync + 'static,
+    F: Copy + Send + Sync + 'static,
+{
+    /// The function's result for `argument` in `environment`, with whether it was reused:
+    /// the last run's result for an argument with the same digest in an environment with the
+    /// same digest, as long as every question that result's computation asked of its
+    /// environment gets an answer with the same digest now; else computed. `function`
+    /// returns its result and the questions it asked. Only successes are remembered.
+    pub fn try_call<B, S, E>(&self, argument: &B, environment: &S) -> (Result<V, E>, Reuse)
+    where
+        B: Hash + ?Sized,
+        S: Environment<Q>,
+        F: Fn(&B, &S) -> (Result<V, E>, Vec<Q>),
+    {
+        let compute = || {
+            self.function.computed.fetch_add(1, Ordering::Relaxed);
+            (self.function.function)(argument, environment)
+        };
+        let Some(memo) = &self.function.memo else {
+            return (compute().0, Reuse::Computed);
+        };
+        let mut digest = Digest::new();
+        environment.digest().hash(&mut digest);
+        argument.hash(&mut digest);
+        let key = digest.finish_128();
+        let found = Memo::find_in_if(&self.function.previous, &key, |recorded| {
+            recorded.reads.as_ref().is_none_or(|reads| self.still_answered(reads, environment))
+        });
+        if let Some(recorded) = found {
+            return (Ok(recorded.value), Reuse::Reused);
+        }
+        let (result, queries) = compute();
+        if let Ok(value) = &result {
+            let reads = self.intern(queries.into_iter().map(|q| {
+                let answer = environment.answer_digest(&q);
+                (q, answer)
+            }));
+            let recorded = Recorded { value: value.clone(), reads };
+            memo.computed.lock().unwrap_or_else(PoisonError::into_inner).insert(key, recorded);
+        }
+        (result, Reuse::Computed)
+    }
+
+    /// How many calls through this handle computed their result.
+    pub fn computed(&self) -> usize {
+        self.function.computed()
+    }
+
+    /// Whether every question of `reads` gets the answer it got, decided once a run per list.
+    fn still_answered<S: Environment<Q>>(&self, reads: &Reads<Q>, environment: &S) -> bool {
+        if reads.is_empty() {
+            return true;
+        }
+        let at = reads.as_ptr() as *const () as usize;
+        if let Some(&verdict) = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).get(&at) {
+            return verdict;
+        }
+        let verdict = reads.iter().all(|(query, answer)| environment.answer_digest(query) == *answer);
+        self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).insert(at, verdict);
+        verdict
+    }
+
+    /// `reads` as a list shared with every equal one of this run's calls; none for none.
+    fn intern(&self, reads: impl ExactSizeIterator<Item = (Q, u64)>) -> Option<Reads<Q>> {
+        if reads.len() == 0 {
+            return None;
+        }
+        let reads: Reads<Q> = reads.collect();
+        let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(shared) = lists.get(&reads) {
+            return Some(Arc::clone(shared));
+        }
+        lists.insert(Arc::clone(&reads));
+        Some(reads)
+    }
+}
+
+/// Whether a call's result was the last run's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// Computed now.
+    Computed,
+    /// The last run's.
+    Reused,
+}
+
 /// The results of one function: the last run's, each marked when this run uses it, and the
 /// ones this run computed. Marking rather than copying what is used keeps a run that reuses
 /// 10,000 results from rebuilding a map of 10,000 entries.
 struct Memo<A, V> {
     /// The function's name, for the debug log.
     name: &'static str,
-    previous: RwLock<FxHashMap<A, Marked<V>>>,
+    /// Shared with this run's handles, which read it without a lock; replaced, or changed
+    /// in place once no handle holds it, when a run ends.
+    previous: RwLock<Previous<A, V>>,
     computed: Mutex<FxHashMap<A, V>>,
 }
+
+/// A function's results of the last run, by argument.
+type Previous<A, V> = Arc<FxHashMap<A, Marked<V>>>;
 
 struct Marked<V> {
     value: V,
     used: AtomicBool,
+}
+
+impl<V> Marked<V> {
+    fn new(value: V) -> Marked<V> {
+        Marked { value, used: AtomicBool::new(false) }
+    }
 }
 
 impl<A, V> Memo<A, V> {
@@ -289,13 +485,17 @@ impl<A, V> Memo<A, V> {
 }
 
 impl<A: Hash + Eq, V: Clone> Memo<A, V> {
-    /// The last run's result for `argument`, marked as used.
-    fn find(&self, argument: &A) -> Option<V> {
-        Memo::find_in(&self.previous.read().unwrap_or_else(PoisonError::into_inner), argument)
+    fn find_in(previous: &FxHashMap<A, Marked<V>>, argument: &A) -> Option<V> {
+        Memo::find_in_if(previous, argument, |_| true)
     }
 
-    fn find_in(previous: &FxHashMap<A, Marked<V>>, argument: &A) -> Option<V> {
-        let found = previous.get(argument)?;
+    /// The last run's result for `argument` if `valid` says it still holds, marked as used.
+    fn find_in_if(
+        previous: &FxHashMap<A, Marked<V>>,
+        argument: &A,
+        valid: impl FnOnce(&V) -> bool,
+    ) -> Option<V> {
+        let found = previous.get(argument).filter(|found| valid(&found.value))?;
         // Read before written: most results are used by one call a run, and a write to every
         // entry's line would be shared between the threads.
         if !found.used.load(Ordering::Relaxed) {
@@ -318,20 +518,22 @@ where
 {
     fn finish_run(&self) {
         let computed = std::mem::take(&mut *self.computed.lock().unwrap_or_else(PoisonError::into_inner));
-        let mut previous = self.previous.write().unwrap_or_else(PoisonError::into_inner);
+        let mut shared = self.previous.write().unwrap_or_else(PoisonError::into_inner);
+        let Some(previous) = Arc::get_mut(&mut shared) else {
+            // A handle outlived its run (none does): start again from this run's results.
+            let computed = computed.into_iter().map(|(argument, value)| (argument, Marked::new(value)));
+            *shared = Arc::new(computed.collect());
+            return;
+        };
         previous.retain(|_, marked| std::mem::take(marked.used.get_mut()));
         log::debug!("memo: {} computed, {} reused in {}", computed.len(), previous.len(), self.name);
-        let computed = computed.into_iter().map(|(argument, value)| {
-            let marked = Marked { value, used: AtomicBool::new(false) };
-            (argument, marked)
-        });
-        previous.extend(computed);
+        previous.extend(computed.into_iter().map(|(argument, value)| (argument, Marked::new(value))));
     }
 
     fn abandon_run(&self) {
         self.computed.lock().unwrap_or_else(PoisonError::into_inner).clear();
-        for marked in self.previous.write().unwrap_or_else(PoisonError::into_inner).values_mut() {
-            *marked.used.get_mut() = false;
+        for marked in self.previous.read().unwrap_or_else(PoisonError::into_inner).values() {
+            marked.used.store(false, Ordering::Relaxed);
         }
     }
 
@@ -342,35 +544,35 @@ where
 
 /// A shared value as an argument: equal only to the very same `Arc`. Holding it keeps the
 /// address from being taken by another value while a memo holds it.
-pub struct Same<T>(pub Arc<T>);
+pub struct Same<T: ?Sized>(pub Arc<T>);
 
-impl<T> Same<T> {
+impl<T: ?Sized> Same<T> {
     pub fn of(shared: &Arc<T>) -> Same<T> {
         Same(Arc::clone(shared))
     }
 }
 
-impl<T> Clone for Same<T> {
+impl<T: ?Sized> Clone for Same<T> {
     fn clone(&self) -> Self {
         Same(Arc::clone(&self.0))
     }
 }
 
-impl<T> PartialEq for Same<T> {
+impl<T: ?Sized> PartialEq for Same<T> {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
-impl<T> Eq for Same<T> {}
+impl<T: ?Sized> Eq for Same<T> {}
 
-impl<T> Hash for Same<T> {
+impl<T: ?Sized> Hash for Same<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         (Arc::as_ptr(&self.0) as *const () as usize).hash(state);
     }
 }
 
-impl<T> std::ops::Deref for Same<T> {
+impl<T: ?Sized> std::ops::Deref for Same<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
@@ -618,6 +820,54 @@ mod tests {
         assert_eq!(second.computed(), 0, "4 was remembered");
         assert!(second.try_call_each_with(vec![3], &Halver)[0].is_err());
         assert_eq!(second.computed(), 1, "a failure is computed again");
+    }
+
+    /// Answers `get(key)` from a table; its digest stands for its `mood`.
+    struct Table {
+        mood: u128,
+        entries: std::collections::BTreeMap<&'static str, u64>,
+    }
+
+    impl Environment<&'static str> for Table {
+        fn digest(&self) -> u128 {
+            self.mood
+        }
+
+        fn answer_digest(&self, query: &&'static str) -> u64 {
+            self.entries.get(query).copied().unwrap_or(u64::MAX)
+        }
+    }
+
+    /// Adds its argument to the answer of the key it names.
+    fn add_answer(argument: &(u64, &'static str), table: &Table) -> (Result<u64, ()>, Vec<&'static str>) {
+        (Ok(argument.0 + table.answer_digest(&argument.1)), vec![argument.1])
+    }
+
+    #[test]
+    fn a_recorded_result_is_reused_only_while_its_questions_get_the_same_answers() {
+        let memos = Memos::kept();
+        let mut table = Table { mood: 1, entries: [("a", 10), ("b", 20)].into() };
+        let first = memos.recorded_function(add_answer);
+        assert_eq!(first.try_call(&(1, "a"), &table), (Ok(11), Reuse::Computed));
+        assert_eq!(first.try_call(&(1, "b"), &table), (Ok(21), Reuse::Computed));
+        memos.finish_run();
+        // `b`'s answer changed: only the call that asked it computes again.
+        table.entries.insert("b", 30);
+        let second = memos.recorded_function(add_answer);
+        assert_eq!(second.try_call(&(1, "a"), &table), (Ok(11), Reuse::Reused));
+        assert_eq!(second.try_call(&(1, "b"), &table), (Ok(31), Reuse::Computed));
+        assert_eq!(second.computed(), 1);
+        memos.finish_run();
+        // Another environment digest: nothing is reused.
+        table.mood = 2;
+        let third = memos.recorded_function(add_answer);
+        assert_eq!(third.try_call(&(1, "a"), &table), (Ok(11), Reuse::Computed));
+        // Without keeping, every call computes.
+        let none = Memos::none();
+        let handle = none.recorded_function(add_answer);
+        let _ = handle.try_call(&(1, "a"), &table);
+        let _ = handle.try_call(&(1, "a"), &table);
+        assert_eq!(handle.computed(), 2);
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! gives exactly what computing again would, so reuse can never change the output.
 //!
 //! Stages use it only through the items below. It holds the memos of pure functions keyed by
-//! their argument (`Memos`: parsing a file), highlighted code blocks (in memory for `serve`,
-//! on disk between builds), the build memo (both on-disk caches under the user's cache
-//! folder), the value hashes render keys are made from, the digest used for keys, and the
-//! run-ordered map most memos are kept in.
-//! See ARCHITECTURE.md ("Reuse") for what is still kept inside stage modules.
+//! their argument (`Memos`: parsing a file, building a view, rendering an output, the last
+//! checked against the answers of the lookups it made), highlighted code blocks (in memory
+//! for `serve`, on disk between builds), the build memo (both on-disk caches under the
+//! user's cache folder), the value hashes render keys are made from, and the digest used for
+//! keys. See ARCHITECTURE.md ("Reuse").
 
 mod block_memo;
 mod build_memo;
@@ -15,13 +15,14 @@ mod cache_dir;
 mod digest;
 mod highlight_store;
 mod memo;
-mod run_order;
 mod value_hash;
 
 pub use block_memo::{BlockMemo, BlockStore};
 pub use build_memo::BuildMemo;
 pub use digest::Digest;
 pub use highlight_store::HighlightStore;
-pub use memo::{Digested, DigestedFunction, Function, Helper, Memos, Same, SameText, SameValue};
-pub use run_order::RunOrderMap;
-pub use value_hash::{address, KeyEntries, ValueHashes};
+pub use memo::{
+    Digested, DigestedFunction, Environment, Function, Helper, Memos, RecordedFunction, Reuse, Same,
+    SameText, SameValue, SharedFunction,
+};
+pub use value_hash::{address, ValueHashes};

@@ -1,22 +1,17 @@
-//! Hashes of template values by their contents, for render keys: a render is keyed by the
-//! hash of the context it is given.
+//! Hashes of template values by their contents, for render keys: a view's hash, made once
+//! when the view is built, stands for the view in the key of every render that shows it.
 //!
-//! Views shared by many renders (page, section and taxonomy views, the config) are hashed
-//! once and remembered by the address of their shared map or array, so hashing a context
-//! that holds a view costs one lookup instead of a walk over the view. Maps hash the same
-//! whatever their order. This module does not decide what is reused.
+//! Views built from other views (a section's view holds its pages' light views) are hashed
+//! with the inner views' hashes remembered by the address of their shared map or array, so
+//! an inner view costs one lookup instead of a walk. Maps hash the same whatever their
+//! order. This module does not decide what is reused.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
 
-use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use tera::value::ValueKind;
 use tera::Value;
-use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
-
-use crate::load::TemplateFile;
-use crate::site::PageId;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Hashes of the values shared by many renders (page, section and taxonomy views, the config),
 /// remembered by the address of their shared map or array, so that hashing a context that
@@ -26,23 +21,12 @@ use crate::site::PageId;
 /// while they are alive.
 pub struct ValueHashes<'v> {
     known: HashMap<usize, u64, FxBuildHasher>,
-    /// Each page's full and light view hash, by `PageId`: every page render and pager reads
-    /// them, in page order, where a lookup by address reads the map at random.
-    pages: Vec<u64>,
-    light_pages: Vec<u64>,
-    template_set: u64,
     _values: std::marker::PhantomData<&'v Value>,
 }
 
 impl Default for ValueHashes<'_> {
     fn default() -> Self {
-        ValueHashes {
-            known: HashMap::with_hasher(FxBuildHasher),
-            pages: Vec::new(),
-            light_pages: Vec::new(),
-            template_set: 0,
-            _values: std::marker::PhantomData,
-        }
+        ValueHashes { known: HashMap::with_hasher(FxBuildHasher), _values: std::marker::PhantomData }
     }
 }
 
@@ -51,57 +35,6 @@ impl<'v> ValueHashes<'v> {
     /// alive for `'v`).
     pub fn remember(&mut self, known: impl IntoIterator<Item = (usize, u64)>) {
         self.known.extend(known);
-    }
-
-    /// Hashes the values of `group` not yet remembered, in parallel, and remembers them.
-    /// Values inside them that are remembered already are looked up, not walked.
-    pub fn remember_all(&mut self, group: &[&'v Value]) {
-        let computed: Vec<(usize, u64)> = group
-            .par_iter()
-            .filter_map(|value| {
-                let at = address(value)?;
-                (!self.known.contains_key(&at)).then(|| (at, self.hash(value)))
-            })
-            .collect();
-        self.known.extend(computed);
-    }
-
-    /// Sets the hashes of every page's full and light view, by page id.
-    pub fn set_pages(&mut self, pages: Vec<u64>, light_pages: Vec<u64>) {
-        self.pages = pages;
-        self.light_pages = light_pages;
-    }
-
-    /// Sets the hash of the template set: every template's name and text, and the config.
-    pub fn set_template_set(&mut self, templates: &[TemplateFile], config: &Value) {
-        let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
-        for template in templates {
-            by_name.insert(&template.name, &template.text);
-        }
-        let mut hasher = Xxh3Default::new();
-        "template set".hash(&mut hasher);
-        by_name.hash(&mut hasher);
-        self.hash(config).hash(&mut hasher);
-        self.template_set = hasher.finish();
-    }
-
-    /// The hashes of `values` (by page id), `kept` where it has one.
-    pub fn each(&self, values: &[Value], kept: impl Fn(PageId) -> Option<u64> + Sync) -> Vec<u64> {
-        values
-            .par_iter()
-            .enumerate()
-            .map(|(id, value)| kept(id).unwrap_or_else(|| self.hash(value)))
-            .collect()
-    }
-
-    /// The hash of page `id`'s full view.
-    pub fn page(&self, id: PageId) -> u64 {
-        self.pages[id]
-    }
-
-    /// The hash of page `id`'s light view.
-    pub fn light_page(&self, id: PageId) -> u64 {
-        self.light_pages[id]
     }
 
     /// The hash of `value`: its contents, whatever map or array shares them.
@@ -137,33 +70,6 @@ impl<'v> ValueHashes<'v> {
                 combine(kind as u64, contents)
             }
         }
-    }
-
-    /// The key of rendering `template` into `output_path` with a context whose entries hash
-    /// to `entries` (see [`KeyEntries`]).
-    pub fn render_key(&self, template: &str, output_path: &str, entries: &KeyEntries) -> u64 {
-        let mut hasher = crate::incremental::Digest::new();
-        self.template_set.hash(&mut hasher);
-        template.hash(&mut hasher);
-        output_path.hash(&mut hasher);
-        for (key, value) in &entries.0 {
-            key.hash(&mut hasher);
-            value.hash(&mut hasher);
-        }
-        hasher.finish()
-    }
-}
-
-/// A render context as its entries' names and hashes, in name order: all a render key reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyEntries(Vec<(&'static str, u64)>);
-
-impl KeyEntries {
-    /// The entries of `pairs`, which may come in any order.
-    pub fn new(pairs: impl IntoIterator<Item = (&'static str, u64)>) -> KeyEntries {
-        let mut entries: Vec<_> = pairs.into_iter().collect();
-        entries.sort_unstable_by_key(|(name, _)| *name);
-        KeyEntries(entries)
     }
 }
 
@@ -258,7 +164,8 @@ mod tests {
     fn a_remembered_value_is_hashed_once_and_by_contents() {
         let page = map([("title", Value::from("A"))]);
         let mut hashes = ValueHashes::default();
-        hashes.remember_all(&[&page]);
+        let hash = hashes.hash(&page);
+        hashes.remember([(address(&page).unwrap(), hash)]);
         let copy = map([("title", Value::from("A"))]);
         assert_eq!(hashes.hash(&page), hashes.hash(&copy), "a remembered hash is the contents' hash");
         let list = Value::from(vec![page.clone()]);

@@ -1,12 +1,10 @@
-//! `RenderContext`: the data a template is rendered with, which can also be hashed for the
-//! render's key. It offers the same `insert` calls as `tera::Context`, so render code reads
-//! the same; it becomes a `tera::Context` only when the render really runs.
+//! `RenderContext`: the data a template is rendered with. It offers the same `insert` calls
+//! as `tera::Context`, so render code reads the same; it becomes a `tera::Context` only when
+//! the render really runs.
 
 use std::collections::BTreeMap;
 
 use tera::{Context, Value};
-
-use crate::incremental::{KeyEntries, ValueHashes};
 
 /// The data a template is rendered with.
 #[derive(Debug, Clone, Default)]
@@ -28,11 +26,6 @@ impl RenderContext {
     /// Adds a value that is already a Tera value.
     pub fn insert_value(&mut self, key: &'static str, value: Value) {
         self.entries.insert(key, value);
-    }
-
-    /// Its entries' names and hashes, for its render key.
-    pub fn key_entries(&self, hashes: &ValueHashes<'_>) -> KeyEntries {
-        KeyEntries::new(self.entries.iter().map(|(name, value)| (*name, hashes.hash(value))))
     }
 
     /// The Tera context for rendering.

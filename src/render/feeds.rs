@@ -21,8 +21,9 @@ use crate::incremental::{Memos, Same};
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::SortBy;
 use crate::render::absolute_urls::absolutize;
-use crate::render::memo::RenderStats;
+use crate::render::bodies::Bodies;
 use crate::render::xml::{self, element, escape};
+use crate::render::RenderStats;
 use crate::render::RenderedFile;
 use crate::site::{url, PageId, Site};
 
@@ -120,13 +121,18 @@ pub fn feeds(site: &Site) -> Vec<Feed> {
 /// The files of `feeds`, each entry written once whichever feeds hold it, with how many
 /// were written and how many were the same as last run's: entries and files are written
 /// through `memos` from what they are written from ([`Entry`], [`FeedSource`]).
-pub fn render(site: &Site, feeds: &[Feed], memos: &Memos) -> (Vec<RenderedFile>, RenderStats) {
+pub fn render(
+    site: &Site,
+    bodies: &Bodies,
+    feeds: &[Feed],
+    memos: &Memos,
+) -> (Vec<RenderedFile>, RenderStats) {
     let mut held: Vec<PageId> = feeds.iter().flat_map(|feed| feed.pages.iter().copied()).collect();
     held.sort_unstable();
     held.dedup();
     let write_entry = memos.digested_function(write_entry);
     let written: Vec<Arc<WrittenEntry>> =
-        held.par_iter().map(|&id| write_entry.call(&Entry::of(site, id))).collect();
+        held.par_iter().map(|&id| write_entry.call(&Entry::of(site, bodies, id))).collect();
     let mut entries: Vec<Option<Arc<WrittenEntry>>> = vec![None; site.pages.len()];
     for (id, entry) in held.into_iter().zip(written) {
         entries[id] = Some(entry);
@@ -250,9 +256,10 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    /// The entry of page `id`, a dated page.
-    pub fn of(site: &'a Site, id: PageId) -> Entry<'a> {
+    /// The entry of page `id`, a dated page, showing its `bodies`.
+    pub fn of(site: &'a Site, bodies: &'a Bodies, id: PageId) -> Entry<'a> {
         let page = &site.pages[id];
+        let body = &bodies.pages[id];
         let published = page.date.expect("feeds hold dated pages only");
         let categories = site.taxonomies.iter().flat_map(|t| t.terms_of(page)).map(|(_, t)| t.name.as_str());
         Entry {
@@ -262,9 +269,9 @@ impl<'a> Entry<'a> {
             updated: page.updated.unwrap_or(published).max(published),
             authors: &page.authors,
             categories: categories.collect(),
-            summary: page.summary.as_deref(),
+            summary: body.summary.as_deref(),
             content: match site.config.feed_content {
-                FeedContent::Full => Some(&page.content),
+                FeedContent::Full => Some(&body.content),
                 FeedContent::Summary => None,
             },
         }

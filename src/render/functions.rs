@@ -10,12 +10,12 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
-use crate::config::MarkdownConfig;
+use crate::config::{Config, MarkdownConfig};
 use crate::incremental::ValueHashes;
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
 use crate::render::queries::{self, Query};
-use crate::render::views::Views;
+use crate::render::views::{Hashed, Views};
 use crate::site::{url, Site};
 
 /// A map by path or name (Fx-hashed, as every map here: each run builds them over every
@@ -27,11 +27,12 @@ pub struct Lookup {
     base_url: String,
     /// Where pages, sections and outputs are.
     index: Arc<LookupIndex>,
-    /// Full page views and section views, by id; `None` for shortcodes.
-    views: Option<(Vec<Value>, Vec<Value>)>,
-    taxonomies: ByName<Value>,
-    /// Archive per section content path; the whole site's under `""`.
-    archives: ByName<Value>,
+    /// The views answers are made of, with their hashes; `None` for shortcodes.
+    views: Option<Arc<Views>>,
+    /// Each taxonomy's index in the views, by name.
+    taxonomies: ByName<usize>,
+    /// Each section's index in the views, by content path, for its archive.
+    archives: ByName<usize>,
     /// The key of each text in config.toml's `[extra]` (`extra.menu[1].url`), the first
     /// where a text is written twice: a `get_url` of one names where it comes from.
     config_keys: ByName<String>,
@@ -102,32 +103,28 @@ fn by_content_path<'a>(list: impl Iterator<Item = (&'a str, &'a str)>) -> ByName
 }
 
 impl Lookup {
-    /// Answers from `index` and the views of `site`. Without views (for shortcodes) only
-    /// `get_url` works.
-    pub fn new(site: &Site, views: Option<&Views>, index: Arc<LookupIndex>) -> Lookup {
-        let base_url = site.config.base_url.clone();
-        let view = |list: Option<&Vec<Value>>, index: usize| {
-            list.and_then(|l| l.get(index)).cloned().unwrap_or_else(Value::none)
-        };
-        let taxonomies = site
-            .taxonomies
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.clone(), view(views.map(|v| &v.taxonomies), i)))
-            .collect();
-        let mut archives: ByName<Value> = site
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.content_path.clone(), view(views.map(|v| &v.section_archives), i)))
-            .collect();
-        archives.insert(String::new(), views.map_or_else(Value::none, |v| v.archive.clone()));
-        let views = views.map(|v| (v.pages.clone(), v.sections.clone()));
+    /// Answers from `index` and the `views` of `site`.
+    pub fn new(site: &Site, views: Arc<Views>, index: Arc<LookupIndex>) -> Lookup {
+        let taxonomies = site.taxonomies.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+        let archives = site.sections.iter().enumerate().map(|(i, s)| (s.content_path.clone(), i)).collect();
+        Lookup { views: Some(views), taxonomies, archives, ..Lookup::for_shortcodes(&site.config, index) }
+    }
+
+    /// Answers from `index` alone, for shortcodes: they are expanded before the views exist,
+    /// so only `get_url` works.
+    pub fn for_shortcodes(config: &Config, index: Arc<LookupIndex>) -> Lookup {
         let mut config_keys = ByName::default();
-        for (key, value) in &site.config.extra {
+        for (key, value) in &config.extra {
             note_config_keys(&format!("extra.{key}"), value, &mut config_keys);
         }
-        Lookup { base_url, index, views, taxonomies, archives, config_keys }
+        Lookup {
+            base_url: config.base_url.clone(),
+            index,
+            views: None,
+            taxonomies: ByName::default(),
+            archives: ByName::default(),
+            config_keys,
+        }
     }
 
     /// The answer to `query`, as the template function gives it.
@@ -135,44 +132,58 @@ impl Lookup {
     /// # Errors
     /// The message the template function fails with: no such page, section or taxonomy.
     pub fn answer(&self, query: &Query) -> Result<Value, String> {
-        let Some((pages, sections)) = &self.views else {
+        self.answer_hashed(query).map(|(value, _)| value)
+    }
+
+    /// A hash of the answer to `query`, to compare it with the answer of another run.
+    pub fn answer_hash(&self, query: &Query) -> u64 {
+        match self.answer_hashed(query) {
+            Ok((_, hash)) => hash,
+            Err(message) => {
+                ValueHashes::default().hash(&Value::from(format!("error: {message}"))).rotate_left(1)
+            }
+        }
+    }
+
+    /// The answer to `query` with its hash (a view's own, made when the view was).
+    fn answer_hashed(&self, query: &Query) -> Result<(Value, u64), String> {
+        let text = |text: String| {
+            let value = Value::from(text);
+            let hash = ValueHashes::default().hash(&value);
+            (value, hash)
+        };
+        let Some(views) = &self.views else {
             if let Query::Url(path) = query {
-                return self.url(path).map(Value::from);
+                return self.url(path).map(text);
             }
             return Err("shortcodes can use `get_url`, not `get_page`, `get_section`, `get_archive` or `get_taxonomy`".into());
         };
+        let owned = |hashed: Hashed<'_>| (hashed.value.clone(), hashed.hash);
         match query {
-            Query::Url(path) => self.url(path).map(Value::from),
+            Query::Url(path) => self.url(path).map(text),
             Query::Page(path) => self
                 .index
                 .pages
                 .get(path)
-                .map(|&(_, id)| pages[id].clone())
+                .map(|&(_, id)| owned(views.page(id)))
                 .ok_or_else(|| format!("`get_page`: no page at `content/{path}`")),
             Query::Section(path) => self
                 .index
                 .sections
                 .get(path)
-                .map(|&(_, id)| sections[id].clone())
+                .map(|&(_, id)| owned(views.section(id)))
                 .ok_or_else(|| format!("`get_section`: no section at `content/{path}`")),
+            Query::Archive(section) if section.is_empty() => Ok(owned(views.archive())),
             Query::Archive(section) => self
                 .archives
                 .get(section)
-                .cloned()
+                .map(|&id| owned(views.section_archive(id)))
                 .ok_or_else(|| format!("`get_archive`: no section at `content/{section}`")),
             Query::Taxonomy(kind) => self
                 .taxonomies
                 .get(kind)
-                .cloned()
+                .map(|&index| owned(views.taxonomy(index)))
                 .ok_or_else(|| format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml")),
-        }
-    }
-
-    /// A hash of the answer to `query`, to compare it with the answer of another run.
-    pub fn answer_hash(&self, query: &Query, hashes: &ValueHashes<'_>) -> u64 {
-        match self.answer(query) {
-            Ok(value) => hashes.hash(&value),
-            Err(message) => hashes.hash(&Value::from(format!("error: {message}"))).rotate_left(1),
         }
     }
 

@@ -1,42 +1,30 @@
-//! The render memo: what each output was rendered from, so an output whose inputs are
-//! unchanged is reused from the previous run instead of rendered again.
+//! The render of one templated output as a memoized function: what it is rendered from
+//! ([`RenderArgument`]: the template, the URL path and the views its context holds) and what
+//! it may ask while it runs ([`RenderEnvironment`]: the templates, and the lookups of
+//! `get_page`, `get_section`, `get_taxonomy`, `get_archive` and `get_url`).
 //!
-//! A render's key hashes the template set (every template text and the config), the template
-//! name, the output path and the exact data in the render's context. Template functions that
-//! reach outside the context record their queries while a render runs (`queries`); a
-//! previous output is reused only when its key is the same *and* every query it made still
-//! has the same answer. That is what keeps an incremental run equal to a clean one. This
-//! module does not decide what to render, and it keeps nothing between runs itself: the
-//! caller hands the previous `RenderCache` back in. Outputs built without templates (feeds,
-//! the sitemap) are not here: they are memoized functions of what they are built from.
+//! [`render_output`] is called through `incremental::Memos`: the argument is the key (each
+//! view by the hash made when it was built, so an output whose views are those of the last
+//! run is known without building its context), the environment's digest (every template and
+//! the config) joins it, and a last run's output is reused only while every lookup its
+//! templates made still gets the same answer. This module keeps nothing between runs and
+//! does not decide what to render.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustc_hash::FxBuildHasher;
+use tera::{Tera, Value};
 
-use crate::incremental::RunOrderMap;
-use crate::render::queries::Query;
-
-/// The renders of one run, kept to be reused by the next.
-#[derive(Debug, Clone, Default)]
-pub struct RenderCache {
-    /// By output path, in the order they were made: the next run makes its outputs in the
-    /// same order while no page moved (see [`RunOrderMap`]).
-    entries: RunOrderMap<CachedRender>,
-}
-
-impl RenderCache {
-    /// How many outputs it holds.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether it holds nothing (a first run).
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-}
+use crate::error::Result;
+use crate::incremental::{Digest, Environment};
+use crate::load::TemplateFile;
+use crate::render::context::RenderContext;
+use crate::render::functions::Lookup;
+use crate::render::queries::{self, Query};
+use crate::render::views::{Hashed, Views};
+use crate::site::{url, PageId};
 
 /// How many outputs a run rendered and how many it reused.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,98 +35,188 @@ pub struct RenderStats {
     pub reused: usize,
 }
 
-/// One output as rendered: its key, the queries it made with the hashes of their answers, and
-/// the bytes.
-#[derive(Debug, Clone)]
-pub(crate) struct CachedRender {
-    key: u64,
-    /// Shared, so that reusing a render (most of them, each run) copies no query.
-    answers: Arc<[(Query, u64)]>,
-    contents: Arc<[u8]>,
+/// What one templated output is rendered from.
+pub(crate) struct RenderArgument<'a> {
+    /// The template's name.
+    pub template: &'a str,
+    /// The output's URL path: `current_path`, and `current_url` with the base URL.
+    pub url_path: &'a str,
+    /// The file a failed render is reported in.
+    pub source: &'a Path,
+    /// The rest of the context.
+    pub context: Context<'a>,
 }
 
-/// Looks in the previous cache for an output that is still valid.
-pub(crate) struct Reuse<'a> {
-    previous: &'a RenderCache,
-    /// Whether each distinct list of queries in `previous` (by address: lists are interned,
-    /// so thousands of renders share a few) still gets the answers it got.
-    still_answered: HashMap<usize, bool, FxBuildHasher>,
+impl Hash for RenderArgument<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.template.hash(state);
+        self.url_path.hash(state);
+        // The bytes, not `Path`'s own hash, which walks its components.
+        self.source.as_os_str().as_encoded_bytes().hash(state);
+        self.context.hash(state);
+    }
 }
 
-impl<'a> Reuse<'a> {
-    /// Reuses from `previous`, checking each of its query lists once with `answer` (the
-    /// hash of a query's answer now).
-    pub(crate) fn new(previous: &'a RenderCache, answer: impl Fn(&Query) -> u64) -> Reuse<'a> {
-        let mut answers: HashMap<&Query, u64, FxBuildHasher> = HashMap::default();
-        let mut still_answered: HashMap<usize, bool, FxBuildHasher> = HashMap::default();
-        for (_, cached) in previous.entries.iter().filter(|(_, cached)| !cached.answers.is_empty()) {
-            still_answered.entry(address_of_answers(&cached.answers)).or_insert_with(|| {
-                cached
-                    .answers
-                    .iter()
-                    .all(|(query, hash)| *answers.entry(query).or_insert_with(|| answer(query)) == *hash)
-            });
+/// The views a template is given besides `current_path` and `current_url`, by the name it
+/// reads them by.
+#[derive(Hash)]
+pub(crate) enum Context<'a> {
+    /// A page: `page`.
+    Page { page: Hashed<'a> },
+    /// A section's pager: `section`, `paginator`.
+    Pager { section: Hashed<'a>, paginator: Paginator<'a> },
+    /// A taxonomy's list of terms: `taxonomy`.
+    TaxonomyList { taxonomy: Hashed<'a> },
+    /// A term's pager: `taxonomy` (without terms), `term`, `paginator`.
+    TermPager { taxonomy: Hashed<'a>, term: Hashed<'a>, paginator: Paginator<'a> },
+    /// The archive: `archive`.
+    Archive { archive: Hashed<'a> },
+    /// Nothing else (`404.html`, `robots.txt`).
+    Plain,
+}
+
+/// What a template's `paginator` holds: the light views of its pages, the counts, and the
+/// URL paths of the other pagers it links to.
+pub(crate) struct Paginator<'a> {
+    /// The pages on this pager.
+    pub pages: &'a [PageId],
+    /// Where their light views are.
+    pub views: &'a Views,
+    /// `current_index`, `number_pagers`, `paginate_by`, `total_pages`.
+    pub numbers: [(&'static str, usize); 4],
+    /// `first`, `last`, `previous`, `next`: each a pager's URL path, if there is one.
+    pub links: [(&'static str, Option<&'a str>); 4],
+}
+
+impl Hash for Paginator<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.pages.len().hash(state);
+        for &id in self.pages {
+            self.views.light_page(id).hash(state);
         }
-        Reuse { previous, still_answered }
-    }
-
-    /// The previous bytes of `output_path`, when they were rendered with `key` and every
-    /// query they made still gets the answer it got then.
-    ///
-    /// `position` is where the output would be in the previous run's order: looked at first.
-    pub(crate) fn get(&self, position: usize, output_path: &str, key: u64) -> Option<CachedRender> {
-        let cached = self.previous.entries.get(position, output_path)?;
-        let answered = cached.answers.is_empty()
-            || self.still_answered.get(&address_of_answers(&cached.answers)).copied().unwrap_or(false);
-        (cached.key == key && answered).then(|| cached.clone())
+        (self.numbers, self.links).hash(state);
     }
 }
 
-fn address_of_answers(answers: &Arc<[(Query, u64)]>) -> usize {
-    answers.as_ptr() as usize
-}
-
-/// Makes renders with equal query lists share one list, so that [`Reuse`] checks each list
-/// once per run, not once per output.
-#[derive(Default)]
-pub(crate) struct Interner {
-    lists: std::collections::HashSet<Arc<[(Query, u64)]>, FxBuildHasher>,
-    /// Addresses of the lists in `lists`: a render holding one of them (most reused
-    /// renders) is settled without hashing its list.
-    shared: std::collections::HashSet<usize, FxBuildHasher>,
-}
-
-impl Interner {
-    /// `render` with its query list shared with every equal one seen before.
-    pub(crate) fn intern(&mut self, mut render: CachedRender) -> CachedRender {
-        if render.answers.is_empty() || self.shared.contains(&address_of_answers(&render.answers)) {
-            return render;
+impl Paginator<'_> {
+    /// `paginator` as a template value, its links made permalinks with `base_url`.
+    fn to_value(&self, base_url: &str) -> Value {
+        let pages: Vec<Value> =
+            self.pages.iter().map(|&id| self.views.light_page(id).value.clone()).collect();
+        let numbers = self.numbers.iter().map(|&(name, n)| (name, Value::from(n)));
+        let links = self.links.iter().map(|&(name, link)| {
+            (name, link.map_or_else(Value::none, |url_path| Value::from(url::permalink(base_url, url_path))))
+        });
+        // Made for every pager rendered: sized once rather than grown.
+        let mut map = tera::Map::with_capacity(1 + self.numbers.len() + self.links.len());
+        for (key, value) in std::iter::once(("pages", Value::from(pages))).chain(numbers).chain(links) {
+            map.insert(key.into(), value);
         }
-        match self.lists.get(&render.answers) {
-            Some(shared) => render.answers = Arc::clone(shared),
-            None => {
-                self.shared.insert(address_of_answers(&render.answers));
-                self.lists.insert(Arc::clone(&render.answers));
-            }
+        Value::from(map)
+    }
+}
+
+/// What a render runs in: the templates (and the config they see), and the lookups template
+/// functions make.
+pub(crate) struct RenderEnvironment<'a> {
+    tera: &'a Tera,
+    lookup: &'a Lookup,
+    /// Each template's file, for errors.
+    template_paths: &'a BTreeMap<String, PathBuf>,
+    base_url: &'a str,
+    /// The digest of every template's name and text and of the config.
+    digest: u128,
+}
+
+impl<'a> RenderEnvironment<'a> {
+    /// The environment of renders through `tera`, which was built from `templates` and the
+    /// `config` view, with its functions answering from `lookup`.
+    pub(crate) fn new(
+        tera: &'a Tera,
+        template_paths: &'a BTreeMap<String, PathBuf>,
+        templates: &[TemplateFile],
+        config: (Hashed<'_>, &'a str),
+        lookup: &'a Lookup,
+    ) -> RenderEnvironment<'a> {
+        let (config, base_url) = config;
+        let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
+        for template in templates {
+            by_name.insert(&template.name, &template.text);
         }
-        render
+        let mut digest = Digest::new();
+        "template set".hash(&mut digest);
+        by_name.hash(&mut digest);
+        config.hash(&mut digest);
+        RenderEnvironment { tera, lookup, template_paths, base_url, digest: digest.finish_128() }
     }
 }
 
-impl CachedRender {
-    /// A fresh render.
-    pub(crate) fn new(key: u64, answers: Vec<(Query, u64)>, contents: Arc<[u8]>) -> CachedRender {
-        CachedRender { key, answers: answers.into(), contents }
+impl Environment<Query> for RenderEnvironment<'_> {
+    fn digest(&self) -> u128 {
+        self.digest
     }
 
-    /// The rendered bytes.
-    pub(crate) fn contents(&self) -> &Arc<[u8]> {
-        &self.contents
+    fn answer_digest(&self, query: &Query) -> u64 {
+        self.lookup.answer_hash(query)
     }
 }
 
-impl FromIterator<(String, CachedRender)> for RenderCache {
-    fn from_iter<I: IntoIterator<Item = (String, CachedRender)>>(iter: I) -> Self {
-        RenderCache { entries: iter.into_iter().collect() }
+/// Renders one output: its template with its context, in `environment`; returns the bytes
+/// and the lookups its templates made.
+pub(crate) fn render_output(
+    argument: &RenderArgument<'_>,
+    environment: &RenderEnvironment<'_>,
+) -> (Result<Arc<[u8]>>, Vec<Query>) {
+    let context = context(argument, environment.base_url);
+    let (html, queries) =
+        queries::recording(|| render_named(environment, argument.template, &context, argument.source));
+    (html.map(|html| html.into_bytes().into()), queries)
+}
+
+/// Renders `template` with `context` (an output rendered every run: `404.html`).
+pub(crate) fn render_plain(
+    environment: &RenderEnvironment<'_>,
+    template: &str,
+    url_path: &str,
+) -> Result<String> {
+    let argument =
+        RenderArgument { template, url_path, source: Path::new(url_path), context: Context::Plain };
+    render_named(environment, template, &context(&argument, environment.base_url), argument.source)
+}
+
+/// The context `argument` stands for.
+fn context(argument: &RenderArgument<'_>, base_url: &str) -> RenderContext {
+    let mut context = RenderContext::new();
+    context.insert_value("current_path", Value::from(argument.url_path));
+    context.insert_value("current_url", Value::from(url::permalink(base_url, argument.url_path)));
+    let view = |view: &Hashed<'_>| view.value.clone();
+    match &argument.context {
+        Context::Page { page } => context.insert_value("page", view(page)),
+        Context::Pager { section, paginator } => {
+            context.insert_value("section", view(section));
+            context.insert_value("paginator", paginator.to_value(base_url));
+        }
+        Context::TaxonomyList { taxonomy } => context.insert_value("taxonomy", view(taxonomy)),
+        Context::TermPager { taxonomy, term, paginator } => {
+            context.insert_value("taxonomy", view(taxonomy));
+            context.insert_value("term", view(term));
+            context.insert_value("paginator", paginator.to_value(base_url));
+        }
+        Context::Archive { archive } => context.insert_value("archive", view(archive)),
+        Context::Plain => {}
     }
+    context
+}
+
+fn render_named(
+    environment: &RenderEnvironment<'_>,
+    template: &str,
+    context: &RenderContext,
+    source: &Path,
+) -> Result<String> {
+    environment.tera.render(template, &context.to_tera()).map_err(|error| {
+        let name = super::failing_template(&error).unwrap_or_else(|| template.to_string());
+        let shown = environment.template_paths.get(&name).map(|p| p.display().to_string()).unwrap_or(name);
+        super::template_error_named(&error, shown, Some(source.to_path_buf()))
+    })
 }

@@ -2,10 +2,13 @@
 //!
 //! Every output is rendered before anything is written, so a template error anywhere leaves
 //! the output folder untouched. Pages render in parallel; views are built once. Feeds, the
-//! sitemap and the absolute URLs inside feeds have modules of their own. An output whose
-//! render key is unchanged since the previous run is reused, not rendered (`memo`).
+//! sitemap and the absolute URLs inside feeds have modules of their own. Each templated
+//! output is rendered through the memos, as a function of what it is rendered from (`memo`),
+//! so an output whose inputs are unchanged since the previous run is reused, not rendered.
+//! Rendering reads the site and never changes it.
 
 pub mod absolute_urls;
+pub mod bodies;
 pub mod context;
 pub mod fallbacks;
 pub mod feeds;
@@ -30,17 +33,19 @@ use rustc_hash::FxHashSet as HashSet;
 use rayon::prelude::*;
 use tera::{Tera, Value};
 
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::incremental::{Memos, ValueHashes};
+use crate::incremental::{Memos, RecordedFunction, Reuse};
 use crate::load::TemplateFile;
-use crate::shared_text::SharedText;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
-use context::RenderContext;
+use bodies::Bodies;
 use feeds::Feed;
 use functions::{IndexSource, Lookup, LookupIndex};
-use memo::{CachedRender, Interner, RenderCache, RenderStats, Reuse};
+pub use memo::RenderStats;
+use memo::{Context, Paginator, RenderArgument, RenderEnvironment};
 use plan::{Plan, PlanInput, Source};
+use queries::Query;
 use views::Views;
 
 /// A file produced by rendering.
@@ -52,33 +57,28 @@ pub struct RenderedFile {
     pub contents: Arc<[u8]>,
 }
 
-/// What rendering produced: the files, the cache for the next run, and what was reused.
+/// What rendering produced: the files, and what was reused.
 #[derive(Debug)]
 pub struct Rendered {
     /// Every rendered file.
     pub files: Vec<RenderedFile>,
-    /// The renders of this run, to pass back as `RenderInput::previous` next time.
-    pub cache: RenderCache,
     /// How many outputs were rendered and how many reused.
     pub stats: RenderStats,
 }
 
 /// What the renderer needs besides the site.
 pub struct RenderInput<'a> {
-    /// The site model. Rendering expands the shortcodes in it, in place: a copy of the site
-    /// for that held every page's HTML twice.
-    pub site: &'a mut Site,
+    /// The site model.
+    pub site: &'a Site,
     /// Templates, theme first then the site's (later ones override earlier ones by name).
     pub templates: &'a [TemplateFile],
     /// Output paths of the static files, so `get_url` can check them.
     pub static_outputs: Vec<String>,
-    /// The previous run's renders (empty for a clean build); valid ones are reused.
-    pub previous: &'a RenderCache,
-    /// The memos the render's pure functions are called through.
+    /// The memos the render's pure functions are called through: a templated output whose
+    /// inputs are those of an output of the last run is that output.
     pub memos: &'a Memos,
     /// Given each templated output as soon as it is rendered, returns what rendering keeps of
     /// it: a one-shot build writes the bytes aside and keeps none (see `write::Staging`).
-    /// Such outputs are not cached: there is no next run.
     pub settle: Option<&'a Settle<'a>>,
 }
 
@@ -91,16 +91,14 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, previous, memos, settle } = input;
+    let RenderInput { site, templates, static_outputs, memos, settle } = input;
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
     };
     let templates = &with_builtins(&fallbacks::fit_to_site_base(templates));
-    // From here on, pages and sections hold their shortcodes' output, for templates and feeds
-    // (and so for the render keys, which hash the views built from them).
-    expand_shortcodes(site, templates, &static_outputs, memos)?;
-    let site: &Site = site;
+    // What templates and feeds show of each page and section: its HTML, shortcodes expanded.
+    let bodies = Bodies::expand(site, templates, &static_outputs, memos)?;
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
     let copied: HashSet<&str> = static_outputs
         .iter()
@@ -122,16 +120,21 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .chain(["sitemap.xml", "robots.txt", "404.html"])
         .collect();
     lap("planned");
-    let views = Views::build(site, memos);
+    let views = Arc::new(Views::build(site, &bodies, memos));
     lap("built views");
     let index = memos.call_digested(&IndexSource::of(site, &other_outputs), LookupIndex::new);
-    let lookup = Arc::new(Lookup::new(site, Some(&views), index));
+    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index));
     lap("built the lookup");
-    let (tera, template_paths) = build_tera(templates, &views.config, Arc::clone(&lookup), site)?;
+    let (tera, template_paths) = build_tera(templates, &site.config, &views.config, Arc::clone(&lookup))?;
     check_templates_exist(site, &tera)?;
+    let environment = RenderEnvironment::new(
+        &tera,
+        &template_paths,
+        templates,
+        (views.config(), &site.config.base_url),
+        &lookup,
+    );
     lap("built tera");
-    let hashes = views.value_hashes(templates);
-    lap("hashed views");
 
     let jobs = jobs(site, &plan);
     lap("listed jobs");
@@ -139,48 +142,34 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         site,
         tera: &tera,
         views: &views,
-        template_paths: &template_paths,
         plan: &plan,
-        hashes: &hashes,
-        lookup: &lookup,
-        reuse: Reuse::new(previous, |query| lookup.answer_hash(query, &hashes)),
+        environment: &environment,
+        render: memos.recorded_function(memo::render_output),
         section_pages_read: reads::may_read_field(templates, "section", "pages"),
     };
     let results: Vec<Result<Output>> = jobs
         .par_iter()
-        .enumerate()
-        .map(|(position, job)| {
-            let output = renderer.render(job, position)?;
+        .map(|job| {
+            let output = renderer.render(job)?;
             let Some(settle) = settle else { return Ok(output) };
-            let origin = match output.origin {
-                Origin::Rendered(..) => Origin::Settled,
-                origin => origin,
-            };
-            Ok(Output { file: settle(output.file)?, origin })
+            Ok(Output { file: settle(output.file)?, origin: output.origin })
         })
         .collect();
     lap("ran jobs");
     let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
-    let mut cache = Vec::with_capacity(results.len());
     let mut stats = RenderStats::default();
     let mut errors = Vec::new();
-    let mut interner = Interner::default();
     for result in results {
         match result {
             Ok(Output { file, origin }) => {
                 match origin {
-                    Origin::Rendered(path, render) => {
+                    Origin::Rendered => {
                         if stats.rendered < 5 {
                             log::debug!("render: rendered `{}`", file.output_path);
                         }
                         stats.rendered += 1;
-                        cache.push((path, interner.intern(render)));
                     }
-                    Origin::Reused(path, render) => {
-                        stats.reused += 1;
-                        cache.push((path, interner.intern(render)));
-                    }
-                    Origin::Settled => stats.rendered += 1,
+                    Origin::Reused => stats.reused += 1,
                     Origin::Built => {}
                 }
                 files.push(file);
@@ -191,7 +180,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     Error::fail_if_any(merge_repeated(errors))?;
     lap("rendered jobs");
     // Feeds are built without templates, from the model.
-    let (feed_files, feed_stats) = feeds::render(site, &feeds, memos);
+    let (feed_files, feed_stats) = feeds::render(site, &bodies, &feeds, memos);
     files.extend(feed_files);
     stats.rendered += feed_stats.rendered;
     stats.reused += feed_stats.reused;
@@ -201,12 +190,9 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let sitemap = memos.call_digested(&sitemap::SitemapSource::of(site, &plan), sitemap::files);
     files.extend(sitemap.iter().cloned());
     lap("rendered the sitemap");
-    let cache: RenderCache = cache.into_iter().collect();
-    lap("collected the cache");
-    lap("kept views");
-    drop(hashes);
-    drop_in_background((views, lookup, tera));
-    Ok(Rendered { files, cache, stats })
+    drop(renderer);
+    drop_in_background((views, lookup, tera, bodies));
+    Ok(Rendered { files, stats })
 }
 
 /// Frees `value` on another thread. A site's views and its model are tens of thousands of
@@ -224,17 +210,14 @@ struct Output {
     origin: Origin,
 }
 
-/// Where an output's bytes came from. A cached output comes with the cache's copy of its
-/// path, made on the thread that rendered it rather than in the sequential collecting.
+/// Where an output's bytes came from.
 enum Origin {
-    /// Rendered through a template now; cached for the next run.
-    Rendered(String, CachedRender),
+    /// Rendered through a template now.
+    Rendered,
     /// The previous run's render, still valid.
-    Reused(String, CachedRender),
-    /// Built without the cache (redirects, the 404 page and robots.txt): single or cheap.
+    Reused,
+    /// Built without the memos (redirects, the 404 page and robots.txt): single or cheap.
     Built,
-    /// Rendered now and given to [`RenderInput::settle`]; not cached.
-    Settled,
 }
 
 /// One output to render.
@@ -250,7 +233,7 @@ enum Job<'a> {
 }
 
 /// Every templated output first, then the ones built without a template (redirects, the
-/// 404 page, robots.txt): the render memo holds the templated ones in this order.
+/// 404 page, robots.txt).
 fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
     let pages = (0..site.pages.len()).filter(|&id| site.pages[id].is_rendered()).map(Job::Page);
     let pagers = site
@@ -289,84 +272,20 @@ fn with_builtins(templates: &[TemplateFile]) -> Vec<TemplateFile> {
     builtins.chain(templates.iter().cloned()).collect()
 }
 
-/// Renders the shortcodes of every page and section, with a Tera of their own: they render
-/// before the views that the full template functions read exist, so only `get_url` works.
-/// The placeholders in pages and sections are replaced in place.
-fn expand_shortcodes(
-    site: &mut Site,
-    templates: &[TemplateFile],
-    static_outputs: &[String],
-    memos: &Memos,
-) -> Result<()> {
-    let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
-        || site.sections.iter().any(|s| !s.shortcodes.is_empty());
-    if !has_calls {
-        return Ok(());
-    }
-    let static_outputs: Vec<&str> = static_outputs.iter().map(String::as_str).collect();
-    let index = memos.call_digested(&IndexSource::of(site, &static_outputs), LookupIndex::new);
-    let lookup = Arc::new(Lookup::new(site, None, index));
-    let config = Value::from_serializable(&site.config);
-    let (tera, _) = build_tera(templates, &config, lookup, site)?;
-    let overridden: Vec<&str> =
-        templates.iter().filter(|t| !is_builtin(t)).map(|t| t.name.as_str()).collect();
-    let expander = shortcodes::Expander {
-        tera: &tera,
-        builtins_in_use: shortcodes::BUILTINS
-            .iter()
-            .map(|(name, _, _)| *name)
-            .filter(|name| !overridden.contains(name))
-            .collect(),
-        names: templates
-            .iter()
-            .filter_map(|t| t.name.strip_prefix("shortcodes/").and_then(|n| n.strip_suffix(".html")))
-            .map(str::to_string)
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-    };
-    let errors: Vec<Error> = site
-        .pages
-        .par_iter_mut()
-        .filter(|page| !page.shortcodes.is_empty())
-        .flat_map_iter(|page| {
-            let content = expander.expand(&page.content, &page.shortcodes, &page.display_path);
-            // The summary repeats the calls at the content's start: their errors are reported
-            // once, from the content.
-            page.summary = page.summary.as_ref().map(|summary| {
-                expander.expand(summary, &page.shortcodes, &page.display_path).unwrap_or_default().into()
-            });
-            match content {
-                Ok(content) => {
-                    page.content = SharedText::from(content);
-                    Vec::new()
-                }
-                Err(errors) => errors,
-            }
-        })
-        .collect();
-    let mut errors = errors;
-    for section in site.sections.iter_mut().filter(|s| !s.shortcodes.is_empty()) {
-        match expander.expand(&section.content, &section.shortcodes, &section.display_path) {
-            Ok(content) => section.content = SharedText::from(content),
-            Err(list) => errors.extend(list),
-        }
-    }
-    Error::fail_if_any(errors)
-}
-
+/// The templates, with Quire's functions answering from `lookup` and `config` (the `config`
+/// value, made from `settings`) in every template's context; with each template's file.
 fn build_tera(
     templates: &[TemplateFile],
+    settings: &Config,
     config: &Value,
     lookup: Arc<Lookup>,
-    site: &Site,
 ) -> Result<(Tera, BTreeMap<String, PathBuf>)> {
     let mut by_name: BTreeMap<&str, &TemplateFile> = BTreeMap::new();
     for template in templates {
         by_name.insert(&template.name, template);
     }
     let mut tera = Tera::new();
-    functions::register(&mut tera, lookup, site.config.markdown.clone());
+    functions::register(&mut tera, lookup, settings.markdown.clone());
     tera.global_context().insert_value("config", config.clone());
     tera.add_raw_templates(by_name.iter().map(|(name, t)| (*name, t.text.as_str())))
         .map_err(|error| template_error(&error, None, &by_name))?;
@@ -536,87 +455,84 @@ fn page_template<'a>(site: &'a Site, page: &'a crate::site::Page, tera: &Tera) -
     page.section.and_then(|id| site.sections[id].page_template.as_deref()).unwrap_or("page.html").into()
 }
 
-struct Renderer<'a> {
+struct Renderer<'a, F> {
     site: &'a Site,
     tera: &'a Tera,
     views: &'a Views,
-    template_paths: &'a BTreeMap<String, PathBuf>,
     plan: &'a Plan,
-    hashes: &'a ValueHashes<'a>,
-    lookup: &'a Lookup,
-    reuse: Reuse<'a>,
+    environment: &'a RenderEnvironment<'a>,
+    /// Each templated output's render, through the memos.
+    render: RecordedFunction<Arc<[u8]>, Query, F>,
     /// Whether some template may reach `section.pages` (see `reads`). When none can, pagers
     /// are given their section without its pages, so that a pager's bytes, and its key,
     /// depend only on the pages it lists.
     section_pages_read: bool,
 }
 
-impl Renderer<'_> {
-    /// Renders `job`, the `position`th of the run (where its previous render is looked for
-    /// first).
-    fn render(&self, job: &Job<'_>, position: usize) -> Result<Output> {
+impl<F> Renderer<'_, F>
+where
+    F: Fn(&RenderArgument<'_>, &RenderEnvironment<'_>) -> (Result<Arc<[u8]>>, Vec<Query>)
+        + Copy
+        + Send
+        + Sync
+        + 'static,
+{
+    /// Renders `job`.
+    fn render(&self, job: &Job<'_>) -> Result<Output> {
+        let templated = |template: &str, url_path: &str, source: &Path, context: Context<'_>| {
+            self.render_templated(&RenderArgument { template, url_path, source, context })
+        };
         match *job {
             Job::Page(id) => {
                 let page = &self.site.pages[id];
-                let view = &self.views.pages[id];
                 let template = page_template(self.site, page, self.tera);
-                let mut context = self.context(&page.url_path);
-                context.insert_value("page", view.clone());
-                self.render_context(position, &template, &page.url_path, &page.display_path, context)
+                let context = Context::Page { page: self.views.page(id) };
+                templated(&template, &page.url_path, &page.display_path, context)
             }
             Job::Pager { section, pager } => {
                 let s = &self.site.sections[section];
                 let list = PageList { pages: &s.pages, pagers: &s.pagers, paginate_by: s.paginate_by };
-                let paginator = self.paginator(&list, pager);
-                let url_path = &s.pagers[pager].url_path;
-                let view = match self.section_pages_read {
-                    true => &self.views.sections[section],
-                    false => &self.views.section_heads[section],
+                let section_view = match self.section_pages_read {
+                    true => self.views.section(section),
+                    false => self.views.section_head(section),
                 };
+                let context =
+                    Context::Pager { section: section_view, paginator: self.paginator(&list, pager) };
                 let template = section_template(self.site, s);
-                let mut context = self.context(url_path);
-                context.insert_value("section", view.clone());
-                context.insert_value("paginator", paginator.to_value(self.views));
-                self.render_context(position, template, url_path, &s.display_path, context)
+                templated(template, &s.pagers[pager].url_path, &s.display_path, context)
             }
             Job::TaxonomyList(index) => {
                 let taxonomy = &self.site.taxonomies[index];
                 let templates =
                     self.plan.taxonomies[index].as_ref().expect("only planned taxonomies get jobs");
-                let mut context = self.context(&taxonomy.url_path);
-                context.insert_value("taxonomy", self.views.taxonomy_lists[index].clone());
+                let context = Context::TaxonomyList { taxonomy: self.views.taxonomy_list(index) };
                 let source = PathBuf::from(&taxonomy.url_path);
-                self.render_context(position, &templates.list, &taxonomy.url_path, &source, context)
+                templated(&templates.list, &taxonomy.url_path, &source, context)
             }
             Job::TermPager { taxonomy: index, term, pager } => {
                 let taxonomy = &self.site.taxonomies[index];
                 let templates =
                     self.plan.taxonomies[index].as_ref().expect("only planned taxonomies get jobs");
                 let t = &taxonomy.terms[term];
-                let url_path = &t.pagers[pager].url_path;
                 let list = PageList { pages: &t.pages, pagers: &t.pagers, paginate_by: taxonomy.paginate_by };
-                let paginator = self.paginator(&list, pager);
-                let head = &self.views.taxonomy_heads[index];
+                let context = Context::TermPager {
+                    taxonomy: self.views.taxonomy_head(index),
+                    term: self.views.term(index, term),
+                    paginator: self.paginator(&list, pager),
+                };
                 let source = PathBuf::from(&t.url_path);
-                let mut context = self.context(url_path);
-                context.insert_value("taxonomy", head.clone());
-                context.insert_value("term", self.views.terms[index][term].clone());
-                context.insert_value("paginator", paginator.to_value(self.views));
-                self.render_context(position, &templates.single, url_path, &source, context)
+                templated(&templates.single, &t.pagers[pager].url_path, &source, context)
             }
             Job::Archive(url_path) => {
-                let mut context = self.context(url_path);
-                context.insert_value("archive", self.views.archive.clone());
-                let source = PathBuf::from(url_path);
-                self.render_context(position, plan::ARCHIVE_TEMPLATE, url_path, &source, context)
+                let context = Context::Archive { archive: self.views.archive() };
+                templated(plan::ARCHIVE_TEMPLATE, url_path, Path::new(url_path), context)
             }
             Job::Redirect(redirect) => Ok(Output { file: self.redirect(redirect), origin: Origin::Built }),
             Job::NotFound(source) => {
                 let url_path = "/404.html";
                 let html = match source {
                     Source::Template => {
-                        let context = self.context(url_path);
-                        self.render_named(plan::NOT_FOUND_TEMPLATE, &context, Path::new(url_path))?
+                        memo::render_plain(self.environment, plan::NOT_FOUND_TEMPLATE, url_path)?
                     }
                     Source::BuiltIn => self.not_found(),
                 };
@@ -628,8 +544,7 @@ impl Renderer<'_> {
                 let url_path = "/robots.txt";
                 let text = match source {
                     Source::Template => {
-                        let context = self.context(url_path);
-                        self.render_named(plan::ROBOTS_TEMPLATE, &context, Path::new(url_path))?
+                        memo::render_plain(self.environment, plan::ROBOTS_TEMPLATE, url_path)?
                     }
                     Source::BuiltIn => sitemap::robots(&self.site.config.base_url),
                 };
@@ -640,24 +555,25 @@ impl Renderer<'_> {
         }
     }
 
-    fn context(&self, url_path: &str) -> RenderContext {
-        let mut context = RenderContext::new();
-        // Made for every output of every run, rendered or reused: no detour through serde.
-        context.insert_value("current_path", Value::from(url_path));
-        context
-            .insert_value("current_url", Value::from(url::permalink(&self.site.config.base_url, url_path)));
-        context
+    /// Renders the output `argument` stands for through the memos: the last run's bytes when
+    /// it had an equal argument and every lookup that render made gets the same answer.
+    fn render_templated(&self, argument: &RenderArgument<'_>) -> Result<Output> {
+        let (contents, reuse) = self.render.try_call(argument, self.environment);
+        let file = RenderedFile { output_path: url::output_path(argument.url_path), contents: contents? };
+        let origin = match reuse {
+            Reuse::Computed => Origin::Rendered,
+            Reuse::Reused => Origin::Reused,
+        };
+        Ok(Output { file, origin })
     }
 
-    fn paginator<'l>(&self, list: &PageList<'l>, pager_index: usize) -> Paginator<'l> {
+    fn paginator<'l>(&'l self, list: &PageList<'l>, pager_index: usize) -> Paginator<'l> {
         let pagers = list.pagers;
         let pager = &pagers[pager_index];
-        let base_url = &self.site.config.base_url;
-        let link = |index: Option<usize>| {
-            index.and_then(|i| pagers.get(i)).map(|p| url::permalink(base_url, &p.url_path))
-        };
+        let link = |index: Option<usize>| index.and_then(|i| pagers.get(i)).map(|p| p.url_path.as_str());
         Paginator {
             pages: &list.pages[pager.items.clone()],
+            views: self.views,
             numbers: [
                 ("current_index", pager.index),
                 ("number_pagers", pagers.len()),
@@ -671,41 +587,6 @@ impl Renderer<'_> {
                 ("next", link(Some(pager_index + 1))),
             ],
         }
-    }
-
-    /// Renders `template` with `context`, or reuses the previous bytes when the render's key
-    /// (the template set, the template, the output path and the hash of `context`) is the
-    /// same as last run's and every lookup the last render made gets the same answer.
-    fn render_context(
-        &self,
-        position: usize,
-        template: &str,
-        url_path: &str,
-        source: &Path,
-        context: RenderContext,
-    ) -> Result<Output> {
-        let output_path = url::output_path(url_path);
-        let key = self.hashes.render_key(template, &output_path, &context.key_entries(self.hashes));
-        if let Some(previous) = self.reuse.get(position, &output_path, key) {
-            let contents = Arc::clone(previous.contents());
-            let origin = Origin::Reused(output_path.clone(), previous);
-            return Ok(Output { file: RenderedFile { output_path, contents }, origin });
-        }
-        let answer = |query: &queries::Query| self.lookup.answer_hash(query, self.hashes);
-        let (html, queries) = queries::recording(|| self.render_named(template, &context, source));
-        let answers = queries.into_iter().map(|q| (q.clone(), answer(&q))).collect();
-        let contents: Arc<[u8]> = html?.into_bytes().into();
-        let render = CachedRender::new(key, answers, Arc::clone(&contents));
-        let origin = Origin::Rendered(output_path.clone(), render);
-        Ok(Output { file: RenderedFile { output_path, contents }, origin })
-    }
-
-    fn render_named(&self, template: &str, context: &RenderContext, source: &Path) -> Result<String> {
-        self.tera.render(template, &context.to_tera()).map_err(|error| {
-            let name = failing_template(&error).unwrap_or_else(|| template.to_string());
-            let shown = self.template_paths.get(&name).map(|p| p.display().to_string()).unwrap_or(name);
-            template_error_named(&error, shown, Some(source.to_path_buf()))
-        })
     }
 
     /// A plain page for sites whose theme has no `404.html`.
@@ -737,31 +618,6 @@ impl Renderer<'_> {
             redirect.url_path.trim_start_matches('/').to_string()
         };
         RenderedFile { output_path, contents: html.into_bytes().into() }
-    }
-}
-
-/// What a template's `paginator` holds, before it is a value.
-struct Paginator<'a> {
-    pages: &'a [PageId],
-    numbers: [(&'static str, usize); 4],
-    links: [(&'static str, Option<String>); 4],
-}
-
-impl Paginator<'_> {
-    /// `paginator`: `pages` (light views), the counts and the links to other pagers.
-    fn to_value(&self, views: &Views) -> Value {
-        let pages: Vec<Value> = self.pages.iter().map(|&id| views.light_pages[id].clone()).collect();
-        let numbers = self.numbers.iter().map(|&(name, n)| (name, Value::from(n)));
-        let links = self
-            .links
-            .iter()
-            .map(|(name, link)| (*name, link.as_deref().map_or_else(Value::none, Value::from)));
-        // Made for every pager of every run: sized once rather than grown.
-        let mut map = tera::Map::with_capacity(1 + self.numbers.len() + self.links.len());
-        for (key, value) in std::iter::once(("pages", Value::from(pages))).chain(numbers).chain(links) {
-            map.insert(key.into(), value);
-        }
-        Value::from(map)
     }
 }
 

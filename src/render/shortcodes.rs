@@ -62,9 +62,9 @@ pub struct Expander<'a> {
     /// Templates, the built-ins added where the site and theme have none.
     pub tera: &'a Tera,
     /// The built-in templates not overridden (their arguments are checked).
-    pub builtins_in_use: Vec<&'static str>,
+    pub builtins_in_use: &'a [&'static str],
     /// Names of every shortcode, for the hint on an unknown one.
-    pub names: Vec<String>,
+    pub names: &'a [String],
 }
 
 impl Expander<'_> {

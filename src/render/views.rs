@@ -15,12 +15,12 @@ use rayon::prelude::*;
 use tera::{Map, Value};
 
 use crate::incremental::{address, Digested, Memos, Same, SameText, ValueHashes};
-use crate::load::TemplateFile;
 use crate::render::absolute_urls;
+use crate::render::bodies::Bodies;
 use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
 use crate::site::layout::Layout;
-use crate::site::{url, PageFile, PagePlace, Section, SectionId, Site, Taxonomy, Term};
+use crate::site::{url, PageFile, PageId, PagePlace, Section, SectionId, Site, Taxonomy, Term};
 
 /// The views of a whole site.
 pub struct Views {
@@ -49,8 +49,26 @@ pub struct Views {
     /// The hash of each page's full and light view, by `PageId`.
     page_hashes: Vec<u64>,
     light_hashes: Vec<u64>,
-    /// The hashes of the views built from lists of pages, by address.
-    aggregate_hashes: Arc<[(usize, u64)]>,
+    /// The views built from lists of pages, with their hashes.
+    aggregates: Arc<Aggregates>,
+    /// The hash of `config`.
+    config_hash: u64,
+}
+
+/// A view with the hash of its contents, made when the view was: a render's key holds the
+/// hash, its context the view.
+#[derive(Clone, Copy)]
+pub struct Hashed<'a> {
+    /// The view.
+    pub value: &'a Value,
+    /// The hash of its contents.
+    pub hash: u64,
+}
+
+impl std::hash::Hash for Hashed<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.hash.hash(state);
+    }
 }
 
 /// The views built from lists of pages: sections, taxonomies, terms and archives.
@@ -65,7 +83,7 @@ struct Aggregates {
     archive: Value,
     section_archives: Vec<Value>,
     /// The hash of each of them, by address.
-    hashes: Arc<[(usize, u64)]>,
+    hashes: rustc_hash::FxHashMap<usize, u64>,
 }
 
 /// What pages show of the site: the base URL and every term as a link.
@@ -116,8 +134,8 @@ impl SiteLinks {
     }
 }
 
-/// What a page's light view is built from.
-type LightInput = (Same<PageFile>, Option<SharedText>, Digested<SiteLinks>);
+/// What a page's light view is built from besides the site's links.
+type LightInput = (Same<PageFile>, Option<SameText>);
 
 /// A page's light view, compared by its hash: a view built again with the same contents is
 /// the same input to the views built from it (early cut-off).
@@ -144,7 +162,7 @@ impl std::hash::Hash for LightView {
 /// A neighbour or a series part, as a full view shows it.
 type PlaceInput = Option<Digested<PagePlace>>;
 
-/// What a page's full view is built from besides its light view.
+/// What a page's full view is built from besides its light view and the site's links.
 #[derive(PartialEq, Eq, Hash)]
 struct FullInput {
     light: LightView,
@@ -155,7 +173,6 @@ struct FullInput {
     older: PlaceInput,
     /// The series' name, and its parts in order.
     series: Option<(String, Vec<Digested<PagePlace>>)>,
-    links: Digested<SiteLinks>,
 }
 
 /// What a section's view reads of it.
@@ -185,23 +202,27 @@ struct AggregateInput {
 }
 
 impl Views {
-    /// Builds every view of `site`, through `memos`.
-    pub fn build(site: &Site, memos: &Memos) -> Views {
+    /// Builds every view of `site`, showing the `bodies` of its pages and sections, through
+    /// `memos`.
+    pub fn build(site: &Site, bodies: &Bodies, memos: &Memos) -> Views {
         let started = std::time::Instant::now();
         let links = Digested::new(SiteLinks::of(site));
-        let light = memos.function(|(file, summary, links): &LightInput| {
-            let view = light_page(file, summary.as_deref(), links);
+        let light = memos.shared_function(|(file, summary): &LightInput, links: &SiteLinks| {
+            let view = light_page(file, summary.as_ref().map(|summary| summary.0.as_str()), links);
             let hash = ValueHashes::default().hash(&view);
             (view, hash)
         });
         let (light_pages, light_hashes): (Vec<Value>, Vec<u64>) = site
             .pages
             .par_iter()
-            .map(|page| light.call((Same::of(&page.file), page.summary.clone(), links.clone())))
+            .zip(&bodies.pages)
+            .map(|(page, body)| {
+                light.call((Same::of(&page.file), body.summary.clone().map(SameText)), &links)
+            })
             .unzip();
         log::debug!("views: built light page views at {:?}", started.elapsed());
-        let full = memos.function(|input: &FullInput| {
-            let view = full_page(input);
+        let full = memos.shared_function(|input: &FullInput, links: &SiteLinks| {
+            let view = full_page(input, links);
             let hash = ValueHashes::default().hash(&view);
             (view, hash)
         });
@@ -209,24 +230,27 @@ impl Views {
             .pages
             .par_iter()
             .zip(&light_pages)
+            .zip(&bodies.pages)
             .enumerate()
-            .map(|(id, (page, light))| {
+            .map(|(id, ((page, light), body))| {
                 let place = |id: Option<usize>| id.map(|id| site.pages[id].file.place.clone());
-                full.call(FullInput {
-                    light: LightView { view: light.clone(), hash: light_hashes[id] },
-                    file: Same::of(&page.file),
-                    content: SameText(page.content.clone()),
-                    assets: page.assets.clone(),
-                    newer: place(page.newer),
-                    older: place(page.older),
-                    series: page.series.map(|index| {
-                        let series = &site.series[index];
-                        let parts =
-                            series.parts.iter().map(|&id| site.pages[id].file.place.clone()).collect();
-                        (series.name.clone(), parts)
-                    }),
-                    links: links.clone(),
-                })
+                full.call(
+                    FullInput {
+                        light: LightView { view: light.clone(), hash: light_hashes[id] },
+                        file: Same::of(&page.file),
+                        content: SameText(body.content.clone()),
+                        assets: page.assets.clone(),
+                        newer: place(page.newer),
+                        older: place(page.older),
+                        series: page.series.map(|index| {
+                            let series = &site.series[index];
+                            let parts =
+                                series.parts.iter().map(|&id| site.pages[id].file.place.clone()).collect();
+                            (series.name.clone(), parts)
+                        }),
+                    },
+                    &links,
+                )
             })
             .unzip();
         log::debug!("views: built page views at {:?}", started.elapsed());
@@ -238,61 +262,99 @@ impl Views {
                 .collect(),
             places: site.pages.iter().map(|page| page.file.place.clone()).collect(),
             layout: Same::of(&site.layout),
-            sections: site.sections.iter().map(SectionInput::of).collect(),
+            sections: site.sections.iter().zip(&bodies.sections).map(SectionInput::of).collect(),
             links,
         };
         let aggregates = memos.call(input, |input| Arc::new(Aggregates::build(input)));
-        let Aggregates {
-            sections,
-            section_heads,
-            taxonomies,
-            taxonomy_lists,
-            taxonomy_heads,
-            terms,
-            archive,
-            section_archives,
-            hashes,
-        } = &*aggregates;
+        let config = Value::from_serializable(&site.config);
         Views {
-            config: Value::from_serializable(&site.config),
+            config_hash: ValueHashes::default().hash(&config),
+            config,
             pages,
             light_pages,
-            sections: sections.clone(),
-            section_heads: section_heads.clone(),
-            taxonomies: taxonomies.clone(),
-            taxonomy_lists: taxonomy_lists.clone(),
-            taxonomy_heads: taxonomy_heads.clone(),
-            terms: terms.clone(),
-            archive: archive.clone(),
-            section_archives: section_archives.clone(),
+            sections: aggregates.sections.clone(),
+            section_heads: aggregates.section_heads.clone(),
+            taxonomies: aggregates.taxonomies.clone(),
+            taxonomy_lists: aggregates.taxonomy_lists.clone(),
+            taxonomy_heads: aggregates.taxonomy_heads.clone(),
+            terms: aggregates.terms.clone(),
+            archive: aggregates.archive.clone(),
+            section_archives: aggregates.section_archives.clone(),
             page_hashes,
             light_hashes,
-            aggregate_hashes: Arc::clone(hashes),
+            aggregates,
         }
     }
 
-    /// The hashes of every view, and of the template set, for the render keys of this run.
-    pub fn value_hashes<'v>(&'v self, templates: &[TemplateFile]) -> ValueHashes<'v> {
-        let mut hashes = ValueHashes::default();
-        // Every render's context holds page views (its own, or a pager's list): each is
-        // looked up by address, not walked again.
-        let pages =
-            self.light_pages.iter().zip(&self.light_hashes).chain(self.pages.iter().zip(&self.page_hashes));
-        hashes.remember(pages.filter_map(|(value, &hash)| Some((address(value)?, hash))));
-        hashes.remember(self.aggregate_hashes.iter().copied());
-        hashes.set_pages(self.page_hashes.clone(), self.light_hashes.clone());
-        hashes.remember_all(&[&self.config]);
-        hashes.set_template_set(templates, &self.config);
-        hashes
+    /// Page `id`'s full view.
+    pub fn page(&self, id: PageId) -> Hashed<'_> {
+        Hashed { value: &self.pages[id], hash: self.page_hashes[id] }
+    }
+
+    /// Page `id`'s light view.
+    pub fn light_page(&self, id: PageId) -> Hashed<'_> {
+        Hashed { value: &self.light_pages[id], hash: self.light_hashes[id] }
+    }
+
+    /// Section `id`'s view.
+    pub fn section(&self, id: SectionId) -> Hashed<'_> {
+        self.aggregate(&self.sections[id])
+    }
+
+    /// Section `id`'s view without its pages.
+    pub fn section_head(&self, id: SectionId) -> Hashed<'_> {
+        self.aggregate(&self.section_heads[id])
+    }
+
+    /// The view of the taxonomy at `index` with its terms and their pages.
+    pub fn taxonomy(&self, index: usize) -> Hashed<'_> {
+        self.aggregate(&self.taxonomies[index])
+    }
+
+    /// The view of the taxonomy at `index` with its terms and their counts.
+    pub fn taxonomy_list(&self, index: usize) -> Hashed<'_> {
+        self.aggregate(&self.taxonomy_lists[index])
+    }
+
+    /// The view of the taxonomy at `index` without its terms.
+    pub fn taxonomy_head(&self, index: usize) -> Hashed<'_> {
+        self.aggregate(&self.taxonomy_heads[index])
+    }
+
+    /// The view of term `term` of the taxonomy at `taxonomy`, with its count.
+    pub fn term(&self, taxonomy: usize, term: usize) -> Hashed<'_> {
+        self.aggregate(&self.terms[taxonomy][term])
+    }
+
+    /// The whole site's archive.
+    pub fn archive(&self) -> Hashed<'_> {
+        self.aggregate(&self.archive)
+    }
+
+    /// Section `id`'s archive.
+    pub fn section_archive(&self, id: SectionId) -> Hashed<'_> {
+        self.aggregate(&self.section_archives[id])
+    }
+
+    /// `config`.
+    pub fn config(&self) -> Hashed<'_> {
+        Hashed { value: &self.config, hash: self.config_hash }
+    }
+
+    /// One of the views built from lists of pages, with the hash `Aggregates::build` made.
+    fn aggregate<'v>(&self, value: &'v Value) -> Hashed<'v> {
+        let hash = address(value).and_then(|at| self.aggregates.hashes.get(&at).copied());
+        // Every aggregate is a map, hashed when built; hashing again would give the same.
+        Hashed { value, hash: hash.unwrap_or_else(|| ValueHashes::default().hash(value)) }
     }
 }
 
 impl SectionInput {
-    fn of(section: &Section) -> SectionInput {
+    fn of((section, content): (&Section, &SharedText)) -> SectionInput {
         SectionInput {
             title: section.title.clone(),
             description: section.description.clone(),
-            content: SameText(section.content.clone()),
+            content: SameText(content.clone()),
             toc: section.toc.clone(),
             url_path: section.url_path.clone(),
             extra: Digested::serialized(section.extra.clone()),
@@ -356,22 +418,22 @@ impl Aggregates {
             terms,
             archive,
             section_archives,
-            hashes: Arc::from(Vec::new()),
+            hashes: rustc_hash::FxHashMap::default(),
         };
         // Hashed with the light views' hashes known, so no page view is walked again.
         let mut hashes = ValueHashes::default();
         hashes.remember(lights.iter().filter_map(|light| Some((address(&light.view)?, light.hash))));
-        let mut known = Vec::new();
+        let mut known = rustc_hash::FxHashMap::default();
         for group in aggregates.groups() {
             for view in group {
                 if let Some(at) = address(view) {
                     let hash = hashes.hash(view);
                     hashes.remember([(at, hash)]);
-                    known.push((at, hash));
+                    known.insert(at, hash);
                 }
             }
         }
-        aggregates.hashes = known.into();
+        aggregates.hashes = known;
         aggregates
     }
 
@@ -539,8 +601,8 @@ fn taxonomies_of(page: &PageFile) -> Value {
 }
 
 /// Everything about a page, for its own template and `get_page`.
-fn full_page(input: &FullInput) -> Value {
-    let FullInput { light, file, content, assets, newer, older, series, links } = input;
+fn full_page(input: &FullInput, links: &SiteLinks) -> Value {
+    let FullInput { light, file, content, assets, newer, older, series } = input;
     let base_url = links.base_url.as_str();
     let neighbour = |place: &PlaceInput| {
         place.as_ref().map_or_else(Value::none, |other| {

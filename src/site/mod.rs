@@ -170,8 +170,8 @@ type BuiltFile = (Arc<PageFile>, Arc<ParsedBody>, Vec<String>);
 /// A page's file and its body as parsed.
 type FileAndBody = (Arc<PageFile>, Arc<ParsedBody>);
 
-/// What a page's links are resolved and written in from.
-type LinkInput = (Same<PageFile>, Same<ParsedBody>, Digested<LinkTargetsInput>);
+/// What a page's links are resolved and written in from, besides the link targets.
+type LinkInput = (Same<PageFile>, Same<ParsedBody>);
 
 /// A page's body as the parse stage left it, links not yet resolved.
 #[derive(Debug, Clone)]
@@ -708,7 +708,7 @@ fn build_files(
     memos: &Memos,
     errors: &mut Vec<Error>,
 ) -> Vec<BuiltFile> {
-    let build = memos.function(|(doc, settings): &(Same<Document>, Digested<PageSettings>)| {
+    let build = memos.shared_function(|doc: &Same<Document>, settings: &PageSettings| {
         build_page((*doc.0).clone(), settings)
             .map(|(file, parsed)| (Arc::new(file), Arc::new(parsed)))
             .map_err(|_| ())
@@ -723,7 +723,7 @@ fn build_files(
                     .map(|(file, parsed)| (Arc::new(file), Arc::new(parsed)))
                     .map_err(Box::new);
             }
-            match build.call((Same::of(&doc), settings.clone())) {
+            match build.call(Same::of(&doc), settings) {
                 Ok(file) => Ok(file),
                 // Errors are not memoized: computed again, they are owned by this run's report.
                 Err(()) => Err(Box::new(
@@ -805,7 +805,7 @@ fn link_pages(
     memos: &Memos,
     errors: &mut Vec<Error>,
 ) -> Vec<Page> {
-    let link = memos.function(|(file, parsed, targets): &LinkInput| {
+    let link = memos.shared_function(|(file, parsed): &LinkInput, targets: &LinkTargetsInput| {
         let (resolved, _) = resolve_all(file, parsed, targets);
         let urls: Vec<String> = resolved.links.iter().map(|link| link.resolved.clone()).collect();
         let mut shortcodes = parsed.shortcodes.to_vec();
@@ -817,33 +817,36 @@ fn link_pages(
             resolved,
         })
     });
+    let no_links = links_digest(&[]);
     let linked: Vec<(Page, Vec<Error>)> = std::mem::take(files)
         .into_par_iter()
         .map(|(file, parsed, assets)| {
-            let mut page = Page {
-                content: parsed.html.clone(),
-                summary: parsed.summary.clone(),
-                links: Arc::clone(&parsed.links),
-                links_digest: links_digest(&[]),
-                shortcodes: Arc::clone(&parsed.shortcodes),
-                assets,
-                newer: None,
-                older: None,
-                series: None,
-                file,
-            };
-            if page.links.is_empty() {
-                return (page, Vec::new());
+            let page =
+                |content: &SharedText, summary: &Option<SharedText>, links, links_digest, shortcodes| Page {
+                    content: content.clone(),
+                    summary: summary.clone(),
+                    links,
+                    links_digest,
+                    shortcodes,
+                    assets,
+                    newer: None,
+                    older: None,
+                    series: None,
+                    file: Arc::clone(&file),
+                };
+            if parsed.links.is_empty() {
+                let (links, shortcodes) = (Arc::clone(&parsed.links), Arc::clone(&parsed.shortcodes));
+                return (page(&parsed.html, &parsed.summary, links, no_links, shortcodes), Vec::new());
             }
-            let linked = link.call((Same::of(&page.file), Same::of(&parsed), targets.clone()));
-            let failed =
-                if linked.resolved.failed { resolve_all(&page.file, &parsed, targets).1 } else { Vec::new() };
-            page.content = linked.content.clone();
-            page.summary = linked.summary.clone();
-            page.shortcodes = Arc::clone(&linked.shortcodes);
-            page.links = Arc::clone(&linked.resolved.links);
-            page.links_digest = linked.resolved.links_digest;
-            (page, failed)
+            let linked = link.call((Same::of(&file), Same::of(&parsed)), targets);
+            // Errors are not memoized: made again, they are owned by this run's report.
+            let failed = match linked.resolved.failed {
+                true => resolve_all(&file, &parsed, targets).1,
+                false => Vec::new(),
+            };
+            let LinkedBody { resolved, content, summary, shortcodes } = &*linked;
+            let links = Arc::clone(&resolved.links);
+            (page(content, summary, links, resolved.links_digest, Arc::clone(shortcodes)), failed)
         })
         .collect();
     let mut pages = Vec::with_capacity(linked.len());
