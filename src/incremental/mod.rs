@@ -19,7 +19,7 @@ mod run_order;
 mod value_hash;
 
 pub use block_memo::BlockMemo;
-pub use build_memo::BuildMemo;
+pub use build_memo::{BuildMemo, BuildSummary};
 pub use digest::Digest;
 pub use highlight_store::HighlightStore;
 pub use memo::{Digested, DigestedFunction, Function, Helper, Memos, Same, SameText, SameValue};
