@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::check::{self, BrokenLink, CheckInput, CheckReport, FileScan, HtmlScans};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
-use crate::incremental::{BlockMemo, BlockStore, BuildMemo, Digested, HighlightStore, Memos};
+use crate::incremental::{BlockMemo, BlockStore, BuildMemo, BuildSummary, Digested, HighlightStore, Memos};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::highlight::Highlighter;
 use crate::parse::{self, Document, ParseSettings};
@@ -58,7 +58,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     let mut builder = Builder::new(Mode::Once);
     // Loaded once: hashed for the memo, then built from if the memo does not stand.
     let files = builder.load(project)?;
-    let memo = BuildMemo::new(project, &files);
+    let mut memo = BuildMemo::new(project, &files);
     if let Some(unchanged) = memo.unchanged(&project.paths.output) {
         log::debug!("nothing changed since the last build: inputs and output are as it left them");
         for warning in &unchanged.warnings {
@@ -82,19 +82,28 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     }
     enforce_links(project, &output.links)?;
     let step = Instant::now();
-    let (report, stamps) = write::write_stamped(&project.paths.output, &output.files, Some(staging))?;
+    let previous = memo.previous_output();
+    let written =
+        write::write_stamped(&project.paths.output, &output.files, Some(staging), previous.as_ref())?;
+    drop(previous);
     log::debug!("wrote the output in {:?}{}", step.elapsed(), crate::resident_memory::note());
     highlighted.save();
     let mut warnings = output.warnings.clone();
     warnings.extend(link_warnings(project, &output.links));
-    memo.save(stamps, output.stats.pages, output.stats.sections, output.stats.held_back, warnings);
+    let summary = BuildSummary {
+        pages: output.stats.pages,
+        sections: output.stats.sections,
+        held_back: output.stats.held_back,
+        warnings,
+    };
+    memo.save(written.stamps, written.trace, summary);
     log::debug!("saved the highlight cache and the build memo at {:?}", step.elapsed());
     let report = BuildReport {
         pages: output.stats.pages,
         sections: output.stats.sections,
         files: output.files.len(),
         held_back: output.stats.held_back,
-        write: report,
+        write: written.report,
         duration: started.elapsed(),
     };
     // Every page's bytes, freed on another thread: the build is done, and a process that

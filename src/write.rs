@@ -19,7 +19,7 @@
 mod journal;
 mod system;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::error::{Error, Result};
+use system::{Facts, Folder, Kind};
 
 /// One file the output must contain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +51,8 @@ pub enum Contents {
     /// Written already to this file in the staging folder, to be moved into place. The stamp
     /// is the file's as written: a rename keeps it, so it need not be read again.
     Staged { path: PathBuf, stamp: Option<SizeAndTime> },
-    /// Already in the output folder, at this path, byte for byte.
-    InPlace(PathBuf),
+    /// Already in the output folder, at this path, byte for byte; with its stamp as found.
+    InPlace { path: PathBuf, stamp: Option<SizeAndTime> },
 }
 
 impl Contents {
@@ -60,7 +61,9 @@ impl Contents {
     pub fn read(&self) -> io::Result<Vec<u8>> {
         match self {
             Contents::Bytes(bytes) => Ok(bytes.to_vec()),
-            Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace(path) => fs::read(path),
+            Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace { path, .. } => {
+                fs::read(path)
+            }
         }
     }
 }
@@ -82,6 +85,10 @@ pub struct Staging {
     /// Whether unchanged files are hard-linked into the tree, so that the tree can replace
     /// the output folder whole: staging is beside the output, and every link succeeded.
     linking: AtomicBool,
+    /// The output folder, open, when it held anything: its files are compared through it.
+    output: Option<Folder>,
+    /// The spare tree, open, when the tree is the spare tree: its links are checked through it.
+    spare_tree: Option<Folder>,
 }
 
 /// Prefix of staging folders, beside the output folder or, for a mount point, inside it.
@@ -136,6 +143,44 @@ impl Spare {
 /// The new tree's name in a staging folder.
 const TREE: &str = "tree";
 
+/// How many of the output's folders may have changed since the last write for the write to
+/// list just those; past it, the whole output is walked.
+const MAX_LISTED: usize = 256;
+
+/// What a write leaves for the next write of the same folder to trust instead of walking the
+/// folder: its stamp, to tell that it is still that folder, unchanged, and its dot-files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    /// The output folder's device, inode and change time in nanoseconds after the write.
+    pub folder: FolderStamp,
+    /// Its dot-files and dot-folders (the outermost of each path), as paths under it.
+    pub dotted: Vec<String>,
+}
+
+/// A folder's device, inode and change time in nanoseconds since the epoch.
+pub type FolderStamp = (u64, u64, i128);
+
+/// What the last write of an output folder left there, as recorded after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    /// Its trace.
+    pub trace: Trace,
+    /// Its files but dot-files, as sorted paths under the folder.
+    pub files: Vec<String>,
+}
+
+/// What a write did and left.
+#[derive(Debug)]
+pub struct Written {
+    /// What it changed.
+    pub report: WriteReport,
+    /// The stamp of every file, in the order given (`None` when the file system gives no
+    /// modification times).
+    pub stamps: Option<Vec<OutputStamp>>,
+    /// What the next write may trust, when this one put its tree in place whole.
+    pub trace: Option<Trace>,
+}
+
 impl Staging {
     /// A new, empty staging folder beside `output_dir` (or inside it, when it is a mount
     /// point or its parent may not be written), on the same file system so that its files can
@@ -175,7 +220,24 @@ impl Staging {
         let tree = spare.as_ref().map_or_else(|| folder.path().join(TREE), Spare::tree);
         fs::create_dir_all(&tree).map_err(|source| Error::Write { path: tree.clone(), source })?;
         let linking = AtomicBool::new(linking);
-        Ok(Staging { output_dir: output_dir.to_path_buf(), folder, tree, spare, whole, linking })
+        // Unopened, every file is written anew: as when the output could not be read before.
+        let output = if whole { None } else { Folder::open(output_dir).ok() };
+        let spare_tree = match &spare {
+            Some(_) => {
+                Some(Folder::open(&tree).map_err(|source| Error::Write { path: tree.clone(), source })?)
+            }
+            None => None,
+        };
+        Ok(Staging {
+            output_dir: output_dir.to_path_buf(),
+            folder,
+            tree,
+            spare,
+            whole,
+            linking,
+            output,
+            spare_tree,
+        })
     }
 
     /// Puts `bytes` in the new tree at `output_path`: a hard link to the output folder's file
@@ -186,7 +248,7 @@ impl Staging {
     pub fn stage(&self, output_path: &str, bytes: &[u8]) -> Result<Contents> {
         Ok(match self.put(output_path, bytes).map_err(|error| self.as_output_error(error))? {
             Put::Written(path, stamp) => Contents::Staged { path, stamp },
-            Put::Kept(target, _) => Contents::InPlace(target),
+            Put::Kept(path, stamp) => Contents::InPlace { path, stamp },
         })
     }
 
@@ -197,14 +259,9 @@ impl Staging {
     }
 
     fn put(&self, output_path: &str, bytes: &[u8]) -> Result<Put> {
-        if !self.whole {
-            let target = self.output_dir.join(output_path);
-            if let Some(meta) =
-                fs::symlink_metadata(&target).ok().filter(|meta| same_bytes(&target, meta, bytes))
-            {
-                self.link(&target, &meta, output_path)?;
-                return Ok(Put::Kept(target, meta));
-            }
+        if let Some(facts) = self.output.as_ref().and_then(|output| output.holding(output_path, bytes)) {
+            self.link(&facts, output_path)?;
+            return Ok(Put::Kept(self.output_dir.join(output_path), stamp_of(&facts)));
         }
         let staged = self.tree.join(output_path);
         // Never written through: in the spare tree it may be a link to the output's file.
@@ -215,21 +272,22 @@ impl Staging {
         Ok(Put::Written(staged, stamp))
     }
 
-    /// Hard-links the output folder's `target` (whose metadata is `meta`) into the tree, while
-    /// links work here; in the spare tree, a link that is there already stays.
-    fn link(&self, target: &Path, meta: &fs::Metadata, output_path: &str) -> Result<()> {
+    /// Hard-links the output folder's file at `output_path` (whose facts are `facts`) into
+    /// the tree, while links work here; in the spare tree, a link that is there already stays.
+    fn link(&self, facts: &Facts, output_path: &str) -> Result<()> {
         if !self.linking.load(Ordering::Relaxed) {
             return Ok(());
         }
         let linked = self.tree.join(output_path);
-        if self.spare.is_some() {
-            if fs::symlink_metadata(&linked).is_ok_and(|there| same_file(&there, meta)) {
+        if let Some(spare_tree) = &self.spare_tree {
+            let same = |there: Facts| there.id.is_some() && there.id == facts.id;
+            if spare_tree.facts(output_path).is_ok_and(same) {
                 return Ok(());
             }
             self.clear(&linked)?;
         }
         create_parent(&linked)?;
-        match fs::hard_link(target, &linked) {
+        match fs::hard_link(self.output_dir.join(output_path), &linked) {
             Ok(()) => Ok(()),
             Err(error) if links_unsupported(&error) => {
                 log::debug!(
@@ -271,11 +329,7 @@ impl Staging {
     fn settle(&self, file: &OutputFile) -> Result<Synced> {
         let put = match &file.contents {
             Contents::Staged { stamp, .. } => return Ok((true, *stamp)),
-            Contents::InPlace(target) => {
-                let meta =
-                    fs::metadata(target).map_err(|source| Error::Read { path: target.clone(), source })?;
-                return Ok((false, stamp(&meta)));
-            }
+            Contents::InPlace { stamp, .. } => return Ok((false, *stamp)),
             Contents::Bytes(bytes) => self.put(&file.output_path, bytes)?,
             Contents::Copy(source) => {
                 let bytes =
@@ -285,20 +339,27 @@ impl Staging {
         };
         Ok(match put {
             Put::Written(_, stamp) => (true, stamp),
-            Put::Kept(_, meta) => (false, stamp(&meta)),
+            Put::Kept(_, stamp) => (false, stamp),
         })
     }
 
     /// Makes the tree the output folder, in one step if it can; returns how many files of the
-    /// old output are gone. `wanted` are the output paths; `moves` those staged anew.
-    fn replace_output(self, wanted: &HashSet<&str>, moves: Vec<String>) -> Result<usize> {
+    /// old output are gone, and the trace of the new one when it was put in place whole.
+    /// `wanted` are the output paths; `moves` those staged anew; `previous` what the last
+    /// write left, if known.
+    fn replace_output(
+        self,
+        wanted: &HashSet<&str>,
+        moves: Vec<String>,
+        previous: Option<&Previous>,
+    ) -> Result<(usize, Option<Trace>)> {
         let output_dir = &self.output_dir;
         // An empty output folder makes way; one that is no longer empty stays.
         if self.whole
             && (!output_dir.exists() || fs::remove_dir(output_dir).is_ok())
             && fs::rename(&self.tree, output_dir).is_ok()
         {
-            return Ok(0);
+            return Ok((0, self.trace(wanted, &[])));
         }
         fs::create_dir_all(output_dir).map_err(|source| Error::Write { path: output_dir.clone(), source })?;
         if self.linking.load(Ordering::Relaxed) {
@@ -306,7 +367,7 @@ impl Staging {
             if self.spare.is_some() && !clean {
                 self.sweep_spare(wanted)?;
             }
-            let (stale, dotted) = self.carry_over(wanted)?;
+            let (stale, dotted) = self.carry_over(wanted, previous)?;
             if clean {
                 // Its only files not wanted are links to the output's stale files.
                 for path in &stale {
@@ -318,6 +379,7 @@ impl Staging {
             match system::exchange(&self.tree, output_dir) {
                 Ok(()) => {
                     checkpoint("exchanged");
+                    let trace = self.trace(wanted, &dotted);
                     // The tree is the old output now. The spare keeps it, without the files
                     // that only it holds; a fresh tree goes with the staging folder.
                     if let Some(spare) = &self.spare {
@@ -344,7 +406,7 @@ impl Staging {
                     } else {
                         crate::blocking_io::run(|| remove_all(&self.tree));
                     }
-                    return Ok(stale.len());
+                    return Ok((stale.len(), trace));
                 }
                 Err(error) => {
                     log::debug!(
@@ -363,16 +425,59 @@ impl Staging {
             }
             return Err(error);
         }
-        Ok(removed)
+        Ok((removed, None))
     }
 
     /// Links the output folder's dot-files (never produced, always kept) into the tree; lists
     /// the output's files that the tree leaves out, and the dot-files (and dot-folders) linked.
-    fn carry_over(&self, wanted: &HashSet<&str>) -> Result<(Vec<String>, Vec<PathBuf>)> {
+    /// What the last write left (`previous`) tells where they can be, if the folder is still
+    /// as that write left it; else the whole folder is walked.
+    fn carry_over(
+        &self,
+        wanted: &HashSet<&str>,
+        previous: Option<&Previous>,
+    ) -> Result<(Vec<String>, Vec<PathBuf>)> {
+        let surveyed = previous.and_then(|previous| self.survey_recorded(wanted, previous));
+        let (stale, dotted) = match surveyed {
+            Some(found) => found,
+            None => {
+                let (mut stale, mut dotted) = (Vec::new(), Vec::new());
+                self.survey_under(Path::new(""), wanted, &mut stale, &mut dotted)?;
+                (stale, dotted)
+            }
+        };
+        let mut linked = Vec::with_capacity(dotted.len());
+        for relative in dotted {
+            let target = self.tree.join(&relative);
+            match link_copy(&self.output_dir.join(&relative), &target) {
+                // Deleted since the last write recorded it.
+                Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+                // The tree has a file where the dot-file's folder was: the file wins.
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory
+                    ) => {}
+                result => result.map_err(|source| Error::Write { path: target, source })?,
+            }
+            linked.push(relative);
+        }
+        Ok((stale, linked))
+    }
+
+    /// Walks the output folder at `relative` (itself if it is a file): adds to `stale` its
+    /// files not `wanted`, and to `dotted` its dot-files and dot-folders (not entered) but the
+    /// write's own.
+    fn survey_under(
+        &self,
+        relative: &Path,
+        wanted: &HashSet<&str>,
+        stale: &mut Vec<String>,
+        dotted: &mut Vec<PathBuf>,
+    ) -> Result<()> {
         let output_dir = &self.output_dir;
-        let mut stale = Vec::new();
-        let mut dotted = Vec::new();
-        let mut walker = WalkDir::new(output_dir).min_depth(1).into_iter();
+        let top = relative.as_os_str().is_empty();
+        let mut walker = WalkDir::new(output_dir.join(relative)).min_depth(usize::from(top)).into_iter();
         while let Some(entry) = walker.next() {
             let entry = entry.map_err(|error| walk_error(output_dir, error))?;
             let is_dir = entry.file_type().is_dir();
@@ -384,16 +489,6 @@ impl Staging {
                 }
                 if !is_ours(&name) {
                     dotted.push(relative.to_path_buf());
-                    let target = self.tree.join(relative);
-                    match link_copy(entry.path(), &target) {
-                        // The tree has a file where the dot-file's folder was: the file wins.
-                        Err(error)
-                            if matches!(
-                                error.kind(),
-                                io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory
-                            ) => {}
-                        result => result.map_err(|source| Error::Write { path: target, source })?,
-                    }
                 }
             } else if !is_dir {
                 let relative = slash_path(relative);
@@ -402,7 +497,108 @@ impl Staging {
                 }
             }
         }
-        Ok((stale, dotted))
+        Ok(())
+    }
+
+    /// What [`Staging::survey_under`] would find in the whole output folder, told by what the
+    /// last write left (`previous`) instead of by listing every folder (at 100,000 posts,
+    /// 139,000 folders, most of a second of system time): if the output folder is the one
+    /// that write left, unchanged, each of the folders it wrote is only looked at, and listed
+    /// only if a name in it changed since (its change time is not before the output folder's
+    /// own, which the exchange set after every change the write made). `None` when the output
+    /// folder is another, a folder is gone or no longer a folder, or too many changed.
+    fn survey_recorded(
+        &self,
+        wanted: &HashSet<&str>,
+        previous: &Previous,
+    ) -> Option<(Vec<String>, Vec<PathBuf>)> {
+        let output = self.output.as_ref()?;
+        let (device, inode, since) = previous.trace.folder;
+        let own = output.own_facts().ok()?;
+        if own.id != Some((device, inode)) || own.changed != Some(since) {
+            log::debug!("the output folder changed since the last write: walking it");
+            return None;
+        }
+        let mut folders: HashSet<&str> = HashSet::new();
+        for file in &previous.files {
+            let mut path = file.as_str();
+            while let Some((parent, _)) = path.rsplit_once('/') {
+                if !folders.insert(parent) {
+                    break;
+                }
+                path = parent;
+            }
+        }
+        let all: Vec<&str> = folders.iter().copied().collect();
+        let looked: Option<Vec<Option<&str>>> = crate::blocking_io::run(|| {
+            all.par_iter()
+                .map(|folder| {
+                    let facts = output.facts(folder).ok().filter(|facts| facts.kind == Kind::Folder)?;
+                    Some((facts.changed? >= since).then_some(*folder))
+                })
+                .collect()
+        });
+        let mut listed: Vec<&str> = looked?.into_iter().flatten().collect();
+        if listed.len() > MAX_LISTED {
+            log::debug!("{} folders of the output changed since the last write: walking it", listed.len());
+            return None;
+        }
+        listed.push("");
+        let mut stale = Vec::new();
+        let mut dotted: BTreeSet<PathBuf> = previous.trace.dotted.iter().map(PathBuf::from).collect();
+        let mut present: HashSet<String> = HashSet::new();
+        for folder in &listed {
+            for entry in fs::read_dir(self.output_dir.join(folder)).ok()? {
+                let entry = entry.ok()?;
+                let name = entry.file_name();
+                let name = name.to_str()?;
+                let relative = if folder.is_empty() { name.to_string() } else { format!("{folder}/{name}") };
+                let kind = entry.file_type().ok()?;
+                if name.starts_with('.') {
+                    if !is_ours(name) {
+                        dotted.insert(PathBuf::from(relative));
+                    }
+                } else if folders.contains(relative.as_str()) {
+                    if !kind.is_dir() {
+                        return None;
+                    }
+                } else if previous.files.binary_search(&relative).is_ok() {
+                    if !kind.is_file() {
+                        return None;
+                    }
+                    present.insert(relative);
+                } else {
+                    // Not the last write's: surveyed as the whole folder would be.
+                    let mut found = Vec::new();
+                    self.survey_under(Path::new(&relative), wanted, &mut stale, &mut found).ok()?;
+                    dotted.extend(found);
+                }
+            }
+        }
+        log::debug!(
+            "the output is as the last write left it: {} of its {} folders listed",
+            listed.len(),
+            all.len() + 1
+        );
+        let listed: HashSet<&str> = listed.into_iter().collect();
+        for file in &previous.files {
+            let parent = file.rsplit_once('/').map_or("", |(parent, _)| parent);
+            // A file of a listed folder that was not there is gone already.
+            if !wanted.contains(file.as_str()) && (!listed.contains(parent) || present.contains(file)) {
+                stale.push(file.clone());
+            }
+        }
+        Some((stale, dotted.into_iter().collect()))
+    }
+
+    /// What the next write needs to trust the output folder as this one leaves it: the
+    /// folder's stamp, and its dot-files (`dotted` carried over, and those it wrote).
+    fn trace(&self, wanted: &HashSet<&str>, dotted: &[PathBuf]) -> Option<Trace> {
+        let facts = system::facts(&self.output_dir).ok()?;
+        let (device, inode) = facts.id?;
+        let mut dots: BTreeSet<String> = dotted.iter().map(|path| slash_path(path).into_owned()).collect();
+        dots.extend(wanted.iter().filter_map(|path| dot_prefix(path)).map(str::to_string));
+        Some(Trace { folder: (device, inode, facts.changed?), dotted: dots.into_iter().collect() })
     }
 
     /// Deletes from the spare tree every file that is not `wanted` (dot-files too: they are
@@ -451,8 +647,8 @@ fn as_output_error(tree: &Path, output_dir: &Path, error: Error) -> Error {
 enum Put {
     /// Written anew, at this path, with this stamp.
     Written(PathBuf, Option<SizeAndTime>),
-    /// The output folder's file at this path, with these bytes already.
-    Kept(PathBuf, fs::Metadata),
+    /// The output folder's file at this path, with these bytes already, and its stamp.
+    Kept(PathBuf, Option<SizeAndTime>),
 }
 
 /// Finishes or clears what builds that ended without cleaning up (killed, or the machine
@@ -500,7 +696,7 @@ const TEMP_PREFIX: &str = ".quire-tmp-";
 /// # Errors
 /// `Error::OutputNotDir` when the output path is a file; `Error::Write`/`Error::Read` for I/O.
 pub fn write(output_dir: &Path, files: &[OutputFile]) -> Result<WriteReport> {
-    write_stamped(output_dir, files, None).map(|(report, _)| report)
+    write_stamped(output_dir, files, None, None).map(|written| written.report)
 }
 
 /// A file in the output folder as the write left it: path under the folder, size, and
@@ -513,10 +709,11 @@ pub type SizeAndTime = (u64, u128);
 /// Whether a file was written, and its size and time after the write.
 type Synced = (bool, Option<SizeAndTime>);
 
-/// [`write`], also returning the stamp of every file in `files`, in their order (`None` when
-/// the file system gives no modification times). The build memo records them, so it need not
-/// walk and stat the output again. `staging` is where `files`' staged contents are (a new one
-/// when `None`).
+/// [`write`], also returning the stamp of every file in `files` and the trace of the output
+/// folder. The build memo records them, so it need not walk and stat the output again, and
+/// hands them back as `previous` to the next write, which then need not walk the output to
+/// find its stale files and dot-files. `staging` is where `files`' staged contents are (a new
+/// one when `None`).
 ///
 /// # Errors
 /// As [`write`].
@@ -524,7 +721,8 @@ pub fn write_stamped(
     output_dir: &Path,
     files: &[OutputFile],
     staging: Option<Staging>,
-) -> Result<(WriteReport, Option<Vec<OutputStamp>>)> {
+    previous: Option<&Previous>,
+) -> Result<Written> {
     if output_dir.exists() && !output_dir.is_dir() {
         return Err(Error::OutputNotDir { path: output_dir.to_path_buf() });
     }
@@ -558,15 +756,35 @@ pub fn write_stamped(
     checkpoint("staged");
     let wanted: HashSet<&str> = files.iter().map(|file| file.output_path.as_str()).collect();
     let (tree, output) = (staging.tree.clone(), staging.output_dir.clone());
-    report.removed =
-        staging.replace_output(&wanted, moves).map_err(|error| as_output_error(&tree, &output, error))?;
-    Ok((report, stamps))
+    let (removed, trace) = staging
+        .replace_output(&wanted, moves, previous)
+        .map_err(|error| as_output_error(&tree, &output, error))?;
+    report.removed = removed;
+    Ok(Written { report, stamps, trace })
 }
 
 /// A file's size and modification time in nanoseconds, if the system keeps the time.
 pub fn stamp(meta: &fs::Metadata) -> Option<SizeAndTime> {
     let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
     Some((meta.len(), modified))
+}
+
+/// [`stamp`], of a file's facts.
+fn stamp_of(facts: &Facts) -> Option<SizeAndTime> {
+    Some((facts.len, facts.modified?))
+}
+
+/// `path` up to its first part that is a dot-file's or dot-folder's name, if it has one.
+fn dot_prefix(path: &str) -> Option<&str> {
+    let mut end = 0;
+    for part in path.split('/') {
+        end += part.len();
+        if part.starts_with('.') {
+            return Some(&path[..end]);
+        }
+        end += 1;
+    }
+    None
 }
 
 /// Ends the process at once, as `kill -9` would, when the hidden variable `QUIRE_KILL_AT`
@@ -596,7 +814,7 @@ fn check_sources(files: &[OutputFile]) -> Result<()> {
             Contents::Copy(source) => {
                 fs::File::open(source).err().map(|error| Error::Read { path: source.clone(), source: error })
             }
-            Contents::Bytes(_) | Contents::Staged { .. } | Contents::InPlace(_) => None,
+            Contents::Bytes(_) | Contents::Staged { .. } | Contents::InPlace { .. } => None,
         })
         .collect();
     Error::fail_if_any(errors)?;
@@ -721,26 +939,6 @@ fn write_file(path: &Path, bytes: &[u8]) -> io::Result<Option<SizeAndTime>> {
     Ok(file.metadata().ok().as_ref().and_then(stamp))
 }
 
-/// Whether two metadata are of one file (one inode on one device).
-fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        a.dev() == b.dev() && a.ino() == b.ino()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (a, b);
-        false
-    }
-}
-
-fn same_bytes(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> bool {
-    meta.is_file()
-        && meta.len() == bytes.len() as u64
-        && fs::read(path).is_ok_and(|existing| existing == bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,7 +976,7 @@ mod tests {
         let (staging, files) = staged(&out, &[("a/index.html", "A"), ("feed.xml", "F")]);
         assert!(files.iter().all(|f| matches!(f.contents, Contents::Staged { .. })));
         assert!(!out.exists(), "staging touches no output");
-        let (report, stamps) = write_stamped(&out, &files, Some(staging)).unwrap();
+        let Written { report, stamps, .. } = write_stamped(&out, &files, Some(staging), None).unwrap();
         assert_eq!(report, WriteReport { written: 2, unchanged: 0, removed: 0 });
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
         assert_eq!(fs::read_to_string(out.join("feed.xml")).unwrap(), "F");
@@ -795,9 +993,9 @@ mod tests {
             .unwrap();
         let kept = fs::metadata(out.join("a/index.html")).unwrap().modified().unwrap();
         let (staging, files) = staged(&out, &[("a/index.html", "A"), ("b/index.html", "B2"), ("d.txt", "D")]);
-        assert!(matches!(files[0].contents, Contents::InPlace(_)), "same bytes are not staged");
+        assert!(matches!(files[0].contents, Contents::InPlace { .. }), "same bytes are not staged");
         assert_eq!(fs::read_to_string(out.join("b/index.html")).unwrap(), "B", "not yet written");
-        let (report, _) = write_stamped(&out, &files, Some(staging)).unwrap();
+        let report = write_stamped(&out, &files, Some(staging), None).unwrap().report;
         assert_eq!(report, WriteReport { written: 2, unchanged: 1, removed: 1 });
         assert_eq!(fs::read_to_string(out.join("b/index.html")).unwrap(), "B2");
         assert_eq!(fs::read_to_string(out.join("d.txt")).unwrap(), "D");
@@ -894,6 +1092,65 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A3");
     }
 
+    /// What the memo would hand the next write after `written` wrote `files`.
+    fn previous(written: Written, files: &[OutputFile]) -> Previous {
+        let mut paths: Vec<String> = files
+            .iter()
+            .map(|file| file.output_path.clone())
+            .filter(|path| dot_prefix(path).is_none())
+            .collect();
+        paths.sort();
+        Previous { trace: written.trace.expect("an exchanged tree leaves a trace"), files: paths }
+    }
+
+    #[test]
+    fn issue_29_the_last_write_s_record_tells_the_stale_files_without_a_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = [bytes("a/index.html", "A"), bytes("b/c/index.html", "B"), bytes("d.txt", "D")];
+        let written = write_stamped(&out, &first, None, None).unwrap();
+        let last = previous(written, &first);
+        let (staging, files) = staged(&out, &[("a/index.html", "A"), ("d.txt", "D2")]);
+        let wanted: HashSet<&str> = files.iter().map(|file| file.output_path.as_str()).collect();
+        let (stale, dotted) = staging.survey_recorded(&wanted, &last).expect("the record stands");
+        assert_eq!((stale, dotted), (vec!["b/c/index.html".to_string()], vec![]));
+        let written = write_stamped(&out, &files, Some(staging), Some(&last)).unwrap();
+        assert_eq!(written.report, WriteReport { written: 1, unchanged: 1, removed: 1 });
+        assert_eq!(files_under(&out), ["a/index.html", "d.txt"]);
+        // The record of a folder exchanged since is not trusted.
+        let (staging, _) = staged(&out, &[("a/index.html", "A")]);
+        assert_eq!(staging.survey_recorded(&wanted, &last), None);
+    }
+
+    #[test]
+    fn issue_29_files_put_in_the_output_by_hand_are_kept_or_removed_as_a_walk_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let site = [bytes("a/index.html", "A"), bytes("b/c/index.html", "B")];
+        let mut last = previous(write_stamped(&out, &site, None, None).unwrap(), &site);
+        // In a folder the write made, and in one it did not: dot-files stay, others go.
+        fs::write(out.join("b/c/.htaccess"), "H").unwrap();
+        fs::write(out.join("b/c/notes.txt"), "N").unwrap();
+        fs::create_dir_all(out.join("b/x/.git")).unwrap();
+        fs::write(out.join("b/x/.git/HEAD"), "ref").unwrap();
+        fs::write(out.join("b/x/y.txt"), "Y").unwrap();
+        for round in 0..3 {
+            let (staging, files) = staged(&out, &[("a/index.html", "A"), ("b/c/index.html", "B")]);
+            let wanted: HashSet<&str> = files.iter().map(|file| file.output_path.as_str()).collect();
+            let (stale, _) = staging.survey_recorded(&wanted, &last).expect("the record stands");
+            let written = write_stamped(&out, &files, Some(staging), Some(&last)).unwrap();
+            let removed = if round == 0 { 2 } else { 0 };
+            assert_eq!((stale.len(), written.report.removed), (removed, removed), "round {round}");
+            assert_eq!(
+                files_under(&out),
+                ["a/index.html", "b/c/.htaccess", "b/c/index.html", "b/x/.git/HEAD"],
+                "round {round}"
+            );
+            last = previous(written, &files);
+            assert_eq!(last.trace.dotted, ["b/c/.htaccess", "b/x/.git"]);
+        }
+    }
+
     /// Every file under `dir`, dot-files too, as sorted paths under it.
     fn files_under(dir: &Path) -> Vec<String> {
         let mut found: Vec<String> = WalkDir::new(dir)
@@ -917,7 +1174,7 @@ mod tests {
         let files = [("a/index.html", "A"), ("b/index.html", "B2"), ("e.txt", "E")].map(|(path, text)| {
             OutputFile { output_path: path.into(), contents: staging.stage(path, text.as_bytes()).unwrap() }
         });
-        let (report, _) = write_stamped(&out, &files, Some(staging)).unwrap();
+        let report = write_stamped(&out, &files, Some(staging), None).unwrap().report;
         assert_eq!(report, WriteReport { written: 2, unchanged: 1, removed: 1 });
         for (path, text) in [("a/index.html", "A"), ("b/index.html", "B2"), ("e.txt", "E")] {
             assert_eq!(fs::read_to_string(out.join(path)).unwrap(), text);
@@ -969,7 +1226,7 @@ mod tests {
         // One file kept, one replaced through a temporary file, one new.
         let files =
             [bytes("a/index.html", "A"), bytes("b/index.html", "B, longer"), bytes("c/index.html", "C")];
-        let (report, stamps) = write_stamped(&out, &files, None).unwrap();
+        let Written { report, stamps, .. } = write_stamped(&out, &files, None, None).unwrap();
         assert_eq!(report, WriteReport { written: 2, unchanged: 1, removed: 0 });
         let on_disk: Vec<OutputStamp> = files
             .iter()

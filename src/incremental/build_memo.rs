@@ -9,6 +9,10 @@
 //! folder holding exactly those files, has nothing to do: it prints the same warnings and
 //! writes nothing. Anything else (a changed byte in any input, a touched or extra output file)
 //! runs the full build. The manifest lives beside the highlight cache and is only a cache.
+//!
+//! A build that does run hands the write what the manifest says of the output folder (its
+//! files, and the write's trace of it), so that the write need not walk the folder to find
+//! stale files and dot-files; the write trusts it only for the very folder it describes.
 
 use std::fs;
 use std::hash::{Hash, Hasher};
@@ -22,13 +26,15 @@ use super::cache_dir;
 use crate::load::{self, SiteFiles, StaticSource};
 use crate::project::Project;
 use crate::site::schedule::HeldBack;
-use crate::write::{self, OutputStamp};
+use crate::write::{self, FolderStamp, OutputStamp, Previous, Trace};
 
 /// The manifest of one site's last successful build, and the hash of this build's inputs.
 #[derive(Debug)]
 pub struct BuildMemo {
     file: Option<PathBuf>,
     inputs: String,
+    /// The manifest as read when the build began, if there was a readable one.
+    manifest: Option<Manifest>,
 }
 
 /// What a successful build leaves for the next one.
@@ -47,6 +53,26 @@ struct Manifest {
     warnings: Vec<String>,
     /// Output files: path under the output folder, size, modification time in nanoseconds.
     outputs: Vec<(String, u64, u128)>,
+    /// The output folder's stamp after the write, when the write left one (absent from a
+    /// record written before it was kept).
+    #[serde(default)]
+    folder: Option<FolderStamp>,
+    /// The output folder's dot-files and dot-folders after the write.
+    #[serde(default)]
+    dotted: Vec<String>,
+}
+
+/// What a build reported, to be printed again by a build it lets skip.
+#[derive(Debug)]
+pub struct BuildSummary {
+    /// Pages built.
+    pub pages: usize,
+    /// Sections built.
+    pub sections: usize,
+    /// Pages held back by their dates.
+    pub held_back: HeldBack,
+    /// The warnings the build printed.
+    pub warnings: Vec<String>,
 }
 
 /// What the skipped build would have reported.
@@ -66,16 +92,20 @@ pub struct Unchanged {
 
 impl BuildMemo {
     /// Hashes the inputs of `project`, as loaded in `files`.
+    /// Reads the manifest of the last build, if any, once.
     pub fn new(project: &Project, files: &SiteFiles) -> BuildMemo {
         let file = cache_dir::site_file(&project.paths.root, "build", "json");
-        BuildMemo { file, inputs: inputs_hash(project, files) }
+        let manifest = file
+            .as_ref()
+            .and_then(|file| cache_dir::read_regular(file).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        BuildMemo { file, inputs: inputs_hash(project, files), manifest }
     }
 
     /// The report of the last build if it still stands: same inputs, no page due to change
     /// status yet, and the output folder as that build left it.
     pub fn unchanged(&self, output_dir: &Path) -> Option<Unchanged> {
-        let manifest: Manifest =
-            serde_json::from_slice(&cache_dir::read_regular(self.file.as_ref()?).ok()?).ok()?;
+        let manifest = self.manifest.as_ref()?;
         if manifest.inputs != self.inputs {
             return None;
         }
@@ -101,22 +131,27 @@ impl BuildMemo {
                 next_change: None,
             },
             files: manifest.outputs.len(),
-            warnings: manifest.warnings,
+            warnings: manifest.warnings.clone(),
         })
     }
 
-    /// Records a successful build, whose write left `outputs` (sorted by path). A failure is
-    /// logged, never an error: it is a cache.
-    pub fn save(
-        &self,
-        outputs: Option<Vec<OutputStamp>>,
-        pages: usize,
-        sections: usize,
-        held_back: HeldBack,
-        warnings: Vec<String>,
-    ) {
+    /// What the last build's write left in the output folder, for this build's write to check
+    /// and use (see [`write::write_stamped`]), whatever the inputs were.
+    pub fn previous_output(&mut self) -> Option<Previous> {
+        let manifest = self.manifest.take()?;
+        let trace = Trace { folder: manifest.folder?, dotted: manifest.dotted };
+        let mut files: Vec<String> = manifest.outputs.into_iter().map(|(path, _, _)| path).collect();
+        files.sort_unstable();
+        Some(Previous { trace, files })
+    }
+
+    /// Records a successful build, whose write left `outputs` (sorted by path) and `trace`. A
+    /// failure is logged, never an error: it is a cache.
+    pub fn save(&self, outputs: Option<Vec<OutputStamp>>, trace: Option<Trace>, summary: BuildSummary) {
+        let BuildSummary { pages, sections, held_back, warnings } = summary;
         let Some(file) = &self.file else { return };
         let Some(mut outputs) = outputs else { return };
+        let (folder, dotted) = trace.map_or((None, Vec::new()), |trace| (Some(trace.folder), trace.dotted));
         // The check walks past dot-files, as the write's clean-up does: so does the record.
         outputs.retain(|(path, _, _)| !path.split('/').any(|part| part.starts_with('.')));
         let manifest = Manifest {
@@ -129,6 +164,8 @@ impl BuildMemo {
             drafts: held_back.drafts,
             warnings,
             outputs,
+            folder,
+            dotted,
         };
         let written = serde_json::to_vec(&manifest)
             .map_err(std::io::Error::other)
@@ -225,6 +262,8 @@ mod tests {
             drafts: 2,
             warnings: vec!["a warning".into()],
             outputs: Vec::new(),
+            folder: None,
+            dotted: Vec::new(),
         }
     }
 
@@ -235,7 +274,8 @@ mod tests {
         fs::write(&file, serde_json::to_vec(manifest).unwrap()).unwrap();
         let output = dir.path().join("public");
         fs::create_dir(&output).unwrap();
-        BuildMemo { file: Some(file), inputs: inputs.into() }.unchanged(&output)
+        let manifest = serde_json::from_slice(&fs::read(&file).unwrap()).ok();
+        BuildMemo { file: Some(file), inputs: inputs.into(), manifest }.unchanged(&output)
     }
 
     #[test]

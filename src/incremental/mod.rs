@@ -18,7 +18,7 @@ mod memo;
 mod value_hash;
 
 pub use block_memo::{BlockMemo, BlockStore};
-pub use build_memo::BuildMemo;
+pub use build_memo::{BuildMemo, BuildSummary};
 pub use digest::Digest;
 pub use highlight_store::HighlightStore;
 pub use memo::{

@@ -109,7 +109,7 @@ impl Publisher {
                 Contents::Bytes(bytes) => Arc::clone(bytes),
                 Contents::Copy(source_path)
                 | Contents::Staged { path: source_path, .. }
-                | Contents::InPlace(source_path) => copies.read(source_path)?,
+                | Contents::InPlace { path: source_path, .. } => copies.read(source_path)?,
             };
             let served = match previous.files.get(&file.output_path) {
                 Some(old) if Arc::ptr_eq(&old.produced, &produced) || old.produced == produced => {
@@ -180,7 +180,9 @@ impl CopiedFiles {
             .files
             .iter()
             .filter_map(|file| match &file.contents {
-                Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace(path) => Some(path),
+                Contents::Copy(path) | Contents::Staged { path, .. } | Contents::InPlace { path, .. } => {
+                    Some(path)
+                }
                 Contents::Bytes(_) => None,
             })
             .collect();

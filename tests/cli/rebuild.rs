@@ -111,3 +111,67 @@ fn rebuild_rewrites_only_the_files_that_changed() {
     assert_eq!(mtimes["blog/old/index.html"], past, "an unchanged page was rewritten");
     assert_eq!(mtimes["site.css"], past, "an unchanged static file was rewritten");
 }
+
+/// `quire -v build`; returns what it logged.
+fn build_logged(site: &TestSite) -> String {
+    let mut cmd = site.command();
+    cmd.arg("-v").arg("build");
+    site.run_command(cmd).success().stderr()
+}
+
+const RECORD_USED: &str = "the output is as the last write left it";
+
+#[test]
+fn issue_29_an_output_dropped_between_two_builds_is_removed_by_the_last_build_s_record() {
+    let site = TestSite::from_fixture("rebuild");
+    site.build().success();
+    site.remove_file("content/blog/old.md");
+    let logged = build_logged(&site);
+    assert!(logged.contains(RECORD_USED), "the record was not used:\n{logged}");
+    assert!(!site.output("blog/old/index.html").exists());
+    assert!(!site.output("blog/old").exists(), "its emptied folder goes too");
+    site.remove_file("static/site.css");
+    assert!(build_logged(&site).contains(RECORD_USED));
+    assert!(!site.output("site.css").exists());
+    assert!(site.output("blog/keep/index.html").exists());
+}
+
+#[test]
+fn issue_29_files_put_in_public_by_hand_are_kept_if_dot_files_and_removed_if_not() {
+    let site = TestSite::from_fixture("rebuild");
+    site.build().success();
+    let put = |rel: &str| {
+        let path = site.output(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, rel).unwrap();
+    };
+    // At the top (the output folder itself changed: the next build walks it).
+    put(".nojekyll");
+    put("CNAME.txt");
+    put("blog/keep/.htaccess");
+    let edit = |n: usize| {
+        site.write_file(
+            "content/blog/keep.md",
+            &format!("---\ntitle: Keep {n}\ndate: 2024-01-01\n---\n\nBody.\n"),
+        )
+    };
+    edit(1);
+    site.build().success();
+    // Only below the top (the next build lists just the folders changed since the last).
+    put("blog/keep/.later");
+    put("blog/keep/notes.txt");
+    put("blog/extra/x.txt");
+    put("blog/extra/.keep");
+    for n in 2..4 {
+        edit(n);
+        let logged = build_logged(&site);
+        assert!(logged.contains(RECORD_USED), "the record was not used:\n{logged}");
+        for kept in [".nojekyll", "blog/keep/.htaccess", "blog/keep/.later", "blog/extra/.keep"] {
+            assert_eq!(site.read(kept), kept, "a dot-file put in public/ by hand is kept");
+        }
+        for removed in ["CNAME.txt", "blog/keep/notes.txt", "blog/extra/x.txt"] {
+            assert!(!site.output(removed).exists(), "`{removed}` was not removed");
+        }
+        assert!(site.read("blog/keep/index.html").contains(&format!("title: Keep {n}\n")));
+    }
+}
