@@ -103,9 +103,6 @@ pub struct Page {
     pub summary: Option<SharedText>,
     /// The links and images written in the body, with where they point.
     pub links: Arc<[ContentLink]>,
-    /// A digest of `links` (as written, resolved, lines): the link check's input digest
-    /// reads it instead of every link of every page.
-    pub links_digest: u64,
     /// The shortcode calls whose placeholders are in `content` and `summary`.
     pub shortcodes: Arc<[ShortcodeCall]>,
     /// Files beside a bundle's `index.md`, relative to it.
@@ -228,9 +225,6 @@ pub struct Section {
     pub toc: Vec<TocEntry>,
     /// The links and images written in the body, with where they point.
     pub links: Vec<ContentLink>,
-    /// A digest of `links` (as written, resolved, lines), set when they are resolved: the
-    /// link check's input digest reads it instead of every link of every page each run.
-    pub links_digest: u64,
     /// The shortcode calls whose placeholders are in `content`.
     pub shortcodes: Vec<ShortcodeCall>,
     /// `/blog/`.
@@ -486,7 +480,6 @@ fn build_sections(
                 content: doc.body.html,
                 toc: doc.body.toc,
                 links: unresolved(doc.body.links),
-                links_digest: 0,
                 shortcodes: doc.body.shortcodes,
                 url_path,
                 extra: fm.extra,
@@ -514,7 +507,6 @@ fn build_sections(
             content: SharedText::default(),
             toc: Vec::new(),
             links: Vec::new(),
-            links_digest: links_digest(&[]),
             shortcodes: Vec::new(),
             url_path: "/".into(),
             extra: DataTable::new(),
@@ -793,7 +785,6 @@ impl LinkTargetsInput {
 #[derive(Debug)]
 struct ResolvedLinks {
     links: Arc<[ContentLink]>,
-    links_digest: u64,
     /// Whether some link could not be resolved (the run fails; its errors are made again).
     failed: bool,
 }
@@ -817,26 +808,23 @@ fn link_pages(
             resolved,
         })
     });
-    let no_links = links_digest(&[]);
     let linked: Vec<(Page, Vec<Error>)> = std::mem::take(files)
         .into_par_iter()
         .map(|(file, parsed, assets)| {
-            let page =
-                |content: &SharedText, summary: &Option<SharedText>, links, links_digest, shortcodes| Page {
-                    content: content.clone(),
-                    summary: summary.clone(),
-                    links,
-                    links_digest,
-                    shortcodes,
-                    assets,
-                    newer: None,
-                    older: None,
-                    series: None,
-                    file: Arc::clone(&file),
-                };
+            let page = |content: &SharedText, summary: &Option<SharedText>, links, shortcodes| Page {
+                content: content.clone(),
+                summary: summary.clone(),
+                links,
+                shortcodes,
+                assets,
+                newer: None,
+                older: None,
+                series: None,
+                file: Arc::clone(&file),
+            };
             if parsed.links.is_empty() {
                 let (links, shortcodes) = (Arc::clone(&parsed.links), Arc::clone(&parsed.shortcodes));
-                return (page(&parsed.html, &parsed.summary, links, no_links, shortcodes), Vec::new());
+                return (page(&parsed.html, &parsed.summary, links, shortcodes), Vec::new());
             }
             let linked = link.call((Same::of(&file), Same::of(&parsed)), targets);
             // Errors are not memoized: made again, they are owned by this run's report.
@@ -846,7 +834,7 @@ fn link_pages(
             };
             let LinkedBody { resolved, content, summary, shortcodes } = &*linked;
             let links = Arc::clone(&resolved.links);
-            (page(content, summary, links, resolved.links_digest, Arc::clone(shortcodes)), failed)
+            (page(content, summary, links, Arc::clone(shortcodes)), failed)
         })
         .collect();
     let mut pages = Vec::with_capacity(linked.len());
@@ -879,8 +867,7 @@ fn resolve_all(
         display_path: &file.display_path,
     };
     let (links, errors) = settle(&parsed.links, &source, &targets.targets());
-    let resolved =
-        ResolvedLinks { links_digest: links_digest(&links), links: links.into(), failed: !errors.is_empty() };
+    let resolved = ResolvedLinks { links: links.into(), failed: !errors.is_empty() };
     (resolved, errors)
 }
 
@@ -910,7 +897,6 @@ fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], e
     let targets = targets.targets();
     for section in sections.iter_mut() {
         if section.links.is_empty() {
-            section.links_digest = links_digest(&[]);
             continue;
         }
         let source = links::LinkSource {
@@ -920,7 +906,6 @@ fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], e
         };
         let (links, failed) = settle(&section.links, &source, &targets);
         section.links = links;
-        section.links_digest = links_digest(&section.links);
         errors.extend(failed);
         let urls: Vec<String> = section.links.iter().map(|link| link.resolved.clone()).collect();
         section.content = SharedText::from(markdown::fill_links(&section.content, &urls));
@@ -939,17 +924,6 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
             kind: link.kind,
         })
         .collect()
-}
-
-/// The digest of a document's links for [`Page::links_digest`].
-fn links_digest(links: &[ContentLink]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = crate::incremental::Digest::new();
-    links.len().hash(&mut hasher);
-    for link in links {
-        (&link.written, &link.resolved, link.line).hash(&mut hasher);
-    }
-    hasher.finish()
 }
 
 /// Writes resolved links into shortcode bodies (HTML) and link arguments (plain text).
