@@ -21,6 +21,7 @@
 pub mod external;
 
 use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -201,12 +202,11 @@ pub fn check(input: &CheckInput<'_>) -> CheckReport {
             let (owner, scan) = (owners.get(file.output_path.as_str())?, scan.as_ref()?);
             let input = FileInput {
                 scan: Same::of(scan),
-                output_path: file.output_path.clone(),
-                owner: owner.clone(),
+                page: Same::of(owner),
                 built: Same::of(&built),
                 markdown: Same::of(&markdown),
             };
-            Some((file.output_path.as_str(), owner.as_path(), judge_file.call(input)))
+            Some((file.output_path.as_str(), owner.file.as_path(), judge_file.call(input)))
         })
         .collect();
     lap("judged template links");
@@ -378,40 +378,51 @@ impl DocumentLinks {
 type MarkdownTargets = FxHashSet<String>;
 
 /// What the pages and pagers are rendered from, for naming the file behind a template link.
+/// Files are hashed as their text (hashing a `Path` walks its components).
 #[derive(Hash)]
 struct OwnersSource<'a> {
     /// Each page's URL path and file.
-    pages: Vec<(&'a str, &'a Path)>,
+    pages: Vec<(&'a str, &'a OsStr)>,
     /// Each pager's URL path and its section's file.
-    pagers: Vec<(&'a str, &'a Path)>,
+    pagers: Vec<(&'a str, &'a OsStr)>,
 }
 
 impl<'a> OwnersSource<'a> {
     fn of(site: &'a Site) -> OwnersSource<'a> {
-        let pages = site.pages.iter().map(|p| (p.url_path.as_str(), p.display_path.as_path())).collect();
+        let pages = site.pages.iter().map(|p| (p.url_path.as_str(), p.display_path.as_os_str())).collect();
         let pagers = site
             .sections
             .iter()
-            .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), s.display_path.as_path())))
+            .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), s.display_path.as_os_str())))
             .collect();
         OwnersSource { pages, pagers }
     }
 
-    /// The source file behind each rendered page, by output path.
-    fn owners(&self) -> FxHashMap<String, Digested<PathBuf>> {
+    /// Each rendered page, by output path. Shared, so that a page's links are judged by its
+    /// identity: the same while no page or pager is added, removed or moved.
+    fn owners(&self) -> FxHashMap<String, Arc<RenderedPage>> {
         let all = self.pages.iter().chain(&self.pagers);
-        all.map(|(url_path, owner)| (url::output_path(url_path), Digested::new(owner.to_path_buf())))
-            .collect()
+        all.map(|&(url_path, file)| {
+            let output_path = url::output_path(url_path);
+            let page = RenderedPage { output_path: output_path.clone(), file: PathBuf::from(file) };
+            (output_path, Arc::new(page))
+        })
+        .collect()
     }
+}
+
+/// A page or pager rendered from a file.
+struct RenderedPage {
+    output_path: String,
+    /// The file it is rendered from, where its broken and external links are reported.
+    file: PathBuf,
 }
 
 /// A rendered page's links, as judged from where it is.
 #[derive(PartialEq, Eq, Hash)]
 struct FileInput {
     scan: Same<Scan>,
-    output_path: String,
-    /// The file it is rendered from, where its broken and external links are reported.
-    owner: Digested<PathBuf>,
+    page: Same<RenderedPage>,
     built: Same<Built>,
     markdown: Same<MarkdownTargets>,
 }
@@ -435,7 +446,7 @@ enum FileFinding {
 impl FileLinks {
     fn judge(input: &FileInput) -> FileLinks {
         let built = &input.built;
-        let url_path = page_url_path(&input.output_path);
+        let url_path = page_url_path(&input.page.output_path);
         let mut checked = 0;
         let mut findings = Vec::new();
         let mut external: Vec<ExternalLink> = Vec::new();
@@ -448,7 +459,7 @@ impl FileLinks {
                 if seen.insert(target) {
                     external.push(ExternalLink {
                         url: target.clone(),
-                        file: input.owner.to_path_buf(),
+                        file: input.page.file.clone(),
                         line: 0,
                     });
                 }
