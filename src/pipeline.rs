@@ -176,8 +176,6 @@ pub struct Builder {
     /// store `build` gives, else a memo for the builder's life in `Mode::Watch`, else (`None`)
     /// a memo for each run's parse.
     blocks: Option<Arc<dyn BlockStore>>,
-    /// The previous run's link-check scans of the rendered HTML.
-    scans: HtmlScans,
     mode: Mode,
     /// The last load, for `Mode::Watch` runs, with the folders it read.
     loaded: Option<(Paths, SiteFiles)>,
@@ -208,8 +206,7 @@ pub struct Output {
     pub warnings: Vec<String>,
     /// What the run did.
     pub stats: RunStats,
-    /// The internal links checked after rendering, and the broken ones (shared with the
-    /// builder, which keeps it for the next run).
+    /// The internal links checked after rendering, and the broken ones.
     pub links: Arc<CheckReport>,
 }
 
@@ -386,13 +383,17 @@ impl Builder {
             memos: &self.memos,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
-        let (mut staged_contents, mut scanned) = staged.map(Staged::finish).unwrap_or_default();
+        let (mut staged_contents, scanned) = staged.map(Staged::finish).unwrap_or_default();
         log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident_memory::note());
         let copied =
             static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
-        // The scans are brought up to date in place: they stay valid whatever happens next.
-        let scans = if staging.is_some() { &mut scanned } else { &mut self.scans };
-        let links = check::check(&CheckInput { site: &site, rendered: &rendered.files, copied }, scans);
+        let links = Arc::new(check::check(&CheckInput {
+            site: &site,
+            rendered: &rendered.files,
+            copied,
+            scanned: staging.is_some().then_some(&scanned),
+            memos: &self.memos,
+        }));
         log::debug!("checked {} internal links, {} broken", links.checked, links.broken.len());
         log::debug!(
             "rendered {} files, reused {} in {:?}",

@@ -32,10 +32,12 @@ use quire::project::{Overrides, Project};
 
 /// How a run is made: the only code here that knows the builder's constructors.
 mod adapter {
+    use quire::check::CheckReport;
     use quire::pipeline::{self, Builder, Mode, Output};
     use quire::project::Project;
     use quire::serve::output::{script_tag, Publisher, ServedSite};
     use std::path::{Path, PathBuf};
+    use std::sync::Arc;
 
     /// What `quire serve` keeps from run to run: a builder told of every changed path, and
     /// the site it serves from memory.
@@ -55,8 +57,13 @@ mod adapter {
         }
 
         /// One rebuild after the watcher reported `changed`: the files served then (without
-        /// the live-reload script), by output path; an error as the user sees it.
-        pub fn run(&mut self, project: &Project, changed: &[PathBuf]) -> Result<super::Files, String> {
+        /// the live-reload script), by output path, and the link check's report; an error as
+        /// the user sees it.
+        pub fn run(
+            &mut self,
+            project: &Project,
+            changed: &[PathBuf],
+        ) -> Result<(super::Files, Arc<CheckReport>), String> {
             for path in changed {
                 self.builder.forget(path);
                 self.publisher.forget(path);
@@ -83,7 +90,7 @@ mod adapter {
                 })
                 .collect();
             assert_eq!(files.len(), self.served.len(), "the served site has only the outputs");
-            Ok(files)
+            Ok((files, output.links))
         }
     }
 
@@ -295,10 +302,18 @@ impl Runs {
         let watched = self.watched.run(&project, changed);
         let built = adapter::build(&project);
         match (clean, watched, built) {
-            (Ok(clean), Ok(watched), Ok(())) => {
+            (Ok(clean), Ok((watched, links)), Ok(())) => {
                 let clean_files = output_files(&clean);
                 if let Some(diff) = difference("serve", &watched, &clean_files) {
                     return Err(format!("after {step}: {diff}"));
+                }
+                // The link check reuses its work from run to run too: its counts and the
+                // external links it hands `quire check --external` are the clean run's.
+                if (links.checked, &links.external) != (clean.links.checked, &clean.links.external) {
+                    return Err(format!(
+                        "after {step}: serve checked {} links, external {:?}; a clean build {}, {:?}",
+                        links.checked, links.external, clean.links.checked, clean.links.external
+                    ));
                 }
                 let written = files_under(&project.paths.output);
                 if let Some(diff) = difference("quire build", &written, &clean_files) {

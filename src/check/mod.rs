@@ -7,16 +7,21 @@
 //! a fragment of the same page (`#top`) are checked only when written in Markdown: a summary
 //! on a list page repeats its page's footnote references, which would otherwise be reported
 //! on every list page. External links are only collected here; `external.rs` requests them.
-//! Scanning the HTML is the costly part, so each file's scan is kept (`HtmlScans`) and reused
-//! while its bytes are the same allocation: `quire serve` re-scans only what it re-rendered.
-//! Only real attributes of real elements count: a page a fast scan of bytes cannot judge
-//! (markup shown as text, in a comment or a script) is read by an HTML tokenizer, html5gum,
-//! which no other module uses.
+//!
+//! Each part of the work is a function of what it reads, called through
+//! `incremental::Memos`: a file's scan (of its bytes, by identity), the index of outputs, a
+//! document's and a rendered page's links judged against that index, the set of Markdown
+//! targets, the list of external links. `quire serve` then scans and judges again only the
+//! files it rendered again. Links to an anchor of another output are judged against that
+//! output's ids on every run, outside the memos: they are few, and any output's ids may
+//! change. Only real attributes of real elements count: a page a fast scan of bytes cannot
+//! judge (markup shown as text, in a comment or a script) is read by an HTML tokenizer,
+//! html5gum, which no other module uses.
 
 pub mod external;
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,9 +29,10 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Location};
+use crate::incremental::{Digested, Memos, Same};
 use crate::parse::markdown::is_external;
 use crate::render::RenderedFile;
-use crate::site::{url, ContentLink, Site};
+use crate::site::{url, ContentLink, PagePlace, Site};
 
 /// What the checker looks at.
 pub struct CheckInput<'a> {
@@ -36,33 +42,47 @@ pub struct CheckInput<'a> {
     pub rendered: &'a [RenderedFile],
     /// Every other output path: static files and files copied from `content/`.
     pub copied: Vec<String>,
+    /// The scans made as the files were rendered, for a build that then dropped their bytes
+    /// ([`HtmlScans::scan_now`]); `None` to scan the bytes in `rendered`.
+    pub scanned: Option<&'a HtmlScans>,
+    /// The memos the check's steps are called through.
+    pub memos: &'a Memos,
 }
 
-/// The ids and links found in each rendered HTML file, by output path, with the bytes they
-/// were found in; and the last report with a digest of everything it was made from.
+/// The scans of the HTML files a build rendered and wrote aside at once, by output path.
 #[derive(Debug, Default)]
 pub struct HtmlScans {
-    files: HashMap<String, Arc<Scan>, rustc_hash::FxBuildHasher>,
-    report: Option<(u128, Arc<CheckReport>)>,
+    files: FxHashMap<String, Arc<Scan>>,
 }
+
+impl HtmlScans {
+    /// Scans `file` now, for a check that will not see its bytes: a build that writes each
+    /// file aside as soon as it is rendered drops them. `None` for a file that is not HTML.
+    pub fn scan_now(file: &RenderedFile) -> Option<FileScan> {
+        is_scanned(file).then(|| FileScan(Arc::new(Scan::new(&file.contents))))
+    }
+
+    /// The scans made by [`HtmlScans::scan_now`], by output path, for [`CheckInput::scanned`].
+    pub fn of_scanned(scans: impl IntoIterator<Item = (String, FileScan)>) -> HtmlScans {
+        HtmlScans { files: scans.into_iter().map(|(path, scan)| (path, scan.0)).collect() }
+    }
+}
+
+/// One file's scan, made by [`HtmlScans::scan_now`].
+#[derive(Debug)]
+pub struct FileScan(Arc<Scan>);
 
 /// What one HTML file holds that the checker reads.
 #[derive(Debug)]
 struct Scan {
-    /// The bytes scanned: the scan is valid while the file is this same allocation. `None`
-    /// for a scan made as the file was rendered, whose bytes were then dropped.
-    contents: Option<Arc<[u8]>>,
     /// `id` and `name` attribute values.
     ids: FxHashSet<String>,
     /// `href` and `src` attribute values.
     urls: Vec<String>,
-    /// A digest of the file's path, `ids` and `urls`: all the checker reads of the file.
-    /// Editing a page's text changes its bytes but seldom this.
-    place_digest: u128,
 }
 
 impl Scan {
-    fn new(output_path: &str, contents: &[u8], keep: Option<&Arc<[u8]>>) -> Scan {
+    fn new(contents: &[u8]) -> Scan {
         let mut ids = FxHashSet::default();
         let mut urls = Vec::new();
         for_each_attribute(contents, &["id", "name", "href", "src"], |name, value| match name {
@@ -71,147 +91,7 @@ impl Scan {
             }
             _ => urls.push(value),
         });
-        let mut digest = Digest::default();
-        let mut sorted: Vec<&String> = ids.iter().collect();
-        sorted.sort_unstable();
-        digest.count(sorted.len());
-        sorted.into_iter().for_each(|id| digest.text(id));
-        digest.count(urls.len());
-        urls.iter().for_each(|url| digest.text(url));
-        let place_digest = Scan::place_digest(output_path, Some(digest.finish()));
-        Scan { contents: keep.map(Arc::clone), ids, urls, place_digest }
-    }
-
-    /// The digest of a file at `output_path` whose ids and links digest to `scanned` (`None`
-    /// for a file that is not scanned).
-    fn place_digest(output_path: &str, scanned: Option<u128>) -> u128 {
-        let mut digest = Digest::default();
-        digest.text(output_path);
-        if let Some(scanned) = scanned {
-            digest.bytes(&scanned.to_le_bytes());
-        }
-        digest.finish()
-    }
-}
-
-/// A digest of texts and counts, each delimited, so that different inputs cannot run together.
-#[derive(Default)]
-struct Digest(crate::incremental::Digest);
-
-impl Digest {
-    fn text(&mut self, text: &str) {
-        self.count(text.len());
-        self.bytes(text.as_bytes());
-    }
-
-    fn count(&mut self, count: usize) {
-        self.bytes(&(count as u64).to_le_bytes());
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        std::hash::Hasher::write(&mut self.0, bytes);
-    }
-
-    fn finish(&self) -> u128 {
-        self.0.finish_128()
-    }
-}
-
-/// A digest of everything `check` reads: the base URL, each page's and section's URL, file
-/// and Markdown links, the pagers' URLs, every output path in order with its HTML's ids and
-/// links, and the copied files. The same digest means the same report.
-/// `per_file` holds each rendered file's path and scan digest, in order.
-fn inputs_digest(input: &CheckInput<'_>, per_file: &[u128]) -> u128 {
-    let site = input.site;
-    let mut digest = Digest::default();
-    digest.text(&site.config.base_url);
-    let documents: Vec<_> = site
-        .pages
-        .iter()
-        .map(|p| (&p.url_path, &p.display_path, p.links_digest))
-        .chain(site.sections.iter().map(|s| (&s.url_path, &s.display_path, s.links_digest)))
-        .collect();
-    // Each document digested on its own, in parallel, then the digests in document order.
-    // Its links come as the digest the model made when it resolved them (200,000 links at
-    // 10,000 posts, mostly unchanged from run to run).
-    let per_document: Vec<u128> = documents
-        .par_iter()
-        .map(|(url_path, display_path, links)| {
-            let mut digest = Digest::default();
-            digest.text(url_path);
-            digest.text(&display_path.to_string_lossy());
-            digest.bytes(&links.to_le_bytes());
-            digest.finish()
-        })
-        .collect();
-    digest.count(per_document.len());
-    for document in per_document {
-        digest.bytes(&document.to_le_bytes());
-    }
-    for section in &site.sections {
-        digest.count(section.pagers.len());
-        section.pagers.iter().for_each(|pager| digest.text(&pager.url_path));
-    }
-    digest.count(per_file.len());
-    for file in per_file {
-        digest.bytes(&file.to_le_bytes());
-    }
-    digest.count(input.copied.len());
-    input.copied.iter().for_each(|path| digest.text(path));
-    digest.finish()
-}
-
-impl HtmlScans {
-    /// Scans `file` now, for a check that will not see its bytes: a build that writes each
-    /// file aside as soon as it is rendered drops them. `None` for a file that is not HTML.
-    pub fn scan_now(file: &RenderedFile) -> Option<FileScan> {
-        is_scanned(file).then(|| FileScan(Arc::new(Scan::new(&file.output_path, &file.contents, None))))
-    }
-
-    /// The scans made by [`HtmlScans::scan_now`], by output path, to pass to [`check`].
-    pub fn of_scanned(scans: impl IntoIterator<Item = (String, FileScan)>) -> HtmlScans {
-        HtmlScans { files: scans.into_iter().map(|(path, scan)| (path, scan.0)).collect(), report: None }
-    }
-
-    /// Brings the scans up to date with `rendered`, in place: a scan is kept while its file
-    /// is the same allocation (unchanged renders are shared from run to run) or was scanned
-    /// as it was rendered. Returns the digest of each rendered file's path and scan, in
-    /// order, for [`inputs_digest`].
-    fn update(&mut self, rendered: &[RenderedFile]) -> Vec<u128> {
-        let looked_up: Vec<(Option<Arc<Scan>>, u128)> = rendered
-            .par_iter()
-            .map(|file| {
-                if !is_scanned(file) {
-                    return (None, Scan::place_digest(&file.output_path, None));
-                }
-                match self.files.get(&file.output_path) {
-                    Some(scan)
-                        if scan.contents.as_ref().is_none_or(|bytes| Arc::ptr_eq(bytes, &file.contents)) =>
-                    {
-                        (None, scan.place_digest)
-                    }
-                    _ => {
-                        let scan = Scan::new(&file.output_path, &file.contents, Some(&file.contents));
-                        let digest = scan.place_digest;
-                        (Some(Arc::new(scan)), digest)
-                    }
-                }
-            })
-            .collect();
-        let mut per_file = Vec::with_capacity(looked_up.len());
-        for (file, (scan, digest)) in rendered.iter().zip(looked_up) {
-            if let Some(scan) = scan {
-                self.files.insert(file.output_path.clone(), scan);
-            }
-            per_file.push(digest);
-        }
-        // Files no longer rendered (rare: a page moved or went) lose their scans.
-        let scanned = rendered.iter().filter(|file| is_scanned(file)).count();
-        if self.files.len() != scanned {
-            let current: HashSet<&str> = rendered.iter().map(|f| f.output_path.as_str()).collect();
-            self.files.retain(|path, _| current.contains(path.as_str()));
-        }
-        per_file
+        Scan { ids, urls }
     }
 }
 
@@ -220,12 +100,8 @@ fn is_scanned(file: &RenderedFile) -> bool {
     file.output_path.ends_with(".html")
 }
 
-/// One file's scan, made by [`HtmlScans::scan_now`].
-#[derive(Debug)]
-pub struct FileScan(Arc<Scan>);
-
 /// A link to another site, with where it is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ExternalLink {
     /// The URL.
     pub url: String,
@@ -264,155 +140,356 @@ pub struct CheckReport {
     pub checked: usize,
     /// Every broken internal link or anchor.
     pub broken: Vec<BrokenLink>,
-    /// Every external link, once per URL (the first place it appears).
-    pub external: Vec<ExternalLink>,
+    /// Every external link, once per URL (the first place it appears), sorted by URL.
+    pub external: Arc<[ExternalLink]>,
 }
 
-/// Checks every internal link and anchor of the built site. `scans` holds the previous
-/// check's scans (empty for a clean build), or for a build that drops each file's bytes once
-/// written aside, the scans made then ([`HtmlScans::scan_now`]); it is brought up to date
-/// for the next check. When nothing the check reads changed since the previous check
-/// (`quire serve` after an edit that keeps every link and id), its report is the answer
-/// again.
-pub fn check(input: &CheckInput<'_>, scans: &mut HtmlScans) -> Arc<CheckReport> {
+/// Checks every internal link and anchor of the built site.
+pub fn check(input: &CheckInput<'_>) -> CheckReport {
+    let (site, rendered, scanned, memos) = (input.site, input.rendered, input.scanned, input.memos);
     let started = std::time::Instant::now();
-    let per_file = scans.update(input.rendered);
-    log::debug!("check: scanned at {:?}", started.elapsed());
-    let digest = inputs_digest(input, &per_file);
-    log::debug!("check: digested inputs at {:?}", started.elapsed());
-    let report = match &scans.report {
-        Some((previous, report)) if *previous == digest => Arc::clone(report),
-        _ => Arc::new(check_all(input, scans)),
+    let lap = |what: &str| log::debug!("check: {what} at {:?}", started.elapsed());
+
+    let scan = memos.function(|bytes: &Same<[u8]>| Arc::new(Scan::new(bytes)));
+    let scans: Vec<Option<Arc<Scan>>> = rendered
+        .par_iter()
+        .map(|file| match scanned {
+            _ if !is_scanned(file) => None,
+            Some(scanned) => scanned.files.get(&file.output_path).cloned(),
+            None => Some(scan.call(Same::of(&file.contents))),
+        })
+        .collect();
+    lap("scanned");
+    let outputs = OutputsSource {
+        base_url: &site.config.base_url,
+        rendered: rendered.iter().map(|file| file.output_path.as_str()).collect(),
+        copied: &input.copied,
     };
-    scans.report = Some((digest, Arc::clone(&report)));
-    log::debug!("check: reported at {:?}", started.elapsed());
+    let built = memos.call_digested(&outputs, |outputs| Arc::new(Built::index(outputs)));
+
+    // Links written in Markdown, document by document: pages, then sections.
+    let pages = site.pages.iter().map(|page| DocumentInput::Page {
+        links: Same::of(&page.links),
+        place: page.file.place.clone(),
+        built: Same::of(&built),
+    });
+    let sections = site.sections.iter().map(|section| DocumentInput::Section {
+        links: section.links.clone(),
+        url_path: section.url_path.clone(),
+        display_path: section.display_path.clone(),
+        built: Same::of(&built),
+    });
+    let judge_document = memos.function(|input: &DocumentInput| Arc::new(DocumentLinks::judge(input)));
+    let inputs: Vec<DocumentInput> = pages.chain(sections).collect();
+    let documents: Vec<Arc<DocumentLinks>> =
+        inputs.into_par_iter().map(|input| judge_document.call(input)).collect();
+    let display_paths =
+        site.pages.iter().map(|p| &p.display_path).chain(site.sections.iter().map(|s| &s.display_path));
+    let documents: Vec<(&PathBuf, Arc<DocumentLinks>)> = display_paths.zip(documents).collect();
+    lap("judged Markdown links");
+    let targets = documents.iter().map(|(_, links)| links.targets.clone()).collect();
+    let markdown = memos.call(targets, |targets: &Vec<Digested<Vec<String>>>| {
+        Arc::new(targets.iter().flat_map(|targets| targets.iter().cloned()).collect::<MarkdownTargets>())
+    });
+
+    // Links written by templates and shortcodes, from the HTML of pages and pagers.
+    let owners = memos.call_digested(&OwnersSource::of(site), |source| Arc::new(source.owners()));
+    let judge_file = memos.function(|input: &FileInput| Arc::new(FileLinks::judge(input)));
+    let files: Vec<(&str, &Path, Arc<FileLinks>)> = rendered
+        .par_iter()
+        .zip(&scans)
+        .filter_map(|(file, scan)| {
+            let (owner, scan) = (owners.get(file.output_path.as_str())?, scan.as_ref()?);
+            let input = FileInput {
+                scan: Same::of(scan),
+                page: Same::of(owner),
+                built: Same::of(&built),
+                markdown: Same::of(&markdown),
+            };
+            Some((file.output_path.as_str(), owner.file.as_path(), judge_file.call(input)))
+        })
+        .collect();
+    lap("judged template links");
+
+    let lists = documents
+        .iter()
+        .map(|(_, links)| links.external.clone())
+        .chain(files.iter().map(|(_, _, links)| links.external.clone()))
+        .collect();
+    let external = memos.call(lists, |lists: &Vec<Digested<Vec<ExternalLink>>>| first_places(lists));
+
+    // What is left is cheap: counting, and the few broken links and anchors.
+    let anchors = Anchors::new(rendered, &scans);
+    let mut report = CheckReport { external, ..CheckReport::default() };
+    for (display_path, links) in &documents {
+        report.checked += links.checked;
+        for finding in &links.findings {
+            let (link, detail) = match finding {
+                DocumentFinding::Broken(link, detail) => (link, Cow::Borrowed(detail)),
+                DocumentFinding::Anchor(link, anchor) => match anchors.judge(anchor) {
+                    Ok(()) => continue,
+                    Err(detail) => (link, Cow::Owned(detail)),
+                },
+            };
+            report.broken.push(broken(display_path, link, detail.into_owned()));
+        }
+    }
+    let mut reported: FxHashSet<&str> = FxHashSet::default();
+    for (output_path, owner, links) in &files {
+        report.checked += links.checked;
+        for (target, finding) in &links.findings {
+            // Reported once per target, from the first page that has it.
+            if reported.contains(target.as_str()) {
+                continue;
+            }
+            let detail = match finding {
+                FileFinding::Broken(detail) => Cow::Borrowed(detail),
+                FileFinding::Anchor(anchor) => match anchors.judge(anchor) {
+                    Ok(()) => continue,
+                    Err(detail) => Cow::Owned(detail),
+                },
+            };
+            reported.insert(target);
+            let url_path = page_url_path(output_path);
+            report.broken.push(BrokenLink {
+                location: Location::file(owner),
+                detail: format!("the page at `{url_path}` links to `{target}`: {detail}"),
+                hint: "this link is written by a template or a shortcode; fix it there".into(),
+            });
+        }
+    }
+    lap("reported");
     report
 }
 
-/// [`check`] without a previous report.
-fn check_all(input: &CheckInput<'_>, scans: &HtmlScans) -> CheckReport {
-    let site = input.site;
-    let built = Built::index(input, scans);
-    let mut report = CheckReport::default();
-    // The first place each external URL is written, sorted by URL at the end.
-    let mut external: FxHashMap<&str, ExternalLink> = FxHashMap::default();
-    let mut from_markdown: FxHashSet<&str> = FxHashSet::default();
+/// What the index of outputs is made from.
+#[derive(Hash)]
+struct OutputsSource<'a> {
+    base_url: &'a str,
+    /// The rendered files' output paths.
+    rendered: Vec<&'a str>,
+    copied: &'a [String],
+}
 
-    // Each link is checked on its own, in parallel; the results are merged in document order
-    // so that the report is the same as one made link by link.
-    let documents: Vec<_> = site
-        .pages
-        .iter()
-        .map(|p| (&p.url_path, &p.display_path, &p.links[..]))
-        .chain(site.sections.iter().map(|s| (&s.url_path, &s.display_path, &s.links[..])))
-        .collect();
-    let outcomes: Vec<Vec<Option<Result<(), String>>>> = documents
-        .par_iter()
-        .map(|(url_path, _, links)| {
-            links
-                .iter()
-                .map(|link| {
-                    (!built.is_elsewhere(&link.resolved)).then(|| built.check(&link.resolved, url_path, true))
-                })
-                .collect()
-        })
-        .collect();
-    for ((_, display_path, links), outcomes) in documents.iter().zip(outcomes) {
-        for (link, outcome) in links.iter().zip(outcomes) {
-            from_markdown.insert(&link.resolved);
-            match outcome {
-                None => {
-                    external.entry(&link.resolved).or_insert_with(|| ExternalLink {
+/// A document's Markdown links, as judged from where it is: the document's URL path, which
+/// relative links and same-page anchors start from, and its file, where broken and external
+/// links are reported.
+#[derive(PartialEq, Eq, Hash)]
+enum DocumentInput {
+    /// A page's links, shared from run to run (the very links the model resolved), and its
+    /// place.
+    Page {
+        links: Same<[ContentLink]>,
+        place: Digested<PagePlace>,
+        built: Same<Built>,
+    },
+    Section {
+        links: Vec<ContentLink>,
+        url_path: String,
+        display_path: PathBuf,
+        built: Same<Built>,
+    },
+}
+
+impl DocumentInput {
+    fn links(&self) -> &[ContentLink] {
+        match self {
+            DocumentInput::Page { links, .. } => links,
+            DocumentInput::Section { links, .. } => links,
+        }
+    }
+
+    fn url_path(&self) -> &str {
+        match self {
+            DocumentInput::Page { place, .. } => &place.url_path,
+            DocumentInput::Section { url_path, .. } => url_path,
+        }
+    }
+
+    fn display_path(&self) -> &Path {
+        match self {
+            DocumentInput::Page { place, .. } => &place.display_path,
+            DocumentInput::Section { display_path, .. } => display_path,
+        }
+    }
+
+    fn built(&self) -> &Built {
+        match self {
+            DocumentInput::Page { built, .. } | DocumentInput::Section { built, .. } => built,
+        }
+    }
+}
+
+/// What became of a document's links.
+struct DocumentLinks {
+    /// How many were checked against the built site.
+    checked: usize,
+    /// The broken ones, and the ones to an anchor, in order.
+    findings: Vec<DocumentFinding>,
+    /// The external ones, once per URL, in order.
+    external: Digested<Vec<ExternalLink>>,
+    /// Every link's target, for [`MarkdownTargets`].
+    targets: Digested<Vec<String>>,
+}
+
+enum DocumentFinding {
+    Broken(ContentLink, String),
+    /// A link to an anchor of an output, whose ids decide.
+    Anchor(ContentLink, Anchor),
+}
+
+impl DocumentLinks {
+    fn judge(input: &DocumentInput) -> DocumentLinks {
+        let built = input.built();
+        let mut checked = 0;
+        let mut findings = Vec::new();
+        let mut external: Vec<ExternalLink> = Vec::new();
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        for link in input.links() {
+            if built.is_elsewhere(&link.resolved) {
+                if seen.insert(&link.resolved) {
+                    external.push(ExternalLink {
                         url: link.resolved.clone(),
-                        file: (*display_path).clone(),
+                        file: input.display_path().to_path_buf(),
                         line: link.line,
                     });
                 }
-                Some(result) => {
-                    report.checked += 1;
-                    if let Err(detail) = result {
-                        report.broken.push(broken(display_path, link, detail));
-                    }
-                }
+                continue;
+            }
+            checked += 1;
+            match built.check(&link.resolved, input.url_path(), true) {
+                Ok(None) => {}
+                Ok(Some(anchor)) => findings.push(DocumentFinding::Anchor(link.clone(), anchor)),
+                Err(detail) => findings.push(DocumentFinding::Broken(link.clone(), detail)),
             }
         }
+        let targets = input.links().iter().map(|link| link.resolved.clone()).collect();
+        DocumentLinks {
+            checked,
+            findings,
+            external: Digested::new(external),
+            targets: Digested::new(targets),
+        }
+    }
+}
+
+/// The target of every link written in Markdown: a template link to one of them is checked
+/// where it is written in Markdown, not again in the HTML.
+type MarkdownTargets = FxHashSet<String>;
+
+/// What the pages and pagers are rendered from, for naming the file behind a template link.
+/// Files are hashed as their text (hashing a `Path` walks its components).
+#[derive(Hash)]
+struct OwnersSource<'a> {
+    /// Each page's URL path and file.
+    pages: Vec<(&'a str, &'a OsStr)>,
+    /// Each pager's URL path and its section's file.
+    pagers: Vec<(&'a str, &'a OsStr)>,
+}
+
+impl<'a> OwnersSource<'a> {
+    fn of(site: &'a Site) -> OwnersSource<'a> {
+        let pages = site.pages.iter().map(|p| (p.url_path.as_str(), p.display_path.as_os_str())).collect();
+        let pagers = site
+            .sections
+            .iter()
+            .flat_map(|s| s.pagers.iter().map(move |p| (p.url_path.as_str(), s.display_path.as_os_str())))
+            .collect();
+        OwnersSource { pages, pagers }
     }
 
-    // Links written by templates and shortcodes, from the HTML itself.
-    let owners = owners(site);
-    let found: Vec<(&RenderedFile, &Vec<String>)> = input
-        .rendered
-        .iter()
-        .filter(|file| owners.contains_key(file.output_path.as_str()))
-        .filter_map(|file| Some((file, &scans.files.get(&file.output_path)?.urls)))
-        .collect();
-    let outcomes: Vec<Vec<TemplateLink>> = found
-        .par_iter()
-        .map(|(file, urls)| {
-            let url_path = page_url_path(file);
-            urls.iter()
-                .map(|target| {
-                    if from_markdown.contains(target.as_str()) || target.starts_with('#') || target.is_empty()
-                    {
-                        TemplateLink::Skipped
-                    } else if built.is_elsewhere(target) {
-                        TemplateLink::External
-                    } else {
-                        TemplateLink::Checked(built.check(target, &url_path, false))
-                    }
-                })
-                .collect()
+    /// Each rendered page, by output path. Shared, so that a page's links are judged by its
+    /// identity: the same while no page or pager is added, removed or moved.
+    fn owners(&self) -> FxHashMap<String, Arc<RenderedPage>> {
+        let all = self.pages.iter().chain(&self.pagers);
+        all.map(|&(url_path, file)| {
+            let output_path = url::output_path(url_path);
+            let page = RenderedPage { output_path: output_path.clone(), file: PathBuf::from(file) };
+            (output_path, Arc::new(page))
         })
-        .collect();
-    let mut reported: FxHashSet<&str> = FxHashSet::default();
-    for ((file, urls), outcomes) in found.iter().zip(outcomes) {
-        for (target, outcome) in urls.iter().zip(outcomes) {
-            match outcome {
-                TemplateLink::Skipped => {}
-                TemplateLink::External => {
-                    external.entry(target).or_insert_with(|| ExternalLink {
+        .collect()
+    }
+}
+
+/// A page or pager rendered from a file.
+struct RenderedPage {
+    output_path: String,
+    /// The file it is rendered from, where its broken and external links are reported.
+    file: PathBuf,
+}
+
+/// A rendered page's links, as judged from where it is.
+#[derive(PartialEq, Eq, Hash)]
+struct FileInput {
+    scan: Same<Scan>,
+    page: Same<RenderedPage>,
+    built: Same<Built>,
+    markdown: Same<MarkdownTargets>,
+}
+
+/// What became of the links of a rendered page that are not written in Markdown too.
+struct FileLinks {
+    /// How many were checked against the built site.
+    checked: usize,
+    /// The broken ones, and the ones to an anchor, by target, in order.
+    findings: Vec<(String, FileFinding)>,
+    /// The external ones, once per URL, in order.
+    external: Digested<Vec<ExternalLink>>,
+}
+
+enum FileFinding {
+    Broken(String),
+    /// A link to an anchor of an output, whose ids decide.
+    Anchor(Anchor),
+}
+
+impl FileLinks {
+    fn judge(input: &FileInput) -> FileLinks {
+        let built = &input.built;
+        let url_path = page_url_path(&input.page.output_path);
+        let mut checked = 0;
+        let mut findings = Vec::new();
+        let mut external: Vec<ExternalLink> = Vec::new();
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        for target in &input.scan.urls {
+            if input.markdown.contains(target.as_str()) || target.starts_with('#') || target.is_empty() {
+                continue;
+            }
+            if built.is_elsewhere(target) {
+                if seen.insert(target) {
+                    external.push(ExternalLink {
                         url: target.clone(),
-                        file: owners[file.output_path.as_str()].to_path_buf(),
+                        file: input.page.file.clone(),
                         line: 0,
                     });
                 }
-                TemplateLink::Checked(result) => {
-                    report.checked += 1;
-                    // Reported once per target, from the first page that has it.
-                    if reported.contains(target.as_str()) {
-                        continue;
-                    }
-                    if let Err(detail) = result {
-                        reported.insert(target);
-                        let url_path = page_url_path(file);
-                        report.broken.push(BrokenLink {
-                            location: Location::file(owners[file.output_path.as_str()]),
-                            detail: format!("the page at `{url_path}` links to `{target}`: {detail}"),
-                            hint: "this link is written by a template or a shortcode; fix it there".into(),
-                        });
-                    }
-                }
+                continue;
+            }
+            checked += 1;
+            match built.check(target, &url_path, false) {
+                Ok(None) => {}
+                Ok(Some(anchor)) => findings.push((target.clone(), FileFinding::Anchor(anchor))),
+                Err(detail) => findings.push((target.clone(), FileFinding::Broken(detail))),
             }
         }
+        FileLinks { checked, findings, external: Digested::new(external) }
     }
-    report.external = external.into_values().collect();
-    report.external.sort_unstable_by(|a, b| a.url.cmp(&b.url));
-    report
 }
 
-/// What became of one link found in a template's HTML.
-enum TemplateLink {
-    /// Written in Markdown too (checked there), same-page or empty.
-    Skipped,
-    /// On another site.
-    External,
-    /// Checked against the built site.
-    Checked(Result<(), String>),
+/// Every external link once, at the first place it is written, sorted by URL.
+fn first_places(lists: &[Digested<Vec<ExternalLink>>]) -> Arc<[ExternalLink]> {
+    let mut first: FxHashMap<&str, &ExternalLink> = FxHashMap::default();
+    for link in lists.iter().flat_map(|list| list.iter()) {
+        first.entry(&link.url).or_insert(link);
+    }
+    let mut external: Vec<ExternalLink> = first.into_values().cloned().collect();
+    external.sort_unstable_by(|a, b| a.url.cmp(&b.url));
+    external.into()
 }
 
-/// The URL path of the page rendered into `file`: `/blog/a/`.
-fn page_url_path(file: &RenderedFile) -> String {
-    format!("/{}", file.output_path.trim_end_matches("index.html"))
+/// The URL path of the page rendered at `output_path`: `/blog/a/`.
+fn page_url_path(output_path: &str) -> String {
+    format!("/{}", output_path.trim_end_matches("index.html"))
 }
 
 fn broken(display_path: &Path, link: &ContentLink, detail: String) -> BrokenLink {
@@ -429,49 +506,88 @@ fn broken(display_path: &Path, link: &ContentLink, detail: String) -> BrokenLink
     }
 }
 
-/// The source file behind each rendered page, by output path.
-fn owners(site: &Site) -> FxHashMap<String, &Path> {
-    let pages = site.pages.iter().map(|p| (url::output_path(&p.url_path), p.display_path.as_path()));
-    let pagers = site.sections.iter().flat_map(|s| {
-        s.pagers.iter().map(move |p| (url::output_path(&p.url_path), s.display_path.as_path()))
-    });
-    pages.chain(pagers).collect()
+/// A link to an anchor of a built output: good when the output is not HTML or has an
+/// element with that id.
+#[derive(Debug, Clone)]
+struct Anchor {
+    /// The output linked to.
+    output_path: String,
+    fragment: String,
+    /// The path as linked, for the message.
+    site_path: String,
 }
 
-/// What the build produced: output paths, and the ids in each HTML file.
-struct Built<'a> {
-    base_url: &'a str,
+/// The ids of each rendered HTML file, for judging anchors; made only when some link has one.
+struct Anchors<'a> {
+    rendered: &'a [RenderedFile],
+    scans: &'a [Option<Arc<Scan>>],
+    by_path: std::cell::OnceCell<FxHashMap<&'a str, &'a Scan>>,
+}
+
+impl<'a> Anchors<'a> {
+    fn new(rendered: &'a [RenderedFile], scans: &'a [Option<Arc<Scan>>]) -> Anchors<'a> {
+        Anchors { rendered, scans, by_path: std::cell::OnceCell::new() }
+    }
+
+    fn judge(&self, anchor: &Anchor) -> Result<(), String> {
+        let by_path = self.by_path.get_or_init(|| {
+            let scanned = self.rendered.iter().zip(self.scans);
+            scanned.filter_map(|(file, scan)| Some((file.output_path.as_str(), &**scan.as_ref()?))).collect()
+        });
+        match by_path.get(anchor.output_path.as_str()) {
+            Some(scan) if !scan.ids.contains(&anchor.fragment) => {
+                Err(format!("`/{}` has no element with the id `{}`", anchor.site_path, anchor.fragment))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What the build produced: its output paths, under its base URL.
+struct Built {
+    base_url: String,
     /// The path part of `base_url`: `/` or `/sub/`.
     base_path: String,
-    outputs: FxHashSet<&'a str>,
+    outputs: FxHashSet<String>,
     /// What comes before `index.html` in each output that ends so (`blog/a/`, or `` for the
     /// home page): `{prefix}index.html` is built.
-    index_prefixes: FxHashSet<&'a str>,
-    /// Each HTML file's scan, for its ids.
-    scans: &'a HashMap<String, Arc<Scan>, rustc_hash::FxBuildHasher>,
+    index_prefixes: FxHashSet<String>,
 }
 
-impl<'a> Built<'a> {
-    fn index(input: &'a CheckInput<'a>, scans: &'a HtmlScans) -> Built<'a> {
-        let base_url = input.site.config.base_url.as_str();
-        let base_path = url::base_path(base_url).to_string();
-        let mut outputs: FxHashSet<&str> = input.rendered.iter().map(|f| f.output_path.as_str()).collect();
-        outputs.extend(input.copied.iter().map(String::as_str));
-        let index_prefixes = outputs.iter().filter_map(|path| path.strip_suffix("index.html")).collect();
-        Built { base_url, base_path, outputs, index_prefixes, scans: &scans.files }
+impl Built {
+    fn index(source: &OutputsSource<'_>) -> Built {
+        let base_url = source.base_url.to_string();
+        let base_path = url::base_path(&base_url).to_string();
+        let outputs: FxHashSet<String> = source
+            .rendered
+            .iter()
+            .copied()
+            .chain(source.copied.iter().map(String::as_str))
+            .map(String::from)
+            .collect();
+        let index_prefixes =
+            outputs.iter().filter_map(|path| path.strip_suffix("index.html")).map(String::from).collect();
+        Built { base_url, base_path, outputs, index_prefixes }
     }
 
     /// Whether `target` is on another site (an absolute URL not under `base_url`).
     fn is_elsewhere(&self, target: &str) -> bool {
-        is_external(target) && !target.starts_with(self.base_url)
+        is_external(target) && !target.starts_with(self.base_url.as_str())
     }
 
-    /// Checks `target`, linked from the page at `from` (a URL path).
+    /// Checks `target`, linked from the page at `from` (a URL path): `Ok(Some(..))` for a
+    /// found output whose anchor is still to be judged.
     ///
-    /// Called for every link of the site (over 100,000 at 10,000 posts), so a link that is
-    /// found allocates nothing: the path is borrowed from `target` where it can be, and the
-    /// folder candidates are looked up among `index_prefixes` instead of being written out.
-    fn check(&self, target: &str, from: &str, check_same_page_fragment: bool) -> Result<(), String> {
+    /// Called for every link of the site (over 100,000 at 10,000 posts) on a clean build, so a
+    /// link that is found allocates nothing: the path is borrowed from `target` where it can
+    /// be, and the folder candidates are looked up among `index_prefixes` instead of being
+    /// written out.
+    fn check(
+        &self,
+        target: &str,
+        from: &str,
+        check_same_page_fragment: bool,
+    ) -> Result<Option<Anchor>, String> {
         let (path, fragment) = match target.split_once('#') {
             Some((path, fragment)) => (path, Some(fragment)),
             None => (target, None),
@@ -479,10 +595,10 @@ impl<'a> Built<'a> {
         let path = path.split('?').next().unwrap_or(path);
         let site_path: Cow<'_, str> = if path.is_empty() {
             if !check_same_page_fragment {
-                return Ok(());
+                return Ok(None);
             }
             Cow::Borrowed(from.trim_start_matches('/'))
-        } else if let Some(rest) = path.strip_prefix(self.base_url) {
+        } else if let Some(rest) = path.strip_prefix(self.base_url.as_str()) {
             Cow::Borrowed(rest)
         } else if path.starts_with('/') {
             match path.strip_prefix(self.base_path.as_str()) {
@@ -500,7 +616,7 @@ impl<'a> Built<'a> {
             }
         } else if path.contains(':') {
             // `mailto:`, `tel:`, `data:`: not a page.
-            return Ok(());
+            return Ok(None);
         } else {
             match resolve_relative(from, path) {
                 Some(resolved) => Cow::Owned(resolved),
@@ -514,17 +630,12 @@ impl<'a> Built<'a> {
         let Some(found) = self.find(&site_path) else {
             return Err(format!("nothing is built at `/{site_path}`"));
         };
-        let Some(fragment) = fragment.filter(|fragment| !fragment.is_empty()) else { return Ok(()) };
-        let found = match found {
-            Found::Itself => Cow::Borrowed(site_path.as_ref()),
-            Found::Index(prefix) => Cow::Owned(format!("{prefix}index.html")),
+        let Some(fragment) = fragment.filter(|fragment| !fragment.is_empty()) else { return Ok(None) };
+        let output_path = match found {
+            Found::Itself => site_path.to_string(),
+            Found::Index(prefix) => format!("{prefix}index.html"),
         };
-        match self.scans.get(found.as_ref()) {
-            Some(scan) if !scan.ids.contains(fragment) => {
-                Err(format!("`/{site_path}` has no element with the id `{fragment}`"))
-            }
-            _ => Ok(()),
-        }
+        Ok(Some(Anchor { output_path, fragment: fragment.to_string(), site_path: site_path.into_owned() }))
     }
 
     /// The output a link to `site_path` leads to, tried in this order: the file itself,

@@ -543,7 +543,8 @@ where
 }
 
 /// A shared value as an argument: equal only to the very same `Arc`. Holding it keeps the
-/// address from being taken by another value while a memo holds it.
+/// address from being taken by another value while a memo holds it. The value may be
+/// unsized: a rendered file's bytes are an `Arc<[u8]>`.
 pub struct Same<T: ?Sized>(pub Arc<T>);
 
 impl<T: ?Sized> Same<T> {

@@ -187,7 +187,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered feeds");
     // Written again only when its entries changed (writing 14,000 URLs and dates each serve
     // run cost more than telling).
-    let sitemap = memos.call_digested(&sitemap::SitemapSource::of(site, &plan), sitemap::files);
+    let sitemap = sitemap::files(&sitemap::SitemapSource::of(site, &plan), memos);
     files.extend(sitemap.iter().cloned());
     lap("rendered the sitemap");
     drop(renderer);

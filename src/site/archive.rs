@@ -4,6 +4,8 @@
 //! Months are the author's calendar months (the date in the offset it was written with).
 //! Undated pages have no place in an archive and are left out. This module renders nothing.
 
+use std::cmp::Reverse;
+
 use crate::site::{PageId, PagePlace};
 
 /// Dated pages by year, newest year first.
@@ -58,11 +60,11 @@ impl Archive {
             let civil = pages(id).date.expect("undated pages were filtered out").civil();
             (civil.year(), civil.month())
         };
-        dated.sort_by(|&a, &b| {
-            month_of(b)
-                .cmp(&month_of(a))
-                .then_with(|| pages(b).date.cmp(&pages(a).date))
-                .then_with(|| pages(a).content_path.cmp(&pages(b).content_path))
+        // Newest month first, then newest first, then by path. Each page's key is worked
+        // out once: a calendar date in every comparison cost most of the sort.
+        dated.sort_by_cached_key(|&id| {
+            let page = pages(id);
+            (Reverse(month_of(id)), Reverse(page.date), page.content_path.as_str())
         });
         let mut years: Vec<ArchiveYear> = Vec::new();
         for id in dated {

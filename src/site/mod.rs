@@ -103,9 +103,6 @@ pub struct Page {
     pub summary: Option<SharedText>,
     /// The links and images written in the body, with where they point.
     pub links: Arc<[ContentLink]>,
-    /// A digest of `links` (as written, resolved, lines): the link check's input digest
-    /// reads it instead of every link of every page.
-    pub links_digest: u64,
     /// The shortcode calls whose placeholders are in `content` and `summary`.
     pub shortcodes: Arc<[ShortcodeCall]>,
     /// Files beside a bundle's `index.md`, relative to it.
@@ -228,9 +225,6 @@ pub struct Section {
     pub toc: Vec<TocEntry>,
     /// The links and images written in the body, with where they point.
     pub links: Vec<ContentLink>,
-    /// A digest of `links` (as written, resolved, lines), set when they are resolved: the
-    /// link check's input digest reads it instead of every link of every page each run.
-    pub links_digest: u64,
     /// The shortcode calls whose placeholders are in `content`.
     pub shortcodes: Vec<ShortcodeCall>,
     /// `/blog/`.
@@ -486,7 +480,6 @@ fn build_sections(
                 content: doc.body.html,
                 toc: doc.body.toc,
                 links: unresolved(doc.body.links),
-                links_digest: 0,
                 shortcodes: doc.body.shortcodes,
                 url_path,
                 extra: fm.extra,
@@ -514,7 +507,6 @@ fn build_sections(
             content: SharedText::default(),
             toc: Vec::new(),
             links: Vec::new(),
-            links_digest: links_digest(&[]),
             shortcodes: Vec::new(),
             url_path: "/".into(),
             extra: DataTable::new(),
@@ -793,7 +785,6 @@ impl LinkTargetsInput {
 #[derive(Debug)]
 struct ResolvedLinks {
     links: Arc<[ContentLink]>,
-    links_digest: u64,
     /// Whether some link could not be resolved (the run fails; its errors are made again).
     failed: bool,
 }
@@ -817,26 +808,23 @@ fn link_pages(
             resolved,
         })
     });
-    let no_links = links_digest(&[]);
     let linked: Vec<(Page, Vec<Error>)> = std::mem::take(files)
         .into_par_iter()
         .map(|(file, parsed, assets)| {
-            let page =
-                |content: &SharedText, summary: &Option<SharedText>, links, links_digest, shortcodes| Page {
-                    content: content.clone(),
-                    summary: summary.clone(),
-                    links,
-                    links_digest,
-                    shortcodes,
-                    assets,
-                    newer: None,
-                    older: None,
-                    series: None,
-                    file: Arc::clone(&file),
-                };
+            let page = |content: &SharedText, summary: &Option<SharedText>, links, shortcodes| Page {
+                content: content.clone(),
+                summary: summary.clone(),
+                links,
+                shortcodes,
+                assets,
+                newer: None,
+                older: None,
+                series: None,
+                file: Arc::clone(&file),
+            };
             if parsed.links.is_empty() {
                 let (links, shortcodes) = (Arc::clone(&parsed.links), Arc::clone(&parsed.shortcodes));
-                return (page(&parsed.html, &parsed.summary, links, no_links, shortcodes), Vec::new());
+                return (page(&parsed.html, &parsed.summary, links, shortcodes), Vec::new());
             }
             let linked = link.call((Same::of(&file), Same::of(&parsed)), targets);
             // Errors are not memoized: made again, they are owned by this run's report.
@@ -846,7 +834,7 @@ fn link_pages(
             };
             let LinkedBody { resolved, content, summary, shortcodes } = &*linked;
             let links = Arc::clone(&resolved.links);
-            (page(content, summary, links, resolved.links_digest, Arc::clone(shortcodes)), failed)
+            (page(content, summary, links, Arc::clone(shortcodes)), failed)
         })
         .collect();
     let mut pages = Vec::with_capacity(linked.len());
@@ -879,8 +867,7 @@ fn resolve_all(
         display_path: &file.display_path,
     };
     let (links, errors) = settle(&parsed.links, &source, &targets.targets());
-    let resolved =
-        ResolvedLinks { links_digest: links_digest(&links), links: links.into(), failed: !errors.is_empty() };
+    let resolved = ResolvedLinks { links: links.into(), failed: !errors.is_empty() };
     (resolved, errors)
 }
 
@@ -910,7 +897,6 @@ fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], e
     let targets = targets.targets();
     for section in sections.iter_mut() {
         if section.links.is_empty() {
-            section.links_digest = links_digest(&[]);
             continue;
         }
         let source = links::LinkSource {
@@ -920,7 +906,6 @@ fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], e
         };
         let (links, failed) = settle(&section.links, &source, &targets);
         section.links = links;
-        section.links_digest = links_digest(&section.links);
         errors.extend(failed);
         let urls: Vec<String> = section.links.iter().map(|link| link.resolved.clone()).collect();
         section.content = SharedText::from(markdown::fill_links(&section.content, &urls));
@@ -939,17 +924,6 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
             kind: link.kind,
         })
         .collect()
-}
-
-/// The digest of a document's links for [`Page::links_digest`].
-fn links_digest(links: &[ContentLink]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = crate::incremental::Digest::new();
-    links.len().hash(&mut hasher);
-    for link in links {
-        (&link.written, &link.resolved, link.line).hash(&mut hasher);
-    }
-    hasher.finish()
 }
 
 /// Writes resolved links into shortcode bodies (HTML) and link arguments (plain text).
@@ -1013,31 +987,19 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Orders page ids; ties (and pages missing the sort key, which go last) fall back to the path.
+///
+/// Each page's key is read once, not in every comparison: reaching 10,000 places through
+/// their `Arc`s (and lowercasing titles) each time cost more than the sort.
 fn sort_pages(ids: &mut [PageId], pages: &[Digested<PagePlace>], sort_by: SortBy) {
+    use std::cmp::Reverse;
+    let path = |id: PageId| pages[id].content_path.as_str();
     match sort_by {
-        SortBy::Date => ids.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            b.date
-                .is_some()
-                .cmp(&a.date.is_some())
-                .then(b.date.cmp(&a.date))
-                .then_with(|| a.content_path.cmp(&b.content_path))
-        }),
-        SortBy::Title => ids.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            a.title
-                .to_lowercase()
-                .cmp(&b.title.to_lowercase())
-                .then_with(|| a.content_path.cmp(&b.content_path))
-        }),
-        SortBy::Weight => ids.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            a.weight
-                .is_none()
-                .cmp(&b.weight.is_none())
-                .then(a.weight.cmp(&b.weight))
-                .then_with(|| a.content_path.cmp(&b.content_path))
-        }),
+        // Newest first; `None` sorts below every date, so undated pages go last.
+        SortBy::Date => ids.sort_by_cached_key(|&id| (Reverse(pages[id].date), path(id))),
+        SortBy::Title => ids.sort_by_cached_key(|&id| (pages[id].title.to_lowercase(), path(id))),
+        SortBy::Weight => {
+            ids.sort_by_cached_key(|&id| (pages[id].weight.is_none(), pages[id].weight, path(id)))
+        }
     }
 }
 
@@ -1107,28 +1069,34 @@ fn check_unique_urls(
     redirects: &[Redirect],
     errors: &mut Vec<Error>,
 ) {
-    let mut owners: HashMap<&str, &PathBuf> = HashMap::default();
-    let mut first_owners: HashMap<&str, UrlOwner> = HashMap::default();
+    use std::collections::hash_map::Entry;
+    // Per URL: its first claim (named in full only when another comes) and its last one.
+    let mut owners: HashMap<&str, ((&PathBuf, Option<usize>), &PathBuf)> = HashMap::default();
     let claims = sections
         .iter()
         .zip(pagers)
         .flat_map(|(s, pagers)| pagers.iter().map(move |p| (p.url_path.as_str(), &s.display_path, None)))
         .chain(pages.iter().map(|p| (p.url_path.as_str(), &p.display_path, p.url_line)));
     for (url_path, display_path, line) in claims {
-        let owner = UrlOwner { file: display_path.clone(), line };
-        if owners.insert(url_path, display_path).is_some() {
-            errors.push(Error::DuplicateUrl {
-                url_path: url_path.to_string(),
-                first: first_owners[url_path].clone(),
-                second: owner,
-            });
-        } else {
-            first_owners.insert(url_path, owner);
+        match owners.entry(url_path) {
+            Entry::Occupied(mut taken) => {
+                let ((first, first_line), last) = taken.get_mut();
+                *last = display_path;
+                errors.push(Error::DuplicateUrl {
+                    url_path: url_path.to_string(),
+                    first: UrlOwner { file: (*first).clone(), line: *first_line },
+                    second: UrlOwner { file: display_path.clone(), line },
+                });
+            }
+            Entry::Vacant(free) => {
+                free.insert(((display_path, line), display_path));
+            }
         }
     }
     // Redirects come last, so that an alias clashing with a real page is reported as the alias.
     for redirect in redirects {
-        if let Some(taken_by) = owners.insert(&redirect.url_path, &redirect.display_path) {
+        let claim = ((&redirect.display_path, None), &redirect.display_path);
+        if let Some((_, taken_by)) = owners.insert(&redirect.url_path, claim) {
             errors.push(Error::AliasTaken {
                 url_path: redirect.url_path.clone(),
                 alias_of: redirect.display_path.clone(),

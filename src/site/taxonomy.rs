@@ -160,20 +160,27 @@ fn build_one(
 ) -> Taxonomy {
     let name = &taxonomy.name;
     let url_path = format!("/{}/", url::slugify(name));
-    let mut collected: BTreeMap<String, Collected> = BTreeMap::new();
-    // The merge key of each spelling, worked out once: thousands of pages share a few terms.
+    // Collected in order of first use, then ordered by key below.
+    let mut collected: Vec<(String, Collected)> = Vec::new();
+    // The merge key of each spelling, worked out once (thousands of pages share a few
+    // terms), and its term: one lookup for each term of each page.
     let mut keys: HashMap<&str, String> = HashMap::default();
+    let mut terms_by_spelling: HashMap<&str, Option<usize>> = HashMap::default();
+    let mut terms_by_key: HashMap<String, usize> = HashMap::default();
     for (id, page) in pages.iter().enumerate() {
         for text in page.taxonomies.get(name).into_iter().flatten() {
-            let key = keys.entry(text.as_str()).or_insert_with(|| merge_key(text));
-            // Parsing warned about it, with its line.
-            if key.is_empty() {
-                continue;
-            }
-            if !collected.contains_key(key.as_str()) {
-                collected.insert(key.clone(), Collected { spellings: Vec::new(), pages: Vec::new() });
-            }
-            let term = collected.get_mut(key.as_str()).expect("inserted above");
+            let index = *terms_by_spelling.entry(text.as_str()).or_insert_with(|| {
+                let key = keys.entry(text.as_str()).or_insert_with(|| merge_key(text));
+                // Parsing warned about an empty one, with its line.
+                (!key.is_empty()).then(|| {
+                    *terms_by_key.entry(key.clone()).or_insert_with(|| {
+                        collected.push((key.clone(), Collected { spellings: Vec::new(), pages: Vec::new() }));
+                        collected.len() - 1
+                    })
+                })
+            });
+            let Some(index) = index else { continue };
+            let term = &mut collected[index].1;
             if term.pages.last() != Some(&id) {
                 term.pages.push(id);
             }
@@ -192,6 +199,7 @@ fn build_one(
             }
         }
     }
+    let collected: BTreeMap<String, Collected> = collected.into_iter().collect();
 
     let slugs = unique_slugs(name, &collected, warnings);
     let paginate_by = taxonomy.paginate_by.unwrap_or(config.paginate_by);
