@@ -17,12 +17,14 @@ use std::path::Path;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::config::MarkdownConfig;
+use crate::config::{MarkdownConfig, MathErrors};
 use crate::data_value::DataValue;
 use crate::error::{Error, Location, Result};
+use crate::parse::alerts;
 use crate::parse::block_attributes::BlockAttributes;
 use crate::parse::footnotes::{self, Footnotes};
 use crate::parse::highlight::{self, HighlightOptions, Highlighter};
+use crate::parse::math::{self, MathDisplay};
 use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
 use crate::shared_text::SharedText;
 use crate::site::url::slugify;
@@ -75,6 +77,9 @@ pub struct HtmlBody {
     pub links: Vec<Link>,
     /// Shortcode calls, by placeholder number.
     pub shortcodes: Vec<ShortcodeCall>,
+    /// Things to tell the user that don't stop the build (`file:line: …`): an image without
+    /// alt text, a formula left as LaTeX with `math_errors = "warn"`.
+    pub warnings: Vec<String>,
 }
 
 /// A heading in the table of contents.
@@ -262,6 +267,8 @@ pub fn toc_has_id(toc: &[TocEntry], id: &str) -> bool {
     toc.iter().any(|entry| entry.id == id || toc_has_id(&entry.children, id))
 }
 
+const MATH_HINT: &str = "write the formula as KaTeX and MathJax read it, or set `math_errors = \"warn\"` in `[markdown]` to show it as LaTeX";
+
 const SHORTCODE_HINT: &str =
     "shortcodes are written `{{ name(key=\"text\", n=3) }}`, or `{% name() %}` … `{% end %}` on lines of their own";
 
@@ -315,6 +322,7 @@ struct Image {
     title: String,
     alt: String,
     depth: usize,
+    line: usize,
 }
 
 struct BodyWriter<'a> {
@@ -325,6 +333,8 @@ struct BodyWriter<'a> {
     line_starts: Vec<usize>,
     links: Vec<Link>,
     calls: Vec<ShortcodeCall>,
+    warnings: Vec<String>,
+    images: usize,
 }
 
 impl<'a> BodyWriter<'a> {
@@ -348,6 +358,8 @@ impl<'a> BodyWriter<'a> {
             line_starts,
             links: Vec::new(),
             calls: Vec::new(),
+            warnings: Vec::new(),
+            images: 0,
         }
     }
 
@@ -402,6 +414,7 @@ impl<'a> BodyWriter<'a> {
         let urls: Vec<String> =
             (0..rendered.links.len()).map(|n| format!("{LINK_MARKER}{}{LINK_MARKER}", n + offset)).collect();
         self.links.extend(rendered.links);
+        self.warnings.extend(rendered.warnings);
         // Markers are replaced by markers: `fill_links` escapes, and NUL and digits pass as is.
         fill_links_raw(&rendered.html, &urls)
     }
@@ -458,14 +471,7 @@ impl<'a> BodyWriter<'a> {
                     Event::End(_) if img.depth > 0 => img.depth -= 1,
                     Event::End(_) => {
                         let img = image.take().expect("inside an image");
-                        let mut html =
-                            format!("<img src=\"{LINK_MARKER}{}{LINK_MARKER}\" alt=\"", img.number);
-                        let _ = pulldown_cmark_escape::escape_html(&mut html, &img.alt);
-                        if !img.title.is_empty() {
-                            html.push_str("\" title=\"");
-                            let _ = pulldown_cmark_escape::escape_html(&mut html, &img.title);
-                        }
-                        html.push_str("\" />");
+                        let html = self.image_html(&img);
                         events.push(Event::InlineHtml(html.into()));
                         continue;
                     }
@@ -546,8 +552,23 @@ impl<'a> BodyWriter<'a> {
                 Event::FootnoteReference(label) => Event::InlineHtml(notes.reference(&label).into()),
                 Event::Start(Tag::Image { dest_url, title, .. }) => {
                     let number = self.record_link(&dest_url, &range, LinkKind::Image);
-                    image = Some(Image { number, title: title.to_string(), alt: String::new(), depth: 0 });
+                    let line = self.line(range.start);
+                    image =
+                        Some(Image { number, title: title.to_string(), alt: String::new(), depth: 0, line });
                     continue;
+                }
+                // Pandoc's rule besides GitHub's: a closing `$` right before a digit closes
+                // nothing, so that `$5-$10` is a price range, not the formula `5-`.
+                Event::InlineMath(_) if text[range.end..].starts_with(|c: char| c.is_ascii_digit()) => {
+                    Event::Text(CowStr::Borrowed(&text[range.clone()]))
+                }
+                Event::InlineMath(latex) => {
+                    let at = (self.line(range.start), column(text, range.start));
+                    self.math(&latex, MathDisplay::Inline, at, errors)
+                }
+                Event::DisplayMath(latex) => {
+                    let at = (self.line(range.start), column(text, range.start));
+                    self.math(&latex, MathDisplay::Block, at, errors)
                 }
                 other => other,
             };
@@ -635,7 +656,7 @@ impl<'a> BodyWriter<'a> {
             let mut html = String::new();
             pulldown_cmark::html::push_html(
                 &mut html,
-                attributes.apply(&events[range.clone()], range.start).into_iter(),
+                attributes.apply(&events[range.clone()], range.start).into_iter().map(alerts::write),
             );
             html
         };
@@ -650,7 +671,7 @@ impl<'a> BodyWriter<'a> {
                 .into_iter()
                 .enumerate()
                 .filter(|(index, _)| !notes.is_in_definition(start + index))
-                .map(|(_, event)| event);
+                .map(|(_, event)| alerts::write(event));
             let mut html = String::new();
             pulldown_cmark::html::push_html(&mut html, kept);
             html
@@ -671,7 +692,70 @@ impl<'a> BodyWriter<'a> {
             toc: nest_headings(headings),
             links: self.links,
             shortcodes: self.calls,
+            warnings: self.warnings,
         }
+    }
+
+    /// A formula as MathML; one that cannot be converted is an error at its line, or with
+    /// `math_errors = "warn"` a warning and its LaTeX shown as code.
+    fn math(
+        &mut self,
+        latex: &str,
+        display: MathDisplay,
+        (line, column): (usize, usize),
+        errors: &mut Vec<Error>,
+    ) -> Event<'static> {
+        let error = match math::to_mathml(latex, display) {
+            Ok(mathml) => return Event::InlineHtml(mathml.into()),
+            Err(error) => error,
+        };
+        let formula = latex.trim().replace('\n', " ");
+        match self.options.math_errors {
+            MathErrors::Error => {
+                let line_in_text = line - self.source.first_line;
+                errors.push(Error::Markdown {
+                    location: location(self.source, line_in_text, column),
+                    detail: format!("cannot convert the formula `{formula}` to MathML: {}", error.reason),
+                    hint: Some(MATH_HINT.into()),
+                });
+            }
+            MathErrors::Warn => self.warnings.push(format!(
+                "{}:{line}: the formula `{formula}` is shown as LaTeX: {}",
+                self.source.file.display(),
+                error.reason
+            )),
+        }
+        let mut html = String::from("<code class=\"math-error\">");
+        let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, latex.trim());
+        html.push_str("</code>");
+        Event::InlineHtml(html.into())
+    }
+
+    /// An image's `img` element: its marker for `src`, alt text and title, and after the
+    /// page's first image `loading="lazy" decoding="async"` (the first is likely in view).
+    /// An image without alt text is a warning: a screen reader has nothing to say for it.
+    fn image_html(&mut self, img: &Image) -> String {
+        let mut html = format!("<img src=\"{LINK_MARKER}{}{LINK_MARKER}\" alt=\"", img.number);
+        let _ = pulldown_cmark_escape::escape_html(&mut html, &img.alt);
+        if !img.title.is_empty() {
+            html.push_str("\" title=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut html, &img.title);
+        }
+        html.push('"');
+        if self.options.lazy_images && self.images > 0 {
+            html.push_str(" loading=\"lazy\" decoding=\"async\"");
+        }
+        html.push_str(" />");
+        self.images += 1;
+        if img.alt.trim().is_empty() {
+            self.warnings.push(format!(
+                "{}:{}: the image `{}` has no alt text; write what it shows in `![…](…)`, or mark it decorative with HTML `alt=\"\"`",
+                self.source.file.display(),
+                img.line,
+                self.links[img.number].dest
+            ));
+        }
+        html
     }
 
     fn record_link(&mut self, dest: &str, range: &Range<usize>, kind: LinkKind) -> usize {
@@ -715,6 +799,12 @@ impl<'a> BodyWriter<'a> {
         });
         format!("{PLACEHOLDER_START}{}-->", self.calls.len() - 1)
     }
+}
+
+/// The 1-based column of a byte offset in `text`, in characters.
+fn column(text: &str, offset: usize) -> usize {
+    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+    text[line_start..offset].chars().count() + 1
 }
 
 /// Shortcode arguments that are link destinations: they resolve and are checked like
@@ -768,6 +858,9 @@ fn parser_options(options: &MarkdownConfig) -> Options {
         (options.strikethrough, Options::ENABLE_STRIKETHROUGH),
         (options.tasklists, Options::ENABLE_TASKLISTS),
         (options.smart_punctuation, Options::ENABLE_SMART_PUNCTUATION),
+        (options.math, Options::ENABLE_MATH),
+        (options.alerts, Options::ENABLE_GFM),
+        (options.definition_lists, Options::ENABLE_DEFINITION_LIST),
     ];
     for (enabled, flag) in switches {
         if enabled {
@@ -1382,6 +1475,82 @@ mod tests {
         assert_eq!(names, ["note", "anchor-link"]);
         let body = r.shortcodes[0].body.as_deref().unwrap();
         assert!(!body.contains(PLACEHOLDER_START), "{body}");
+    }
+
+    fn with_math() -> MarkdownConfig {
+        MarkdownConfig { math: true, definition_lists: true, ..MarkdownConfig::default() }
+    }
+
+    #[test]
+    fn issue_23_dollars_as_currency_stay_text() {
+        for text in
+            ["It costs $5 and $10.", "From $5 to $ 10$.", "Prices: $5-$10.", "Between $5 and $6.", "$ x $"]
+        {
+            let html = md_with(text, &with_math()).html;
+            assert!(!html.contains("<math"), "{text}: {html}");
+        }
+        let html = md_with("Unbalanced $x and more", &with_math()).html;
+        assert_eq!(&*html, "<p>Unbalanced $x and more</p>\n");
+    }
+
+    #[test]
+    fn issue_23_math_is_mathml_and_never_inside_code() {
+        let r = md_with("Inline $x^2$.\n\n$$\n\\{a\\}\n$$\n\n`$y$`\n\n```\n$z$\n```\n", &with_math());
+        assert!(r.html.contains("<p>Inline <math display=\"inline\">"), "{}", r.html);
+        assert!(r.html.contains("<math display=\"block\">"), "{}", r.html);
+        assert!(r.html.contains("<code>$y$</code>"), "{}", r.html);
+        assert!(r.html.contains("$z$"), "{}", r.html);
+        assert!(!md("Inline $x^2$.").html.contains("<math"), "math is off by default");
+    }
+
+    #[test]
+    fn issue_23_a_bad_formula_is_an_error_at_its_line_and_column() {
+        let source = Source {
+            file: Path::new("a.md"),
+            text: "x\n\nSee $\\nocommand{a}$ here.\n",
+            first_line: 4,
+            shortcodes: Shortcodes::Extract,
+        };
+        let report = render(&source, &with_math()).unwrap_err().report();
+        assert!(report.contains("a.md:6:5"), "{report}");
+        assert!(report.contains("`\\nocommand{a}`"), "{report}");
+        let warn = MarkdownConfig { math_errors: MathErrors::Warn, ..with_math() };
+        let r = render(&source, &warn).unwrap();
+        assert!(r.html.contains("<code class=\"math-error\">\\nocommand{a}</code>"), "{}", r.html);
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].starts_with("a.md:6: the formula `\\nocommand{a}`"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn issue_23_alerts_are_titled_notes_and_unknown_kinds_plain_quotes() {
+        let html = md("> [!TIP]\n> Try *this*.\n\n> [!NOPE]\n> Plain.\n").html;
+        assert_eq!(
+            &*html,
+            "<div class=\"markdown-alert markdown-alert-tip\" role=\"note\">\n<p class=\"markdown-alert-title\">Tip</p>\n\
+             <p>Try <em>this</em>.</p>\n</div>\n<blockquote>\n<p>[!NOPE]\nPlain.</p>\n</blockquote>\n"
+        );
+        let off = MarkdownConfig { alerts: false, ..MarkdownConfig::default() };
+        assert!(md_with("> [!TIP]\n> x\n", &off).html.starts_with("<blockquote>"));
+    }
+
+    #[test]
+    fn issue_23_definition_lists_when_on() {
+        let text = "Term\n: Definition.\n";
+        assert_eq!(&*md_with(text, &with_math()).html, "<dl>\n<dt>Term</dt>\n<dd>Definition.</dd>\n</dl>\n");
+        assert_eq!(&*md(text).html, "<p>Term\n: Definition.</p>\n");
+    }
+
+    #[test]
+    fn issue_23_images_after_the_first_are_lazy_and_missing_alt_text_is_a_warning() {
+        let r = md("![A cat](a.png)\n\n![](b.png)\n");
+        let html = fill_links(&r.html, &["a.png".into(), "b.png".into()]);
+        assert!(html.contains("<img src=\"a.png\" alt=\"A cat\" />"), "{html}");
+        assert!(
+            html.contains("<img src=\"b.png\" alt=\"\" loading=\"lazy\" decoding=\"async\" />"),
+            "{html}"
+        );
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].starts_with("a.md:3: the image `b.png` has no alt text"), "{:?}", r.warnings);
     }
 
     #[test]

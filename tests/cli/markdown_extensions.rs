@@ -1,0 +1,103 @@
+//! Markdown that technical bloggers write (issue 23): math, alerts, definition lists, images.
+
+use crate::support::TestSite;
+
+/// The page's `<div class="prose">`, where the built-in theme puts the body.
+fn prose(page: &str) -> &str {
+    let start = page.find("<div class=\"prose\">").expect("a prose block");
+    let end = page[start..].find("</article>").map_or(page.len(), |at| start + at);
+    &page[start..end]
+}
+
+#[test]
+fn issue_23_math_is_mathml_written_at_build_time() {
+    let site = TestSite::from_fixture("math");
+    site.build().success();
+    let page = site.read("formulas/index.html");
+    let body = prose(&page);
+    assert!(body.contains("<math display=\"inline\"><semantics><mrow><msup><mi>e</mi>"), "{body}");
+    assert!(body.contains("<math display=\"block\">"), "{body}");
+    // `\{`, `\,` reached the converter as written: braces are operators, the thin space a space.
+    assert!(body.contains("<mo symmetric=\"false\" stretchy=\"false\">{</mo>"), "{body}");
+    assert!(body.contains("<mspace width=\"0.16666667em\" />"), "{body}");
+    assert!(body.contains("it costs $5 and $10, or $3 with a backslash."), "currency is text: {body}");
+    assert!(body.contains("$not = &quot;math in code&quot;") || body.contains("$not"), "{body}");
+    assert!(body.contains("<code>$x$</code>"), "{body}");
+    assert!(!page.contains("<script"), "no script for math: {page}");
+    let plain = site.read("plain/index.html");
+    assert!(!plain.contains("<math") && !plain.contains("katex") && !plain.contains("mathjax"), "{plain}");
+}
+
+#[test]
+fn issue_23_math_is_off_unless_the_config_turns_it_on() {
+    let site = TestSite::from_fixture("math");
+    site.write_file("config.toml", "title = \"Math\"\nbase_url = \"https://example.com/\"\n");
+    site.build().success();
+    let body = site.read("formulas/index.html");
+    assert!(!body.contains("<math"), "{body}");
+    assert!(body.contains("$e^{i\\pi} + 1 = 0$"), "{body}");
+}
+
+#[test]
+fn issue_23_a_formula_that_cannot_be_converted_fails_at_its_line() {
+    let site = TestSite::from_fixture("errors/math_formula");
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    assert!(stderr.contains("content/broken.md:6:11"), "{stderr}");
+    assert!(stderr.contains("`\\sqrt{x} \\mod 2`"), "the formula is shown: {stderr}");
+    assert!(stderr.contains("math_errors"), "{stderr}");
+    assert_eq!(site.output_tree(), "", "a failed build wrote files");
+}
+
+#[test]
+fn issue_23_with_math_errors_warn_the_formula_is_shown_as_latex() {
+    let site = TestSite::from_fixture("errors/math_formula");
+    let config =
+        std::fs::read_to_string(site.root().join("config.toml")).unwrap() + "math_errors = \"warn\"\n";
+    site.write_file("config.toml", &config);
+    let run = site.build().success();
+    let output = run.all_output();
+    assert!(output.contains("content/broken.md:6: the formula `\\sqrt{x} \\mod 2`"), "{output}");
+    let body = site.read("broken/index.html");
+    assert!(body.contains("<code class=\"math-error\">\\sqrt{x} \\mod 2</code>"), "{body}");
+    assert!(body.contains("<math display=\"inline\">"), "the good formula is still math: {body}");
+}
+
+#[test]
+fn issue_23_alerts_are_written_as_github_writes_them() {
+    let site = TestSite::from_fixture("alerts");
+    site.build().success();
+    let page = site.read("alerts/index.html");
+    let body = prose(&page);
+    for (class, title) in [
+        ("note", "Note"),
+        ("tip", "Tip"),
+        ("important", "Important"),
+        ("warning", "Warning"),
+        ("caution", "Caution"),
+    ] {
+        let expected = format!(
+            "<div class=\"markdown-alert markdown-alert-{class}\" role=\"note\">\n<p class=\"markdown-alert-title\">{title}</p>\n<p>"
+        );
+        assert!(body.contains(&expected), "{expected}\n{body}");
+    }
+    assert!(
+        body.contains("<p>Urgent info that needs <strong>immediate</strong> attention.</p>\n</div>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<blockquote>\n<p>[!DANGER]\nAn unknown kind is a plain quote.</p>\n</blockquote>"),
+        "{body}"
+    );
+}
+
+#[test]
+fn issue_23_definition_lists() {
+    let site = TestSite::from_fixture("definition_lists");
+    site.build().success();
+    let body = site.read("glossary/index.html");
+    assert!(
+        body.contains("<dl>\n<dt>Slug</dt>\n<dd>The last segment of a page’s URL.</dd>\n<dt>Permalink</dt>\n<dd>A page’s absolute URL.</dd>\n<dd>It never changes once published.</dd>\n</dl>"),
+        "{body}"
+    );
+}
