@@ -21,7 +21,9 @@ use crate::config::{MarkdownConfig, MathErrors};
 use crate::data_value::DataValue;
 use crate::error::{Error, Location, Result};
 use crate::parse::alerts;
+use crate::parse::autolinks::{self, Piece};
 use crate::parse::block_attributes::BlockAttributes;
+use crate::parse::emoji;
 use crate::parse::footnotes::{self, Footnotes};
 use crate::parse::highlight::{self, HighlightOptions, Highlighter};
 use crate::parse::math::{self, MathDisplay};
@@ -421,6 +423,11 @@ impl<'a> BodyWriter<'a> {
 
     fn run(mut self, text: &str, errors: &mut Vec<Error>) -> HtmlBody {
         let parser = Parser::new_ext(text, parser_options(self.options)).into_offset_iter();
+        // A URL or shortcode can come in several texts (`a_b` is two); read whole.
+        let reads_text = self.options.autolinks || self.options.emoji;
+        let parser = MergedText { events: parser.peekable(), merge: reads_text };
+        // Links open now (Markdown's, then raw HTML `<a>`): their text is never linked again.
+        let (mut open_links, mut in_html_link) = (0usize, false);
         // Sized from the text's length up front, rather than doubled a dozen times.
         let mut events: Vec<Event<'_>> = Vec::with_capacity(text.len() / 24);
         let mut heading_ids = HeadingIds::default();
@@ -483,6 +490,26 @@ impl<'a> BodyWriter<'a> {
                     _ => {}
                 }
                 continue;
+            }
+            match &event {
+                Event::Start(Tag::Link { .. }) => open_links += 1,
+                Event::End(TagEnd::Link) => open_links = open_links.saturating_sub(1),
+                Event::InlineHtml(html) if reads_text => {
+                    let tag = html.trim_start().get(..3).unwrap_or_default().to_ascii_lowercase();
+                    if tag.starts_with("<a ") || tag.starts_with("<a>") {
+                        in_html_link = true;
+                    } else if tag == "</a" {
+                        in_html_link = false;
+                    }
+                }
+                Event::Text(written) if reads_text && open_links == 0 && !in_html_link => {
+                    if let Some(pieces) = self.text_pieces(written, &range) {
+                        word_count += count_words(written);
+                        events.extend(pieces);
+                        continue;
+                    }
+                }
+                _ => {}
             }
             let event = match event {
                 // Collected whole and written as an HTML block, highlighted or not (every `pre`
@@ -696,6 +723,48 @@ impl<'a> BodyWriter<'a> {
         }
     }
 
+    /// A text with its emoji shortcodes and bare links written, when it has some: text,
+    /// and each link as its opening tag (a marker, as Markdown links have), text and end.
+    fn text_pieces(&mut self, text: &str, range: &Range<usize>) -> Option<Vec<Event<'static>>> {
+        let links = if self.options.autolinks { autolinks::split(text) } else { None };
+        let emoji = self.options.emoji;
+        fn with_emoji(text: &str, emoji: bool) -> Cow<'_, str> {
+            if emoji {
+                emoji::replace(text)
+            } else {
+                Cow::Borrowed(text)
+            }
+        }
+        let Some(pieces) = links else {
+            return match with_emoji(text, emoji) {
+                Cow::Owned(replaced) => Some(vec![Event::Text(replaced.into())]),
+                Cow::Borrowed(_) => None,
+            };
+        };
+        let mut events = Vec::with_capacity(pieces.len() * 3);
+        for piece in pieces {
+            match piece {
+                Piece::Text(text) => events.push(Event::Text(with_emoji(text, emoji).into_owned().into())),
+                Piece::Link { text, dest } => {
+                    let mut html = String::from("<a href=\"");
+                    if dest.starts_with("mailto:") {
+                        let _ = pulldown_cmark_escape::escape_href(&mut html, &dest);
+                        html.push('"');
+                    } else {
+                        let number = self.record_link(&dest, range, LinkKind::Link);
+                        let _ = write!(html, "{LINK_MARKER}{number}{LINK_MARKER}\"");
+                        html.push_str(&self.external_attributes());
+                    }
+                    html.push('>');
+                    events.push(Event::InlineHtml(html.into()));
+                    events.push(Event::Text(text.to_string().into()));
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+        }
+        Some(events)
+    }
+
     /// A formula as MathML; one that cannot be converted is an error at its line, or with
     /// `math_errors = "warn"` a warning and its LaTeX shown as code.
     fn math(
@@ -798,6 +867,32 @@ impl<'a> BodyWriter<'a> {
             line,
         });
         format!("{PLACEHOLDER_START}{}-->", self.calls.len() - 1)
+    }
+}
+
+/// The parser's events with each run of texts joined into one text, when `merge` is on.
+struct MergedText<'t, I: Iterator<Item = (Event<'t>, Range<usize>)>> {
+    events: std::iter::Peekable<I>,
+    merge: bool,
+}
+
+impl<'t, I: Iterator<Item = (Event<'t>, Range<usize>)>> Iterator for MergedText<'t, I> {
+    type Item = (Event<'t>, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (event, range) = self.events.next()?;
+        let Event::Text(first) = event else { return Some((event, range)) };
+        if !self.merge || !matches!(self.events.peek(), Some((Event::Text(_), _))) {
+            return Some((Event::Text(first), range));
+        }
+        let (mut text, mut end) = (first.into_string(), range.end);
+        while let Some((Event::Text(next), next_range)) =
+            self.events.next_if(|(event, _)| matches!(event, Event::Text(_)))
+        {
+            text.push_str(&next);
+            end = next_range.end;
+        }
+        Some((Event::Text(text.into()), range.start..end))
     }
 }
 
@@ -1551,6 +1646,37 @@ mod tests {
         );
         assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
         assert!(r.warnings[0].starts_with("a.md:3: the image `b.png` has no alt text"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn issue_23_bare_urls_are_links_outside_code_and_links() {
+        let on =
+            MarkdownConfig { autolinks: true, external_links_no_follow: true, ..MarkdownConfig::default() };
+        let text = "See https://example.com/a_b_c. And `https://in.code` or [https://x.org](https://y.org) \
+                    or <a href=\"/z\">www.z.org</a>.\n\n```\nhttps://in.block\n```\n\nMail me@example.org\n";
+        let r = md_with(text, &on);
+        assert_eq!(r.links.len(), 2, "{:?}", r.links);
+        assert_eq!(r.links[0].dest, "https://example.com/a_b_c");
+        let html = fill_links(&r.html, &r.links_as_written());
+        assert!(
+            html.contains("<p>See <a href=\"https://example.com/a_b_c\" rel=\"nofollow\">https://example.com/a_b_c</a>. And"),
+            "{html}"
+        );
+        assert!(html.contains("<code>https://in.code</code>"), "{html}");
+        assert!(html.contains("<a href=\"https://y.org\" rel=\"nofollow\">https://x.org</a>"), "{html}");
+        assert!(html.contains("<a href=\"/z\">www.z.org</a>"), "{html}");
+        assert!(html.contains("https://in.block\n</code>"), "{html}");
+        assert!(html.contains("Mail <a href=\"mailto:me@example.org\">me@example.org</a>"), "{html}");
+        assert!(!md(text).html.contains("a_b_c\" "), "off by default");
+    }
+
+    #[test]
+    fn issue_23_emoji_shortcodes_outside_code() {
+        let on = MarkdownConfig { emoji: true, ..MarkdownConfig::default() };
+        let r = md_with("# Launch :rocket:\n\nShip it :tada: at 12:30:00, not `:tada:`.\n", &on);
+        assert!(r.html.contains("<p>Ship it 🎉 at 12:30:00, not <code>:tada:</code>.</p>"), "{}", r.html);
+        assert_eq!(r.toc[0].title, "Launch 🚀");
+        assert!(md("Ship it :tada:").html.contains(":tada:"), "off by default");
     }
 
     #[test]

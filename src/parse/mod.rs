@@ -5,8 +5,10 @@
 //! and the pipeline can reuse a document while both stay the same.
 
 pub mod alerts;
+pub mod autolinks;
 pub mod block_attributes;
 pub mod date;
+pub mod emoji;
 pub mod footnotes;
 pub mod foreign_syntax;
 pub mod front_matter;

@@ -101,3 +101,30 @@ fn issue_23_definition_lists() {
         "{body}"
     );
 }
+
+#[test]
+fn issue_23_bare_urls_become_links() {
+    let site = TestSite::from_fixture("autolinks");
+    site.build().success();
+    let page = site.read("links/index.html");
+    let body = prose(&page);
+    assert!(
+        body.contains("at <a href=\"https://docs.rs/linkify/\">https://docs.rs/linkify/</a>, the book"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<a href=\"http://www.rust-lang.org\">www.rust-lang.org</a> (see there)"),
+        "{body}"
+    );
+    assert!(body.contains("<a href=\"mailto:help@example.org\">help@example.org</a>."), "{body}");
+    assert!(body.contains("<a href=\"https://example.net/\">written link</a>"), "{body}");
+    assert!(body.contains("<code>https://in.code/</code>"), "{body}");
+}
+
+#[test]
+fn issue_23_emoji_shortcodes() {
+    let site = TestSite::from_fixture("emoji");
+    site.build().success();
+    let body = site.read("party/index.html");
+    assert!(body.contains("Shipped 🎉 at 12:30:00 👍, but <code>:tada:</code> in code stays."), "{body}");
+}
