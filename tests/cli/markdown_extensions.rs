@@ -128,3 +128,32 @@ fn issue_23_emoji_shortcodes() {
     let body = site.read("party/index.html");
     assert!(body.contains("Shipped 🎉 at 12:30:00 👍, but <code>:tada:</code> in code stays."), "{body}");
 }
+
+#[test]
+fn issue_23_images_after_the_first_are_lazy_and_one_without_alt_text_is_a_warning() {
+    let site = TestSite::from_fixture("images");
+    let run = site.build().success();
+    let body = site.read("trip/index.html");
+    assert!(
+        body.contains("<img src=\"https://example.com/trip/diagram.svg\" alt=\"The pipeline\" />"),
+        "the first image is not lazy: {body}"
+    );
+    assert!(
+        body.contains(
+            "<img src=\"https://example.com/trip/second.svg\" alt=\"\" loading=\"lazy\" decoding=\"async\" />"
+        ),
+        "{body}"
+    );
+    let output = run.all_output();
+    assert!(output.contains("content/trip/index.md:8: the image `second.svg` has no alt text"), "{output}");
+}
+
+#[test]
+fn issue_23_a_missing_image_is_a_link_check_error_at_its_line() {
+    let site = TestSite::from_fixture("images");
+    site.remove_file("content/trip/second.svg");
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    assert!(stderr.contains("content/trip/index.md:8"), "{stderr}");
+    assert!(stderr.contains("second.svg"), "{stderr}");
+}
