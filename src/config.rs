@@ -99,7 +99,9 @@ pub enum FeedContent {
     Summary,
 }
 
-/// Markdown extensions, all on by default.
+/// Markdown extensions. Those that change how text a site already has reads (`$` as math,
+/// `: ` as a definition, bare URLs as links, `:name:` as emoji) are off unless the config turns
+/// them on, as a `quire init` site's does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MarkdownConfig {
@@ -129,6 +131,32 @@ pub struct MarkdownConfig {
     pub external_links_no_follow: bool,
     /// `rel="noreferrer"` on links to other sites.
     pub external_links_no_referrer: bool,
+    /// `$…$` and `$$…$$` as LaTeX math, written as MathML at build time.
+    pub math: bool,
+    /// What a formula the converter cannot read is: an error, or a warning (and the formula
+    /// shown as code).
+    pub math_errors: MathErrors,
+    /// `> [!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]` quotes as alerts.
+    pub alerts: bool,
+    /// `Term` followed by `: definition` lines as a definition list.
+    pub definition_lists: bool,
+    /// Bare `https://…`, `www.…` and e-mail addresses in text as links.
+    pub autolinks: bool,
+    /// `:smile:` shortcodes as emoji (😄), outside code.
+    pub emoji: bool,
+    /// `loading="lazy"` and `decoding="async"` on Markdown images after a page's first.
+    pub lazy_images: bool,
+}
+
+/// What a formula that cannot be converted does to the build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MathErrors {
+    /// The build fails, naming the file, the line and the formula.
+    #[default]
+    Error,
+    /// A warning names them; the page shows the formula's LaTeX as code.
+    Warn,
 }
 
 /// How highlighted code gets its colours.
@@ -214,6 +242,13 @@ impl Default for MarkdownConfig {
             external_links_target_blank: false,
             external_links_no_follow: false,
             external_links_no_referrer: false,
+            math: false,
+            math_errors: MathErrors::Error,
+            alerts: true,
+            definition_lists: false,
+            autolinks: false,
+            emoji: false,
+            lazy_images: true,
         }
     }
 }

@@ -17,12 +17,16 @@ use std::path::Path;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::config::MarkdownConfig;
+use crate::config::{MarkdownConfig, MathErrors};
 use crate::data_value::DataValue;
 use crate::error::{Error, Location, Result};
+use crate::parse::alerts;
+use crate::parse::autolinks::{self, Piece};
 use crate::parse::block_attributes::BlockAttributes;
+use crate::parse::emoji;
 use crate::parse::footnotes::{self, Footnotes};
 use crate::parse::highlight::{self, HighlightOptions, Highlighter};
+use crate::parse::math::{self, MathDisplay};
 use crate::parse::shortcodes::{self, ShortcodeCall, PLACEHOLDER_START};
 use crate::shared_text::SharedText;
 use crate::site::url::slugify;
@@ -75,6 +79,9 @@ pub struct HtmlBody {
     pub links: Vec<Link>,
     /// Shortcode calls, by placeholder number.
     pub shortcodes: Vec<ShortcodeCall>,
+    /// Things to tell the user that don't stop the build (`file:line: …`): an image without
+    /// alt text, a formula left as LaTeX with `math_errors = "warn"`.
+    pub warnings: Vec<String>,
 }
 
 /// A heading in the table of contents.
@@ -262,6 +269,8 @@ pub fn toc_has_id(toc: &[TocEntry], id: &str) -> bool {
     toc.iter().any(|entry| entry.id == id || toc_has_id(&entry.children, id))
 }
 
+const MATH_HINT: &str = "write the formula as KaTeX and MathJax read it, or set `math_errors = \"warn\"` in `[markdown]` to show it as LaTeX";
+
 const SHORTCODE_HINT: &str =
     "shortcodes are written `{{ name(key=\"text\", n=3) }}`, or `{% name() %}` … `{% end %}` on lines of their own";
 
@@ -315,6 +324,7 @@ struct Image {
     title: String,
     alt: String,
     depth: usize,
+    line: usize,
 }
 
 struct BodyWriter<'a> {
@@ -325,6 +335,8 @@ struct BodyWriter<'a> {
     line_starts: Vec<usize>,
     links: Vec<Link>,
     calls: Vec<ShortcodeCall>,
+    warnings: Vec<String>,
+    images: usize,
 }
 
 impl<'a> BodyWriter<'a> {
@@ -348,6 +360,8 @@ impl<'a> BodyWriter<'a> {
             line_starts,
             links: Vec::new(),
             calls: Vec::new(),
+            warnings: Vec::new(),
+            images: 0,
         }
     }
 
@@ -402,12 +416,18 @@ impl<'a> BodyWriter<'a> {
         let urls: Vec<String> =
             (0..rendered.links.len()).map(|n| format!("{LINK_MARKER}{}{LINK_MARKER}", n + offset)).collect();
         self.links.extend(rendered.links);
+        self.warnings.extend(rendered.warnings);
         // Markers are replaced by markers: `fill_links` escapes, and NUL and digits pass as is.
         fill_links_raw(&rendered.html, &urls)
     }
 
     fn run(mut self, text: &str, errors: &mut Vec<Error>) -> HtmlBody {
         let parser = Parser::new_ext(text, parser_options(self.options)).into_offset_iter();
+        // A URL or shortcode can come in several texts (`a_b` is two); read whole.
+        let reads_text = self.options.autolinks || self.options.emoji;
+        let parser = MergedText { events: parser.peekable(), merge: reads_text };
+        // Links open now (Markdown's, then raw HTML `<a>`): their text is never linked again.
+        let (mut open_links, mut in_html_link) = (0usize, false);
         // Sized from the text's length up front, rather than doubled a dozen times.
         let mut events: Vec<Event<'_>> = Vec::with_capacity(text.len() / 24);
         let mut heading_ids = HeadingIds::default();
@@ -458,14 +478,7 @@ impl<'a> BodyWriter<'a> {
                     Event::End(_) if img.depth > 0 => img.depth -= 1,
                     Event::End(_) => {
                         let img = image.take().expect("inside an image");
-                        let mut html =
-                            format!("<img src=\"{LINK_MARKER}{}{LINK_MARKER}\" alt=\"", img.number);
-                        let _ = pulldown_cmark_escape::escape_html(&mut html, &img.alt);
-                        if !img.title.is_empty() {
-                            html.push_str("\" title=\"");
-                            let _ = pulldown_cmark_escape::escape_html(&mut html, &img.title);
-                        }
-                        html.push_str("\" />");
+                        let html = self.image_html(&img);
                         events.push(Event::InlineHtml(html.into()));
                         continue;
                     }
@@ -477,6 +490,26 @@ impl<'a> BodyWriter<'a> {
                     _ => {}
                 }
                 continue;
+            }
+            match &event {
+                Event::Start(Tag::Link { .. }) => open_links += 1,
+                Event::End(TagEnd::Link) => open_links = open_links.saturating_sub(1),
+                Event::InlineHtml(html) if reads_text => {
+                    let tag = html.trim_start().get(..3).unwrap_or_default().to_ascii_lowercase();
+                    if tag.starts_with("<a ") || tag.starts_with("<a>") {
+                        in_html_link = true;
+                    } else if tag == "</a" {
+                        in_html_link = false;
+                    }
+                }
+                Event::Text(written) if reads_text && open_links == 0 && !in_html_link => {
+                    if let Some(pieces) = self.text_pieces(written, &range) {
+                        word_count += count_words(written);
+                        events.extend(pieces);
+                        continue;
+                    }
+                }
+                _ => {}
             }
             let event = match event {
                 // Collected whole and written as an HTML block, highlighted or not (every `pre`
@@ -546,8 +579,23 @@ impl<'a> BodyWriter<'a> {
                 Event::FootnoteReference(label) => Event::InlineHtml(notes.reference(&label).into()),
                 Event::Start(Tag::Image { dest_url, title, .. }) => {
                     let number = self.record_link(&dest_url, &range, LinkKind::Image);
-                    image = Some(Image { number, title: title.to_string(), alt: String::new(), depth: 0 });
+                    let line = self.line(range.start);
+                    image =
+                        Some(Image { number, title: title.to_string(), alt: String::new(), depth: 0, line });
                     continue;
+                }
+                // Pandoc's rule besides GitHub's: a closing `$` right before a digit closes
+                // nothing, so that `$5-$10` is a price range, not the formula `5-`.
+                Event::InlineMath(_) if text[range.end..].starts_with(|c: char| c.is_ascii_digit()) => {
+                    Event::Text(CowStr::Borrowed(&text[range.clone()]))
+                }
+                Event::InlineMath(latex) => {
+                    let at = (self.line(range.start), column(text, range.start));
+                    self.math(&latex, MathDisplay::Inline, at, errors)
+                }
+                Event::DisplayMath(latex) => {
+                    let at = (self.line(range.start), column(text, range.start));
+                    self.math(&latex, MathDisplay::Block, at, errors)
                 }
                 other => other,
             };
@@ -635,7 +683,7 @@ impl<'a> BodyWriter<'a> {
             let mut html = String::new();
             pulldown_cmark::html::push_html(
                 &mut html,
-                attributes.apply(&events[range.clone()], range.start).into_iter(),
+                attributes.apply(&events[range.clone()], range.start).into_iter().map(alerts::write),
             );
             html
         };
@@ -650,7 +698,7 @@ impl<'a> BodyWriter<'a> {
                 .into_iter()
                 .enumerate()
                 .filter(|(index, _)| !notes.is_in_definition(start + index))
-                .map(|(_, event)| event);
+                .map(|(_, event)| alerts::write(event));
             let mut html = String::new();
             pulldown_cmark::html::push_html(&mut html, kept);
             html
@@ -671,7 +719,112 @@ impl<'a> BodyWriter<'a> {
             toc: nest_headings(headings),
             links: self.links,
             shortcodes: self.calls,
+            warnings: self.warnings,
         }
+    }
+
+    /// A text with its emoji shortcodes and bare links written, when it has some: text,
+    /// and each link as its opening tag (a marker, as Markdown links have), text and end.
+    fn text_pieces(&mut self, text: &str, range: &Range<usize>) -> Option<Vec<Event<'static>>> {
+        let links = if self.options.autolinks { autolinks::split(text) } else { None };
+        let emoji = self.options.emoji;
+        fn with_emoji(text: &str, emoji: bool) -> Cow<'_, str> {
+            if emoji {
+                emoji::replace(text)
+            } else {
+                Cow::Borrowed(text)
+            }
+        }
+        let Some(pieces) = links else {
+            return match with_emoji(text, emoji) {
+                Cow::Owned(replaced) => Some(vec![Event::Text(replaced.into())]),
+                Cow::Borrowed(_) => None,
+            };
+        };
+        let mut events = Vec::with_capacity(pieces.len() * 3);
+        for piece in pieces {
+            match piece {
+                Piece::Text(text) => events.push(Event::Text(with_emoji(text, emoji).into_owned().into())),
+                Piece::Link { text, dest } => {
+                    let mut html = String::from("<a href=\"");
+                    if dest.starts_with("mailto:") {
+                        let _ = pulldown_cmark_escape::escape_href(&mut html, &dest);
+                        html.push('"');
+                    } else {
+                        let number = self.record_link(&dest, range, LinkKind::Link);
+                        let _ = write!(html, "{LINK_MARKER}{number}{LINK_MARKER}\"");
+                        html.push_str(&self.external_attributes());
+                    }
+                    html.push('>');
+                    events.push(Event::InlineHtml(html.into()));
+                    events.push(Event::Text(text.to_string().into()));
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+        }
+        Some(events)
+    }
+
+    /// A formula as MathML; one that cannot be converted is an error at its line, or with
+    /// `math_errors = "warn"` a warning and its LaTeX shown as code.
+    fn math(
+        &mut self,
+        latex: &str,
+        display: MathDisplay,
+        (line, column): (usize, usize),
+        errors: &mut Vec<Error>,
+    ) -> Event<'static> {
+        let error = match math::to_mathml(latex, display) {
+            Ok(mathml) => return Event::InlineHtml(mathml.into()),
+            Err(error) => error,
+        };
+        let formula = latex.trim().replace('\n', " ");
+        match self.options.math_errors {
+            MathErrors::Error => {
+                let line_in_text = line - self.source.first_line;
+                errors.push(Error::Markdown {
+                    location: location(self.source, line_in_text, column),
+                    detail: format!("cannot convert the formula `{formula}` to MathML: {}", error.reason),
+                    hint: Some(MATH_HINT.into()),
+                });
+            }
+            MathErrors::Warn => self.warnings.push(format!(
+                "{}:{line}: the formula `{formula}` is shown as LaTeX: {}",
+                self.source.file.display(),
+                error.reason
+            )),
+        }
+        let mut html = String::from("<code class=\"math-error\">");
+        let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, latex.trim());
+        html.push_str("</code>");
+        Event::InlineHtml(html.into())
+    }
+
+    /// An image's `img` element: its marker for `src`, alt text and title, and after the
+    /// page's first image `loading="lazy" decoding="async"` (the first is likely in view).
+    /// An image without alt text is a warning: a screen reader has nothing to say for it.
+    fn image_html(&mut self, img: &Image) -> String {
+        let mut html = format!("<img src=\"{LINK_MARKER}{}{LINK_MARKER}\" alt=\"", img.number);
+        let _ = pulldown_cmark_escape::escape_html(&mut html, &img.alt);
+        if !img.title.is_empty() {
+            html.push_str("\" title=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut html, &img.title);
+        }
+        html.push('"');
+        if self.options.lazy_images && self.images > 0 {
+            html.push_str(" loading=\"lazy\" decoding=\"async\"");
+        }
+        html.push_str(" />");
+        self.images += 1;
+        if img.alt.trim().is_empty() {
+            self.warnings.push(format!(
+                "{}:{}: the image `{}` has no alt text; write what it shows in `![…](…)`, or mark it decorative with HTML `alt=\"\"`",
+                self.source.file.display(),
+                img.line,
+                self.links[img.number].dest
+            ));
+        }
+        html
     }
 
     fn record_link(&mut self, dest: &str, range: &Range<usize>, kind: LinkKind) -> usize {
@@ -715,6 +868,38 @@ impl<'a> BodyWriter<'a> {
         });
         format!("{PLACEHOLDER_START}{}-->", self.calls.len() - 1)
     }
+}
+
+/// The parser's events with each run of texts joined into one text, when `merge` is on.
+struct MergedText<'t, I: Iterator<Item = (Event<'t>, Range<usize>)>> {
+    events: std::iter::Peekable<I>,
+    merge: bool,
+}
+
+impl<'t, I: Iterator<Item = (Event<'t>, Range<usize>)>> Iterator for MergedText<'t, I> {
+    type Item = (Event<'t>, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (event, range) = self.events.next()?;
+        let Event::Text(first) = event else { return Some((event, range)) };
+        if !self.merge || !matches!(self.events.peek(), Some((Event::Text(_), _))) {
+            return Some((Event::Text(first), range));
+        }
+        let (mut text, mut end) = (first.into_string(), range.end);
+        while let Some((Event::Text(next), next_range)) =
+            self.events.next_if(|(event, _)| matches!(event, Event::Text(_)))
+        {
+            text.push_str(&next);
+            end = next_range.end;
+        }
+        Some((Event::Text(text.into()), range.start..end))
+    }
+}
+
+/// The 1-based column of a byte offset in `text`, in characters.
+fn column(text: &str, offset: usize) -> usize {
+    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+    text[line_start..offset].chars().count() + 1
 }
 
 /// Shortcode arguments that are link destinations: they resolve and are checked like
@@ -768,6 +953,9 @@ fn parser_options(options: &MarkdownConfig) -> Options {
         (options.strikethrough, Options::ENABLE_STRIKETHROUGH),
         (options.tasklists, Options::ENABLE_TASKLISTS),
         (options.smart_punctuation, Options::ENABLE_SMART_PUNCTUATION),
+        (options.math, Options::ENABLE_MATH),
+        (options.alerts, Options::ENABLE_GFM),
+        (options.definition_lists, Options::ENABLE_DEFINITION_LIST),
     ];
     for (enabled, flag) in switches {
         if enabled {
@@ -1382,6 +1570,113 @@ mod tests {
         assert_eq!(names, ["note", "anchor-link"]);
         let body = r.shortcodes[0].body.as_deref().unwrap();
         assert!(!body.contains(PLACEHOLDER_START), "{body}");
+    }
+
+    fn with_math() -> MarkdownConfig {
+        MarkdownConfig { math: true, definition_lists: true, ..MarkdownConfig::default() }
+    }
+
+    #[test]
+    fn issue_23_dollars_as_currency_stay_text() {
+        for text in
+            ["It costs $5 and $10.", "From $5 to $ 10$.", "Prices: $5-$10.", "Between $5 and $6.", "$ x $"]
+        {
+            let html = md_with(text, &with_math()).html;
+            assert!(!html.contains("<math"), "{text}: {html}");
+        }
+        let html = md_with("Unbalanced $x and more", &with_math()).html;
+        assert_eq!(&*html, "<p>Unbalanced $x and more</p>\n");
+    }
+
+    #[test]
+    fn issue_23_math_is_mathml_and_never_inside_code() {
+        let r = md_with("Inline $x^2$.\n\n$$\n\\{a\\}\n$$\n\n`$y$`\n\n```\n$z$\n```\n", &with_math());
+        assert!(r.html.contains("<p>Inline <math display=\"inline\">"), "{}", r.html);
+        assert!(r.html.contains("<math display=\"block\">"), "{}", r.html);
+        assert!(r.html.contains("<code>$y$</code>"), "{}", r.html);
+        assert!(r.html.contains("$z$"), "{}", r.html);
+        assert!(!md("Inline $x^2$.").html.contains("<math"), "math is off by default");
+    }
+
+    #[test]
+    fn issue_23_a_bad_formula_is_an_error_at_its_line_and_column() {
+        let source = Source {
+            file: Path::new("a.md"),
+            text: "x\n\nSee $\\nocommand{a}$ here.\n",
+            first_line: 4,
+            shortcodes: Shortcodes::Extract,
+        };
+        let report = render(&source, &with_math()).unwrap_err().report();
+        assert!(report.contains("a.md:6:5"), "{report}");
+        assert!(report.contains("`\\nocommand{a}`"), "{report}");
+        let warn = MarkdownConfig { math_errors: MathErrors::Warn, ..with_math() };
+        let r = render(&source, &warn).unwrap();
+        assert!(r.html.contains("<code class=\"math-error\">\\nocommand{a}</code>"), "{}", r.html);
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].starts_with("a.md:6: the formula `\\nocommand{a}`"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn issue_23_alerts_are_titled_notes_and_unknown_kinds_plain_quotes() {
+        let html = md("> [!TIP]\n> Try *this*.\n\n> [!NOPE]\n> Plain.\n").html;
+        assert_eq!(
+            &*html,
+            "<div class=\"markdown-alert markdown-alert-tip\" role=\"note\">\n<p class=\"markdown-alert-title\">Tip</p>\n\
+             <p>Try <em>this</em>.</p>\n</div>\n<blockquote>\n<p>[!NOPE]\nPlain.</p>\n</blockquote>\n"
+        );
+        let off = MarkdownConfig { alerts: false, ..MarkdownConfig::default() };
+        assert!(md_with("> [!TIP]\n> x\n", &off).html.starts_with("<blockquote>"));
+    }
+
+    #[test]
+    fn issue_23_definition_lists_when_on() {
+        let text = "Term\n: Definition.\n";
+        assert_eq!(&*md_with(text, &with_math()).html, "<dl>\n<dt>Term</dt>\n<dd>Definition.</dd>\n</dl>\n");
+        assert_eq!(&*md(text).html, "<p>Term\n: Definition.</p>\n");
+    }
+
+    #[test]
+    fn issue_23_images_after_the_first_are_lazy_and_missing_alt_text_is_a_warning() {
+        let r = md("![A cat](a.png)\n\n![](b.png)\n");
+        let html = fill_links(&r.html, &["a.png".into(), "b.png".into()]);
+        assert!(html.contains("<img src=\"a.png\" alt=\"A cat\" />"), "{html}");
+        assert!(
+            html.contains("<img src=\"b.png\" alt=\"\" loading=\"lazy\" decoding=\"async\" />"),
+            "{html}"
+        );
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].starts_with("a.md:3: the image `b.png` has no alt text"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn issue_23_bare_urls_are_links_outside_code_and_links() {
+        let on =
+            MarkdownConfig { autolinks: true, external_links_no_follow: true, ..MarkdownConfig::default() };
+        let text = "See https://example.com/a_b_c. And `https://in.code` or [https://x.org](https://y.org) \
+                    or <a href=\"/z\">www.z.org</a>.\n\n```\nhttps://in.block\n```\n\nMail me@example.org\n";
+        let r = md_with(text, &on);
+        assert_eq!(r.links.len(), 2, "{:?}", r.links);
+        assert_eq!(r.links[0].dest, "https://example.com/a_b_c");
+        let html = fill_links(&r.html, &r.links_as_written());
+        assert!(
+            html.contains("<p>See <a href=\"https://example.com/a_b_c\" rel=\"nofollow\">https://example.com/a_b_c</a>. And"),
+            "{html}"
+        );
+        assert!(html.contains("<code>https://in.code</code>"), "{html}");
+        assert!(html.contains("<a href=\"https://y.org\" rel=\"nofollow\">https://x.org</a>"), "{html}");
+        assert!(html.contains("<a href=\"/z\">www.z.org</a>"), "{html}");
+        assert!(html.contains("https://in.block\n</code>"), "{html}");
+        assert!(html.contains("Mail <a href=\"mailto:me@example.org\">me@example.org</a>"), "{html}");
+        assert!(!md(text).html.contains("a_b_c\" "), "off by default");
+    }
+
+    #[test]
+    fn issue_23_emoji_shortcodes_outside_code() {
+        let on = MarkdownConfig { emoji: true, ..MarkdownConfig::default() };
+        let r = md_with("# Launch :rocket:\n\nShip it :tada: at 12:30:00, not `:tada:`.\n", &on);
+        assert!(r.html.contains("<p>Ship it 🎉 at 12:30:00, not <code>:tada:</code>.</p>"), "{}", r.html);
+        assert_eq!(r.toc[0].title, "Launch 🚀");
+        assert!(md("Ship it :tada:").html.contains(":tada:"), "off by default");
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! [`ParseSettings`] alone (the [`Highlighter`] only saves work), so files parse in parallel,
 //! and the pipeline can reuse a document while both stay the same.
 
+pub mod alerts;
+pub mod autolinks;
 pub mod block_attributes;
 pub mod date;
+pub mod emoji;
 pub mod footnotes;
 pub mod foreign_syntax;
 pub mod front_matter;
@@ -14,6 +17,7 @@ pub mod kramdown;
 pub mod line_memo;
 pub mod liquid;
 pub mod markdown;
+pub mod math;
 pub mod shortcodes;
 
 use std::path::PathBuf;
@@ -145,6 +149,7 @@ pub fn parse_document(
     };
     let body = markdown::render_with(&source, &settings.markdown, highlighter)?;
     let mut warnings = dropped_term_warnings(&file.display_path, &split, &front_matter);
+    warnings.extend(body.warnings.iter().cloned());
     // Quire's own shortcode calls use the same braces as Liquid: they are not foreign.
     warnings.extend(
         foreign_syntax::find(&converted)

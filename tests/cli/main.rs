@@ -25,6 +25,7 @@ mod front_matter;
 mod highlight;
 mod links;
 mod markdown;
+mod markdown_extensions;
 mod migrate;
 mod ordering;
 mod pagination;
