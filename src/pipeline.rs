@@ -596,14 +596,14 @@ mod tests {
     ];
 
     /// A site in a temporary folder that notes every path it changes, as a watcher would.
-    struct Site {
+    struct TestSite {
         dir: tempfile::TempDir,
         changed: std::cell::RefCell<Vec<PathBuf>>,
     }
 
-    impl Site {
-        fn new() -> Site {
-            let site = Site { dir: tempfile::tempdir().unwrap(), changed: Default::default() };
+    impl TestSite {
+        fn new() -> TestSite {
+            let site = TestSite { dir: tempfile::tempdir().unwrap(), changed: Default::default() };
             for (path, text) in SITE {
                 site.write(path, text);
             }
@@ -659,7 +659,7 @@ mod tests {
 
     /// Runs the long-lived builder and a fresh one; they must produce the same bytes.
     #[track_caller]
-    fn run_and_compare(builder: &mut Builder, site: &Site, step: &str) -> RunStats {
+    fn run_and_compare(builder: &mut Builder, site: &TestSite, step: &str) -> RunStats {
         let project = site.project();
         let incremental = site.run(builder).unwrap_or_else(|e| panic!("{step}: {}", e.report()));
         let clean = Builder::new(Mode::Once).run(&project).unwrap();
@@ -685,12 +685,12 @@ mod tests {
 
     #[test]
     fn every_incremental_run_equals_a_clean_build() {
-        let site = Site::new();
+        let site = TestSite::new();
         let mut builder = Builder::new(Mode::Watch);
         let first = run_and_compare(&mut builder, &site, "first run");
         assert_eq!(first.renders_reused, 0);
 
-        type Edit = Box<dyn Fn(&Site)>;
+        type Edit = Box<dyn Fn(&TestSite)>;
         let edits: Vec<(&str, Edit)> = vec![
             (
                 "edit a post",
@@ -819,7 +819,7 @@ mod tests {
 
     #[test]
     fn a_watched_builder_reads_only_reported_paths_and_equals_a_clean_build() {
-        let site = Site::new();
+        let site = TestSite::new();
         let root = std::path::absolute(site.dir.path()).unwrap();
         let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
@@ -852,7 +852,7 @@ mod tests {
 
     #[test]
     fn a_failed_run_is_followed_by_a_correct_one() {
-        let site = Site::new();
+        let site = TestSite::new();
         let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
         site.write("content/blog/b.md", "---\ntitle: [broken\n---\n");
@@ -866,7 +866,7 @@ mod tests {
 
     #[test]
     fn a_run_without_changes_renders_and_parses_nothing() {
-        let site = Site::new();
+        let site = TestSite::new();
         let mut builder = Builder::new(Mode::Watch);
         let first = run_and_compare(&mut builder, &site, "first run");
         let second = run_and_compare(&mut builder, &site, "second run");
@@ -876,7 +876,7 @@ mod tests {
 
     #[test]
     fn issue_21_a_setting_parsing_does_not_read_reparses_nothing() {
-        let site = Site::new();
+        let site = TestSite::new();
         let mut builder = Builder::new(Mode::Watch);
         let first = run_and_compare(&mut builder, &site, "first run");
         let config = SITE[0].1;
@@ -897,7 +897,7 @@ mod tests {
 
     #[test]
     fn a_document_unchanged_since_the_last_run_is_the_very_same() {
-        let site = Site::new();
+        let site = TestSite::new();
         let project = site.project();
         let builder = Builder::new(Mode::Watch);
         let (first, _) =
@@ -917,7 +917,7 @@ mod tests {
     /// it must resolve as a clean run does (which indexes them).
     #[test]
     fn links_of_one_edited_post_among_many_resolve_as_in_a_clean_build() {
-        let site = Site::new();
+        let site = TestSite::new();
         for n in 0..70 {
             site.write(
                 &format!("content/blog/m{n:02}.md"),
@@ -938,7 +938,7 @@ mod tests {
 
     #[test]
     fn a_rerendered_page_is_scanned_again_for_the_link_check() {
-        let site = Site::new();
+        let site = TestSite::new();
         site.write("content/about.md", "---\ntitle: About me\n---\n\nSee [C](/blog/c/#setup).\n");
         site.write("content/blog/c.md", "---\ntitle: C\ndate: 2024-03-01\n---\n\n## Setup\n\nFirst C.\n");
         let mut builder = Builder::new(Mode::Watch);
@@ -956,7 +956,7 @@ mod tests {
 
     #[test]
     fn an_unchanged_page_gets_the_new_url_of_a_page_it_links_to() {
-        let site = Site::new();
+        let site = TestSite::new();
         site.write("content/about.md", "---\ntitle: About me\n---\n\nSee [D](@/blog/d.md).\n");
         let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
@@ -976,7 +976,7 @@ mod tests {
 
     #[test]
     fn a_body_edit_that_keeps_the_summary_rerenders_only_that_page() {
-        let site = Site::new();
+        let site = TestSite::new();
         let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
         site.write(
@@ -993,7 +993,7 @@ mod tests {
 
     #[test]
     fn a_summary_edit_rerenders_the_pager_that_lists_the_page_not_the_others() {
-        let site = Site::new();
+        let site = TestSite::new();
         let mut builder = Builder::new(Mode::Watch);
         run_and_compare(&mut builder, &site, "first run");
         // Newest first, two to a pager: /blog/ lists e and d; pages 2 and 3 list c, b and a.
@@ -1045,7 +1045,7 @@ mod tests {
 
     impl RandomEdit {
         /// Makes the edit; returns the paths it wrote or removed.
-        fn apply(&self, site: &Site) -> Vec<String> {
+        fn apply(&self, site: &TestSite) -> Vec<String> {
             let set = |path: &str, text: Option<String>| {
                 match text {
                     Some(text) => site.write(path, &text),
@@ -1109,7 +1109,7 @@ mod tests {
         fn any_sequence_of_edits_builds_what_a_clean_build_does(
             edits in proptest::collection::vec(random_edit(), 1..10)
         ) {
-            let site = Site::new();
+            let site = TestSite::new();
             let mut builder = Builder::new(Mode::Watch);
             site.run(&mut builder).unwrap();
             for (step, edit) in edits.iter().enumerate() {

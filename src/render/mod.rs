@@ -147,12 +147,12 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         render: memos.recorded_function(memo::render_output),
         section_pages_read: reads::may_read_field(templates, "section", "pages"),
     };
-    let results: Vec<Result<Output>> = jobs
+    let results: Vec<Result<Produced>> = jobs
         .par_iter()
         .map(|job| {
             let output = renderer.render(job)?;
             let Some(settle) = settle else { return Ok(output) };
-            Ok(Output { file: settle(output.file)?, origin: output.origin })
+            Ok(Produced { file: settle(output.file)?, origin: output.origin })
         })
         .collect();
     lap("ran jobs");
@@ -161,7 +161,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(Output { file, origin }) => {
+            Ok(Produced { file, origin }) => {
                 match origin {
                     Origin::Rendered => {
                         if stats.rendered < 5 {
@@ -205,7 +205,7 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
 }
 
 /// One rendered output and where its bytes came from.
-struct Output {
+struct Produced {
     file: RenderedFile,
     origin: Origin,
 }
@@ -478,7 +478,7 @@ where
         + 'static,
 {
     /// Renders `job`.
-    fn render(&self, job: &Job<'_>) -> Result<Output> {
+    fn render(&self, job: &Job<'_>) -> Result<Produced> {
         let templated = |template: &str, url_path: &str, source: &Path, context: Context<'_>| {
             self.render_templated(&RenderArgument { template, url_path, source, context })
         };
@@ -527,7 +527,7 @@ where
                 let context = Context::Archive { archive: self.views.archive() };
                 templated(plan::ARCHIVE_TEMPLATE, url_path, Path::new(url_path), context)
             }
-            Job::Redirect(redirect) => Ok(Output { file: self.redirect(redirect), origin: Origin::Built }),
+            Job::Redirect(redirect) => Ok(Produced { file: self.redirect(redirect), origin: Origin::Built }),
             Job::NotFound(source) => {
                 let url_path = "/404.html";
                 let html = match source {
@@ -538,7 +538,7 @@ where
                 };
                 let file =
                     RenderedFile { output_path: "404.html".into(), contents: html.into_bytes().into() };
-                Ok(Output { file, origin: Origin::Built })
+                Ok(Produced { file, origin: Origin::Built })
             }
             Job::Robots(source) => {
                 let url_path = "/robots.txt";
@@ -550,21 +550,21 @@ where
                 };
                 let file =
                     RenderedFile { output_path: "robots.txt".into(), contents: text.into_bytes().into() };
-                Ok(Output { file, origin: Origin::Built })
+                Ok(Produced { file, origin: Origin::Built })
             }
         }
     }
 
     /// Renders the output `argument` stands for through the memos: the last run's bytes when
     /// it had an equal argument and every lookup that render made gets the same answer.
-    fn render_templated(&self, argument: &RenderArgument<'_>) -> Result<Output> {
+    fn render_templated(&self, argument: &RenderArgument<'_>) -> Result<Produced> {
         let (contents, reuse) = self.render.try_call(argument, self.environment);
         let file = RenderedFile { output_path: url::output_path(argument.url_path), contents: contents? };
         let origin = match reuse {
             Reuse::Computed => Origin::Rendered,
             Reuse::Reused => Origin::Reused,
         };
-        Ok(Output { file, origin })
+        Ok(Produced { file, origin })
     }
 
     fn paginator<'l>(&'l self, list: &PageList<'l>, pager_index: usize) -> Paginator<'l> {

@@ -19,7 +19,7 @@ use crate::render::absolute_urls;
 use crate::render::bodies::Bodies;
 use crate::shared_text::SharedText;
 use crate::site::archive::Archive;
-use crate::site::layout::Layout;
+use crate::site::lists::Lists;
 use crate::site::{url, PageFile, PageId, PagePlace, Section, SectionId, Site, Taxonomy, Term};
 
 /// The views of a whole site.
@@ -196,7 +196,7 @@ struct AggregateInput {
     /// Each page's light view.
     lights: Vec<LightView>,
     places: Vec<Digested<PagePlace>>,
-    layout: Same<Layout>,
+    lists: Same<Lists>,
     sections: Vec<SectionInput>,
     links: Digested<SiteLinks>,
 }
@@ -261,7 +261,7 @@ impl Views {
                 .map(|(view, &hash)| LightView { view: view.clone(), hash })
                 .collect(),
             places: site.pages.iter().map(|page| page.file.place.clone()).collect(),
-            layout: Same::of(&site.layout),
+            lists: Same::of(&site.lists),
             sections: site.sections.iter().zip(&bodies.sections).map(SectionInput::of).collect(),
             links,
         };
@@ -368,18 +368,18 @@ impl SectionInput {
 
 impl Aggregates {
     fn build(input: &AggregateInput) -> Aggregates {
-        let AggregateInput { lights, places, layout, sections: section_inputs, links } = input;
+        let AggregateInput { lights, places, lists, sections: section_inputs, links } = input;
         let light_pages: Vec<Value> = lights.iter().map(|light| light.view.clone()).collect();
         let base_url = links.base_url.as_str();
         let sections: Vec<Value> =
             section_inputs.iter().map(|s| section(s, section_inputs, base_url, &light_pages)).collect();
         let section_heads = sections.iter().map(|s| without_entry(s, "pages")).collect();
         let taxonomy_heads: Vec<Value> =
-            layout.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
+            lists.taxonomies.iter().map(|t| taxonomy_head(t, base_url)).collect();
         let terms: Vec<Vec<Value>> = links
             .term_links
             .iter()
-            .zip(&layout.taxonomies)
+            .zip(&lists.taxonomies)
             .map(|(links, t)| links.iter().zip(&t.terms).map(|(link, term)| with_count(link, term)).collect())
             .collect();
         let taxonomy_lists = taxonomy_heads
@@ -387,7 +387,7 @@ impl Aggregates {
             .zip(&terms)
             .map(|(head, terms)| with_entry(head, "terms", Value::from(terms.clone())))
             .collect();
-        let taxonomies = layout
+        let taxonomies = lists
             .taxonomies
             .iter()
             .zip(&taxonomy_heads)
@@ -404,7 +404,7 @@ impl Aggregates {
                 with_entry(head, "terms", Value::from(terms))
             })
             .collect();
-        let archive = archive(&layout.archive, &light_pages);
+        let archive = archive(&lists.archive, &light_pages);
         let section_archives = section_inputs
             .iter()
             .map(|s| self::archive(&Archive::of(s.pages.iter().copied(), places), &light_pages))

@@ -4,8 +4,8 @@
 //! renders nothing; every value is complete when constructed.
 
 pub mod archive;
-pub mod layout;
 pub mod links;
+pub mod lists;
 pub mod pagination;
 pub mod permalinks;
 pub mod schedule;
@@ -35,7 +35,7 @@ use crate::parse::Document;
 use crate::project::Drafts;
 use crate::shared_text::SharedText;
 use archive::Archive;
-use layout::{Layout, LayoutInput, SectionPlace};
+use lists::{Lists, ListsInput, SectionPlace};
 use pagination::Pager;
 use schedule::{HeldBack, PageDates, Schedule, Status};
 pub use taxonomy::{Taxonomy, Term};
@@ -85,8 +85,8 @@ pub struct Site {
     pub held_back: HeldBack,
     /// Things worth telling the user that don't stop the build (merged term spellings).
     pub warnings: Vec<String>,
-    /// The layout the sections, taxonomies, archive and redirects come from.
-    pub layout: Arc<Layout>,
+    /// The lists the sections, taxonomies, archive and redirects come from.
+    pub lists: Arc<Lists>,
 }
 
 /// A page: a Markdown file that is not `_index.md`. What its own file says is shared
@@ -125,7 +125,7 @@ impl std::ops::Deref for Page {
 /// What a page's own file says, as `build_page` makes it from the parsed document.
 #[derive(Debug, Clone)]
 pub struct PageFile {
-    /// Where the page sits: what the layout reads (`page.url_path` through `Deref`).
+    /// Where the page sits: what the lists read (`page.url_path` through `Deref`).
     pub place: Digested<PagePlace>,
     /// The digest of what links to the page resolve against ([`PageFile::link_target`]).
     link_target_digest: u128,
@@ -180,7 +180,7 @@ pub struct ParsedBody {
     pub shortcodes: Arc<[ShortcodeCall]>,
 }
 
-/// Where a page sits in the site: everything the layout (lists, neighbours, terms,
+/// Where a page sits in the site: everything the lists (neighbours, terms,
 /// archive, redirects, the URL check) reads of it, and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PagePlace {
@@ -390,19 +390,19 @@ impl Site {
         let mut pages = link_pages(&mut files, &targets, memos, &mut errors);
         resolve_section_links(&targets, &mut sections, &mut errors);
         lap("resolved links");
-        let layout_input = LayoutInput {
+        let lists_input = ListsInput {
             config: Digested::serialized(config.clone()),
             sections: sections.iter().map(SectionPlace::of).collect(),
             pages: pages.iter().map(|page| page.file.place.clone()).collect(),
         };
-        let mut layout = memos.call(layout_input.clone(), |input| Arc::new(Layout::compute(input)));
-        if !layout.is_valid() {
+        let mut lists = memos.call(lists_input.clone(), |input| Arc::new(Lists::compute(input)));
+        if !lists.is_valid() {
             // Errors are not memoized: computed again, they are owned by this run's report.
-            let mut again = Layout::compute(&layout_input);
+            let mut again = Lists::compute(&lists_input);
             errors.append(&mut again.errors);
-            layout = Arc::new(again);
+            lists = Arc::new(again);
         }
-        layout.apply(&mut sections, &mut pages);
+        lists.apply(&mut sections, &mut pages);
         lap("laid out sections and taxonomies");
         // Grouped on every run, carried pages too: a part added or retitled changes the others.
         let series = series::collect(&mut pages);
@@ -413,14 +413,14 @@ impl Site {
                 config,
                 pages,
                 sections,
-                layout: Arc::clone(&layout),
-                taxonomies: layout.taxonomies.clone(),
-                archive: layout.archive.clone(),
+                lists: Arc::clone(&lists),
+                taxonomies: lists.taxonomies.clone(),
+                archive: lists.archive.clone(),
                 series,
                 assets,
-                redirects: layout.redirects.clone(),
+                redirects: lists.redirects.clone(),
                 held_back,
-                warnings: warnings.into_iter().chain(layout.warnings.iter().cloned()).collect(),
+                warnings: warnings.into_iter().chain(lists.warnings.iter().cloned()).collect(),
             }),
         }
     }

@@ -1,10 +1,10 @@
-//! The site's layout: what the model computes from every page's place in the site rather
+//! The site's lists: what the model computes from every page's place in the site rather
 //! than from one page — section lists and their pagers, neighbours, subsections, taxonomy
 //! terms, the archive and redirects — and the check that no two of them claim one URL.
 //!
-//! It is computed from the places alone ([`LayoutInput`]: the pages' [`PagePlace`]s, the
+//! It is computed from the places alone ([`ListsInput`]: the pages' [`PagePlace`]s, the
 //! sections' places and the config), never from bodies, so an edit to a post's text gives
-//! back the last run's layout through the memo instead of sorting and grouping 10,000 pages
+//! back the last run's lists through the memo instead of sorting and grouping 10,000 pages
 //! again.
 
 use std::path::PathBuf;
@@ -20,16 +20,16 @@ use crate::site::{
     Redirect, Section, SectionId, Taxonomy,
 };
 
-/// What the layout is computed from.
+/// What the lists are computed from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct LayoutInput {
+pub(crate) struct ListsInput {
     pub(crate) config: Digested<Config>,
     pub(crate) sections: Vec<SectionPlace>,
     /// By page id.
     pub(crate) pages: Vec<Digested<PagePlace>>,
 }
 
-/// What the layout reads of a section.
+/// What the lists read of a section.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct SectionPlace {
     pub(crate) content_path: String,
@@ -55,9 +55,9 @@ impl SectionPlace {
     }
 }
 
-/// The layout of one run.
+/// The lists of one run: each section's pages and pagers, subsections, neighbours, taxonomy terms, the archive, redirects.
 #[derive(Debug)]
-pub struct Layout {
+pub struct Lists {
     /// By section id: its pages in order, its pagers, its subsections.
     pub(crate) section_pages: Vec<Vec<PageId>>,
     pub(crate) section_pagers: Vec<Vec<Pager>>,
@@ -73,10 +73,10 @@ pub struct Layout {
     pub(crate) errors: Vec<Error>,
 }
 
-impl Layout {
-    /// Computes the layout of the places in `input`.
-    pub(crate) fn compute(input: &LayoutInput) -> Layout {
-        let LayoutInput { config, sections, pages } = input;
+impl Lists {
+    /// Computes the lists of the places in `input`.
+    pub(crate) fn compute(input: &ListsInput) -> Lists {
+        let ListsInput { config, sections, pages } = input;
         let (section_pages, section_pagers, neighbours) = order_sections(sections, pages);
         let mut subsections = vec![Vec::new(); sections.len()];
         for (id, parent) in
@@ -92,7 +92,7 @@ impl Layout {
         let archive = Archive::of((0..pages.len()).filter(|&id| pages[id].is_rendered()), pages);
         let redirects = collect_redirects(sections, &section_pagers, pages, &mut errors);
         check_unique_urls(sections, &section_pagers, pages, &redirects, &mut errors);
-        Layout {
+        Lists {
             section_pages,
             section_pagers,
             subsections,
@@ -110,7 +110,7 @@ impl Layout {
         self.errors.is_empty()
     }
 
-    /// Writes the layout into this run's sections and pages.
+    /// Writes the lists into this run's sections and pages.
     pub(crate) fn apply(&self, sections: &mut [Section], pages: &mut [Page]) {
         for (id, section) in sections.iter_mut().enumerate() {
             section.pages.clone_from(&self.section_pages[id]);
