@@ -16,6 +16,7 @@ pub mod config;
 pub mod data_value;
 pub mod error;
 pub mod highlight_themes;
+pub mod html;
 pub mod incremental;
 pub mod load;
 pub mod parse;

@@ -235,7 +235,7 @@ fn render_block(block: &Block<'_>, lines: Option<&LineMemo>) -> String {
         }
     };
     // A grammar that fails on some input must not fail the build: show that block plain.
-    let lines = lines.unwrap_or_else(|| code.split_inclusive('\n').map(escape).collect());
+    let lines = lines.unwrap_or_else(|| code.split_inclusive('\n').map(crate::html::escape).collect());
     let theme = find_theme(&options.theme);
     assemble(&lines, fence, options.style, theme)
 }
@@ -393,7 +393,7 @@ pub fn unhighlighted(code: &str, info: &str) -> String {
 }
 
 fn assemble(lines: &[String], fence: &FenceInfo, style: HighlightStyle, theme: Option<&Theme>) -> String {
-    let language = fence.language.as_deref().map(escape);
+    let language = fence.language.as_deref().map(crate::html::escape);
     let mut out = String::with_capacity(lines.iter().map(String::len).sum::<usize>() + 128);
     match (style, theme) {
         (HighlightStyle::Inline, Some(theme)) => {
@@ -472,14 +472,6 @@ fn css_color(color: Color) -> String {
     } else {
         format!("rgba({}, {}, {}, {:.2})", color.r, color.g, color.b, f32::from(color.a) / 255.0)
     }
-}
-
-/// Escapes code or a language name for HTML text and double-quoted attributes alike.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    // Writing to a `String` cannot fail.
-    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
-    out
 }
 
 /// `2 4-6` (also `2,4-6` or `[2, "4-6"]`) → `[2..=2, 4..=6]`.

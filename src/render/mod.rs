@@ -35,6 +35,7 @@ use tera::{Tera, Value};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::html;
 use crate::incremental::{Memos, RecordedFunction, Reuse};
 use crate::load::TemplateFile;
 use crate::site::pagination::Pager;
@@ -592,24 +593,24 @@ where
     /// A plain page for sites whose theme has no `404.html`.
     fn not_found(&self) -> String {
         let config = &self.site.config;
-        let home = escape_html(&config.base_url);
+        let home = html::escape(&config.base_url);
         format!(
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <title>Page not found</title>\n</head>\n<body>\n<h1>Page not found</h1>\n\
              <p>There is nothing at this address. <a href=\"{home}\">Go to the home page of {title}</a>.</p>\n</body>\n</html>\n",
-            lang = escape_html(&config.language),
-            title = escape_html(if config.title.is_empty() { "this site" } else { &config.title }),
+            lang = html::escape(&config.language),
+            title = html::escape(if config.title.is_empty() { "this site" } else { &config.title }),
         )
     }
 
     fn redirect(&self, redirect: &Redirect) -> RenderedFile {
         let target = url::permalink(&self.site.config.base_url, &redirect.target);
-        let escaped = escape_html(&target);
+        let escaped = html::escape(&target);
         let html = format!(
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Redirect</title>\n\
              <link rel=\"canonical\" href=\"{escaped}\">\n<meta http-equiv=\"refresh\" content=\"0; url={escaped}\">\n\
              </head>\n<body>\n<p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p>\n</body>\n</html>\n",
-            lang = escape_html(&self.site.config.language),
+            lang = html::escape(&self.site.config.language),
         );
         // A file alias (`/old/post.html`) is written as that file, a folder one as its index.
         let output_path = if redirect.url_path.ends_with('/') {
@@ -626,12 +627,4 @@ struct PageList<'a> {
     pages: &'a [PageId],
     pagers: &'a [Pager],
     paginate_by: usize,
-}
-
-/// Escapes text for an HTML element or a double-quoted attribute.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    // Writing to a `String` cannot fail.
-    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
-    out
 }
