@@ -357,7 +357,7 @@ impl Builder {
 
         let step = Instant::now();
         let mut site = Site::build(ModelInput {
-            config: project.config.clone(),
+            config: Digested::serialized(project.config.clone()),
             documents,
             content_assets,
             drafts: project.drafts,
