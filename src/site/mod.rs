@@ -207,6 +207,8 @@ pub struct PagePlace {
     pub render: Render,
     /// The section listing this page, if its folder has an `_index.md`.
     pub section: Option<SectionId>,
+    /// The series the page belongs to (front matter `series` or a `series` term), if any.
+    pub series: Option<String>,
 }
 
 /// A section: a folder with an `_index.md` (the home page is the root section).
@@ -409,8 +411,6 @@ impl Site {
         });
         lists.apply(&mut sections, &mut pages);
         lap("laid out sections and taxonomies");
-        // Grouped on every run, carried pages too: a part added or retitled changes the others.
-        let series = series::collect(&mut pages);
 
         match Error::from_list(errors) {
             Some(error) => Err(error),
@@ -421,7 +421,7 @@ impl Site {
                 lists: Arc::clone(&lists),
                 taxonomies: lists.taxonomies.clone(),
                 archive: lists.archive.clone(),
-                series,
+                series: lists.series.clone(),
                 assets,
                 redirects: lists.redirects.clone(),
                 held_back,
@@ -638,6 +638,8 @@ fn build_page(doc: Document, settings: &PageSettings) -> Result<(PageFile, Parse
     };
     let summary = chosen_summary(body.summary_before_marker, summary_from_front_matter, body.first_paragraph);
     let listed = fm.render == Render::Yes;
+    let taxonomies = if listed { fm.taxonomies } else { BTreeMap::new() };
+    let series = series::series_name(&taxonomies, &fm.extra).map(str::to_string);
     let place = PagePlace {
         section: section_by_dir.get(&parent_dir).copied().filter(|_| listed),
         title,
@@ -645,7 +647,8 @@ fn build_page(doc: Document, settings: &PageSettings) -> Result<(PageFile, Parse
         url_path,
         url_line: explicit_url_line,
         aliases: if listed { aliases } else { Vec::new() },
-        taxonomies: if listed { fm.taxonomies } else { BTreeMap::new() },
+        taxonomies,
+        series,
         weight: fm.weight,
         render: fm.render,
         content_path,
