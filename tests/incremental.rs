@@ -490,6 +490,11 @@ impl Post {
         if self.alias {
             front.push_str(&format!("aliases: [\"/old/p{index}/\"]\n"));
         }
+        // Most posts are parts of one series, ordered by date: a date edit reorders the parts
+        // or moves a post in or out of it, a title edit renames a part.
+        if !self.month.is_multiple_of(3) {
+            front.push_str("series: \"Months\"\n");
+        }
         let body = match self.body % 4 {
             0 => "First words.\n\nMore words.\n".to_string(),
             1 => "## Setup\n\nSee [about](@/about.md).\n\nAnd more.\n".to_string(),
@@ -541,6 +546,7 @@ summary: {{ page.summary | default(value="-") | safe }}
 newer: {% if page.newer %}{{ page.newer.title }}{% endif %} older: {% if page.older %}{{ page.older.title }}{% endif %}
 tags: {{ page.tags | join(sep=",") }}
 {% set b = get_section(path="blog/_index.md") %}{% if b.pages | length > 1 %}second: {{ b.pages[1].title }}{% endif %}
+series: {% if page.series %}{{ page.series.name }} {{ page.series.number }}: {% for p in page.series.parts %}{{ p.title }}{% if p.current %}*{% endif %} {% endfor %}{% endif %}
 "#;
 const PAGE_ALT: &str = r#"{% set me = page %}{{ me.title | upper }} {{ me.date }}
 {{ me.content | safe }}

@@ -76,6 +76,18 @@ impl Memos {
         self.function(function).call(argument)
     }
 
+    /// Calls a fallible `function` with `argument`, or gives the last run's result for an
+    /// equal argument. Only a success is kept: an error is handed back as computed, owned
+    /// by this run's report, and the next run with that argument computes again.
+    pub fn try_call<A, V, E, F>(&self, argument: A, function: F) -> Result<V, E>
+    where
+        A: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+        F: Fn(&A) -> Result<V, E> + Copy + Send + Sync + 'static,
+    {
+        self.function(function).try_call(argument)
+    }
+
     /// A handle on `function`'s memo, for many calls (from many threads) without looking the
     /// memo up each time. `function` takes the argument, or the argument and a [`Helper`].
     pub fn function<A, V, F>(&self, function: F) -> Function<A, V, F>
@@ -135,6 +147,17 @@ impl Memos {
         A: Hash + Eq + Send + Sync + 'static,
         V: Clone + Send + Sync + 'static,
         F: Fn(&A, &S) -> V + Copy + Send + Sync + 'static,
+    {
+        SharedFunction(Function::of(self.memo::<(A, u128), V, F>(), function), std::marker::PhantomData)
+    }
+
+    /// [`Memos::shared_function`] for a fallible `function`: only successes are kept (see
+    /// [`Memos::try_call`]).
+    pub fn try_shared_function<A, S, V, E, F>(&self, function: F) -> SharedFunction<A, S, V, F>
+    where
+        A: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+        F: Fn(&A, &S) -> Result<V, E> + Copy + Send + Sync + 'static,
     {
         SharedFunction(Function::of(self.memo::<(A, u128), V, F>(), function), std::marker::PhantomData)
     }
@@ -215,18 +238,34 @@ where
         self.call_keyed(argument, |argument| (self.function)(argument))
     }
 
+    /// A fallible function's result for `argument`: the last run's if it had an equal one,
+    /// else computed. Only a success is kept; an error is returned as computed.
+    pub fn try_call<E>(&self, argument: A) -> Result<V, E>
+    where
+        F: Fn(&A) -> Result<V, E>,
+    {
+        self.try_call_keyed(argument, |argument| (self.function)(argument))
+    }
+
     fn call_keyed(&self, key: A, compute: impl FnOnce(&A) -> V) -> V {
+        let result: Result<V, std::convert::Infallible> = self.try_call_keyed(key, |key| Ok(compute(key)));
+        match result {
+            Ok(value) => value,
+        }
+    }
+
+    fn try_call_keyed<E>(&self, key: A, compute: impl FnOnce(&A) -> Result<V, E>) -> Result<V, E> {
         let Some(memo) = &self.memo else {
             self.computed.fetch_add(1, Ordering::Relaxed);
             return compute(&key);
         };
         if let Some(value) = Memo::find_in(&self.previous, &key) {
-            return value;
+            return Ok(value);
         }
         self.computed.fetch_add(1, Ordering::Relaxed);
-        let value = compute(&key);
+        let value = compute(&key)?;
         memo.computed.lock().unwrap_or_else(PoisonError::into_inner).insert(key, value.clone());
-        value
+        Ok(value)
     }
 
     /// The results of a fallible function given `helper` for each argument, in order: the
@@ -314,12 +353,23 @@ impl<A, S, V, F> SharedFunction<A, S, V, F>
 where
     A: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    F: Fn(&A, &S) -> V,
 {
     /// The function's result for `argument` and `shared`, from the last run if it had an
     /// equal argument with a shared value of the same digest.
-    pub fn call(&self, argument: A, shared: &Digested<S>) -> V {
+    pub fn call(&self, argument: A, shared: &Digested<S>) -> V
+    where
+        F: Fn(&A, &S) -> V,
+    {
         self.0.call_keyed((argument, shared.digest), |(argument, _)| (self.0.function)(argument, shared))
+    }
+
+    /// A fallible function's result for `argument` and `shared` (see
+    /// [`Memos::try_shared_function`]): only a success is kept.
+    pub fn try_call<E>(&self, argument: A, shared: &Digested<S>) -> Result<V, E>
+    where
+        F: Fn(&A, &S) -> Result<V, E>,
+    {
+        self.0.try_call_keyed((argument, shared.digest), |(argument, _)| (self.0.function)(argument, shared))
     }
 
     /// How many calls through this handle computed their result.
@@ -664,6 +714,13 @@ impl<T: serde::Serialize> Digested<T> {
     }
 }
 
+impl<T> Digested<T> {
+    /// The value's digest, made once when it was digested.
+    pub fn digest(&self) -> u128 {
+        self.digest
+    }
+}
+
 impl<T> Clone for Digested<T> {
     fn clone(&self) -> Self {
         Digested { value: Arc::clone(&self.value), digest: self.digest }
@@ -821,6 +878,44 @@ mod tests {
         assert_eq!(second.computed(), 0, "4 was remembered");
         assert!(second.try_call_each_with(vec![3], &Halver)[0].is_err());
         assert_eq!(second.computed(), 1, "a failure is computed again");
+    }
+
+    #[test]
+    fn a_fallible_call_keeps_a_success_and_hands_back_an_error_as_computed() {
+        static HALVED: AtomicUsize = AtomicUsize::new(0);
+        fn half(n: &u32) -> Result<u32, String> {
+            HALVED.fetch_add(1, Ordering::SeqCst);
+            if n.is_multiple_of(2) {
+                Ok(n / 2)
+            } else {
+                Err(format!("{n} is odd"))
+            }
+        }
+        let memos = Memos::kept();
+        assert_eq!(memos.try_call(4, half), Ok(2));
+        assert_eq!(memos.try_call(3, half), Err("3 is odd".to_string()));
+        memos.finish_run();
+        let before = HALVED.load(Ordering::SeqCst);
+        assert_eq!(memos.try_call(4, half), Ok(2));
+        assert_eq!(HALVED.load(Ordering::SeqCst), before, "the success is reused");
+        assert_eq!(memos.try_call(3, half), Err("3 is odd".to_string()));
+        assert_eq!(HALVED.load(Ordering::SeqCst), before + 1, "the error is computed again");
+        // A shared value joins the key by its digest.
+        fn divided(n: &u32, d: &u32) -> Result<u32, ()> {
+            if n.is_multiple_of(*d) {
+                Ok(n / d)
+            } else {
+                Err(())
+            }
+        }
+        let divisor = Digested::new(3_u32);
+        let divide = memos.try_shared_function(divided);
+        assert_eq!((divide.try_call(9, &divisor), divide.try_call(10, &divisor)), (Ok(3), Err(())));
+        assert_eq!(divide.computed(), 2);
+        memos.finish_run();
+        let divide = memos.try_shared_function(divided);
+        assert_eq!((divide.try_call(9, &divisor), divide.try_call(10, &divisor)), (Ok(3), Err(())));
+        assert_eq!(divide.computed(), 1, "only the failure computed again");
     }
 
     /// Answers `get(key)` from a table; its digest stands for its `mood`.

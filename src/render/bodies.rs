@@ -45,8 +45,9 @@ pub struct Body {
 /// What the shortcode templates are made from.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct TemplatesInput {
-    /// Every template, built-ins first (later ones override earlier ones by name).
-    templates: Vec<TemplateFile>,
+    /// Every template, built-ins first (later ones override earlier ones by name), known by
+    /// the digest made once a run.
+    templates: Digested<Vec<TemplateFile>>,
     /// The site's settings: templates read `config`, `get_url` the base URL.
     config: Digested<Config>,
     /// Where pages, sections and other outputs are, for `get_url`.
@@ -77,7 +78,7 @@ impl Bodies {
     /// argument to a built-in, a template error), together.
     pub fn expand(
         site: &Site,
-        templates: &[TemplateFile],
+        templates: &Digested<Vec<TemplateFile>>,
         static_outputs: &[String],
         memos: &Memos,
     ) -> Result<Bodies> {
@@ -95,17 +96,10 @@ impl Bodies {
         }
         let static_outputs: Vec<&str> = static_outputs.iter().map(String::as_str).collect();
         let index = memos.call_digested(&IndexSource::of(site, &static_outputs), LookupIndex::new);
-        let input = TemplatesInput {
-            templates: templates.to_vec(),
-            config: Digested::serialized(site.config.clone()),
-            index: Same(index),
-        };
-        let shortcode_templates = match memos.call(input.clone(), |input| build(input).map_err(|_| ())) {
-            Ok(built) => built,
-            // Errors are not memoized: made again, they are owned by this run's report.
-            Err(()) => return Err(build(&input).err().expect("a pure function fails again")),
-        };
-        let expand = memos.function(|input: &BodyInput| expand_body(input).map_err(|_| ()));
+        let input =
+            TemplatesInput { templates: templates.clone(), config: site.config.clone(), index: Same(index) };
+        let shortcode_templates = memos.try_call(input, build)?;
+        let expand = memos.function(expand_body);
         let call = |content: &SharedText,
                     summary: Option<&SharedText>,
                     calls: &Arc<[ShortcodeCall]>,
@@ -120,8 +114,7 @@ impl Bodies {
                 Same(Arc::clone(calls)),
                 file.clone(),
             );
-            // Errors are not memoized: made again, they are owned by this run's report.
-            expand.call(input.clone()).or_else(|()| expand_body(&input))
+            expand.try_call(input)
         };
         let pages: Vec<std::result::Result<Body, Vec<Error>>> = site
             .pages

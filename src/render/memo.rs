@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tera::{Tera, Value};
 
 use crate::error::Result;
-use crate::incremental::{Digest, Environment};
+use crate::incremental::{Digest, Digested, Environment};
 use crate::load::TemplateFile;
 use crate::render::context::RenderContext;
 use crate::render::functions::Lookup;
@@ -129,23 +129,19 @@ pub(crate) struct RenderEnvironment<'a> {
 }
 
 impl<'a> RenderEnvironment<'a> {
-    /// The environment of renders through `tera`, which was built from `templates` and the
-    /// `config` view, with its functions answering from `lookup`.
+    /// The environment of renders through `tera`, which was built from `templates` (known
+    /// by their digest) and the `config` view, with its functions answering from `lookup`.
     pub(crate) fn new(
         tera: &'a Tera,
         template_paths: &'a BTreeMap<String, PathBuf>,
-        templates: &[TemplateFile],
+        templates: &Digested<Vec<TemplateFile>>,
         config: (Hashed<'_>, &'a str),
         lookup: &'a Lookup,
     ) -> RenderEnvironment<'a> {
         let (config, base_url) = config;
-        let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
-        for template in templates {
-            by_name.insert(&template.name, &template.text);
-        }
         let mut digest = Digest::new();
         "template set".hash(&mut digest);
-        by_name.hash(&mut digest);
+        templates.digest().hash(&mut digest);
         config.hash(&mut digest);
         RenderEnvironment { tera, lookup, template_paths, base_url, digest: digest.finish_128() }
     }

@@ -36,7 +36,7 @@ use tera::{Tera, Value};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::html;
-use crate::incremental::{Memos, RecordedFunction, Reuse};
+use crate::incremental::{Digested, DigestedFunction, Memos, RecordedFunction, Reuse};
 use crate::load::TemplateFile;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
@@ -97,7 +97,8 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let lap = |what: &str| {
         log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
     };
-    let templates = &with_builtins(&fallbacks::fit_to_site_base(templates));
+    // Digested once: the shortcode templates and every render are keyed by that digest.
+    let templates = &Digested::new(with_builtins(&fallbacks::fit_to_site_base(templates)));
     // What templates and feeds show of each page and section: its HTML, shortcodes expanded.
     let bodies = Bodies::expand(site, templates, &static_outputs, memos)?;
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
@@ -146,6 +147,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         plan: &plan,
         environment: &environment,
         render: memos.recorded_function(memo::render_output),
+        redirect: memos.digested_function(redirect_page),
         section_pages_read: reads::may_read_field(templates, "section", "pages"),
     };
     let results: Vec<Result<Produced>> = jobs
@@ -456,7 +458,7 @@ fn page_template<'a>(site: &'a Site, page: &'a crate::site::Page, tera: &Tera) -
     page.section.and_then(|id| site.sections[id].page_template.as_deref()).unwrap_or("page.html").into()
 }
 
-struct Renderer<'a, F> {
+struct Renderer<'a, F, R> {
     site: &'a Site,
     tera: &'a Tera,
     views: &'a Views,
@@ -464,19 +466,22 @@ struct Renderer<'a, F> {
     environment: &'a RenderEnvironment<'a>,
     /// Each templated output's render, through the memos.
     render: RecordedFunction<Arc<[u8]>, Query, F>,
+    /// Each redirect page, through the memos.
+    redirect: DigestedFunction<Arc<[u8]>, R>,
     /// Whether some template may reach `section.pages` (see `reads`). When none can, pagers
     /// are given their section without its pages, so that a pager's bytes, and its key,
     /// depend only on the pages it lists.
     section_pages_read: bool,
 }
 
-impl<F> Renderer<'_, F>
+impl<F, R> Renderer<'_, F, R>
 where
     F: Fn(&RenderArgument<'_>, &RenderEnvironment<'_>) -> (Result<Arc<[u8]>>, Vec<Query>)
         + Copy
         + Send
         + Sync
         + 'static,
+    R: Fn(&RedirectPage<'_>) -> Arc<[u8]> + Copy + Send + Sync + 'static,
 {
     /// Renders `job`.
     fn render(&self, job: &Job<'_>) -> Result<Produced> {
@@ -605,21 +610,39 @@ where
 
     fn redirect(&self, redirect: &Redirect) -> RenderedFile {
         let target = url::permalink(&self.site.config.base_url, &redirect.target);
-        let escaped = html::escape(&target);
-        let html = format!(
-            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Redirect</title>\n\
-             <link rel=\"canonical\" href=\"{escaped}\">\n<meta http-equiv=\"refresh\" content=\"0; url={escaped}\">\n\
-             </head>\n<body>\n<p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p>\n</body>\n</html>\n",
-            lang = html::escape(&self.site.config.language),
-        );
+        // Through the memos, so that an unchanged redirect is the very bytes of the last run,
+        // which the link check knows by their identity and does not scan again.
+        let page = RedirectPage { target: &target, language: &self.site.config.language };
+        let contents = self.redirect.call(&page);
         // A file alias (`/old/post.html`) is written as that file, a folder one as its index.
         let output_path = if redirect.url_path.ends_with('/') {
             url::output_path(&redirect.url_path)
         } else {
             redirect.url_path.trim_start_matches('/').to_string()
         };
-        RenderedFile { output_path, contents: html.into_bytes().into() }
+        RenderedFile { output_path, contents }
     }
+}
+
+/// What a redirect page is written from.
+#[derive(Hash)]
+struct RedirectPage<'a> {
+    /// The permalink it sends to.
+    target: &'a str,
+    /// The site's language.
+    language: &'a str,
+}
+
+/// A redirect page's bytes.
+fn redirect_page(page: &RedirectPage<'_>) -> Arc<[u8]> {
+    let escaped = html::escape(page.target);
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Redirect</title>\n\
+         <link rel=\"canonical\" href=\"{escaped}\">\n<meta http-equiv=\"refresh\" content=\"0; url={escaped}\">\n\
+         </head>\n<body>\n<p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p>\n</body>\n</html>\n",
+        lang = html::escape(page.language),
+    );
+    html.into_bytes().into()
 }
 
 /// A paginated list of pages: a section's or a term's.

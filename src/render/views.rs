@@ -266,9 +266,14 @@ impl Views {
             links,
         };
         let aggregates = memos.call(input, |input| Arc::new(Aggregates::build(input)));
-        let config = Value::from_serializable(&site.config);
+        // Made again only when the config's digest changes.
+        let (config, config_hash) = memos.call(site.config.clone(), |config| {
+            let value = Value::from_serializable(&**config);
+            let hash = ValueHashes::default().hash(&value);
+            (value, hash)
+        });
         Views {
-            config_hash: ValueHashes::default().hash(&config),
+            config_hash,
             config,
             pages,
             light_pages,

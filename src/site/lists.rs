@@ -15,6 +15,7 @@ use crate::incremental::Digested;
 use crate::parse::front_matter::{Render, SortBy};
 use crate::site::archive::Archive;
 use crate::site::pagination::{self, Pager};
+use crate::site::series::{self, Series};
 use crate::site::{
     check_unique_urls, collect_redirects, parent_sections, sort_pages, taxonomy, Page, PageId, PagePlace,
     Redirect, Section, SectionId, Taxonomy,
@@ -69,6 +70,9 @@ pub struct Lists {
     pub(crate) warnings: Vec<String>,
     pub(crate) archive: Archive,
     pub(crate) redirects: Vec<Redirect>,
+    /// The series, and by page id the one each page is part of.
+    pub(crate) series: Vec<Series>,
+    series_of: Vec<Option<usize>>,
     /// Two claims on one URL, a bad alias: the run fails.
     pub(crate) errors: Vec<Error>,
 }
@@ -92,7 +96,10 @@ impl Lists {
         let archive = Archive::of((0..pages.len()).filter(|&id| pages[id].is_rendered()), pages);
         let redirects = collect_redirects(sections, &section_pagers, pages, &mut errors);
         check_unique_urls(sections, &section_pagers, pages, &redirects, &mut errors);
+        let (series, series_of) = series::collect(pages);
         Lists {
+            series,
+            series_of,
             section_pages,
             section_pagers,
             subsections,
@@ -117,9 +124,11 @@ impl Lists {
             section.pagers.clone_from(&self.section_pagers[id]);
             section.subsections.clone_from(&self.subsections[id]);
         }
-        for (page, &(newer, older)) in pages.iter_mut().zip(&self.neighbours) {
+        for ((page, &(newer, older)), &series) in pages.iter_mut().zip(&self.neighbours).zip(&self.series_of)
+        {
             page.newer = newer;
             page.older = older;
+            page.series = series;
         }
     }
 }

@@ -65,8 +65,9 @@ fn reading_time(words: usize, ideographic: usize) -> usize {
 /// The whole site, ready to render.
 #[derive(Debug, Clone)]
 pub struct Site {
-    /// The site's settings.
-    pub config: Config,
+    /// The site's settings, digested once a run (the lists, the shortcode templates and the
+    /// views are memoized on that digest).
+    pub config: Digested<Config>,
     /// Every published page, in content path order.
     pub pages: Vec<Page>,
     /// Every section; the home section first.
@@ -206,6 +207,8 @@ pub struct PagePlace {
     pub render: Render,
     /// The section listing this page, if its folder has an `_index.md`.
     pub section: Option<SectionId>,
+    /// The series the page belongs to (front matter `series` or a `series` term), if any.
+    pub series: Option<String>,
 }
 
 /// A section: a folder with an `_index.md` (the home page is the root section).
@@ -291,8 +294,8 @@ pub struct Redirect {
 /// Everything the model needs besides the parsed documents.
 #[derive(Debug)]
 pub struct ModelInput<'a> {
-    /// The site's settings.
-    pub config: Config,
+    /// The site's settings, digested once for the run.
+    pub config: Digested<Config>,
     /// Parsed content files, shared with the parse stage's cache in `quire serve`.
     pub documents: Vec<Arc<Document>>,
     /// Non-Markdown files from `content/`.
@@ -391,21 +394,23 @@ impl Site {
         resolve_section_links(&targets, &mut sections, &mut errors);
         lap("resolved links");
         let lists_input = ListsInput {
-            config: Digested::serialized(config.clone()),
+            config: config.clone(),
             sections: sections.iter().map(SectionPlace::of).collect(),
             pages: pages.iter().map(|page| page.file.place.clone()).collect(),
         };
-        let mut lists = memos.call(lists_input.clone(), |input| Arc::new(Lists::compute(input)));
-        if !lists.is_valid() {
-            // Errors are not memoized: computed again, they are owned by this run's report.
-            let mut again = Lists::compute(&lists_input);
-            errors.append(&mut again.errors);
-            lists = Arc::new(again);
-        }
+        let lists = memos.try_call(lists_input, |input| {
+            let lists = Lists::compute(input);
+            match lists.is_valid() {
+                true => Ok(Arc::new(lists)),
+                false => Err(lists),
+            }
+        });
+        let lists = lists.unwrap_or_else(|mut invalid| {
+            errors.append(&mut invalid.errors);
+            Arc::new(invalid)
+        });
         lists.apply(&mut sections, &mut pages);
         lap("laid out sections and taxonomies");
-        // Grouped on every run, carried pages too: a part added or retitled changes the others.
-        let series = series::collect(&mut pages);
 
         match Error::from_list(errors) {
             Some(error) => Err(error),
@@ -416,7 +421,7 @@ impl Site {
                 lists: Arc::clone(&lists),
                 taxonomies: lists.taxonomies.clone(),
                 archive: lists.archive.clone(),
-                series,
+                series: lists.series.clone(),
                 assets,
                 redirects: lists.redirects.clone(),
                 held_back,
@@ -633,6 +638,8 @@ fn build_page(doc: Document, settings: &PageSettings) -> Result<(PageFile, Parse
     };
     let summary = chosen_summary(body.summary_before_marker, summary_from_front_matter, body.first_paragraph);
     let listed = fm.render == Render::Yes;
+    let taxonomies = if listed { fm.taxonomies } else { BTreeMap::new() };
+    let series = series::series_name(&taxonomies, &fm.extra).map(str::to_string);
     let place = PagePlace {
         section: section_by_dir.get(&parent_dir).copied().filter(|_| listed),
         title,
@@ -640,7 +647,8 @@ fn build_page(doc: Document, settings: &PageSettings) -> Result<(PageFile, Parse
         url_path,
         url_line: explicit_url_line,
         aliases: if listed { aliases } else { Vec::new() },
-        taxonomies: if listed { fm.taxonomies } else { BTreeMap::new() },
+        taxonomies,
+        series,
         weight: fm.weight,
         render: fm.render,
         content_path,
@@ -700,10 +708,10 @@ fn build_files(
     memos: &Memos,
     errors: &mut Vec<Error>,
 ) -> Vec<BuiltFile> {
-    let build = memos.shared_function(|doc: &Same<Document>, settings: &PageSettings| {
+    let build = memos.try_shared_function(|doc: &Same<Document>, settings: &PageSettings| {
         build_page((*doc.0).clone(), settings)
             .map(|(file, parsed)| (Arc::new(file), Arc::new(parsed)))
-            .map_err(|_| ())
+            .map_err(Box::new)
     });
     let built: Vec<std::result::Result<FileAndBody, Box<Error>>> = published
         .into_par_iter()
@@ -715,13 +723,7 @@ fn build_files(
                     .map(|(file, parsed)| (Arc::new(file), Arc::new(parsed)))
                     .map_err(Box::new);
             }
-            match build.call(Same::of(&doc), settings) {
-                Ok(file) => Ok(file),
-                // Errors are not memoized: computed again, they are owned by this run's report.
-                Err(()) => Err(Box::new(
-                    build_page((*doc).clone(), settings).expect_err("a pure function fails again"),
-                )),
-            }
+            build.try_call(Same::of(&doc), settings)
         })
         .collect();
     let mut files = Vec::with_capacity(built.len());
@@ -781,14 +783,6 @@ impl LinkTargetsInput {
     }
 }
 
-/// One page's links resolved: where each points.
-#[derive(Debug)]
-struct ResolvedLinks {
-    links: Arc<[ContentLink]>,
-    /// Whether some link could not be resolved (the run fails; its errors are made again).
-    failed: bool,
-}
-
 /// Resolves each page's links and writes them into its HTML, and makes the pages.
 fn link_pages(
     files: &mut Vec<BuiltFile>,
@@ -796,17 +790,17 @@ fn link_pages(
     memos: &Memos,
     errors: &mut Vec<Error>,
 ) -> Vec<Page> {
-    let link = memos.shared_function(|(file, parsed): &LinkInput, targets: &LinkTargetsInput| {
-        let (resolved, _) = resolve_all(file, parsed, targets);
-        let urls: Vec<String> = resolved.links.iter().map(|link| link.resolved.clone()).collect();
+    let link = memos.try_shared_function(|(file, parsed): &LinkInput, targets: &LinkTargetsInput| {
+        let links = resolve_all(file, parsed, targets)?;
+        let urls: Vec<String> = links.iter().map(|link| link.resolved.clone()).collect();
         let mut shortcodes = parsed.shortcodes.to_vec();
         fill_calls(&mut shortcodes, &urls);
-        Arc::new(LinkedBody {
+        Ok(Arc::new(LinkedBody {
             content: SharedText::from(markdown::fill_links(&parsed.html, &urls)),
             summary: parsed.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls).into()),
             shortcodes: shortcodes.into(),
-            resolved,
-        })
+            links,
+        }))
     });
     let linked: Vec<(Page, Vec<Error>)> = std::mem::take(files)
         .into_par_iter()
@@ -826,15 +820,17 @@ fn link_pages(
                 let (links, shortcodes) = (Arc::clone(&parsed.links), Arc::clone(&parsed.shortcodes));
                 return (page(&parsed.html, &parsed.summary, links, shortcodes), Vec::new());
             }
-            let linked = link.call((Same::of(&file), Same::of(&parsed)), targets);
-            // Errors are not memoized: made again, they are owned by this run's report.
-            let failed = match linked.resolved.failed {
-                true => resolve_all(&file, &parsed, targets).1,
-                false => Vec::new(),
-            };
-            let LinkedBody { resolved, content, summary, shortcodes } = &*linked;
-            let links = Arc::clone(&resolved.links);
-            (page(content, summary, links, Arc::clone(shortcodes)), failed)
+            match link.try_call((Same::of(&file), Same::of(&parsed)), targets) {
+                Ok(linked) => {
+                    let LinkedBody { links, content, summary, shortcodes } = &*linked;
+                    (page(content, summary, Arc::clone(links), Arc::clone(shortcodes)), Vec::new())
+                }
+                // The run fails: the page keeps its links as written, for the other checks.
+                Err(failed) => {
+                    let (links, shortcodes) = (Arc::clone(&parsed.links), Arc::clone(&parsed.shortcodes));
+                    (page(&parsed.html, &parsed.summary, links, shortcodes), failed)
+                }
+            }
         })
         .collect();
     let mut pages = Vec::with_capacity(linked.len());
@@ -848,27 +844,29 @@ fn link_pages(
 /// A page's HTML with the URLs of its links written in.
 #[derive(Debug)]
 struct LinkedBody {
-    resolved: ResolvedLinks,
+    /// Each link, resolved.
+    links: Arc<[ContentLink]>,
     content: SharedText,
     summary: Option<SharedText>,
     shortcodes: Arc<[ShortcodeCall]>,
 }
 
-/// Resolves a page's links, each to its URL or, when it cannot be resolved, to its text as
-/// written (the error is reported and the build fails).
+/// Resolves a page's links, each to its URL; or the errors of those that cannot be.
 fn resolve_all(
     file: &PageFile,
     parsed: &ParsedBody,
     targets: &LinkTargetsInput,
-) -> (ResolvedLinks, Vec<Error>) {
+) -> std::result::Result<Arc<[ContentLink]>, Vec<Error>> {
     let source = links::LinkSource {
         content_path: &file.content_path,
         url_path: &file.url_path,
         display_path: &file.display_path,
     };
     let (links, errors) = settle(&parsed.links, &source, &targets.targets());
-    let resolved = ResolvedLinks { links: links.into(), failed: !errors.is_empty() };
-    (resolved, errors)
+    match errors.is_empty() {
+        true => Ok(links.into()),
+        false => Err(errors),
+    }
 }
 
 /// Each link of `list` resolved from `source`, and the errors of those that could not be.

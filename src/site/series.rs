@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::data_value::{DataTable, DataValue};
 
-use super::{Page, PageId};
+use super::{PageId, PagePlace};
+use crate::incremental::Digested;
 
 /// One series: its name and its parts, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,20 +20,20 @@ pub struct Series {
     pub parts: Vec<PageId>,
 }
 
-/// Groups the pages by series, in order of first appearance, and sets each page's
-/// `series` to its group's index (`None` for a page in no series).
-pub fn collect(pages: &mut [Page]) -> Vec<Series> {
+/// Groups the pages by series, in order of first appearance; with each page's group (`None`
+/// for a page in no series). A part of the lists: from the pages' places alone.
+pub fn collect(pages: &[Digested<PagePlace>]) -> (Vec<Series>, Vec<Option<usize>>) {
     let mut series: Vec<Series> = Vec::new();
-    let mut by_name: HashMap<String, usize> = HashMap::new();
-    for (id, page) in pages.iter_mut().enumerate() {
-        page.series = None;
-        let Some(name) = name_of(page) else { continue };
-        let index = *by_name.entry(name.to_string()).or_insert_with(|| {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut series_of = vec![None; pages.len()];
+    for (id, page) in pages.iter().enumerate() {
+        let Some(name) = page.series.as_deref() else { continue };
+        let index = *by_name.entry(name).or_insert_with(|| {
             series.push(Series { name: name.to_string(), parts: Vec::new() });
             series.len() - 1
         });
         series[index].parts.push(id);
-        page.series = Some(index);
+        series_of[id] = Some(index);
     }
     for one in &mut series {
         one.parts.sort_by(|&a, &b| {
@@ -41,16 +42,14 @@ pub fn collect(pages: &mut [Page]) -> Vec<Series> {
             (a.date.is_none(), a.date, &a.content_path).cmp(&(b.date.is_none(), b.date, &b.content_path))
         });
     }
-    series
-}
-
-/// The series `page` belongs to, if any.
-fn name_of(page: &Page) -> Option<&str> {
-    series_name(&page.taxonomies, &page.extra)
+    (series, series_of)
 }
 
 /// The series named by a page's terms or its other front matter keys.
-fn series_name<'a>(taxonomies: &'a BTreeMap<String, Vec<String>>, extra: &'a DataTable) -> Option<&'a str> {
+pub(crate) fn series_name<'a>(
+    taxonomies: &'a BTreeMap<String, Vec<String>>,
+    extra: &'a DataTable,
+) -> Option<&'a str> {
     let from_taxonomy = taxonomies.get("series").and_then(|names| names.first()).map(String::as_str);
     let from_extra = match extra.get("series") {
         Some(DataValue::String(name)) => Some(name.as_str()),
