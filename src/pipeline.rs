@@ -23,6 +23,7 @@ use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::highlight::Highlighter;
 use crate::parse::{self, Document, ParseSettings};
 use crate::project::{Paths, Project};
+use crate::render::fingerprint::Fingerprints;
 use crate::render::{self, RenderInput, RenderedFile};
 use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
@@ -373,6 +374,13 @@ impl Builder {
 
         let step = Instant::now();
         let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
+        // Later files replace earlier ones of the same path (the site's the theme's), here as
+        // in the output.
+        let known_bytes: Vec<(String, Arc<[u8]>)> = static_files
+            .iter()
+            .filter_map(|file| Some((file.relative_path.clone(), file.shared_bytes()?)))
+            .collect();
+        let fingerprints = Fingerprints::of(&known_bytes, &self.memos);
         let staged = staging.map(Staged::new);
         let settle =
             |file: RenderedFile| staged.as_ref().expect("settle is given only with staging").settle(file);
@@ -380,6 +388,7 @@ impl Builder {
             site: &site,
             templates: &templates,
             static_outputs: static_outputs.clone(),
+            fingerprints: &fingerprints,
             memos: &self.memos,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
@@ -415,6 +424,7 @@ impl Builder {
         for (output_path, source) in static_sorted {
             let (contents, owner) = match source {
                 StaticSource::Disk(path) => (Contents::Copy(path.clone()), path),
+                StaticSource::Read { path, bytes } => (Contents::Bytes(bytes), path),
                 StaticSource::BuiltIn(bytes) => {
                     (Contents::Bytes(bytes.into()), theme::display_path("static", &output_path))
                 }

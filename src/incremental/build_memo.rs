@@ -231,7 +231,7 @@ fn inputs_hash(project: &Project, files: &SiteFiles) -> String {
     for file in &files.static_files {
         part(file.relative_path.as_bytes());
         match &file.source {
-            StaticSource::Disk(path) => part(&stamp_of(path)),
+            StaticSource::Disk(path) | StaticSource::Read { path, .. } => part(&stamp_of(path)),
             StaticSource::BuiltIn(bytes) => part(bytes),
         }
     }

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::incremental::{Digested, Memos, Same, SameText};
 use crate::load::TemplateFile;
 use crate::parse::shortcodes::ShortcodeCall;
+use crate::render::fingerprint::Fingerprints;
 use crate::render::functions::{IndexSource, Lookup, LookupIndex};
 use crate::render::shortcodes::{self, Expander};
 use crate::shared_text::SharedText;
@@ -70,7 +71,8 @@ type BodyInput = (Same<ShortcodeTemplates>, SameText, Option<SameText>, Same<[Sh
 
 impl Bodies {
     /// Expands the shortcode calls of every page and section of `site` with `templates`;
-    /// `static_outputs` are the files `get_url` may also name.
+    /// `static_outputs` are the files `get_url` may also name, and `fingerprints` the
+    /// hashes `get_url(cachebust=true)` and `get_hash` give.
     ///
     /// # Errors
     /// Template syntax errors, and every call that fails (an unknown shortcode, a bad
@@ -79,6 +81,7 @@ impl Bodies {
         site: &Site,
         templates: &[TemplateFile],
         static_outputs: &[String],
+        fingerprints: &Fingerprints,
         memos: &Memos,
     ) -> Result<Bodies> {
         let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
@@ -94,7 +97,8 @@ impl Bodies {
             });
         }
         let static_outputs: Vec<&str> = static_outputs.iter().map(String::as_str).collect();
-        let index = memos.call_digested(&IndexSource::of(site, &static_outputs), LookupIndex::new);
+        let index =
+            memos.call_digested(&IndexSource::of(site, &static_outputs, fingerprints), LookupIndex::new);
         let input = TemplatesInput {
             templates: templates.to_vec(),
             config: Digested::serialized(site.config.clone()),

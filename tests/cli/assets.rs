@@ -1,0 +1,92 @@
+//! Assets: fingerprinted URLs and integrity hashes of static files (`get_url(cachebust=true)`,
+//! `get_hash`).
+
+use base64::Engine;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use crate::serve::Served;
+use crate::support::TestSite;
+
+fn base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn cachebust_urls_and_hashes_are_those_of_the_written_files() {
+    let site = TestSite::from_fixture("fingerprint");
+    site.build().success();
+    let css = std::fs::read(site.output("css/site.css")).unwrap();
+    let font = std::fs::read(site.output("fonts/a.woff2")).unwrap();
+    let home = site.read("index.html");
+    let css_url = format!("https://example.com/css/site.css?h={}", &hex(&Sha256::digest(&css))[..20]);
+    let integrity = format!("sha384-{}", base64(&Sha384::digest(&css)));
+    assert!(home.contains(&format!("href=\"{css_url}\" integrity=\"{integrity}\"")), "{home}");
+    let font_url = format!("https://example.com/fonts/a.woff2?h={}", &hex(&Sha256::digest(&font))[..20]);
+    assert!(home.contains(&font_url), "{home}");
+    assert!(home.contains(&format!("sha256-hex: {}\n", hex(&Sha256::digest(&css)))), "{home}");
+    assert!(home.contains(&format!("sha512: {}\n", base64(&Sha512::digest(&css)))), "{home}");
+    assert!(home.contains("plain: https://example.com/css/site.css\n"), "{home}");
+}
+
+#[test]
+fn the_cachebust_url_changes_when_the_file_does_and_only_then() {
+    let site = TestSite::from_fixture("fingerprint");
+    site.build().success();
+    let first = site.read("index.html");
+    site.write_file("content/_index.md", "---\ntitle: Home, retitled\n---\n");
+    site.build().success();
+    assert_eq!(site.read("index.html"), first, "the stylesheet did not change");
+    site.write_file("static/css/site.css", "body { color: #444; }\n");
+    site.build().success();
+    let second = site.read("index.html");
+    assert_ne!(second, first);
+    let css = std::fs::read(site.output("css/site.css")).unwrap();
+    assert!(second.contains(&format!("site.css?h={}", &hex(&Sha256::digest(&css))[..20])), "{second}");
+}
+
+#[test]
+fn a_file_the_build_does_not_read_cannot_be_hashed_and_the_error_says_why() {
+    let site = TestSite::from_fixture("fingerprint");
+    site.write_file("templates/page.html", "{{ get_hash(path=\"img/photo.jpg\") }}\n");
+    site.write_file("content/a.md", "---\ntitle: A\n---\n");
+    let run = site.build().failure();
+    let report = run.stderr();
+    assert!(report.contains("`get_hash`: `img/photo.jpg` cannot be hashed"), "{report}");
+    assert!(report.contains("css, js"), "{report}");
+    assert!(!site.public().exists(), "a failed build writes nothing");
+
+    site.write_file("templates/page.html", "{{ get_url(path=\"css/missing.css\", cachebust=true) }}\n");
+    let report = site.build().failure().stderr();
+    assert!(report.contains("`get_url`: nothing is built at `css/missing.css`"), "{report}");
+
+    site.write_file("templates/page.html", "{{ get_hash(path=\"css/site.css\", sha_type=1) }}\n");
+    let report = site.build().failure().stderr();
+    assert!(report.contains("`sha_type` is 256, 384 or 512, not 1"), "{report}");
+}
+
+#[test]
+fn shortcodes_can_fingerprint_files_too() {
+    let site = TestSite::from_fixture("fingerprint");
+    site.write_file("templates/shortcodes/css.html", "{{ get_url(path=path, cachebust=true) }}");
+    site.write_file("templates/page.html", "{{ page.content | safe }}");
+    site.write_file("content/a.md", "---\ntitle: A\n---\n\n{{ css(path=\"css/site.css\") }}\n");
+    site.build().success();
+    let css = std::fs::read(site.output("css/site.css")).unwrap();
+    let page = site.read("a/index.html");
+    assert!(page.contains(&format!("site.css?h={}", &hex(&Sha256::digest(&css))[..20])), "{page}");
+}
+
+#[test]
+fn serve_gives_the_new_url_once_the_stylesheet_changes() {
+    let site = TestSite::from_fixture("fingerprint");
+    let served = Served::start(&site, &[]);
+    let first = served.get("/").text();
+    assert!(first.contains("site.css?h="), "{first}");
+    site.write_file("static/css/site.css", "body { color: #555; }\n");
+    let hash = &hex(&Sha256::digest(b"body { color: #555; }\n"))[..20];
+    served.wait_for("/", "the new stylesheet's URL", |reply| reply.text().contains(hash));
+}
