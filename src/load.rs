@@ -32,7 +32,25 @@ pub struct SiteFiles {
     /// Files to copy as they are: the theme's `static/` then the site's `static/` (which
     /// override by path).
     pub static_files: Vec<StaticFile>,
+    /// Sass and SCSS sources (and plain CSS they may import): the theme's `sass/` then the
+    /// site's `sass/`.
+    pub sass: Vec<SassFile>,
 }
+
+/// A file from a `sass/` folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SassFile {
+    /// Path relative to its `sass/` folder, with `/` separators: `css/site.scss`.
+    pub relative_path: String,
+    /// The path as shown to the user, relative to the site root: `sass/css/site.scss`.
+    pub display_path: PathBuf,
+    /// The text.
+    pub text: String,
+}
+
+/// The extensions of the files read from `sass/`: stylesheets to compile and plain CSS they
+/// may import.
+pub const SASS_EXTENSIONS: [&str; 3] = ["scss", "sass", "css"];
 
 /// A Markdown file from `content/`. Shared parts, so that a copy (the parse memo keeps one of
 /// every file) costs no allocation.
@@ -336,6 +354,21 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
         for file in read {
             match file {
                 Ok(file) => files.static_files.push(file),
+                Err(error) => errors.push(error),
+            }
+        }
+    }
+
+    let sass_dirs = paths.theme.iter().map(|t| t.join("sass")).chain([paths.sass.clone()]);
+    for dir in sass_dirs {
+        for (relative_path, source_path) in walk(&dir, paths, Skip::Hidden, &mut errors) {
+            let extension = relative_path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
+            if !extension.is_some_and(|ext| SASS_EXTENSIONS.contains(&ext.as_str())) {
+                continue;
+            }
+            let display_path = display(&paths.root, &source_path);
+            match read_text(&source_path, &display_path) {
+                Ok(text) => files.sass.push(SassFile { relative_path, display_path, text }),
                 Err(error) => errors.push(error),
             }
         }
@@ -659,6 +692,7 @@ mod tests {
             config_file: root.join("config.toml"),
             content: root.join("content"),
             static_dir: root.join("static"),
+            sass: root.join("sass"),
             templates: root.join("templates"),
             theme: None,
             output: root.join("public"),

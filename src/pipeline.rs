@@ -25,6 +25,7 @@ use crate::parse::{self, Document, ParseSettings};
 use crate::project::{Paths, Project};
 use crate::render::fingerprint::Fingerprints;
 use crate::render::{self, RenderInput, RenderedFile};
+use crate::sass;
 use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
 use crate::theme;
@@ -344,7 +345,9 @@ impl Builder {
     ) -> Result<Output> {
         let started = Instant::now();
         let step = started;
-        let SiteFiles { content, content_assets, templates, static_files } = files;
+        let SiteFiles { content, content_assets, templates, static_files, sass } = files;
+        // Before parsing: a stylesheet that does not compile fails the run as early as it can.
+        let stylesheets = self.compile_sass(sass)?;
         // The files go to the parse memo. A watched builder holds the texts of its last load
         // (shared, not copied); in `Mode::Once` they are this run's alone, and the memo drops
         // each once parsed: at 100,000 posts they are 650 MB that rendering need not carry.
@@ -373,12 +376,15 @@ impl Builder {
         log::debug!("built the model in {:?}{}", step.elapsed(), crate::resident_memory::note());
 
         let step = Instant::now();
-        let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
+        let compiled = stylesheets.iter().map(|s| s.output_path.clone());
+        let static_outputs: Vec<String> =
+            static_files.iter().map(|f| f.relative_path.clone()).chain(compiled).collect();
         // Later files replace earlier ones of the same path (the site's the theme's), here as
         // in the output.
         let known_bytes: Vec<(String, Arc<[u8]>)> = static_files
             .iter()
             .filter_map(|file| Some((file.relative_path.clone(), file.shared_bytes()?)))
+            .chain(stylesheets.iter().map(|s| (s.output_path.clone(), Arc::clone(&s.css))))
             .collect();
         let fingerprints = Fingerprints::of(&known_bytes, &self.memos);
         let staged = staging.map(Staged::new);
@@ -431,6 +437,11 @@ impl Builder {
             };
             outputs.push((OutputFile { output_path, contents }, Some(owner)));
         }
+        for stylesheet in stylesheets.iter() {
+            let contents = Contents::Bytes(Arc::clone(&stylesheet.css));
+            let file = OutputFile { output_path: stylesheet.output_path.clone(), contents };
+            outputs.push((file, Some(stylesheet.source_path.clone())));
+        }
         for asset in &site.assets {
             let file = OutputFile {
                 output_path: asset.output_path.clone(),
@@ -460,6 +471,21 @@ impl Builder {
         render::drop_in_background(site);
         log::debug!("pipeline: handed the old run to a drop thread at {:?}", step.elapsed());
         Ok(Output { files, warnings, stats, links })
+    }
+
+    /// Compiles the Sass stylesheets through the memos: again only when a source changed.
+    fn compile_sass(&self, files: Vec<load::SassFile>) -> Result<Arc<Vec<sass::CompiledStylesheet>>> {
+        if files.is_empty() {
+            return Ok(Arc::default());
+        }
+        let files = Digested::new(files);
+        let compile =
+            |files: &Digested<Vec<load::SassFile>>| sass::compile(files).map(Arc::new).map_err(|_| ());
+        match self.memos.call(files.clone(), compile) {
+            Ok(compiled) => Ok(compiled),
+            // Errors are not memoized: made again, they are owned by this run's report.
+            Err(()) => sass::compile(&files).map(Arc::new),
+        }
     }
 
     /// Parses the content files, each through the parse memo: a file whose text, paths and
@@ -520,7 +546,7 @@ impl<'a> Staged<'a> {
 fn check_output_location(project: &Project) -> Result<()> {
     let paths = &project.paths;
     let output = absolute(&paths.output);
-    let guarded = [&paths.root, &paths.content, &paths.templates, &paths.static_dir];
+    let guarded = [&paths.root, &paths.content, &paths.templates, &paths.static_dir, &paths.sass];
     if guarded.iter().any(|dir| absolute(dir).starts_with(&output)) {
         return Err(Error::Write {
             path: paths.output.clone(),

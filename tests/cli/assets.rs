@@ -90,3 +90,50 @@ fn serve_gives_the_new_url_once_the_stylesheet_changes() {
     let hash = &hex(&Sha256::digest(b"body { color: #555; }\n"))[..20];
     served.wait_for("/", "the new stylesheet's URL", |reply| reply.text().contains(hash));
 }
+
+#[test]
+fn sass_compiles_to_css_at_the_same_path_and_partials_are_not_written() {
+    let site = TestSite::from_fixture("sass");
+    site.build().success();
+    assert_eq!(site.read("css/site.css"), "body main {\n  color: #123456;\n}\n");
+    assert_eq!(site.read("print.css"), "p {\n  margin: 0;\n}\n");
+    let tree = site.output_tree();
+    assert!(!tree.contains("vars") && !tree.contains(".scss") && !tree.contains(".sass"), "{tree}");
+    // A compiled stylesheet is fingerprinted like a static one.
+    let css = std::fs::read(site.output("css/site.css")).unwrap();
+    let home = site.read("index.html");
+    assert!(home.contains(&format!("site.css?h={}", &hex(&Sha256::digest(&css))[..20])), "{home}");
+    assert!(home.contains(&format!("sha384-{}", base64(&Sha384::digest(&css)))), "{home}");
+}
+
+#[test]
+fn a_sass_error_in_a_partial_names_the_partial_and_leaves_public_as_it_was() {
+    let site = TestSite::from_fixture("sass");
+    site.build().success();
+    let before = crate::support::files(&site.public());
+    site.write_file("sass/_vars.scss", "$ink: #123456\n$paper: white;\n");
+    let report = site.build().failure().stderr();
+    assert!(report.contains("cannot compile the stylesheet `sass/_vars.scss`"), "{report}");
+    assert!(report.contains("--> sass/_vars.scss:2:7"), "{report}");
+    assert_eq!(crate::support::files(&site.public()), before);
+}
+
+#[test]
+fn a_stylesheet_and_a_static_file_of_the_same_path_are_an_error_naming_both() {
+    let site = TestSite::from_fixture("sass");
+    site.write_file("static/css/site.css", "body {}\n");
+    let report = site.build().failure().stderr();
+    assert!(report.contains("static/css/site.css") && report.contains("sass/css/site.scss"), "{report}");
+}
+
+#[test]
+fn serve_compiles_a_saved_partial_again() {
+    let site = TestSite::from_fixture("sass");
+    let served = Served::start(&site, &[]);
+    assert!(served.get("/css/site.css").text().contains("#123456"));
+    site.write_file("sass/_vars.scss", "$ink: #654321;\n");
+    served.wait_for("/css/site.css", "the recompiled stylesheet", |reply| reply.text().contains("#654321"));
+    let css = b"body main {\n  color: #654321;\n}\n";
+    let hash = &hex(&Sha256::digest(css))[..20];
+    served.wait_for("/", "the new stylesheet's URL", |reply| reply.text().contains(hash));
+}
