@@ -85,8 +85,11 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     enforce_links(project, &output.links)?;
     let step = Instant::now();
     let previous = memo.previous_output();
-    let written =
-        write::write_stamped(&project.paths.output, &output.files, Some(staging), previous.as_ref())?;
+    let files = match project.config.compress {
+        true => std::borrow::Cow::Owned(write::compress::with_gzip_copies(output.files.clone())?),
+        false => std::borrow::Cow::Borrowed(&output.files),
+    };
+    let written = write::write_stamped(&project.paths.output, &files, Some(staging), previous.as_ref())?;
     drop(previous);
     log::debug!("wrote the output in {:?}{}", step.elapsed(), crate::resident_memory::note());
     highlighted.save();
@@ -103,7 +106,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     let report = BuildReport {
         pages: output.stats.pages,
         sections: output.stats.sections,
-        files: output.files.len(),
+        files: files.len(),
         held_back: output.stats.held_back,
         write: written.report,
         duration: started.elapsed(),

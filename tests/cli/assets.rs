@@ -137,3 +137,25 @@ fn serve_compiles_a_saved_partial_again() {
     let hash = &hex(&Sha256::digest(css))[..20];
     served.wait_for("/", "the new stylesheet's URL", |reply| reply.text().contains(hash));
 }
+
+#[test]
+fn compress_writes_a_gzip_copy_beside_each_text_file_and_off_removes_them() {
+    use std::io::Read;
+    let site = TestSite::from_fixture("fingerprint");
+    site.write_file("content/a.md", &format!("---\ntitle: A\n---\n\n{}", "Some words. ".repeat(40)));
+    site.write_file("templates/page.html", "<p>{{ page.content | safe }}</p>\n");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &format!("{config}compress = true\n"));
+    site.build().success();
+    for path in ["a/index.html", "sitemap.xml"] {
+        let mut unpacked = Vec::new();
+        let packed = std::fs::read(site.output(&format!("{path}.gz"))).unwrap();
+        flate2::read::GzDecoder::new(&packed[..]).read_to_end(&mut unpacked).unwrap();
+        assert_eq!(unpacked, std::fs::read(site.output(path)).unwrap(), "{path}");
+    }
+    let tree = site.output_tree();
+    assert!(!tree.contains("photo.jpg.gz") && !tree.contains("a.woff2.gz"), "only text files\n{tree}");
+    site.write_file("config.toml", &config);
+    site.build().success();
+    assert!(!site.output_tree().contains(".gz"), "{}", site.output_tree());
+}
