@@ -56,6 +56,9 @@ pub struct Config {
     /// point outside the site's folder. Off by default: a downloaded theme could otherwise
     /// publish any file the user can read (`static/key -> ~/.ssh/id_ed25519`).
     pub allow_external_symlinks: bool,
+    /// Whether `quire build` writes a gzip copy (`NAME.gz`) beside each text output, for
+    /// hosts that serve precompressed files.
+    pub compress: bool,
     /// Free data for themes: `config.extra.KEY`.
     #[serde(deserialize_with = "extra_from_toml")]
     pub extra: DataTable,
@@ -214,6 +217,7 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             link_checker: LinkCheckerConfig::default(),
             allow_external_symlinks: false,
+            compress: false,
             extra: DataTable::new(),
         }
     }

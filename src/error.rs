@@ -91,6 +91,10 @@ pub enum Error {
     #[error("invalid Markdown in `{}`", .location.file.display())]
     Markdown { location: Location, detail: String, hint: Option<String> },
 
+    /// A Sass or SCSS stylesheet that does not compile.
+    #[error("cannot compile the stylesheet `{}`", .location.file.display())]
+    Sass { location: Location, detail: String },
+
     /// A shortcode that does not exist or whose template failed.
     #[error("shortcode error in `{}`", .location.file.display())]
     Shortcode { location: Location, detail: String, hint: Option<String> },
@@ -208,6 +212,9 @@ impl Error {
             | Error::Markdown { hint, .. }
             | Error::Shortcode { hint, .. }
             | Error::BrokenLink { hint, .. } => hint.as_deref(),
+            Error::Sass { .. } => Some(
+                "fix the stylesheet at that line; `sass/` compiles to CSS at the same path (`_partials` only through `@use` or `@import`)",
+            ),
             Error::Encoding { .. } => {
                 Some("save the file as UTF-8 text (an editor's \"save with encoding\"), without NUL bytes")
             }
@@ -273,6 +280,7 @@ impl Error {
             | Error::Encoding { location, .. }
             | Error::InvalidUrl { location, .. }
             | Error::Markdown { location, .. }
+            | Error::Sass { location, .. }
             | Error::Shortcode { location, .. }
             | Error::BrokenLink { location, .. } => Some(location),
             _ => None,
@@ -288,6 +296,7 @@ impl Error {
             | Error::Encoding { detail, .. }
             | Error::Template { detail, .. }
             | Error::Markdown { detail, .. }
+            | Error::Sass { detail, .. }
             | Error::Shortcode { detail, .. }
             | Error::BrokenLink { detail, .. }
             | Error::Watch { detail, .. }

@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod project;
 pub mod render;
 pub mod resident_memory;
+pub mod sass;
 pub mod scaffold;
 pub mod serve;
 pub mod shared_text;

@@ -32,7 +32,25 @@ pub struct SiteFiles {
     /// Files to copy as they are: the theme's `static/` then the site's `static/` (which
     /// override by path).
     pub static_files: Vec<StaticFile>,
+    /// Sass and SCSS sources (and plain CSS they may import): the theme's `sass/` then the
+    /// site's `sass/`.
+    pub sass: Vec<SassFile>,
 }
+
+/// A file from a `sass/` folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SassFile {
+    /// Path relative to its `sass/` folder, with `/` separators: `css/site.scss`.
+    pub relative_path: String,
+    /// The path as shown to the user, relative to the site root: `sass/css/site.scss`.
+    pub display_path: PathBuf,
+    /// The text.
+    pub text: String,
+}
+
+/// The extensions of the files read from `sass/`: stylesheets to compile and plain CSS they
+/// may import.
+pub const SASS_EXTENSIONS: [&str; 3] = ["scss", "sass", "css"];
 
 /// A Markdown file from `content/`. Shared parts, so that a copy (the parse memo keeps one of
 /// every file) costs no allocation.
@@ -146,8 +164,65 @@ pub struct StaticFile {
 pub enum StaticSource {
     /// A file on disk, copied when the output is written.
     Disk(PathBuf),
+    /// A file on disk read by the load (a stylesheet, a script, a font: see
+    /// [`is_read_asset`]), so that later stages can hash, minify or compress it.
+    Read { path: PathBuf, bytes: Arc<[u8]> },
     /// A file of the built-in theme, compiled into the binary.
     BuiltIn(&'static [u8]),
+}
+
+impl StaticFile {
+    /// The file's bytes, when the load has them in memory (read assets and the built-in
+    /// theme's files); `None` for files only copied.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match &self.source {
+            StaticSource::Disk(_) => None,
+            StaticSource::Read { bytes, .. } => Some(bytes),
+            StaticSource::BuiltIn(bytes) => Some(bytes),
+        }
+    }
+
+    /// [`StaticFile::bytes`], shared (a built-in file's are copied).
+    pub fn shared_bytes(&self) -> Option<Arc<[u8]>> {
+        match &self.source {
+            StaticSource::Disk(_) => None,
+            StaticSource::Read { bytes, .. } => Some(Arc::clone(bytes)),
+            StaticSource::BuiltIn(bytes) => Some(Arc::from(*bytes)),
+        }
+    }
+}
+
+/// The extensions of static files the load reads into memory: text files a page links to
+/// (stylesheets, scripts, data, vector images, source maps) and fonts. These are the files
+/// templates fingerprint (`get_url(cachebust=true)`, `get_hash`) and the output minifies and
+/// compresses; photos, videos and archives are only copied, never held in memory.
+pub const READ_ASSET_EXTENSIONS: [&str; 15] = [
+    "css",
+    "js",
+    "mjs",
+    "json",
+    "map",
+    "svg",
+    "xml",
+    "txt",
+    "webmanifest",
+    "html",
+    "htm",
+    "woff",
+    "woff2",
+    "ttf",
+    "otf",
+];
+
+/// Files larger than this are copied, not read, whatever their extension (16 MiB).
+pub const READ_ASSET_LIMIT: u64 = 16 << 20;
+
+/// Whether a static file with this path is read into memory by the load (by its extension;
+/// its size is checked as it is read).
+pub fn is_read_asset(relative_path: &str) -> bool {
+    let name = relative_path.rsplit('/').next().unwrap_or(relative_path);
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| READ_ASSET_EXTENSIONS.iter().any(|known| ext.eq_ignore_ascii_case(known)))
 }
 
 /// A template file.
@@ -269,13 +344,55 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     let static_dirs = paths.theme.iter().map(|t| t.join("static")).chain([paths.static_dir.clone()]);
     for dir in static_dirs {
         // Hidden files are published from `static/`: `.well-known/`, `.nojekyll` (issue 22).
-        for (relative_path, source_path) in walk(&dir, paths, Skip::Tools, &mut errors) {
-            files.static_files.push(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
+        let found = walk(&dir, paths, Skip::Tools, &mut errors);
+        let read: Vec<Result<StaticFile>> = crate::blocking_io::run(|| {
+            found
+                .into_par_iter()
+                .map(|(relative_path, source_path)| read_static(relative_path, source_path))
+                .collect()
+        });
+        for file in read {
+            match file {
+                Ok(file) => files.static_files.push(file),
+                Err(error) => errors.push(error),
+            }
+        }
+    }
+
+    let sass_dirs = paths.theme.iter().map(|t| t.join("sass")).chain([paths.sass.clone()]);
+    for dir in sass_dirs {
+        for (relative_path, source_path) in walk(&dir, paths, Skip::Hidden, &mut errors) {
+            let extension = relative_path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
+            if !extension.is_some_and(|ext| SASS_EXTENSIONS.contains(&ext.as_str())) {
+                continue;
+            }
+            let display_path = display(&paths.root, &source_path);
+            match read_text(&source_path, &display_path) {
+                Ok(text) => files.sass.push(SassFile { relative_path, display_path, text }),
+                Err(error) => errors.push(error),
+            }
         }
     }
 
     Error::fail_if_any(errors)?;
     Ok(files)
+}
+
+/// A static file as the load gives it: read into memory if it is a read asset of at most
+/// [`READ_ASSET_LIMIT`] bytes, else only named.
+fn read_static(relative_path: String, source_path: PathBuf) -> Result<StaticFile> {
+    if !is_read_asset(&relative_path) {
+        return Ok(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
+    }
+    let failed = |source| Error::Read { path: source_path.clone(), source };
+    let file = std::fs::File::open(&source_path).map_err(failed)?;
+    let size = file.metadata().map_err(failed)?.len();
+    if size > READ_ASSET_LIMIT {
+        return Ok(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    file.take(READ_ASSET_LIMIT + 1).read_to_end(&mut bytes).map_err(failed)?;
+    Ok(StaticFile { relative_path, source: StaticSource::Read { path: source_path, bytes: bytes.into() } })
 }
 
 /// Brings `files` (this site's last load) up to date with `changed`, the paths a watcher
@@ -575,6 +692,7 @@ mod tests {
             config_file: root.join("config.toml"),
             content: root.join("content"),
             static_dir: root.join("static"),
+            sass: root.join("sass"),
             templates: root.join("templates"),
             theme: None,
             output: root.join("public"),
@@ -678,7 +796,8 @@ mod tests {
         std::fs::remove_file(paths.static_dir.join("etc")).unwrap();
         std::fs::remove_file(paths.static_dir.join("h.txt")).unwrap();
         let on_disk = |files: SiteFiles| -> Vec<String> {
-            let disk = files.static_files.into_iter().filter(|f| matches!(f.source, StaticSource::Disk(_)));
+            let disk =
+                files.static_files.into_iter().filter(|f| !matches!(f.source, StaticSource::BuiltIn(_)));
             disk.map(|f| f.relative_path).collect()
         };
         assert_eq!(on_disk(load(&paths).unwrap()), ["a.txt"], "a link inside the site is followed");

@@ -23,7 +23,9 @@ use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::highlight::Highlighter;
 use crate::parse::{self, Document, ParseSettings};
 use crate::project::{Paths, Project};
+use crate::render::fingerprint::Fingerprints;
 use crate::render::{self, RenderInput, RenderedFile};
+use crate::sass;
 use crate::site::schedule::{HeldBack, Schedule};
 use crate::site::{ModelInput, Site};
 use crate::theme;
@@ -83,8 +85,11 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     enforce_links(project, &output.links)?;
     let step = Instant::now();
     let previous = memo.previous_output();
-    let written =
-        write::write_stamped(&project.paths.output, &output.files, Some(staging), previous.as_ref())?;
+    let files = match project.config.compress {
+        true => std::borrow::Cow::Owned(write::compress::with_gzip_copies(output.files.clone())?),
+        false => std::borrow::Cow::Borrowed(&output.files),
+    };
+    let written = write::write_stamped(&project.paths.output, &files, Some(staging), previous.as_ref())?;
     drop(previous);
     log::debug!("wrote the output in {:?}{}", step.elapsed(), crate::resident_memory::note());
     highlighted.save();
@@ -101,7 +106,7 @@ pub fn build(project: &Project) -> Result<BuildReport> {
     let report = BuildReport {
         pages: output.stats.pages,
         sections: output.stats.sections,
-        files: output.files.len(),
+        files: files.len(),
         held_back: output.stats.held_back,
         write: written.report,
         duration: started.elapsed(),
@@ -343,7 +348,9 @@ impl Builder {
     ) -> Result<Output> {
         let started = Instant::now();
         let step = started;
-        let SiteFiles { content, content_assets, templates, static_files } = files;
+        let SiteFiles { content, content_assets, templates, static_files, sass } = files;
+        // Before parsing: a stylesheet that does not compile fails the run as early as it can.
+        let stylesheets = self.compile_sass(sass)?;
         // The files go to the parse memo. A watched builder holds the texts of its last load
         // (shared, not copied); in `Mode::Once` they are this run's alone, and the memo drops
         // each once parsed: at 100,000 posts they are 650 MB that rendering need not carry.
@@ -372,7 +379,17 @@ impl Builder {
         log::debug!("built the model in {:?}{}", step.elapsed(), crate::resident_memory::note());
 
         let step = Instant::now();
-        let static_outputs: Vec<String> = static_files.iter().map(|f| f.relative_path.clone()).collect();
+        let compiled = stylesheets.iter().map(|s| s.output_path.clone());
+        let static_outputs: Vec<String> =
+            static_files.iter().map(|f| f.relative_path.clone()).chain(compiled).collect();
+        // Later files replace earlier ones of the same path (the site's the theme's), here as
+        // in the output.
+        let known_bytes: Vec<(String, Arc<[u8]>)> = static_files
+            .iter()
+            .filter_map(|file| Some((file.relative_path.clone(), file.shared_bytes()?)))
+            .chain(stylesheets.iter().map(|s| (s.output_path.clone(), Arc::clone(&s.css))))
+            .collect();
+        let fingerprints = Fingerprints::of(&known_bytes, &self.memos);
         let staged = staging.map(Staged::new);
         let settle =
             |file: RenderedFile| staged.as_ref().expect("settle is given only with staging").settle(file);
@@ -380,6 +397,7 @@ impl Builder {
             site: &site,
             templates: &templates,
             static_outputs: static_outputs.clone(),
+            fingerprints: &fingerprints,
             memos: &self.memos,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
@@ -415,11 +433,17 @@ impl Builder {
         for (output_path, source) in static_sorted {
             let (contents, owner) = match source {
                 StaticSource::Disk(path) => (Contents::Copy(path.clone()), path),
+                StaticSource::Read { path, bytes } => (Contents::Bytes(bytes), path),
                 StaticSource::BuiltIn(bytes) => {
                     (Contents::Bytes(bytes.into()), theme::display_path("static", &output_path))
                 }
             };
             outputs.push((OutputFile { output_path, contents }, Some(owner)));
+        }
+        for stylesheet in stylesheets.iter() {
+            let contents = Contents::Bytes(Arc::clone(&stylesheet.css));
+            let file = OutputFile { output_path: stylesheet.output_path.clone(), contents };
+            outputs.push((file, Some(stylesheet.source_path.clone())));
         }
         for asset in &site.assets {
             let file = OutputFile {
@@ -450,6 +474,15 @@ impl Builder {
         render::drop_in_background(site);
         log::debug!("pipeline: handed the old run to a drop thread at {:?}", step.elapsed());
         Ok(Output { files, warnings, stats, links })
+    }
+
+    /// Compiles the Sass stylesheets through the memos: again only when a source changed.
+    fn compile_sass(&self, files: Vec<load::SassFile>) -> Result<Arc<Vec<sass::CompiledStylesheet>>> {
+        if files.is_empty() {
+            return Ok(Arc::default());
+        }
+        let compile = |files: &Digested<Vec<load::SassFile>>| sass::compile(files).map(Arc::new);
+        self.memos.try_call(Digested::new(files), compile)
     }
 
     /// Parses the content files, each through the parse memo: a file whose text, paths and
@@ -510,7 +543,7 @@ impl<'a> Staged<'a> {
 fn check_output_location(project: &Project) -> Result<()> {
     let paths = &project.paths;
     let output = absolute(&paths.output);
-    let guarded = [&paths.root, &paths.content, &paths.templates, &paths.static_dir];
+    let guarded = [&paths.root, &paths.content, &paths.templates, &paths.static_dir, &paths.sass];
     if guarded.iter().any(|dir| absolute(dir).starts_with(&output)) {
         return Err(Error::Write {
             path: paths.output.clone(),

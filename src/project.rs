@@ -55,6 +55,8 @@ pub struct Paths {
     pub static_dir: PathBuf,
     /// `ROOT/templates`.
     pub templates: PathBuf,
+    /// `ROOT/sass`: Sass and SCSS stylesheets compiled to CSS.
+    pub sass: PathBuf,
     /// `ROOT/themes/THEME`, when the config names a theme; `None` means the built-in theme
     /// (no `theme` key, or `theme = "quire"` without a `themes/quire/` folder).
     pub theme: Option<PathBuf>,
@@ -149,6 +151,7 @@ impl Project {
             config_file,
             content: root.join("content"),
             static_dir: root.join("static"),
+            sass: root.join("sass"),
             templates: root.join("templates"),
             theme,
             output: overrides.output_dir.unwrap_or_else(|| root.join("public")),

@@ -16,6 +16,7 @@
 //! folder, in a dot-folder, and staged files are moved into place under a journal (see
 //! `journal`) that the next build finishes if this one is killed.
 
+pub mod compress;
 mod journal;
 mod system;
 

@@ -522,6 +522,7 @@ const INDEX: &str = r#"home: {{ section.title }} {{ config.title }}
 {% for p in listed[:3] %}<li>{{ p.title }}|{{ p.permalink }}|{{ p.date }}</li>
 {% endfor %}first: {% if blog.pages | length > 0 %}{{ blog.pages[0].title | upper | truncate(length=4) }}{% endif %}
 {% set tags = get_taxonomy(kind="tags") %}{% for t in tags.terms %}{{ t.name }}={{ t.count }};{% endfor %}
+css: {{ get_url(path="site.css", cachebust=true) }}
 "#;
 const INDEX_ALT: &str = r#"home, again: {{ config.title }}
 {% set blog = get_section(path="blog/_index.md") %}{{ <plist pages={blog.pages} /> }}
@@ -547,6 +548,7 @@ newer: {% if page.newer %}{{ page.newer.title }}{% endif %} older: {% if page.ol
 tags: {{ page.tags | join(sep=",") }}
 {% set b = get_section(path="blog/_index.md") %}{% if b.pages | length > 1 %}second: {{ b.pages[1].title }}{% endif %}
 series: {% if page.series %}{{ page.series.name }} {{ page.series.number }}: {% for p in page.series.parts %}{{ p.title }}{% if p.current %}*{% endif %} {% endfor %}{% endif %}
+integrity: sha256-{{ get_hash(path="/site.css", sha_type=256) }}
 "#;
 const PAGE_ALT: &str = r#"{% set me = page %}{{ me.title | upper }} {{ me.date }}
 {{ me.content | safe }}
@@ -653,7 +655,8 @@ enum Edit {
         paginate_by: u8,
         feed: bool,
     },
-    /// Rewrites the static file, with the same size and time when it can (issue 21, case 5).
+    /// Rewrites the static file, with the same size and time when it can (issue 21, case 5):
+    /// templates fingerprint it (`get_url(cachebust=true)`, `get_hash`), so its pages change.
     Static {
         variant: u8,
     },

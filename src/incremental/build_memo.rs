@@ -228,10 +228,14 @@ fn inputs_hash(project: &Project, files: &SiteFiles) -> String {
         part(asset.relative_path.as_bytes());
         part(&stamp_of(&asset.source_path));
     }
+    for file in &files.sass {
+        part(file.display_path.as_os_str().as_encoded_bytes());
+        part(file.text.as_bytes());
+    }
     for file in &files.static_files {
         part(file.relative_path.as_bytes());
         match &file.source {
-            StaticSource::Disk(path) => part(&stamp_of(path)),
+            StaticSource::Disk(path) | StaticSource::Read { path, .. } => part(&stamp_of(path)),
             StaticSource::BuiltIn(bytes) => part(bytes),
         }
     }

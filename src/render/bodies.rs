@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::incremental::{Digested, Memos, Same, SameText};
 use crate::load::TemplateFile;
 use crate::parse::shortcodes::ShortcodeCall;
+use crate::render::fingerprint::Fingerprints;
 use crate::render::functions::{IndexSource, Lookup, LookupIndex};
 use crate::render::shortcodes::{self, Expander};
 use crate::shared_text::SharedText;
@@ -71,7 +72,8 @@ type BodyInput = (Same<ShortcodeTemplates>, SameText, Option<SameText>, Same<[Sh
 
 impl Bodies {
     /// Expands the shortcode calls of every page and section of `site` with `templates`;
-    /// `static_outputs` are the files `get_url` may also name.
+    /// `static_outputs` are the files `get_url` may also name, and `fingerprints` the
+    /// hashes `get_url(cachebust=true)` and `get_hash` give.
     ///
     /// # Errors
     /// Template syntax errors, and every call that fails (an unknown shortcode, a bad
@@ -80,6 +82,7 @@ impl Bodies {
         site: &Site,
         templates: &Digested<Vec<TemplateFile>>,
         static_outputs: &[String],
+        fingerprints: &Fingerprints,
         memos: &Memos,
     ) -> Result<Bodies> {
         let has_calls = site.pages.iter().any(|p| !p.shortcodes.is_empty())
@@ -95,7 +98,8 @@ impl Bodies {
             });
         }
         let static_outputs: Vec<&str> = static_outputs.iter().map(String::as_str).collect();
-        let index = memos.call_digested(&IndexSource::of(site, &static_outputs), LookupIndex::new);
+        let index =
+            memos.call_digested(&IndexSource::of(site, &static_outputs, fingerprints), LookupIndex::new);
         let input =
             TemplatesInput { templates: templates.clone(), config: site.config.clone(), index: Same(index) };
         let shortcode_templates = memos.try_call(input, build)?;

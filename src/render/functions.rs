@@ -1,4 +1,4 @@
-//! Template functions (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) and filters
+//! Template functions (`get_url`, `get_hash`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) and filters
 //! (`date`, `truncate_words`, `slugify`, `markdown`).
 //!
 //! Functions read a `Lookup` built once from the views; they never touch the disk. Each call
@@ -14,6 +14,7 @@ use crate::config::{Config, MarkdownConfig};
 use crate::incremental::ValueHashes;
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
+use crate::render::fingerprint::{Fingerprints, ShaType};
 use crate::render::queries::{self, Query};
 use crate::render::views::{Hashed, Views};
 use crate::site::{url, Site};
@@ -47,6 +48,8 @@ pub struct LookupIndex {
     sections: ByName<(String, usize)>,
     /// Output paths that exist (`css/site.css`, `blog/`), without a leading `/`.
     outputs: HashSet<String>,
+    /// The hashes of the outputs whose bytes are known before rendering.
+    fingerprints: Fingerprints,
 }
 
 /// What a [`LookupIndex`] is built from, borrowed from the site.
@@ -58,12 +61,14 @@ pub struct IndexSource<'a> {
     sections: Vec<(&'a str, &'a str)>,
     /// Every output path besides the pages', without a leading `/`.
     outputs: Vec<&'a str>,
+    /// The hashes of the outputs whose bytes are known before rendering.
+    fingerprints: &'a Fingerprints,
 }
 
 impl<'a> IndexSource<'a> {
     /// The paths of `site`, with `other_outputs` (static files, feeds and other generated
-    /// files) among its outputs.
-    pub fn of(site: &'a Site, other_outputs: &[&'a str]) -> IndexSource<'a> {
+    /// files) among its outputs, and the `fingerprints` of the outputs whose bytes are known.
+    pub fn of(site: &'a Site, other_outputs: &[&'a str], fingerprints: &'a Fingerprints) -> IndexSource<'a> {
         let pages = site
             .pages
             .iter()
@@ -77,7 +82,7 @@ impl<'a> IndexSource<'a> {
             .chain(site.assets.iter().map(|a| a.output_path.as_str()))
             .chain(pagers.map(|url_path| url_path.trim_start_matches('/')))
             .collect();
-        IndexSource { pages, sections, outputs }
+        IndexSource { pages, sections, outputs, fingerprints }
     }
 }
 
@@ -90,6 +95,7 @@ impl LookupIndex {
             pages: by_content_path(pages),
             sections: by_content_path(source.sections.iter().copied()),
             outputs: source.outputs.iter().copied().chain(rendered).map(str::to_string).collect(),
+            fingerprints: source.fingerprints.clone(),
         })
     }
 }
@@ -152,15 +158,20 @@ impl Lookup {
             let hash = ValueHashes::default().hash(&value);
             (value, hash)
         };
-        let Some(views) = &self.views else {
-            if let Query::Url(path) = query {
-                return self.url(path).map(text);
+        match query {
+            Query::Url(path) => return self.url(path).map(text),
+            Query::CachebustUrl(path) => return self.cachebust_url(path).map(text),
+            Query::Hash { path, sha_type, base64 } => {
+                return self.hashes(path, "get_hash").map(|hashes| text(hashes.encoded(*sha_type, *base64)))
             }
-            return Err("shortcodes can use `get_url`, not `get_page`, `get_section`, `get_archive` or `get_taxonomy`".into());
+            _ => {}
+        }
+        let Some(views) = &self.views else {
+            return Err("shortcodes can use `get_url` and `get_hash`, not `get_page`, `get_section`, `get_archive` or `get_taxonomy`".into());
         };
         let owned = |hashed: Hashed<'_>| (hashed.value.clone(), hashed.hash);
         match query {
-            Query::Url(path) => self.url(path).map(text),
+            Query::Url(_) | Query::CachebustUrl(_) | Query::Hash { .. } => unreachable!("answered above"),
             Query::Page(path) => self
                 .index
                 .pages
@@ -184,6 +195,38 @@ impl Lookup {
                 .get(kind)
                 .map(|&index| owned(views.taxonomy(index)))
                 .ok_or_else(|| format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml")),
+        }
+    }
+
+    /// The URL of the output at `path` with `?h=` and the start of its SHA-256: it changes
+    /// when the file's bytes do, so a browser or a CDN may keep the file for a year.
+    fn cachebust_url(&self, path: &str) -> Result<String, String> {
+        let hashes = self.hashes(path, "get_url")?;
+        let url = self.url(path)?;
+        Ok(format!("{url}?h={}", hashes.cachebust()))
+    }
+
+    /// The hashes of the output at `path`, or the message `function` fails with.
+    fn hashes(&self, path: &str, function: &str) -> Result<&crate::render::fingerprint::FileHashes, String> {
+        let relative = path.trim_start_matches('/');
+        if let Some(hashes) = self.index.fingerprints.get(relative) {
+            return Ok(hashes);
+        }
+        if path.starts_with("@/") || path.contains(['#', '?']) {
+            return Err(format!(
+                "`{function}`: `{path}` cannot be hashed: give the path of a static file or a compiled stylesheet, such as `css/site.css`"
+            ));
+        }
+        if self.index.outputs.contains(relative) {
+            let extensions = crate::load::READ_ASSET_EXTENSIONS.join(", ");
+            return Err(format!(
+                "`{function}`: `{path}` cannot be hashed: the build reads only static files ending in {extensions} (up to 16 MiB) and compiled Sass, and copies the others unread"
+            ));
+        }
+        // The same message as `get_url`'s for a path nothing is built at.
+        match self.url(path) {
+            Err(message) => Err(message.replacen("`get_url`", &format!("`{function}`"), 1)),
+            Ok(_) => Err(format!("`{function}`: `{path}` is a page, not a file that can be hashed")),
         }
     }
 
@@ -246,8 +289,7 @@ fn note_config_keys(key: &str, value: &crate::data_value::DataValue, keys: &mut 
 pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: MarkdownConfig) {
     /// A function's name, its one argument, and the query it makes of that argument.
     type Function = (&'static str, &'static str, fn(String) -> Query);
-    let functions: [Function; 4] = [
-        ("get_url", "path", Query::Url),
+    let functions: [Function; 3] = [
         ("get_page", "path", |path| Query::Page(path.trim_start_matches("@/").to_string())),
         ("get_section", "path", |path| Query::Section(path.trim_start_matches("@/").to_string())),
         ("get_taxonomy", "kind", Query::Taxonomy),
@@ -260,6 +302,26 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
             l.answer(&query).map_err(tera::Error::message)
         });
     }
+    let l = Arc::clone(&lookup);
+    tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let path = kwargs.must_get::<&str>("path")?.to_string();
+        let query = match kwargs.get::<bool>("cachebust")? {
+            Some(true) => Query::CachebustUrl(path),
+            _ => Query::Url(path),
+        };
+        queries::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
+    });
+    let l = Arc::clone(&lookup);
+    tera.register_function("get_hash", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let path = kwargs.must_get::<&str>("path")?.to_string();
+        let sha_type = ShaType::from_bits(kwargs.get::<i64>("sha_type")?.unwrap_or(384))
+            .map_err(tera::Error::message)?;
+        let base64 = kwargs.get::<bool>("base64")?.unwrap_or(true);
+        let query = Query::Hash { path, sha_type, base64 };
+        queries::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
+    });
     let l = Arc::clone(&lookup);
     tera.register_function("get_archive", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let section = kwargs.get::<&str>("section")?.unwrap_or("");

@@ -12,6 +12,7 @@ pub mod bodies;
 pub mod context;
 pub mod fallbacks;
 pub mod feeds;
+pub mod fingerprint;
 pub mod functions;
 pub mod memo;
 pub mod plan;
@@ -75,6 +76,9 @@ pub struct RenderInput<'a> {
     pub templates: &'a [TemplateFile],
     /// Output paths of the static files, so `get_url` can check them.
     pub static_outputs: Vec<String>,
+    /// The hashes of the static files whose bytes are known, for `get_url(cachebust=true)`
+    /// and `get_hash`.
+    pub fingerprints: &'a fingerprint::Fingerprints,
     /// The memos the render's pure functions are called through: a templated output whose
     /// inputs are those of an output of the last run is that output.
     pub memos: &'a Memos,
@@ -92,7 +96,7 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, memos, settle } = input;
+    let RenderInput { site, templates, static_outputs, fingerprints, memos, settle } = input;
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
@@ -100,7 +104,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     // Digested once: the shortcode templates and every render are keyed by that digest.
     let templates = &Digested::new(with_builtins(&fallbacks::fit_to_site_base(templates)));
     // What templates and feeds show of each page and section: its HTML, shortcodes expanded.
-    let bodies = Bodies::expand(site, templates, &static_outputs, memos)?;
+    let bodies = Bodies::expand(site, templates, &static_outputs, fingerprints, memos)?;
     let template_names: HashSet<&str> = templates.iter().map(|t| t.name.as_str()).collect();
     let copied: HashSet<&str> = static_outputs
         .iter()
@@ -124,7 +128,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("planned");
     let views = Arc::new(Views::build(site, &bodies, memos));
     lap("built views");
-    let index = memos.call_digested(&IndexSource::of(site, &other_outputs), LookupIndex::new);
+    let index = memos.call_digested(&IndexSource::of(site, &other_outputs, fingerprints), LookupIndex::new);
     let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &site.config, &views.config, Arc::clone(&lookup))?;

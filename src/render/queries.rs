@@ -1,4 +1,4 @@
-//! What template functions were asked during a render: `get_url`, `get_page`, `get_section`,
+//! What template functions were asked during a render: `get_url`, `get_hash`, `get_page`, `get_section`,
 //! `get_taxonomy` and `get_archive` reach outside the render's context, so each call is
 //! noted as a [`Query`] of the render running on the thread, and the render's result can
 //! name what else it was made from. This module only records; it keeps nothing.
@@ -10,6 +10,10 @@ use std::cell::RefCell;
 pub enum Query {
     /// `get_url(path=…)`.
     Url(String),
+    /// `get_url(path=…, cachebust=true)`.
+    CachebustUrl(String),
+    /// `get_hash(path=…, sha_type=…, base64=…)`.
+    Hash { path: String, sha_type: crate::render::fingerprint::ShaType, base64: bool },
     /// `get_page(path=…)`.
     Page(String),
     /// `get_section(path=…)`.

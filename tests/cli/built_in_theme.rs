@@ -1,6 +1,9 @@
 //! The theme compiled into the binary: used when a site names no theme, overridden file by
 //! file by the site's own `templates/` and `static/`.
 
+use base64::Engine;
+use sha2::{Digest, Sha256, Sha384};
+
 use crate::support::TestSite;
 
 #[test]
@@ -11,7 +14,14 @@ fn a_site_without_themes_builds_with_the_built_in_theme() {
 
     let home = site.read("index.html");
     assert!(home.contains(r#"<html lang="fr">"#), "{home}");
-    assert!(home.contains(r#"<link rel="stylesheet" href="https://example.com/css/quire.css">"#), "{home}");
+    // The stylesheet is fingerprinted: its URL and integrity value are those of its bytes.
+    let css = std::fs::read(site.output("css/quire.css")).unwrap();
+    let hash: String = Sha256::digest(&css)[..10].iter().map(|b| format!("{b:02x}")).collect();
+    let integrity = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&css));
+    let link = format!(
+        r#"<link rel="stylesheet" href="https://example.com/css/quire.css?h={hash}" integrity="sha384-{integrity}">"#
+    );
+    assert!(home.contains(&link), "{link}\n{home}");
     assert!(home.contains("The intro text of the home page."), "{home}");
     assert!(home.contains(r#"<a href="https://example.com/blog/first/">First post</a>"#), "{home}");
 

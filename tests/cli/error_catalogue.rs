@@ -72,6 +72,8 @@ catalogue! {
     broken_internal_link => "content/blog/bad.md",
     broken_anchor => "content/blog/bad.md",
     shortcode_bad_arguments => "content/blog/bad.md",
+    // Stylesheets.
+    sass_syntax_error => "sass/site.scss:5:9",
 }
 
 #[test]

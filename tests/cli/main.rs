@@ -5,6 +5,7 @@ mod support;
 
 mod aliases;
 mod archive;
+mod assets;
 mod atomic_output;
 mod bounded_input;
 mod browser;
