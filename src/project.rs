@@ -53,6 +53,8 @@ pub struct Paths {
     pub content: PathBuf,
     /// `ROOT/static`.
     pub static_dir: PathBuf,
+    /// `ROOT/data`: the data files templates read as `data.NAME`.
+    pub data: PathBuf,
     /// `ROOT/templates`.
     pub templates: PathBuf,
     /// `ROOT/themes/THEME`, when the config names a theme; `None` means the built-in theme
@@ -149,6 +151,7 @@ impl Project {
             config_file,
             content: root.join("content"),
             static_dir: root.join("static"),
+            data: root.join(crate::load::DATA_FOLDER),
             templates: root.join("templates"),
             theme,
             output: overrides.output_dir.unwrap_or_else(|| root.join("public")),

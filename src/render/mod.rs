@@ -34,15 +34,16 @@ use rayon::prelude::*;
 use tera::{Tera, Value};
 
 use crate::config::Config;
+use crate::data_value::DataTable;
 use crate::error::{Error, Result};
 use crate::html;
 use crate::incremental::{Memos, RecordedFunction, Reuse};
-use crate::load::TemplateFile;
+use crate::load::{DataFile, TemplateFile};
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
 use bodies::Bodies;
 use feeds::Feed;
-use functions::{IndexSource, Lookup, LookupIndex};
+use functions::{IndexSource, Lookup, LookupIndex, SiteData};
 pub use memo::RenderStats;
 use memo::{Context, Paginator, RenderArgument, RenderEnvironment};
 use plan::{Plan, PlanInput, Source};
@@ -75,6 +76,10 @@ pub struct RenderInput<'a> {
     pub templates: &'a [TemplateFile],
     /// Output paths of the static files, so `get_url` can check them.
     pub static_outputs: Vec<String>,
+    /// `data`: the files under `data/`, parsed.
+    pub data: &'a DataTable,
+    /// Every data file, for `load_data`.
+    pub data_files: &'a [DataFile],
     /// The memos the render's pure functions are called through: a templated output whose
     /// inputs are those of an output of the last run is that output.
     pub memos: &'a Memos,
@@ -92,7 +97,7 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, memos, settle } = input;
+    let RenderInput { site, templates, static_outputs, data, data_files, memos, settle } = input;
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
@@ -124,7 +129,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let views = Arc::new(Views::build(site, &bodies, memos));
     lap("built views");
     let index = memos.call_digested(&IndexSource::of(site, &other_outputs), LookupIndex::new);
-    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index));
+    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index, SiteData::new(data, data_files)));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &site.config, &views.config, Arc::clone(&lookup))?;
     check_templates_exist(site, &tera)?;
@@ -388,6 +393,11 @@ fn template_hint(detail: &str) -> Option<String> {
     if detail.contains("get_url") && detail.contains("in config.toml)") {
         Some(
             "fix that value in config.toml: a page's or section's URL (`/blog/`), or a file in `static/`"
+                .into(),
+        )
+    } else if detail.contains("`load_data`") {
+        Some(
+            "`load_data(path=…)` reads a file inside the site, by its path from the site's folder: `data/books.csv`, `static/api.json`, or `@/blog/table.csv` for `content/`"
                 .into(),
         )
     } else if detail.contains("get_url") {

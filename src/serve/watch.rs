@@ -28,7 +28,8 @@ pub const LONGEST: Duration = Duration::from_secs(1);
 pub struct Targets {
     /// The site root, watched without its subfolders (to see the folders below appear).
     pub root: PathBuf,
-    /// Folders watched with everything in them: `content/`, `templates/`, `themes/`, `static/`.
+    /// Folders watched with everything in them: `content/`, `templates/`, `themes/`, `static/`,
+    /// `data/`.
     pub folders: Vec<PathBuf>,
     /// The config file.
     pub config_file: PathBuf,

@@ -15,6 +15,7 @@ mod cli_docs;
 mod cli_flags;
 mod colour;
 mod content_files;
+mod data_files;
 mod dates;
 mod drafts;
 mod error_catalogue;
