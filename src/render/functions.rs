@@ -1,5 +1,6 @@
 //! Template functions (`get_url`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`,
-//! `load_data`) and filters (`date`, `truncate_words`, `slugify`, `markdown`).
+//! `load_data`) and filters (`date`, `truncate_words`, `slugify`, `markdown`, `json_encode`,
+//! `jsonify`).
 //!
 //! Functions read a `Lookup` built once from the views and the data files `load` read; they
 //! never touch the disk. Each call
@@ -395,6 +396,10 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
     });
 
     tera.register_filter("date", date_filter);
+    tera.register_filter("json_encode", json_encode_filter);
+    tera.register_filter("jsonify", |value: &Value, kwargs: Kwargs, state: &State| -> TeraResult<Value> {
+        Ok(Value::safe_string(&script_safe(&json_encode_filter(value, kwargs, state)?)))
+    });
     tera.register_filter("truncate_words", truncate_words_filter);
     tera.register_filter("slugify", |text: &str, _: Kwargs, _: &State| url::slugify(text));
     tera.register_filter("markdown", move |text: &str, _: Kwargs, _: &State| -> TeraResult<Value> {
@@ -408,6 +413,32 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
             .map_err(|error| tera::Error::message(error.report()))?;
         Ok(Value::safe_string(&markdown::fill_links(&rendered.html, &rendered.links_as_written())))
     });
+}
+
+/// `json_encode`: the value as JSON text (`pretty=true` indents it). In an HTML template the
+/// text is escaped like any other; `jsonify` is for inside `<script>`.
+fn json_encode_filter(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let pretty = kwargs.get::<bool>("pretty")?.unwrap_or(false);
+    let encoded = if pretty { serde_json::to_string_pretty(value) } else { serde_json::to_string(value) };
+    encoded.map_err(|error| tera::Error::message(format!("`json_encode`: {error}")))
+}
+
+/// JSON text made safe to place in an HTML `<script>` element unescaped: `<`, `>` and `&`
+/// (so no `</script>` or `<!--` can end or change the element) and the line separators
+/// JavaScript once refused in strings, as `\u` escapes. Outside strings JSON has none of them.
+fn script_safe(json: &str) -> String {
+    let mut safe = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => safe.push_str("\\u003c"),
+            '>' => safe.push_str("\\u003e"),
+            '&' => safe.push_str("\\u0026"),
+            '\u{2028}' => safe.push_str("\\u2028"),
+            '\u{2029}' => safe.push_str("\\u2029"),
+            c => safe.push(c),
+        }
+    }
+    safe
 }
 
 fn date_filter(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
@@ -427,4 +458,30 @@ fn truncate_words_filter(text: &str, kwargs: Kwargs, _: &State) -> TeraResult<St
         return Ok(words.join(" "));
     }
     Ok(format!("{}{end}", words[..count].join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_data_paths_stay_inside_the_site() {
+        assert_eq!(site_path("data/talks.yaml").unwrap(), "data/talks.yaml");
+        assert_eq!(site_path("./data/../static/a.json").unwrap(), "static/a.json");
+        assert_eq!(site_path("@/blog/stops.csv").unwrap(), "content/blog/stops.csv");
+        for outside in
+            ["../secret.json", "data/../../x", "/etc/hosts", "C:/x.json", "@/../../x", "https://a.b/c"]
+        {
+            assert!(site_path(outside).is_err(), "{outside}");
+        }
+    }
+
+    #[test]
+    fn script_safe_json_cannot_end_a_script_element() {
+        let json = serde_json::to_string("</script><!-- & \u{2028}").unwrap();
+        let safe = script_safe(&json);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'), "{safe}");
+        let back: String = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, "</script><!-- & \u{2028}");
+    }
 }

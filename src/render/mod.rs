@@ -111,19 +111,33 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .map(String::as_str)
         .chain(site.assets.iter().map(|a| a.output_path.as_str()))
         .collect();
-    let plan = Plan::new(PlanInput { site, templates: &template_names, copied: &copied })?;
+    // Each name's last template: the site's over the theme's.
+    let mut output_templates: BTreeMap<&str, &Path> = BTreeMap::new();
+    for template in templates.iter().filter(|t| t.name.starts_with(plan::OUTPUTS_FOLDER)) {
+        output_templates.insert(&template.name, &template.display_path);
+    }
+    let plan = Plan::new(PlanInput {
+        site,
+        templates: &template_names,
+        copied: &copied,
+        output_templates: output_templates.into_iter().collect(),
+    })?;
     for warning in &plan.warnings {
         log::warn!("{warning}");
     }
     let feeds = feeds::feeds(site);
+    // A template output replaces the built-in feed file of its path.
+    let replaced: HashSet<&str> = plan.outputs.iter().map(|o| o.output_path()).collect();
     // Every output besides pages and pagers, for `get_url`.
-    let feed_paths: Vec<String> = feeds.iter().flat_map(Feed::output_paths).collect();
+    let feed_paths: Vec<String> =
+        feeds.iter().flat_map(Feed::output_paths).filter(|path| !replaced.contains(path.as_str())).collect();
     let other_outputs: Vec<&str> = static_outputs
         .iter()
         .map(String::as_str)
         .chain(plan.html_url_paths(site).map(|(url_path, _)| url_path.trim_start_matches('/')))
         .chain(feed_paths.iter().map(String::as_str))
-        .chain(["sitemap.xml", "robots.txt", "404.html"])
+        .chain(plan.outputs.iter().map(|o| o.output_path()))
+        .chain([plan::SITEMAP, plan::ROBOTS_TEMPLATE, plan::NOT_FOUND_TEMPLATE])
         .collect();
     lap("planned");
     let views = Arc::new(Views::build(site, &bodies, memos));
@@ -187,14 +201,16 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered jobs");
     // Feeds are built without templates, from the model.
     let (feed_files, feed_stats) = feeds::render(site, &bodies, &feeds, memos);
-    files.extend(feed_files);
+    files.extend(feed_files.into_iter().filter(|file| !replaced.contains(file.output_path.as_str())));
     stats.rendered += feed_stats.rendered;
     stats.reused += feed_stats.reused;
     lap("rendered feeds");
     // Written again only when its entries changed (writing 14,000 URLs and dates each serve
     // run cost more than telling).
-    let sitemap = sitemap::files(&sitemap::SitemapSource::of(site, &plan), memos);
-    files.extend(sitemap.iter().cloned());
+    if plan.sitemap {
+        let sitemap = sitemap::files(&sitemap::SitemapSource::of(site, &plan), memos);
+        files.extend(sitemap.iter().cloned());
+    }
     lap("rendered the sitemap");
     drop(renderer);
     drop_in_background((views, lookup, tera, bodies));
@@ -229,10 +245,19 @@ enum Origin {
 /// One output to render.
 enum Job<'a> {
     Page(usize),
-    Pager { section: usize, pager: usize },
+    Pager {
+        section: usize,
+        pager: usize,
+    },
     TaxonomyList(usize),
-    TermPager { taxonomy: usize, term: usize, pager: usize },
+    TermPager {
+        taxonomy: usize,
+        term: usize,
+        pager: usize,
+    },
     Archive(&'a str),
+    /// A template under `templates/outputs/`.
+    Output(&'a plan::TemplateOutput),
     Redirect(&'a Redirect),
     NotFound(Source),
     Robots(Source),
@@ -255,7 +280,8 @@ fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
         });
         std::iter::once(Job::TaxonomyList(taxonomy)).chain(terms)
     });
-    let archive = plan.archive.as_deref().map(Job::Archive);
+    let archive =
+        plan.archive.as_deref().map(Job::Archive).into_iter().chain(plan.outputs.iter().map(Job::Output));
     let redirects = site.redirects.iter().chain(&plan.redirects).map(Job::Redirect);
     let special = plan.not_found.map(Job::NotFound).into_iter().chain(plan.robots.map(Job::Robots));
     pages.chain(pagers).chain(taxonomy_pages).chain(archive).chain(redirects).chain(special).collect()
@@ -537,6 +563,9 @@ where
             Job::Archive(url_path) => {
                 let context = Context::Archive { archive: self.views.archive() };
                 templated(plan::ARCHIVE_TEMPLATE, url_path, Path::new(url_path), context)
+            }
+            Job::Output(output) => {
+                templated(&output.template, &output.url_path, &output.source, Context::Plain)
             }
             Job::Redirect(redirect) => Ok(Produced { file: self.redirect(redirect), origin: Origin::Built }),
             Job::NotFound(source) => {

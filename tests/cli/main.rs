@@ -29,6 +29,7 @@ mod markdown;
 mod markdown_extensions;
 mod migrate;
 mod ordering;
+mod outputs;
 mod pagination;
 mod readme;
 mod rebuild;
