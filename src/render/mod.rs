@@ -42,7 +42,6 @@ use crate::load::{DataFile, TemplateFile};
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
 use bodies::Bodies;
-use feeds::Feed;
 use functions::{IndexSource, Lookup, LookupIndex, SiteData};
 pub use memo::RenderStats;
 use memo::{Context, Paginator, RenderArgument, RenderEnvironment};
@@ -129,8 +128,11 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     // A template output replaces the built-in feed file of its path.
     let replaced: HashSet<&str> = plan.outputs.iter().map(|o| o.output_path()).collect();
     // Every output besides pages and pagers, for `get_url`.
-    let feed_paths: Vec<String> =
-        feeds.iter().flat_map(Feed::output_paths).filter(|path| !replaced.contains(path.as_str())).collect();
+    let feed_paths: Vec<String> = feeds
+        .iter()
+        .flat_map(|feed| feed.output_paths(&site.config))
+        .filter(|path| !replaced.contains(path.as_str()))
+        .collect();
     let other_outputs: Vec<&str> = static_outputs
         .iter()
         .map(String::as_str)
