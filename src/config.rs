@@ -43,6 +43,10 @@ pub struct Config {
     pub feed_limit: usize,
     /// What a feed entry carries: the whole page or its summary.
     pub feed_content: FeedContent,
+    /// The formats every feed is written in, each a file in the feed's folder.
+    pub feed_formats: Vec<FeedFormat>,
+    /// Each feed format's file name (`rss = "index.xml"` keeps a Hugo site's feed URLs).
+    pub feed_filenames: FeedFilenames,
     /// URLs per sitemap file; above it `sitemap.xml` becomes an index of `sitemapN.xml` files.
     pub sitemap_max_urls: usize,
     /// URL patterns by top-level section (`blog = "/:year/:month/:slug/"`) for pages without
@@ -100,6 +104,47 @@ pub enum FeedContent {
     Full,
     /// The page's summary only.
     Summary,
+}
+
+/// A feed format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedFormat {
+    /// Atom 1.0.
+    Atom,
+    /// RSS 2.0.
+    Rss,
+    /// JSON Feed 1.1.
+    Json,
+}
+
+/// The file name of each feed format, in the folder of the page the feed follows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedFilenames {
+    /// Atom's: `atom.xml`.
+    pub atom: String,
+    /// RSS's: `rss.xml` (Hugo writes `index.xml`, Jekyll's feed plugin `feed.xml`).
+    pub rss: String,
+    /// JSON Feed's: `feed.json`.
+    pub json: String,
+}
+
+impl Default for FeedFilenames {
+    fn default() -> Self {
+        FeedFilenames { atom: "atom.xml".into(), rss: "rss.xml".into(), json: "feed.json".into() }
+    }
+}
+
+impl FeedFilenames {
+    /// The file name of `format`.
+    pub fn of(&self, format: FeedFormat) -> &str {
+        match format {
+            FeedFormat::Atom => &self.atom,
+            FeedFormat::Rss => &self.rss,
+            FeedFormat::Json => &self.json,
+        }
+    }
 }
 
 /// Markdown extensions. Those that change how text a site already has reads (`$` as math,
@@ -212,6 +257,8 @@ impl Default for Config {
             generate_feeds: true,
             feed_limit: 20,
             feed_content: FeedContent::Full,
+            feed_formats: vec![FeedFormat::Atom, FeedFormat::Rss],
+            feed_filenames: FeedFilenames::default(),
             sitemap_max_urls: 50_000,
             permalinks: std::collections::BTreeMap::new(),
             markdown: MarkdownConfig::default(),
@@ -332,6 +379,10 @@ impl Config {
         if let Some(path) = &config.archive_path {
             crate::site::url::url_path_from_user_path(path)
                 .map_err(|detail| key_error(file, text, "archive_path", detail))?;
+        }
+        if let Some(detail) = feed_settings_error(&config) {
+            let key = if detail.contains("listed twice") { "feed_formats" } else { "feed_filenames" };
+            return Err(key_error(file, text, key, detail));
         }
         Ok((config, warnings))
     }
@@ -490,12 +541,48 @@ fn key_error(file: &Path, text: &str, key: &str, detail: String) -> Error {
     }
 }
 
+/// What is wrong with `feed_formats` and `feed_filenames`, if anything: a format listed twice,
+/// a file name that is not one plain name, or two formats written to one file.
+fn feed_settings_error(config: &Config) -> Option<String> {
+    let formats = &config.feed_formats;
+    let names = &config.feed_filenames;
+    let key =
+        |format: FeedFormat| serde_json::to_value(format).ok().and_then(|v| v.as_str().map(str::to_string));
+    // Every name, of a format written or not: a bad one is a mistake either way.
+    for format in [FeedFormat::Atom, FeedFormat::Rss, FeedFormat::Json] {
+        let name = names.of(format);
+        let plain = !name.is_empty()
+            && !name.contains(['/', '\\'])
+            && name != "."
+            && name != ".."
+            && !name.chars().any(char::is_control);
+        if !plain {
+            let key = key(format)?;
+            return Some(format!(
+                "`{key} = \"{name}\"` is not a file name: write one name, such as `feed.xml`"
+            ));
+        }
+    }
+    for (index, &format) in formats.iter().enumerate() {
+        let name = names.of(format);
+        if formats[..index].contains(&format) {
+            return Some(format!("`{}` is listed twice", key(format)?));
+        }
+        if let Some(&other) = formats[..index].iter().find(|other| names.of(**other) == name) {
+            return Some(format!("`{}` and `{}` are both written to `{name}`", key(other)?, key(format)?));
+        }
+    }
+    None
+}
+
 /// What a valid value of `key` looks like, for the errors of checks made after parsing.
 fn key_hint(key: &str) -> &'static str {
     match key {
         "base_url" => "write `base_url` with its scheme and host, such as `https://example.com/`, or `/` for a site served from the root",
         "timezone" => "use an IANA time zone name, such as `Europe/Paris`, `America/New_York` or `UTC`",
         "archive_path" => "write a path inside the site, such as `\"archive\"`, or `false` for no archive page",
+        "feed_formats" => "list each of `atom`, `rss` and `json` at most once: `feed_formats = [\"atom\", \"json\"]`",
+        "feed_filenames" => "give each format its own file name: `feed_filenames = { rss = \"index.xml\", json = \"feed.json\" }`",
         _ => "see the configuration table in README.md",
     }
 }
@@ -622,6 +709,16 @@ mod tests {
     fn bad_blog_settings_are_errors() {
         assert!(parse("archive_path = \"../up\"").is_err());
         assert!(parse("feed_content = \"excerpt\"").is_err());
+        assert!(parse("feed_formats = [\"atom\", \"jsonfeed\"]").is_err());
+        assert!(parse("feed_formats = [\"atom\", \"atom\"]").is_err());
+        assert!(parse("feed_formats = [\"atom\", \"rss\"]\nfeed_filenames = { rss = \"atom.xml\" }").is_err());
+        assert!(parse("feed_filenames = { json = \"feeds/all.json\" }").is_err());
+        let (config, _) =
+            parse("feed_formats = [\"json\"]\nfeed_filenames = { json = \"index.json\" }").unwrap();
+        assert_eq!(
+            (config.feed_formats, config.feed_filenames.of(FeedFormat::Json)),
+            (vec![FeedFormat::Json], "index.json")
+        );
         assert!(parse("taxonomies = [{ name = \"tags\", paginate_by = 0 }]").is_err());
         assert!(parse("taxonomies = [{ name = \"tags\", sort_by = \"size\" }]").is_err());
     }

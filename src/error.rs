@@ -87,6 +87,11 @@ pub enum Error {
     #[error("`{}` is not plain UTF-8 text", .location.file.display())]
     Encoding { location: Location, detail: String },
 
+    /// A data file (`data/talks.yaml`, or one `load_data` reads) that is not valid in its
+    /// format, or a CSV file whose rows have different numbers of fields.
+    #[error("invalid data file `{}`", .location.file.display())]
+    DataFile { location: Location, detail: String, hint: Option<String> },
+
     /// Markdown that cannot be rendered: an unreadable shortcode call or code block option.
     #[error("invalid Markdown in `{}`", .location.file.display())]
     Markdown { location: Location, detail: String, hint: Option<String> },
@@ -208,6 +213,7 @@ impl Error {
         match self {
             Error::Config { hint, .. }
             | Error::FrontMatter { hint, .. }
+            | Error::DataFile { hint, .. }
             | Error::Template { hint, .. }
             | Error::Markdown { hint, .. }
             | Error::Shortcode { hint, .. }
@@ -277,6 +283,7 @@ impl Error {
         match self {
             Error::Config { location, .. }
             | Error::FrontMatter { location, .. }
+            | Error::DataFile { location, .. }
             | Error::Encoding { location, .. }
             | Error::InvalidUrl { location, .. }
             | Error::Markdown { location, .. }
@@ -292,6 +299,7 @@ impl Error {
         match self {
             Error::Config { detail, .. }
             | Error::FrontMatter { detail, .. }
+            | Error::DataFile { detail, .. }
             | Error::InvalidUrl { detail, .. }
             | Error::Encoding { detail, .. }
             | Error::Template { detail, .. }

@@ -35,6 +35,9 @@ pub struct SiteFiles {
     /// Sass and SCSS sources (and plain CSS they may import): the theme's `sass/` then the
     /// site's `sass/`.
     pub sass: Vec<SassFile>,
+    /// Files templates may read as data: every file under `data/`, and the JSON, YAML, TOML
+    /// and CSV files under `content/` and the `static/` folders, sorted by site path.
+    pub data: Vec<DataFile>,
 }
 
 /// A file from a `sass/` folder.
@@ -51,6 +54,21 @@ pub struct SassFile {
 /// The extensions of the files read from `sass/`: stylesheets to compile and plain CSS they
 /// may import.
 pub const SASS_EXTENSIONS: [&str; 3] = ["scss", "sass", "css"];
+
+/// A file templates may read as data (`data.talks`, `load_data(path="data/talks.yaml")`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFile {
+    /// Path relative to the site root, with `/` separators: `data/talks.yaml`.
+    pub site_path: String,
+    /// The path as shown to the user.
+    pub display_path: PathBuf,
+    /// The text; `None` when a file outside `data/` is not UTF-8 text (an error only if a
+    /// template reads it: a file under `data/` that cannot be read fails the load).
+    pub text: Option<Arc<str>>,
+}
+
+/// The folder, under the site root, whose files templates see as `data.NAME`.
+pub const DATA_FOLDER: &str = "data";
 
 /// A Markdown file from `content/`. Shared parts, so that a copy (the parse memo keeps one of
 /// every file) costs no allocation.
@@ -374,6 +392,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
         }
     }
 
+    files.data = data_files(paths, &files, &mut errors);
     Error::fail_if_any(errors)?;
     Ok(files)
 }
@@ -395,13 +414,47 @@ fn read_static(relative_path: String, source_path: PathBuf) -> Result<StaticFile
     Ok(StaticFile { relative_path, source: StaticSource::Read { path: source_path, bytes: bytes.into() } })
 }
 
+/// The data files of the site: every file under `data/` (an unreadable one is an error),
+/// then the content assets and site static files whose extension is a data format's.
+fn data_files(paths: &Paths, files: &SiteFiles, errors: &mut Vec<Error>) -> Vec<DataFile> {
+    let mut data = Vec::new();
+    for (_, source_path) in walk(&paths.data, paths, Skip::Hidden, errors) {
+        let display_path = display(&paths.root, &source_path);
+        match read_text(&source_path, &display_path) {
+            Ok(text) => {
+                let site_path = slash_path(&display_path);
+                data.push(DataFile { site_path, display_path, text: Some(text.into()) });
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    let disk_static = files.static_files.iter().filter_map(|file| match &file.source {
+        StaticSource::Disk(path) | StaticSource::Read { path, .. } => Some(path),
+        StaticSource::BuiltIn(_) => None,
+    });
+    let others = files.content_assets.iter().map(|asset| &asset.source_path).chain(disk_static);
+    for source_path in others {
+        let display_path = display(&paths.root, source_path);
+        let site_path = slash_path(&display_path);
+        if crate::parse::data::DataFormat::of_path(&site_path).is_none() || display_path.is_absolute() {
+            continue;
+        }
+        let text = read_text(source_path, &display_path).ok().map(Arc::from);
+        data.push(DataFile { site_path, display_path, text });
+    }
+    data.sort_by(|a, b| walk_order(&a.site_path, &b.site_path));
+    data.dedup_by(|later, earlier| later.site_path == earlier.site_path);
+    data
+}
+
 /// Brings `files` (this site's last load) up to date with `changed`, the paths a watcher
 /// saw change since, re-reading only those: with 10,000 posts a full load spends a tenth of a
 /// second on walking and stat'ing files that did not change.
 ///
 /// Only edits, additions and deletions of Markdown files under `content/` are applied here;
-/// `None` for anything else (a template, a static file, the config, a folder, an asset, a
-/// symbolic link, a file that cannot be read), which the caller answers with a full load.
+/// `None` for anything else (a template, a static file, a data file, the config, a folder,
+/// an asset, a symbolic link, a file that cannot be read), which the caller answers with a
+/// full load.
 pub fn reload(
     paths: &Paths,
     mut files: SiteFiles,
@@ -693,6 +746,7 @@ mod tests {
             content: root.join("content"),
             static_dir: root.join("static"),
             sass: root.join("sass"),
+            data: root.join("data"),
             templates: root.join("templates"),
             theme: None,
             output: root.join("public"),

@@ -348,9 +348,12 @@ impl Builder {
     ) -> Result<Output> {
         let started = Instant::now();
         let step = started;
-        let SiteFiles { content, content_assets, templates, static_files, sass } = files;
+        let SiteFiles { content, content_assets, templates, static_files, sass, data: data_files } = files;
         // Before parsing: a stylesheet that does not compile fails the run as early as it can.
         let stylesheets = self.compile_sass(sass)?;
+        // The files under `data/` are parsed every run, all of them, so that a broken one is
+        // an error even while no template reads it; they are few and small beside content.
+        let data = parse::data::data_folder(&data_files)?;
         // The files go to the parse memo. A watched builder holds the texts of its last load
         // (shared, not copied); in `Mode::Once` they are this run's alone, and the memo drops
         // each once parsed: at 100,000 posts they are 650 MB that rendering need not carry.
@@ -398,6 +401,8 @@ impl Builder {
             templates: &templates,
             static_outputs: static_outputs.clone(),
             fingerprints: &fingerprints,
+            data: &data,
+            data_files: &data_files,
             memos: &self.memos,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
@@ -543,7 +548,7 @@ impl<'a> Staged<'a> {
 fn check_output_location(project: &Project) -> Result<()> {
     let paths = &project.paths;
     let output = absolute(&paths.output);
-    let guarded = [&paths.root, &paths.content, &paths.templates, &paths.static_dir, &paths.sass];
+    let guarded = [&paths.root, &paths.content, &paths.templates, &paths.static_dir, &paths.sass, &paths.data];
     if guarded.iter().any(|dir| absolute(dir).starts_with(&output)) {
         return Err(Error::Write {
             path: paths.output.clone(),
@@ -1053,6 +1058,33 @@ mod tests {
         // showing a are given the same data: only a's own page is rendered again, and the
         // site feed's Atom and RSS files, which carry a's full content.
         assert_eq!(stats.rendered, 3, "{stats:?}");
+    }
+
+    #[test]
+    fn a_data_file_edit_rerenders_only_the_outputs_that_read_data() {
+        let site = TestSite::new();
+        site.write("templates/talks.html", "{% for t in data.talks %}<li>{{ t.title }}</li>{% endfor %}\n");
+        site.write(
+            "templates/books.html",
+            "{% for b in load_data(path=\"data/books.csv\") %}{{ b.title }}{% endfor %}\n",
+        );
+        site.write("content/talks.md", "---\ntitle: Talks\ntemplate: talks.html\n---\n");
+        site.write("content/books.md", "---\ntitle: Books\ntemplate: books.html\n---\n");
+        site.write("data/talks.yaml", "- title: One\n");
+        site.write("data/books.csv", "title\nDune\n");
+        let mut builder = Builder::new(Mode::Watch);
+        run_and_compare(&mut builder, &site, "first run");
+        site.write("data/talks.yaml", "- title: One\n- title: Two\n");
+        let stats = run_and_compare(&mut builder, &site, "talks edit");
+        // Only the talks page's template can read `data`; the books page reads one file.
+        assert_eq!((stats.parsed, stats.rendered), (0, 1), "{stats:?}");
+        site.write("data/books.csv", "title\nDune\nEmma\n");
+        let stats = run_and_compare(&mut builder, &site, "books edit");
+        // `data` holds every file under `data/`: both pages.
+        assert_eq!(stats.rendered, 2, "{stats:?}");
+        site.write("data/unread.json", "{}");
+        let stats = run_and_compare(&mut builder, &site, "a new data file");
+        assert_eq!(stats.rendered, 1, "{stats:?}");
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub struct Paths {
     pub content: PathBuf,
     /// `ROOT/static`.
     pub static_dir: PathBuf,
+    /// `ROOT/data`: the data files templates read as `data.NAME`.
+    pub data: PathBuf,
     /// `ROOT/templates`.
     pub templates: PathBuf,
     /// `ROOT/sass`: Sass and SCSS stylesheets compiled to CSS.
@@ -152,6 +154,7 @@ impl Project {
             content: root.join("content"),
             static_dir: root.join("static"),
             sass: root.join("sass"),
+            data: root.join(crate::load::DATA_FOLDER),
             templates: root.join("templates"),
             theme,
             output: overrides.output_dir.unwrap_or_else(|| root.join("public")),

@@ -151,7 +151,8 @@ impl SiteDir {
         let mut changed = Vec::new();
         for (path, bytes) in &files {
             if self.files.get(path) != Some(bytes) {
-                let copied = path.starts_with("static/") || path.ends_with(".txt");
+                let copied =
+                    path.starts_with("static/") || path.starts_with("data/") || path.ends_with(".txt");
                 write(&self.root().join(path), bytes, copied);
                 changed.push(path);
             }
@@ -375,6 +376,9 @@ struct Model {
     static_file: u8,
     /// A bundle in `blog/` with a file beside its page, and which bytes that file has.
     bundle: Option<u8>,
+    /// `data/talks.yaml` (read as `data.talks`), if present, and `data/books.csv` (read
+    /// with `load_data`): which rows each has.
+    data: (Option<u8>, u8),
 }
 
 impl Model {
@@ -401,6 +405,7 @@ impl Model {
             highlight: true,
             static_file: 0,
             bundle: Some(0),
+            data: (Some(0), 0),
         }
     }
 
@@ -434,6 +439,13 @@ impl Model {
             );
             put("content/blog/trip/notes.txt", format!("notes, version {variant}\n"));
         }
+        if let Some(talks) = self.data.0 {
+            put(
+                "data/talks.yaml",
+                format!("- title: Talk {talks}\n  year: {}\n", 2020 + u32::from(talks % 3)),
+            );
+        }
+        put("data/books.csv", format!("title,year\nBook {0},19{0}0\nOther,2001\n", self.data.1));
         put("static/site.css", format!("body {{ color: #{:03}; }}\n", 111 * u32::from(self.static_file)));
         put("content/_index.md", "---\ntitle: Home\n---\n".into());
         put("content/about.md", "---\ntitle: About me\n---\n\nHello.\n".into());
@@ -536,6 +548,7 @@ const SECTION_ALT: &str = r#"{{ section.title | lower }} {{ paginator.next | def
 {{ <plist pages={paginator.pages} /> }}
 "#;
 const PARTIAL: &str = r#"titles: {% for p in paginator.pages | sort(attribute="title") | reverse %}{{ p.title | lower }}, {% endfor %}{{ paginator.pages | length }}
+{% if data["talks"] is defined %}talks: {{ data["talks"] | length }} {{ data.talks[0].title }}{% endif %}
 "#;
 const COMPONENTS: &str = r#"{% component plist(pages) -%}
 <ul>{% for p in pages %}<li><a href="{{ p.permalink }}">{{ p.title }}</a> {{ p.reading_time | default(value="") }}</li>{% endfor %}</ul>
@@ -554,9 +567,11 @@ const PAGE_ALT: &str = r#"{% set me = page %}{{ me.title | upper }} {{ me.date }
 {{ me.content | safe }}
 {% if me.newer %}{{ <plist pages={[me.newer]} /> }}{% endif %}
 {% set tags = get_taxonomy(kind="tags") %}{% for t in tags.terms %}{% if t.name in me.tags %}{{ t.name }}:{{ t.count }} {% endif %}{% endfor %}
+{% set d = data %}{% for name, value in d %}{{ name }} {% endfor %}
 "#;
 const TERM: &str = r#"term: {{ term.name }} {{ term.count }} {{ paginator.current_index }}/{{ paginator.number_pagers }}
 {% for p in paginator.pages %}<li>{{ p.title }}|{{ p.url_path }}</li>{% endfor %}
+{% set books = load_data(path="data/books.csv") %}{% if term.count > 1 %}{{ books[0].title }}{% endif %}
 "#;
 const TERM_ALT: &str = r#"{{ term.name | upper }}: {% for p in paginator.pages | reverse %}{{ p.slug }} {% endfor %}
 "#;
@@ -668,6 +683,11 @@ enum Edit {
     Bundle {
         variant: Option<u8>,
     },
+    /// Adds, removes or rewrites `data/talks.yaml`, or rewrites `data/books.csv`.
+    Data {
+        talks: Option<u8>,
+        books: u8,
+    },
 }
 
 impl Edit {
@@ -730,6 +750,7 @@ impl Edit {
             Edit::Static { variant } => model.static_file = *variant,
             Edit::Highlight { on } => model.highlight = *on,
             Edit::Bundle { variant } => model.bundle = *variant,
+            Edit::Data { talks, books } => model.data = (*talks, *books),
         }
         None
     }
@@ -761,6 +782,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => (0u8..9).prop_map(|variant| Edit::Static { variant }),
         1 => any::<bool>().prop_map(|on| Edit::Highlight { on }),
         1 => proptest::option::of(0u8..9).prop_map(|variant| Edit::Bundle { variant }),
+        2 => (proptest::option::of(0u8..4), 0u8..3).prop_map(|(talks, books)| Edit::Data { talks, books }),
     ]
 }
 

@@ -232,6 +232,10 @@ fn inputs_hash(project: &Project, files: &SiteFiles) -> String {
         part(file.display_path.as_os_str().as_encoded_bytes());
         part(file.text.as_bytes());
     }
+    for file in &files.data {
+        part(file.site_path.as_bytes());
+        part(file.text.as_deref().unwrap_or("\0not text").as_bytes());
+    }
     for file in &files.static_files {
         part(file.relative_path.as_bytes());
         match &file.source {

@@ -304,7 +304,7 @@ fn json_error(file: &Path, text: &str, error: &serde_json::Error, first_line: us
     }
 }
 
-fn from_json(value: serde_json::Value) -> DataValue {
+pub(crate) fn from_json(value: serde_json::Value) -> DataValue {
     match value {
         serde_json::Value::Null => DataValue::Null,
         serde_json::Value::Bool(b) => DataValue::Bool(b),
@@ -373,7 +373,7 @@ fn yaml_hint(message: &str) -> String {
     }
 }
 
-fn from_yaml(value: serde_yaml::Value) -> DataValue {
+pub(crate) fn from_yaml(value: serde_yaml::Value) -> DataValue {
     match value {
         serde_yaml::Value::Null => DataValue::Null,
         serde_yaml::Value::Bool(b) => DataValue::Bool(b),
@@ -418,7 +418,7 @@ const MAX_BLOCK_BYTES: usize = 1024 * 1024;
 /// The deepest nesting of `[` and `{` in front matter, as serde_yaml allows in its values.
 /// Deep nesting took the YAML parser quadratic time (100,000 `[`: 32 s; 1 MB never ended), so
 /// it is refused before the parser sees it (issue 29).
-const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Refuses a block too large or nested too deep, with a scan that reads each byte once.
 fn check_bounds(file: &Path, text: &str, block: &str, first_line: usize, format: Format) -> Result<()> {
@@ -446,7 +446,7 @@ fn check_bounds(file: &Path, text: &str, block: &str, first_line: usize, format:
 /// The 1-based line and column in `block` of the first `[` or `{` nested deeper than
 /// `MAX_DEPTH`. Brackets in quoted strings and comments do not count; a YAML quote opens a
 /// string only where a value or key starts (`it's` is no quote).
-fn too_deep(block: &str, format: Format) -> Option<(usize, usize)> {
+pub(crate) fn too_deep(block: &str, format: Format) -> Option<(usize, usize)> {
     let bytes = block.as_bytes();
     let (mut depth, mut line, mut line_start) = (0usize, 1usize, 0usize);
     // The quote that ends the string being read, and whether it is tripled (TOML).

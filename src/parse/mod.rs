@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod autolinks;
 pub mod block_attributes;
+pub mod data;
 pub mod date;
 pub mod emoji;
 pub mod footnotes;

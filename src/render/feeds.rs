@@ -1,10 +1,12 @@
-//! Feeds: Atom (`atom.xml`) and RSS 2.0 (`rss.xml`) for the site, for sections with
-//! `generate_feeds: true`, and for the terms of taxonomies with `feed = true`.
+//! Feeds: Atom (`atom.xml`), RSS 2.0 (`rss.xml`) and JSON Feed 1.1 (`feed.json`), in the
+//! formats of `feed_formats` under the names of `feed_filenames`, for the site, for sections
+//! with `generate_feeds: true`, and for the terms of taxonomies with `feed = true`.
 //!
 //! Entries are the dated pages, newest first, at most `feed_limit` of them, with every
 //! relative URL in their HTML made absolute against the page's permalink. The XML is
-//! written here with `xml::escape` on everything that comes from the site. Templates play
-//! no part: a feed's shape is fixed by its format.
+//! written here with `xml::escape` on everything that comes from the site, the JSON with
+//! serde_json. Templates play no part: a feed's shape is fixed by its format (a template
+//! under `templates/outputs/` can replace a feed's file).
 //!
 //! Writing is two pure steps, each called through the run's memos: each entry once per
 //! format ([`write_entry`] of an [`Entry`]), then each feed's files from its settings and its
@@ -14,7 +16,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::config::FeedContent;
+use crate::config::{Config, FeedContent, FeedFormat};
 use rayon::prelude::*;
 
 use crate::incremental::{Memos, Same};
@@ -31,7 +33,7 @@ use crate::site::{url, PageId, Site};
 /// don't change from one build to the next.
 const EPOCH: &str = "1970-01-01T00:00:00Z";
 
-/// One feed, in both formats.
+/// One feed, in every format of `feed_formats`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Feed {
     /// The URL path of the page the feed follows (`/`, `/blog/`, `/tags/rust/`); the feed
@@ -45,37 +47,16 @@ pub struct Feed {
     pub pages: Vec<PageId>,
 }
 
-/// The formats every feed is written in, one file each.
-pub const FORMATS: [Format; 2] = [Format::Atom, Format::Rss];
-
-/// A feed format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// Atom 1.0, `atom.xml`.
-    Atom,
-    /// RSS 2.0, `rss.xml`.
-    Rss,
-}
-
-impl Format {
-    /// The name of the format's file in the feed's folder.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Format::Atom => "atom.xml",
-            Format::Rss => "rss.xml",
-        }
-    }
-
-    /// The output path of the format's file for the feed at `url_path`: `blog/atom.xml`.
-    pub fn output_path(self, url_path: &str) -> String {
-        format!("{}{}", url_path.trim_start_matches('/'), self.file_name())
-    }
+/// The output path of the file named `file_name` of the feed at `url_path`: `blog/atom.xml`.
+fn output_path(url_path: &str, file_name: &str) -> String {
+    format!("{}{file_name}", url_path.trim_start_matches('/'))
 }
 
 impl Feed {
-    /// The output paths of its files, one per format: `blog/atom.xml`, `blog/rss.xml`.
-    pub fn output_paths(&self) -> impl Iterator<Item = String> + '_ {
-        FORMATS.iter().map(|format| format.output_path(&self.url_path))
+    /// The output paths of its files, one per format of `config`: `blog/atom.xml`, ...
+    pub fn output_paths<'a>(&'a self, config: &'a Config) -> impl Iterator<Item = String> + 'a {
+        let names = &config.feed_filenames;
+        config.feed_formats.iter().map(move |&format| output_path(&self.url_path, names.of(format)))
     }
 }
 
@@ -130,9 +111,10 @@ pub fn render(
     let mut held: Vec<PageId> = feeds.iter().flat_map(|feed| feed.pages.iter().copied()).collect();
     held.sort_unstable();
     held.dedup();
+    let formats = Formats::of(&site.config);
     let write_entry = memos.digested_function(write_entry);
     let written: Vec<Arc<WrittenEntry>> =
-        held.par_iter().map(|&id| write_entry.call(&Entry::of(site, bodies, id))).collect();
+        held.par_iter().map(|&id| write_entry.call(&Entry::of(site, bodies, id, formats))).collect();
     let mut entries: Vec<Option<Arc<WrittenEntry>>> = vec![None; site.pages.len()];
     for (id, entry) in held.into_iter().zip(written) {
         entries[id] = Some(entry);
@@ -141,8 +123,25 @@ pub fn render(
     let written: Vec<Arc<[RenderedFile]>> =
         feeds.par_iter().map(|feed| write_files.call(FeedSource::new(site, feed, &entries))).collect();
     let files: Vec<RenderedFile> = written.iter().flat_map(|files| files.iter().cloned()).collect();
-    let rendered = write_files.computed() * FORMATS.len();
-    (files, RenderStats { rendered, reused: feeds.len() * FORMATS.len() - rendered })
+    let per_feed = site.config.feed_formats.len();
+    let rendered = write_files.computed() * per_feed;
+    (files, RenderStats { rendered, reused: feeds.len() * per_feed - rendered })
+}
+
+/// Which formats an entry is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Formats {
+    atom: bool,
+    rss: bool,
+    json: bool,
+}
+
+impl Formats {
+    /// The formats of `feed_formats`.
+    fn of(config: &Config) -> Formats {
+        let has = |format| config.feed_formats.contains(&format);
+        Formats { atom: has(FeedFormat::Atom), rss: has(FeedFormat::Rss), json: has(FeedFormat::Json) }
+    }
 }
 
 /// What a feed's files are written from: its own text, the site's settings it reads, and
@@ -156,6 +155,8 @@ pub struct FeedSource {
     language: String,
     /// The site's `author`, or the feed's title when it has none.
     author: String,
+    /// Each format written, with its file name, in the order of `feed_formats`.
+    formats: Vec<(FeedFormat, String)>,
     entries: Vec<Same<WrittenEntry>>,
 }
 
@@ -172,28 +173,39 @@ impl FeedSource {
             base_url: config.base_url.clone(),
             language: config.language.clone(),
             author: if config.author.is_empty() { feed.title.clone() } else { config.author.clone() },
+            formats: config
+                .feed_formats
+                .iter()
+                .map(|&format| (format, config.feed_filenames.of(format).to_string()))
+                .collect(),
             entries: feed.pages.iter().map(|&id| entry(id)).collect(),
         }
     }
 }
 
-/// The feed's files, one per format (see [`FORMATS`]).
+/// The feed's files, one per format of `feed_formats`.
 pub fn files(source: &FeedSource) -> Arc<[RenderedFile]> {
-    let file = |&format: &Format| {
+    let file = |(format, file_name): &(FeedFormat, String)| {
         let text = match format {
-            Format::Atom => source.atom(),
-            Format::Rss => source.rss(),
+            FeedFormat::Atom => source.atom(),
+            FeedFormat::Rss => source.rss(),
+            FeedFormat::Json => source.json(),
         };
-        RenderedFile { output_path: format.output_path(&source.url_path), contents: text.into_bytes().into() }
+        RenderedFile {
+            output_path: output_path(&source.url_path, file_name),
+            contents: text.into_bytes().into(),
+        }
     };
-    FORMATS.iter().map(file).collect()
+    source.formats.iter().map(file).collect()
 }
 
-/// One entry as written into each format.
+/// One entry as written into each format (empty for a format the site does not write).
 #[derive(Debug)]
 pub struct WrittenEntry {
     atom: String,
     rss: String,
+    /// A JSON Feed item: one JSON object.
+    json: String,
     /// The entry's `updated` (its date, or its later update), which the feed's own reads.
     updated: PageDate,
 }
@@ -203,9 +215,11 @@ pub struct WrittenEntry {
 pub fn write_entry(entry: &Entry<'_>) -> Arc<WrittenEntry> {
     let absolute = |html: &str| absolutize(html, &entry.permalink).into_owned();
     let html = Html { summary: entry.summary.map(absolute), content: entry.content.map(absolute) };
+    let formats = entry.formats;
     Arc::new(WrittenEntry {
-        atom: atom_entry(entry, &html),
-        rss: rss_item(entry, &html),
+        atom: if formats.atom { atom_entry(entry, &html) } else { String::new() },
+        rss: if formats.rss { rss_item(entry, &html) } else { String::new() },
+        json: if formats.json { json_item(entry, &html) } else { String::new() },
         updated: entry.updated,
     })
 }
@@ -253,11 +267,13 @@ pub struct Entry<'a> {
     summary: Option<&'a str>,
     /// The full HTML, when the feed carries full content.
     content: Option<&'a str>,
+    /// The formats it is written in.
+    formats: Formats,
 }
 
 impl<'a> Entry<'a> {
     /// The entry of page `id`, a dated page, showing its `bodies`.
-    pub fn of(site: &'a Site, bodies: &'a Bodies, id: PageId) -> Entry<'a> {
+    pub fn of(site: &'a Site, bodies: &'a Bodies, id: PageId, formats: Formats) -> Entry<'a> {
         let page = &site.pages[id];
         let body = &bodies.pages[id];
         let published = page.date.expect("feeds hold dated pages only");
@@ -274,6 +290,7 @@ impl<'a> Entry<'a> {
                 FeedContent::Full => Some(&body.content),
                 FeedContent::Summary => None,
             },
+            formats,
         }
     }
 }
@@ -317,6 +334,56 @@ fn atom_entry(entry: &Entry<'_>, html: &Html) -> String {
     out
 }
 
+/// A JSON Feed 1.1 item (<https://www.jsonfeed.org/version/1.1/>): `id` and `url` the
+/// permalink, `content_html` the content (or the summary, in a summary feed).
+fn json_item(entry: &Entry<'_>, html: &Html) -> String {
+    let item = JsonItem {
+        id: &entry.permalink,
+        url: &entry.permalink,
+        title: entry.title,
+        content_html: html.content.as_ref().or(html.summary.as_ref()).map_or("", String::as_str),
+        date_published: entry.published.to_rfc3339(),
+        date_modified: entry.updated.to_rfc3339(),
+        authors: entry.authors.iter().map(|name| JsonAuthor { name }).collect(),
+        tags: &entry.categories,
+    };
+    serde_json::to_string(&item).expect("strings are written as JSON")
+}
+
+/// A JSON Feed item, its fields in the spec's order.
+#[derive(serde::Serialize)]
+struct JsonItem<'a> {
+    id: &'a str,
+    url: &'a str,
+    title: &'a str,
+    content_html: &'a str,
+    date_published: String,
+    date_modified: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<JsonAuthor<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'a [&'a str],
+}
+
+/// A JSON Feed author: `{ "name": … }`.
+#[derive(serde::Serialize)]
+struct JsonAuthor<'a> {
+    name: &'a str,
+}
+
+/// The top of a JSON Feed, before its items.
+#[derive(serde::Serialize)]
+struct JsonHead<'a> {
+    version: &'static str,
+    title: &'a str,
+    home_page_url: String,
+    feed_url: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    language: &'a str,
+    authors: [JsonAuthor<'a>; 1],
+}
+
 fn rss_item(entry: &Entry<'_>, html: &Html) -> String {
     let mut out = String::with_capacity(1024 + html.content.as_ref().map_or(0, String::len) * 11 / 10);
     out.push_str("    <item>\n");
@@ -342,6 +409,38 @@ impl FeedSource {
         url::permalink(&self.base_url, &format!("{}{file}", self.url_path))
     }
 
+    /// The file name of `format`, one of the feed's formats.
+    fn file_name(&self, format: FeedFormat) -> &str {
+        let written = self.formats.iter().find(|(f, _)| *f == format);
+        written.map(|(_, name)| name.as_str()).expect("a feed is written only in its formats")
+    }
+
+    /// The feed as JSON Feed 1.1, its items one a line.
+    fn json(&self) -> String {
+        let head = JsonHead {
+            version: "https://jsonfeed.org/version/1.1",
+            title: &self.title,
+            home_page_url: self.permalink(""),
+            feed_url: self.permalink(self.file_name(FeedFormat::Json)),
+            description: &self.description,
+            language: &self.language,
+            authors: [JsonAuthor { name: &self.author }],
+        };
+        let head = serde_json::to_string(&head).expect("strings are written as JSON");
+        let mut out = String::with_capacity(
+            head.len() + 16 + self.entries.iter().map(|e| e.json.len() + 2).sum::<usize>(),
+        );
+        // The head without its closing brace, then the items.
+        out.push_str(&head[..head.len() - 1]);
+        out.push_str(",\"items\":[");
+        for (index, entry) in self.entries.iter().enumerate() {
+            out.push_str(if index == 0 { "\n" } else { ",\n" });
+            out.push_str(&entry.json);
+        }
+        out.push_str("\n]}\n");
+        out
+    }
+
     fn updated(&self) -> Option<PageDate> {
         self.entries.iter().map(|e| e.updated).max()
     }
@@ -358,7 +457,7 @@ impl FeedSource {
         if !self.description.is_empty() {
             element(&mut out, 2, "subtitle", &self.description);
         }
-        let self_link = self.permalink(Format::Atom.file_name());
+        let self_link = self.permalink(self.file_name(FeedFormat::Atom));
         let _ = writeln!(
             out,
             "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
@@ -404,7 +503,7 @@ impl FeedSource {
         let _ = writeln!(
             out,
             "    <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
-            escape(&self.permalink(Format::Rss.file_name()))
+            escape(&self.permalink(self.file_name(FeedFormat::Rss)))
         );
         for entry in &self.entries {
             out.push_str(&entry.rss);

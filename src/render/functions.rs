@@ -1,17 +1,22 @@
-//! Template functions (`get_url`, `get_hash`, `get_page`, `get_section`, `get_taxonomy`, `get_archive`) and filters
-//! (`date`, `truncate_words`, `slugify`, `markdown`).
+//! Template functions (`get_url`, `get_hash`, `get_page`, `get_section`, `get_taxonomy`,
+//! `get_archive`, `load_data`) and filters (`date`, `truncate_words`, `slugify`, `markdown`, `json_encode`,
+//! `jsonify`).
 //!
-//! Functions read a `Lookup` built once from the views; they never touch the disk. Each call
+//! Functions read a `Lookup` built once from the views and the data files `load` read; they
+//! never touch the disk. Each call
 //! is recorded as a `Query` of the running render (`queries`), so that what the render was
 //! made from includes the answer.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 use crate::config::{Config, MarkdownConfig};
+use crate::data_value::DataTable;
 use crate::incremental::ValueHashes;
+use crate::load::DataFile;
+use crate::parse::data::{self, DataFormat};
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
 use crate::render::fingerprint::{Fingerprints, ShaType};
@@ -37,6 +42,110 @@ pub struct Lookup {
     /// The key of each text in config.toml's `[extra]` (`extra.menu[1].url`), the first
     /// where a text is written twice: a `get_url` of one names where it comes from.
     config_keys: ByName<String>,
+    /// `data` and the files `load_data` reads.
+    data: SiteData,
+}
+
+/// What `load_data` gives for a file and format: its value with its hash, or the message.
+type Loaded = Result<(Value, u64), String>;
+
+/// The data templates can read: `data` (the files under `data/`, parsed by the pipeline) and
+/// the files `load_data` reads, parsed the first time a render asks for one.
+pub struct SiteData {
+    /// `data`, with its hash.
+    folder: (Value, u64),
+    /// Every data file `load` read, by its path from the site root.
+    files: ByName<DataFile>,
+    /// This run's parses of files by `load_data`, by site path and format.
+    parsed: Mutex<HashMap<(String, DataFormat), Loaded>>,
+}
+
+impl Default for SiteData {
+    /// No data: what shortcodes are given.
+    fn default() -> SiteData {
+        SiteData::new(&DataTable::new(), &[])
+    }
+}
+
+impl SiteData {
+    /// The data of a site: `folder`, the parsed files under `data/`, and every data file.
+    pub fn new(folder: &DataTable, files: &[DataFile]) -> SiteData {
+        let value = Value::from_serializable(folder);
+        let hash = ValueHashes::default().hash(&value);
+        let files = files.iter().map(|file| (file.site_path.clone(), file.clone())).collect();
+        SiteData { folder: (value, hash), files, parsed: Mutex::default() }
+    }
+
+    /// What `load_data(path=…, format=…)` gives: the file's value with its hash.
+    fn load(&self, path: &str, format: Option<&str>) -> Loaded {
+        let site_path = site_path(path)?;
+        let file = self.files.get(&site_path).ok_or_else(|| {
+            format!(
+                "`load_data`: no data file at `{path}`: it reads the files under `data/`, and the \
+                 JSON, YAML, TOML and CSV files under `content/` and `static/`"
+            )
+        })?;
+        let format = match format {
+            Some(name) => DataFormat::from_name(name)
+                .ok_or_else(|| format!("`load_data`: unknown format `{name}`: use {}", data::FORMAT_NAMES))?,
+            None => DataFormat::of_path(&site_path).ok_or_else(|| {
+                format!(
+                    "`load_data`: cannot tell the format of `{path}` from its name: add `format=…` ({})",
+                    data::FORMAT_NAMES
+                )
+            })?,
+        };
+        let key = (site_path, format);
+        if let Some(parsed) = self.parsed.lock().expect("no parse panics while holding the lock").get(&key) {
+            return parsed.clone();
+        }
+        let parsed = match file.text.as_deref() {
+            None => Err(format!("`load_data`: `{}` is not UTF-8 text", file.display_path.display())),
+            Some(text) => match data::parse(&file.display_path, text, format) {
+                Ok(value) => {
+                    let value = Value::from_serializable(&value);
+                    let hash = ValueHashes::default().hash(&value);
+                    Ok((value, hash))
+                }
+                Err(error) => Err(error.report()),
+            },
+        };
+        self.parsed.lock().expect("no parse panics while holding the lock").insert(key, parsed.clone());
+        parsed
+    }
+}
+
+/// The path from the site root that `load_data`'s `path` names (`@/` for `content/`), or why
+/// it names none: a URL, an absolute path, or one whose `..` leave the site.
+fn site_path(path: &str) -> Result<String, String> {
+    if path.contains("://") {
+        return Err(format!("`load_data`: `{path}` is a URL: only files inside the site are read"));
+    }
+    let outside = || {
+        format!(
+            "`load_data`: `{path}` is outside the site: paths are relative to the site's folder \
+             (`data/talks.yaml`), and files outside it are never read"
+        )
+    };
+    let (base, relative) = match path.strip_prefix("@/") {
+        Some(rest) => (vec!["content"], rest),
+        None => (Vec::new(), path),
+    };
+    let windows_drive = relative.len() > 1 && relative.as_bytes()[1] == b':';
+    if relative.starts_with(['/', '\\']) || windows_drive {
+        return Err(outside());
+    }
+    let mut parts = base;
+    for part in relative.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop().ok_or_else(outside)?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Ok(parts.join("/"))
 }
 
 /// The paths a [`Lookup`] answers from: page and section ids and URLs by content path, and
@@ -110,10 +219,16 @@ fn by_content_path<'a>(list: impl Iterator<Item = (&'a str, &'a str)>) -> ByName
 
 impl Lookup {
     /// Answers from `index` and the `views` of `site`.
-    pub fn new(site: &Site, views: Arc<Views>, index: Arc<LookupIndex>) -> Lookup {
+    pub fn new(site: &Site, views: Arc<Views>, index: Arc<LookupIndex>, data: SiteData) -> Lookup {
         let taxonomies = site.taxonomies.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
         let archives = site.sections.iter().enumerate().map(|(i, s)| (s.content_path.clone(), i)).collect();
-        Lookup { views: Some(views), taxonomies, archives, ..Lookup::for_shortcodes(&site.config, index) }
+        Lookup {
+            views: Some(views),
+            taxonomies,
+            archives,
+            data,
+            ..Lookup::for_shortcodes(&site.config, index)
+        }
     }
 
     /// Answers from `index` alone, for shortcodes: they are expanded before the views exist,
@@ -130,6 +245,7 @@ impl Lookup {
             taxonomies: ByName::default(),
             archives: ByName::default(),
             config_keys,
+            data: SiteData::default(),
         }
     }
 
@@ -167,7 +283,7 @@ impl Lookup {
             _ => {}
         }
         let Some(views) = &self.views else {
-            return Err("shortcodes can use `get_url` and `get_hash`, not `get_page`, `get_section`, `get_archive` or `get_taxonomy`".into());
+            return Err("shortcodes can use `get_url` and `get_hash`, not `get_page`, `get_section`, `get_archive`, `get_taxonomy` or `load_data`".into());
         };
         let owned = |hashed: Hashed<'_>| (hashed.value.clone(), hashed.hash);
         match query {
@@ -195,6 +311,8 @@ impl Lookup {
                 .get(kind)
                 .map(|&index| owned(views.taxonomy(index)))
                 .ok_or_else(|| format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml")),
+            Query::Data => Ok(self.data.folder.clone()),
+            Query::LoadData(path, format) => self.data.load(path, format.as_deref()),
         }
     }
 
@@ -330,7 +448,20 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
         l.answer(&query).map_err(tera::Error::message)
     });
 
+    let l = Arc::clone(&lookup);
+    tera.register_function("load_data", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let path = kwargs.must_get::<&str>("path")?.to_string();
+        let format = kwargs.get::<&str>("format")?.map(str::to_string);
+        let query = Query::LoadData(path, format);
+        queries::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
+    });
+
     tera.register_filter("date", date_filter);
+    tera.register_filter("json_encode", json_encode_filter);
+    tera.register_filter("jsonify", |value: &Value, kwargs: Kwargs, state: &State| -> TeraResult<Value> {
+        Ok(Value::safe_string(&script_safe(&json_encode_filter(value, kwargs, state)?)))
+    });
     tera.register_filter("truncate_words", truncate_words_filter);
     tera.register_filter("slugify", |text: &str, _: Kwargs, _: &State| url::slugify(text));
     tera.register_filter("markdown", move |text: &str, _: Kwargs, _: &State| -> TeraResult<Value> {
@@ -344,6 +475,32 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
             .map_err(|error| tera::Error::message(error.report()))?;
         Ok(Value::safe_string(&markdown::fill_links(&rendered.html, &rendered.links_as_written())))
     });
+}
+
+/// `json_encode`: the value as JSON text (`pretty=true` indents it). In an HTML template the
+/// text is escaped like any other; `jsonify` is for inside `<script>`.
+fn json_encode_filter(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let pretty = kwargs.get::<bool>("pretty")?.unwrap_or(false);
+    let encoded = if pretty { serde_json::to_string_pretty(value) } else { serde_json::to_string(value) };
+    encoded.map_err(|error| tera::Error::message(format!("`json_encode`: {error}")))
+}
+
+/// JSON text made safe to place in an HTML `<script>` element unescaped: `<`, `>` and `&`
+/// (so no `</script>` or `<!--` can end or change the element) and the line separators
+/// JavaScript once refused in strings, as `\u` escapes. Outside strings JSON has none of them.
+fn script_safe(json: &str) -> String {
+    let mut safe = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => safe.push_str("\\u003c"),
+            '>' => safe.push_str("\\u003e"),
+            '&' => safe.push_str("\\u0026"),
+            '\u{2028}' => safe.push_str("\\u2028"),
+            '\u{2029}' => safe.push_str("\\u2029"),
+            c => safe.push(c),
+        }
+    }
+    safe
 }
 
 fn date_filter(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
@@ -363,4 +520,30 @@ fn truncate_words_filter(text: &str, kwargs: Kwargs, _: &State) -> TeraResult<St
         return Ok(words.join(" "));
     }
     Ok(format!("{}{end}", words[..count].join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_data_paths_stay_inside_the_site() {
+        assert_eq!(site_path("data/talks.yaml").unwrap(), "data/talks.yaml");
+        assert_eq!(site_path("./data/../static/a.json").unwrap(), "static/a.json");
+        assert_eq!(site_path("@/blog/stops.csv").unwrap(), "content/blog/stops.csv");
+        for outside in
+            ["../secret.json", "data/../../x", "/etc/hosts", "C:/x.json", "@/../../x", "https://a.b/c"]
+        {
+            assert!(site_path(outside).is_err(), "{outside}");
+        }
+    }
+
+    #[test]
+    fn script_safe_json_cannot_end_a_script_element() {
+        let json = serde_json::to_string("</script><!-- & \u{2028}").unwrap();
+        let safe = script_safe(&json);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'), "{safe}");
+        let back: String = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, "</script><!-- & \u{2028}");
+    }
 }

@@ -10,7 +10,7 @@
 //! templates made still gets the same answer. This module keeps nothing between runs and
 //! does not decide what to render.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -126,6 +126,8 @@ pub(crate) struct RenderEnvironment<'a> {
     base_url: &'a str,
     /// The digest of every template's name and text and of the config.
     digest: u128,
+    /// The templates whose renders can read `data` (see [`data_readers`]).
+    data_readers: HashSet<String>,
 }
 
 impl<'a> RenderEnvironment<'a> {
@@ -143,8 +145,34 @@ impl<'a> RenderEnvironment<'a> {
         "template set".hash(&mut digest);
         templates.digest().hash(&mut digest);
         config.hash(&mut digest);
-        RenderEnvironment { tera, lookup, template_paths, base_url, digest: digest.finish_128() }
+        // Later templates (the site's) override earlier ones (the theme's) of the same name.
+        let by_name: BTreeMap<&str, &str> =
+            templates.iter().map(|template| (template.name.as_str(), template.text.as_str())).collect();
+        let data_readers = data_readers(tera, &by_name);
+        RenderEnvironment {
+            tera,
+            lookup,
+            template_paths,
+            base_url,
+            digest: digest.finish_128(),
+            data_readers,
+        }
     }
+}
+
+/// The templates whose renders can read the variable `data`: those in which Tera finds it
+/// among the variables of the template, its parents and includes; every template when one
+/// dumps the whole context (`__tera_context`) or a component may take `data` from its caller.
+/// A render of any other template is not given `data`, so it cannot read it: its output
+/// does not depend on the data files (and a data file's edit does not render it again).
+fn data_readers(tera: &Tera, templates: &BTreeMap<&str, &str>) -> HashSet<String> {
+    let everything = templates
+        .values()
+        .any(|text| text.contains("__tera_context") || (text.contains("component") && text.contains("data")));
+    let reads = |name: &str| {
+        everything || tera.get_template_variables(name).map_or(true, |variables| variables.contains("data"))
+    };
+    templates.keys().filter(|name| reads(name)).map(|name| name.to_string()).collect()
 }
 
 impl Environment<Query> for RenderEnvironment<'_> {
@@ -163,9 +191,10 @@ pub(crate) fn render_output(
     argument: &RenderArgument<'_>,
     environment: &RenderEnvironment<'_>,
 ) -> (Result<Arc<[u8]>>, Vec<Query>) {
-    let context = context(argument, environment.base_url);
-    let (html, queries) =
-        queries::recording(|| render_named(environment, argument.template, &context, argument.source));
+    let (html, queries) = queries::recording(|| {
+        let context = context(argument, environment);
+        render_named(environment, argument.template, &context, argument.source)
+    });
     (html.map(|html| html.into_bytes().into()), queries)
 }
 
@@ -177,12 +206,19 @@ pub(crate) fn render_plain(
 ) -> Result<String> {
     let argument =
         RenderArgument { template, url_path, source: Path::new(url_path), context: Context::Plain };
-    render_named(environment, template, &context(&argument, environment.base_url), argument.source)
+    render_named(environment, template, &context(&argument, environment), argument.source)
 }
 
-/// The context `argument` stands for.
-fn context(argument: &RenderArgument<'_>, base_url: &str) -> RenderContext {
+/// The context `argument` stands for in `environment`, with `data` if its template can read it
+/// (which is then a query of the render).
+fn context(argument: &RenderArgument<'_>, environment: &RenderEnvironment<'_>) -> RenderContext {
+    let base_url = environment.base_url;
     let mut context = RenderContext::new();
+    if environment.data_readers.contains(argument.template) {
+        queries::record(Query::Data);
+        let data = environment.lookup.answer(&Query::Data).expect("`data` is answered for every render");
+        context.insert_value("data", data);
+    }
     context.insert_value("current_path", Value::from(argument.url_path));
     context.insert_value("current_url", Value::from(url::permalink(base_url, argument.url_path)));
     let view = |view: &Hashed<'_>| view.value.clone();

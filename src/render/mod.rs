@@ -35,15 +35,15 @@ use rayon::prelude::*;
 use tera::{Tera, Value};
 
 use crate::config::Config;
+use crate::data_value::DataTable;
 use crate::error::{Error, Result};
 use crate::html;
 use crate::incremental::{Digested, DigestedFunction, Memos, RecordedFunction, Reuse};
-use crate::load::TemplateFile;
+use crate::load::{DataFile, TemplateFile};
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
 use bodies::Bodies;
-use feeds::Feed;
-use functions::{IndexSource, Lookup, LookupIndex};
+use functions::{IndexSource, Lookup, LookupIndex, SiteData};
 pub use memo::RenderStats;
 use memo::{Context, Paginator, RenderArgument, RenderEnvironment};
 use plan::{Plan, PlanInput, Source};
@@ -79,6 +79,10 @@ pub struct RenderInput<'a> {
     /// The hashes of the static files whose bytes are known, for `get_url(cachebust=true)`
     /// and `get_hash`.
     pub fingerprints: &'a fingerprint::Fingerprints,
+    /// `data`: the files under `data/`, parsed.
+    pub data: &'a DataTable,
+    /// Every data file, for `load_data`.
+    pub data_files: &'a [DataFile],
     /// The memos the render's pure functions are called through: a templated output whose
     /// inputs are those of an output of the last run is that output.
     pub memos: &'a Memos,
@@ -96,7 +100,7 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, fingerprints, memos, settle } = input;
+    let RenderInput { site, templates, static_outputs, fingerprints, data, data_files, memos, settle } = input;
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
@@ -111,25 +115,42 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .map(String::as_str)
         .chain(site.assets.iter().map(|a| a.output_path.as_str()))
         .collect();
-    let plan = Plan::new(PlanInput { site, templates: &template_names, copied: &copied })?;
+    // Each name's last template: the site's over the theme's.
+    let mut output_templates: BTreeMap<&str, &Path> = BTreeMap::new();
+    for template in templates.iter().filter(|t| t.name.starts_with(plan::OUTPUTS_FOLDER)) {
+        output_templates.insert(&template.name, &template.display_path);
+    }
+    let plan = Plan::new(PlanInput {
+        site,
+        templates: &template_names,
+        copied: &copied,
+        output_templates: output_templates.into_iter().collect(),
+    })?;
     for warning in &plan.warnings {
         log::warn!("{warning}");
     }
     let feeds = feeds::feeds(site);
+    // A template output replaces the built-in feed file of its path.
+    let replaced: HashSet<&str> = plan.outputs.iter().map(|o| o.output_path()).collect();
     // Every output besides pages and pagers, for `get_url`.
-    let feed_paths: Vec<String> = feeds.iter().flat_map(Feed::output_paths).collect();
+    let feed_paths: Vec<String> = feeds
+        .iter()
+        .flat_map(|feed| feed.output_paths(&site.config))
+        .filter(|path| !replaced.contains(path.as_str()))
+        .collect();
     let other_outputs: Vec<&str> = static_outputs
         .iter()
         .map(String::as_str)
         .chain(plan.html_url_paths(site).map(|(url_path, _)| url_path.trim_start_matches('/')))
         .chain(feed_paths.iter().map(String::as_str))
-        .chain(["sitemap.xml", "robots.txt", "404.html"])
+        .chain(plan.outputs.iter().map(|o| o.output_path()))
+        .chain([plan::SITEMAP, plan::ROBOTS_TEMPLATE, plan::NOT_FOUND_TEMPLATE])
         .collect();
     lap("planned");
     let views = Arc::new(Views::build(site, &bodies, memos));
     lap("built views");
     let index = memos.call_digested(&IndexSource::of(site, &other_outputs, fingerprints), LookupIndex::new);
-    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index));
+    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index, SiteData::new(data, data_files)));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &site.config, &views.config, Arc::clone(&lookup))?;
     check_templates_exist(site, &tera)?;
@@ -188,14 +209,16 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered jobs");
     // Feeds are built without templates, from the model.
     let (feed_files, feed_stats) = feeds::render(site, &bodies, &feeds, memos);
-    files.extend(feed_files);
+    files.extend(feed_files.into_iter().filter(|file| !replaced.contains(file.output_path.as_str())));
     stats.rendered += feed_stats.rendered;
     stats.reused += feed_stats.reused;
     lap("rendered feeds");
     // Written again only when its entries changed (writing 14,000 URLs and dates each serve
     // run cost more than telling).
-    let sitemap = sitemap::files(&sitemap::SitemapSource::of(site, &plan), memos);
-    files.extend(sitemap.iter().cloned());
+    if plan.sitemap {
+        let sitemap = sitemap::files(&sitemap::SitemapSource::of(site, &plan), memos);
+        files.extend(sitemap.iter().cloned());
+    }
     lap("rendered the sitemap");
     drop(renderer);
     drop_in_background((views, lookup, tera, bodies));
@@ -230,10 +253,19 @@ enum Origin {
 /// One output to render.
 enum Job<'a> {
     Page(usize),
-    Pager { section: usize, pager: usize },
+    Pager {
+        section: usize,
+        pager: usize,
+    },
     TaxonomyList(usize),
-    TermPager { taxonomy: usize, term: usize, pager: usize },
+    TermPager {
+        taxonomy: usize,
+        term: usize,
+        pager: usize,
+    },
     Archive(&'a str),
+    /// A template under `templates/outputs/`.
+    Output(&'a plan::TemplateOutput),
     Redirect(&'a Redirect),
     NotFound(Source),
     Robots(Source),
@@ -256,7 +288,8 @@ fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
         });
         std::iter::once(Job::TaxonomyList(taxonomy)).chain(terms)
     });
-    let archive = plan.archive.as_deref().map(Job::Archive);
+    let archive =
+        plan.archive.as_deref().map(Job::Archive).into_iter().chain(plan.outputs.iter().map(Job::Output));
     let redirects = site.redirects.iter().chain(&plan.redirects).map(Job::Redirect);
     let special = plan.not_found.map(Job::NotFound).into_iter().chain(plan.robots.map(Job::Robots));
     pages.chain(pagers).chain(taxonomy_pages).chain(archive).chain(redirects).chain(special).collect()
@@ -394,6 +427,11 @@ fn template_hint(detail: &str) -> Option<String> {
     if detail.contains("get_url") && detail.contains("in config.toml)") {
         Some(
             "fix that value in config.toml: a page's or section's URL (`/blog/`), or a file in `static/`"
+                .into(),
+        )
+    } else if detail.contains("`load_data`") {
+        Some(
+            "`load_data(path=…)` reads a file inside the site, by its path from the site's folder: `data/books.csv`, `static/api.json`, or `@/blog/table.csv` for `content/`"
                 .into(),
         )
     } else if detail.contains("get_url") {
@@ -536,6 +574,9 @@ where
             Job::Archive(url_path) => {
                 let context = Context::Archive { archive: self.views.archive() };
                 templated(plan::ARCHIVE_TEMPLATE, url_path, Path::new(url_path), context)
+            }
+            Job::Output(output) => {
+                templated(&output.template, &output.url_path, &output.source, Context::Plain)
             }
             Job::Redirect(redirect) => Ok(Produced { file: self.redirect(redirect), origin: Origin::Built }),
             Job::NotFound(source) => {

@@ -8,9 +8,12 @@
 //! taxonomy no page uses gets no pages at all.
 //! The archive is rendered when `archive.html` exists and `archive_path` is not `false`.
 //! `404.html` and `robots.txt` come from a template when there is one, else a built-in
-//! version; a static file of that name wins over both. This module renders nothing.
+//! version; a static file of that name wins over both. Each template under
+//! `templates/outputs/` writes one file at its own path (`outputs/search.json` writes
+//! `search.json`), in place of a built-in file of that path (`sitemap.xml`, a feed).
+//! This module renders nothing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -23,6 +26,10 @@ pub const ARCHIVE_TEMPLATE: &str = "archive.html";
 pub const NOT_FOUND_TEMPLATE: &str = "404.html";
 /// The name of the robots template.
 pub const ROBOTS_TEMPLATE: &str = "robots.txt";
+/// The folder, among the templates, of templates that each write the file of their name.
+pub const OUTPUTS_FOLDER: &str = "outputs/";
+/// The output path of the built-in sitemap.
+pub const SITEMAP: &str = "sitemap.xml";
 
 /// The generated outputs of a build.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +45,10 @@ pub struct Plan {
     pub robots: Option<Source>,
     /// `/tags/rust/page/1/` → `/tags/rust/`, for the terms with more than one pager.
     pub redirects: Vec<Redirect>,
+    /// The files templates under `templates/outputs/` write, one each, sorted by path.
+    pub outputs: Vec<TemplateOutput>,
+    /// Whether the built-in `sitemap.xml` is written (no template output replaces it).
+    pub sitemap: bool,
     /// Things to tell the user that don't stop the build.
     pub warnings: Vec<String>,
 }
@@ -49,6 +60,24 @@ pub struct TaxonomyTemplates {
     pub list: String,
     /// Renders each pager of `/tags/TERM/`.
     pub single: String,
+}
+
+/// A file written by a template of its own (`templates/outputs/search.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateOutput {
+    /// The template's name: `outputs/search.json`.
+    pub template: String,
+    /// The template's file, as shown to the user.
+    pub source: PathBuf,
+    /// The URL path of the file it writes: `/search.json`.
+    pub url_path: String,
+}
+
+impl TemplateOutput {
+    /// The path of the file under the output folder: `search.json`.
+    pub fn output_path(&self) -> &str {
+        self.url_path.trim_start_matches('/')
+    }
 }
 
 /// Where a special file comes from.
@@ -68,6 +97,8 @@ pub struct PlanInput<'a> {
     pub templates: &'a HashSet<&'a str>,
     /// Output paths of files copied as they are (static files, content assets).
     pub copied: &'a HashSet<&'a str>,
+    /// The templates under `templates/outputs/`, by name, with their files.
+    pub output_templates: Vec<(&'a str, &'a Path)>,
 }
 
 impl Plan {
@@ -77,9 +108,28 @@ impl Plan {
     /// A taxonomy with only one of its two templates, and generated pages whose URL a page,
     /// section or alias already has; all reported together.
     pub fn new(input: PlanInput<'_>) -> Result<Plan> {
-        let PlanInput { site, templates, copied } = input;
-        let mut plan = Plan::default();
+        let PlanInput { site, templates, copied, output_templates } = input;
+        let mut plan = Plan { sitemap: true, ..Plan::default() };
         let mut errors = Vec::new();
+        for (template, source) in output_templates {
+            let Some(path) = template.strip_prefix(OUTPUTS_FOLDER) else { continue };
+            if url::file_extension(path).is_none() {
+                errors.push(Error::Template {
+                    template: source.display().to_string(),
+                    page: None,
+                    detail: format!("`{path}` has no file extension: a template under `templates/outputs/` writes the file of its name"),
+                    hint: Some(format!("name it after the file it writes: `templates/outputs/{path}.json` writes `{path}.json`")),
+                });
+                continue;
+            }
+            let url_path = format!("/{path}");
+            plan.outputs.push(TemplateOutput {
+                template: template.to_string(),
+                source: source.to_path_buf(),
+                url_path,
+            });
+        }
+        plan.outputs.sort_by(|a, b| a.url_path.cmp(&b.url_path));
         for taxonomy in &site.taxonomies {
             let find = |own: String, shared: &str| {
                 if templates.contains(own.as_str()) {
@@ -146,7 +196,31 @@ impl Plan {
         };
         plan.not_found = source(NOT_FOUND_TEMPLATE);
         plan.robots = source(ROBOTS_TEMPLATE);
+        // A template output replaces the built-in file of its path.
+        for output in &plan.outputs {
+            match output.output_path() {
+                NOT_FOUND_TEMPLATE => plan.not_found = None,
+                ROBOTS_TEMPLATE => plan.robots = None,
+                SITEMAP => plan.sitemap = false,
+                _ => {}
+            }
+        }
         plan.check_unique_urls(site, &mut errors);
+        for output in &plan.outputs {
+            if copied.contains(output.output_path()) {
+                // A content asset, else a static file (the site's or the theme's).
+                let asset = site.assets.iter().find(|asset| asset.output_path == output.output_path());
+                let first = match asset {
+                    Some(asset) => PathBuf::from("content").join(&asset.content_path),
+                    None => PathBuf::from("static").join(output.output_path()),
+                };
+                errors.push(Error::DuplicateUrl {
+                    url_path: output.url_path.clone(),
+                    first: UrlOwner::file(first),
+                    second: UrlOwner::file(&output.source),
+                });
+            }
+        }
         Error::fail_if_any(errors)?;
         Ok(plan)
     }
@@ -190,6 +264,15 @@ impl Plan {
                     url_path: url_path.to_string(),
                     first: UrlOwner::file(*first),
                     second: UrlOwner::file(owner.config_entry()),
+                });
+            }
+        }
+        for output in &self.outputs {
+            if let Some(first) = owners.get(output.url_path.as_str()) {
+                errors.push(Error::DuplicateUrl {
+                    url_path: output.url_path.clone(),
+                    first: UrlOwner::file(*first),
+                    second: UrlOwner::file(&output.source),
                 });
             }
         }

@@ -1,7 +1,7 @@
 //! What template functions were asked during a render: `get_url`, `get_hash`, `get_page`, `get_section`,
-//! `get_taxonomy` and `get_archive` reach outside the render's context, so each call is
-//! noted as a [`Query`] of the render running on the thread, and the render's result can
-//! name what else it was made from. This module only records; it keeps nothing.
+//! `get_taxonomy`, `get_archive` and `load_data` (and the `data` variable) reach outside the
+//! render's context, so each call is noted as a [`Query`] of the render running on the
+//! thread, and the render's result can name what else it was made from. This module only records; it keeps nothing.
 
 use std::cell::RefCell;
 
@@ -22,6 +22,10 @@ pub enum Query {
     Taxonomy(String),
     /// `get_archive(section=…)`.
     Archive(String),
+    /// `data`, the files under `data/`: asked by every render whose templates can read it.
+    Data,
+    /// `load_data(path=…, format=…)`: the path as written, and the format if one was given.
+    LoadData(String, Option<String>),
 }
 
 thread_local! {

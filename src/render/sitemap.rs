@@ -150,7 +150,9 @@ fn each_entry<'a>(site: &'a Site, plan: &'a Plan, mut entry: impl FnMut(&'a str,
             }
         }
     }
-    for (id, page) in pages.iter().enumerate().filter(|(_, page)| page.is_rendered()) {
+    // A page written as a file (`path: search.json`) is no HTML page.
+    let listed = |page: &crate::site::Page| page.is_rendered() && !url::is_file(&page.url_path);
+    for (id, page) in pages.iter().enumerate().filter(|(_, page)| listed(page)) {
         entry(&page.url_path, lastmod(id));
     }
     for (taxonomy, planned) in site.taxonomies.iter().zip(&plan.taxonomies) {

@@ -155,7 +155,10 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     rebuilder.rebuild();
 
     let targets = watch::Targets {
-        folders: ["content", "templates", "themes", "static", "sass"].iter().map(|f| root.join(f)).collect(),
+        folders: ["content", "templates", "themes", "static", "sass", crate::load::DATA_FOLDER]
+            .iter()
+            .map(|f| root.join(f))
+            .collect(),
         root,
         config_file,
     };

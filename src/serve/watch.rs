@@ -29,7 +29,7 @@ pub struct Targets {
     /// The site root, watched without its subfolders (to see the folders below appear).
     pub root: PathBuf,
     /// Folders watched with everything in them: `content/`, `templates/`, `themes/`, `static/`,
-    /// `sass/`.
+    /// `sass/`, `data/`.
     pub folders: Vec<PathBuf>,
     /// The config file.
     pub config_file: PathBuf,

@@ -578,7 +578,9 @@ fn build_page(doc: Document, settings: &PageSettings) -> Result<(PageFile, Parse
         ));
     }
     let explicit_path = match &fm.path {
-        Some(path) => Some(url::url_path_from_user_path(path).map_err(|d| invalid_url(&doc, "path", d))?),
+        Some(path) => {
+            Some(url::page_url_path_from_user_path(path).map_err(|d| invalid_url(&doc, "path", d))?)
+        }
         None => None,
     };
     let date = doc.date();

@@ -46,6 +46,38 @@ pub fn url_path_from_user_path(path: &str) -> Result<String, String> {
     Ok(format!("/{}/", segments.join("/")))
 }
 
+/// A page's user-written `path` as a URL path: as [`url_path_from_user_path`], except that a
+/// path whose last segment has a file extension other than `.html` (`search.json`,
+/// `feeds/talks.ics`) and no `/` after it names that very file: `/search.json`. (An `.html`
+/// path keeps its Jekyll meaning: the folder URL, with the `.html` file a redirect.)
+///
+/// # Errors
+/// As [`url_path_from_user_path`].
+pub fn page_url_path_from_user_path(path: &str) -> Result<String, String> {
+    let url_path = url_path_from_user_path(path)?;
+    let file = url_path.trim_end_matches('/');
+    let html = |ext: &str| ext.eq_ignore_ascii_case("html") || ext.eq_ignore_ascii_case("htm");
+    match file_extension(file) {
+        Some(extension) if !path.ends_with('/') && !html(extension) => Ok(file.to_string()),
+        _ => Ok(url_path),
+    }
+}
+
+/// The extension of the last segment of `path` (`json` for `/api/search.json`): one to ten
+/// letters and digits, at least one a letter, after a name (`.env` and `v1.2` have none).
+pub fn file_extension(path: &str) -> Option<&str> {
+    let name = path.rsplit('/').next()?;
+    let (stem, extension) = name.rsplit_once('.')?;
+    let letters = extension.bytes().all(|b| b.is_ascii_alphanumeric())
+        && extension.bytes().any(|b| b.is_ascii_alphabetic());
+    (!stem.is_empty() && (1..=10).contains(&extension.len()) && letters).then_some(extension)
+}
+
+/// Whether a URL path names a file (`/search.json`) rather than a folder's `index.html`.
+pub fn is_file(url_path: &str) -> bool {
+    !url_path.ends_with('/')
+}
+
 /// Checks that a user-written `slug` is meant as one URL segment before it is slugified:
 /// slugifying `../../etc` to `etc` would hide an attempt to leave the folder.
 ///
@@ -65,8 +97,12 @@ pub fn join(parent: &str, slug: &str) -> String {
     concat(&[parent, slug, "/"])
 }
 
-/// The file under the output folder for a URL path: `/blog/a/` → `blog/a/index.html`.
+/// The file under the output folder for a URL path: `/blog/a/` → `blog/a/index.html`, and a
+/// file's path as it is (`/search.json` → `search.json`).
 pub fn output_path(url_path: &str) -> String {
+    if is_file(url_path) {
+        return url_path.trim_start_matches('/').to_string();
+    }
     concat(&[url_path.trim_start_matches('/'), "index.html"])
 }
 
@@ -174,9 +210,21 @@ mod tests {
     }
 
     #[test]
+    fn a_page_path_with_an_extension_is_that_file() {
+        assert_eq!(page_url_path_from_user_path("search.json").unwrap(), "/search.json");
+        assert_eq!(page_url_path_from_user_path("/feeds/talks.ics").unwrap(), "/feeds/talks.ics");
+        assert_eq!(page_url_path_from_user_path("search.json/").unwrap(), "/search.json/");
+        assert_eq!(page_url_path_from_user_path("about.html").unwrap(), "/about.html/");
+        assert_eq!(page_url_path_from_user_path("notes/v1.2").unwrap(), "/notes/v1.2/");
+        assert_eq!(page_url_path_from_user_path(".env").unwrap(), "/.env/");
+        assert!(page_url_path_from_user_path("../x.json").is_err());
+    }
+
+    #[test]
     fn output_paths_are_pretty() {
         assert_eq!(output_path("/blog/a/"), "blog/a/index.html");
         assert_eq!(output_path("/"), "index.html");
+        assert_eq!(output_path("/api/search.json"), "api/search.json");
         assert_eq!(permalink("https://x.org/sub/", "/blog/a/"), "https://x.org/sub/blog/a/");
     }
 }

@@ -61,6 +61,13 @@ catalogue! {
     template_includes_itself => "templates/page.html",
     template_extends_itself => "templates/section.html",
     missing_get_url => "templates/page.html",
+    load_data_outside_site => "templates/page.html",
+    // Data files (issue 27).
+    data_invalid_yaml => "data/talks.yaml:4:2",
+    data_invalid_json => "data/talks.json:4:1",
+    data_invalid_toml => "data/talks.toml:2:8",
+    data_ragged_csv => "data/talks.csv:3:1",
+    data_name_taken => "data/talks.yaml",
     // Config and theme.
     config_invalid_toml => "config.toml:1:17",
     config_wrong_type => "config.toml:3:15",

@@ -63,3 +63,20 @@ fn example_posts_show_highlighted_code_a_toc_and_a_figure() {
     let css = site.read("css/quire.css");
     assert!(css.contains("pre .hl-keyword"), "the theme styles highlighted code");
 }
+
+#[test]
+fn example_site_has_a_talks_page_from_its_data_file_and_a_json_feed() {
+    let site = TestSite::from_example_site();
+    site.build().success();
+    let talks = site.read("talks/index.html");
+    assert!(talks.contains("<h2>Ownership for Python programmers</h2>"), "{talks}");
+    assert!(talks.contains(r#"<time datetime="2026-03-12">March 12, 2026</time>"#), "{talks}");
+    assert!(talks.contains("Lagos Rust Meetup, Lagos (workshop)"), "{talks}");
+    assert!(!site.output("data").exists(), "data files are not published");
+    let bytes = std::fs::read(site.output("feed.json")).unwrap();
+    let feed = feed_rs::parser::parse(bytes.as_slice()).expect("the example JSON feed parses");
+    assert_eq!(feed.feed_type, feed_rs::model::FeedType::JSON);
+    assert!(!feed.entries.is_empty());
+    let home = site.read("index.html");
+    assert!(home.contains(r#"<link rel="alternate" type="application/feed+json""#), "{home}");
+}

@@ -1,4 +1,4 @@
-//! Feeds: Atom and RSS for the site, a section and a term, checked with an independent
+//! Feeds: Atom, RSS and JSON Feed for the site, a section and a term, checked with an independent
 //! parser (`feed-rs`): entry counts, order, dates, links, escaping and absolute URLs.
 
 use feed_rs::model::{Entry, Feed, FeedType};
@@ -144,4 +144,119 @@ fn atom_feed_of_the_fixture() {
     let site = TestSite::from_fixture("feeds");
     site.build().success();
     insta::assert_snapshot!(site.read("atom.xml"));
+}
+
+/// The `feeds` site with `feed_formats = ["atom", "rss", "json"]` and RSS as `index.xml`.
+fn three_formats() -> TestSite {
+    let site = TestSite::from_fixture("feeds");
+    site.add_fixture("feed_formats");
+    site
+}
+
+#[test]
+fn json_feeds_parse_as_json_feed_with_the_entries_of_atom_and_rss() {
+    let site = three_formats();
+    site.build().success();
+    for (json, atom) in [
+        ("feed.json", "atom.xml"),
+        ("blog/feed.json", "blog/atom.xml"),
+        ("tags/cartoons/feed.json", "tags/cartoons/atom.xml"),
+    ] {
+        let feed = parse(&site, json);
+        assert_eq!(feed.feed_type, FeedType::JSON, "{json}");
+        assert_eq!(titles(&feed), titles(&parse(&site, atom)), "{json}");
+        assert_eq!(link(&feed.entries[0]), "https://example.com/blog/escape/", "{json}");
+        assert!(
+            html(&feed.entries[0]).contains("https://example.com/"),
+            "{json}: the content's URLs were not made absolute"
+        );
+    }
+    let feed = parse(&site, "feed.json");
+    assert_eq!(feed.title.as_ref().unwrap().content, TRICKY_TITLE);
+    assert_eq!(feed.entries[0].published.unwrap().to_rfc3339(), "2024-05-01T08:00:00+00:00");
+    assert_eq!(feed.entries[0].updated.unwrap().to_rfc3339(), "2024-06-01T00:00:00+00:00");
+}
+
+/// What JSON Feed 1.1 requires (<https://www.jsonfeed.org/version/1.1/>), checked on the
+/// JSON itself: feed-rs reads leniently.
+#[test]
+fn json_feeds_have_the_fields_json_feed_1_1_requires() {
+    let site = three_formats();
+    site.build().success();
+    let feed: serde_json::Value = serde_json::from_str(&site.read("feed.json")).expect("feed.json is JSON");
+    assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(feed["title"], TRICKY_TITLE);
+    assert_eq!(feed["feed_url"], "https://example.com/feed.json");
+    assert_eq!(feed["home_page_url"], "https://example.com/");
+    assert_eq!(feed["authors"][0]["name"], "Robin");
+    let items = feed["items"].as_array().expect("`items` is an array");
+    assert_eq!(items.len(), 3);
+    for item in items {
+        assert!(item["id"].is_string(), "every item has a string `id`: {item}");
+        assert!(item["content_html"].is_string() || item["content_text"].is_string(), "{item}");
+        for date in ["date_published", "date_modified"] {
+            let text = item[date].as_str().expect("dates are strings");
+            assert!(
+                jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%:z", text.replace('Z', "+00:00")).is_ok(),
+                "{date}: {text}"
+            );
+        }
+    }
+    assert_eq!(items[0]["authors"][1]["name"], "Bo");
+    assert!(items[0]["tags"].as_array().is_some_and(|tags| tags.iter().any(|t| t == "Cartoons")));
+}
+
+#[test]
+fn feed_filenames_keep_an_existing_sites_feed_urls() {
+    let site = three_formats();
+    site.build().success();
+    assert!(!site.output("rss.xml").exists());
+    let rss = site.read("index.xml");
+    assert!(rss.contains(r#"<atom:link href="https://example.com/index.xml" rel="self""#), "{rss}");
+    assert_eq!(parse(&site, "blog/index.xml").feed_type, FeedType::RSS2);
+}
+
+#[test]
+fn feed_formats_choose_the_files_written() {
+    let site = TestSite::from_fixture("feeds");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &format!("feed_formats = [\"json\"]\n{config}"));
+    site.build().success();
+    assert!(site.output("feed.json").exists() && site.output("blog/feed.json").exists());
+    for path in ["atom.xml", "rss.xml", "blog/atom.xml", "tags/cartoons/rss.xml"] {
+        assert!(!site.output(path).exists(), "{path}");
+    }
+}
+
+#[test]
+fn the_built_in_theme_links_every_feed_format() {
+    let site = TestSite::from_fixture("built_in_theme");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &format!("feed_formats = [\"json\", \"atom\"]\n{config}"));
+    site.build().success();
+    let home = site.read("index.html");
+    let json = r#"<link rel="alternate" type="application/feed+json" title="Built-in" href="https://example.com/feed.json">"#;
+    let atom = r#"<link rel="alternate" type="application/atom+xml" title="Built-in" href="https://example.com/atom.xml">"#;
+    assert!(home.contains(json) && home.contains(atom), "{home}");
+    assert!(!home.contains("rss+xml"), "{home}");
+    assert!(home.contains(r#"<a href="https://example.com/feed.json">Feed</a>"#), "{home}");
+}
+
+#[test]
+fn a_feed_format_listed_twice_or_two_formats_in_one_file_are_errors() {
+    let site = TestSite::from_fixture("feeds");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file(
+        "config.toml",
+        &format!("feed_formats = [\"atom\", \"rss\"]\nfeed_filenames = {{ rss = \"atom.xml\" }}\n{config}"),
+    );
+    let stderr = site.build().failure().stderr();
+    assert!(
+        stderr.contains("config.toml:2")
+            && stderr.contains("`atom` and `rss` are both written to `atom.xml`"),
+        "{stderr}"
+    );
+    site.write_file("config.toml", &format!("feed_formats = [\"atom\", \"jsonfeed\"]\n{config}"));
+    let stderr = site.build().failure().stderr();
+    assert!(stderr.contains("config.toml:1") && stderr.contains("jsonfeed"), "{stderr}");
 }

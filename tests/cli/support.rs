@@ -39,7 +39,7 @@ impl TestSite {
         let site = TestSite::empty();
         fs::copy(repo.join("config.toml"), site.root.join("config.toml"))
             .expect("the repository root has a config.toml");
-        for dir in ["content", "themes", "static", "templates"] {
+        for dir in ["content", "data", "themes", "static", "templates"] {
             if repo.join(dir).is_dir() {
                 copy_dir(&repo.join(dir), &site.root.join(dir));
             }
