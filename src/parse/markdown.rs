@@ -123,6 +123,8 @@ pub enum LinkKind {
 /// Marks link `n` in rendered HTML as `\0n\0`; the parser turns NUL in input into U+FFFD, so
 /// the marker cannot come from the user.
 const LINK_MARKER: char = '\0';
+/// After a link's number in a marker, `s` marks where an image's size goes.
+const SIZE_SUFFIX: char = 's';
 
 /// The template that renders the link beside a heading, when `heading_anchors` is on.
 pub const ANCHOR_LINK_TEMPLATE: &str = "anchor-link.html";
@@ -179,8 +181,15 @@ pub fn render_with(
 }
 
 /// Replaces the link markers in `html` with `urls` (one per link, in order), escaped for an
-/// attribute.
+/// attribute; images get no size.
 pub fn fill_links(html: &str, urls: &[String]) -> String {
+    fill_links_sized(html, urls, &[])
+}
+
+/// Replaces the link markers in `html` with `urls` (one per link, in order), escaped for an
+/// attribute, and an image's size marker with ` width="…" height="…"` from `sizes` (by link
+/// number; nothing where there is none).
+pub fn fill_links_sized(html: &str, urls: &[String], sizes: &[Option<(u32, u32)>]) -> String {
     if memchr::memchr(LINK_MARKER as u8, html.as_bytes()).is_none() {
         return html.to_string();
     }
@@ -188,7 +197,11 @@ pub fn fill_links(html: &str, urls: &[String]) -> String {
     let mut parts = html.split(LINK_MARKER);
     out.push_str(parts.next().unwrap_or_default());
     while let (Some(number), Some(text)) = (parts.next(), parts.next()) {
-        if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+        if let Some(image) = number.strip_suffix(SIZE_SUFFIX) {
+            if let Some(Some((width, height))) = image.parse::<usize>().ok().and_then(|n| sizes.get(n)) {
+                let _ = write!(out, " width=\"{width}\" height=\"{height}\"");
+            }
+        } else if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
             let _ = pulldown_cmark_escape::escape_href(&mut out, url);
         }
         out.push_str(text);
@@ -811,6 +824,8 @@ impl<'a> BodyWriter<'a> {
             let _ = pulldown_cmark_escape::escape_html(&mut html, &img.title);
         }
         html.push('"');
+        // The image's size, written by the model once it knows which file the image is.
+        let _ = write!(html, "{LINK_MARKER}{}{SIZE_SUFFIX}{LINK_MARKER}", img.number);
         if self.options.lazy_images && self.images > 0 {
             html.push_str(" loading=\"lazy\" decoding=\"async\"");
         }
@@ -914,7 +929,14 @@ pub fn fill_links_raw(html: &str, urls: &[String]) -> String {
     let mut parts = html.split(LINK_MARKER);
     out.push_str(parts.next().unwrap_or_default());
     while let (Some(number), Some(text)) = (parts.next(), parts.next()) {
-        if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+        if let Some(image) = number.strip_suffix(SIZE_SUFFIX) {
+            // A size marker renumbered with its link: `\0{n}\0` becomes `\0{n}s\0`.
+            if let Some(url) = image.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+                out.push_str(url.strip_suffix(LINK_MARKER).unwrap_or(url));
+                out.push(SIZE_SUFFIX);
+                out.push(LINK_MARKER);
+            }
+        } else if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
             out.push_str(url);
         }
         out.push_str(text);

@@ -11,10 +11,13 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 use crate::config::{Config, MarkdownConfig};
+use crate::images::{self, Format, Op, Operation};
+use crate::incremental::ImageJob;
 use crate::incremental::ValueHashes;
+use crate::load::ImageHeader;
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
-use crate::render::queries::{self, Query};
+use crate::render::queries::{self, ImageQuery, Query, ResizeArguments};
 use crate::render::views::{Hashed, Views};
 use crate::site::{url, Site};
 
@@ -36,7 +39,28 @@ pub struct Lookup {
     /// The key of each text in config.toml's `[extra]` (`extra.menu[1].url`), the first
     /// where a text is written twice: a `get_url` of one names where it comes from.
     config_keys: ByName<String>,
+    /// The images `resize_image` and `image_metadata` can be asked for.
+    images: Arc<ImageTable>,
 }
+
+/// An image templates may name, by its path under `content/` (`blog/trip/photo.jpg`) or
+/// `static/` (`img/logo.png`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceImage {
+    /// The file on disk.
+    pub source_path: std::path::PathBuf,
+    /// What its header said; `None` when it could not be read.
+    pub header: Option<ImageHeader>,
+}
+
+/// The images templates may name, by path.
+pub type ImageTable = std::collections::BTreeMap<String, SourceImage>;
+
+/// Where processed images go under the output folder.
+pub const PROCESSED_IMAGES: &str = "processed_images";
+
+/// `resize_image`'s JPEG quality when none is given.
+pub const DEFAULT_QUALITY: u8 = 80;
 
 /// The paths a [`Lookup`] answers from: page and section ids and URLs by content path, and
 /// the output paths that exist. At 10,000 posts it is 25,000 strings, the same from run to
@@ -104,10 +128,16 @@ fn by_content_path<'a>(list: impl Iterator<Item = (&'a str, &'a str)>) -> ByName
 
 impl Lookup {
     /// Answers from `index` and the `views` of `site`.
-    pub fn new(site: &Site, views: Arc<Views>, index: Arc<LookupIndex>) -> Lookup {
+    pub fn new(site: &Site, views: Arc<Views>, index: Arc<LookupIndex>, images: Arc<ImageTable>) -> Lookup {
         let taxonomies = site.taxonomies.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
         let archives = site.sections.iter().enumerate().map(|(i, s)| (s.content_path.clone(), i)).collect();
-        Lookup { views: Some(views), taxonomies, archives, ..Lookup::for_shortcodes(&site.config, index) }
+        Lookup {
+            views: Some(views),
+            taxonomies,
+            archives,
+            images,
+            ..Lookup::for_shortcodes(&site.config, index)
+        }
     }
 
     /// Answers from `index` alone, for shortcodes: they are expanded before the views exist,
@@ -124,6 +154,7 @@ impl Lookup {
             taxonomies: ByName::default(),
             archives: ByName::default(),
             config_keys,
+            images: Arc::default(),
         }
     }
 
@@ -156,7 +187,7 @@ impl Lookup {
             if let Query::Url(path) = query {
                 return self.url(path).map(text);
             }
-            return Err("shortcodes can use `get_url`, not `get_page`, `get_section`, `get_archive` or `get_taxonomy`".into());
+            return Err("shortcodes can use `get_url`, not `get_page`, `get_section`, `get_archive`, `get_taxonomy`, `resize_image` or `image_metadata`".into());
         };
         let owned = |hashed: Hashed<'_>| (hashed.value.clone(), hashed.hash);
         match query {
@@ -184,7 +215,81 @@ impl Lookup {
                 .get(kind)
                 .map(|&index| owned(views.taxonomy(index)))
                 .ok_or_else(|| format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml")),
+            Query::Image(query) => self.image(query).map(|value| {
+                let hash = ValueHashes::default().hash(&value);
+                (value, hash)
+            }),
         }
+    }
+
+    /// What `resize_image` or `image_metadata` gives for `query`.
+    fn image(&self, query: &ImageQuery) -> Result<Value, String> {
+        let (image, header) = self.source_image(query)?;
+        let mut map = tera::Map::new();
+        match &query.resize {
+            None => {
+                let format = image.source_path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+                map.insert("width".into(), Value::from(header.width));
+                map.insert("height".into(), Value::from(header.height));
+                map.insert("format".into(), Value::from(format.unwrap_or_default()));
+            }
+            Some(_) => {
+                let job = self.image_job(query)?;
+                map.insert("url".into(), Value::from(url::permalink(&self.base_url, &job.output_path)));
+                map.insert("width".into(), Value::from(job.operation.width));
+                map.insert("height".into(), Value::from(job.operation.height));
+                map.insert("orig_width".into(), Value::from(header.width));
+                map.insert("orig_height".into(), Value::from(header.height));
+            }
+        }
+        Ok(Value::from(map))
+    }
+
+    fn source_image(&self, query: &ImageQuery) -> Result<(&SourceImage, ImageHeader), String> {
+        let name = if query.resize.is_some() { "resize_image" } else { "image_metadata" };
+        let path = query.path.trim_start_matches('/');
+        let image = self.images.get(path).ok_or_else(|| {
+            format!("`{name}`: no image at `{path}` (looked for `content/{path}` and `static/{path}`)")
+        })?;
+        let header = image.header.ok_or_else(|| {
+            format!(
+                "`{name}`: `{}` is not an image Quire can read: corrupt, truncated, or not JPEG, PNG, WebP, GIF or AVIF",
+                image.source_path.display()
+            )
+        })?;
+        Ok((image, header))
+    }
+
+    /// The processing `query` (a `resize_image` call) asks for: what, to what size, and where
+    /// the result goes. Its name is made of the source's path and size and the operation, so
+    /// that equal calls share one file and builds in two checkouts name it alike.
+    ///
+    /// # Errors
+    /// The message `resize_image` fails with.
+    pub fn image_job(&self, query: &ImageQuery) -> Result<ImageJob, String> {
+        let (image, header) = self.source_image(query)?;
+        let Some(args) = &query.resize else { return Err("`image_metadata` processes nothing".into()) };
+        let path = query.path.trim_start_matches('/');
+        let failed = |message: String| format!("`resize_image` of `{path}`: {message}");
+        let op = Op::parse(&args.op).map_err(failed)?;
+        let format = Format::parse(&args.format, path).map_err(failed)?;
+        if !(1..=100).contains(&args.quality) {
+            return Err(failed(format!("`quality` is {}: give 1 to 100", args.quality)));
+        }
+        let (width, height) = images::target_size(op, (header.width, header.height), args.width, args.height)
+            .map_err(failed)?;
+        let operation = Operation { op, width, height, format, quality: args.quality };
+        let name_hash = xxhash_rust::xxh3::xxh3_64(
+            format!("{path}\n{}x{}\n{operation:?}", header.width, header.height).as_bytes(),
+        );
+        let file_name = path.rsplit('/').next().unwrap_or(path);
+        let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem);
+        Ok(ImageJob {
+            source_path: image.source_path.clone(),
+            stamp: header.stamp,
+            operation,
+            output_path: format!("{PROCESSED_IMAGES}/{stem}.{name_hash:016x}.{}", format.extension()),
+        })
     }
 
     fn url(&self, path: &str) -> Result<String, String> {
@@ -260,6 +365,29 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
             l.answer(&query).map_err(tera::Error::message)
         });
     }
+    let l = Arc::clone(&lookup);
+    tera.register_function("resize_image", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let resize = ResizeArguments {
+            width: kwargs.get::<u32>("width")?,
+            height: kwargs.get::<u32>("height")?,
+            op: kwargs.get::<&str>("op")?.unwrap_or("fill").to_string(),
+            format: kwargs.get::<&str>("format")?.unwrap_or("auto").to_string(),
+            quality: kwargs.get::<u8>("quality")?.unwrap_or(DEFAULT_QUALITY),
+        };
+        let query = Query::Image(ImageQuery {
+            path: kwargs.must_get::<&str>("path")?.to_string(),
+            resize: Some(resize),
+        });
+        queries::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
+    });
+    let l = Arc::clone(&lookup);
+    tera.register_function("image_metadata", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let query =
+            Query::Image(ImageQuery { path: kwargs.must_get::<&str>("path")?.to_string(), resize: None });
+        queries::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
+    });
     let l = Arc::clone(&lookup);
     tera.register_function("get_archive", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let section = kwargs.get::<&str>("section")?.unwrap_or("");

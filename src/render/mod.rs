@@ -36,17 +36,17 @@ use tera::{Tera, Value};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::html;
-use crate::incremental::{Memos, RecordedFunction, Reuse};
+use crate::incremental::{ImageJob, Memos, RecordedFunction, Reuse};
 use crate::load::TemplateFile;
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
 use bodies::Bodies;
 use feeds::Feed;
-use functions::{IndexSource, Lookup, LookupIndex};
+use functions::{ImageTable, IndexSource, Lookup, LookupIndex};
 pub use memo::RenderStats;
 use memo::{Context, Paginator, RenderArgument, RenderEnvironment};
 use plan::{Plan, PlanInput, Source};
-use queries::Query;
+use queries::{ImageQuery, Query};
 use views::Views;
 
 /// A file produced by rendering.
@@ -63,6 +63,8 @@ pub struct RenderedFile {
 pub struct Rendered {
     /// Every rendered file.
     pub files: Vec<RenderedFile>,
+    /// The processed images templates asked for (`resize_image`), each once, by output path.
+    pub images: Vec<ImageJob>,
     /// How many outputs were rendered and how many reused.
     pub stats: RenderStats,
 }
@@ -75,6 +77,8 @@ pub struct RenderInput<'a> {
     pub templates: &'a [TemplateFile],
     /// Output paths of the static files, so `get_url` can check them.
     pub static_outputs: Vec<String>,
+    /// The images of `content/` and `static/` that image functions may name.
+    pub images: Arc<ImageTable>,
     /// The memos the render's pure functions are called through: a templated output whose
     /// inputs are those of an output of the last run is that output.
     pub memos: &'a Memos,
@@ -92,7 +96,7 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, memos, settle } = input;
+    let RenderInput { site, templates, static_outputs, images, memos, settle } = input;
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
@@ -124,7 +128,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let views = Arc::new(Views::build(site, &bodies, memos));
     lap("built views");
     let index = memos.call_digested(&IndexSource::of(site, &other_outputs), LookupIndex::new);
-    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index));
+    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index, images));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &site.config, &views.config, Arc::clone(&lookup))?;
     check_templates_exist(site, &tera)?;
@@ -153,16 +157,27 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .map(|job| {
             let output = renderer.render(job)?;
             let Some(settle) = settle else { return Ok(output) };
-            Ok(Produced { file: settle(output.file)?, origin: output.origin })
+            Ok(Produced { file: settle(output.file)?, ..output })
         })
         .collect();
     lap("ran jobs");
     let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
     let mut stats = RenderStats::default();
     let mut errors = Vec::new();
+    let mut image_queries: HashSet<&ImageQuery> = HashSet::default();
+    for produced in results.iter().flatten() {
+        image_queries.extend(produced.images.iter());
+    }
+    let mut image_jobs: BTreeMap<String, ImageJob> = BTreeMap::new();
+    for query in image_queries {
+        // A failed query failed its render, which is reported.
+        if let Ok(job) = lookup.image_job(query) {
+            image_jobs.insert(job.output_path.clone(), job);
+        }
+    }
     for result in results {
         match result {
-            Ok(Produced { file, origin }) => {
+            Ok(Produced { file, origin, .. }) => {
                 match origin {
                     Origin::Rendered => {
                         if stats.rendered < 5 {
@@ -193,7 +208,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered the sitemap");
     drop(renderer);
     drop_in_background((views, lookup, tera, bodies));
-    Ok(Rendered { files, stats })
+    Ok(Rendered { files, images: image_jobs.into_values().collect(), stats })
 }
 
 /// Frees `value` on another thread. A site's views and its model are tens of thousands of
@@ -209,6 +224,8 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
 struct Produced {
     file: RenderedFile,
     origin: Origin,
+    /// The `resize_image` calls its templates made.
+    images: Arc<[ImageQuery]>,
 }
 
 /// Where an output's bytes came from.
@@ -463,7 +480,7 @@ struct Renderer<'a, F> {
     plan: &'a Plan,
     environment: &'a RenderEnvironment<'a>,
     /// Each templated output's render, through the memos.
-    render: RecordedFunction<Arc<[u8]>, Query, F>,
+    render: RecordedFunction<memo::RenderedOutput, Query, F>,
     /// Whether some template may reach `section.pages` (see `reads`). When none can, pagers
     /// are given their section without its pages, so that a pager's bytes, and its key,
     /// depend only on the pages it lists.
@@ -472,7 +489,7 @@ struct Renderer<'a, F> {
 
 impl<F> Renderer<'_, F>
 where
-    F: Fn(&RenderArgument<'_>, &RenderEnvironment<'_>) -> (Result<Arc<[u8]>>, Vec<Query>)
+    F: Fn(&RenderArgument<'_>, &RenderEnvironment<'_>) -> (Result<memo::RenderedOutput>, Vec<Query>)
         + Copy
         + Send
         + Sync
@@ -528,7 +545,9 @@ where
                 let context = Context::Archive { archive: self.views.archive() };
                 templated(plan::ARCHIVE_TEMPLATE, url_path, Path::new(url_path), context)
             }
-            Job::Redirect(redirect) => Ok(Produced { file: self.redirect(redirect), origin: Origin::Built }),
+            Job::Redirect(redirect) => {
+                Ok(Produced { file: self.redirect(redirect), origin: Origin::Built, images: Arc::default() })
+            }
             Job::NotFound(source) => {
                 let url_path = "/404.html";
                 let html = match source {
@@ -539,7 +558,7 @@ where
                 };
                 let file =
                     RenderedFile { output_path: "404.html".into(), contents: html.into_bytes().into() };
-                Ok(Produced { file, origin: Origin::Built })
+                Ok(Produced { file, origin: Origin::Built, images: Arc::default() })
             }
             Job::Robots(source) => {
                 let url_path = "/robots.txt";
@@ -551,7 +570,7 @@ where
                 };
                 let file =
                     RenderedFile { output_path: "robots.txt".into(), contents: text.into_bytes().into() };
-                Ok(Produced { file, origin: Origin::Built })
+                Ok(Produced { file, origin: Origin::Built, images: Arc::default() })
             }
         }
     }
@@ -559,13 +578,14 @@ where
     /// Renders the output `argument` stands for through the memos: the last run's bytes when
     /// it had an equal argument and every lookup that render made gets the same answer.
     fn render_templated(&self, argument: &RenderArgument<'_>) -> Result<Produced> {
-        let (contents, reuse) = self.render.try_call(argument, self.environment);
-        let file = RenderedFile { output_path: url::output_path(argument.url_path), contents: contents? };
+        let (output, reuse) = self.render.try_call(argument, self.environment);
+        let memo::RenderedOutput { bytes, images } = output?;
+        let file = RenderedFile { output_path: url::output_path(argument.url_path), contents: bytes };
         let origin = match reuse {
             Reuse::Computed => Origin::Rendered,
             Reuse::Reused => Origin::Reused,
         };
-        Ok(Produced { file, origin })
+        Ok(Produced { file, origin, images })
     }
 
     fn paginator<'l>(&'l self, list: &PageList<'l>, pager_index: usize) -> Paginator<'l> {

@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::data_value::DataTable;
 use crate::error::{Error, Location, Result, UrlOwner};
 use crate::incremental::{Digested, Memos, Same};
-use crate::load::AssetFile;
+use crate::load::{AssetFile, ImageHeader};
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::{Render, SortBy};
 use crate::parse::markdown::{self, LinkKind, TocEntry};
@@ -264,6 +264,8 @@ pub struct ContentLink {
     pub line: usize,
     /// Link or image.
     pub kind: LinkKind,
+    /// An image's width and height, when it is a local image whose header was read.
+    pub image_size: Option<(u32, u32)>,
 }
 
 /// A file copied from `content/` into the output.
@@ -275,6 +277,8 @@ pub struct Asset {
     pub source_path: PathBuf,
     /// Where it goes under the output folder.
     pub output_path: String,
+    /// Its size in pixels and stamp, when it is a raster image whose header could be read.
+    pub image: Option<ImageHeader>,
 }
 
 /// A page that sends the browser elsewhere.
@@ -297,6 +301,9 @@ pub struct ModelInput<'a> {
     pub documents: Vec<Arc<Document>>,
     /// Non-Markdown files from `content/`.
     pub content_assets: Vec<AssetFile>,
+    /// The images among the static files, by output path (`img/photo.jpg`): a Markdown
+    /// image of one gets its size.
+    pub static_images: BTreeMap<String, ImageHeader>,
     /// Whether drafts are kept.
     pub drafts: Drafts,
     /// The build's moment, and whether scheduled and expired pages are kept.
@@ -324,7 +331,7 @@ impl Site {
     /// # Errors
     /// Invalid `slug`/`path` values and URLs claimed by two sources, all reported together.
     pub fn build(input: ModelInput<'_>) -> Result<Site> {
-        let ModelInput { config, documents, content_assets, drafts, schedule, memos } = input;
+        let ModelInput { config, documents, content_assets, static_images, drafts, schedule, memos } = input;
         let started = std::time::Instant::now();
         let lap = |what: &str| log::debug!("model: {what} at {:?}", started.elapsed());
         let mut errors = Vec::new();
@@ -384,6 +391,17 @@ impl Site {
                 })
                 .collect(),
             assets: assets.iter().map(|a| (a.content_path.clone(), a.output_path.clone())).collect(),
+            // Sizes only, not stamps: touching an image without changing its size links no
+            // page again.
+            images: static_images
+                .iter()
+                .map(|(output_path, image)| (output_path.clone(), (image.width, image.height)))
+                .chain(
+                    assets
+                        .iter()
+                        .filter_map(|a| Some((a.output_path.clone(), a.image.map(|i| (i.width, i.height))?))),
+                )
+                .collect(),
             index: std::sync::OnceLock::new(),
         });
         lap("digested link targets");
@@ -746,6 +764,8 @@ struct LinkTargetsInput {
     pages: Arc<[Arc<PageFile>]>,
     sections: Vec<links::SectionTarget>,
     assets: BTreeMap<String, String>,
+    /// Each image's width and height by output path.
+    images: BTreeMap<String, (u32, u32)>,
     /// Page index by content path, made from `pages` the first time links are resolved.
     index: std::sync::OnceLock<HashMap<Box<str>, usize>>,
 }
@@ -757,7 +777,7 @@ impl std::hash::Hash for LinkTargetsInput {
         for page in self.pages.iter() {
             page.link_target_digest.hash(state);
         }
-        (&self.sections, &self.assets).hash(state);
+        (&self.sections, &self.assets, &self.images).hash(state);
     }
 }
 
@@ -777,6 +797,7 @@ impl LinkTargetsInput {
                 sections: &self.sections,
             },
             assets: &self.assets,
+            images: &self.images,
         }
     }
 }
@@ -799,11 +820,15 @@ fn link_pages(
     let link = memos.shared_function(|(file, parsed): &LinkInput, targets: &LinkTargetsInput| {
         let (resolved, _) = resolve_all(file, parsed, targets);
         let urls: Vec<String> = resolved.links.iter().map(|link| link.resolved.clone()).collect();
+        let sizes: Vec<Option<(u32, u32)>> = resolved.links.iter().map(|link| link.image_size).collect();
         let mut shortcodes = parsed.shortcodes.to_vec();
-        fill_calls(&mut shortcodes, &urls);
+        fill_calls(&mut shortcodes, &urls, &sizes);
         Arc::new(LinkedBody {
-            content: SharedText::from(markdown::fill_links(&parsed.html, &urls)),
-            summary: parsed.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls).into()),
+            content: SharedText::from(markdown::fill_links_sized(&parsed.html, &urls, &sizes)),
+            summary: parsed
+                .summary
+                .as_deref()
+                .map(|summary| markdown::fill_links_sized(summary, &urls, &sizes).into()),
             shortcodes: shortcodes.into(),
             resolved,
         })
@@ -886,7 +911,11 @@ fn settle(
                 failed.push(error);
                 link.written.clone()
             });
-            ContentLink { resolved, ..link.clone() }
+            let image_size = match link.kind {
+                LinkKind::Image => links::image_size(&parsed, source, targets),
+                LinkKind::Link => None,
+            };
+            ContentLink { resolved, image_size, ..link.clone() }
         })
         .collect();
     (links, failed)
@@ -908,8 +937,9 @@ fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], e
         section.links = links;
         errors.extend(failed);
         let urls: Vec<String> = section.links.iter().map(|link| link.resolved.clone()).collect();
-        section.content = SharedText::from(markdown::fill_links(&section.content, &urls));
-        fill_calls(&mut section.shortcodes, &urls);
+        let sizes: Vec<Option<(u32, u32)>> = section.links.iter().map(|link| link.image_size).collect();
+        section.content = SharedText::from(markdown::fill_links_sized(&section.content, &urls, &sizes));
+        fill_calls(&mut section.shortcodes, &urls, &sizes);
     }
 }
 
@@ -919,6 +949,7 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
         .into_iter()
         .map(|link| ContentLink {
             resolved: String::new(),
+            image_size: None,
             written: link.dest,
             line: link.line,
             kind: link.kind,
@@ -927,9 +958,9 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
 }
 
 /// Writes resolved links into shortcode bodies (HTML) and link arguments (plain text).
-fn fill_calls(calls: &mut [ShortcodeCall], urls: &[String]) {
+fn fill_calls(calls: &mut [ShortcodeCall], urls: &[String], sizes: &[Option<(u32, u32)>]) {
     for call in calls {
-        call.body = call.body.as_deref().map(|body| markdown::fill_links(body, urls));
+        call.body = call.body.as_deref().map(|body| markdown::fill_links_sized(body, urls, sizes));
         for value in call.args.values_mut() {
             if let crate::data_value::DataValue::String(text) = value {
                 *text = markdown::fill_links_raw(text, urls);
@@ -968,7 +999,12 @@ fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [BuiltFile]) -> Vec<
             }
             None => asset.relative_path.clone(),
         };
-        placed.push(Asset { content_path: asset.relative_path, source_path: asset.source_path, output_path });
+        placed.push(Asset {
+            content_path: asset.relative_path,
+            source_path: asset.source_path,
+            output_path,
+            image: asset.image,
+        });
     }
     for (id, inside) in page_assets {
         pages[id].2.push(inside);

@@ -60,6 +60,10 @@ fn example_posts_show_highlighted_code_a_toc_and_a_figure() {
     assert!(bundle
         .contains("<figure><img src=\"https://example.com/blog/drawing-the-build-pipeline/diagram.svg\""));
     assert!(bundle.contains("<figcaption>"), "{bundle}");
+    assert!(
+        bundle.contains("whiteboard.jpg\" alt=\"A soft blue and white colour field, standing in for a photo of the whiteboard\" width=\"960\" height=\"640\""),
+        "the photo has its size (issue 23): {bundle}"
+    );
     let css = site.read("css/quire.css");
     assert!(css.contains("pre .hl-keyword"), "the theme styles highlighted code");
 }
