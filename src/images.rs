@@ -115,6 +115,22 @@ pub struct Operation {
     pub quality: u8,
 }
 
+/// Where the processed copy of the image at `path` (its path under `content/` or `static/`),
+/// of `size`, made by `operation`, goes under the output folder: named from these, so that
+/// equal requests share one file and two checkouts name it alike.
+pub fn output_path(path: &str, size: (u32, u32), operation: &Operation) -> String {
+    let hash = xxhash_rust::xxh3::xxh3_64(format!("{path}\n{}x{}\n{operation:?}", size.0, size.1).as_bytes());
+    let file_name = path.rsplit('/').next().unwrap_or(path);
+    let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem);
+    format!("{PROCESSED_IMAGES}/{stem}.{hash:016x}.{}", operation.format.extension())
+}
+
+/// JPEG quality when none is given (`resize_image`, responsive images).
+pub const DEFAULT_QUALITY: u8 = 80;
+
+/// Where processed images go under the output folder.
+pub const PROCESSED_IMAGES: &str = "processed_images";
+
 /// The size `op` gives an image of `source` size asked for `width` × `height` (either may be
 /// missing where the op does not need it). An image's displayed size is its size after EXIF
 /// rotation; a header's size is taken as it is.

@@ -19,7 +19,8 @@ use crate::check::{self, BrokenLink, CheckInput, CheckReport, FileScan, HtmlScan
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
 use crate::incremental::{
-    BlockMemo, BlockStore, BuildMemo, BuildSummary, Digested, HighlightStore, ImageStore, Memos, Processed,
+    BlockMemo, BlockStore, BuildMemo, BuildSummary, Digested, HighlightStore, ImageJob, ImageStore, Memos,
+    Processed,
 };
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::highlight::Highlighter;
@@ -376,8 +377,10 @@ impl Builder {
             .collect();
         let mut image_table: BTreeMap<String, SourceImage> =
             static_images.into_iter().filter_map(|(path, image)| Some((path, image?))).collect();
-        let static_images =
-            image_table.iter().filter_map(|(path, image)| Some((path.clone(), image.header?))).collect();
+        let static_images = image_table
+            .iter()
+            .filter_map(|(path, i)| Some((path.clone(), (i.source_path.clone(), i.header?))))
+            .collect();
         let mut site = Site::build(ModelInput {
             config: project.config.clone(),
             documents,
@@ -412,11 +415,36 @@ impl Builder {
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
         let (mut staged_contents, scanned) = staged.map(Staged::finish).unwrap_or_default();
+        // The images templates asked for and the copies responsive Markdown images show, each
+        // made from the file as this run loaded it (a page's links may be the last run's).
+        let stamps: HashMap<&Path, load::Stamp> = site
+            .assets
+            .iter()
+            .filter_map(|a| Some((a.source_path.as_path(), a.image?.stamp)))
+            .chain(static_files.iter().filter_map(|f| match &f.source {
+                StaticSource::Disk(path) => Some((path.as_path(), f.image?.stamp)),
+                StaticSource::BuiltIn(_) => None,
+            }))
+            .collect();
+        let mut by_output: BTreeMap<String, ImageJob> = BTreeMap::new();
+        let linked = site
+            .pages
+            .iter()
+            .flat_map(|p| p.links.iter())
+            .chain(site.sections.iter().flat_map(|s| s.links.iter()));
+        for job in rendered.images.iter().chain(linked.flat_map(|link| link.image_jobs.iter())) {
+            let mut job = job.clone();
+            if let Some(stamp) = stamps.get(job.source_path.as_path()) {
+                job.stamp = *stamp;
+            }
+            by_output.insert(job.output_path.clone(), job);
+        }
+        let image_jobs: Vec<ImageJob> = by_output.into_values().collect();
         log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident_memory::note());
         let copied = static_outputs
             .into_iter()
             .chain(site.assets.iter().map(|a| a.output_path.clone()))
-            .chain(rendered.images.iter().map(|job| job.output_path.clone()))
+            .chain(image_jobs.iter().map(|job| job.output_path.clone()))
             .collect();
         let links = Arc::new(check::check(&CheckInput {
             site: &site,
@@ -466,17 +494,17 @@ impl Builder {
         }
         let step = Instant::now();
         let store = self.image_store(&project.paths.root);
-        let images = store.produce(&rendered.images, crate::images::process);
+        let images = store.produce(&image_jobs, crate::images::process);
         Error::fail_if_any(images.errors)?;
         log::debug!(
             "images: {} asked for, {} processed now, in {:?}{}",
-            rendered.images.len(),
+            image_jobs.len(),
             images.processed,
             step.elapsed(),
             crate::resident_memory::note()
         );
         let sources: HashMap<&str, &PathBuf> =
-            rendered.images.iter().map(|job| (job.output_path.as_str(), &job.source_path)).collect();
+            image_jobs.iter().map(|job| (job.output_path.as_str(), &job.source_path)).collect();
         for (output_path, processed) in images.files {
             let owner = sources.get(output_path.as_str()).map(|p| (*p).clone());
             let contents = match processed {

@@ -56,12 +56,6 @@ pub struct SourceImage {
 /// The images templates may name, by path.
 pub type ImageTable = std::collections::BTreeMap<String, SourceImage>;
 
-/// Where processed images go under the output folder.
-pub const PROCESSED_IMAGES: &str = "processed_images";
-
-/// `resize_image`'s JPEG quality when none is given.
-pub const DEFAULT_QUALITY: u8 = 80;
-
 /// The paths a [`Lookup`] answers from: page and section ids and URLs by content path, and
 /// the output paths that exist. At 10,000 posts it is 25,000 strings, the same from run to
 /// run while no page moves.
@@ -279,16 +273,11 @@ impl Lookup {
         let (width, height) = images::target_size(op, (header.width, header.height), args.width, args.height)
             .map_err(failed)?;
         let operation = Operation { op, width, height, format, quality: args.quality };
-        let name_hash = xxhash_rust::xxh3::xxh3_64(
-            format!("{path}\n{}x{}\n{operation:?}", header.width, header.height).as_bytes(),
-        );
-        let file_name = path.rsplit('/').next().unwrap_or(path);
-        let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem);
         Ok(ImageJob {
             source_path: image.source_path.clone(),
             stamp: header.stamp,
             operation,
-            output_path: format!("{PROCESSED_IMAGES}/{stem}.{name_hash:016x}.{}", format.extension()),
+            output_path: images::output_path(path, (header.width, header.height), &operation),
         })
     }
 
@@ -372,7 +361,7 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
             height: kwargs.get::<u32>("height")?,
             op: kwargs.get::<&str>("op")?.unwrap_or("fill").to_string(),
             format: kwargs.get::<&str>("format")?.unwrap_or("auto").to_string(),
-            quality: kwargs.get::<u8>("quality")?.unwrap_or(DEFAULT_QUALITY),
+            quality: kwargs.get::<u8>("quality")?.unwrap_or(images::DEFAULT_QUALITY),
         };
         let query = Query::Image(ImageQuery {
             path: kwargs.must_get::<&str>("path")?.to_string(),

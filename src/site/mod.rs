@@ -8,6 +8,7 @@ pub mod links;
 pub mod lists;
 pub mod pagination;
 pub mod permalinks;
+pub mod responsive;
 pub mod schedule;
 pub mod series;
 pub mod taxonomy;
@@ -25,11 +26,12 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::data_value::DataTable;
 use crate::error::{Error, Location, Result, UrlOwner};
+use crate::incremental::ImageJob;
 use crate::incremental::{Digested, Memos, Same};
 use crate::load::{AssetFile, ImageHeader};
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::{Render, SortBy};
-use crate::parse::markdown::{self, LinkKind, TocEntry};
+use crate::parse::markdown::{self, ImageMarkup, LinkKind, TocEntry};
 use crate::parse::shortcodes::ShortcodeCall;
 use crate::parse::Document;
 use crate::project::Drafts;
@@ -264,8 +266,11 @@ pub struct ContentLink {
     pub line: usize,
     /// Link or image.
     pub kind: LinkKind,
-    /// An image's width and height, when it is a local image whose header was read.
-    pub image_size: Option<(u32, u32)>,
+    /// What an image's `<img>` gets besides its URL: its size, when it is a local image
+    /// whose header was read, and its responsive copies.
+    pub image: ImageMarkup,
+    /// The processed copies a responsive image shows (made after rendering).
+    pub image_jobs: Arc<[ImageJob]>,
 }
 
 /// A file copied from `content/` into the output.
@@ -301,9 +306,9 @@ pub struct ModelInput<'a> {
     pub documents: Vec<Arc<Document>>,
     /// Non-Markdown files from `content/`.
     pub content_assets: Vec<AssetFile>,
-    /// The images among the static files, by output path (`img/photo.jpg`): a Markdown
-    /// image of one gets its size.
-    pub static_images: BTreeMap<String, ImageHeader>,
+    /// The images among the static files, by output path (`img/photo.jpg`), with their
+    /// files: a Markdown image of one gets its size.
+    pub static_images: BTreeMap<String, (PathBuf, ImageHeader)>,
     /// Whether drafts are kept.
     pub drafts: Drafts,
     /// The build's moment, and whether scheduled and expired pages are kept.
@@ -391,17 +396,23 @@ impl Site {
                 })
                 .collect(),
             assets: assets.iter().map(|a| (a.content_path.clone(), a.output_path.clone())).collect(),
-            // Sizes only, not stamps: touching an image without changing its size links no
-            // page again.
             images: static_images
                 .iter()
-                .map(|(output_path, image)| (output_path.clone(), (image.width, image.height)))
-                .chain(
-                    assets
-                        .iter()
-                        .filter_map(|a| Some((a.output_path.clone(), a.image.map(|i| (i.width, i.height))?))),
-                )
+                .map(|(output_path, (source_path, image))| {
+                    (output_path.clone(), output_path.clone(), source_path.clone(), *image)
+                })
+                .chain(assets.iter().filter_map(|a| {
+                    Some((a.output_path.clone(), a.content_path.clone(), a.source_path.clone(), a.image?))
+                }))
+                .map(|(output_path, path, source_path, image)| {
+                    let size = (image.width, image.height);
+                    (output_path, links::ImageTarget { size, path, source_path, stamp: image.stamp })
+                })
                 .collect(),
+            responsive: config.markdown.responsive_images.then(|| responsive::ResponsiveSettings {
+                widths: config.markdown.responsive_widths.clone(),
+                sizes: config.markdown.responsive_sizes.clone(),
+            }),
             index: std::sync::OnceLock::new(),
         });
         lap("digested link targets");
@@ -764,8 +775,10 @@ struct LinkTargetsInput {
     pages: Arc<[Arc<PageFile>]>,
     sections: Vec<links::SectionTarget>,
     assets: BTreeMap<String, String>,
-    /// Each image's width and height by output path.
-    images: BTreeMap<String, (u32, u32)>,
+    /// Each image by output path.
+    images: BTreeMap<String, links::ImageTarget>,
+    /// With `responsive_images`, the widths and `sizes`.
+    responsive: Option<responsive::ResponsiveSettings>,
     /// Page index by content path, made from `pages` the first time links are resolved.
     index: std::sync::OnceLock<HashMap<Box<str>, usize>>,
 }
@@ -777,7 +790,7 @@ impl std::hash::Hash for LinkTargetsInput {
         for page in self.pages.iter() {
             page.link_target_digest.hash(state);
         }
-        (&self.sections, &self.assets, &self.images).hash(state);
+        (&self.sections, &self.assets, &self.images, &self.responsive).hash(state);
     }
 }
 
@@ -820,7 +833,7 @@ fn link_pages(
     let link = memos.shared_function(|(file, parsed): &LinkInput, targets: &LinkTargetsInput| {
         let (resolved, _) = resolve_all(file, parsed, targets);
         let urls: Vec<String> = resolved.links.iter().map(|link| link.resolved.clone()).collect();
-        let sizes: Vec<Option<(u32, u32)>> = resolved.links.iter().map(|link| link.image_size).collect();
+        let sizes: Vec<ImageMarkup> = resolved.links.iter().map(|link| link.image.clone()).collect();
         let mut shortcodes = parsed.shortcodes.to_vec();
         fill_calls(&mut shortcodes, &urls, &sizes);
         Arc::new(LinkedBody {
@@ -891,7 +904,7 @@ fn resolve_all(
         url_path: &file.url_path,
         display_path: &file.display_path,
     };
-    let (links, errors) = settle(&parsed.links, &source, &targets.targets());
+    let (links, errors) = settle(&parsed.links, &source, &targets.targets(), targets.responsive.as_ref());
     let resolved = ResolvedLinks { links: links.into(), failed: !errors.is_empty() };
     (resolved, errors)
 }
@@ -901,6 +914,7 @@ fn settle(
     list: &[ContentLink],
     source: &links::LinkSource<'_>,
     targets: &links::LinkTargets<'_>,
+    responsive: Option<&responsive::ResponsiveSettings>,
 ) -> (Vec<ContentLink>, Vec<Error>) {
     let mut failed = Vec::new();
     let links = list
@@ -911,19 +925,41 @@ fn settle(
                 failed.push(error);
                 link.written.clone()
             });
-            let image_size = match link.kind {
-                LinkKind::Image => links::image_size(&parsed, source, targets),
-                LinkKind::Link => None,
+            let (image, image_jobs) = match link.kind {
+                LinkKind::Image => image_markup(&parsed, &resolved, source, targets, responsive),
+                LinkKind::Link => (ImageMarkup::default(), Arc::default()),
             };
-            ContentLink { resolved, image_size, ..link.clone() }
+            ContentLink { resolved, image, image_jobs, ..link.clone() }
         })
         .collect();
     (links, failed)
 }
 
+/// What a Markdown image's `<img>` gets: the size of the local image it shows, and with
+/// `responsive` its copies' `srcset`s and the jobs that make them.
+fn image_markup(
+    link: &markdown::Link,
+    resolved: &str,
+    source: &links::LinkSource<'_>,
+    targets: &links::LinkTargets<'_>,
+    responsive: Option<&responsive::ResponsiveSettings>,
+) -> (ImageMarkup, Arc<[ImageJob]>) {
+    let Some(target) = links::image_target(link, source, targets) else {
+        return (ImageMarkup::default(), Arc::default());
+    };
+    let made =
+        responsive.and_then(|settings| responsive::responsive(target, resolved, targets.base_url, settings));
+    match made {
+        Some((markup, jobs)) => {
+            (ImageMarkup { size: Some(target.size), responsive: Some(markup) }, jobs.into())
+        }
+        None => (ImageMarkup { size: Some(target.size), responsive: None }, Arc::default()),
+    }
+}
+
 /// Resolves the sections' links and writes them into their HTML (a few sections: no memo).
-fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], errors: &mut Vec<Error>) {
-    let targets = targets.targets();
+fn resolve_section_links(input: &LinkTargetsInput, sections: &mut [Section], errors: &mut Vec<Error>) {
+    let targets = input.targets();
     for section in sections.iter_mut() {
         if section.links.is_empty() {
             continue;
@@ -933,11 +969,11 @@ fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], e
             url_path: &section.url_path,
             display_path: &section.display_path,
         };
-        let (links, failed) = settle(&section.links, &source, &targets);
+        let (links, failed) = settle(&section.links, &source, &targets, input.responsive.as_ref());
         section.links = links;
         errors.extend(failed);
         let urls: Vec<String> = section.links.iter().map(|link| link.resolved.clone()).collect();
-        let sizes: Vec<Option<(u32, u32)>> = section.links.iter().map(|link| link.image_size).collect();
+        let sizes: Vec<ImageMarkup> = section.links.iter().map(|link| link.image.clone()).collect();
         section.content = SharedText::from(markdown::fill_links_sized(&section.content, &urls, &sizes));
         fill_calls(&mut section.shortcodes, &urls, &sizes);
     }
@@ -949,7 +985,8 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
         .into_iter()
         .map(|link| ContentLink {
             resolved: String::new(),
-            image_size: None,
+            image: ImageMarkup::default(),
+            image_jobs: Arc::default(),
             written: link.dest,
             line: link.line,
             kind: link.kind,
@@ -958,7 +995,7 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
 }
 
 /// Writes resolved links into shortcode bodies (HTML) and link arguments (plain text).
-fn fill_calls(calls: &mut [ShortcodeCall], urls: &[String], sizes: &[Option<(u32, u32)>]) {
+fn fill_calls(calls: &mut [ShortcodeCall], urls: &[String], sizes: &[ImageMarkup]) {
     for call in calls {
         call.body = call.body.as_deref().map(|body| markdown::fill_links_sized(body, urls, sizes));
         for value in call.args.values_mut() {

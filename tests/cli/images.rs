@@ -182,3 +182,59 @@ fn issue_24_a_gif_or_svg_asked_to_be_resized_is_an_error_naming_it() {
     let stderr = site.build().failure().stderr();
     assert!(stderr.contains("photo.jpg") && stderr.contains("GIF"), "{stderr}");
 }
+
+/// Each `url width` of a `srcset`.
+fn srcset(html: &str, after: &str) -> Vec<(String, u32)> {
+    let start = html.find(after).unwrap_or_else(|| panic!("no {after} in {html}")) + after.len();
+    let at = start + html[start..].find("srcset=\"").unwrap() + "srcset=\"".len();
+    let list = &html[at..at + html[at..].find('"').unwrap()];
+    list.split(", ")
+        .map(|item| {
+            let (url, width) = item.split_once(' ').unwrap();
+            (url.to_string(), width.trim_end_matches('w').parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn issue_24_responsive_markdown_images_get_a_picture_with_copies_never_upscaled() {
+    let site = TestSite::from_fixture("responsive_images");
+    site.build().success();
+    let html = site.read("post/index.html");
+    // A PNG: lossless WebP copies in a <source>, PNG copies and the original in the img's srcset.
+    assert!(html.contains("<picture><source type=\"image/webp\" srcset=\""), "{html}");
+    let modern = srcset(&html, "<picture>");
+    assert_eq!(
+        modern.iter().map(|(_, w)| *w).collect::<Vec<_>>(),
+        [16, 32, 64],
+        "400 is wider than the image"
+    );
+    let fallback = srcset(&html, "alt=\"A gradient\"");
+    assert_eq!(fallback.iter().map(|(_, w)| *w).collect::<Vec<_>>(), [16, 32, 64]);
+    assert_eq!(fallback[2].0, "https://example.com/post/wide.png", "the original is the widest");
+    assert!(html.contains("alt=\"A gradient\" width=\"64\" height=\"32\" srcset=\""), "{html}");
+    assert!(html.contains("sizes=\"100vw\" /></picture>"), "{html}");
+    for (url, width) in modern.iter().chain(&fallback) {
+        assert_eq!(decoded_size(&site, url).0, *width, "{url}");
+    }
+    assert!(modern.iter().all(|(url, _)| url.ends_with(".webp")));
+    // A JPEG: JPEG copies only (a lossless WebP of a photo would be larger), no <picture>.
+    let photo = srcset(&html, "alt=\"A photo\"");
+    assert_eq!(photo.iter().map(|(_, w)| *w).collect::<Vec<_>>(), [16, 32, 48]);
+    assert!(photo[..2].iter().all(|(url, _)| url.ends_with(".jpg")));
+    assert!(html.contains("<p><img src=\"https://example.com/post/photo.jpg\" alt=\"A photo\" width=\"48\" height=\"32\" srcset="), "{html}");
+    for (url, width) in &photo {
+        assert_eq!(decoded_size(&site, url).0, *width, "{url}");
+    }
+}
+
+#[test]
+fn issue_24_without_responsive_images_a_markdown_image_is_one_img() {
+    let site = TestSite::from_fixture("responsive_images");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write_file("config.toml", &config.replace("responsive_images = true", "responsive_images = false"));
+    site.build().success();
+    let html = site.read("post/index.html");
+    assert!(!html.contains("<picture>") && !html.contains("srcset"), "{html}");
+    assert!(!site.output("processed_images").exists());
+}
