@@ -194,6 +194,13 @@ pub struct MarkdownConfig {
     pub emoji: bool,
     /// `loading="lazy"` and `decoding="async"` on Markdown images after a page's first.
     pub lazy_images: bool,
+    /// A local raster Markdown image as a `<picture>`: WebP copies at `responsive_widths`
+    /// (never wider than the image) and the original as fallback, with `srcset` and `sizes`.
+    pub responsive_images: bool,
+    /// The widths, in pixels, of a responsive image's copies.
+    pub responsive_widths: Vec<u32>,
+    /// The `sizes` attribute of a responsive image: how wide it is shown.
+    pub responsive_sizes: String,
 }
 
 /// What a formula that cannot be converted does to the build.
@@ -300,6 +307,9 @@ impl Default for MarkdownConfig {
             autolinks: false,
             emoji: false,
             lazy_images: true,
+            responsive_images: false,
+            responsive_widths: vec![480, 960, 1600],
+            responsive_sizes: "(min-width: 48rem) 48rem, 100vw".into(),
         }
     }
 }

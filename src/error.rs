@@ -156,6 +156,11 @@ pub enum Error {
     #[error("the symbolic link `{}` points to `{}`, outside the site", .path.display(), .target.display())]
     ExternalSymlink { path: PathBuf, target: PathBuf },
 
+    /// An image a template asked to process could not be (corrupt, truncated, too large, an
+    /// SVG or GIF, a format Quire does not read).
+    #[error("could not process the image `{}`", .path.display())]
+    Image { path: PathBuf, detail: String },
+
     /// A file or folder could not be written.
     #[error("could not write `{}`", .path.display())]
     Write {
@@ -255,6 +260,9 @@ impl Error {
             }
             Error::Read { .. } => Some("check that the file exists and is readable"),
             Error::Write { .. } => Some("check that the output folder is writable and the disk has space"),
+            Error::Image { .. } => Some(
+                "open the file in an image viewer: save it again as JPEG, PNG or WebP, or link it without `resize_image`",
+            ),
             Error::Listen { .. } => {
                 Some("pass another `--port`, or `--port 0` to take any free port, or another `--interface`")
             }
@@ -308,6 +316,7 @@ impl Error {
             | Error::Shortcode { detail, .. }
             | Error::BrokenLink { detail, .. }
             | Error::Watch { detail, .. }
+            | Error::Image { detail, .. }
             | Error::InvalidNewPath { detail, .. } => Some(detail),
             _ => None,
         }

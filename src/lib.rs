@@ -17,6 +17,7 @@ pub mod data_value;
 pub mod error;
 pub mod highlight_themes;
 pub mod html;
+pub mod images;
 pub mod incremental;
 pub mod load;
 pub mod parse;

@@ -166,6 +166,55 @@ pub struct AssetFile {
     pub relative_path: String,
     /// The file on disk.
     pub source_path: PathBuf,
+    /// Its size in pixels and stamp, when it is a raster image whose header could be read.
+    pub image: Option<ImageHeader>,
+}
+
+/// What an image's header says, read without decoding it (issue 23: a Markdown image gets
+/// its intrinsic `width` and `height`), and the file's stamp when it was read, so that a
+/// processed copy made from other bytes is never taken for this one's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ImageHeader {
+    /// Width in pixels, as shown: after a JPEG's EXIF rotation.
+    pub width: u32,
+    /// Height in pixels, as shown.
+    pub height: u32,
+    /// The file's stamp when its header was read.
+    pub stamp: Stamp,
+}
+
+/// How much of an image is read for its header.
+const HEADER_BYTES: u64 = 256 * 1024;
+
+/// The extensions of the raster images whose headers are read: the formats browsers show.
+pub const IMAGE_EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "webp", "gif", "avif"];
+
+/// Whether `path`'s extension is one of [`IMAGE_EXTENSIONS`].
+pub fn is_image_path(path: &str) -> bool {
+    path.rsplit_once('.').is_some_and(|(_, e)| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The header of the image at `source_path`, if its name says it is one and its header can
+/// be read (a corrupt file has none: the page shows it without a size, and an image function
+/// asked to process it fails with the file's name).
+fn image_header(relative_path: &str, source_path: &Path) -> Option<ImageHeader> {
+    if !is_image_path(relative_path) {
+        return None;
+    }
+    let extension = relative_path.rsplit_once('.')?.1.to_ascii_lowercase();
+    let file = std::fs::File::open(source_path).ok()?;
+    let meta = file.metadata().ok()?;
+    // The header only: a JPEG's EXIF and frame header are in its first segments, so a 6 MB
+    // photo costs one read of at most 256 KB.
+    let mut head = Vec::with_capacity(HEADER_BYTES.min(meta.len()) as usize);
+    file.take(HEADER_BYTES).read_to_end(&mut head).ok()?;
+    let size = imagesize::blob_size(&head).ok()?;
+    let (mut width, mut height) = (u32::try_from(size.width).ok()?, u32::try_from(size.height).ok()?);
+    // A photo taken with the camera turned says so in EXIF; browsers show it turned.
+    if matches!(extension.as_str(), "jpg" | "jpeg") && crate::images::is_turned(&head) {
+        (width, height) = (height, width);
+    }
+    Some(ImageHeader { width, height, stamp: stamp(&meta) })
 }
 
 /// A file from a `static/` folder, copied as it is.
@@ -175,6 +224,8 @@ pub struct StaticFile {
     pub relative_path: String,
     /// Where its bytes are.
     pub source: StaticSource,
+    /// Its size in pixels, when it is a raster image on disk whose header could be read.
+    pub image: Option<ImageHeader>,
 }
 
 /// Where a static file's bytes are.
@@ -283,10 +334,15 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
     let (markdown, assets): (Vec<_>, Vec<_>) =
         content_entries.into_iter().partition(|(rel, _)| markdown_stem(rel).is_some());
     lap("walked content");
-    files.content_assets = assets
-        .into_iter()
-        .map(|(relative_path, source_path)| AssetFile { relative_path, source_path })
-        .collect();
+    files.content_assets = crate::blocking_io::run(|| {
+        assets
+            .into_par_iter()
+            .map(|(relative_path, source_path)| {
+                let image = image_header(&relative_path, &source_path);
+                AssetFile { relative_path, source_path, image }
+            })
+            .collect()
+    });
     errors.extend(crate::blocking_io::run(|| {
         files
             .content_assets
@@ -346,6 +402,7 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
         files.static_files.extend(theme::static_files().map(|f| StaticFile {
             relative_path: f.relative_path.to_string(),
             source: StaticSource::BuiltIn(f.bytes),
+            image: None,
         }));
     }
     let template_dirs = paths.theme.iter().map(|t| t.join("templates")).chain([paths.templates.clone()]);
@@ -400,18 +457,23 @@ pub fn load_with(paths: &Paths, cache: &mut ReadCache) -> Result<SiteFiles> {
 /// A static file as the load gives it: read into memory if it is a read asset of at most
 /// [`READ_ASSET_LIMIT`] bytes, else only named.
 fn read_static(relative_path: String, source_path: PathBuf) -> Result<StaticFile> {
+    let on_disk = |relative_path: String, source_path: PathBuf| {
+        let image = image_header(&relative_path, &source_path);
+        StaticFile { relative_path, source: StaticSource::Disk(source_path), image }
+    };
     if !is_read_asset(&relative_path) {
-        return Ok(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
+        return Ok(on_disk(relative_path, source_path));
     }
     let failed = |source| Error::Read { path: source_path.clone(), source };
     let file = std::fs::File::open(&source_path).map_err(failed)?;
     let size = file.metadata().map_err(failed)?.len();
     if size > READ_ASSET_LIMIT {
-        return Ok(StaticFile { relative_path, source: StaticSource::Disk(source_path) });
+        return Ok(on_disk(relative_path, source_path));
     }
     let mut bytes = Vec::with_capacity(size as usize + 1);
     file.take(READ_ASSET_LIMIT + 1).read_to_end(&mut bytes).map_err(failed)?;
-    Ok(StaticFile { relative_path, source: StaticSource::Read { path: source_path, bytes: bytes.into() } })
+    let source = StaticSource::Read { path: source_path, bytes: bytes.into() };
+    Ok(StaticFile { relative_path, source, image: None })
 }
 
 /// The data files of the site: every file under `data/` (an unreadable one is an error),

@@ -8,7 +8,7 @@
 //! its `Builder` across runs. There is no other way through the stages, so an incremental run
 //! always equals a clean one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -18,12 +18,16 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::check::{self, BrokenLink, CheckInput, CheckReport, FileScan, HtmlScans};
 use crate::config::LinkSeverity;
 use crate::error::{Error, Result, UrlOwner};
-use crate::incremental::{BlockMemo, BlockStore, BuildMemo, BuildSummary, Digested, HighlightStore, Memos};
+use crate::incremental::{
+    BlockMemo, BlockStore, BuildMemo, BuildSummary, Digested, HighlightStore, ImageJob, ImageStore, Memos,
+    Processed,
+};
 use crate::load::{self, ReadCache, SiteFiles, SourceFile, StaticSource};
 use crate::parse::highlight::Highlighter;
 use crate::parse::{self, Document, ParseSettings};
 use crate::project::{Paths, Project};
 use crate::render::fingerprint::Fingerprints;
+use crate::render::functions::SourceImage;
 use crate::render::{self, RenderInput, RenderedFile};
 use crate::sass;
 use crate::site::schedule::{HeldBack, Schedule};
@@ -186,6 +190,8 @@ pub struct Builder {
     loaded: Option<(Paths, SiteFiles)>,
     /// Paths reported changed since the last load.
     changed: BTreeSet<PathBuf>,
+    /// Processed images of the site at this root, from earlier runs and builds.
+    images: Option<(PathBuf, Arc<ImageStore>)>,
 }
 
 /// How a builder's runs follow one another.
@@ -366,10 +372,30 @@ impl Builder {
         );
 
         let step = Instant::now();
+        // The theme's first, so the site's file of the same path replaces it.
+        let static_images: BTreeMap<String, Option<SourceImage>> = static_files
+            .iter()
+            .map(|f| {
+                let image = match &f.source {
+                    StaticSource::Disk(path) if load::is_image_path(&f.relative_path) => {
+                        Some(SourceImage { source_path: path.clone(), header: f.image })
+                    }
+                    _ => None,
+                };
+                (f.relative_path.clone(), image)
+            })
+            .collect();
+        let mut image_table: BTreeMap<String, SourceImage> =
+            static_images.into_iter().filter_map(|(path, image)| Some((path, image?))).collect();
+        let static_images = image_table
+            .iter()
+            .filter_map(|(path, i)| Some((path.clone(), (i.source_path.clone(), i.header?))))
+            .collect();
         let mut site = Site::build(ModelInput {
             config: Digested::serialized(project.config.clone()),
             documents,
             content_assets,
+            static_images,
             drafts: project.drafts,
             // Each run asks the clock: a post scheduled for now appears on the next rebuild.
             schedule: Schedule {
@@ -396,6 +422,10 @@ impl Builder {
         let staged = staging.map(Staged::new);
         let settle =
             |file: RenderedFile| staged.as_ref().expect("settle is given only with staging").settle(file);
+        for asset in site.assets.iter().filter(|a| load::is_image_path(&a.content_path)) {
+            let image = SourceImage { source_path: asset.source_path.clone(), header: asset.image };
+            image_table.insert(asset.content_path.clone(), image);
+        }
         let rendered = render::render(RenderInput {
             site: &site,
             templates: &templates,
@@ -403,13 +433,42 @@ impl Builder {
             fingerprints: &fingerprints,
             data: &data,
             data_files: &data_files,
+            images: Arc::new(image_table),
             memos: &self.memos,
             settle: staging.is_some().then_some(&settle as &render::Settle<'_>),
         })?;
         let (mut staged_contents, scanned) = staged.map(Staged::finish).unwrap_or_default();
+        // The images templates asked for and the copies responsive Markdown images show, each
+        // made from the file as this run loaded it (a page's links may be the last run's).
+        let stamps: HashMap<&Path, load::Stamp> = site
+            .assets
+            .iter()
+            .filter_map(|a| Some((a.source_path.as_path(), a.image?.stamp)))
+            .chain(static_files.iter().filter_map(|f| match &f.source {
+                StaticSource::Disk(path) | StaticSource::Read { path, .. } => Some((path.as_path(), f.image?.stamp)),
+                StaticSource::BuiltIn(_) => None,
+            }))
+            .collect();
+        let mut by_output: BTreeMap<String, ImageJob> = BTreeMap::new();
+        let linked = site
+            .pages
+            .iter()
+            .flat_map(|p| p.links.iter())
+            .chain(site.sections.iter().flat_map(|s| s.links.iter()));
+        for job in rendered.images.iter().chain(linked.flat_map(|link| link.image_jobs.iter())) {
+            let mut job = job.clone();
+            if let Some(stamp) = stamps.get(job.source_path.as_path()) {
+                job.stamp = *stamp;
+            }
+            by_output.insert(job.output_path.clone(), job);
+        }
+        let image_jobs: Vec<ImageJob> = by_output.into_values().collect();
         log::debug!("rendered in {:?}{}", step.elapsed(), crate::resident_memory::note());
-        let copied =
-            static_outputs.into_iter().chain(site.assets.iter().map(|a| a.output_path.clone())).collect();
+        let copied = static_outputs
+            .into_iter()
+            .chain(site.assets.iter().map(|a| a.output_path.clone()))
+            .chain(image_jobs.iter().map(|job| job.output_path.clone()))
+            .collect();
         let links = Arc::new(check::check(&CheckInput {
             site: &site,
             rendered: &rendered.files,
@@ -462,6 +521,27 @@ impl Builder {
                 staged_contents.remove(&file.output_path).unwrap_or(Contents::Bytes(file.contents));
             outputs.push((OutputFile { output_path: file.output_path, contents }, None));
         }
+        let step = Instant::now();
+        let store = self.image_store(&project.paths.root);
+        let images = store.produce(&image_jobs, crate::images::process);
+        Error::fail_if_any(images.errors)?;
+        log::debug!(
+            "images: {} asked for, {} processed now, in {:?}{}",
+            image_jobs.len(),
+            images.processed,
+            step.elapsed(),
+            crate::resident_memory::note()
+        );
+        let sources: HashMap<&str, &PathBuf> =
+            image_jobs.iter().map(|job| (job.output_path.as_str(), &job.source_path)).collect();
+        for (output_path, processed) in images.files {
+            let owner = sources.get(output_path.as_str()).map(|p| (*p).clone());
+            let contents = match processed {
+                Processed::File(path) => Contents::Copy(path),
+                Processed::Bytes(bytes) => Contents::Bytes(bytes),
+            };
+            outputs.push((OutputFile { output_path, contents }, owner));
+        }
         let files = unique_outputs(outputs, &project.paths.root, &self.memos)?;
         log::debug!("collected outputs at {:?}{}", step.elapsed(), crate::resident_memory::note());
 
@@ -475,7 +555,8 @@ impl Builder {
             renders_reused: rendered.stats.reused,
             duration: started.elapsed(),
         };
-        let warnings = std::mem::take(&mut site.warnings);
+        let mut warnings = std::mem::take(&mut site.warnings);
+        warnings.extend(images.warnings);
         render::drop_in_background(site);
         log::debug!("pipeline: handed the old run to a drop thread at {:?}", step.elapsed());
         Ok(Output { files, warnings, stats, links })
@@ -488,6 +569,18 @@ impl Builder {
         }
         let compile = |files: &Digested<Vec<load::SassFile>>| sass::compile(files).map(Arc::new);
         self.memos.try_call(Digested::new(files), compile)
+    }
+
+    /// The processed-image store of the site at `root`, kept while the builder builds it.
+    fn image_store(&mut self, root: &Path) -> Arc<ImageStore> {
+        match &self.images {
+            Some((at, store)) if at == root => Arc::clone(store),
+            _ => {
+                let store = Arc::new(ImageStore::open(root));
+                self.images = Some((root.to_path_buf(), Arc::clone(&store)));
+                store
+            }
+        }
     }
 
     /// Parses the content files, each through the parse memo: a file whose text, paths and

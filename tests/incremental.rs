@@ -151,8 +151,10 @@ impl SiteDir {
         let mut changed = Vec::new();
         for (path, bytes) in &files {
             if self.files.get(path) != Some(bytes) {
-                let copied =
-                    path.starts_with("static/") || path.starts_with("data/") || path.ends_with(".txt");
+                let copied = path.starts_with("static/")
+                    || path.starts_with("data/")
+                    || path.ends_with(".txt")
+                    || path.ends_with(".png");
                 write(&self.root().join(path), bytes, copied);
                 changed.push(path);
             }
@@ -181,6 +183,17 @@ fn project(root: &Path) -> Project {
 
 /// Writes `bytes` at `path`; a copied file (static, or beside a post) of the same size keeps
 /// its modification time, as `cp -p` or `rsync -t` leave it (issue 21, case 5).
+/// A small PNG: its size and pixels depend on `variant`.
+fn photo_png(variant: u8) -> Vec<u8> {
+    let (width, height) = (4 + u32::from(variant % 3), 3 + u32::from(variant % 2));
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([variant.wrapping_mul(29), x as u8, y as u8])
+    });
+    let mut bytes = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    bytes
+}
+
 fn write(path: &Path, bytes: &[u8], keep_time: bool) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     let kept = fs::metadata(path)
@@ -419,6 +432,7 @@ impl Model {
 
     fn files(&self) -> Files {
         let mut files = Files::new();
+        let mut photo = None;
         let mut put = |path: &str, text: String| {
             files.insert(path.to_string(), text.into_bytes());
         };
@@ -435,9 +449,13 @@ impl Model {
         if let Some(variant) = self.bundle {
             put(
                 "content/blog/trip/index.md",
-                "---\ntitle: Trip\ndate: 2024-06-15\ntags: [t1]\n---\n\n[The notes](notes.txt).\n".into(),
+                "---\ntitle: Trip\ndate: 2024-06-15\ntags: [t1]\n---\n\n[The notes](notes.txt).\n\n![A photo](photo.png)\n"
+                    .into(),
             );
             put("content/blog/trip/notes.txt", format!("notes, version {variant}\n"));
+            // An image whose size (read from its header) and pixels (processed by
+            // `resize_image` in the other page template) change with the variant.
+            photo = Some(photo_png(variant));
         }
         if let Some(talks) = self.data.0 {
             put(
@@ -470,6 +488,9 @@ impl Model {
             "templates/shortcodes/badge.html",
             ["<b>{{ text }}</b>", "<i>{{ text | upper }}</i>\n"][usize::from(self.shortcode % 2)].into(),
         );
+        if let Some(photo) = photo {
+            files.insert("content/blog/trip/photo.png".into(), photo);
+        }
         files
     }
 }
@@ -568,6 +589,7 @@ const PAGE_ALT: &str = r#"{% set me = page %}{{ me.title | upper }} {{ me.date }
 {% if me.newer %}{{ <plist pages={[me.newer]} /> }}{% endif %}
 {% set tags = get_taxonomy(kind="tags") %}{% for t in tags.terms %}{% if t.name in me.tags %}{{ t.name }}:{{ t.count }} {% endif %}{% endfor %}
 {% set d = data %}{% for name, value in d %}{{ name }} {% endfor %}
+{% if me.title == "Trip" %}{% set r = resize_image(path="blog/trip/photo.png", width=3, height=2, op="fill") %}<img src="{{ r.url }}" width="{{ r.width }}" alt="">{% endif %}
 "#;
 const TERM: &str = r#"term: {{ term.name }} {{ term.count }} {{ paginator.current_index }}/{{ paginator.number_pagers }}
 {% for p in paginator.pages %}<li>{{ p.title }}|{{ p.url_path }}</li>{% endfor %}

@@ -14,6 +14,7 @@ mod build_memo;
 mod cache_dir;
 mod digest;
 mod highlight_store;
+mod image_store;
 mod memo;
 mod value_hash;
 
@@ -21,6 +22,7 @@ pub use block_memo::{BlockMemo, BlockStore};
 pub use build_memo::{BuildMemo, BuildSummary};
 pub use digest::Digest;
 pub use highlight_store::HighlightStore;
+pub use image_store::{ImageJob, ImageStore, Process, Processed, ProcessedImages};
 pub use memo::{
     Digested, DigestedFunction, Environment, Function, Helper, Memos, RecordedFunction, Reuse, Same,
     SameText, SameValue, SharedFunction,

@@ -123,6 +123,33 @@ pub enum LinkKind {
 /// Marks link `n` in rendered HTML as `\0n\0`; the parser turns NUL in input into U+FFFD, so
 /// the marker cannot come from the user.
 const LINK_MARKER: char = '\0';
+/// After a link's number in a marker, `s` marks where an image's size goes.
+const SIZE_SUFFIX: char = 's';
+/// After a link's number in a marker, `p` marks where a responsive image's `<picture>` opens.
+const PICTURE_SUFFIX: char = 'p';
+/// After a link's number in a marker, `q` marks where a responsive image's `</picture>` goes.
+const PICTURE_END_SUFFIX: char = 'q';
+
+/// What the model writes around and into a Markdown image's `<img>`, besides its URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ImageMarkup {
+    /// Intrinsic width and height.
+    pub size: Option<(u32, u32)>,
+    /// For a responsive image: `srcset` of the original format, `<source>` `srcset` of the
+    /// modern one, and `sizes`.
+    pub responsive: Option<ResponsiveMarkup>,
+}
+
+/// The `srcset`s and `sizes` of a responsive image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResponsiveMarkup {
+    /// `url 480w, url 960w` in the original format (the `img`'s).
+    pub fallback: String,
+    /// The same in WebP (the `source`'s), when there is a modern copy.
+    pub modern: Option<String>,
+    /// The `sizes` attribute.
+    pub sizes: String,
+}
 
 /// The template that renders the link beside a heading, when `heading_anchors` is on.
 pub const ANCHOR_LINK_TEMPLATE: &str = "anchor-link.html";
@@ -179,8 +206,15 @@ pub fn render_with(
 }
 
 /// Replaces the link markers in `html` with `urls` (one per link, in order), escaped for an
-/// attribute.
+/// attribute; images get no size.
 pub fn fill_links(html: &str, urls: &[String]) -> String {
+    fill_links_sized(html, urls, &[])
+}
+
+/// Replaces the link markers in `html` with `urls` (one per link, in order), escaped for an
+/// attribute, and an image's size marker with ` width="…" height="…"` from `sizes` (by link
+/// number; nothing where there is none).
+pub fn fill_links_sized(html: &str, urls: &[String], images: &[ImageMarkup]) -> String {
     if memchr::memchr(LINK_MARKER as u8, html.as_bytes()).is_none() {
         return html.to_string();
     }
@@ -188,7 +222,34 @@ pub fn fill_links(html: &str, urls: &[String]) -> String {
     let mut parts = html.split(LINK_MARKER);
     out.push_str(parts.next().unwrap_or_default());
     while let (Some(number), Some(text)) = (parts.next(), parts.next()) {
-        if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+        let markup = |digits: &str| digits.parse::<usize>().ok().and_then(|n| images.get(n));
+        if let Some(image) = number.strip_suffix(SIZE_SUFFIX) {
+            if let Some(markup) = markup(image) {
+                if let Some((width, height)) = markup.size {
+                    let _ = write!(out, " width=\"{width}\" height=\"{height}\"");
+                }
+                if let Some(responsive) = &markup.responsive {
+                    out.push_str(" srcset=\"");
+                    let _ = pulldown_cmark_escape::escape_html(&mut out, &responsive.fallback);
+                    out.push_str("\" sizes=\"");
+                    let _ = pulldown_cmark_escape::escape_html(&mut out, &responsive.sizes);
+                    out.push('"');
+                }
+            }
+        } else if let Some(image) = number.strip_suffix(PICTURE_SUFFIX) {
+            let responsive = markup(image).and_then(|m| m.responsive.as_ref());
+            if let Some((responsive, modern)) = responsive.and_then(|r| Some((r, r.modern.as_ref()?))) {
+                out.push_str("<picture><source type=\"image/webp\" srcset=\"");
+                let _ = pulldown_cmark_escape::escape_html(&mut out, modern);
+                out.push_str("\" sizes=\"");
+                let _ = pulldown_cmark_escape::escape_html(&mut out, &responsive.sizes);
+                out.push_str("\">");
+            }
+        } else if let Some(image) = number.strip_suffix(PICTURE_END_SUFFIX) {
+            if markup(image).is_some_and(|m| m.responsive.as_ref().is_some_and(|r| r.modern.is_some())) {
+                out.push_str("</picture>");
+            }
+        } else if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
             let _ = pulldown_cmark_escape::escape_href(&mut out, url);
         }
         out.push_str(text);
@@ -804,17 +865,27 @@ impl<'a> BodyWriter<'a> {
     /// page's first image `loading="lazy" decoding="async"` (the first is likely in view).
     /// An image without alt text is a warning: a screen reader has nothing to say for it.
     fn image_html(&mut self, img: &Image) -> String {
-        let mut html = format!("<img src=\"{LINK_MARKER}{}{LINK_MARKER}\" alt=\"", img.number);
+        let mut html = String::new();
+        if self.options.responsive_images {
+            // Where a `<picture>` and its sources open, if the model makes the image one.
+            let _ = write!(html, "{LINK_MARKER}{}{PICTURE_SUFFIX}{LINK_MARKER}", img.number);
+        }
+        let _ = write!(html, "<img src=\"{LINK_MARKER}{}{LINK_MARKER}\" alt=\"", img.number);
         let _ = pulldown_cmark_escape::escape_html(&mut html, &img.alt);
         if !img.title.is_empty() {
             html.push_str("\" title=\"");
             let _ = pulldown_cmark_escape::escape_html(&mut html, &img.title);
         }
         html.push('"');
+        // The image's size, written by the model once it knows which file the image is.
+        let _ = write!(html, "{LINK_MARKER}{}{SIZE_SUFFIX}{LINK_MARKER}", img.number);
         if self.options.lazy_images && self.images > 0 {
             html.push_str(" loading=\"lazy\" decoding=\"async\"");
         }
         html.push_str(" />");
+        if self.options.responsive_images {
+            let _ = write!(html, "{LINK_MARKER}{}{PICTURE_END_SUFFIX}{LINK_MARKER}", img.number);
+        }
         self.images += 1;
         if img.alt.trim().is_empty() {
             self.warnings.push(format!(
@@ -914,7 +985,17 @@ pub fn fill_links_raw(html: &str, urls: &[String]) -> String {
     let mut parts = html.split(LINK_MARKER);
     out.push_str(parts.next().unwrap_or_default());
     while let (Some(number), Some(text)) = (parts.next(), parts.next()) {
-        if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+        let suffix =
+            number.chars().last().filter(|c| [SIZE_SUFFIX, PICTURE_SUFFIX, PICTURE_END_SUFFIX].contains(c));
+        if let Some(suffix) = suffix {
+            // An image's marker renumbered with its link: `\0{n}\0` becomes `\0{n}s\0`.
+            let image = &number[..number.len() - 1];
+            if let Some(url) = image.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+                out.push_str(url.strip_suffix(LINK_MARKER).unwrap_or(url));
+                out.push(suffix);
+                out.push(LINK_MARKER);
+            }
+        } else if let Some(url) = number.parse::<usize>().ok().and_then(|n| urls.get(n)) {
             out.push_str(url);
         }
         out.push_str(text);

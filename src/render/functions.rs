@@ -14,13 +14,16 @@ use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 use crate::config::{Config, MarkdownConfig};
 use crate::data_value::DataTable;
+use crate::images::{self, Format, Op, Operation};
+use crate::incremental::ImageJob;
 use crate::incremental::ValueHashes;
 use crate::load::DataFile;
+use crate::load::ImageHeader;
 use crate::parse::data::{self, DataFormat};
 use crate::parse::date::PageDate;
 use crate::parse::markdown;
 use crate::render::fingerprint::{Fingerprints, ShaType};
-use crate::render::queries::{self, Query};
+use crate::render::queries::{self, ImageQuery, Query, ResizeArguments};
 use crate::render::views::{Hashed, Views};
 use crate::site::{url, Site};
 
@@ -44,6 +47,8 @@ pub struct Lookup {
     config_keys: ByName<String>,
     /// `data` and the files `load_data` reads.
     data: SiteData,
+    /// The images `resize_image` and `image_metadata` can be asked for.
+    images: Arc<ImageTable>,
 }
 
 /// What `load_data` gives for a file and format: its value with its hash, or the message.
@@ -148,6 +153,19 @@ fn site_path(path: &str) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
+/// An image templates may name, by its path under `content/` (`blog/trip/photo.jpg`) or
+/// `static/` (`img/logo.png`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceImage {
+    /// The file on disk.
+    pub source_path: std::path::PathBuf,
+    /// What its header said; `None` when it could not be read.
+    pub header: Option<ImageHeader>,
+}
+
+/// The images templates may name, by path.
+pub type ImageTable = std::collections::BTreeMap<String, SourceImage>;
+
 /// The paths a [`Lookup`] answers from: page and section ids and URLs by content path, and
 /// the output paths that exist. At 10,000 posts it is 25,000 strings, the same from run to
 /// run while no page moves.
@@ -219,7 +237,13 @@ fn by_content_path<'a>(list: impl Iterator<Item = (&'a str, &'a str)>) -> ByName
 
 impl Lookup {
     /// Answers from `index` and the `views` of `site`.
-    pub fn new(site: &Site, views: Arc<Views>, index: Arc<LookupIndex>, data: SiteData) -> Lookup {
+    pub fn new(
+        site: &Site,
+        views: Arc<Views>,
+        index: Arc<LookupIndex>,
+        data: SiteData,
+        images: Arc<ImageTable>,
+    ) -> Lookup {
         let taxonomies = site.taxonomies.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
         let archives = site.sections.iter().enumerate().map(|(i, s)| (s.content_path.clone(), i)).collect();
         Lookup {
@@ -227,6 +251,7 @@ impl Lookup {
             taxonomies,
             archives,
             data,
+            images,
             ..Lookup::for_shortcodes(&site.config, index)
         }
     }
@@ -246,6 +271,7 @@ impl Lookup {
             archives: ByName::default(),
             config_keys,
             data: SiteData::default(),
+            images: Arc::default(),
         }
     }
 
@@ -283,7 +309,7 @@ impl Lookup {
             _ => {}
         }
         let Some(views) = &self.views else {
-            return Err("shortcodes can use `get_url` and `get_hash`, not `get_page`, `get_section`, `get_archive`, `get_taxonomy` or `load_data`".into());
+            return Err("shortcodes can use `get_url` and `get_hash`, not `get_page`, `get_section`, `get_archive`, `get_taxonomy`, `load_data`, `resize_image` or `image_metadata`".into());
         };
         let owned = |hashed: Hashed<'_>| (hashed.value.clone(), hashed.hash);
         match query {
@@ -313,6 +339,10 @@ impl Lookup {
                 .ok_or_else(|| format!("`get_taxonomy`: no taxonomy `{kind}` in config.toml")),
             Query::Data => Ok(self.data.folder.clone()),
             Query::LoadData(path, format) => self.data.load(path, format.as_deref()),
+            Query::Image(query) => self.image(query).map(|value| {
+                let hash = ValueHashes::default().hash(&value);
+                (value, hash)
+            }),
         }
     }
 
@@ -346,6 +376,71 @@ impl Lookup {
             Err(message) => Err(message.replacen("`get_url`", &format!("`{function}`"), 1)),
             Ok(_) => Err(format!("`{function}`: `{path}` is a page, not a file that can be hashed")),
         }
+    }
+
+    /// What `resize_image` or `image_metadata` gives for `query`.
+    fn image(&self, query: &ImageQuery) -> Result<Value, String> {
+        let (image, header) = self.source_image(query)?;
+        let mut map = tera::Map::new();
+        match &query.resize {
+            None => {
+                let format = image.source_path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+                map.insert("width".into(), Value::from(header.width));
+                map.insert("height".into(), Value::from(header.height));
+                map.insert("format".into(), Value::from(format.unwrap_or_default()));
+            }
+            Some(_) => {
+                let job = self.image_job(query)?;
+                map.insert("url".into(), Value::from(url::permalink(&self.base_url, &job.output_path)));
+                map.insert("width".into(), Value::from(job.operation.width));
+                map.insert("height".into(), Value::from(job.operation.height));
+                map.insert("orig_width".into(), Value::from(header.width));
+                map.insert("orig_height".into(), Value::from(header.height));
+            }
+        }
+        Ok(Value::from(map))
+    }
+
+    fn source_image(&self, query: &ImageQuery) -> Result<(&SourceImage, ImageHeader), String> {
+        let name = if query.resize.is_some() { "resize_image" } else { "image_metadata" };
+        let path = query.path.trim_start_matches('/');
+        let image = self.images.get(path).ok_or_else(|| {
+            format!("`{name}`: no image at `{path}` (looked for `content/{path}` and `static/{path}`)")
+        })?;
+        let header = image.header.ok_or_else(|| {
+            format!(
+                "`{name}`: `{}` is not an image Quire can read: corrupt, truncated, or not JPEG, PNG, WebP, GIF or AVIF",
+                image.source_path.display()
+            )
+        })?;
+        Ok((image, header))
+    }
+
+    /// The processing `query` (a `resize_image` call) asks for: what, to what size, and where
+    /// the result goes. Its name is made of the source's path and size and the operation, so
+    /// that equal calls share one file and builds in two checkouts name it alike.
+    ///
+    /// # Errors
+    /// The message `resize_image` fails with.
+    pub fn image_job(&self, query: &ImageQuery) -> Result<ImageJob, String> {
+        let (image, header) = self.source_image(query)?;
+        let Some(args) = &query.resize else { return Err("`image_metadata` processes nothing".into()) };
+        let path = query.path.trim_start_matches('/');
+        let failed = |message: String| format!("`resize_image` of `{path}`: {message}");
+        let op = Op::parse(&args.op).map_err(failed)?;
+        let format = Format::parse(&args.format, path).map_err(failed)?;
+        if !(1..=100).contains(&args.quality) {
+            return Err(failed(format!("`quality` is {}: give 1 to 100", args.quality)));
+        }
+        let (width, height) = images::target_size(op, (header.width, header.height), args.width, args.height)
+            .map_err(failed)?;
+        let operation = Operation { op, width, height, format, quality: args.quality };
+        Ok(ImageJob {
+            source_path: image.source_path.clone(),
+            stamp: header.stamp,
+            operation,
+            output_path: images::output_path(path, (header.width, header.height), &operation),
+        })
     }
 
     fn url(&self, path: &str) -> Result<String, String> {
@@ -431,12 +526,35 @@ pub fn register(tera: &mut Tera, lookup: Arc<Lookup>, markdown_options: Markdown
         l.answer(&query).map_err(tera::Error::message)
     });
     let l = Arc::clone(&lookup);
+    tera.register_function("resize_image", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let resize = ResizeArguments {
+            width: kwargs.get::<u32>("width")?,
+            height: kwargs.get::<u32>("height")?,
+            op: kwargs.get::<&str>("op")?.unwrap_or("fill").to_string(),
+            format: kwargs.get::<&str>("format")?.unwrap_or("auto").to_string(),
+            quality: kwargs.get::<u8>("quality")?.unwrap_or(images::DEFAULT_QUALITY),
+        };
+        let query = Query::Image(ImageQuery {
+            path: kwargs.must_get::<&str>("path")?.to_string(),
+            resize: Some(resize),
+        });
+        queries::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
+    });
+    let l = Arc::clone(&lookup);
     tera.register_function("get_hash", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let path = kwargs.must_get::<&str>("path")?.to_string();
         let sha_type = ShaType::from_bits(kwargs.get::<i64>("sha_type")?.unwrap_or(384))
             .map_err(tera::Error::message)?;
         let base64 = kwargs.get::<bool>("base64")?.unwrap_or(true);
         let query = Query::Hash { path, sha_type, base64 };
+        queries::record(query.clone());
+        l.answer(&query).map_err(tera::Error::message)
+    });
+    let l = Arc::clone(&lookup);
+    tera.register_function("image_metadata", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let query =
+            Query::Image(ImageQuery { path: kwargs.must_get::<&str>("path")?.to_string(), resize: None });
         queries::record(query.clone());
         l.answer(&query).map_err(tera::Error::message)
     });

@@ -22,7 +22,7 @@ use crate::incremental::{Digest, Digested, Environment};
 use crate::load::TemplateFile;
 use crate::render::context::RenderContext;
 use crate::render::functions::Lookup;
-use crate::render::queries::{self, Query};
+use crate::render::queries::{self, ImageQuery, Query};
 use crate::render::views::{Hashed, Views};
 use crate::site::{url, PageId};
 
@@ -185,17 +185,32 @@ impl Environment<Query> for RenderEnvironment<'_> {
     }
 }
 
+/// A rendered output: its bytes, and the processed images its templates asked for (kept
+/// with the bytes, so a reused output still has its images made).
+#[derive(Debug, Clone)]
+pub(crate) struct RenderedOutput {
+    pub bytes: Arc<[u8]>,
+    pub images: Arc<[ImageQuery]>,
+}
+
 /// Renders one output: its template with its context, in `environment`; returns the bytes
 /// and the lookups its templates made.
 pub(crate) fn render_output(
     argument: &RenderArgument<'_>,
     environment: &RenderEnvironment<'_>,
-) -> (Result<Arc<[u8]>>, Vec<Query>) {
+) -> (Result<RenderedOutput>, Vec<Query>) {
     let (html, queries) = queries::recording(|| {
         let context = context(argument, environment);
         render_named(environment, argument.template, &context, argument.source)
     });
-    (html.map(|html| html.into_bytes().into()), queries)
+    let images = queries
+        .iter()
+        .filter_map(|query| match query {
+            Query::Image(image) if image.resize.is_some() => Some(image.clone()),
+            _ => None,
+        })
+        .collect();
+    (html.map(|html| RenderedOutput { bytes: html.into_bytes().into(), images }), queries)
 }
 
 /// Renders `template` with `context` (an output rendered every run: `404.html`).

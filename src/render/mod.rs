@@ -38,16 +38,16 @@ use crate::config::Config;
 use crate::data_value::DataTable;
 use crate::error::{Error, Result};
 use crate::html;
-use crate::incremental::{Digested, DigestedFunction, Memos, RecordedFunction, Reuse};
+use crate::incremental::{Digested, DigestedFunction, ImageJob, Memos, RecordedFunction, Reuse};
 use crate::load::{DataFile, TemplateFile};
 use crate::site::pagination::Pager;
 use crate::site::{url, PageId, Redirect, Site};
 use bodies::Bodies;
-use functions::{IndexSource, Lookup, LookupIndex, SiteData};
+use functions::{ImageTable, IndexSource, Lookup, LookupIndex, SiteData};
 pub use memo::RenderStats;
 use memo::{Context, Paginator, RenderArgument, RenderEnvironment};
 use plan::{Plan, PlanInput, Source};
-use queries::Query;
+use queries::{ImageQuery, Query};
 use views::Views;
 
 /// A file produced by rendering.
@@ -64,6 +64,8 @@ pub struct RenderedFile {
 pub struct Rendered {
     /// Every rendered file.
     pub files: Vec<RenderedFile>,
+    /// The processed images templates asked for (`resize_image`), each once, by output path.
+    pub images: Vec<ImageJob>,
     /// How many outputs were rendered and how many reused.
     pub stats: RenderStats,
 }
@@ -83,6 +85,8 @@ pub struct RenderInput<'a> {
     pub data: &'a DataTable,
     /// Every data file, for `load_data`.
     pub data_files: &'a [DataFile],
+    /// The images of `content/` and `static/` that image functions may name.
+    pub images: Arc<ImageTable>,
     /// The memos the render's pure functions are called through: a templated output whose
     /// inputs are those of an output of the last run is that output.
     pub memos: &'a Memos,
@@ -100,7 +104,7 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, fingerprints, data, data_files, memos, settle } = input;
+    let RenderInput { site, templates, static_outputs, fingerprints, data, data_files, images, memos, settle } = input;
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
@@ -150,7 +154,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let views = Arc::new(Views::build(site, &bodies, memos));
     lap("built views");
     let index = memos.call_digested(&IndexSource::of(site, &other_outputs, fingerprints), LookupIndex::new);
-    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index, SiteData::new(data, data_files)));
+    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index, SiteData::new(data, data_files), images));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &site.config, &views.config, Arc::clone(&lookup))?;
     check_templates_exist(site, &tera)?;
@@ -180,16 +184,27 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
         .map(|job| {
             let output = renderer.render(job)?;
             let Some(settle) = settle else { return Ok(output) };
-            Ok(Produced { file: settle(output.file)?, origin: output.origin })
+            Ok(Produced { file: settle(output.file)?, ..output })
         })
         .collect();
     lap("ran jobs");
     let mut files = Vec::with_capacity(results.len() + 2 * feeds.len() + 3);
     let mut stats = RenderStats::default();
     let mut errors = Vec::new();
+    let mut image_queries: HashSet<&ImageQuery> = HashSet::default();
+    for produced in results.iter().flatten() {
+        image_queries.extend(produced.images.iter());
+    }
+    let mut image_jobs: BTreeMap<String, ImageJob> = BTreeMap::new();
+    for query in image_queries {
+        // A failed query failed its render, which is reported.
+        if let Ok(job) = lookup.image_job(query) {
+            image_jobs.insert(job.output_path.clone(), job);
+        }
+    }
     for result in results {
         match result {
-            Ok(Produced { file, origin }) => {
+            Ok(Produced { file, origin, .. }) => {
                 match origin {
                     Origin::Rendered => {
                         if stats.rendered < 5 {
@@ -222,7 +237,7 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     lap("rendered the sitemap");
     drop(renderer);
     drop_in_background((views, lookup, tera, bodies));
-    Ok(Rendered { files, stats })
+    Ok(Rendered { files, images: image_jobs.into_values().collect(), stats })
 }
 
 /// Frees `value` on another thread. A site's views and its model are tens of thousands of
@@ -238,6 +253,8 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
 struct Produced {
     file: RenderedFile,
     origin: Origin,
+    /// The `resize_image` calls its templates made.
+    images: Arc<[ImageQuery]>,
 }
 
 /// Where an output's bytes came from.
@@ -507,7 +524,7 @@ struct Renderer<'a, F, R> {
     plan: &'a Plan,
     environment: &'a RenderEnvironment<'a>,
     /// Each templated output's render, through the memos.
-    render: RecordedFunction<Arc<[u8]>, Query, F>,
+    render: RecordedFunction<memo::RenderedOutput, Query, F>,
     /// Each redirect page, through the memos.
     redirect: DigestedFunction<Arc<[u8]>, R>,
     /// Whether some template may reach `section.pages` (see `reads`). When none can, pagers
@@ -518,7 +535,7 @@ struct Renderer<'a, F, R> {
 
 impl<F, R> Renderer<'_, F, R>
 where
-    F: Fn(&RenderArgument<'_>, &RenderEnvironment<'_>) -> (Result<Arc<[u8]>>, Vec<Query>)
+    F: Fn(&RenderArgument<'_>, &RenderEnvironment<'_>) -> (Result<memo::RenderedOutput>, Vec<Query>)
         + Copy
         + Send
         + Sync
@@ -578,7 +595,9 @@ where
             Job::Output(output) => {
                 templated(&output.template, &output.url_path, &output.source, Context::Plain)
             }
-            Job::Redirect(redirect) => Ok(Produced { file: self.redirect(redirect), origin: Origin::Built }),
+            Job::Redirect(redirect) => {
+                Ok(Produced { file: self.redirect(redirect), origin: Origin::Built, images: Arc::default() })
+            }
             Job::NotFound(source) => {
                 let url_path = "/404.html";
                 let html = match source {
@@ -589,7 +608,7 @@ where
                 };
                 let file =
                     RenderedFile { output_path: "404.html".into(), contents: html.into_bytes().into() };
-                Ok(Produced { file, origin: Origin::Built })
+                Ok(Produced { file, origin: Origin::Built, images: Arc::default() })
             }
             Job::Robots(source) => {
                 let url_path = "/robots.txt";
@@ -601,7 +620,7 @@ where
                 };
                 let file =
                     RenderedFile { output_path: "robots.txt".into(), contents: text.into_bytes().into() };
-                Ok(Produced { file, origin: Origin::Built })
+                Ok(Produced { file, origin: Origin::Built, images: Arc::default() })
             }
         }
     }
@@ -609,13 +628,14 @@ where
     /// Renders the output `argument` stands for through the memos: the last run's bytes when
     /// it had an equal argument and every lookup that render made gets the same answer.
     fn render_templated(&self, argument: &RenderArgument<'_>) -> Result<Produced> {
-        let (contents, reuse) = self.render.try_call(argument, self.environment);
-        let file = RenderedFile { output_path: url::output_path(argument.url_path), contents: contents? };
+        let (output, reuse) = self.render.try_call(argument, self.environment);
+        let memo::RenderedOutput { bytes, images } = output?;
+        let file = RenderedFile { output_path: url::output_path(argument.url_path), contents: bytes };
         let origin = match reuse {
             Reuse::Computed => Origin::Rendered,
             Reuse::Reused => Origin::Reused,
         };
-        Ok(Produced { file, origin })
+        Ok(Produced { file, origin, images })
     }
 
     fn paginator<'l>(&'l self, list: &PageList<'l>, pager_index: usize) -> Paginator<'l> {

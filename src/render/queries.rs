@@ -26,6 +26,27 @@ pub enum Query {
     Data,
     /// `load_data(path=…, format=…)`: the path as written, and the format if one was given.
     LoadData(String, Option<String>),
+    /// `resize_image(…)` or `image_metadata(path=…)` (with no operation).
+    Image(ImageQuery),
+}
+
+/// A `resize_image` call's arguments, as written (`image_metadata` has only the path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ImageQuery {
+    /// The image: a path under `content/` or `static/`.
+    pub path: String,
+    /// `None` for `image_metadata`.
+    pub resize: Option<ResizeArguments>,
+}
+
+/// The arguments of `resize_image` besides the path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResizeArguments {
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub op: String,
+    pub format: String,
+    pub quality: u8,
 }
 
 thread_local! {

@@ -28,6 +28,30 @@ pub struct LinkTargets<'a> {
     pub documents: Documents<'a>,
     /// Content path of a copied file (`blog/img.png`) → its output path (`blog/img.png`).
     pub assets: &'a BTreeMap<String, String>,
+    /// Output path of an image (`blog/img.png`, `img/logo.png` from `static/`) → its size
+    /// and where it comes from.
+    pub images: &'a BTreeMap<String, ImageTarget>,
+}
+
+/// A local image a Markdown image may show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageTarget {
+    /// Width and height, upright.
+    pub size: (u32, u32),
+    /// Its path under `content/` or `static/`, which processed copies are named from.
+    pub path: String,
+    /// The file on disk.
+    pub source_path: std::path::PathBuf,
+    /// Its stamp when loaded.
+    pub stamp: crate::load::Stamp,
+}
+
+impl std::hash::Hash for ImageTarget {
+    /// Not the stamp: touching an image links no page again. Processed copies are made with
+    /// the stamp of the run's load (the pipeline gives it to each job).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.size, &self.path, &self.source_path).hash(state);
+    }
 }
 
 /// Pages and sections by content path, with their URL and headings.
@@ -170,6 +194,44 @@ fn resolve_internal(
     }
 }
 
+/// The width and height of the local image a Markdown image points at: a file from
+/// `content/` beside the page (or named from the content root), or a root-relative path
+/// (`/img/photo.jpg`) of a static file. `None` for anything else: an external image, a file
+/// that is not there (the link check reports it), one whose header could not be read.
+pub fn image_size(link: &Link, source: &LinkSource<'_>, targets: &LinkTargets<'_>) -> Option<(u32, u32)> {
+    image_target(link, source, targets).map(|target| target.size)
+}
+
+/// The local image a Markdown image points at (see [`image_size`]).
+pub fn image_target<'a>(
+    link: &Link,
+    source: &LinkSource<'_>,
+    targets: &LinkTargets<'a>,
+) -> Option<&'a ImageTarget> {
+    let dest = link.dest.as_str();
+    if dest.is_empty() || is_external(dest) || dest.starts_with("//") || dest.starts_with("@/") {
+        return None;
+    }
+    let (path, _) = split_suffix(dest);
+    let decoded = percent_decode(path);
+    let output_path = if let Some(rooted) = decoded.strip_prefix('/') {
+        normalize(rooted)?.trim_start_matches('/').to_string()
+    } else {
+        if decoded.split_once(':').is_some_and(|(scheme, _)| !scheme.contains('/')) {
+            return None;
+        }
+        let folder = source.content_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let asset = normalize(&format!("{folder}/{decoded}"))
+            .and_then(|file| targets.assets.get(file.trim_start_matches('/')));
+        match asset {
+            Some(output_path) => output_path.clone(),
+            // Relative to the page's URL: a static file beside where the page is served.
+            None => normalize(&format!("{}{decoded}", source.url_path))?.trim_start_matches('/').to_string(),
+        }
+    };
+    targets.images.get(&output_path)
+}
+
 /// `img.png?v=2#x` → (`img.png`, `?v=2#x`).
 fn split_suffix(dest: &str) -> (&str, &str) {
     let at = dest.find(['?', '#']).unwrap_or(dest.len());
@@ -225,7 +287,34 @@ mod tests {
                 ("blog/img.png".to_string(), "blog/img.png".to_string()),
                 ("blog/bundle/d.svg".to_string(), "blog/bundle/d.svg".to_string()),
             ]))),
+            images: Box::leak(Box::new(BTreeMap::from_iter([
+                ("blog/img.png".to_string(), image((640, 480))),
+                ("img/logo.png".to_string(), image((32, 16))),
+            ]))),
         }
+    }
+
+    #[test]
+    fn issue_23_local_images_have_their_header_size_and_others_none() {
+        let size = |content_path: &str, url_path: &str, dest: &str| {
+            let link = Link { dest: dest.into(), line: 7, kind: LinkKind::Image };
+            let source = LinkSource { content_path, url_path, display_path: Path::new("content/x.md") };
+            image_size(&link, &source, &targets())
+        };
+        assert_eq!(size("blog/other.md", "/blog/other/", "img.png"), Some((640, 480)));
+        assert_eq!(size("blog/other.md", "/blog/other/", "./img.png?v=1"), Some((640, 480)));
+        assert_eq!(size("about.md", "/about/", "blog/img.png"), Some((640, 480)));
+        assert_eq!(size("blog/other.md", "/blog/other/", "/img/logo.png"), Some((32, 16)));
+        assert_eq!(size("blog/other.md", "/blog/other/", "../../img/logo.png"), Some((32, 16)));
+        assert_eq!(size("blog/other.md", "/blog/other/", "https://example.com/img/logo.png"), None);
+        assert_eq!(size("blog/other.md", "/blog/other/", "missing.png"), None);
+        assert_eq!(size("blog/other.md", "/blog/other/", "data:image/png;base64,AAAA"), None);
+    }
+
+    fn image(size: (u32, u32)) -> ImageTarget {
+        let file = std::env::current_exe().unwrap();
+        let stamp = crate::load::stamp(&std::fs::metadata(&file).unwrap());
+        ImageTarget { size, path: String::new(), source_path: file, stamp }
     }
 
     fn resolve_from(content_path: &str, url_path: &str, dest: &str) -> Result<String, Error> {

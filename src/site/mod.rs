@@ -8,6 +8,7 @@ pub mod links;
 pub mod lists;
 pub mod pagination;
 pub mod permalinks;
+pub mod responsive;
 pub mod schedule;
 pub mod series;
 pub mod taxonomy;
@@ -25,11 +26,12 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::data_value::DataTable;
 use crate::error::{Error, Location, Result, UrlOwner};
+use crate::incremental::ImageJob;
 use crate::incremental::{Digested, Memos, Same};
-use crate::load::AssetFile;
+use crate::load::{AssetFile, ImageHeader};
 use crate::parse::date::PageDate;
 use crate::parse::front_matter::{Render, SortBy};
-use crate::parse::markdown::{self, LinkKind, TocEntry};
+use crate::parse::markdown::{self, ImageMarkup, LinkKind, TocEntry};
 use crate::parse::shortcodes::ShortcodeCall;
 use crate::parse::Document;
 use crate::project::Drafts;
@@ -267,6 +269,11 @@ pub struct ContentLink {
     pub line: usize,
     /// Link or image.
     pub kind: LinkKind,
+    /// What an image's `<img>` gets besides its URL: its size, when it is a local image
+    /// whose header was read, and its responsive copies.
+    pub image: ImageMarkup,
+    /// The processed copies a responsive image shows (made after rendering).
+    pub image_jobs: Arc<[ImageJob]>,
 }
 
 /// A file copied from `content/` into the output.
@@ -278,6 +285,8 @@ pub struct Asset {
     pub source_path: PathBuf,
     /// Where it goes under the output folder.
     pub output_path: String,
+    /// Its size in pixels and stamp, when it is a raster image whose header could be read.
+    pub image: Option<ImageHeader>,
 }
 
 /// A page that sends the browser elsewhere.
@@ -300,6 +309,9 @@ pub struct ModelInput<'a> {
     pub documents: Vec<Arc<Document>>,
     /// Non-Markdown files from `content/`.
     pub content_assets: Vec<AssetFile>,
+    /// The images among the static files, by output path (`img/photo.jpg`), with their
+    /// files: a Markdown image of one gets its size.
+    pub static_images: BTreeMap<String, (PathBuf, ImageHeader)>,
     /// Whether drafts are kept.
     pub drafts: Drafts,
     /// The build's moment, and whether scheduled and expired pages are kept.
@@ -327,7 +339,7 @@ impl Site {
     /// # Errors
     /// Invalid `slug`/`path` values and URLs claimed by two sources, all reported together.
     pub fn build(input: ModelInput<'_>) -> Result<Site> {
-        let ModelInput { config, documents, content_assets, drafts, schedule, memos } = input;
+        let ModelInput { config, documents, content_assets, static_images, drafts, schedule, memos } = input;
         let started = std::time::Instant::now();
         let lap = |what: &str| log::debug!("model: {what} at {:?}", started.elapsed());
         let mut errors = Vec::new();
@@ -387,6 +399,23 @@ impl Site {
                 })
                 .collect(),
             assets: assets.iter().map(|a| (a.content_path.clone(), a.output_path.clone())).collect(),
+            images: static_images
+                .iter()
+                .map(|(output_path, (source_path, image))| {
+                    (output_path.clone(), output_path.clone(), source_path.clone(), *image)
+                })
+                .chain(assets.iter().filter_map(|a| {
+                    Some((a.output_path.clone(), a.content_path.clone(), a.source_path.clone(), a.image?))
+                }))
+                .map(|(output_path, path, source_path, image)| {
+                    let size = (image.width, image.height);
+                    (output_path, links::ImageTarget { size, path, source_path, stamp: image.stamp })
+                })
+                .collect(),
+            responsive: config.markdown.responsive_images.then(|| responsive::ResponsiveSettings {
+                widths: config.markdown.responsive_widths.clone(),
+                sizes: config.markdown.responsive_sizes.clone(),
+            }),
             index: std::sync::OnceLock::new(),
         });
         lap("digested link targets");
@@ -750,6 +779,10 @@ struct LinkTargetsInput {
     pages: Arc<[Arc<PageFile>]>,
     sections: Vec<links::SectionTarget>,
     assets: BTreeMap<String, String>,
+    /// Each image by output path.
+    images: BTreeMap<String, links::ImageTarget>,
+    /// With `responsive_images`, the widths and `sizes`.
+    responsive: Option<responsive::ResponsiveSettings>,
     /// Page index by content path, made from `pages` the first time links are resolved.
     index: std::sync::OnceLock<HashMap<Box<str>, usize>>,
 }
@@ -761,7 +794,7 @@ impl std::hash::Hash for LinkTargetsInput {
         for page in self.pages.iter() {
             page.link_target_digest.hash(state);
         }
-        (&self.sections, &self.assets).hash(state);
+        (&self.sections, &self.assets, &self.images, &self.responsive).hash(state);
     }
 }
 
@@ -781,6 +814,7 @@ impl LinkTargetsInput {
                 sections: &self.sections,
             },
             assets: &self.assets,
+            images: &self.images,
         }
     }
 }
@@ -795,11 +829,15 @@ fn link_pages(
     let link = memos.try_shared_function(|(file, parsed): &LinkInput, targets: &LinkTargetsInput| {
         let links = resolve_all(file, parsed, targets)?;
         let urls: Vec<String> = links.iter().map(|link| link.resolved.clone()).collect();
+        let sizes: Vec<ImageMarkup> = links.iter().map(|link| link.image.clone()).collect();
         let mut shortcodes = parsed.shortcodes.to_vec();
-        fill_calls(&mut shortcodes, &urls);
+        fill_calls(&mut shortcodes, &urls, &sizes);
         Ok(Arc::new(LinkedBody {
-            content: SharedText::from(markdown::fill_links(&parsed.html, &urls)),
-            summary: parsed.summary.as_deref().map(|summary| markdown::fill_links(summary, &urls).into()),
+            content: SharedText::from(markdown::fill_links_sized(&parsed.html, &urls, &sizes)),
+            summary: parsed
+                .summary
+                .as_deref()
+                .map(|summary| markdown::fill_links_sized(summary, &urls, &sizes).into()),
             shortcodes: shortcodes.into(),
             links,
         }))
@@ -864,7 +902,7 @@ fn resolve_all(
         url_path: &file.url_path,
         display_path: &file.display_path,
     };
-    let (links, errors) = settle(&parsed.links, &source, &targets.targets());
+    let (links, errors) = settle(&parsed.links, &source, &targets.targets(), targets.responsive.as_ref());
     match errors.is_empty() {
         true => Ok(links.into()),
         false => Err(errors),
@@ -876,6 +914,7 @@ fn settle(
     list: &[ContentLink],
     source: &links::LinkSource<'_>,
     targets: &links::LinkTargets<'_>,
+    responsive: Option<&responsive::ResponsiveSettings>,
 ) -> (Vec<ContentLink>, Vec<Error>) {
     let mut failed = Vec::new();
     let links = list
@@ -886,15 +925,41 @@ fn settle(
                 failed.push(error);
                 link.written.clone()
             });
-            ContentLink { resolved, ..link.clone() }
+            let (image, image_jobs) = match link.kind {
+                LinkKind::Image => image_markup(&parsed, &resolved, source, targets, responsive),
+                LinkKind::Link => (ImageMarkup::default(), Arc::default()),
+            };
+            ContentLink { resolved, image, image_jobs, ..link.clone() }
         })
         .collect();
     (links, failed)
 }
 
+/// What a Markdown image's `<img>` gets: the size of the local image it shows, and with
+/// `responsive` its copies' `srcset`s and the jobs that make them.
+fn image_markup(
+    link: &markdown::Link,
+    resolved: &str,
+    source: &links::LinkSource<'_>,
+    targets: &links::LinkTargets<'_>,
+    responsive: Option<&responsive::ResponsiveSettings>,
+) -> (ImageMarkup, Arc<[ImageJob]>) {
+    let Some(target) = links::image_target(link, source, targets) else {
+        return (ImageMarkup::default(), Arc::default());
+    };
+    let made =
+        responsive.and_then(|settings| responsive::responsive(target, resolved, targets.base_url, settings));
+    match made {
+        Some((markup, jobs)) => {
+            (ImageMarkup { size: Some(target.size), responsive: Some(markup) }, jobs.into())
+        }
+        None => (ImageMarkup { size: Some(target.size), responsive: None }, Arc::default()),
+    }
+}
+
 /// Resolves the sections' links and writes them into their HTML (a few sections: no memo).
-fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], errors: &mut Vec<Error>) {
-    let targets = targets.targets();
+fn resolve_section_links(input: &LinkTargetsInput, sections: &mut [Section], errors: &mut Vec<Error>) {
+    let targets = input.targets();
     for section in sections.iter_mut() {
         if section.links.is_empty() {
             continue;
@@ -904,12 +969,13 @@ fn resolve_section_links(targets: &LinkTargetsInput, sections: &mut [Section], e
             url_path: &section.url_path,
             display_path: &section.display_path,
         };
-        let (links, failed) = settle(&section.links, &source, &targets);
+        let (links, failed) = settle(&section.links, &source, &targets, input.responsive.as_ref());
         section.links = links;
         errors.extend(failed);
         let urls: Vec<String> = section.links.iter().map(|link| link.resolved.clone()).collect();
-        section.content = SharedText::from(markdown::fill_links(&section.content, &urls));
-        fill_calls(&mut section.shortcodes, &urls);
+        let sizes: Vec<ImageMarkup> = section.links.iter().map(|link| link.image.clone()).collect();
+        section.content = SharedText::from(markdown::fill_links_sized(&section.content, &urls, &sizes));
+        fill_calls(&mut section.shortcodes, &urls, &sizes);
     }
 }
 
@@ -919,6 +985,8 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
         .into_iter()
         .map(|link| ContentLink {
             resolved: String::new(),
+            image: ImageMarkup::default(),
+            image_jobs: Arc::default(),
             written: link.dest,
             line: link.line,
             kind: link.kind,
@@ -927,9 +995,9 @@ fn unresolved(links: Vec<markdown::Link>) -> Vec<ContentLink> {
 }
 
 /// Writes resolved links into shortcode bodies (HTML) and link arguments (plain text).
-fn fill_calls(calls: &mut [ShortcodeCall], urls: &[String]) {
+fn fill_calls(calls: &mut [ShortcodeCall], urls: &[String], sizes: &[ImageMarkup]) {
     for call in calls {
-        call.body = call.body.as_deref().map(|body| markdown::fill_links(body, urls));
+        call.body = call.body.as_deref().map(|body| markdown::fill_links_sized(body, urls, sizes));
         for value in call.args.values_mut() {
             if let crate::data_value::DataValue::String(text) = value {
                 *text = markdown::fill_links_raw(text, urls);
@@ -968,7 +1036,12 @@ fn place_assets(content_assets: Vec<AssetFile>, pages: &mut [BuiltFile]) -> Vec<
             }
             None => asset.relative_path.clone(),
         };
-        placed.push(Asset { content_path: asset.relative_path, source_path: asset.source_path, output_path });
+        placed.push(Asset {
+            content_path: asset.relative_path,
+            source_path: asset.source_path,
+            output_path,
+            image: asset.image,
+        });
     }
     for (id, inside) in page_assets {
         pages[id].2.push(inside);

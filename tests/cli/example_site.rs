@@ -60,6 +60,15 @@ fn example_posts_show_highlighted_code_a_toc_and_a_figure() {
     assert!(bundle
         .contains("<figure><img src=\"https://example.com/blog/drawing-the-build-pipeline/diagram.svg\""));
     assert!(bundle.contains("<figcaption>"), "{bundle}");
+    assert!(
+        bundle.contains("whiteboard.jpg\" alt=\"A soft blue and white colour field, standing in for a photo of the whiteboard\" width=\"960\" height=\"640\" srcset=\"https://example.com/processed_images/whiteboard."),
+        "the photo has its size (issue 23) and a smaller copy (issue 24): {bundle}"
+    );
+    assert!(
+        bundle
+            .contains(".jpg 480w, https://example.com/blog/drawing-the-build-pipeline/whiteboard.jpg 960w\""),
+        "{bundle}"
+    );
     let css = site.read("css/quire.css");
     assert!(css.contains("pre .hl-keyword"), "the theme styles highlighted code");
 }

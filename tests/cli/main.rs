@@ -25,6 +25,7 @@ mod example_site;
 mod feeds;
 mod front_matter;
 mod highlight;
+mod images;
 mod links;
 mod markdown;
 mod markdown_extensions;
