@@ -38,6 +38,10 @@ pub struct Plan {
     pub robots: Option<Source>,
     /// `/tags/rust/page/1/` → `/tags/rust/`, for the terms with more than one pager.
     pub redirects: Vec<Redirect>,
+    /// Whether the build writes `_redirects` (`[deploy] redirects_file`, no static file of that name).
+    pub redirects_file: bool,
+    /// Whether the build writes `_headers` (`[deploy] headers_file`, no static file of that name).
+    pub headers_file: bool,
     /// Things to tell the user that don't stop the build.
     pub warnings: Vec<String>,
 }
@@ -146,6 +150,8 @@ impl Plan {
         };
         plan.not_found = source(NOT_FOUND_TEMPLATE);
         plan.robots = source(ROBOTS_TEMPLATE);
+        plan.redirects_file = site.config.deploy.redirects_file && !copied.contains("_redirects");
+        plan.headers_file = site.config.deploy.headers_file && !copied.contains("_headers");
         plan.check_unique_urls(site, &mut errors);
         Error::fail_if_any(errors)?;
         Ok(plan)

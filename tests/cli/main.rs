@@ -16,6 +16,7 @@ mod cli_flags;
 mod colour;
 mod content_files;
 mod dates;
+mod deploy;
 mod drafts;
 mod error_catalogue;
 mod errors;
