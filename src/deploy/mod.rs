@@ -20,7 +20,7 @@ use std::time::Duration;
 use crate::config::DeployTarget;
 use crate::error::{Error, Result};
 use crate::project::Project;
-use plan::{Force, Plan, Reason};
+use plan::Force;
 
 /// What `quire deploy` was asked.
 #[derive(Debug, Clone)]
@@ -159,6 +159,7 @@ fn run(
     progress: &dyn Progress,
     started: std::time::Instant,
 ) -> Result<DeployReport> {
+    use plan::{Plan, Reason};
     use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
     let workers = options.workers.max(1);

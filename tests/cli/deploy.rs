@@ -299,14 +299,26 @@ impl S3Server {
         let tmp = tempfile::Builder::new().prefix("quire-s3").tempdir().unwrap();
         let data = tmp.path().join("data");
         fs::create_dir_all(data.join(BUCKET)).unwrap();
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut server = S3Server { program, child: None, port, data, _tmp: tmp };
-        server.restart();
-        Some(server)
+        let mut server = S3Server { program, child: None, port: 0, data, _tmp: tmp };
+        // A free port, asked of the system; another process may take it before s3s-fs binds
+        // it, so a server that exits at start gets another port, three times at most.
+        for _ in 0..3 {
+            server.port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            if server.try_start() {
+                return Some(server);
+            }
+        }
+        panic!("s3s-fs exited at start three times (on ports taken by others?)");
     }
 
-    /// Starts the server (again) on the same port and data, and waits until it accepts connections.
+    /// Starts the server again on its port and data, after [`S3Server::stop`].
     fn restart(&mut self) {
+        assert!(self.try_start(), "s3s-fs exited at start on port {}", self.port);
+    }
+
+    /// Starts the server on its port and data and waits until it accepts connections; false
+    /// if it exited instead.
+    fn try_start(&mut self) -> bool {
         let child = Command::new(&self.program)
             .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
@@ -318,12 +330,14 @@ impl S3Server {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("s3s-fs exited at start: {status}");
+            if self.child.as_mut().unwrap().try_wait().unwrap().is_some() {
+                self.child = None;
+                return false;
             }
             assert!(Instant::now() < deadline, "s3s-fs did not listen on port {} within 30 s", self.port);
             std::thread::sleep(Duration::from_millis(20));
         }
+        true
     }
 
     /// Stops the server and waits until it has exited.
