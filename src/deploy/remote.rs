@@ -127,9 +127,10 @@ impl Remote {
         })
     }
 
-    /// Every object under the prefix, with its MD5 when the target's ETag is one. Objects
-    /// whose ETag is not an MD5 (a folder, Azure) and whose size equals the local file's
-    /// are read and hashed, so they are not sent again for nothing.
+    /// Every object under the prefix, with its MD5 when the target's ETag is one. For an
+    /// object listed without an MD5 ETag whose size equals the local file's, a HEAD request
+    /// asks for its ETag, and failing that (a folder, Azure) it is read and hashed, so that
+    /// it is not sent again for nothing.
     ///
     /// # Errors
     /// `Error::Deploy` if the listing fails (no such bucket, refused credentials, no server).
@@ -165,7 +166,18 @@ impl Remote {
                 .map(|index| {
                     let path = self.object_path(&objects[index].key);
                     let store = Arc::clone(&self.store);
+                    let ask_head = self.scheme != Scheme::File;
                     async move {
+                        // Some S3-compatible servers leave ETags out of listings but give
+                        // them to HEAD, which sends no body.
+                        if ask_head {
+                            let head = store.head(&path).await.ok();
+                            if let Some(md5) =
+                                head.and_then(|meta| meta.e_tag).as_deref().and_then(md5_from_etag)
+                            {
+                                return (index, Some(md5));
+                            }
+                        }
                         let bytes = match store.get(&path).await {
                             Ok(found) => found.bytes().await.ok(),
                             Err(_) => None,
@@ -292,7 +304,8 @@ fn require_aws_credentials(target: &DeployTarget) -> Result<()> {
     })
 }
 
-/// The hint for a failed request, from its message.
+/// The hint for a failed request, from its message. Status codes are matched with their
+/// reason (`403 Forbidden`): a bare `403` may be part of the port in the request's URL.
 pub fn hint_for(detail: &str, scheme: Scheme) -> &'static str {
     let lower = detail.to_ascii_lowercase();
     let credentials = match scheme {
@@ -306,11 +319,13 @@ pub fn hint_for(detail: &str, scheme: Scheme) -> &'static str {
         || lower.contains("containernotfound")
     {
         "the bucket does not exist: create it (a deploy never creates buckets), or fix the target's `url`"
+    } else if lower.contains("invalidbucketname") {
+        "a bucket name is 3 to 63 lowercase letters, digits, dots and hyphens: fix the target's `url`"
     } else if lower.contains("signaturedoesnotmatch")
         || lower.contains("invalidaccesskeyid")
         || lower.contains("accessdenied")
-        || lower.contains("403")
-        || lower.contains("401")
+        || lower.contains("403 forbidden")
+        || lower.contains("401 unauthorized")
         || lower.contains("credential")
     {
         credentials
@@ -370,6 +385,14 @@ pub fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_port_in_the_url_is_not_taken_for_a_status() {
+        let refused = "Error performing GET http://127.0.0.1:40312/site?list-type=2: error sending request";
+        assert!(hint_for(refused, Scheme::S3).contains("could not be reached"));
+        let forbidden = "Server returned non-2xx status code: 403 Forbidden: SignatureDoesNotMatch";
+        assert!(hint_for(forbidden, Scheme::S3).contains("AWS_SECRET_ACCESS_KEY"));
+    }
 
     #[test]
     fn only_a_plain_md5_etag_is_a_hash() {
