@@ -47,6 +47,12 @@ pub enum Command {
     /// Write a Quire `config.toml` from a Jekyll, Hugo or Zola site's config (title, base URL,
     /// permalinks, pagination, taxonomies); the content is read as it is.
     Import(ImportArgs),
+    /// Upload the built site (`public/`) to a target of `[[deploy.targets]]`: only new and
+    /// changed files, assets before pages, deletes last.
+    ///
+    /// Credentials come from the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `GOOGLE_APPLICATION_CREDENTIALS`, `AZURE_STORAGE_ACCOUNT_KEY`, …). Run `quire build` first.
+    Deploy(DeployArgs),
     /// Print the completion script for a shell.
     ///
     /// For bash: `quire completions bash > ~/.local/share/bash-completion/completions/quire`;
@@ -100,6 +106,29 @@ pub struct CheckArgs {
     /// Include pages marked as drafts.
     #[arg(long)]
     pub drafts: bool,
+}
+
+/// Options of `quire deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The target's `name` in `[[deploy.targets]]`; the first target when absent.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// List what would be uploaded and deleted, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Upload every file, changed or not (to apply new headers), and ignore `--max-deletes`.
+    #[arg(long)]
+    pub force: bool,
+    /// Refuse to deploy if more remote files than this would be deleted.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_deletes: usize,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: u16,
+    /// The output folder to deploy (default: `public`).
+    #[arg(short, long)]
+    pub output_dir: Option<PathBuf>,
 }
 
 /// Options of `quire highlight-css`.

@@ -63,9 +63,56 @@ pub struct Config {
     /// Whether `quire build` writes a gzip copy (`NAME.gz`) beside each text output, for
     /// hosts that serve precompressed files.
     pub compress: bool,
+    /// Where `quire deploy` sends `public/`, and the headers it gives each file.
+    pub deploy: DeployConfig,
     /// Free data for themes: `config.extra.KEY`.
     #[serde(deserialize_with = "extra_from_toml")]
     pub extra: DataTable,
+}
+
+/// `[deploy]`: the targets `quire deploy` uploads to, the headers per file, the files for CDN hosts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeployConfig {
+    /// `[[deploy.targets]]`: named places to deploy to; the first is the default.
+    pub targets: Vec<DeployTarget>,
+    /// `[[deploy.matchers]]`: headers by file pattern; the first whose pattern matches wins.
+    pub matchers: Vec<DeployMatcher>,
+    /// Whether the build writes `_redirects` (aliases as 301s, for Netlify and Cloudflare Pages).
+    pub redirects_file: bool,
+    /// Whether the build writes `_headers` (the matchers' Cache-Control, for Netlify and Cloudflare Pages).
+    pub headers_file: bool,
+}
+
+/// One `[[deploy.targets]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployTarget {
+    /// The name `--target` picks it by.
+    pub name: String,
+    /// `s3://bucket/prefix?region=…&endpoint=…`, `gs://bucket/prefix`,
+    /// `azblob://container/prefix`, or `file:///absolute/folder`.
+    pub url: String,
+}
+
+/// One `[[deploy.matchers]]` entry: headers for the files whose path matches `pattern`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployMatcher {
+    /// A glob over the path under `public/`, such as `**/*.css` or `images/**`.
+    pub pattern: String,
+    /// The `Cache-Control` header; the default for the file's kind when absent.
+    #[serde(default)]
+    pub cache_control: Option<String>,
+    /// The `Content-Type` header; guessed from the extension when absent.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// The `Content-Encoding` header, for files already compressed (`gzip = true` sets it).
+    #[serde(default)]
+    pub content_encoding: Option<String>,
+    /// Compress the file with gzip on upload (and send `Content-Encoding: gzip`).
+    #[serde(default)]
+    pub gzip: bool,
 }
 
 /// One taxonomy, such as `tags`.
@@ -272,6 +319,7 @@ impl Default for Config {
             link_checker: LinkCheckerConfig::default(),
             allow_external_symlinks: false,
             compress: false,
+            deploy: DeployConfig::default(),
             extra: DataTable::new(),
         }
     }
@@ -386,6 +434,7 @@ impl Config {
         {
             return Err(key_error(file, text, "permalinks", error));
         }
+        check_deploy(&config.deploy).map_err(|(key, detail)| key_error(file, text, key, detail))?;
         if let Some(path) = &config.archive_path {
             crate::site::url::url_path_from_user_path(path)
                 .map_err(|detail| key_error(file, text, "archive_path", detail))?;
@@ -435,6 +484,24 @@ impl Config {
     pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
         self.taxonomies.iter().find(|t| t.name == name)
     }
+}
+
+/// Target names are unique and not empty; every matcher's pattern is a glob.
+fn check_deploy(deploy: &DeployConfig) -> std::result::Result<(), (&'static str, String)> {
+    for (index, target) in deploy.targets.iter().enumerate() {
+        if target.name.trim().is_empty() {
+            return Err(("name", "a `[[deploy.targets]]` entry has an empty `name`".into()));
+        }
+        if deploy.targets[..index].iter().any(|t| t.name == target.name) {
+            return Err(("name", format!("two `[[deploy.targets]]` are named `{}`", target.name)));
+        }
+    }
+    for matcher in &deploy.matchers {
+        if let Err(detail) = crate::deploy::pattern::check(&matcher.pattern) {
+            return Err(("pattern", detail));
+        }
+    }
+    Ok(())
 }
 
 /// `archive_path = "archive"`, or `false` (or `""`) for no archive page.

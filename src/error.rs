@@ -204,6 +204,18 @@ pub enum Error {
     #[error("cannot create a page at `{path}`")]
     InvalidNewPath { path: String, detail: String },
 
+    /// `quire deploy` could not start or had to stop before sending anything.
+    #[error("could not deploy to `{target}`")]
+    Deploy { target: String, detail: String, hint: Option<String> },
+
+    /// `quire deploy` sent some files, and these keys failed.
+    #[error("{} {} failed to deploy to `{target}`: {}", .keys.len(), if .keys.len() == 1 { "file" } else { "files" }, crate::deploy::list_keys(.keys))]
+    DeployFailed { target: String, keys: Vec<String>, detail: String, hint: &'static str },
+
+    /// `quire deploy` found no built site.
+    #[error("nothing to deploy: `{}` is not a folder", .output.display())]
+    NothingToDeploy { output: PathBuf },
+
     /// Several independent problems, reported together.
     #[error("{} errors", .0.len())]
     Many(Vec<Error>),
@@ -222,7 +234,10 @@ impl Error {
             | Error::Template { hint, .. }
             | Error::Markdown { hint, .. }
             | Error::Shortcode { hint, .. }
-            | Error::BrokenLink { hint, .. } => hint.as_deref(),
+            | Error::BrokenLink { hint, .. }
+            | Error::Deploy { hint, .. } => hint.as_deref(),
+            Error::DeployFailed { hint, .. } => Some(hint),
+            Error::NothingToDeploy { .. } => Some("run `quire build` first: deploy sends the built site"),
             Error::Sass { .. } => Some(
                 "fix the stylesheet at that line; `sass/` compiles to CSS at the same path (`_partials` only through `@use` or `@import`)",
             ),
@@ -317,6 +332,8 @@ impl Error {
             | Error::BrokenLink { detail, .. }
             | Error::Watch { detail, .. }
             | Error::Image { detail, .. }
+            | Error::Deploy { detail, .. }
+            | Error::DeployFailed { detail, .. }
             | Error::InvalidNewPath { detail, .. } => Some(detail),
             _ => None,
         }

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod cli_docs;
 pub mod config;
 pub mod data_value;
+pub mod deploy;
 pub mod error;
 pub mod highlight_themes;
 pub mod html;

@@ -12,10 +12,12 @@ use std::time::Duration;
 use clap::Parser;
 use quire::check::external;
 use quire::cli::{
-    BuildArgs, CheckArgs, Cli, Command, CompletionsArgs, HighlightCssArgs, ImportArgs, ImportOrigin,
-    InitArgs, ManArgs, NewArgs, ServeArgs,
+    BuildArgs, CheckArgs, Cli, Command, CompletionsArgs, DeployArgs, HighlightCssArgs, ImportArgs,
+    ImportOrigin, InitArgs, ManArgs, NewArgs, ServeArgs,
 };
 use quire::cli_docs;
+use quire::deploy::plan::Force;
+use quire::deploy::{DeployOptions, DryRun};
 use quire::error::Error;
 use quire::parse::highlight;
 use quire::pipeline::{self, BuildReport};
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => return serve(&cli, args),
         Command::Completions(args) => return completions(args),
         Command::Man(args) => man(&cli, args),
+        Command::Deploy(args) => deploy(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,6 +97,64 @@ fn build(cli: &Cli, args: &BuildArgs) -> quire::Result<()> {
         say!("{}", summary_line(&report));
     }
     Ok(())
+}
+
+/// `quire deploy`: the built site to a target; a dry run lists each upload and delete.
+fn deploy(cli: &Cli, args: &DeployArgs) -> quire::Result<()> {
+    let overrides = Overrides {
+        config_file: cli.config.clone(),
+        output_dir: args.output_dir.clone(),
+        ..Overrides::default()
+    };
+    let project = Project::load(&cli.root, overrides)?;
+    for warning in &project.warnings {
+        log::warn!("{warning}");
+    }
+    let options = DeployOptions {
+        target: args.target.clone(),
+        dry_run: if args.dry_run { DryRun::Yes } else { DryRun::No },
+        force: if args.force { Force::Yes } else { Force::No },
+        max_deletes: args.max_deletes,
+        workers: usize::from(args.workers),
+    };
+    let bar = DeployBar::new(cli.quiet);
+    let result = quire::deploy::deploy(&project, &options, &bar);
+    bar.bar.finish_and_clear();
+    let report = result?;
+    if !cli.quiet {
+        for (action, key, why) in &report.actions {
+            say!("would {action} {key} ({why})");
+        }
+        say!("{}", report.summary());
+    }
+    Ok(())
+}
+
+/// The deploy's progress bar: on a terminal only, and not with `--quiet`.
+struct DeployBar {
+    bar: indicatif::ProgressBar,
+}
+
+impl DeployBar {
+    fn new(quiet: bool) -> DeployBar {
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::new(0)
+        };
+        DeployBar { bar }
+    }
+}
+
+impl quire::deploy::Progress for DeployBar {
+    fn start(&self, total: u64) {
+        self.bar.set_length(total);
+        self.bar.enable_steady_tick(Duration::from_millis(100));
+    }
+
+    fn advance(&self) {
+        self.bar.inc(1);
+    }
 }
 
 fn init(cli: &Cli, args: &InitArgs) -> quire::Result<()> {

@@ -9,6 +9,7 @@
 
 pub mod absolute_urls;
 pub mod bodies;
+pub mod cdn_files;
 pub mod context;
 pub mod fallbacks;
 pub mod feeds;
@@ -286,6 +287,8 @@ enum Job<'a> {
     Redirect(&'a Redirect),
     NotFound(Source),
     Robots(Source),
+    RedirectsFile,
+    HeadersFile,
 }
 
 /// Every templated output first, then the ones built without a template (redirects, the
@@ -309,6 +312,12 @@ fn jobs<'a>(site: &'a Site, plan: &'a Plan) -> Vec<Job<'a>> {
         plan.archive.as_deref().map(Job::Archive).into_iter().chain(plan.outputs.iter().map(Job::Output));
     let redirects = site.redirects.iter().chain(&plan.redirects).map(Job::Redirect);
     let special = plan.not_found.map(Job::NotFound).into_iter().chain(plan.robots.map(Job::Robots));
+    let cdn_files = plan
+        .redirects_file
+        .then_some(Job::RedirectsFile)
+        .into_iter()
+        .chain(plan.headers_file.then_some(Job::HeadersFile));
+    let special = special.chain(cdn_files);
     pages.chain(pagers).chain(taxonomy_pages).chain(archive).chain(redirects).chain(special).collect()
 }
 
@@ -620,6 +629,19 @@ where
                 };
                 let file =
                     RenderedFile { output_path: "robots.txt".into(), contents: text.into_bytes().into() };
+                Ok(Produced { file, origin: Origin::Built, images: Arc::default() })
+            }
+            Job::RedirectsFile => {
+                let redirects = self.site.redirects.iter().chain(&self.plan.redirects);
+                let text = cdn_files::redirects(&self.site.config.base_url, redirects);
+                let file =
+                    RenderedFile { output_path: "_redirects".into(), contents: text.into_bytes().into() };
+                Ok(Produced { file, origin: Origin::Built, images: Arc::default() })
+            }
+            Job::HeadersFile => {
+                let text = cdn_files::headers(&self.site.config.base_url, &self.site.config.deploy.matchers);
+                let file =
+                    RenderedFile { output_path: "_headers".into(), contents: text.into_bytes().into() };
                 Ok(Produced { file, origin: Origin::Built, images: Arc::default() })
             }
         }

@@ -49,6 +49,10 @@ pub struct Plan {
     pub outputs: Vec<TemplateOutput>,
     /// Whether the built-in `sitemap.xml` is written (no template output replaces it).
     pub sitemap: bool,
+    /// Whether the build writes `_redirects` (`[deploy] redirects_file`, no static file of that name).
+    pub redirects_file: bool,
+    /// Whether the build writes `_headers` (`[deploy] headers_file`, no static file of that name).
+    pub headers_file: bool,
     /// Things to tell the user that don't stop the build.
     pub warnings: Vec<String>,
 }
@@ -205,6 +209,8 @@ impl Plan {
                 _ => {}
             }
         }
+        plan.redirects_file = site.config.deploy.redirects_file && !copied.contains("_redirects");
+        plan.headers_file = site.config.deploy.headers_file && !copied.contains("_headers");
         plan.check_unique_urls(site, &mut errors);
         for output in &plan.outputs {
             if copied.contains(output.output_path()) {

@@ -18,6 +18,7 @@ mod colour;
 mod content_files;
 mod data_files;
 mod dates;
+mod deploy;
 mod drafts;
 mod error_catalogue;
 mod errors;
