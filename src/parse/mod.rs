@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod autolinks;
 pub mod block_attributes;
 pub mod date;
+pub mod diagrams;
 pub mod emoji;
 pub mod footnotes;
 pub mod foreign_syntax;
