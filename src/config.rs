@@ -230,7 +230,12 @@ pub struct MarkdownConfig {
     pub math: bool,
     /// What a formula the converter cannot read is: an error, or a warning (and the formula
     /// shown as code).
-    pub math_errors: MathErrors,
+    pub math_errors: ConversionErrors,
+    /// ```` ```mermaid ```` fences as diagrams, drawn as SVG at build time.
+    pub diagrams: bool,
+    /// What a diagram that cannot be drawn is: an error, or a warning (and its source shown
+    /// as code).
+    pub diagram_errors: ConversionErrors,
     /// `> [!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]` quotes as alerts.
     pub alerts: bool,
     /// `Term` followed by `: definition` lines as a definition list.
@@ -250,14 +255,14 @@ pub struct MarkdownConfig {
     pub responsive_sizes: String,
 }
 
-/// What a formula that cannot be converted does to the build.
+/// What a formula or diagram that cannot be converted does to the build.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum MathErrors {
-    /// The build fails, naming the file, the line and the formula.
+pub enum ConversionErrors {
+    /// The build fails, naming the file, the line and the formula or diagram.
     #[default]
     Error,
-    /// A warning names them; the page shows the formula's LaTeX as code.
+    /// A warning names them; the page shows the formula's LaTeX or the diagram's source as code.
     Warn,
 }
 
@@ -349,7 +354,9 @@ impl Default for MarkdownConfig {
             external_links_no_follow: false,
             external_links_no_referrer: false,
             math: false,
-            math_errors: MathErrors::Error,
+            math_errors: ConversionErrors::Error,
+            diagrams: true,
+            diagram_errors: ConversionErrors::Error,
             alerts: true,
             definition_lists: false,
             autolinks: false,

@@ -17,12 +17,13 @@ use std::path::Path;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::config::{MarkdownConfig, MathErrors};
+use crate::config::{ConversionErrors, MarkdownConfig};
 use crate::data_value::DataValue;
 use crate::error::{Error, Location, Result};
 use crate::parse::alerts;
 use crate::parse::autolinks::{self, Piece};
 use crate::parse::block_attributes::BlockAttributes;
+use crate::parse::diagrams;
 use crate::parse::emoji;
 use crate::parse::footnotes::{self, Footnotes};
 use crate::parse::highlight::{self, HighlightOptions, Highlighter};
@@ -330,6 +331,13 @@ pub fn toc_has_id(toc: &[TocEntry], id: &str) -> bool {
     toc.iter().any(|entry| entry.id == id || toc_has_id(&entry.children, id))
 }
 
+const DIAGRAM_HINT: &str = "check the diagram at https://mermaid.live, or set `diagram_errors = \"warn\"` in `[markdown]` to show it as code (`diagrams = false` shows every mermaid fence as code)";
+
+/// Whether a fence's info string names a Mermaid diagram (`mermaid`, as GitHub reads it).
+fn is_diagram(info: &str) -> bool {
+    info.split([' ', ',', '{']).next() == Some(diagrams::DIAGRAM_LANGUAGE)
+}
+
 const MATH_HINT: &str = "write the formula as KaTeX and MathJax read it, or set `math_errors = \"warn\"` in `[markdown]` to show it as LaTeX";
 
 const SHORTCODE_HINT: &str =
@@ -377,6 +385,8 @@ struct CodeBlock {
     fence: highlight::FenceInfo,
     info: String,
     code: String,
+    /// The 1-based file line of its opening fence.
+    line: usize,
 }
 
 /// An image being collected: its marker number, title and alt text.
@@ -398,6 +408,7 @@ struct BodyWriter<'a> {
     calls: Vec<ShortcodeCall>,
     warnings: Vec<String>,
     images: usize,
+    diagrams: usize,
 }
 
 impl<'a> BodyWriter<'a> {
@@ -423,6 +434,7 @@ impl<'a> BodyWriter<'a> {
             calls: Vec::new(),
             warnings: Vec::new(),
             images: 0,
+            diagrams: 0,
         }
     }
 
@@ -516,7 +528,9 @@ impl<'a> BodyWriter<'a> {
                     }
                     Event::End(TagEnd::CodeBlock) => {
                         let block = code.take().expect("inside a code block");
+                        let diagram = self.options.diagrams && is_diagram(&block.info);
                         let html = match &self.highlight {
+                            _ if diagram => self.diagram(&block, errors),
                             Some(options) => {
                                 self.highlighter.highlight(&block.code, &block.fence, options).to_string()
                             }
@@ -603,7 +617,8 @@ impl<'a> BodyWriter<'a> {
                     depth += 1;
                     // Its events are pushed at its end: an HTML block starting here.
                     attributes.started(events.len(), &Tag::HtmlBlock);
-                    code = Some(CodeBlock { fence, info: info.to_string(), code: String::new() });
+                    let line = self.line(range.start);
+                    code = Some(CodeBlock { fence, info: info.to_string(), code: String::new(), line });
                     continue;
                 }
                 Event::Start(Tag::Link { link_type, dest_url, title, .. })
@@ -841,7 +856,7 @@ impl<'a> BodyWriter<'a> {
         };
         let formula = latex.trim().replace('\n', " ");
         match self.options.math_errors {
-            MathErrors::Error => {
+            ConversionErrors::Error => {
                 let line_in_text = line - self.source.first_line;
                 errors.push(Error::Markdown {
                     location: location(self.source, line_in_text, column),
@@ -849,7 +864,7 @@ impl<'a> BodyWriter<'a> {
                     hint: Some(MATH_HINT.into()),
                 });
             }
-            MathErrors::Warn => self.warnings.push(format!(
+            ConversionErrors::Warn => self.warnings.push(format!(
                 "{}:{line}: the formula `{formula}` is shown as LaTeX: {}",
                 self.source.file.display(),
                 error.reason
@@ -859,6 +874,34 @@ impl<'a> BodyWriter<'a> {
         let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, latex.trim());
         html.push_str("</code>");
         Event::InlineHtml(html.into())
+    }
+
+    /// A ```` ```mermaid ```` fence as a figure holding its SVG; one that cannot be drawn is an
+    /// error at its line, or with `diagram_errors = "warn"` a warning and its source shown as
+    /// code. The SVG's ids come from the file, the source and its place on the page, so they
+    /// differ between diagrams a list page shows together.
+    fn diagram(&mut self, block: &CodeBlock, errors: &mut Vec<Error>) -> String {
+        self.diagrams += 1;
+        let seed = format!("{}\0{}\0{}", self.source.file.display(), self.diagrams, block.code);
+        let id = format!("mermaid-{:016x}", xxhash_rust::xxh3::xxh3_64(seed.as_bytes()));
+        let error = match diagrams::to_svg(&block.code, &id) {
+            Ok(svg) => return format!("<figure class=\"diagram\">{svg}</figure>\n"),
+            Err(error) => error,
+        };
+        match self.options.diagram_errors {
+            ConversionErrors::Error => errors.push(Error::Markdown {
+                location: location(self.source, block.line - self.source.first_line, 1),
+                detail: format!("cannot draw the Mermaid diagram: {}", error.reason),
+                hint: Some(DIAGRAM_HINT.into()),
+            }),
+            ConversionErrors::Warn => self.warnings.push(format!(
+                "{}:{}: the Mermaid diagram is shown as code: {}",
+                self.source.file.display(),
+                block.line,
+                error.reason
+            )),
+        }
+        highlight::unhighlighted(&block.code, &block.info)
     }
 
     /// An image's `img` element: its marker for `src`, alt text and title, and after the
@@ -1690,7 +1733,7 @@ mod tests {
         let report = render(&source, &with_math()).unwrap_err().report();
         assert!(report.contains("a.md:6:5"), "{report}");
         assert!(report.contains("`\\nocommand{a}`"), "{report}");
-        let warn = MarkdownConfig { math_errors: MathErrors::Warn, ..with_math() };
+        let warn = MarkdownConfig { math_errors: ConversionErrors::Warn, ..with_math() };
         let r = render(&source, &warn).unwrap();
         assert!(r.html.contains("<code class=\"math-error\">\\nocommand{a}</code>"), "{}", r.html);
         assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);

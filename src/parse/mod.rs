@@ -9,6 +9,7 @@ pub mod autolinks;
 pub mod block_attributes;
 pub mod data;
 pub mod date;
+pub mod diagrams;
 pub mod emoji;
 pub mod footnotes;
 pub mod foreign_syntax;

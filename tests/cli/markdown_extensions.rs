@@ -157,3 +157,65 @@ fn issue_23_a_missing_image_is_a_link_check_error_at_its_line() {
     assert!(stderr.contains("content/trip/index.md:8"), "{stderr}");
     assert!(stderr.contains("second.svg"), "{stderr}");
 }
+
+#[test]
+fn issue_23_a_mermaid_fence_is_an_svg_drawn_at_build_time() {
+    let site = TestSite::from_fixture("diagrams");
+    site.build().success();
+    let page = site.read("flow/index.html");
+    let body = prose(&page);
+    assert_eq!(body.matches("<figure class=\"diagram\"><svg").count(), 2, "{body}");
+    for label in ["Write a draft", "Publish it", "Author", "quire build"] {
+        assert!(body.contains(label), "{label} is drawn: {body}");
+    }
+    assert!(!body.contains("language-mermaid"), "no diagram left as code: {body}");
+    assert!(body.contains("<pre"), "other fences stay code: {body}");
+    // No id is used twice on the page, so the diagrams' arrow markers and styles do not
+    // collide with each other or with the page's own ids.
+    let ids: Vec<&str> = page
+        .match_indices(" id=\"")
+        .map(|(at, found)| {
+            let value = &page[at + found.len()..];
+            &value[..value.find('"').unwrap()]
+        })
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "an id is used twice: {ids:?}");
+    assert_eq!(ids.iter().filter(|id| id.starts_with("mermaid-") && id.len() == 24).count(), 2, "{ids:?}");
+    assert!(!page.contains("<script"), "no script for diagrams: {page}");
+    let plain = site.read("plain/index.html");
+    assert!(!plain.contains("class=\"diagram\""), "{plain}");
+}
+
+#[test]
+fn issue_23_diagrams_off_leaves_mermaid_fences_as_code() {
+    let site = TestSite::from_fixture("diagrams");
+    site.write_file(
+        "config.toml",
+        "title = \"D\"\nbase_url = \"https://example.com/\"\n[markdown]\ndiagrams = false\n",
+    );
+    site.build().success();
+    let body = site.read("flow/index.html");
+    assert!(!body.contains("class=\"diagram\""), "{body}");
+    assert!(body.contains("Draft[Write a draft] --&gt; Review{Ready?}"), "{body}");
+}
+
+#[test]
+fn issue_23_a_diagram_that_cannot_be_drawn_fails_at_its_line() {
+    let site = TestSite::from_fixture("errors/diagram");
+    let run = site.build().failure();
+    let stderr = run.stderr();
+    assert!(stderr.contains("content/broken.md:6"), "{stderr}");
+    assert!(stderr.contains("cannot draw the Mermaid diagram"), "{stderr}");
+    assert!(stderr.contains("diagram_errors"), "the hint names the setting: {stderr}");
+    assert_eq!(site.output_tree(), "", "a failed build wrote files");
+
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap()
+        + "[markdown]\ndiagram_errors = \"warn\"\n";
+    site.write_file("config.toml", &config);
+    let run = site.build().success();
+    let output = run.all_output();
+    assert!(output.contains("content/broken.md:6: the Mermaid diagram is shown as code"), "{output}");
+    let body = site.read("broken/index.html");
+    assert!(body.contains("A[[[ --&gt;"), "the source is shown: {body}");
+}
