@@ -445,7 +445,9 @@ impl Builder {
             .iter()
             .filter_map(|a| Some((a.source_path.as_path(), a.image?.stamp)))
             .chain(static_files.iter().filter_map(|f| match &f.source {
-                StaticSource::Disk(path) | StaticSource::Read { path, .. } => Some((path.as_path(), f.image?.stamp)),
+                StaticSource::Disk(path) | StaticSource::Read { path, .. } => {
+                    Some((path.as_path(), f.image?.stamp))
+                }
                 StaticSource::BuiltIn(_) => None,
             }))
             .collect();
@@ -641,7 +643,8 @@ impl<'a> Staged<'a> {
 fn check_output_location(project: &Project) -> Result<()> {
     let paths = &project.paths;
     let output = absolute(&paths.output);
-    let guarded = [&paths.root, &paths.content, &paths.templates, &paths.static_dir, &paths.sass, &paths.data];
+    let guarded =
+        [&paths.root, &paths.content, &paths.templates, &paths.static_dir, &paths.sass, &paths.data];
     if guarded.iter().any(|dir| absolute(dir).starts_with(&output)) {
         return Err(Error::Write {
             path: paths.output.clone(),

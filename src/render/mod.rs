@@ -105,7 +105,17 @@ pub type Settle<'a> = dyn Fn(RenderedFile) -> Result<RenderedFile> + Sync + 'a;
 /// # Errors
 /// Template syntax errors, missing templates, and every render error, reported together.
 pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
-    let RenderInput { site, templates, static_outputs, fingerprints, data, data_files, images, memos, settle } = input;
+    let RenderInput {
+        site,
+        templates,
+        static_outputs,
+        fingerprints,
+        data,
+        data_files,
+        images,
+        memos,
+        settle,
+    } = input;
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         log::debug!("render: {what} at {:?}{}", started.elapsed(), crate::resident_memory::note())
@@ -155,7 +165,8 @@ pub fn render(input: RenderInput<'_>) -> Result<Rendered> {
     let views = Arc::new(Views::build(site, &bodies, memos));
     lap("built views");
     let index = memos.call_digested(&IndexSource::of(site, &other_outputs, fingerprints), LookupIndex::new);
-    let lookup = Arc::new(Lookup::new(site, Arc::clone(&views), index, SiteData::new(data, data_files), images));
+    let lookup =
+        Arc::new(Lookup::new(site, Arc::clone(&views), index, SiteData::new(data, data_files), images));
     lap("built the lookup");
     let (tera, template_paths) = build_tera(templates, &site.config, &views.config, Arc::clone(&lookup))?;
     check_templates_exist(site, &tera)?;
