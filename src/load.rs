@@ -490,18 +490,23 @@ fn data_files(paths: &Paths, files: &SiteFiles, errors: &mut Vec<Error>) -> Vec<
             Err(error) => errors.push(error),
         }
     }
-    let disk_static = files.static_files.iter().filter_map(|file| match &file.source {
-        StaticSource::Disk(path) | StaticSource::Read { path, .. } => Some(path),
+    // A static file `read_static` already read (JSON is a read asset) is not read again.
+    let static_sources = files.static_files.iter().filter_map(|file| match &file.source {
+        StaticSource::Disk(path) => Some((path, None)),
+        StaticSource::Read { path, bytes } => Some((path, Some(bytes))),
         StaticSource::BuiltIn(_) => None,
     });
-    let others = files.content_assets.iter().map(|asset| &asset.source_path).chain(disk_static);
-    for source_path in others {
+    let others = files.content_assets.iter().map(|asset| (&asset.source_path, None)).chain(static_sources);
+    for (source_path, bytes) in others {
         let display_path = display(&paths.root, source_path);
         let site_path = slash_path(&display_path);
         if crate::parse::data::DataFormat::of_path(&site_path).is_none() || display_path.is_absolute() {
             continue;
         }
-        let text = read_text(source_path, &display_path).ok().map(Arc::from);
+        let text = match bytes {
+            Some(bytes) => std::str::from_utf8(bytes).ok().map(Arc::from),
+            None => read_text(source_path, &display_path).ok().map(Arc::from),
+        };
         data.push(DataFile { site_path, display_path, text });
     }
     data.sort_by(|a, b| walk_order(&a.site_path, &b.site_path));

@@ -169,10 +169,11 @@ fn attributes(text: &str) -> Vec<(&str, &str)> {
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(equals) = rest.find("=\"") {
-        let name = rest[..equals].trim().trim_start_matches('/').trim();
+        // A valueless attribute before it (`<x hidden y="1">`) is not part of the name.
+        let name = rest[..equals].split_whitespace().last().unwrap_or_default().trim_start_matches('/');
         let value_start = equals + 2;
         let Some(length) = rest[value_start..].find('"') else { break };
-        if !name.is_empty() && !name.contains(char::is_whitespace) {
+        if !name.is_empty() {
             found.push((name, &rest[value_start..value_start + length]));
         }
         rest = &rest[value_start + length + 1..];
